@@ -1,0 +1,112 @@
+#include "common/auth/policy.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/status/status.h"
+#include "common/util/embedded.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "lnob/common/v1/options.pb.h"
+
+namespace lnob::auth {
+
+const std::vector<EmbeddedFile>& EmbeddedRoles();  // generated
+
+absl::StatusOr<RolePolicy> RolePolicy::FromJson(absl::string_view json) {
+  google::protobuf::Struct root;
+  if (!google::protobuf::util::JsonStringToMessage(std::string(json), &root).ok()) {
+    return absl::InvalidArgumentError("role policy: not valid JSON");
+  }
+  auto it = root.fields().find("roles");
+  if (it == root.fields().end() || !it->second.has_struct_value()) {
+    return absl::InvalidArgumentError("role policy: missing object \"roles\"");
+  }
+  RolePolicy p;
+  for (const auto& [role, perms] : it->second.struct_value().fields()) {
+    if (!perms.has_list_value()) {
+      return absl::InvalidArgumentError(absl::StrCat("role policy: roles.", role, " must be a list"));
+    }
+    auto& v = p.roles_[role];
+    for (const auto& e : perms.list_value().values()) v.push_back(e.string_value());
+  }
+  return p;
+}
+
+const RolePolicy& RolePolicy::Default() {
+  static const RolePolicy* p = [] {
+    auto r = FromJson(EmbeddedRoles().at(0).content);
+    return new RolePolicy(r.ok() ? *std::move(r) : RolePolicy());
+  }();
+  return *p;
+}
+
+bool RolePolicy::Grants(const std::vector<std::string>& roles,
+                        absl::string_view permission) const {
+  for (const auto& role : roles) {
+    auto it = roles_.find(role);
+    if (it == roles_.end()) continue;
+    for (const auto& g : it->second) {
+      if (g == "*" || g == permission) return true;
+      if (absl::EndsWith(g, ".*") &&
+          absl::StartsWith(permission, absl::string_view(g).substr(0, g.size() - 1))) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+Authorizer::Authorizer(std::unique_ptr<Verifier> verifier, RolePolicy roles)
+    : verifier_(std::move(verifier)), roles_(std::move(roles)) {}
+
+void Authorizer::RegisterService(const google::protobuf::ServiceDescriptor* service) {
+  registered_services_[service->full_name()] = true;
+  for (int i = 0; i < service->method_count(); ++i) {
+    const auto* m = service->method(i);
+    const auto& opt = m->options().GetExtension(lnob::common::v1::policy);
+    MethodRule rule{opt.permission(), opt.idempotent(), opt.anonymous()};
+    rules_[absl::StrCat("/", service->full_name(), "/", m->name())] = rule;
+  }
+}
+
+const MethodRule* Authorizer::RuleFor(absl::string_view method) const {
+  auto it = rules_.find(method);
+  return it == rules_.end() ? nullptr : &it->second;
+}
+
+absl::StatusOr<Principal> Authorizer::Authorize(absl::string_view method,
+                                                absl::string_view authorization) const {
+  const MethodRule* rule = RuleFor(method);
+  if (rule == nullptr) {
+    // Infrastructure services (health, reflection) are not registered and stay open.
+    absl::string_view svc = method;
+    absl::ConsumePrefix(&svc, "/");
+    svc = svc.substr(0, svc.find('/'));
+    if (registered_services_.contains(svc)) {
+      return WithReason(absl::PermissionDeniedError("method has no access policy"), "NO_POLICY");
+    }
+    return Principal{};
+  }
+  if (rule->anonymous) return Principal{};
+  absl::string_view token = authorization;
+  if (!absl::ConsumePrefix(&token, "Bearer ") && !absl::ConsumePrefix(&token, "bearer ")) {
+    return WithReason(absl::UnauthenticatedError("missing bearer token"), "TOKEN_MISSING");
+  }
+  auto claims = verifier_->Verify(token);
+  if (!claims.ok()) return claims.status();
+  if (rule->permission.empty() || !roles_.Grants(claims->roles, rule->permission)) {
+    return WithReason(absl::PermissionDeniedError(absl::StrCat(
+                          "caller lacks permission ", rule->permission.empty() ? "(none declared)"
+                                                                               : rule->permission)),
+                      "PERMISSION_MISSING");
+  }
+  Principal p;
+  p.subject = claims->subject;
+  p.roles = claims->roles;
+  p.scope.unit_codes = claims->scope_units;
+  return p;
+}
+
+}  // namespace lnob::auth

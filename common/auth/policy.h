@@ -1,0 +1,64 @@
+#ifndef LNOB_COMMON_AUTH_POLICY_H_
+#define LNOB_COMMON_AUTH_POLICY_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/auth/jwt.h"
+#include "common/auth/principal.h"
+
+namespace google::protobuf {
+class ServiceDescriptor;
+}
+
+namespace lnob::auth {
+
+// Role -> permissions, loaded from JSON ({"roles": {"ROLE": ["perm", "svc.*", "*"]}}).
+class RolePolicy {
+ public:
+  static absl::StatusOr<RolePolicy> FromJson(absl::string_view json);
+  static const RolePolicy& Default();  // common/auth/roles.json, compiled in
+  bool Grants(const std::vector<std::string>& roles, absl::string_view permission) const;
+  bool HasRole(absl::string_view role) const { return roles_.contains(role); }
+
+ private:
+  absl::flat_hash_map<std::string, std::vector<std::string>> roles_;
+};
+
+struct MethodRule {
+  std::string permission;
+  bool idempotent = false;
+  bool anonymous = false;
+};
+
+// Decides, for one call, who the caller is and whether the method is allowed. Knows nothing
+// of gRPC: the server interceptor passes the method path and the authorization header.
+class Authorizer {
+ public:
+  Authorizer(std::unique_ptr<Verifier> verifier, RolePolicy roles);
+
+  // Reads (lnob.common.v1.policy) of every method; methods of a service registered here
+  // without a policy are refused (fail closed).
+  void RegisterService(const google::protobuf::ServiceDescriptor* service);
+
+  // method: "/package.Service/Method". Methods of services never registered (health,
+  // reflection) pass anonymously. Returns UNAUTHENTICATED or PERMISSION_DENIED.
+  absl::StatusOr<Principal> Authorize(absl::string_view method,
+                                      absl::string_view authorization) const;
+
+  const MethodRule* RuleFor(absl::string_view method) const;
+
+ private:
+  std::unique_ptr<Verifier> verifier_;
+  RolePolicy roles_;
+  absl::flat_hash_map<std::string, MethodRule> rules_;
+  absl::flat_hash_map<std::string, bool> registered_services_;
+};
+
+}  // namespace lnob::auth
+
+#endif  // LNOB_COMMON_AUTH_POLICY_H_

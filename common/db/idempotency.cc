@@ -1,0 +1,64 @@
+#include "common/db/idempotency.h"
+
+#include <openssl/sha.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "common/status/status.h"
+
+namespace lnob::db {
+
+absl::StatusOr<std::optional<std::string>> BeginIdempotent(pqxx::transaction_base& tx,
+                                                           absl::string_view request_id,
+                                                           absl::string_view method,
+                                                           absl::string_view request_hash) {
+  const std::string id(request_id), m(method), h(request_hash);
+  auto ins = tx.exec_params(
+      "INSERT INTO idempotency_keys(request_id, method, request_hash) VALUES ($1, $2, $3) "
+      "ON CONFLICT (request_id) DO NOTHING RETURNING 1",
+      id, m, h);
+  if (!ins.empty()) return std::optional<std::string>();
+  auto r = tx.exec_params(
+      "SELECT method, request_hash, response FROM idempotency_keys WHERE request_id = $1", id);
+  if (r.empty()) {
+    return absl::AbortedError("request_id was released concurrently; retry");
+  }
+  if (r[0][0].as<std::string>() != m || r[0][1].as<std::string>() != h) {
+    return InvalidField("request_id", "already used for a different request");
+  }
+  if (r[0][2].is_null()) {
+    return absl::AbortedError("request with this request_id is still in progress; retry");
+  }
+  pqxx::binarystring bytes(r[0][2]);
+  return std::optional<std::string>(bytes.str());
+}
+
+void FinishIdempotent(pqxx::transaction_base& tx, absl::string_view request_id,
+                      absl::string_view response) {
+  pqxx::binarystring bytes(response.data(), response.size());
+  tx.exec_params("UPDATE idempotency_keys SET response = $2 WHERE request_id = $1",
+                 std::string(request_id), bytes);
+}
+
+std::string RequestHash(absl::string_view method, absl::string_view request_bytes) {
+  std::string data = absl::StrCat(method, "\n", request_bytes);
+  unsigned char d[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(d), sizeof d));
+}
+
+absl::Status ValidateRequestId(absl::string_view id) {
+  if (id.empty()) return absl::OkStatus();
+  bool ok = id.size() == 36;
+  for (size_t i = 0; ok && i < id.size(); ++i) {
+    const char c = id[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      ok = c == '-';
+    } else {
+      ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+  }
+  return ok ? absl::OkStatus() : InvalidField("request_id", "must be a UUID");
+}
+
+}  // namespace lnob::db

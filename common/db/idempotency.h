@@ -1,0 +1,35 @@
+#ifndef LNOB_COMMON_DB_IDEMPOTENCY_H_
+#define LNOB_COMMON_DB_IDEMPOTENCY_H_
+
+#include <optional>
+#include <string>
+
+#include <pqxx/pqxx>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace lnob::db {
+
+// request_id idempotency inside the caller's transaction (table idempotency_keys).
+//   Begin: claims the id (concurrent duplicates wait on the row). Returns the stored response
+//          of an earlier identical request, or nullopt when the write must be performed.
+//          Same id with a different request -> INVALID_ARGUMENT naming request_id.
+//   Finish: stores the response to replay.
+// request_hash: a digest of the request without its request_id (see RequestHash).
+absl::StatusOr<std::optional<std::string>> BeginIdempotent(pqxx::transaction_base& tx,
+                                                           absl::string_view request_id,
+                                                           absl::string_view method,
+                                                           absl::string_view request_hash);
+void FinishIdempotent(pqxx::transaction_base& tx, absl::string_view request_id,
+                      absl::string_view response);
+
+// Hex SHA-256 of bytes (for the deterministic serialization of a request).
+std::string RequestHash(absl::string_view method, absl::string_view request_bytes);
+
+// request_id must be a UUID (RFC 4122 text form), as Google's API guidelines ask.
+absl::Status ValidateRequestId(absl::string_view request_id);
+
+}  // namespace lnob::db
+
+#endif  // LNOB_COMMON_DB_IDEMPOTENCY_H_

@@ -1,0 +1,73 @@
+#ifndef LNOB_COMMON_SERVER_RUNNER_H_
+#define LNOB_COMMON_SERVER_RUNNER_H_
+
+// Runs one service process: gRPC server (health, reflection, keepalive, size limits), the
+// call interceptor (identity, metrics, access log, request/trace ids), the Prometheus
+// endpoint and graceful shutdown. Included by main.cc files and in-process tests only.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/auth/policy.h"
+#include "common/metrics/metrics.h"
+#include "common/server/config.h"
+#include "common/util/clock.h"
+
+namespace grpc {
+class Server;
+class Service;
+}  // namespace grpc
+
+namespace lnob::server {
+
+class ServerRunner {
+ public:
+  // config must be valid (ServerConfig::Validate). Keys and policy are loaded by Init().
+  explicit ServerRunner(ServerConfig config, const Clock& clock = RealClock::Get());
+  ~ServerRunner();
+
+  // Loads the JWT key set and starts the metrics endpoint. Errors are start-up errors.
+  absl::Status Init();
+  metrics::Metrics& metrics() { return *metrics_; }
+
+  // service_name: full proto name, also the health-check service name.
+  void AddService(grpc::Service* service, const std::string& service_name);
+  // Called every health_interval; false -> every service NOT_SERVING (e.g. DB unreachable).
+  void SetReadinessProbe(std::function<bool()> probe) { probe_ = std::move(probe); }
+
+  absl::Status Start();
+  int grpc_port() const { return grpc_port_; }
+  int metrics_port() const { return metrics_port_; }
+
+  // NOT_SERVING -> wait shutdown_grace -> drain in-flight calls up to drain_timeout -> stop.
+  void Shutdown();
+  // Blocks until SIGTERM/SIGINT (see BlockTerminationSignals), then Shutdown().
+  void RunUntilSignal();
+
+ private:
+  void HealthLoop();
+  void SetServing(bool serving);
+
+  ServerConfig config_;
+  const Clock& clock_;
+  std::unique_ptr<metrics::Metrics> metrics_;
+  std::unique_ptr<auth::Authorizer> authorizer_;
+  std::vector<std::pair<grpc::Service*, std::string>> services_;
+  std::function<bool()> probe_;
+  std::unique_ptr<grpc::Server> server_;
+  int grpc_port_ = 0;
+  int metrics_port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> last_serving_{-1};
+  std::thread health_thread_;
+  bool shut_down_ = false;
+};
+
+}  // namespace lnob::server
+
+#endif  // LNOB_COMMON_SERVER_RUNNER_H_
