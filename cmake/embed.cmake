@@ -1,7 +1,7 @@
 # Script mode: writes OUT, a .cc defining
 #   const std::vector<lnob::EmbeddedFile>& NS::SYMBOL()
 # with the basename and bytes of every file in FILES (sorted by name).
-set(files ${FILES})
+string(REPLACE "|" ";" files "${FILES}")
 list(SORT files)
 set(body "")
 set(i 0)

@@ -5,12 +5,13 @@
 # binaries are self-contained: no runtime path lookups in containers.
 function(lnob_embed_files target ns symbol)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${symbol}_embedded.cc)
+  string(REPLACE ";" "|" files_arg "${ARGN}")
   add_custom_command(
     OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNS=${ns} -DSYMBOL=${symbol}
-            "-DFILES=${ARGN}" -P ${PROJECT_SOURCE_DIR}/cmake/embed.cmake
+            "-DFILES=${files_arg}" -P ${PROJECT_SOURCE_DIR}/cmake/embed.cmake
     DEPENDS ${ARGN} ${PROJECT_SOURCE_DIR}/cmake/embed.cmake
-    COMMENT "Embedding ${symbol}")
+    COMMENT "Embedding ${symbol}" VERBATIM)
   add_library(${target} STATIC ${out})
   target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
 endfunction()

@@ -1,0 +1,27 @@
+#ifndef LNOB_COMMON_API_PROTO_DATE_H_
+#define LNOB_COMMON_API_PROTO_DATE_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "google/type/date.pb.h"
+
+namespace lnob::api {
+
+inline bool IsSet(const google::type::Date& d) { return d.year() || d.month() || d.day(); }
+
+// A full date; a partly set or impossible date is INVALID_ARGUMENT naming `field`.
+absl::StatusOr<absl::CivilDay> FromProtoDate(const google::type::Date& d, absl::string_view field);
+// Unset -> fallback.
+absl::StatusOr<absl::CivilDay> FromProtoDateOr(const google::type::Date& d, absl::string_view field,
+                                               absl::CivilDay fallback);
+google::type::Date ToProtoDate(absl::CivilDay day);
+// "YYYY-MM-DD" (e.g. from SQL date::text); empty -> unset.
+void SetProtoDate(absl::string_view iso, google::type::Date* out);
+
+}  // namespace lnob::api
+
+#endif  // LNOB_COMMON_API_PROTO_DATE_H_

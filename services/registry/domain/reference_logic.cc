@@ -1,0 +1,448 @@
+#include "services/registry/domain/reference_logic.h"
+
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/api/proto_date.h"
+#include "common/db/idempotency.h"
+#include "common/status/status.h"
+#include "common/util/date.h"
+#include "services/registry/domain/classifier.h"
+
+namespace lnob::registry {
+namespace {
+
+bool ValidCode(absl::string_view code) {
+  if (code.size() < 2 || code.size() > 5) return false;
+  for (char c : code) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// "adminUnits/{code}" -> code, or INVALID_ARGUMENT naming field.
+absl::StatusOr<std::string> UnitCodeFromName(absl::string_view name, absl::string_view field) {
+  absl::string_view code = name;
+  if (!absl::ConsumePrefix(&code, "adminUnits/") || !ValidCode(code)) {
+    return InvalidField(field, "must be adminUnits/{code} with a 2-5 digit GSO code");
+  }
+  return std::string(code);
+}
+
+absl::StatusOr<int64_t> IdFromName(absl::string_view name, absl::string_view prefix,
+                                   absl::string_view field) {
+  absl::string_view id = name;
+  int64_t v = 0;
+  if (!absl::ConsumePrefix(&id, prefix) || !absl::SimpleAtoi(id, &v) || v <= 0) {
+    return InvalidField(field, absl::StrCat("must be ", prefix, "{id}"));
+  }
+  return v;
+}
+
+absl::StatusOr<int64_t> DecodeIdCursor(const api::PageTokenCodec& t, absl::string_view token,
+                                       absl::string_view fp) {
+  LNOB_ASSIGN_OR_RETURN(std::string key, t.Decode(token, fp));
+  int64_t id = 0;
+  if (!key.empty() && !absl::SimpleAtoi(key, &id)) return InvalidField("page_token", "malformed");
+  return id;
+}
+
+std::vector<StandardRule> ToRules(const std::vector<v1::PovertyStandard>& standards) {
+  std::vector<StandardRule> rules;
+  for (const auto& s : standards) {
+    StandardRule r;
+    r.id = s.id();
+    r.valid_from = absl::CivilDay(s.valid_from().year(), s.valid_from().month(), s.valid_from().day());
+    r.valid_to = absl::CivilDay(s.valid_to().year(), s.valid_to().month(), s.valid_to().day());
+    r.min_deprivations_poor = s.min_deprivations_poor();
+    for (const auto& l : s.lines()) {
+      IncomeLine il{l.income_line_vnd(), std::nullopt};
+      if (l.middle_income_cap_vnd() > 0) il.middle_cap_vnd = l.middle_income_cap_vnd();
+      (l.area_type() == v1::AREA_TYPE_URBAN ? r.urban : r.rural) = il;
+    }
+    for (const auto& i : s.indicators()) r.indicator_codes.insert(i.code());
+    rules.push_back(std::move(r));
+  }
+  return rules;
+}
+
+}  // namespace
+
+absl::CivilDay ReferenceLogic::Today() const { return lnob::Today(clock_.Now()); }
+
+absl::Status ReferenceLogic::GetAdminUnit(const P&, const v1::GetAdminUnitRequest& req,
+                                          v1::AdminUnit* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string code, UnitCodeFromName(req.name(), "name"));
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
+  LNOB_ASSIGN_OR_RETURN(*out, store_->GetUnit(code, as_of));
+  return absl::OkStatus();
+}
+
+absl::Status ReferenceLogic::ListAdminUnits(const P&, const v1::ListAdminUnitsRequest& req,
+                                            v1::ListAdminUnitsResponse* out) {
+  Violations v;
+  if (!req.parent_code().empty() && !ValidCode(req.parent_code())) {
+    v.Add("parent_code", "must be a 2-5 digit GSO code");
+  }
+  if (!v1::UnitLevel_IsValid(req.level())) v.Add("level", "unknown level");
+  LNOB_RETURN_IF_ERROR(v.Status());
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
+  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
+  UnitQuery q;
+  q.as_of = as_of;
+  q.parent_code = req.parent_code();
+  switch (req.level()) {
+    case v1::UNIT_LEVEL_PROVINCE: q.level = "province"; break;
+    case v1::UNIT_LEVEL_DISTRICT: q.level = "district"; break;
+    case v1::UNIT_LEVEL_COMMUNE: q.level = "commune"; break;
+    default: break;
+  }
+  const std::string fp = absl::StrCat("units|", FormatDate(as_of), "|", q.parent_code, "|", q.level);
+  LNOB_ASSIGN_OR_RETURN(q.after_code, tokens_.Decode(req.page_token(), fp));
+  q.limit = limit + 1;
+  LNOB_ASSIGN_OR_RETURN(auto units, store_->ListUnits(q));
+  const bool more = static_cast<int>(units.size()) > limit;
+  if (more) units.resize(limit);
+  for (auto& u : units) *out->add_admin_units() = std::move(u);
+  if (more) out->set_next_page_token(tokens_.Encode(fp, out->admin_units().rbegin()->code()));
+  return absl::OkStatus();
+}
+
+absl::Status ReferenceLogic::TraceAdminUnit(const P&, const v1::TraceAdminUnitRequest& req,
+                                            v1::TraceAdminUnitResponse* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string code, UnitCodeFromName(req.name(), "name"));
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
+  if (req.direction() == v1::TraceAdminUnitRequest::PREDECESSORS) {
+    // Walk back through events that formed `code`; same-code events (renames, a province
+    // merged into a unit keeping its code) continue the walk before that event.
+    struct Item {
+      std::string code;
+      absl::CivilDay until;
+    };
+    std::vector<Item> work{{code, as_of}};
+    std::set<std::string> seen;
+    while (!work.empty()) {
+      Item it = work.back();
+      work.pop_back();
+      LNOB_ASSIGN_OR_RETURN(auto events, store_->LineageOf(it.code, /*as_old=*/false, it.until));
+      absl::CivilDay latest;
+      bool any = false;
+      for (const auto& e : events) {
+        absl::CivilDay d(e.effective_date().year(), e.effective_date().month(), e.effective_date().day());
+        if (!any || d > latest) latest = d;
+        any = true;
+      }
+      for (const auto& e : events) {
+        absl::CivilDay d(e.effective_date().year(), e.effective_date().month(), e.effective_date().day());
+        if (d != latest) continue;  // only the most recent formation of this code
+        *out->add_events() = e;
+        if (e.old_code() == it.code && e.kind() == v1::RENAMED) {
+          work.push_back({it.code, d - 1});
+          continue;
+        }
+        if (!seen.insert(e.old_code()).second) continue;
+        auto u = store_->GetUnit(e.old_code(), d - 1);
+        if (u.ok()) *out->add_units() = *std::move(u);
+      }
+    }
+    return absl::OkStatus();
+  }
+  // Successors: follow every event from the code up to as_of.
+  std::vector<std::pair<std::string, absl::CivilDay>> work{{code, absl::CivilDay(1900, 1, 1)}};
+  std::set<std::string> result, seen;
+  int steps = 0;
+  while (!work.empty() && ++steps < 1000) {
+    auto [c, after] = work.back();
+    work.pop_back();
+    LNOB_ASSIGN_OR_RETURN(auto events, store_->LineageOf(c, /*as_old=*/true, as_of));
+    bool moved = false;
+    for (const auto& e : events) {
+      absl::CivilDay d(e.effective_date().year(), e.effective_date().month(), e.effective_date().day());
+      if (d < after) continue;
+      if (e.new_code() == c && e.kind() != v1::ABOLISHED) {
+        *out->add_events() = e;
+        continue;  // renamed or merged into a unit keeping this code: still this code
+      }
+      *out->add_events() = e;
+      moved = true;
+      if (e.kind() != v1::ABOLISHED && seen.insert(e.new_code()).second) {
+        work.push_back({e.new_code(), d + 1});
+      }
+    }
+    if (!moved) result.insert(c);
+  }
+  for (const auto& c : result) {
+    auto u = store_->GetUnit(c, as_of);
+    if (u.ok()) *out->add_units() = *std::move(u);
+  }
+  out->set_unchanged(result.size() == 1 && *result.begin() == code && out->units_size() == 1);
+  return absl::OkStatus();
+}
+
+absl::Status ReferenceLogic::CheckContainment(const P&, const v1::CheckContainmentRequest& req,
+                                              v1::CheckContainmentResponse* out) {
+  Violations v;
+  auto unit = UnitCodeFromName(req.unit(), "unit");
+  auto anc = UnitCodeFromName(req.ancestor(), "ancestor");
+  if (!unit.ok()) v.Add("unit", "must be adminUnits/{code}");
+  if (!anc.ok()) v.Add("ancestor", "must be adminUnits/{code}");
+  LNOB_RETURN_IF_ERROR(v.Status());
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
+  LNOB_ASSIGN_OR_RETURN(bool within, store_->IsWithin(*unit, *anc, as_of));
+  out->set_contained(within);
+  return absl::OkStatus();
+}
+
+absl::Status ReferenceLogic::ListLineageEvents(const P&, const v1::ListLineageEventsRequest& req,
+                                               v1::ListLineageEventsResponse* out) {
+  if (!req.code().empty() && !ValidCode(req.code())) {
+    return InvalidField("code", "must be a 2-5 digit GSO code");
+  }
+  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
+  const std::string fp = absl::StrCat("lineage|", req.code());
+  LNOB_ASSIGN_OR_RETURN(int64_t after, DecodeIdCursor(tokens_, req.page_token(), fp));
+  std::vector<int64_t> ids;
+  LNOB_ASSIGN_OR_RETURN(auto events, store_->ListLineage(req.code(), after, limit + 1, &ids));
+  if (static_cast<int>(events.size()) > limit) {
+    events.resize(limit);
+    out->set_next_page_token(tokens_.Encode(fp, absl::StrCat(ids[limit - 1])));
+  }
+  for (auto& e : events) *out->add_events() = std::move(e);
+  return absl::OkStatus();
+}
+
+absl::Status ReferenceLogic::CheckScope(const P& p, const std::string& unit, absl::CivilDay date) {
+  if (p.scope.whole_province()) return absl::OkStatus();
+  for (const auto& s : p.scope.unit_codes) {
+    LNOB_ASSIGN_OR_RETURN(bool within, store_->IsWithin(unit, s, date));
+    if (within) return absl::OkStatus();
+  }
+  return WithReason(absl::PermissionDeniedError(absl::StrCat("unit ", unit, " is outside the caller's area scope")),
+                    "OUT_OF_SCOPE");
+}
+
+absl::Status ReferenceLogic::ListAreaClassifications(const P& p,
+                                                     const v1::ListAreaClassificationsRequest& req,
+                                                     v1::ListAreaClassificationsResponse* out) {
+  if (!req.unit_code().empty() && !ValidCode(req.unit_code())) {
+    return InvalidField("unit_code", "must be a 2-5 digit GSO code");
+  }
+  if (!v1::RegionClass_IsValid(req.region())) return InvalidField("region", "unknown region");
+  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
+  AreaClassificationQuery q;
+  if (api::IsSet(req.as_of())) {
+    LNOB_ASSIGN_OR_RETURN(q.as_of, api::FromProtoDate(req.as_of(), "as_of"));
+  }
+  if (req.region() != v1::REGION_CLASS_UNSPECIFIED) q.region = v1::RegionClass_Name(req.region());
+  q.unit_code = req.unit_code();
+  q.scope = p.scope;
+  q.scope_date = q.as_of.value_or(Today());
+  const std::string fp = absl::StrCat("ac|", q.as_of ? FormatDate(*q.as_of) : "", "|", q.region,
+                                      "|", q.unit_code);
+  LNOB_ASSIGN_OR_RETURN(q.after_id, DecodeIdCursor(tokens_, req.page_token(), fp));
+  q.limit = limit + 1;
+  LNOB_ASSIGN_OR_RETURN(auto rows, store_->ListAreaClassifications(q));
+  const bool more = static_cast<int>(rows.size()) > limit;
+  if (more) rows.resize(limit);
+  for (auto& r : rows) *out->add_area_classifications() = std::move(r);
+  if (more) {
+    absl::string_view last = out->area_classifications().rbegin()->name();
+    absl::ConsumePrefix(&last, "areaClassifications/");
+    out->set_next_page_token(tokens_.Encode(fp, last));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReferenceLogic::GetAreaClassification(const P& p,
+                                                   const v1::GetAreaClassificationRequest& req,
+                                                   v1::AreaClassification* out) {
+  LNOB_ASSIGN_OR_RETURN(int64_t id, IdFromName(req.name(), "areaClassifications/", "name"));
+  LNOB_ASSIGN_OR_RETURN(*out, store_->GetAreaClassification(id));
+  // Out-of-scope rows are reported as missing: their existence is not disclosed.
+  if (!CheckScope(p, out->unit_code(), Today()).ok()) {
+    out->Clear();
+    return WithReason(absl::NotFoundError(absl::StrCat(req.name(), " not found")), "NOT_FOUND");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReferenceLogic::CreateAreaClassification(
+    const P& p, const v1::CreateAreaClassificationRequest& req, v1::AreaClassification* out) {
+  const auto& ac = req.area_classification();
+  Violations v;
+  if (!req.has_area_classification()) v.Add("area_classification", "is required");
+  if (!ValidCode(ac.unit_code())) v.Add("area_classification.unit_code", "must be a 2-5 digit GSO code");
+  if (ac.region() == v1::REGION_CLASS_UNSPECIFIED || !v1::RegionClass_IsValid(ac.region())) {
+    v.Add("area_classification.region", "is required");
+  }
+  const bool village = ac.region() == v1::ESPECIALLY_DIFFICULT_VILLAGE;
+  if (village && ac.village_name().empty()) {
+    v.Add("area_classification.village_name", "is required for an especially difficult village");
+  }
+  if (!village && !ac.village_name().empty()) {
+    v.Add("area_classification.village_name", "only villages have a village_name");
+  }
+  if (ac.legal_doc().empty()) v.Add("area_classification.legal_doc", "is required (e.g. QĐ 861/QĐ-TTg)");
+  auto from = api::FromProtoDate(ac.valid_from(), "area_classification.valid_from");
+  if (!from.ok()) v.Add("area_classification.valid_from", "must be a full date");
+  if (api::IsSet(ac.valid_to())) {
+    auto to = api::FromProtoDate(ac.valid_to(), "area_classification.valid_to");
+    if (!to.ok()) {
+      v.Add("area_classification.valid_to", "must be a full date");
+    } else if (from.ok() && *to < *from) {
+      v.Add("area_classification.valid_to", "must not be before valid_from");
+    }
+  }
+  if (auto st = db::ValidateRequestId(req.request_id()); !st.ok()) v.Add("request_id", "must be a UUID");
+  LNOB_RETURN_IF_ERROR(v.Status());
+  // The commune must exist on valid_from, and be inside the caller's scope.
+  LNOB_ASSIGN_OR_RETURN(v1::AdminUnit unit, store_->GetUnit(ac.unit_code(), *from));
+  if (unit.level() != v1::UNIT_LEVEL_COMMUNE) {
+    return InvalidField("area_classification.unit_code", "must be a commune-level unit");
+  }
+  LNOB_RETURN_IF_ERROR(CheckScope(p, ac.unit_code(), *from));
+  IdempotencyKey key;
+  if (!req.request_id().empty()) {
+    v1::CreateAreaClassificationRequest canonical = req;
+    canonical.clear_request_id();
+    key.request_id = req.request_id();
+    key.method = "CreateAreaClassification";
+    std::string bytes;
+    canonical.SerializeToString(&bytes);  // deterministic enough: no maps in this message
+    key.request_hash = db::RequestHash(key.method, bytes);
+  }
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateAreaClassification(ac, p.subject, key));
+  return absl::OkStatus();
+}
+
+absl::Status ReferenceLogic::UpdateAreaClassification(
+    const P& p, const v1::UpdateAreaClassificationRequest& req, v1::AreaClassification* out) {
+  const auto& ac = req.area_classification();
+  LNOB_ASSIGN_OR_RETURN(int64_t id, IdFromName(ac.name(), "areaClassifications/", "area_classification.name"));
+  std::vector<std::string> mask(req.update_mask().paths().begin(), req.update_mask().paths().end());
+  if (mask.empty()) return InvalidField("update_mask", "is required: valid_to, legal_doc and/or note");
+  for (const auto& m : mask) {
+    if (m != "valid_to" && m != "legal_doc" && m != "note") {
+      return InvalidField("update_mask", absl::StrCat("field ", m, " cannot be updated"));
+    }
+    if (m == "legal_doc" && ac.legal_doc().empty()) {
+      return InvalidField("area_classification.legal_doc", "must not be empty");
+    }
+    if (m == "valid_to" && api::IsSet(ac.valid_to())) {
+      LNOB_RETURN_IF_ERROR(api::FromProtoDate(ac.valid_to(), "area_classification.valid_to").status());
+    }
+  }
+  LNOB_ASSIGN_OR_RETURN(v1::AreaClassification current, store_->GetAreaClassification(id));
+  if (!CheckScope(p, current.unit_code(), Today()).ok()) {
+    return WithReason(absl::NotFoundError(absl::StrCat(ac.name(), " not found")), "NOT_FOUND");
+  }
+  LNOB_ASSIGN_OR_RETURN(*out, store_->UpdateAreaClassification(id, ac, mask, ac.etag(), p.subject));
+  return absl::OkStatus();
+}
+
+absl::Status ReferenceLogic::ListPovertyStandards(const P&, const v1::ListPovertyStandardsRequest& req,
+                                                  v1::ListPovertyStandardsResponse* out) {
+  std::optional<absl::CivilDay> as_of;
+  if (api::IsSet(req.as_of())) {
+    LNOB_ASSIGN_OR_RETURN(as_of, api::FromProtoDate(req.as_of(), "as_of"));
+  }
+  LNOB_ASSIGN_OR_RETURN(auto standards, store_->ListStandards());
+  for (auto& s : standards) {
+    absl::CivilDay from(s.valid_from().year(), s.valid_from().month(), s.valid_from().day());
+    absl::CivilDay to(s.valid_to().year(), s.valid_to().month(), s.valid_to().day());
+    if (as_of && (*as_of < from || *as_of > to)) continue;
+    *out->add_poverty_standards() = std::move(s);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReferenceLogic::GetPovertyStandard(const P&, const v1::GetPovertyStandardRequest& req,
+                                                v1::PovertyStandard* out) {
+  absl::string_view id = req.name();
+  if (!absl::ConsumePrefix(&id, "povertyStandards/") || id.empty()) {
+    return InvalidField("name", "must be povertyStandards/{id}");
+  }
+  LNOB_ASSIGN_OR_RETURN(auto standards, store_->ListStandards());
+  for (auto& s : standards) {
+    if (s.id() == id) {
+      *out = std::move(s);
+      return absl::OkStatus();
+    }
+  }
+  return WithReason(absl::NotFoundError(absl::StrCat(req.name(), " not found")), "NOT_FOUND");
+}
+
+absl::Status ReferenceLogic::ClassifyProfile(const P&, const v1::ClassifyProfileRequest& req,
+                                             v1::ClassifyProfileResponse* out) {
+  Violations v;
+  if (req.income_per_capita_vnd() < 0) v.Add("income_per_capita_vnd", "must not be negative");
+  if (req.area_type() == v1::AREA_TYPE_UNSPECIFIED && req.unit_code().empty()) {
+    v.Add("area_type", "give area_type or unit_code");
+  }
+  if (!v1::AreaType_IsValid(req.area_type())) v.Add("area_type", "unknown area type");
+  if (!req.unit_code().empty() && !ValidCode(req.unit_code())) {
+    v.Add("unit_code", "must be a 2-5 digit GSO code");
+  }
+  LNOB_RETURN_IF_ERROR(v.Status());
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay date, api::FromProtoDateOr(req.date(), "date", Today()));
+  LNOB_ASSIGN_OR_RETURN(auto standards, store_->ListStandards());
+  const std::vector<StandardRule> rules = ToRules(standards);
+  const StandardRule* rule = StandardInForce(rules, date);
+  if (rule == nullptr) {
+    return WithReason(absl::FailedPreconditionError(absl::StrCat("no poverty standard in force on ",
+                                                                 FormatDate(date))),
+                      "NO_STANDARD");
+  }
+  v1::AreaType area = req.area_type();
+  if (area == v1::AREA_TYPE_UNSPECIFIED) {
+    LNOB_ASSIGN_OR_RETURN(v1::AdminUnit unit, store_->GetUnit(req.unit_code(), date));
+    area = unit.area_type();
+  }
+  std::set<std::string> codes;
+  for (int i = 0; i < req.deprived_indicators_size(); ++i) {
+    const std::string& c = req.deprived_indicators(i);
+    if (!rule->indicator_codes.count(c)) {
+      v.Add(absl::StrCat("deprived_indicators[", i, "]"),
+            absl::StrCat("'", c, "' is not an indicator of ", rule->id));
+    } else if (!codes.insert(c).second) {
+      v.Add(absl::StrCat("deprived_indicators[", i, "]"), absl::StrCat("'", c, "' is repeated"));
+    }
+  }
+  LNOB_RETURN_IF_ERROR(v.Status());
+  const AreaType a = area == v1::AREA_TYPE_URBAN ? AreaType::kUrban : AreaType::kRural;
+  const HouseholdClass cls = Classify(req.income_per_capita_vnd(), static_cast<int>(codes.size()), a, *rule);
+  v1::HouseholdClass pc = v1::HOUSEHOLD_CLASS_UNSPECIFIED;
+  v1::HouseholdClass_Parse(HouseholdClassName(cls), &pc);
+  out->set_classification(pc);
+  out->set_standard_id(rule->id);
+  out->set_deprivation_count(static_cast<int>(codes.size()));
+  out->set_income_line_vnd(rule->line(a).line_vnd);
+  out->set_area_type(area);
+  return absl::OkStatus();
+}
+
+absl::Status ReferenceLogic::ListEthnicGroups(const P&, const v1::ListEthnicGroupsRequest&,
+                                              v1::ListEthnicGroupsResponse* out) {
+  LNOB_ASSIGN_OR_RETURN(auto groups, store_->ListEthnicGroups());
+  for (auto& g : groups) *out->add_ethnic_groups() = std::move(g);
+  return absl::OkStatus();
+}
+
+absl::Status ReferenceLogic::ListReferenceDataChanges(const P&,
+                                                      const v1::ListReferenceDataChangesRequest& req,
+                                                      v1::ListReferenceDataChangesResponse* out) {
+  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
+  const std::string fp = absl::StrCat("changes|", req.dataset());
+  LNOB_ASSIGN_OR_RETURN(int64_t after, DecodeIdCursor(tokens_, req.page_token(), fp));
+  LNOB_ASSIGN_OR_RETURN(auto rows, store_->ListChanges(req.dataset(), after, limit + 1));
+  const bool more = static_cast<int>(rows.size()) > limit;
+  if (more) rows.resize(limit);
+  for (auto& r : rows) *out->add_changes() = std::move(r);
+  if (more) out->set_next_page_token(tokens_.Encode(fp, absl::StrCat(out->changes().rbegin()->id())));
+  return absl::OkStatus();
+}
+
+}  // namespace lnob::registry

@@ -1,0 +1,65 @@
+#ifndef LNOB_SERVICES_REGISTRY_DOMAIN_REFERENCE_LOGIC_H_
+#define LNOB_SERVICES_REGISTRY_DOMAIN_REFERENCE_LOGIC_H_
+
+// Reference-data use cases. Knows nothing of gRPC or SQL: validates requests (errors name
+// the field), applies area scope, paginates, and talks to the ReferenceStore.
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "common/api/page_token.h"
+#include "common/auth/principal.h"
+#include "common/util/clock.h"
+#include "services/registry/store/reference_store.h"
+
+namespace lnob::registry {
+
+class ReferenceLogic {
+ public:
+  ReferenceLogic(ReferenceStore* store, api::PageTokenCodec tokens, const Clock& clock)
+      : store_(store), tokens_(std::move(tokens)), clock_(clock) {}
+
+  using P = auth::Principal;
+  absl::Status GetAdminUnit(const P& p, const v1::GetAdminUnitRequest& req, v1::AdminUnit* out);
+  absl::Status ListAdminUnits(const P& p, const v1::ListAdminUnitsRequest& req,
+                              v1::ListAdminUnitsResponse* out);
+  absl::Status TraceAdminUnit(const P& p, const v1::TraceAdminUnitRequest& req,
+                              v1::TraceAdminUnitResponse* out);
+  absl::Status CheckContainment(const P& p, const v1::CheckContainmentRequest& req,
+                                v1::CheckContainmentResponse* out);
+  absl::Status ListLineageEvents(const P& p, const v1::ListLineageEventsRequest& req,
+                                 v1::ListLineageEventsResponse* out);
+  absl::Status ListAreaClassifications(const P& p, const v1::ListAreaClassificationsRequest& req,
+                                       v1::ListAreaClassificationsResponse* out);
+  absl::Status GetAreaClassification(const P& p, const v1::GetAreaClassificationRequest& req,
+                                     v1::AreaClassification* out);
+  absl::Status CreateAreaClassification(const P& p,
+                                        const v1::CreateAreaClassificationRequest& req,
+                                        v1::AreaClassification* out);
+  absl::Status UpdateAreaClassification(const P& p,
+                                        const v1::UpdateAreaClassificationRequest& req,
+                                        v1::AreaClassification* out);
+  absl::Status ListPovertyStandards(const P& p, const v1::ListPovertyStandardsRequest& req,
+                                    v1::ListPovertyStandardsResponse* out);
+  absl::Status GetPovertyStandard(const P& p, const v1::GetPovertyStandardRequest& req,
+                                  v1::PovertyStandard* out);
+  absl::Status ClassifyProfile(const P& p, const v1::ClassifyProfileRequest& req,
+                               v1::ClassifyProfileResponse* out);
+  absl::Status ListEthnicGroups(const P& p, const v1::ListEthnicGroupsRequest& req,
+                                v1::ListEthnicGroupsResponse* out);
+  absl::Status ListReferenceDataChanges(const P& p, const v1::ListReferenceDataChangesRequest& req,
+                                        v1::ListReferenceDataChangesResponse* out);
+
+  // Is `unit` inside the caller's area scope on `date`? (PERMISSION_DENIED when not.)
+  absl::Status CheckScope(const P& p, const std::string& unit, absl::CivilDay date);
+
+ private:
+  absl::CivilDay Today() const;
+  ReferenceStore* store_;
+  api::PageTokenCodec tokens_;
+  const Clock& clock_;
+};
+
+}  // namespace lnob::registry
+
+#endif  // LNOB_SERVICES_REGISTRY_DOMAIN_REFERENCE_LOGIC_H_

@@ -1,0 +1,56 @@
+// registry: wiring only. Configuration errors are fatal at start.
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "common/api/page_token.h"
+#include "common/db/pool.h"
+#include "common/log/log.h"
+#include "common/server/runner.h"
+#include "common/server/server_flags.h"
+#include "services/registry/api/reference_service.h"
+#include "services/registry/domain/reference_logic.h"
+#include "services/registry/store/pg_reference_store.h"
+
+LNOB_SERVER_FLAGS("registry", 50051, 9101);
+
+int main(int argc, char** argv) {
+  lnob::server::BlockTerminationSignals();
+  absl::SetProgramUsageMessage("lnob registry service (flags may also be set as LNOB_<FLAG>)");
+  if (auto st = lnob::server::ApplyEnvironmentToFlags(); !st.ok()) {
+    std::fprintf(stderr, "registry: bad environment:\n%s\n", std::string(st.message()).c_str());
+    return 2;
+  }
+  absl::ParseCommandLine(argc, argv);
+  lnob::server::ServerConfig config = ServerConfigFromFlags();
+  if (auto st = config.Validate(); !st.ok()) {
+    std::fprintf(stderr, "registry: invalid configuration:\n%s\n", std::string(st.message()).c_str());
+    return 2;
+  }
+
+  lnob::server::ServerRunner runner(config);
+  if (auto st = runner.Init(); !st.ok()) {
+    std::fprintf(stderr, "registry: %s\n", std::string(st.message()).c_str());
+    return 2;
+  }
+  lnob::db::Pool pool({.dsn = config.database_url,
+                       .name = "registry",
+                       .max_size = config.db_pool_size,
+                       .search_path = "registry, public"},
+                      &runner.metrics().registry());
+  auto store = lnob::registry::NewPgReferenceStore(&pool);
+  lnob::registry::ReferenceLogic logic(store.get(),
+                                       lnob::api::PageTokenCodec(config.page_token_secret),
+                                       lnob::RealClock::Get());
+  lnob::registry::ReferenceDataService service(&logic);
+  runner.AddService(&service, "lnob.registry.v1.ReferenceDataService");
+  runner.SetReadinessProbe([&] { return store->Healthy(); });
+  if (auto st = runner.Start(); !st.ok()) {
+    std::fprintf(stderr, "registry: %s\n", std::string(st.message()).c_str());
+    return 2;
+  }
+  runner.RunUntilSignal();
+  return 0;
+}

@@ -1,0 +1,500 @@
+#include "services/registry/store/pg_reference_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "common/api/page_token.h"
+#include "common/api/proto_date.h"
+#include "common/db/idempotency.h"
+#include "common/db/pool.h"
+#include "common/status/status.h"
+#include "common/util/date.h"
+
+namespace lnob::registry {
+namespace {
+
+using pqxx::transaction_base;
+
+std::string D(absl::CivilDay d) { return FormatDate(d); }
+std::string OptD(const std::optional<absl::CivilDay>& d) { return d ? FormatDate(*d) : ""; }
+std::string Str(const pqxx::field& f) { return f.is_null() ? std::string() : f.as<std::string>(); }
+
+// PostgreSQL text[] literal; elements are escaped so any text is safe.
+std::string ArrayLiteral(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ",";
+    out += "\"";
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += "\"";
+  }
+  return out + "}";
+}
+
+std::vector<std::string> ArrayValue(const pqxx::field& f) {
+  std::vector<std::string> out;
+  auto parser = f.as_array();
+  for (auto item = parser.get_next(); item.first != pqxx::array_parser::done;
+       item = parser.get_next()) {
+    if (item.first == pqxx::array_parser::string_value) out.push_back(item.second);
+  }
+  return out;
+}
+
+v1::UnitType TypeEnum(const std::string& t) {
+  if (t == "tỉnh") return v1::UNIT_TYPE_PROVINCE;
+  if (t == "thành phố trực thuộc trung ương") return v1::UNIT_TYPE_CENTRAL_CITY;
+  if (t == "thành phố") return v1::UNIT_TYPE_CITY;
+  if (t == "thị xã") return v1::UNIT_TYPE_TOWN;
+  if (t == "huyện") return v1::UNIT_TYPE_DISTRICT;
+  if (t == "phường") return v1::UNIT_TYPE_WARD;
+  if (t == "xã") return v1::UNIT_TYPE_COMMUNE;
+  if (t == "thị trấn") return v1::UNIT_TYPE_TOWNSHIP;
+  return v1::UNIT_TYPE_UNSPECIFIED;
+}
+
+v1::UnitLevel LevelEnum(const std::string& l) {
+  if (l == "province") return v1::UNIT_LEVEL_PROVINCE;
+  if (l == "district") return v1::UNIT_LEVEL_DISTRICT;
+  if (l == "commune") return v1::UNIT_LEVEL_COMMUNE;
+  return v1::UNIT_LEVEL_UNSPECIFIED;
+}
+
+constexpr char kUnitColumns[] =
+    "u.code, u.name, u.level, u.unit_type, coalesce(u.parent_code, ''), "
+    "coalesce(u.valid_from::text, ''), coalesce(u.valid_to::text, ''), u.legal_doc, u.confirmed, "
+    "t.area_type";
+
+v1::AdminUnit UnitFromRow(const pqxx::row& r) {
+  v1::AdminUnit u;
+  u.set_code(Str(r[0]));
+  u.set_name("adminUnits/" + u.code());
+  u.set_display_name(Str(r[1]));
+  u.set_level(LevelEnum(Str(r[2])));
+  u.set_type(TypeEnum(Str(r[3])));
+  u.set_parent_code(Str(r[4]));
+  api::SetProtoDate(Str(r[5]), u.mutable_valid_from());
+  api::SetProtoDate(Str(r[6]), u.mutable_valid_to());
+  u.set_legal_doc(Str(r[7]));
+  u.set_confirmed(r[8].as<bool>());
+  u.set_area_type(Str(r[9]) == "URBAN" ? v1::AREA_TYPE_URBAN : v1::AREA_TYPE_RURAL);
+  return u;
+}
+
+v1::LineageKind KindEnum(const std::string& k) {
+  if (k == "merged") return v1::MERGED;
+  if (k == "split") return v1::SPLIT;
+  if (k == "renamed") return v1::RENAMED;
+  if (k == "reparented") return v1::REPARENTED;
+  if (k == "abolished") return v1::ABOLISHED;
+  if (k == "unchanged") return v1::UNCHANGED;
+  return v1::LINEAGE_KIND_UNSPECIFIED;
+}
+
+constexpr char kLineageColumns[] =
+    "id, old_code, old_name, coalesce(new_code, ''), new_name, kind, effective_date::text, "
+    "legal_doc, confirmed";
+
+v1::LineageEvent LineageFromRow(const pqxx::row& r) {
+  v1::LineageEvent e;
+  e.set_old_code(Str(r[1]));
+  e.set_old_name(Str(r[2]));
+  e.set_new_code(Str(r[3]));
+  e.set_new_name(Str(r[4]));
+  e.set_kind(KindEnum(Str(r[5])));
+  api::SetProtoDate(Str(r[6]), e.mutable_effective_date());
+  e.set_legal_doc(Str(r[7]));
+  e.set_confirmed(r[8].as<bool>());
+  return e;
+}
+
+constexpr char kAcColumns[] =
+    "id, unit_code, village_name, region, valid_from::text, coalesce(valid_to::text, ''), "
+    "legal_doc, illustrative, note, version, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+v1::AreaClassification AcFromRow(const pqxx::row& r) {
+  v1::AreaClassification a;
+  a.set_name(absl::StrCat("areaClassifications/", r[0].as<int64_t>()));
+  a.set_unit_code(Str(r[1]));
+  a.set_village_name(Str(r[2]));
+  v1::RegionClass region = v1::REGION_CLASS_UNSPECIFIED;
+  v1::RegionClass_Parse(Str(r[3]), &region);
+  a.set_region(region);
+  api::SetProtoDate(Str(r[4]), a.mutable_valid_from());
+  api::SetProtoDate(Str(r[5]), a.mutable_valid_to());
+  a.set_legal_doc(Str(r[6]));
+  a.set_illustrative(r[7].as<bool>());
+  a.set_note(Str(r[8]));
+  a.set_etag(api::EtagForVersion(r[9].as<int64_t>()));
+  a.set_create_time(Str(r[10]));
+  a.set_update_time(Str(r[11]));
+  return a;
+}
+
+std::string ProtoDateText(const google::type::Date& d) {
+  return api::IsSet(d) ? absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day()) : "";
+}
+
+class PgReferenceStore : public ReferenceStore {
+ public:
+  explicit PgReferenceStore(db::Pool* pool) : pool_(pool) {}
+
+  absl::StatusOr<v1::AdminUnit> GetUnit(const std::string& code, absl::CivilDay as_of) override {
+    v1::AdminUnit out;
+    absl::Status st = pool_->Read([&](transaction_base& tx) {
+      auto r = tx.exec_params(absl::StrCat("SELECT ", kUnitColumns,
+                                           " FROM admin_units u JOIN unit_type_area_types t"
+                                           " ON t.unit_type = u.unit_type"
+                                           " WHERE u.code = $1 AND u.validity @> $2::date"),
+                              code, D(as_of));
+      if (r.empty()) {
+        return WithReason(absl::NotFoundError(absl::StrCat("no administrative unit ", code,
+                                                           " on ", D(as_of))),
+                          "UNIT_NOT_FOUND");
+      }
+      out = UnitFromRow(r[0]);
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  absl::StatusOr<std::vector<v1::AdminUnit>> ListUnits(const UnitQuery& q) override {
+    std::vector<v1::AdminUnit> out;
+    absl::Status st = pool_->Read([&](transaction_base& tx) {
+      auto r = tx.exec_params(
+          absl::StrCat("SELECT ", kUnitColumns,
+                       " FROM admin_units u JOIN unit_type_area_types t ON t.unit_type = u.unit_type"
+                       " WHERE u.validity @> $1::date AND ($2 = '' OR u.parent_code = $2)"
+                       " AND ($3 = '' OR u.level = $3) AND u.code > $4"
+                       " ORDER BY u.code LIMIT $5"),
+          D(q.as_of), q.parent_code, q.level, q.after_code, q.limit);
+      for (const auto& row : r) out.push_back(UnitFromRow(row));
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  absl::StatusOr<std::vector<v1::LineageEvent>> LineageOf(const std::string& code, bool as_old,
+                                                          absl::CivilDay until) override {
+    std::vector<v1::LineageEvent> out;
+    absl::Status st = pool_->Read([&](transaction_base& tx) {
+      auto r = tx.exec_params(
+          absl::StrCat("SELECT ", kLineageColumns, " FROM unit_lineage_events WHERE ",
+                       as_old ? "old_code" : "new_code",
+                       " = $1 AND effective_date <= $2::date ORDER BY effective_date, id"),
+          code, D(until));
+      for (const auto& row : r) out.push_back(LineageFromRow(row));
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  absl::StatusOr<std::vector<v1::LineageEvent>> ListLineage(const std::string& code,
+                                                            int64_t after_id, int limit,
+                                                            std::vector<int64_t>* ids) override {
+    std::vector<v1::LineageEvent> out;
+    absl::Status st = pool_->Read([&](transaction_base& tx) {
+      auto r = tx.exec_params(
+          absl::StrCat("SELECT ", kLineageColumns,
+                       " FROM unit_lineage_events WHERE ($1 = '' OR old_code = $1 OR new_code = $1)"
+                       " AND id > $2 ORDER BY id LIMIT $3"),
+          code, after_id, limit);
+      for (const auto& row : r) {
+        out.push_back(LineageFromRow(row));
+        ids->push_back(row[0].as<int64_t>());
+      }
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  absl::StatusOr<bool> IsWithin(const std::string& unit, const std::string& ancestor,
+                                absl::CivilDay as_of) override {
+    bool within = false;
+    absl::Status st = pool_->Read([&](transaction_base& tx) {
+      within = tx.exec_params("SELECT unit_within($1, $2, $3::date)", unit, ancestor, D(as_of))[0][0]
+                   .as<bool>();
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    return within;
+  }
+
+  absl::StatusOr<v1::AreaClassification> GetAreaClassification(int64_t id) override {
+    v1::AreaClassification out;
+    absl::Status st = pool_->Read([&](transaction_base& tx) {
+      auto r = tx.exec_params(
+          absl::StrCat("SELECT ", kAcColumns, " FROM area_classifications WHERE id = $1"), id);
+      if (r.empty()) {
+        return WithReason(absl::NotFoundError(absl::StrCat("areaClassifications/", id, " not found")),
+                          "NOT_FOUND");
+      }
+      out = AcFromRow(r[0]);
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  absl::StatusOr<std::vector<v1::AreaClassification>> ListAreaClassifications(
+      const AreaClassificationQuery& q) override {
+    std::vector<v1::AreaClassification> out;
+    absl::Status st = pool_->Read([&](transaction_base& tx) {
+      auto r = tx.exec_params(
+          absl::StrCat(
+              "SELECT ", kAcColumns,
+              " FROM area_classifications ac"
+              " WHERE ($1 = '' OR ac.validity @> $1::date) AND ($2 = '' OR ac.region = $2)"
+              " AND ($3 = '' OR ac.unit_code = $3) AND ac.id > $4"
+              " AND (cardinality($5::text[]) = 0 OR EXISTS (SELECT 1 FROM unnest($5::text[]) s"
+              "      WHERE unit_within(ac.unit_code, s, $6::date)))"
+              " ORDER BY ac.id LIMIT $7"),
+          OptD(q.as_of), q.region, q.unit_code, q.after_id, ArrayLiteral(q.scope.unit_codes),
+          D(q.scope_date), q.limit);
+      for (const auto& row : r) out.push_back(AcFromRow(row));
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  absl::StatusOr<v1::AreaClassification> CreateAreaClassification(
+      const v1::AreaClassification& ac, const std::string& actor,
+      const IdempotencyKey& key) override {
+    v1::AreaClassification out;
+    absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
+      if (!key.request_id.empty()) {
+        auto prior = db::BeginIdempotent(tx, key.request_id, key.method, key.request_hash);
+        if (!prior.ok()) return prior.status();
+        if (prior->has_value()) {
+          out.ParseFromString(**prior);
+          return absl::OkStatus();
+        }
+      }
+      auto r = tx.exec_params(
+          absl::StrCat("INSERT INTO area_classifications (unit_code, village_name, region,"
+                       " valid_from, valid_to, legal_doc, illustrative, note, created_by, updated_by)"
+                       " VALUES ($1, $2, $3, $4::date, NULLIF($5, '')::date, $6, $7, $8, $9, $9)"
+                       " RETURNING ", kAcColumns),
+          ac.unit_code(), ac.village_name(), v1::RegionClass_Name(ac.region()),
+          ProtoDateText(ac.valid_from()), ProtoDateText(ac.valid_to()), ac.legal_doc(),
+          ac.illustrative(), ac.note(), actor);
+      out = AcFromRow(r[0]);
+      tx.exec_params(
+          "INSERT INTO refdata_changes (dataset, action, actor, legal_doc, detail)"
+          " VALUES ('area_classifications', 'create', $1, $2, $3)",
+          actor, ac.legal_doc(), out.name());
+      if (!key.request_id.empty()) db::FinishIdempotent(tx, key.request_id, out.SerializeAsString());
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  absl::StatusOr<v1::AreaClassification> UpdateAreaClassification(
+      int64_t id, const v1::AreaClassification& ac, const std::vector<std::string>& mask,
+      const std::string& etag, const std::string& actor) override {
+    v1::AreaClassification out;
+    absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
+      auto cur = tx.exec_params("SELECT version FROM area_classifications WHERE id = $1 FOR UPDATE", id);
+      if (cur.empty()) {
+        return WithReason(absl::NotFoundError(absl::StrCat("areaClassifications/", id, " not found")),
+                          "NOT_FOUND");
+      }
+      LNOB_RETURN_IF_ERROR(api::CheckEtag(etag, cur[0][0].as<int64_t>()));
+      bool set_to = false, set_doc = false, set_note = false;
+      for (const auto& p : mask) {
+        set_to |= p == "valid_to";
+        set_doc |= p == "legal_doc";
+        set_note |= p == "note";
+      }
+      auto r = tx.exec_params(
+          absl::StrCat("UPDATE area_classifications SET"
+                       " valid_to = CASE WHEN $2 THEN NULLIF($3, '')::date ELSE valid_to END,"
+                       " legal_doc = CASE WHEN $4 THEN $5 ELSE legal_doc END,"
+                       " note = CASE WHEN $6 THEN $7 ELSE note END,"
+                       " version = version + 1, updated_by = $8, updated_at = now()"
+                       " WHERE id = $1 RETURNING ", kAcColumns),
+          id, set_to, ProtoDateText(ac.valid_to()), set_doc, ac.legal_doc(), set_note, ac.note(),
+          actor);
+      out = AcFromRow(r[0]);
+      tx.exec_params(
+          "INSERT INTO refdata_changes (dataset, action, actor, legal_doc, detail)"
+          " VALUES ('area_classifications', 'update', $1, $2, $3)",
+          actor, out.legal_doc(), absl::StrCat(out.name(), " fields ", absl::StrJoin(mask, ",")));
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  absl::StatusOr<std::vector<v1::PovertyStandard>> ListStandards() override {
+    std::vector<v1::PovertyStandard> out;
+    absl::Status st = pool_->Read([&](transaction_base& tx) {
+      out.clear();
+      auto r = tx.exec("SELECT id, legal_doc, valid_from::text, valid_to::text,"
+                       " min_deprivations_poor, note FROM poverty_standards ORDER BY valid_from");
+      for (const auto& row : r) {
+        v1::PovertyStandard s;
+        s.set_id(Str(row[0]));
+        s.set_name("povertyStandards/" + s.id());
+        s.set_legal_doc(Str(row[1]));
+        api::SetProtoDate(Str(row[2]), s.mutable_valid_from());
+        api::SetProtoDate(Str(row[3]), s.mutable_valid_to());
+        s.set_min_deprivations_poor(row[4].as<int>());
+        s.set_note(Str(row[5]));
+        auto lines = tx.exec_params(
+            "SELECT area_type, income_line_vnd, coalesce(middle_income_cap_vnd, 0), confirmed"
+            " FROM poverty_lines WHERE standard_id = $1 ORDER BY area_type",
+            s.id());
+        for (const auto& l : lines) {
+          auto* pl = s.add_lines();
+          pl->set_area_type(Str(l[0]) == "URBAN" ? v1::AREA_TYPE_URBAN : v1::AREA_TYPE_RURAL);
+          pl->set_income_line_vnd(l[1].as<int64_t>());
+          pl->set_middle_income_cap_vnd(l[2].as<int64_t>());
+          pl->set_confirmed(l[3].as<bool>());
+        }
+        auto inds = tx.exec_params(
+            "SELECT code, dimension, name, threshold, confirmed FROM deprivation_indicators"
+            " WHERE standard_id = $1 ORDER BY code",
+            s.id());
+        for (const auto& i : inds) {
+          auto* di = s.add_indicators();
+          di->set_code(Str(i[0]));
+          di->set_dimension(Str(i[1]));
+          di->set_name(Str(i[2]));
+          di->set_threshold(Str(i[3]));
+          di->set_confirmed(i[4].as<bool>());
+        }
+        out.push_back(std::move(s));
+      }
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  absl::StatusOr<std::vector<v1::EthnicGroup>> ListEthnicGroups() override {
+    std::vector<v1::EthnicGroup> out;
+    absl::Status st = pool_->Read([&](transaction_base& tx) {
+      auto r = tx.exec("SELECT code, name, other_names, code_1979, name_variants, code_list"
+                       " FROM ethnic_groups ORDER BY code");
+      for (const auto& row : r) {
+        v1::EthnicGroup g;
+        g.set_code(Str(row[0]));
+        g.set_name(Str(row[1]));
+        for (auto& n : ArrayValue(row[2])) g.add_other_names(n);
+        g.set_code_1979(Str(row[3]));
+        for (auto& n : ArrayValue(row[4])) g.add_name_variants(n);
+        g.set_code_list(Str(row[5]));
+        out.push_back(std::move(g));
+      }
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  absl::StatusOr<std::vector<v1::ReferenceDataChange>> ListChanges(const std::string& dataset,
+                                                                   int64_t after_id,
+                                                                   int limit) override {
+    std::vector<v1::ReferenceDataChange> out;
+    absl::Status st = pool_->Read([&](transaction_base& tx) {
+      auto r = tx.exec_params(
+          "SELECT id, dataset, action, actor, legal_doc, detail,"
+          " to_char(changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+          " FROM refdata_changes WHERE ($1 = '' OR dataset = $1) AND id > $2 ORDER BY id LIMIT $3",
+          dataset, after_id, limit);
+      for (const auto& row : r) {
+        v1::ReferenceDataChange c;
+        c.set_id(row[0].as<int64_t>());
+        c.set_dataset(Str(row[1]));
+        c.set_action(Str(row[2]));
+        c.set_actor(Str(row[3]));
+        c.set_legal_doc(Str(row[4]));
+        c.set_detail(Str(row[5]));
+        c.set_change_time(Str(row[6]));
+        out.push_back(std::move(c));
+      }
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  absl::StatusOr<LoadReport> Load(const RefDataBundle& b, const std::string& actor) override {
+    LoadReport rep;
+    absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
+      rep = LoadReport();
+      tx.exec("SELECT pg_advisory_xact_lock(hashtext('lnob.registry.refdata'))");
+      auto seen = tx.exec_params(
+          "SELECT 1 FROM refdata_changes WHERE dataset = 'admin_units+ethnic_groups'"
+          " AND action = 'load' AND checksum = $1",
+          b.checksum);
+      if (!seen.empty()) {
+        rep.unchanged = true;
+        return absl::OkStatus();
+      }
+      for (const auto& u : b.units) {
+        auto r = tx.exec_params(
+            "INSERT INTO admin_units (code, name, level, unit_type, parent_code, valid_from,"
+            " valid_to, legal_doc, source, confirmed)"
+            " VALUES ($1, normalize($2, NFC), $3, $4, NULLIF($5, ''), NULLIF($6, '')::date,"
+            " NULLIF($7, '')::date, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING 1",
+            u.code, u.name, u.level, u.unit_type, u.parent_code, OptD(u.valid_from),
+            OptD(u.valid_to), u.legal_doc, u.source, u.confirmed);
+        rep.units_inserted += r.size();
+      }
+      for (const auto& e : b.lineage) {
+        auto r = tx.exec_params(
+            "INSERT INTO unit_lineage_events (old_code, old_name, new_code, new_name, kind,"
+            " effective_date, legal_doc, confirmed)"
+            " VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6::date, $7, $8)"
+            " ON CONFLICT DO NOTHING RETURNING 1",
+            e.old_code, e.old_name, e.new_code, e.new_name, e.kind, D(e.effective_date),
+            e.legal_doc, e.confirmed);
+        rep.lineage_inserted += r.size();
+      }
+      for (const auto& g : b.ethnic_groups) {
+        auto r = tx.exec_params(
+            "INSERT INTO ethnic_groups (code, name, other_names, code_1979, name_variants)"
+            " VALUES ($1, $2, $3::text[], $4, $5::text[]) ON CONFLICT DO NOTHING RETURNING 1",
+            g.code, g.name, ArrayLiteral(g.other_names), g.code_1979, ArrayLiteral(g.name_variants));
+        rep.ethnic_groups_inserted += r.size();
+      }
+      tx.exec_params(
+          "INSERT INTO refdata_changes (dataset, action, actor, legal_doc, detail, checksum)"
+          " VALUES ('admin_units+ethnic_groups', 'load', $1,"
+          " 'NQ 1662/NQ-UBTVQH15; NQ 202/2025/QH15; QĐ 1019/QĐ-TCTK', $2, $3)",
+          actor,
+          absl::StrCat("units +", rep.units_inserted, ", lineage +", rep.lineage_inserted,
+                       ", ethnic groups +", rep.ethnic_groups_inserted),
+          b.checksum);
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    return rep;
+  }
+
+  bool Healthy() override { return pool_->Ping(); }
+
+ private:
+  db::Pool* pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<ReferenceStore> NewPgReferenceStore(db::Pool* pool) {
+  return std::make_unique<PgReferenceStore>(pool);
+}
+
+}  // namespace lnob::registry

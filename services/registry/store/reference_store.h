@@ -1,0 +1,91 @@
+#ifndef LNOB_SERVICES_REGISTRY_STORE_REFERENCE_STORE_H_
+#define LNOB_SERVICES_REGISTRY_STORE_REFERENCE_STORE_H_
+
+// Storage boundary of the registry's reference data. The PostgreSQL implementation is
+// pg_reference_store.cc (the only registry code that includes libpqxx).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "common/auth/principal.h"
+#include "lnob/registry/v1/reference_data.pb.h"
+#include "services/registry/domain/refdata.h"
+
+namespace lnob::registry {
+
+namespace v1 = ::lnob::registry::v1;
+
+struct UnitQuery {
+  absl::CivilDay as_of;
+  std::string parent_code;
+  std::string level;       // "" = any
+  std::string after_code;  // keyset cursor
+  int limit = 100;
+};
+
+struct AreaClassificationQuery {
+  std::optional<absl::CivilDay> as_of;
+  std::string region;  // "" = any
+  std::string unit_code;
+  int64_t after_id = 0;
+  int limit = 100;
+  auth::AreaScope scope;  // rows outside the scope are not returned
+  absl::CivilDay scope_date;
+};
+
+struct IdempotencyKey {
+  std::string request_id;  // empty = not idempotent
+  std::string method;
+  std::string request_hash;
+};
+
+struct LoadReport {
+  int units_inserted = 0;
+  int lineage_inserted = 0;
+  int ethnic_groups_inserted = 0;
+  bool unchanged = false;
+};
+
+class ReferenceStore {
+ public:
+  virtual ~ReferenceStore() = default;
+
+  virtual absl::StatusOr<v1::AdminUnit> GetUnit(const std::string& code, absl::CivilDay as_of) = 0;
+  virtual absl::StatusOr<std::vector<v1::AdminUnit>> ListUnits(const UnitQuery& q) = 0;
+  // Events where code is the old (as_old) or the new unit, effective on or before `until`.
+  virtual absl::StatusOr<std::vector<v1::LineageEvent>> LineageOf(const std::string& code,
+                                                                  bool as_old,
+                                                                  absl::CivilDay until) = 0;
+  virtual absl::StatusOr<std::vector<v1::LineageEvent>> ListLineage(const std::string& code,
+                                                                    int64_t after_id, int limit,
+                                                                    std::vector<int64_t>* ids) = 0;
+  virtual absl::StatusOr<bool> IsWithin(const std::string& unit, const std::string& ancestor,
+                                        absl::CivilDay as_of) = 0;
+
+  virtual absl::StatusOr<v1::AreaClassification> GetAreaClassification(int64_t id) = 0;
+  virtual absl::StatusOr<std::vector<v1::AreaClassification>> ListAreaClassifications(
+      const AreaClassificationQuery& q) = 0;
+  virtual absl::StatusOr<v1::AreaClassification> CreateAreaClassification(
+      const v1::AreaClassification& ac, const std::string& actor, const IdempotencyKey& key) = 0;
+  // Applies the masked fields if the stored version equals expected_version (or any when 0).
+  virtual absl::StatusOr<v1::AreaClassification> UpdateAreaClassification(
+      int64_t id, const v1::AreaClassification& ac, const std::vector<std::string>& mask,
+      const std::string& etag, const std::string& actor) = 0;
+
+  virtual absl::StatusOr<std::vector<v1::PovertyStandard>> ListStandards() = 0;
+  virtual absl::StatusOr<std::vector<v1::EthnicGroup>> ListEthnicGroups() = 0;
+  virtual absl::StatusOr<std::vector<v1::ReferenceDataChange>> ListChanges(
+      const std::string& dataset, int64_t after_id, int limit) = 0;
+
+  virtual absl::StatusOr<LoadReport> Load(const RefDataBundle& bundle, const std::string& actor) = 0;
+
+  // True when the database answers (health).
+  virtual bool Healthy() = 0;
+};
+
+}  // namespace lnob::registry
+
+#endif  // LNOB_SERVICES_REGISTRY_STORE_REFERENCE_STORE_H_

@@ -1,0 +1,231 @@
+// lnobctl: the operator CLI. Each command explains itself with --help.
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "common/auth/jwt.h"
+#include "common/db/migrate.h"
+#include "common/db/pool.h"
+#include "common/log/log.h"
+#include "services/registry/domain/refdata.h"
+#include "services/registry/store/pg_reference_store.h"
+
+namespace lnob::registry {
+const std::vector<EmbeddedFile>& EmbeddedMigrations();
+const std::vector<EmbeddedFile>& EmbeddedRefData();
+}  // namespace lnob::registry
+
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  const char* help;
+  int (*run)(std::map<std::string, std::string>& args);
+};
+
+std::string Get(std::map<std::string, std::string>& a, const std::string& k,
+                const std::string& def = "") {
+  auto it = a.find(k);
+  if (it != a.end()) return it->second;
+  std::string env = "LNOB_";
+  for (char c : k) env += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (const char* v = std::getenv(env.c_str())) return v;
+  return def;
+}
+
+int Fail(const std::string& msg) {
+  std::fprintf(stderr, "lnobctl: %s\n", msg.c_str());
+  return 1;
+}
+
+const std::vector<lnob::EmbeddedFile>* MigrationsOf(const std::string& service) {
+  if (service == "registry") return &lnob::registry::EmbeddedMigrations();
+  return nullptr;
+}
+
+int RunKeys(std::map<std::string, std::string>& a) {
+  const std::string dir = Get(a, "dir");
+  if (dir.empty()) return Fail("keys: --dir is required");
+  const std::string priv = dir + "/jwt_private.pem", pub = dir + "/jwt_public.pem";
+  if (std::ifstream(priv).good() && Get(a, "force") != "true") {
+    std::printf("%s exists; keeping it (use --force=true to replace)\n", priv.c_str());
+    return 0;
+  }
+  std::string priv_pem, pub_pem;
+  if (auto st = lnob::auth::GenerateRsaKeyPair(&priv_pem, &pub_pem); !st.ok()) {
+    return Fail(std::string(st.message()));
+  }
+  mkdir(dir.c_str(), 0700);
+  {
+    std::ofstream out(priv);
+    out << priv_pem;
+  }
+  chmod(priv.c_str(), 0600);
+  std::ofstream(pub) << pub_pem;
+  std::printf("wrote %s and %s\n", priv.c_str(), pub.c_str());
+  return 0;
+}
+
+int RunToken(std::map<std::string, std::string>& a) {
+  const std::string key_file = Get(a, "private_key");
+  if (key_file.empty()) return Fail("token: --private_key is required");
+  std::ifstream in(key_file);
+  if (!in) return Fail("token: cannot read " + key_file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  lnob::auth::Claims c;
+  c.issuer = Get(a, "issuer", "lnob");
+  c.audience = {Get(a, "audience", "lnob")};
+  c.subject = Get(a, "subject", "dev-operator");
+  const std::string roles = Get(a, "roles", "PROVINCE_ADMIN");
+  for (auto r : absl::StrSplit(roles, ',', absl::SkipEmpty())) c.roles.emplace_back(r);
+  for (auto s : absl::StrSplit(Get(a, "scope"), ',', absl::SkipEmpty())) c.scope_units.emplace_back(s);
+  absl::Duration ttl;
+  if (!absl::ParseDuration(Get(a, "ttl", "1h"), &ttl)) return Fail("token: --ttl must be a duration like 30m or 8h");
+  const absl::Time now = absl::Now();
+  c.issued_at = now;
+  c.not_before = now - absl::Seconds(5);
+  c.expires_at = now + ttl;
+  auto tok = lnob::auth::MintRs256(ss.str(), c);
+  if (!tok.ok()) return Fail(std::string(tok.status().message()));
+  std::printf("%s\n", tok->c_str());
+  return 0;
+}
+
+int RunBootstrap(std::map<std::string, std::string>& a) {
+  lnob::db::BootstrapOptions o;
+  o.admin_dsn = Get(a, "admin_url");
+  o.schema = Get(a, "service");
+  if (o.admin_dsn.empty() || o.schema.empty()) return Fail("bootstrap: --admin_url and --service are required");
+  o.owner_role = Get(a, "owner_role", "lnob_" + o.schema + "_owner");
+  o.service_role = Get(a, "service_role", "lnob_" + o.schema);
+  o.owner_password = Get(a, "owner_password");
+  o.service_password = Get(a, "service_password");
+  if (auto st = lnob::db::Bootstrap(o); !st.ok()) return Fail("bootstrap: " + std::string(st.message()));
+  std::printf("bootstrap %s: schema owned by %s, service role %s\n", o.schema.c_str(),
+              o.owner_role.c_str(), o.service_role.c_str());
+  return 0;
+}
+
+int RunMigrate(std::map<std::string, std::string>& a) {
+  const std::string service = Get(a, "service");
+  const std::string dsn = Get(a, "database_url");
+  if (service.empty() || dsn.empty()) return Fail("migrate: --service and --database_url are required");
+  const auto* files = MigrationsOf(service);
+  if (files == nullptr) return Fail("migrate: unknown service " + service);
+  auto r = lnob::db::Migrate(dsn, service, *files);
+  if (!r.ok()) return Fail("migrate: " + std::string(r.status().message()));
+  std::printf("migrate %s: %zu applied, %d already applied\n", service.c_str(), r->applied.size(),
+              r->already_applied);
+  return 0;
+}
+
+int RunRefdata(std::map<std::string, std::string>& a) {
+  const std::string dsn = Get(a, "database_url");
+  if (dsn.empty()) return Fail("refdata: --database_url is required");
+  auto bundle = lnob::registry::BuildRefData(lnob::registry::EmbeddedRefData());
+  if (!bundle.ok()) return Fail("refdata: " + std::string(bundle.status().message()));
+  lnob::db::Pool pool({.dsn = dsn, .name = "lnobctl", .max_size = 1, .search_path = "registry, public"});
+  auto store = lnob::registry::NewPgReferenceStore(&pool);
+  auto rep = store->Load(*bundle, Get(a, "actor", "lnobctl"));
+  if (!rep.ok()) return Fail("refdata: " + std::string(rep.status().message()));
+  if (rep->unchanged) {
+    std::printf("refdata: already loaded (checksum %s)\n", bundle->checksum.substr(0, 12).c_str());
+  } else {
+    std::printf("refdata: units +%d, lineage events +%d, ethnic groups +%d\n", rep->units_inserted,
+                rep->lineage_inserted, rep->ethnic_groups_inserted);
+  }
+  return 0;
+}
+
+const Command kCommands[] = {
+    {"keys", "generate the development JWT key pair",
+     "lnobctl keys --dir=DIR [--force=true]\n"
+     "  Writes DIR/jwt_private.pem (mode 0600) and DIR/jwt_public.pem, a 2048-bit RSA pair for\n"
+     "  signing development tokens. Never commit them. Services trust the public file\n"
+     "  (--jwt_public_keys); it may hold several keys during a rotation.\n",
+     RunKeys},
+    {"token", "mint a bearer token for a role and area scope",
+     "lnobctl token --private_key=FILE [--roles=R1,R2] [--scope=CODE,...] [--subject=ID]\n"
+     "              [--ttl=1h] [--issuer=lnob] [--audience=lnob]\n"
+     "  Prints an RS256 JWT. Roles are those of common/auth/roles.json (PROVINCE_ADMIN,\n"
+     "  PROVINCE_OFFICER, COMMUNE_OFFICER, COMMUNE_CHAIR, REVIEWER, INSPECTOR, SYSTEM_CLIENT,\n"
+     "  VIEWER). --scope lists admin-unit codes; empty means the whole province.\n",
+     RunToken},
+    {"bootstrap", "create a service's roles and schema (administrator)",
+     "lnobctl bootstrap --admin_url=DSN --service=NAME [--owner_role=R] [--service_role=R]\n"
+     "                  [--owner_password=P] [--service_password=P]\n"
+     "  Idempotent. Creates the schema NAME owned by the owner role (default lnob_NAME_owner),\n"
+     "  the service login role (default lnob_NAME) with DML rights on that schema only, and\n"
+     "  the extensions lnob uses. Run once per service with a superuser connection.\n",
+     RunBootstrap},
+    {"migrate", "apply a service's migrations (schema owner)",
+     "lnobctl migrate --service=NAME --database_url=OWNER_DSN\n"
+     "  Applies the common and the service's ordered SQL migrations (compiled into lnobctl)\n"
+     "  under an advisory lock, recording each in NAME.schema_migrations. Running it again\n"
+     "  changes nothing; a migration edited after it was applied is refused.\n",
+     RunMigrate},
+    {"refdata", "load the registry's reference data (units, lineage, ethnic groups)",
+     "lnobctl refdata load --database_url=DSN [--actor=NAME]\n"
+     "  Loads the administrative units (pre-2025 Bình Phước and Đồng Nai, post-2025 Đồng Nai,\n"
+     "  2026 renames), their lineage and the 54 ethnic groups from the CSV files compiled in\n"
+     "  from services/registry/data (see PROVENANCE.md there). Idempotent: the same files load\n"
+     "  once; each load is recorded in registry.refdata_changes.\n",
+     RunRefdata},
+};
+
+void Usage() {
+  std::printf("lnobctl: operator CLI for lnob\n\nCommands:\n");
+  for (const auto& c : kCommands) std::printf("  %-10s %s\n", c.name, c.summary);
+  std::printf("\nRun 'lnobctl COMMAND --help' for details. Every --flag can also be given as\n"
+              "the environment variable LNOB_<FLAG> (e.g. LNOB_DATABASE_URL).\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  lnob::log::Init("lnobctl", lnob::log::Severity::kWarning);
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
+    Usage();
+    return argc < 2 ? 1 : 0;
+  }
+  const std::string name = argv[1];
+  for (const auto& c : kCommands) {
+    if (name != c.name) continue;
+    std::map<std::string, std::string> args;
+    for (int i = 2; i < argc; ++i) {
+      std::string s = argv[i];
+      if (s == "--help" || s == "-h") {
+        std::printf("%s", c.help);
+        return 0;
+      }
+      if (s.rfind("--", 0) != 0) {
+        if (name == "refdata" && s == "load") continue;
+        return Fail("unexpected argument '" + s + "' (see lnobctl " + name + " --help)");
+      }
+      s = s.substr(2);
+      auto eq = s.find('=');
+      if (eq != std::string::npos) {
+        args[s.substr(0, eq)] = s.substr(eq + 1);
+      } else if (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0) {
+        args[s] = argv[++i];
+      } else {
+        args[s] = "true";
+      }
+    }
+    return c.run(args);
+  }
+  Usage();
+  return 1;
+}
