@@ -40,6 +40,12 @@ absl::Status StatusFromException(const std::exception& e) {
     return WithReason(absl::UnavailableError("database connection lost during commit; outcome unknown"),
                       "TX_IN_DOUBT");
   }
+  // libpqxx 6 derives these from pqxx::failure, not from pqxx::sql_error.
+  if (dynamic_cast<const pqxx::serialization_failure*>(&e)) return StatusFromSqlState("40001");
+  if (dynamic_cast<const pqxx::deadlock_detected*>(&e)) return StatusFromSqlState("40P01");
+  if (dynamic_cast<const pqxx::statement_completion_unknown*>(&e)) {
+    return WithReason(absl::UnavailableError("database statement outcome unknown"), "TX_IN_DOUBT");
+  }
   if (dynamic_cast<const pqxx::broken_connection*>(&e)) {
     return WithReason(absl::UnavailableError("database unavailable"), "DB_UNAVAILABLE");
   }
@@ -192,6 +198,15 @@ absl::Status Pool::Run(const TxFn& fn, Isolation isolation) {
     } catch (const pqxx::in_doubt_error& e) {
       healthy = false;
       result = StatusFromException(e);  // never retried: the commit may have happened
+    } catch (const pqxx::serialization_failure& e) {
+      retry = true;  // rolled back by the server: safe to run again
+      result = StatusFromException(e);
+    } catch (const pqxx::deadlock_detected& e) {
+      retry = true;
+      result = StatusFromException(e);
+    } catch (const pqxx::statement_completion_unknown& e) {
+      healthy = false;
+      result = StatusFromException(e);
     } catch (const pqxx::broken_connection& e) {
       healthy = false;
       retry = true;  // lost before commit: nothing was written

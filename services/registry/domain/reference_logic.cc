@@ -178,7 +178,7 @@ absl::Status ReferenceLogic::TraceAdminUnit(const P&, const v1::TraceAdminUnitRe
     auto u = store_->GetUnit(c, as_of);
     if (u.ok()) *out->add_units() = *std::move(u);
   }
-  out->set_unchanged(result.size() == 1 && *result.begin() == code && out->units_size() == 1);
+  out->set_unchanged(out->events_size() == 0 && out->units_size() == 1);
   return absl::OkStatus();
 }
 

@@ -1,0 +1,169 @@
+// Status mapping, page tokens, etags, trace context, log format, config validation.
+
+#include "absl/strings/match.h"
+#include "common/api/page_token.h"
+#include "common/api/proto_date.h"
+#include "common/db/idempotency.h"
+#include "common/db/sqlstate.h"
+#include "common/log/log.h"
+#include "common/log/trace.h"
+#include "common/server/config.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status.h"
+#include "common/util/date.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "gtest/gtest.h"
+
+namespace lnob {
+namespace {
+
+TEST(Status, FieldViolationSurvivesGrpcRoundTrip) {
+  Violations v;
+  v.Add("area_classification.unit_code", "must be a 2-5 digit GSO code");
+  v.Add("request_id", "must be a UUID");
+  absl::Status st = v.Status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  grpc::Status g = ToGrpcStatus(st);
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::Status rpc;
+  ASSERT_TRUE(rpc.ParseFromString(g.error_details()));
+  bool found_bad_request = false;
+  for (const auto& any : rpc.details()) {
+    google::rpc::BadRequest br;
+    if (any.UnpackTo(&br)) {
+      found_bad_request = true;
+      ASSERT_EQ(br.field_violations_size(), 2);
+      EXPECT_EQ(br.field_violations(0).field(), "area_classification.unit_code");
+    }
+  }
+  EXPECT_TRUE(found_bad_request);
+  absl::Status back = FromGrpcStatus(g);
+  EXPECT_EQ(back.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(GetFieldViolations(back).size(), 2u);
+  EXPECT_EQ(GetReason(back).value_or(""), "INVALID_FIELD");
+}
+
+TEST(Status, CodeNamesAndHttpTable) {
+  EXPECT_STREQ(CodeName(absl::StatusCode::kNotFound), "NotFound");
+  EXPECT_STREQ(CodeName(absl::StatusCode::kInvalidArgument), "InvalidArgument");
+  EXPECT_STREQ(CodeName(absl::StatusCode::kCancelled), "Canceled");
+  EXPECT_EQ(HttpStatusForCode(absl::StatusCode::kAborted), 409);
+  EXPECT_EQ(HttpStatusForCode(absl::StatusCode::kUnauthenticated), 401);
+  EXPECT_EQ(HttpStatusForCode(absl::StatusCode::kResourceExhausted), 429);
+  EXPECT_EQ(HttpStatusForCode(absl::StatusCode::kUnavailable), 503);
+}
+
+TEST(SqlState, MapsToSpecificCodes) {
+  EXPECT_EQ(db::StatusFromSqlState("23505", "x_key").code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_TRUE(absl::StrContains(db::StatusFromSqlState("23505", "x_key").message(), "x_key"));
+  EXPECT_EQ(db::StatusFromSqlState("23P01").code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(db::StatusFromSqlState("40001").code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(db::StatusFromSqlState("08006").code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(db::StatusFromSqlState("57P01").code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(db::StatusFromSqlState("22007").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(db::StatusFromSqlState("XX000").code(), absl::StatusCode::kInternal);
+  EXPECT_TRUE(db::IsRetryableSqlState("40P01"));
+  EXPECT_FALSE(db::IsRetryableSqlState("23505"));
+}
+
+TEST(PageToken, RoundTripAndTamperAndMismatch) {
+  api::PageTokenCodec codec("0123456789abcdef-secret");
+  const std::string tok = codec.Encode("units|2026-01-01||", "25195");
+  auto key = codec.Decode(tok, "units|2026-01-01||");
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(*key, "25195");
+  // same token, other filter
+  auto other = codec.Decode(tok, "units|2023-01-01||");
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetFieldViolations(other.status()).at(0).field, "page_token");
+  // flip one character
+  std::string bad = tok;
+  bad[bad.size() / 2] = bad[bad.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(codec.Decode(bad, "units|2026-01-01||").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // another server secret
+  api::PageTokenCodec other_codec("another-secret-0123456789");
+  EXPECT_FALSE(other_codec.Decode(tok, "units|2026-01-01||").ok());
+  EXPECT_EQ(*codec.Decode("", "anything"), "");
+  EXPECT_FALSE(codec.Decode("!!!", "x").ok());
+}
+
+TEST(PageSize, Normalizes) {
+  EXPECT_EQ(*api::NormalizePageSize(0), 100);
+  EXPECT_EQ(*api::NormalizePageSize(5000), 1000);
+  EXPECT_EQ(api::NormalizePageSize(-1).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(Etag, MismatchIsAborted) {
+  EXPECT_TRUE(api::CheckEtag("", 3).ok());
+  EXPECT_TRUE(api::CheckEtag(api::EtagForVersion(3), 3).ok());
+  EXPECT_EQ(api::CheckEtag(api::EtagForVersion(2), 3).code(), absl::StatusCode::kAborted);
+}
+
+TEST(RequestId, MustBeUuid) {
+  EXPECT_TRUE(db::ValidateRequestId("").ok());
+  EXPECT_TRUE(db::ValidateRequestId("123e4567-e89b-12d3-a456-426614174000").ok());
+  EXPECT_FALSE(db::ValidateRequestId("123e4567e89b12d3a456426614174000").ok());
+  EXPECT_NE(db::RequestHash("A", "x"), db::RequestHash("B", "x"));
+}
+
+TEST(Trace, ContinuesValidTraceparentAndStartsOtherwise) {
+  auto tc = ParseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  ASSERT_TRUE(tc.has_value());
+  EXPECT_EQ(tc->trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(tc->parent_id, "00f067aa0ba902b7");
+  const std::string child = tc->ChildTraceparent();
+  EXPECT_TRUE(absl::StartsWith(child, "00-4bf92f3577b34da6a3ce929d0e0e4736-"));
+  EXPECT_FALSE(absl::StrContains(child, "00f067aa0ba902b7"));  // our span becomes the parent
+  EXPECT_FALSE(ParseTraceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01"));
+  EXPECT_FALSE(ParseTraceparent("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"));
+  EXPECT_FALSE(ParseTraceparent("garbage"));
+  TraceContext fresh = ContinueOrStartTrace("");
+  EXPECT_EQ(fresh.trace_id.size(), 32u);
+  EXPECT_EQ(fresh.span_id.size(), 16u);
+}
+
+TEST(Log, OneJsonObjectPerLineWithEscaping) {
+  std::string line = log::Format("2026-01-01T00:00:00.000Z", log::Severity::kWarning, "registry",
+                                 "say \"hi\"\n", "req1", "trace1", {{"grpc_code", "OK"}});
+  EXPECT_EQ(line,
+            "{\"timestamp\":\"2026-01-01T00:00:00.000Z\",\"severity\":\"WARNING\",\"service\":"
+            "\"registry\",\"message\":\"say \\\"hi\\\"\\n\",\"request_id\":\"req1\",\"trace_id\":"
+            "\"trace1\",\"grpc_code\":\"OK\"}\n");
+}
+
+TEST(Config, ValidationNamesEveryBadFlag) {
+  server::ServerConfig c;
+  c.service = "registry";
+  c.grpc_port = 70000;
+  c.page_token_secret = "short";
+  absl::Status st = c.Validate();
+  ASSERT_FALSE(st.ok());
+  EXPECT_TRUE(absl::StrContains(st.message(), "--grpc_port"));
+  EXPECT_TRUE(absl::StrContains(st.message(), "--database_url"));
+  EXPECT_TRUE(absl::StrContains(st.message(), "--jwt_public_keys"));
+  EXPECT_TRUE(absl::StrContains(st.message(), "--page_token_secret"));
+  c.grpc_port = 50051;
+  c.metrics_port = 9101;
+  c.database_url = "host=x";
+  c.jwt_public_keys_file = "/k.pem";
+  c.page_token_secret = "0123456789abcdef";
+  EXPECT_TRUE(c.Validate().ok()) << c.Validate();
+}
+
+TEST(Dates, StrictParsing) {
+  EXPECT_TRUE(ParseDate("2025-07-01").ok());
+  EXPECT_FALSE(ParseDate("2025-02-30").ok());
+  EXPECT_FALSE(ParseDate("2025-7-1").ok());
+  google::type::Date d;
+  d.set_year(2025);
+  d.set_month(2);
+  d.set_day(30);
+  auto r = api::FromProtoDate(d, "as_of");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetFieldViolations(r.status()).at(0).field, "as_of");
+}
+
+}  // namespace
+}  // namespace lnob

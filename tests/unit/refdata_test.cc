@@ -1,0 +1,51 @@
+#include "services/registry/domain/refdata.h"
+
+#include <map>
+#include <set>
+
+#include "gtest/gtest.h"
+
+namespace lnob::registry {
+const std::vector<EmbeddedFile>& EmbeddedRefData();
+namespace {
+
+TEST(RefData, BuildsVersionsAndLineageFromTheShippedFiles) {
+  auto b = BuildRefData(EmbeddedRefData());
+  ASSERT_TRUE(b.ok()) << b.status();
+  // 123 Bình Phước + 171 old Đồng Nai + 96 new Đồng Nai + 11 renamed versions in 2026
+  EXPECT_EQ(b->units.size(), 401u);
+  // 273 from the 2025 lineage, 11 renames in 2026, 22 districts abolished
+  EXPECT_EQ(b->lineage.size(), 306u);
+  EXPECT_EQ(b->ethnic_groups.size(), 54u);
+  std::map<std::string, int> kinds;
+  for (const auto& e : b->lineage) kinds[e.kind]++;
+  EXPECT_EQ(kinds["abolished"], 22);
+  EXPECT_EQ(kinds["renamed"], 11);
+  EXPECT_EQ(kinds["split"], 2);  // Xuân Tâm
+  EXPECT_EQ(kinds["unchanged"], 7);
+  // Lộc Ninh: xã from 2025-07-01 to 2026-04-29, then phường (UNCONFIRMED)
+  int loc_ninh = 0;
+  for (const auto& u : b->units) {
+    if (u.code != "25270" || !u.valid_from) continue;
+    ++loc_ninh;
+    if (u.unit_type == "phường") {
+      EXPECT_EQ(*u.valid_from, absl::CivilDay(2026, 4, 30));
+      EXPECT_FALSE(u.confirmed);
+    } else {
+      EXPECT_EQ(u.unit_type, "xã");
+      EXPECT_EQ(*u.valid_to, absl::CivilDay(2026, 4, 29));
+    }
+  }
+  EXPECT_EQ(loc_ninh, 2);
+}
+
+TEST(RefData, CsvErrorsNameFileAndLine) {
+  auto r = ParseCsv("x.csv", "a,b\n1,2\n3\n", 2);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("x.csv line 3"), std::string::npos);
+  std::vector<EmbeddedFile> missing = {{"ethnic_groups.csv", "code,name,other_names\n"}};
+  EXPECT_EQ(BuildRefData(missing).status().code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace lnob::registry
