@@ -167,3 +167,23 @@ TEST(Dates, StrictParsing) {
 
 }  // namespace
 }  // namespace lnob
+
+#include "common/server/downstream.h"
+
+namespace lnob {
+namespace {
+
+TEST(Downstream, PropagatesTraceRequestIdTokenAndDeadline) {
+  server::Call call;
+  call.request_id = "req-1";
+  call.trace = *ParseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  call.deadline = absl::Now() + absl::Seconds(5);
+  grpc::ClientContext ctx;
+  server::PrepareDownstream(call, "Bearer x", &ctx);
+  const auto remaining = ctx.deadline() - std::chrono::system_clock::now();
+  EXPECT_GT(remaining, std::chrono::seconds(3));
+  EXPECT_LE(remaining, std::chrono::seconds(5));
+}
+
+}  // namespace
+}  // namespace lnob
