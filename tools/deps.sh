@@ -16,6 +16,8 @@ PACKAGES=(
   python3-grpcio python3-protobuf curl openssl
   # database server
   postgresql postgresql-contrib
+  # operations checks (tests/ops): promtool and prometheus, yamllint
+  prometheus yamllint
 )
 
 missing=()

@@ -58,6 +58,15 @@ bool RolePolicy::Grants(const std::vector<std::string>& roles,
   return false;
 }
 
+std::vector<std::string> RolePolicy::GrantsOf(const std::vector<std::string>& roles) const {
+  std::vector<std::string> out;
+  for (const auto& role : roles) {
+    auto it = roles_.find(role);
+    if (it != roles_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+  }
+  return out;
+}
+
 Authorizer::Authorizer(std::unique_ptr<Verifier> verifier, RolePolicy roles)
     : verifier_(std::move(verifier)), roles_(std::move(roles)) {}
 
@@ -106,6 +115,7 @@ absl::StatusOr<Principal> Authorizer::Authorize(absl::string_view method,
   p.subject = claims->subject;
   p.roles = claims->roles;
   p.scope.unit_codes = claims->scope_units;
+  p.grants = roles_.GrantsOf(claims->roles);
   return p;
 }
 

@@ -24,6 +24,8 @@ class RolePolicy {
   static const RolePolicy& Default();  // common/auth/roles.json, compiled in
   bool Grants(const std::vector<std::string>& roles, absl::string_view permission) const;
   bool HasRole(absl::string_view role) const { return roles_.contains(role); }
+  // Every permission pattern the roles grant (for Principal::Can).
+  std::vector<std::string> GrantsOf(const std::vector<std::string>& roles) const;
 
  private:
   absl::flat_hash_map<std::string, std::vector<std::string>> roles_;

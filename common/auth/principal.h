@@ -2,6 +2,7 @@
 #define LNOB_COMMON_AUTH_PRINCIPAL_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lnob::auth {
@@ -17,6 +18,19 @@ struct Principal {
   std::string subject;
   std::vector<std::string> roles;
   AreaScope scope;
+  // Permission patterns granted by the roles ("svc.perm", "svc.*", "*").
+  std::vector<std::string> grants;
+
+  bool Can(std::string_view permission) const {
+    for (const auto& g : grants) {
+      if (g == "*" || g == permission) return true;
+      if (g.size() >= 2 && g.compare(g.size() - 2, 2, ".*") == 0 &&
+          permission.substr(0, g.size() - 1) == std::string_view(g).substr(0, g.size() - 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
 };
 
 }  // namespace lnob::auth

@@ -10,8 +10,11 @@
 #include "common/log/log.h"
 #include "common/server/runner.h"
 #include "common/server/server_flags.h"
+#include "services/registry/api/household_service.h"
 #include "services/registry/api/reference_service.h"
 #include "services/registry/domain/reference_logic.h"
+#include "services/registry/domain/household_logic.h"
+#include "services/registry/store/pg_household_store.h"
 #include "services/registry/store/pg_reference_store.h"
 
 LNOB_SERVER_FLAGS("registry", 50051, 9101);
@@ -46,6 +49,12 @@ int main(int argc, char** argv) {
                                        lnob::RealClock::Get());
   lnob::registry::ReferenceDataService service(&logic);
   runner.AddService(&service, "lnob.registry.v1.ReferenceDataService");
+  auto households = lnob::registry::NewPgHouseholdStore(&pool);
+  lnob::registry::HouseholdLogic household_logic(households.get(), store.get(),
+                                                 lnob::api::PageTokenCodec(config.page_token_secret),
+                                                 lnob::RealClock::Get());
+  lnob::registry::HouseholdService household_service(&household_logic);
+  runner.AddService(&household_service, "lnob.registry.v1.HouseholdService");
   runner.SetReadinessProbe([&] { return store->Healthy(); });
   if (auto st = runner.Start(); !st.ok()) {
     std::fprintf(stderr, "registry: %s\n", std::string(st.message()).c_str());

@@ -50,7 +50,9 @@ absl::StatusOr<int64_t> DecodeIdCursor(const api::PageTokenCodec& t, absl::strin
   return id;
 }
 
-std::vector<StandardRule> ToRules(const std::vector<v1::PovertyStandard>& standards) {
+}  // namespace
+
+std::vector<StandardRule> StandardRulesFrom(const std::vector<v1::PovertyStandard>& standards) {
   std::vector<StandardRule> rules;
   for (const auto& s : standards) {
     StandardRule r;
@@ -68,8 +70,6 @@ std::vector<StandardRule> ToRules(const std::vector<v1::PovertyStandard>& standa
   }
   return rules;
 }
-
-}  // namespace
 
 absl::CivilDay ReferenceLogic::Today() const { return lnob::Today(clock_.Now()); }
 
@@ -389,7 +389,7 @@ absl::Status ReferenceLogic::ClassifyProfile(const P&, const v1::ClassifyProfile
   LNOB_RETURN_IF_ERROR(v.Status());
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay date, api::FromProtoDateOr(req.date(), "date", Today()));
   LNOB_ASSIGN_OR_RETURN(auto standards, store_->ListStandards());
-  const std::vector<StandardRule> rules = ToRules(standards);
+  const std::vector<StandardRule> rules = StandardRulesFrom(standards);
   const StandardRule* rule = StandardInForce(rules, date);
   if (rule == nullptr) {
     return WithReason(absl::FailedPreconditionError(absl::StrCat("no poverty standard in force on ",

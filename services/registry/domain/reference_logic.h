@@ -10,9 +10,13 @@
 #include "common/api/page_token.h"
 #include "common/auth/principal.h"
 #include "common/util/clock.h"
+#include "services/registry/domain/classifier.h"
 #include "services/registry/store/reference_store.h"
 
 namespace lnob::registry {
+
+// Poverty standards as classifier rules.
+std::vector<StandardRule> StandardRulesFrom(const std::vector<v1::PovertyStandard>& standards);
 
 class ReferenceLogic {
  public:

@@ -485,6 +485,16 @@ class PgReferenceStore : public ReferenceStore {
     return rep;
   }
 
+  absl::StatusOr<std::string> FoldName(const std::string& text) override {
+    std::string out;
+    absl::Status st = pool_->Read([&](transaction_base& tx) {
+      out = Str(tx.exec_params("SELECT fold_name($1)", text)[0][0]);
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
   bool Healthy() override { return pool_->Ping(); }
 
  private:

@@ -1,0 +1,981 @@
+#include "services/registry/domain/household_logic.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/api/proto_date.h"
+#include "common/db/idempotency.h"
+#include "common/status/status.h"
+#include "common/util/date.h"
+#include "common/util/uuid.h"
+#include "services/registry/domain/classifier.h"
+#include "services/registry/domain/reference_logic.h"
+
+namespace lnob::registry {
+namespace {
+
+absl::Status Hidden(absl::string_view name) {
+  return WithReason(absl::NotFoundError(absl::StrCat(name, " not found")), "NOT_FOUND");
+}
+
+std::string IdOf(absl::string_view name) {
+  auto pos = name.rfind('/');
+  return std::string(pos == absl::string_view::npos ? name : name.substr(pos + 1));
+}
+
+// "households/{h}/reviews/{r}" -> {h, r}
+absl::StatusOr<std::pair<std::string, std::string>> ChildIds(absl::string_view name, absl::string_view kind,
+                                                             absl::string_view field) {
+  std::vector<std::string> parts = absl::StrSplit(name, '/');
+  if (parts.size() != 4 || parts[0] != "households" || parts[2] != kind || !IsUuid(parts[1]) ||
+      !IsUuid(parts[3])) {
+    return InvalidField(field, absl::StrCat("must be households/{uuid}/", kind, "/{uuid}"));
+  }
+  return std::make_pair(parts[1], parts[3]);
+}
+
+std::string Initials(const std::string& full_name) {
+  std::string out;
+  for (absl::string_view w : absl::StrSplit(full_name, ' ', absl::SkipEmpty())) {
+    size_t len = 1;
+    const unsigned char c = static_cast<unsigned char>(w[0]);
+    if (c >= 0xF0) len = 4;
+    else if (c >= 0xE0) len = 3;
+    else if (c >= 0xC0) len = 2;
+    absl::StrAppend(&out, out.empty() ? "" : " ", w.substr(0, std::min(len, w.size())), ".");
+  }
+  return out;
+}
+
+void MaskMember(v1::Member* m) {
+  m->set_full_name(Initials(m->full_name()));
+  m->set_citizen_id("");
+  if (api::IsSet(m->birth_date())) {
+    m->mutable_birth_date()->set_month(0);
+    m->mutable_birth_date()->set_day(0);
+  }
+  m->set_masked(true);
+}
+
+constexpr int kImportBatch = 1000;
+constexpr int kMaxRowErrors = 1000;
+
+}  // namespace
+
+absl::CivilDay HouseholdLogic::Today() const { return lnob::Today(clock_.Now()); }
+int HouseholdLogic::LastYear() const { return static_cast<int>(Today().year()); }
+
+absl::StatusOr<std::vector<std::string>> HouseholdLogic::CommunesUnder(const std::string& unit,
+                                                                       absl::CivilDay date) {
+  const std::string key = absl::StrCat(unit, "|", FormatDate(date));
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = communes_cache_.find(key);
+    if (it != communes_cache_.end() && clock_.Now() - it->second.first < absl::Minutes(5)) {
+      return it->second.second;
+    }
+  }
+  LNOB_ASSIGN_OR_RETURN(auto communes, store_->CommunesUnder(unit, date));
+  std::lock_guard<std::mutex> l(mu_);
+  if (communes_cache_.size() > 10000) communes_cache_.clear();
+  communes_cache_[key] = {clock_.Now(), communes};
+  return communes;
+}
+
+absl::StatusOr<std::optional<std::set<std::string>>> HouseholdLogic::ScopeCommunes(const auth::Principal& p) {
+  if (p.scope.whole_province()) return std::optional<std::set<std::string>>();
+  std::set<std::string> out;
+  for (const auto& unit : p.scope.unit_codes) {
+    LNOB_ASSIGN_OR_RETURN(auto communes, CommunesUnder(unit, Today()));
+    out.insert(communes.begin(), communes.end());
+    // A scope given in pre-reform codes still covers the households registered there.
+    LNOB_ASSIGN_OR_RETURN(auto old, CommunesUnder(unit, absl::CivilDay(2025, 6, 30)));
+    out.insert(old.begin(), old.end());
+  }
+  return std::optional<std::set<std::string>>(std::move(out));
+}
+
+absl::StatusOr<bool> HouseholdLogic::InScope(const auth::Principal& p, const std::string& commune) {
+  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(p));
+  return !scope.has_value() || scope->count(commune) > 0;
+}
+
+absl::StatusOr<std::string> HouseholdLogic::HouseholdId(absl::string_view name, absl::string_view field) {
+  absl::string_view id = name;
+  if (!absl::ConsumePrefix(&id, "households/") || !IsUuid(id)) {
+    return InvalidField(field, "must be households/{uuid}");
+  }
+  return std::string(id);
+}
+
+absl::StatusOr<v1::Household> HouseholdLogic::Visible(const C& c, const std::string& id) {
+  auto h = store_->Get(id);
+  if (!h.ok()) return h.status().code() == absl::StatusCode::kNotFound ? Hidden("households/" + id) : h.status();
+  LNOB_ASSIGN_OR_RETURN(bool ok, InScope(c.principal, h->commune_code()));
+  if (!ok) return Hidden("households/" + id);
+  return h;
+}
+
+absl::Status HouseholdLogic::Present(const C& c, std::vector<v1::Household*> hs) {
+  if (c.principal.Can(kPersonalDataPermission)) {
+    std::vector<std::string> ids;
+    for (auto* h : hs) {
+      if (h->members_size() > 0) ids.push_back(IdOf(h->name()));
+    }
+    return store_->AuditPersonalDataRead(c.principal.subject, c.method, c.request_id, ids);
+  }
+  for (auto* h : hs) {
+    for (auto& m : *h->mutable_members()) MaskMember(&m);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::set<std::string>> HouseholdLogic::EthnicCodes() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!ethnic_codes_.empty()) return ethnic_codes_;
+  }
+  LNOB_ASSIGN_OR_RETURN(auto groups, refs_->ListEthnicGroups());
+  std::lock_guard<std::mutex> l(mu_);
+  for (const auto& g : groups) ethnic_codes_.insert(g.code());
+  return ethnic_codes_;
+}
+
+absl::Status HouseholdLogic::PrepareHousehold(const C& c, v1::Household* h, const std::string& prefix) {
+  Violations v;
+  auto field = [&](const std::string& f) { return prefix + f; };
+  const absl::CivilDay today = Today();
+  absl::CivilDay registered = today;
+  if (api::IsSet(h->registered_on())) {
+    auto d = api::FromProtoDate(h->registered_on(), field("registered_on"));
+    if (!d.ok()) return d.status();
+    if (*d > today) return InvalidField(field("registered_on"), "must not be in the future");
+    registered = *d;
+  }
+  *h->mutable_registered_on() = api::ToProtoDate(registered);
+  if (h->members_size() == 0) v.Add(field("members"), "at least the head of household is required");
+  if (h->members_size() > 50) v.Add(field("members"), "at most 50 members");
+  LNOB_ASSIGN_OR_RETURN(auto ethnic, EthnicCodes());
+  int heads = 0;
+  std::set<std::string> cids;
+  for (int i = 0; i < h->members_size(); ++i) {
+    v1::Member* m = h->mutable_members(i);
+    const std::string mf = absl::StrCat(prefix, "members[", i, "].");
+    std::string name(absl::StripAsciiWhitespace(m->full_name()));
+    if (name.empty() || name.size() > 200) v.Add(mf + "full_name", "is required (at most 200 bytes)");
+    m->set_full_name(name);
+    if (m->sex() == v1::SEX_UNSPECIFIED || !v1::Sex_IsValid(m->sex())) v.Add(mf + "sex", "is required");
+    if (!ethnic.count(m->ethnicity_code())) {
+      v.Add(mf + "ethnicity_code", "must be one of the 54 codes of QĐ 1019/QĐ-TCTK (\"01\"-\"54\")");
+    }
+    if (m->relation() == v1::RELATION_UNSPECIFIED || !v1::Relation_IsValid(m->relation())) {
+      v.Add(mf + "relation", "is required");
+    }
+    if (!v1::EducationLevel_IsValid(m->education_level())) v.Add(mf + "education_level", "unknown level");
+    heads += m->relation() == v1::HEAD;
+    std::optional<absl::CivilDay> birth;
+    if (api::IsSet(m->birth_date())) {
+      auto d = api::FromProtoDate(m->birth_date(), mf + "birth_date");
+      if (!d.ok() || *d > today) {
+        v.Add(mf + "birth_date", "must be a full date, not in the future");
+      } else {
+        birth = *d;
+      }
+    }
+    if (!m->citizen_id().empty()) {
+      std::optional<bool> female;
+      if (m->sex() != v1::SEX_UNSPECIFIED) female = m->sex() == v1::FEMALE;
+      auto st = ValidateCitizenId(m->citizen_id(), birth, female, mf + "citizen_id");
+      if (!st.ok()) {
+        v.Add(mf + "citizen_id", GetFieldViolations(st).at(0).description);
+      } else if (!cids.insert(m->citizen_id()).second) {
+        v.Add(mf + "citizen_id", "appears twice in this household");
+      }
+    }
+    m->set_active(true);
+    m->set_masked(false);
+  }
+  if (h->members_size() > 0 && heads != 1) v.Add(field("members"), "exactly one member must have relation HEAD");
+  if (!h->commune_code().empty() && h->commune_code().size() > 5) v.Add(field("commune_code"), "must be a GSO code");
+  if (h->commune_code().empty()) v.Add(field("commune_code"), "is required");
+  LNOB_RETURN_IF_ERROR(v.Status());
+
+  auto unit = refs_->GetUnit(h->commune_code(), registered);
+  if (!unit.ok() || unit->level() != v1::UNIT_LEVEL_COMMUNE) {
+    return InvalidField(field("commune_code"),
+                        absl::StrCat("no commune-level unit with this code on ", FormatDate(registered)));
+  }
+  LNOB_ASSIGN_OR_RETURN(bool in_scope, InScope(c.principal, h->commune_code()));
+  if (!in_scope) {
+    return WithReason(absl::PermissionDeniedError(absl::StrCat(field("commune_code"), ": outside the caller's area scope")),
+                      "OUT_OF_SCOPE");
+  }
+  if (h->area_type() == v1::AREA_TYPE_UNSPECIFIED) {
+    h->set_area_type(unit->area_type());
+    h->clear_area_type_override_reason();
+  } else if (h->area_type() != unit->area_type() && h->area_type_override_reason().empty()) {
+    return InvalidField(field("area_type_override_reason"),
+                        "required when area_type differs from the commune's default");
+  }
+  const std::string hid = NewUuidV7(clock_.Now());
+  h->set_name("households/" + hid);
+  for (auto& m : *h->mutable_members()) {
+    m.set_name(absl::StrCat(h->name(), "/members/", NewUuidV7(clock_.Now())));
+    if (m.relation() == v1::HEAD) h->set_head_member(m.name());
+  }
+  h->set_status(v1::HOUSEHOLD_ACTIVE);
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::CreateHousehold(const C& c, const v1::CreateHouseholdRequest& req,
+                                             v1::Household* out) {
+  if (auto st = db::ValidateRequestId(req.request_id()); !st.ok()) return st;
+  v1::Household h = req.household();
+  LNOB_RETURN_IF_ERROR(PrepareHousehold(c, &h, "household."));
+  // A citizen ID belongs to one active member; say where only if the caller may see it.
+  for (int i = 0; i < h.members_size(); ++i) {
+    if (h.members(i).citizen_id().empty()) continue;
+    LNOB_ASSIGN_OR_RETURN(auto other, store_->FindByCitizenId(h.members(i).citizen_id()));
+    if (!other) continue;
+    LNOB_ASSIGN_OR_RETURN(bool visible, InScope(c.principal, other->commune_code()));
+    absl::Status dup = absl::AlreadyExistsError(
+        visible ? absl::StrCat("household.members[", i, "].citizen_id: already an active member of ", other->name())
+                : absl::StrCat("household.members[", i, "].citizen_id: already an active member of another household"));
+    return WithReason(dup, "CITIZEN_ID_TAKEN");
+  }
+  IdempotencyKey key;
+  if (!req.request_id().empty()) {
+    v1::CreateHouseholdRequest canonical = req;
+    canonical.clear_request_id();
+    key = {req.request_id(), "CreateHousehold", db::RequestHash("CreateHousehold", canonical.SerializeAsString())};
+  }
+  auto created = store_->Create(h, c.principal.subject, key);
+  if (!created.ok()) {
+    if (created.status().code() == absl::StatusCode::kAlreadyExists) {  // lost a race on the unique index
+      return WithReason(absl::AlreadyExistsError("household.members: a citizen ID is already an active member elsewhere"),
+                        "CITIZEN_ID_TAKEN");
+    }
+    return created.status();
+  }
+  *out = *std::move(created);
+  return Present(c, {out});
+}
+
+absl::Status HouseholdLogic::GetHousehold(const C& c, const v1::GetHouseholdRequest& req, v1::Household* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.name(), "name"));
+  LNOB_ASSIGN_OR_RETURN(*out, Visible(c, id));
+  return Present(c, {out});
+}
+
+absl::Status HouseholdLogic::UpdateHousehold(const C& c, const v1::UpdateHouseholdRequest& req,
+                                             v1::Household* out) {
+  const auto& in = req.household();
+  LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(in.name(), "household.name"));
+  if (req.update_mask().paths().empty()) return InvalidField("update_mask", "is required");
+  static const std::set<std::string> kAllowed = {"village", "address", "area_type", "area_type_override_reason",
+                                                 "no_labor_capacity", "policy_beneficiary", "head_member"};
+  for (const auto& p : req.update_mask().paths()) {
+    if (!kAllowed.count(p)) return InvalidField("update_mask", absl::StrCat("field ", p, " cannot be updated here"));
+  }
+  LNOB_RETURN_IF_ERROR(Visible(c, id).status());
+  auto result = store_->Mutate(id, in.etag(), c.principal.subject, [&](v1::Household& h, HouseholdStore::Mutation& m) -> absl::Status {
+    std::vector<std::string> changed;
+    for (const auto& p : req.update_mask().paths()) {
+      changed.push_back(p);
+      if (p == "village") h.set_village(in.village());
+      if (p == "address") h.set_address(in.address());
+      if (p == "no_labor_capacity") h.set_no_labor_capacity(in.no_labor_capacity());
+      if (p == "policy_beneficiary") h.set_policy_beneficiary(in.policy_beneficiary());
+      if (p == "area_type_override_reason") h.set_area_type_override_reason(in.area_type_override_reason());
+      if (p == "area_type") {
+        if (in.area_type() == v1::AREA_TYPE_UNSPECIFIED) return InvalidField("household.area_type", "is required");
+        h.set_area_type(in.area_type());
+      }
+      if (p == "head_member") {
+        bool found = false;
+        for (auto& mem : *h.mutable_members()) {
+          if (mem.name() == in.head_member() && mem.active()) found = true;
+        }
+        if (!found) return InvalidField("household.head_member", "must be an active member of the household");
+        for (auto& mem : *h.mutable_members()) {
+          if (mem.name() == in.head_member()) mem.set_relation(v1::HEAD);
+          else if (mem.relation() == v1::HEAD) mem.set_relation(v1::OTHER_RELATIVE);
+        }
+        h.set_head_member(in.head_member());
+      }
+    }
+    auto unit = refs_->GetUnit(h.commune_code(), Today());
+    if (unit.ok() && h.area_type() != unit->area_type() && h.area_type_override_reason().empty()) {
+      return InvalidField("household.area_type_override_reason",
+                          "required when area_type differs from the commune's default");
+    }
+    m.kind = "UPDATED";
+    m.detail = absl::StrJoin(changed, ",");
+    return absl::OkStatus();
+  });
+  if (!result.ok()) return result.status();
+  *out = *std::move(result);
+  return Present(c, {out});
+}
+
+absl::Status HouseholdLogic::ListHouseholds(const C& c, const v1::ListHouseholdsRequest& req,
+                                            v1::ListHouseholdsResponse* out) {
+  Violations v;
+  if (!v1::HouseholdClass_IsValid(req.classification())) v.Add("classification", "unknown classification");
+  if (!req.head_ethnicity_code().empty() && req.head_ethnicity_code().size() != 2) {
+    v.Add("head_ethnicity_code", "must be a 2-digit code");
+  }
+  if (req.name_query().size() > 100) v.Add("name_query", "at most 100 bytes");
+  LNOB_RETURN_IF_ERROR(v.Status());
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
+  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size(), 50, 500));
+  HouseholdFilter f;
+  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
+  if (!req.unit_code().empty()) {
+    LNOB_ASSIGN_OR_RETURN(auto under, CommunesUnder(req.unit_code(), as_of));
+    f.restrict_communes = true;
+    for (const auto& code : under) {
+      if (!scope || scope->count(code)) f.commune_codes.push_back(code);
+    }
+  } else if (scope) {
+    f.restrict_communes = true;
+    f.commune_codes.assign(scope->begin(), scope->end());
+  }
+  if (req.classification() != v1::HOUSEHOLD_CLASS_UNSPECIFIED) f.classification = v1::HouseholdClass_Name(req.classification());
+  f.head_ethnicity = req.head_ethnicity_code();
+  f.head_group = static_cast<int>(req.head_group());
+  f.only_no_labor_capacity = req.only_no_labor_capacity();
+  f.only_policy_beneficiary = req.only_policy_beneficiary();
+  if (!req.name_query().empty()) {
+    LNOB_ASSIGN_OR_RETURN(f.name_folded, refs_->FoldName(req.name_query()));
+  }
+  f.include_members = req.include_members() || !req.name_query().empty();
+  const std::string fp = absl::StrCat("hh|", req.unit_code(), "|", FormatDate(as_of), "|", f.classification, "|",
+                                      f.head_ethnicity, "|", f.head_group, "|", f.only_no_labor_capacity, "|",
+                                      f.only_policy_beneficiary, "|", f.name_folded);
+  LNOB_ASSIGN_OR_RETURN(f.after_id, tokens_.Decode(req.page_token(), fp));
+  f.limit = limit + 1;
+  LNOB_ASSIGN_OR_RETURN(auto rows, store_->List(f));
+  const bool more = static_cast<int>(rows.size()) > limit;
+  if (more) rows.resize(limit);
+  std::vector<v1::Household*> ptrs;
+  for (auto& r : rows) {
+    if (!req.include_members()) r.clear_members();
+    ptrs.push_back(out->add_households());
+    *ptrs.back() = std::move(r);
+  }
+  if (more) out->set_next_page_token(tokens_.Encode(fp, IdOf(out->households().rbegin()->name())));
+  return Present(c, ptrs);
+}
+
+absl::Status HouseholdLogic::AddMember(const C& c, const v1::AddMemberRequest& req, v1::Household* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.parent(), "parent"));
+  LNOB_RETURN_IF_ERROR(Visible(c, id).status());
+  if (req.member().relation() == v1::HEAD) {
+    return InvalidField("member.relation", "a second HEAD is not allowed; change head_member with UpdateHousehold");
+  }
+  auto result = store_->Mutate(id, req.etag(), c.principal.subject, [&](v1::Household& h, HouseholdStore::Mutation& m) -> absl::Status {
+    // Validate the new member with the household's rules (prefix "member.").
+    v1::Household probe;
+    probe.set_commune_code(h.commune_code());
+    *probe.mutable_registered_on() = h.registered_on();
+    v1::Member head;
+    head.set_full_name("x");
+    head.set_sex(v1::MALE);
+    head.set_ethnicity_code("01");
+    head.set_relation(v1::HEAD);
+    *probe.add_members() = head;
+    *probe.add_members() = req.member();
+    absl::Status st = PrepareHousehold(c, &probe, "");
+    if (!st.ok()) {
+      auto fv = GetFieldViolations(st);
+      if (!fv.empty()) {
+        absl::string_view f = fv[0].field;
+        absl::ConsumePrefix(&f, "members[1].");
+        return InvalidField(absl::StrCat("member.", f), fv[0].description);
+      }
+      return st;
+    }
+    v1::Member added = probe.members(1);
+    if (!added.citizen_id().empty()) {
+      LNOB_ASSIGN_OR_RETURN(auto other, store_->FindByCitizenId(added.citizen_id()));
+      if (other) {
+        return WithReason(absl::AlreadyExistsError("member.citizen_id: already an active member of another household"),
+                          "CITIZEN_ID_TAKEN");
+      }
+    }
+    added.set_name(absl::StrCat(h.name(), "/members/", IdOf(added.name())));
+    *h.add_members() = added;
+    m.kind = "MEMBER_ADDED";
+    m.detail = IdOf(added.name());
+    return absl::OkStatus();
+  });
+  if (!result.ok()) return result.status();
+  *out = *std::move(result);
+  return Present(c, {out});
+}
+
+absl::Status HouseholdLogic::RemoveMember(const C& c, const v1::RemoveMemberRequest& req, v1::Household* out) {
+  LNOB_ASSIGN_OR_RETURN(auto ids, ChildIds(req.name(), "members", "name"));
+  LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
+  if (req.reason().empty()) return InvalidField("reason", "is required");
+  auto result = store_->Mutate(ids.first, req.etag(), c.principal.subject, [&](v1::Household& h, HouseholdStore::Mutation& m) -> absl::Status {
+    bool found = false;
+    for (auto& mem : *h.mutable_members()) {
+      if (IdOf(mem.name()) != ids.second || !mem.active()) continue;
+      if (mem.name() == h.head_member()) {
+        return WithReason(absl::FailedPreconditionError("the head cannot leave; choose another head first"), "HEAD_CANNOT_LEAVE");
+      }
+      mem.set_active(false);
+      found = true;
+    }
+    if (!found) return Hidden(req.name());
+    m.kind = "MEMBER_REMOVED";
+    m.detail = absl::StrCat(ids.second, ": ", req.reason());
+    if (api::IsSet(req.left_on())) m.effective_date = absl::CivilDay(req.left_on().year(), req.left_on().month(), req.left_on().day());
+    return absl::OkStatus();
+  });
+  if (!result.ok()) return result.status();
+  *out = *std::move(result);
+  return Present(c, {out});
+}
+
+absl::Status HouseholdLogic::MoveHousehold(const C& c, const v1::MoveHouseholdRequest& req, v1::Household* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.name(), "name"));
+  LNOB_RETURN_IF_ERROR(Visible(c, id).status());
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay eff, api::FromProtoDateOr(req.effective_date(), "effective_date", Today()));
+  auto unit = refs_->GetUnit(req.commune_code(), eff);
+  if (req.commune_code().empty() || !unit.ok() || unit->level() != v1::UNIT_LEVEL_COMMUNE) {
+    return InvalidField("commune_code", "must be a commune-level unit in force on effective_date");
+  }
+  LNOB_ASSIGN_OR_RETURN(bool in_scope, InScope(c.principal, req.commune_code()));
+  if (!in_scope) return WithReason(absl::PermissionDeniedError("commune_code: outside the caller's area scope"), "OUT_OF_SCOPE");
+  auto result = store_->Mutate(id, req.etag(), c.principal.subject, [&](v1::Household& h, HouseholdStore::Mutation& m) -> absl::Status {
+    m.kind = "MOVED";
+    m.detail = absl::StrCat(h.commune_code(), " -> ", req.commune_code());
+    m.effective_date = eff;
+    h.set_commune_code(req.commune_code());
+    h.set_village(req.village());
+    h.set_address(req.address());
+    if (h.area_type_override_reason().empty()) h.set_area_type(unit->area_type());
+    return absl::OkStatus();
+  });
+  if (!result.ok()) return result.status();
+  *out = *std::move(result);
+  return Present(c, {out});
+}
+
+absl::Status HouseholdLogic::SplitHousehold(const C& c, const v1::SplitHouseholdRequest& req,
+                                            v1::SplitHouseholdResponse* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.name(), "name"));
+  LNOB_ASSIGN_OR_RETURN(v1::Household original, Visible(c, id));
+  if (req.member_names().empty()) return InvalidField("member_names", "name at least one member");
+  std::vector<std::string> member_ids;
+  for (int i = 0; i < req.member_names_size(); ++i) {
+    LNOB_ASSIGN_OR_RETURN(auto ids, ChildIds(req.member_names(i), "members", absl::StrCat("member_names[", i, "]")));
+    if (ids.first != id) return InvalidField(absl::StrCat("member_names[", i, "]"), "is not a member of this household");
+    member_ids.push_back(ids.second);
+  }
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay eff, api::FromProtoDateOr(req.effective_date(), "effective_date", Today()));
+  v1::Household fresh;
+  fresh.set_name("households/" + NewUuidV7(clock_.Now()));
+  fresh.set_commune_code(original.commune_code());
+  fresh.set_village(req.village().empty() ? original.village() : req.village());
+  fresh.set_address(req.address());
+  fresh.set_area_type(original.area_type());
+  fresh.set_area_type_override_reason(original.area_type_override_reason());
+  *fresh.mutable_registered_on() = api::ToProtoDate(eff);
+  fresh.set_status(v1::HOUSEHOLD_ACTIVE);
+  LNOB_ASSIGN_OR_RETURN(auto pair, store_->Split(id, req.etag(), member_ids, fresh, eff, c.principal.subject));
+  *out->mutable_original() = std::move(pair.first);
+  *out->mutable_created() = std::move(pair.second);
+  return Present(c, {out->mutable_original(), out->mutable_created()});
+}
+
+absl::Status HouseholdLogic::MergeHouseholds(const C& c, const v1::MergeHouseholdsRequest& req, v1::Household* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.name(), "name"));
+  LNOB_ASSIGN_OR_RETURN(std::string source, HouseholdId(req.source(), "source"));
+  if (id == source) return InvalidField("source", "must differ from name");
+  LNOB_RETURN_IF_ERROR(Visible(c, id).status());
+  LNOB_RETURN_IF_ERROR(Visible(c, source).status());
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay eff, api::FromProtoDateOr(req.effective_date(), "effective_date", Today()));
+  LNOB_ASSIGN_OR_RETURN(*out, store_->Merge(id, req.etag(), source, eff, c.principal.subject));
+  return Present(c, {out});
+}
+
+absl::Status HouseholdLogic::ListHouseholdEvents(const C& c, const v1::ListHouseholdEventsRequest& req,
+                                                 v1::ListHouseholdEventsResponse* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.name(), "name"));
+  LNOB_RETURN_IF_ERROR(Visible(c, id).status());
+  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
+  const std::string fp = "events|" + id;
+  LNOB_ASSIGN_OR_RETURN(std::string key, tokens_.Decode(req.page_token(), fp));
+  int64_t after = 0;
+  if (!key.empty()) (void)absl::SimpleAtoi(key, &after);
+  LNOB_ASSIGN_OR_RETURN(auto events, store_->Events(id, after, limit + 1));
+  const bool more = static_cast<int>(events.size()) > limit;
+  if (more) events.resize(limit);
+  for (auto& e : events) *out->add_events() = std::move(e);
+  if (more) out->set_next_page_token(tokens_.Encode(fp, absl::StrCat(out->events().rbegin()->id())));
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::PrepareReview(const v1::Household& h, v1::Review* r, const std::string& prefix,
+                                           bool imported_approved) {
+  Violations v;
+  if (r->kind() == v1::REVIEW_KIND_UNSPECIFIED || !v1::ReviewKind_IsValid(r->kind())) {
+    v.Add(prefix + "kind", "PERIODIC or ONGOING is required");
+  }
+  if (r->income_per_capita_vnd() < 0) v.Add(prefix + "income_per_capita_vnd", "must not be negative");
+  auto date = api::FromProtoDate(r->review_date(), prefix + "review_date");
+  if (!date.ok()) v.Add(prefix + "review_date", "is required (a full date)");
+  else if (*date > Today()) v.Add(prefix + "review_date", "must not be in the future");
+  LNOB_RETURN_IF_ERROR(v.Status());
+  const std::string kind = v1::ReviewKind_Name(r->kind());
+  LNOB_ASSIGN_OR_RETURN(auto window, store_->ReviewWindow(kind));
+  if (!InWindow(*date, window.first, window.second)) {
+    return InvalidField(prefix + "review_date", absl::StrCat("a ", kind, " review must be dated between ", window.first,
+                                                            " and ", window.second, " (MM-DD)"));
+  }
+  LNOB_ASSIGN_OR_RETURN(auto standards, refs_->ListStandards());
+  const auto rules = StandardRulesFrom(standards);
+  const StandardRule* rule = StandardInForce(rules, *date);
+  if (rule == nullptr) {
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(prefix, "review_date: no poverty standard in force on ",
+                                                                 FormatDate(*date))),
+                      "NO_STANDARD");
+  }
+  std::set<std::string> seen;
+  int deprived = 0;
+  for (int i = 0; i < r->indicators_size(); ++i) {
+    const auto& ind = r->indicators(i);
+    const std::string f = absl::StrCat(prefix, "indicators[", i, "].code");
+    if (!rule->indicator_codes.count(ind.code())) v.Add(f, absl::StrCat("'", ind.code(), "' is not an indicator of ", rule->id));
+    else if (!seen.insert(ind.code()).second) v.Add(f, "appears twice");
+    if (ind.evidence().size() > 500) v.Add(absl::StrCat(prefix, "indicators[", i, "].evidence"), "at most 500 bytes");
+    deprived += ind.deprived();
+  }
+  if (v.empty() && seen.size() != rule->indicator_codes.size()) {
+    std::vector<std::string> missing;
+    for (const auto& code : rule->indicator_codes) {
+      if (!seen.count(code)) missing.push_back(code);
+    }
+    v.Add(prefix + "indicators", absl::StrCat("every indicator of ", rule->id, " must be assessed; missing ",
+                                              absl::StrJoin(missing, ", ")));
+  }
+  if (imported_approved) {
+    if (r->decision_number().empty()) v.Add(prefix + "decision_number", "is required for an approved review");
+    auto dd = api::FromProtoDate(r->decision_date(), prefix + "decision_date");
+    if (!dd.ok()) v.Add(prefix + "decision_date", "is required for an approved review");
+    else if (*dd < *date) v.Add(prefix + "decision_date", "must not be before review_date");
+  }
+  LNOB_RETURN_IF_ERROR(v.Status());
+  const AreaType area = h.area_type() == v1::AREA_TYPE_URBAN ? AreaType::kUrban : AreaType::kRural;
+  const HouseholdClass cls = Classify(r->income_per_capita_vnd(), deprived, area, *rule);
+  v1::HouseholdClass pc = v1::HOUSEHOLD_CLASS_UNSPECIFIED;
+  v1::HouseholdClass_Parse(HouseholdClassName(cls), &pc);
+  r->set_computed_class(pc);
+  r->set_deprivation_count(deprived);
+  r->set_standard_id(rule->id);
+  r->set_name(absl::StrCat(h.name(), "/reviews/", NewUuidV7(clock_.Now())));
+  r->set_state(imported_approved ? v1::APPROVED : v1::DRAFT);
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::CreateReview(const C& c, const v1::CreateReviewRequest& req, v1::Review* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.parent(), "parent"));
+  if (auto st = db::ValidateRequestId(req.request_id()); !st.ok()) return st;
+  LNOB_ASSIGN_OR_RETURN(v1::Household h, Visible(c, id));
+  if (h.status() != v1::HOUSEHOLD_ACTIVE) {
+    return WithReason(absl::FailedPreconditionError("the household is closed"), "HOUSEHOLD_CLOSED");
+  }
+  v1::Review r = req.review();
+  r.clear_decision_number();
+  r.clear_decision_date();
+  r.clear_posted_on();
+  if (r.reviewer().empty()) r.set_reviewer(c.principal.subject);
+  LNOB_RETURN_IF_ERROR(PrepareReview(h, &r, "review.", false));
+  IdempotencyKey key;
+  if (!req.request_id().empty()) {
+    v1::CreateReviewRequest canonical = req;
+    canonical.clear_request_id();
+    key = {req.request_id(), "CreateReview", db::RequestHash("CreateReview", canonical.SerializeAsString())};
+  }
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateReview(id, r, c.principal.subject, key));
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::GetReview(const C& c, const v1::GetReviewRequest& req, v1::Review* out) {
+  LNOB_ASSIGN_OR_RETURN(auto ids, ChildIds(req.name(), "reviews", "name"));
+  LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
+  LNOB_ASSIGN_OR_RETURN(*out, store_->GetReview(ids.first, ids.second));
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::ListReviews(const C& c, const v1::ListReviewsRequest& req, v1::ListReviewsResponse* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.parent(), "parent"));
+  LNOB_RETURN_IF_ERROR(Visible(c, id).status());
+  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
+  const std::string fp = "reviews|" + id;
+  LNOB_ASSIGN_OR_RETURN(std::string after, tokens_.Decode(req.page_token(), fp));
+  LNOB_ASSIGN_OR_RETURN(auto rows, store_->ListReviews(id, after, limit + 1));
+  const bool more = static_cast<int>(rows.size()) > limit;
+  if (more) rows.resize(limit);
+  for (auto& r : rows) *out->add_reviews() = std::move(r);
+  if (more) out->set_next_page_token(tokens_.Encode(fp, IdOf(out->reviews().rbegin()->name())));
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::SubmitReview(const C& c, const v1::SubmitReviewRequest& req, v1::Review* out) {
+  LNOB_ASSIGN_OR_RETURN(auto ids, ChildIds(req.name(), "reviews", "name"));
+  LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
+  LNOB_ASSIGN_OR_RETURN(*out, store_->ChangeReview(ids.first, ids.second, req.etag(), {"SUBMITTED"},
+                                                   c.principal.subject, LastYear()));
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::ApproveReview(const C& c, const v1::ApproveReviewRequest& req, v1::Review* out) {
+  LNOB_ASSIGN_OR_RETURN(auto ids, ChildIds(req.name(), "reviews", "name"));
+  Violations v;
+  if (req.decision_number().empty()) v.Add("decision_number", "is required (the commune chair's decision)");
+  auto dd = api::FromProtoDate(req.decision_date(), "decision_date");
+  if (!dd.ok()) v.Add("decision_date", "is required (a full date)");
+  else if (*dd > Today()) v.Add("decision_date", "must not be in the future");
+  LNOB_RETURN_IF_ERROR(v.Status());
+  LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
+  LNOB_ASSIGN_OR_RETURN(v1::Review current, store_->GetReview(ids.first, ids.second));
+  if (*dd < absl::CivilDay(current.review_date().year(), current.review_date().month(), current.review_date().day())) {
+    return InvalidField("decision_date", "must not be before the review date");
+  }
+  ReviewChange change{"APPROVED", req.decision_number(), *dd};
+  LNOB_ASSIGN_OR_RETURN(*out, store_->ChangeReview(ids.first, ids.second, req.etag(), change, c.principal.subject,
+                                                   LastYear()));
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::RejectReview(const C& c, const v1::RejectReviewRequest& req, v1::Review* out) {
+  LNOB_ASSIGN_OR_RETURN(auto ids, ChildIds(req.name(), "reviews", "name"));
+  if (req.reason().empty()) return InvalidField("reason", "is required");
+  LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
+  ReviewChange change{"REJECTED"};
+  change.rejection_reason = req.reason();
+  LNOB_ASSIGN_OR_RETURN(*out, store_->ChangeReview(ids.first, ids.second, req.etag(), change, c.principal.subject,
+                                                   LastYear()));
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::PostReview(const C& c, const v1::PostReviewRequest& req, v1::Review* out) {
+  LNOB_ASSIGN_OR_RETURN(auto ids, ChildIds(req.name(), "reviews", "name"));
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay posted, api::FromProtoDate(req.posted_on(), "posted_on"));
+  LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
+  LNOB_ASSIGN_OR_RETURN(v1::Review current, store_->GetReview(ids.first, ids.second));
+  if (api::IsSet(current.decision_date()) &&
+      posted < absl::CivilDay(current.decision_date().year(), current.decision_date().month(), current.decision_date().day())) {
+    return InvalidField("posted_on", "must not be before the decision date");
+  }
+  ReviewChange change{"POSTED"};
+  change.posted_on = posted;
+  LNOB_ASSIGN_OR_RETURN(*out, store_->ChangeReview(ids.first, ids.second, req.etag(), change, c.principal.subject,
+                                                   LastYear()));
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::GetClassification(const C& c, const v1::GetClassificationRequest& req,
+                                               v1::ClassificationRecord* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.name(), "name"));
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
+  LNOB_RETURN_IF_ERROR(Visible(c, id).status());
+  LNOB_ASSIGN_OR_RETURN(auto history, store_->History(id));
+  out->set_household(req.name());
+  for (const auto& rec : history) {
+    if (absl::CivilDay(rec.effective_date().year(), rec.effective_date().month(), rec.effective_date().day()) <= as_of) {
+      *out = rec;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::ListTransitions(const C& c, const v1::ListTransitionsRequest& req,
+                                             v1::ListTransitionsResponse* out) {
+  if (req.year() < 2000 || req.year() > 2100) return InvalidField("year", "must be a year 2000-2100");
+  if (!v1::TransitionCategory_IsValid(req.category())) return InvalidField("category", "unknown category");
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay geo, api::FromProtoDateOr(req.as_of(), "as_of", absl::CivilDay(req.year(), 12, 31)));
+  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
+  std::optional<std::vector<std::string>> communes;
+  if (!req.unit_code().empty()) {
+    LNOB_ASSIGN_OR_RETURN(auto under, CommunesUnder(req.unit_code(), geo));
+    communes.emplace();
+    for (const auto& code : under) {
+      if (!scope || scope->count(code)) communes->push_back(code);
+    }
+  } else if (scope) {
+    communes.emplace(scope->begin(), scope->end());
+  }
+  LNOB_ASSIGN_OR_RETURN(auto counts, store_->TransitionCounts(req.year(), communes));
+  for (auto& tc : counts) *out->add_counts() = std::move(tc);
+  if (req.category() != v1::TRANSITION_CATEGORY_UNSPECIFIED) {
+    LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
+    const std::string cat = v1::TransitionCategory_Name(req.category());
+    const std::string fp = absl::StrCat("tr|", req.year(), "|", req.unit_code(), "|", FormatDate(geo), "|", cat);
+    LNOB_ASSIGN_OR_RETURN(std::string after, tokens_.Decode(req.page_token(), fp));
+    LNOB_ASSIGN_OR_RETURN(auto ids, store_->TransitionHouseholds(req.year(), communes, cat, after, limit + 1));
+    const bool more = static_cast<int>(ids.size()) > limit;
+    if (more) ids.resize(limit);
+    for (const auto& id : ids) out->add_households("households/" + id);
+    if (more) out->set_next_page_token(tokens_.Encode(fp, ids.back()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::GetStatistics(const C& c, const v1::GetStatisticsRequest& req, v1::Statistics* out) {
+  if (req.year() < 2000 || req.year() > 2100) return InvalidField("year", "must be a year 2000-2100");
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay geo, api::FromProtoDateOr(req.as_of(), "as_of", absl::CivilDay(req.year(), 12, 31)));
+  if (req.by_child_unit() && req.unit_code().empty()) return InvalidField("unit_code", "is required with by_child_unit");
+  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
+  StatsQuery q;
+  q.year = req.year();
+  q.by_ethnic_group = req.by_ethnic_group();
+  std::set<std::string> placed;
+  auto add = [&](const std::vector<std::string>& communes, const std::string& bucket) {
+    for (const auto& code : communes) {
+      if ((scope && !scope->count(code)) || !placed.insert(code).second) continue;
+      q.communes.push_back({code, bucket});
+    }
+  };
+  if (req.by_child_unit()) {
+    UnitQuery uq;
+    uq.as_of = geo;
+    uq.parent_code = req.unit_code();
+    uq.limit = 1000;
+    LNOB_ASSIGN_OR_RETURN(auto children, refs_->ListUnits(uq));
+    for (const auto& child : children) {
+      LNOB_ASSIGN_OR_RETURN(auto communes, CommunesUnder(child.code(), geo));
+      add(communes, child.code());
+    }
+  } else {
+    LNOB_ASSIGN_OR_RETURN(auto communes, CommunesUnder(req.unit_code(), geo));
+    add(communes, "");
+  }
+  out->set_year(req.year());
+  LNOB_ASSIGN_OR_RETURN(auto rows, store_->Statistics(q));
+  for (auto& r : rows) *out->add_rows() = std::move(r);
+  std::vector<std::string> all;
+  for (const auto& [code, bucket] : q.communes) all.push_back(code);
+  LNOB_ASSIGN_OR_RETURN(auto transitions, store_->TransitionCounts(req.year(), all));
+  for (auto& t : transitions) *out->add_transitions() = std::move(t);
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::CreateTarget(const C& c, const v1::CreateTargetRequest& req, v1::MovementTarget* out) {
+  const auto& t = req.target();
+  Violations v;
+  if (t.id().size() < 3 || t.id().size() > 64 ||
+      !std::all_of(t.id().begin(), t.id().end(), [](char ch) { return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'; })) {
+    v.Add("target.id", "3-64 characters A-Z, 0-9 or _");
+  }
+  if (t.kind() == v1::MovementTarget::KIND_UNSPECIFIED || !v1::MovementTarget::Kind_IsValid(t.kind())) v.Add("target.kind", "is required");
+  if (t.year_from() < 2000 || t.year_to() < t.year_from() || t.year_to() > 2100) v.Add("target.year_to", "years must satisfy 2000 <= year_from <= year_to <= 2100");
+  if (t.kind() == v1::MovementTarget::EM_POOR_ESCAPES_PER_YEAR && t.threshold() <= 0) v.Add("target.threshold", "must be positive");
+  if (t.kind() == v1::MovementTarget::AREA_LEAVES_DIFFICULT_STATUS && t.unit_codes().empty()) v.Add("target.unit_codes", "name the communes");
+  if (t.legal_doc().empty()) v.Add("target.legal_doc", "is required");
+  if (auto st = db::ValidateRequestId(req.request_id()); !st.ok()) v.Add("request_id", "must be a UUID");
+  LNOB_RETURN_IF_ERROR(v.Status());
+  IdempotencyKey key;
+  if (!req.request_id().empty()) {
+    v1::CreateTargetRequest canonical = req;
+    canonical.clear_request_id();
+    key = {req.request_id(), "CreateTarget", db::RequestHash("CreateTarget", canonical.SerializeAsString())};
+  }
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateTarget(t, c.principal.subject, key));
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::ListTargets(const C&, const v1::ListTargetsRequest&, v1::ListTargetsResponse* out) {
+  LNOB_ASSIGN_OR_RETURN(auto targets, store_->ListTargets());
+  for (auto& t : targets) *out->add_targets() = std::move(t);
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::GetTargetProgress(const C& c, const v1::GetTargetProgressRequest& req,
+                                               v1::TargetProgress* out) {
+  absl::string_view id = req.name();
+  if (!absl::ConsumePrefix(&id, "targets/")) return InvalidField("name", "must be targets/{id}");
+  LNOB_ASSIGN_OR_RETURN(auto targets, store_->ListTargets());
+  const v1::MovementTarget* target = nullptr;
+  for (const auto& t : targets) {
+    if (t.id() == id) target = &t;
+  }
+  if (target == nullptr) return Hidden(req.name());
+  *out->mutable_target() = *target;
+  int from = target->year_from(), to = std::min(target->year_to(), LastYear());
+  if (req.year() != 0) {
+    if (req.year() < target->year_from() || req.year() > target->year_to()) return InvalidField("year", "outside the target's years");
+    from = to = req.year();
+  }
+  for (int y = from; y <= to; ++y) {
+    auto* row = out->add_years();
+    row->set_year(y);
+    if (target->kind() == v1::MovementTarget::EM_POOR_ESCAPES_PER_YEAR) {
+      LNOB_ASSIGN_OR_RETURN(int64_t n, store_->EmEscapes(y));
+      row->set_achieved(n);
+      row->set_threshold(target->threshold());
+    } else {
+      int64_t left = 0;
+      std::vector<std::string> still;
+      for (const auto& unit : target->unit_codes()) {
+        AreaClassificationQuery q;
+        q.as_of = absl::CivilDay(y, 12, 31);
+        q.unit_code = unit;
+        q.scope_date = *q.as_of;
+        q.limit = 100;
+        LNOB_ASSIGN_OR_RETURN(auto rows, refs_->ListAreaClassifications(q));
+        bool difficult = false;
+        for (const auto& r : rows) difficult |= r.region() == v1::REGION_III || r.region() == v1::ESPECIALLY_DIFFICULT_VILLAGE;
+        if (difficult) still.push_back(unit);
+        else ++left;
+      }
+      row->set_achieved(left);
+      row->set_threshold(target->unit_codes_size());
+      if (y == to) {
+        for (auto& u : still) out->add_units_still_difficult(u);
+      }
+    }
+    row->set_met(row->achieved() >= row->threshold());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::ImportHouseholds(const C& c,
+                                              const std::function<bool(v1::ImportHouseholdsRequest*)>& next,
+                                              v1::ImportHouseholdsResponse* out) {
+  v1::ImportHouseholdsRequest msg;
+  std::string import_id;
+  std::vector<ImportRow> batch;
+  std::set<int64_t> committed_before;
+  bool loaded_done = false;
+  auto add_error = [&](int64_t row, std::string field, std::string message) {
+    out->set_rows_failed(out->rows_failed() + 1);
+    if (out->errors_size() < kMaxRowErrors) {
+      auto* e = out->add_errors();
+      e->set_row_number(row);
+      e->set_field(std::move(field));
+      e->set_message(std::move(message));
+    }
+  };
+  auto flush = [&]() -> absl::Status {
+    if (batch.empty()) return absl::OkStatus();
+    LNOB_ASSIGN_OR_RETURN(auto res, store_->ImportBatch(import_id, c.principal.subject, batch, LastYear()));
+    out->set_rows_committed(out->rows_committed() + res.committed);
+    out->set_rows_already_done(out->rows_already_done() + res.already_done);
+    for (auto& e : res.errors) add_error(e.row_number(), e.field(), e.message());
+    batch.clear();
+    return absl::OkStatus();
+  };
+  std::set<int64_t> seen_rows;
+  while (next(&msg)) {
+    if (import_id.empty()) {
+      if (!IsUuid(msg.import_id())) return InvalidField("import_id", "the first message must carry a UUID import_id");
+      import_id = msg.import_id();
+      out->set_import_id(import_id);
+    } else if (!msg.import_id().empty() && msg.import_id() != import_id) {
+      return InvalidField("import_id", "must stay the same for the whole stream");
+    }
+    if (!loaded_done) {
+      LNOB_ASSIGN_OR_RETURN(auto rows, store_->ImportedRows(import_id));
+      committed_before.insert(rows.begin(), rows.end());
+      loaded_done = true;
+    }
+    if (!msg.has_record()) continue;  // a header-only message
+    out->set_rows_received(out->rows_received() + 1);
+    const int64_t row = msg.row_number();
+    if (row <= 0) {
+      add_error(row, "row_number", "must be positive");
+      continue;
+    }
+    if (!seen_rows.insert(row).second) {
+      add_error(row, "row_number", "appears twice in this stream");
+      continue;
+    }
+    if (committed_before.count(row)) {
+      out->set_rows_already_done(out->rows_already_done() + 1);
+      continue;
+    }
+    ImportRow ir;
+    ir.row_number = row;
+    ir.record = std::move(*msg.mutable_record());
+    absl::Status st = PrepareHousehold(c, ir.record.mutable_household(), "record.household.");
+    if (st.ok() && ir.record.has_review()) {
+      st = PrepareReview(ir.record.household(), ir.record.mutable_review(), "record.review.", true);
+    }
+    if (!st.ok()) {
+      auto fv = GetFieldViolations(st);
+      add_error(row, fv.empty() ? "record" : fv[0].field,
+                fv.empty() ? std::string(st.message()) : fv[0].description);
+      continue;
+    }
+    batch.push_back(std::move(ir));
+    if (static_cast<int>(batch.size()) >= kImportBatch) LNOB_RETURN_IF_ERROR(flush());
+  }
+  if (import_id.empty()) return InvalidField("import_id", "the stream carried no message");
+  return flush();
+}
+
+absl::Status HouseholdLogic::ExportHouseholds(const C& c, const v1::ExportHouseholdsRequest& req,
+                                              const std::function<bool(const v1::HouseholdRecord&)>& sink) {
+  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
+  std::optional<std::vector<std::string>> communes;
+  if (!req.unit_code().empty()) {
+    LNOB_ASSIGN_OR_RETURN(auto under, CommunesUnder(req.unit_code(), Today()));
+    communes.emplace();
+    for (const auto& code : under) {
+      if (!scope || scope->count(code)) communes->push_back(code);
+    }
+  } else if (scope) {
+    communes.emplace(scope->begin(), scope->end());
+  }
+  const bool pii = c.principal.Can(kPersonalDataPermission);
+  std::vector<std::string> audited;
+  absl::Status audit_status;
+  absl::Status st = store_->Export(communes, req.include_reviews(), [&](const v1::HouseholdRecord& rec) {
+    if (pii) {
+      audited.push_back(IdOf(rec.household().name()));
+      if (audited.size() >= 500) {
+        audit_status.Update(store_->AuditPersonalDataRead(c.principal.subject, c.method, c.request_id, audited));
+        audited.clear();
+      }
+      return audit_status.ok() && sink(rec);
+    }
+    v1::HouseholdRecord masked = rec;
+    for (auto& m : *masked.mutable_household()->mutable_members()) MaskMember(&m);
+    return sink(masked);
+  });
+  if (pii) audit_status.Update(store_->AuditPersonalDataRead(c.principal.subject, c.method, c.request_id, audited));
+  LNOB_RETURN_IF_ERROR(audit_status);
+  return st;
+}
+
+absl::Status HouseholdLogic::WatchChanges(const C& c, const v1::WatchChangesRequest& req,
+                                          const std::function<bool(const v1::ChangeEvent&)>& sink,
+                                          const std::function<bool()>& cancelled) {
+  if (req.from_cursor() < 0) return InvalidField("from_cursor", "must not be negative");
+  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
+  int64_t cursor = req.from_cursor();
+  while (!cancelled()) {
+    LNOB_ASSIGN_OR_RETURN(auto events, store_->ReadFeed(cursor, 500));
+    for (const auto& e : events) {
+      cursor = e.cursor();
+      if (scope && !scope->count(e.commune_code())) continue;
+      if (!sink(e)) return absl::OkStatus();
+    }
+    if (events.empty()) absl::SleepFor(absl::Milliseconds(100));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace lnob::registry

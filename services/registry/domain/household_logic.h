@@ -1,0 +1,105 @@
+#ifndef LNOB_SERVICES_REGISTRY_DOMAIN_HOUSEHOLD_LOGIC_H_
+#define LNOB_SERVICES_REGISTRY_DOMAIN_HOUSEHOLD_LOGIC_H_
+
+// Household registry use cases. Knows nothing of gRPC or SQL. Every method checks the
+// caller's area scope: a household outside it is reported exactly like a missing one.
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "absl/status/status.h"
+#include "common/api/page_token.h"
+#include "common/server/call.h"
+#include "common/util/clock.h"
+#include "services/registry/store/household_store.h"
+#include "services/registry/store/reference_store.h"
+
+namespace lnob::registry {
+
+inline constexpr char kPersonalDataPermission[] = "registry.personal_data.read";
+
+class HouseholdLogic {
+ public:
+  HouseholdLogic(HouseholdStore* store, ReferenceStore* refs, api::PageTokenCodec tokens,
+                 const Clock& clock)
+      : store_(store), refs_(refs), tokens_(std::move(tokens)), clock_(clock) {}
+
+  using C = server::Call;
+  absl::Status CreateHousehold(const C& c, const v1::CreateHouseholdRequest& req, v1::Household* out);
+  absl::Status GetHousehold(const C& c, const v1::GetHouseholdRequest& req, v1::Household* out);
+  absl::Status UpdateHousehold(const C& c, const v1::UpdateHouseholdRequest& req, v1::Household* out);
+  absl::Status ListHouseholds(const C& c, const v1::ListHouseholdsRequest& req,
+                              v1::ListHouseholdsResponse* out);
+  absl::Status AddMember(const C& c, const v1::AddMemberRequest& req, v1::Household* out);
+  absl::Status RemoveMember(const C& c, const v1::RemoveMemberRequest& req, v1::Household* out);
+  absl::Status MoveHousehold(const C& c, const v1::MoveHouseholdRequest& req, v1::Household* out);
+  absl::Status SplitHousehold(const C& c, const v1::SplitHouseholdRequest& req,
+                              v1::SplitHouseholdResponse* out);
+  absl::Status MergeHouseholds(const C& c, const v1::MergeHouseholdsRequest& req, v1::Household* out);
+  absl::Status ListHouseholdEvents(const C& c, const v1::ListHouseholdEventsRequest& req,
+                                   v1::ListHouseholdEventsResponse* out);
+
+  absl::Status CreateReview(const C& c, const v1::CreateReviewRequest& req, v1::Review* out);
+  absl::Status GetReview(const C& c, const v1::GetReviewRequest& req, v1::Review* out);
+  absl::Status ListReviews(const C& c, const v1::ListReviewsRequest& req, v1::ListReviewsResponse* out);
+  absl::Status SubmitReview(const C& c, const v1::SubmitReviewRequest& req, v1::Review* out);
+  absl::Status ApproveReview(const C& c, const v1::ApproveReviewRequest& req, v1::Review* out);
+  absl::Status RejectReview(const C& c, const v1::RejectReviewRequest& req, v1::Review* out);
+  absl::Status PostReview(const C& c, const v1::PostReviewRequest& req, v1::Review* out);
+  absl::Status GetClassification(const C& c, const v1::GetClassificationRequest& req,
+                                 v1::ClassificationRecord* out);
+
+  absl::Status ListTransitions(const C& c, const v1::ListTransitionsRequest& req,
+                               v1::ListTransitionsResponse* out);
+  absl::Status GetStatistics(const C& c, const v1::GetStatisticsRequest& req, v1::Statistics* out);
+  absl::Status CreateTarget(const C& c, const v1::CreateTargetRequest& req, v1::MovementTarget* out);
+  absl::Status ListTargets(const C& c, const v1::ListTargetsRequest& req, v1::ListTargetsResponse* out);
+  absl::Status GetTargetProgress(const C& c, const v1::GetTargetProgressRequest& req,
+                                 v1::TargetProgress* out);
+
+  // Streaming import: next() yields the next message (false at end of stream).
+  absl::Status ImportHouseholds(const C& c, const std::function<bool(v1::ImportHouseholdsRequest*)>& next,
+                                v1::ImportHouseholdsResponse* out);
+  absl::Status ExportHouseholds(const C& c, const v1::ExportHouseholdsRequest& req,
+                                const std::function<bool(const v1::HouseholdRecord&)>& sink);
+  // Delivers change events after from_cursor until cancelled() turns true.
+  absl::Status WatchChanges(const C& c, const v1::WatchChangesRequest& req,
+                            const std::function<bool(const v1::ChangeEvent&)>& sink,
+                            const std::function<bool()>& cancelled);
+
+  // Validates a household record for create or import; assigns ids. Errors name fields
+  // under `prefix` (e.g. "household." or "record.household.").
+  absl::Status PrepareHousehold(const C& c, v1::Household* h, const std::string& prefix);
+  // Validates a review and computes its classification under the standard in force.
+  absl::Status PrepareReview(const v1::Household& h, v1::Review* r, const std::string& prefix,
+                             bool imported_approved);
+
+ private:
+  absl::CivilDay Today() const;
+  int LastYear() const;
+  // nullopt: whole province. Cached per scope unit and day.
+  absl::StatusOr<std::optional<std::set<std::string>>> ScopeCommunes(const auth::Principal& p);
+  absl::StatusOr<std::vector<std::string>> CommunesUnder(const std::string& unit, absl::CivilDay date);
+  absl::StatusOr<bool> InScope(const auth::Principal& p, const std::string& commune);
+  // Loads a household the caller may see (NOT_FOUND otherwise, whether or not it exists).
+  absl::StatusOr<v1::Household> Visible(const C& c, const std::string& id);
+  absl::Status Present(const C& c, std::vector<v1::Household*> hs);  // mask or audit
+  absl::StatusOr<std::string> HouseholdId(absl::string_view name, absl::string_view field);
+  absl::StatusOr<std::set<std::string>> EthnicCodes();
+
+  HouseholdStore* store_;
+  ReferenceStore* refs_;
+  api::PageTokenCodec tokens_;
+  const Clock& clock_;
+  std::mutex mu_;
+  std::map<std::string, std::pair<absl::Time, std::vector<std::string>>> communes_cache_;
+  std::set<std::string> ethnic_codes_;
+};
+
+}  // namespace lnob::registry
+
+#endif  // LNOB_SERVICES_REGISTRY_DOMAIN_HOUSEHOLD_LOGIC_H_

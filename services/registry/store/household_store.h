@@ -1,0 +1,149 @@
+#ifndef LNOB_SERVICES_REGISTRY_STORE_HOUSEHOLD_STORE_H_
+#define LNOB_SERVICES_REGISTRY_STORE_HOUSEHOLD_STORE_H_
+
+// Storage boundary of households, reviews, statistics, imports and the change feed.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "lnob/registry/v1/households.pb.h"
+#include "services/registry/domain/household_rules.h"
+#include "services/registry/store/reference_store.h"
+
+namespace lnob::registry {
+
+struct HouseholdFilter {
+  bool restrict_communes = false;            // when true, only commune_codes
+  std::vector<std::string> commune_codes;
+  std::string classification;                // "" = any
+  std::string head_ethnicity;                // "" = any
+  int head_group = 0;                        // 0 any, 1 EM (not "01"), 2 Kinh ("01")
+  bool only_no_labor_capacity = false;
+  bool only_policy_beneficiary = false;
+  std::string name_folded;                   // fold_name() of the query
+  std::string after_id;
+  int limit = 100;
+  bool include_members = false;
+};
+
+struct ReviewChange {
+  std::string to_state;
+  std::string decision_number;
+  std::optional<absl::CivilDay> decision_date;
+  std::optional<absl::CivilDay> posted_on;
+  std::string rejection_reason;
+};
+
+struct StatsQuery {
+  int year = 0;
+  // commune code as stored -> bucket unit code (child of the ancestor, or "" when not broken down)
+  std::vector<std::pair<std::string, std::string>> communes;
+  bool by_ethnic_group = false;
+};
+
+struct ImportRow {
+  int64_t row_number = 0;
+  v1::HouseholdRecord record;  // validated; ids assigned
+};
+
+struct ImportBatchResult {
+  int64_t committed = 0;
+  int64_t already_done = 0;
+  std::vector<v1::RowError> errors;  // rows refused by the database (e.g. duplicate citizen ID)
+};
+
+class HouseholdStore {
+ public:
+  virtual ~HouseholdStore() = default;
+
+  // Commune codes (of any period) that lie under `ancestor` on `date`, following lineage;
+  // every commune code when ancestor is empty.
+  virtual absl::StatusOr<std::vector<std::string>> CommunesUnder(const std::string& ancestor,
+                                                                 absl::CivilDay date) = 0;
+  // The code a commune stands for on a date (itself, or its successor).
+  virtual absl::StatusOr<std::string> UnitOn(const std::string& code, absl::CivilDay date) = 0;
+
+  virtual absl::StatusOr<v1::Household> Create(const v1::Household& h, const std::string& actor,
+                                               const IdempotencyKey& key) = 0;
+  virtual absl::StatusOr<v1::Household> Get(const std::string& id) = 0;
+  virtual absl::StatusOr<std::vector<v1::Household>> List(const HouseholdFilter& f) = 0;
+  // Finds the household holding an active member with this citizen ID.
+  virtual absl::StatusOr<std::optional<v1::Household>> FindByCitizenId(const std::string& citizen_id) = 0;
+
+  // Runs `mutate` on the current household (locked) and stores the result; the callback
+  // validates and edits it. Events describe what happened (no personal data).
+  struct Mutation {
+    std::string kind;
+    std::string detail;
+    std::optional<absl::CivilDay> effective_date;
+  };
+  virtual absl::StatusOr<v1::Household> Mutate(
+      const std::string& id, const std::string& etag, const std::string& actor,
+      const std::function<absl::Status(v1::Household&, Mutation&)>& mutate) = 0;
+  // Split: moves members to a new household. Merge: moves all of source into target.
+  virtual absl::StatusOr<std::pair<v1::Household, v1::Household>> Split(
+      const std::string& id, const std::string& etag, const std::vector<std::string>& member_ids,
+      const v1::Household& created, absl::CivilDay date, const std::string& actor) = 0;
+  virtual absl::StatusOr<v1::Household> Merge(const std::string& target_id, const std::string& etag,
+                                              const std::string& source_id, absl::CivilDay date,
+                                              const std::string& actor) = 0;
+  virtual absl::StatusOr<std::vector<v1::HouseholdEvent>> Events(const std::string& id,
+                                                                 int64_t after, int limit) = 0;
+
+  virtual absl::StatusOr<v1::Review> CreateReview(const std::string& household_id,
+                                                  const v1::Review& r, const std::string& actor,
+                                                  const IdempotencyKey& key) = 0;
+  virtual absl::StatusOr<v1::Review> GetReview(const std::string& household_id,
+                                               const std::string& review_id) = 0;
+  virtual absl::StatusOr<std::vector<v1::Review>> ListReviews(const std::string& household_id,
+                                                              const std::string& after_id,
+                                                              int limit) = 0;
+  // Moves a review to a new state if allowed from its current state (FAILED_PRECONDITION
+  // otherwise). Approval records the classification, recomputes the year snapshots up to
+  // last_year, updates the household and appends to the change feed, in one transaction.
+  virtual absl::StatusOr<v1::Review> ChangeReview(const std::string& household_id,
+                                                  const std::string& review_id,
+                                                  const std::string& etag, const ReviewChange& c,
+                                                  const std::string& actor, int last_year) = 0;
+  virtual absl::StatusOr<std::vector<v1::ClassificationRecord>> History(const std::string& household_id) = 0;
+
+  virtual absl::StatusOr<std::vector<v1::TransitionCount>> TransitionCounts(
+      int year, const std::optional<std::vector<std::string>>& communes) = 0;
+  virtual absl::StatusOr<std::vector<std::string>> TransitionHouseholds(
+      int year, const std::optional<std::vector<std::string>>& communes,
+      const std::string& category, const std::string& after_id, int limit) = 0;
+  virtual absl::StatusOr<std::vector<v1::StatisticsRow>> Statistics(const StatsQuery& q) = 0;
+  // EM poor households escaping per year (ESCAPED_POOR + POOR_TO_NEAR_POOR with EM head).
+  virtual absl::StatusOr<int64_t> EmEscapes(int year) = 0;
+
+  virtual absl::StatusOr<v1::MovementTarget> CreateTarget(const v1::MovementTarget& t,
+                                                          const std::string& actor,
+                                                          const IdempotencyKey& key) = 0;
+  virtual absl::StatusOr<std::vector<v1::MovementTarget>> ListTargets() = 0;
+
+  virtual absl::Status AuditPersonalDataRead(const std::string& actor, const std::string& method,
+                                             const std::string& request_id,
+                                             const std::vector<std::string>& household_ids) = 0;
+
+  virtual absl::StatusOr<ImportBatchResult> ImportBatch(const std::string& import_id,
+                                                        const std::string& actor,
+                                                        const std::vector<ImportRow>& rows,
+                                                        int last_year) = 0;
+  // Rows of this import already committed (row numbers).
+  // Review window of a kind as MM-DD strings (configurable data, table review_settings).
+  virtual absl::StatusOr<std::pair<std::string, std::string>> ReviewWindow(const std::string& kind) = 0;
+  virtual absl::StatusOr<std::vector<int64_t>> ImportedRows(const std::string& import_id) = 0;
+  virtual absl::Status Export(const std::optional<std::vector<std::string>>& communes,
+                              bool include_reviews,
+                              const std::function<bool(const v1::HouseholdRecord&)>& sink) = 0;
+
+  virtual absl::StatusOr<std::vector<v1::ChangeEvent>> ReadFeed(int64_t after_cursor, int limit) = 0;
+};
+
+}  // namespace lnob::registry
+
+#endif  // LNOB_SERVICES_REGISTRY_STORE_HOUSEHOLD_STORE_H_
