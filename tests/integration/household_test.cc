@@ -1,0 +1,505 @@
+// Household registry through HouseholdLogic and the PostgreSQL stores.
+
+#include <set>
+#include <thread>
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/db/pool.h"
+#include "common/status/status.h"
+#include "common/util/uuid.h"
+#include "gtest/gtest.h"
+#include "services/registry/domain/household_logic.h"
+#include "services/registry/store/pg_household_store.h"
+#include "services/registry/store/pg_reference_store.h"
+#include "tests/support/test_db.h"
+
+namespace lnob::registry {
+const std::vector<EmbeddedFile>& EmbeddedMigrations();
+const std::vector<EmbeddedFile>& EmbeddedRefData();
+namespace {
+
+google::type::Date Day(int y, int m, int d) {
+  google::type::Date out;
+  out.set_year(y);
+  out.set_month(m);
+  out.set_day(d);
+  return out;
+}
+
+v1::Member Person(const std::string& name, v1::Relation rel, const std::string& eth = "01",
+                  const std::string& cid = "", v1::Sex sex = v1::MALE, int birth_year = 1980) {
+  v1::Member m;
+  m.set_full_name(name);
+  m.set_relation(rel);
+  m.set_ethnicity_code(eth);
+  m.set_sex(sex);
+  m.set_citizen_id(cid);
+  *m.mutable_birth_date() = Day(birth_year, 5, 17);
+  return m;
+}
+
+class HouseholdTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = testing::TestDatabase::Create("registry", EmbeddedMigrations());
+    ASSERT_TRUE(db_);
+    pool_ = std::make_unique<db::Pool>(db::PoolOptions{.dsn = db_->service_url(), .max_size = 4});
+    refs_ = NewPgReferenceStore(pool_.get());
+    ASSERT_TRUE(refs_->Load(*BuildRefData(EmbeddedRefData()), "test").ok());
+    store_ = NewPgHouseholdStore(pool_.get());
+    logic_ = std::make_unique<HouseholdLogic>(store_.get(), refs_.get(),
+                                              api::PageTokenCodec("test-secret-0123456789"), clock_);
+    admin_.principal.subject = "admin";
+    admin_.principal.grants = {"*"};
+    admin_.method = "test";
+    admin_.request_id = "req-1";
+    // A commune officer of Phường Bình Phước (25195) without personal-data permission.
+    officer_.principal.subject = "officer";
+    officer_.principal.grants = {"registry.households.*"};
+    officer_.principal.scope.unit_codes = {"25195"};
+    officer_.method = "test";
+  }
+
+  v1::Household Create(const std::string& commune, std::vector<v1::Member> members,
+                       const server::Call* who = nullptr) {
+    v1::CreateHouseholdRequest req;
+    req.mutable_household()->set_commune_code(commune);
+    *req.mutable_household()->mutable_registered_on() = Day(2021, 3, 1);
+    for (auto& m : members) *req.mutable_household()->add_members() = m;
+    v1::Household out;
+    absl::Status st = logic_->CreateHousehold(who ? *who : admin_, req, &out);
+    EXPECT_TRUE(st.ok()) << st;
+    return out;
+  }
+
+  v1::Review Review(const std::string& household, int year, int64_t income, int deprived,
+                    v1::ReviewKind kind = v1::PERIODIC) {
+    v1::CreateReviewRequest req;
+    req.set_parent(household);
+    auto* r = req.mutable_review();
+    r->set_kind(kind);
+    *r->mutable_review_date() = Day(year, 10, 15);
+    r->set_income_per_capita_vnd(income);
+    for (int i = 1; i <= 12; ++i) {
+      auto* ind = r->add_indicators();
+      ind->set_code(absl::StrFormat("D%02d", i));
+      ind->set_deprived(i <= deprived);
+    }
+    v1::Review out;
+    absl::Status st = logic_->CreateReview(admin_, req, &out);
+    EXPECT_TRUE(st.ok()) << st;
+    return out;
+  }
+
+  // Review, submit and approve with a decision on 20 Dec of the year.
+  void Classify(const std::string& household, int year, int64_t income, int deprived) {
+    v1::Review r = Review(household, year, income, deprived);
+    v1::SubmitReviewRequest sub;
+    sub.set_name(r.name());
+    ASSERT_TRUE(logic_->SubmitReview(admin_, sub, &r).ok());
+    v1::ApproveReviewRequest ap;
+    ap.set_name(r.name());
+    ap.set_decision_number(absl::StrCat("QĐ ", year, "/UBND"));
+    *ap.mutable_decision_date() = Day(year, 12, 20);
+    absl::Status st = logic_->ApproveReview(admin_, ap, &r);
+    ASSERT_TRUE(st.ok()) << st;
+  }
+
+  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2025, 12, 28, 10, 0, 0), absl::UTCTimeZone())};
+  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<db::Pool> pool_;
+  std::unique_ptr<ReferenceStore> refs_;
+  std::unique_ptr<HouseholdStore> store_;
+  std::unique_ptr<HouseholdLogic> logic_;
+  server::Call admin_, officer_;
+};
+
+TEST_F(HouseholdTest, CreateValidatesAndNamesFields) {
+  v1::CreateHouseholdRequest req;
+  req.mutable_household()->set_commune_code("25195");
+  auto m = Person("Điểu Thị Bé", v1::HEAD, "99", "079A00001234");
+  *req.mutable_household()->add_members() = m;
+  v1::Household out;
+  absl::Status st = logic_->CreateHousehold(admin_, req, &out);
+  ASSERT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  std::set<std::string> fields;
+  for (const auto& v : GetFieldViolations(st)) fields.insert(v.field);
+  EXPECT_TRUE(fields.count("household.members[0].ethnicity_code"));
+  EXPECT_TRUE(fields.count("household.members[0].citizen_id"));
+  // Citizen ID inconsistent with the birth year
+  req.mutable_household()->mutable_members(0)->set_ethnicity_code("16");
+  req.mutable_household()->mutable_members(0)->set_citizen_id("070099001234");  // born 1999, but 1980 given
+  st = logic_->CreateHousehold(admin_, req, &out);
+  EXPECT_EQ(GetFieldViolations(st).at(0).field, "household.members[0].citizen_id");
+  // Commune that does not exist today (pre-reform code, registered now)
+  req.mutable_household()->mutable_members(0)->set_citizen_id("070080001234");
+  req.mutable_household()->set_commune_code("25198");
+  st = logic_->CreateHousehold(admin_, req, &out);
+  EXPECT_EQ(GetFieldViolations(st).at(0).field, "household.commune_code");
+  req.mutable_household()->set_commune_code("25195");
+  st = logic_->CreateHousehold(admin_, req, &out);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(out.area_type(), v1::AREA_TYPE_URBAN);  // a phường
+  EXPECT_EQ(out.head_ethnicity_code(), "16");
+  EXPECT_EQ(out.members(0).citizen_id(), "070080001234");
+}
+
+TEST_F(HouseholdTest, DuplicateCitizenIdNamesTheOtherHouseholdOnlyInScope) {
+  v1::Household first = Create("26359", {Person("Nguyễn Văn A", v1::HEAD, "01", "075080000001")});
+  v1::CreateHouseholdRequest req;
+  req.mutable_household()->set_commune_code("25195");
+  *req.mutable_household()->add_members() = Person("Nguyễn Văn A", v1::HEAD, "01", "075080000001");
+  v1::Household out;
+  absl::Status st = logic_->CreateHousehold(admin_, req, &out);
+  EXPECT_EQ(st.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_TRUE(absl::StrContains(st.message(), first.name()));
+  st = logic_->CreateHousehold(officer_, req, &out);  // 26359 is outside the officer's scope
+  EXPECT_EQ(st.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_FALSE(absl::StrContains(st.message(), first.name()));
+}
+
+TEST_F(HouseholdTest, AreaScopeHidesOtherCommunesExactlyLikeMissingOnes) {
+  v1::Household mine = Create("25195", {Person("Điểu Văn K", v1::HEAD, "16")});
+  v1::Household other = Create("26359", {Person("Trần Văn B", v1::HEAD)});
+  v1::GetHouseholdRequest get;
+  v1::Household out;
+  get.set_name(other.name());
+  absl::Status hidden = logic_->GetHousehold(officer_, get, &out);
+  get.set_name("households/" + NewUuidV7(absl::Now()));
+  absl::Status missing = logic_->GetHousehold(officer_, get, &out);
+  EXPECT_EQ(hidden.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(GetReason(hidden), GetReason(missing));
+  // Writing to it is refused the same way.
+  v1::UpdateHouseholdRequest up;
+  up.mutable_household()->set_name(other.name());
+  up.mutable_household()->set_address("x");
+  up.mutable_update_mask()->add_paths("address");
+  EXPECT_EQ(logic_->UpdateHousehold(officer_, up, &out).code(), absl::StatusCode::kNotFound);
+  // Creating in another commune is refused.
+  v1::CreateHouseholdRequest create;
+  create.mutable_household()->set_commune_code("26359");
+  *create.mutable_household()->add_members() = Person("Lê Thị C", v1::HEAD, "01", "", v1::FEMALE);
+  EXPECT_EQ(logic_->CreateHousehold(officer_, create, &out).code(), absl::StatusCode::kPermissionDenied);
+  // Lists only show the officer's commune.
+  v1::ListHouseholdsRequest list;
+  v1::ListHouseholdsResponse resp;
+  ASSERT_TRUE(logic_->ListHouseholds(officer_, list, &resp).ok());
+  ASSERT_EQ(resp.households_size(), 1);
+  EXPECT_EQ(resp.households(0).name(), mine.name());
+}
+
+TEST_F(HouseholdTest, PersonalDataIsMaskedWithoutPermissionAndAuditedWithIt) {
+  v1::Household h = Create("25195", {Person("Điểu Thị Lan", v1::HEAD, "16", "070180001234", v1::FEMALE)});
+  v1::GetHouseholdRequest get;
+  get.set_name(h.name());
+  v1::Household masked;
+  ASSERT_TRUE(logic_->GetHousehold(officer_, get, &masked).ok());
+  EXPECT_TRUE(masked.members(0).masked());
+  EXPECT_EQ(masked.members(0).citizen_id(), "");
+  EXPECT_EQ(masked.members(0).birth_date().day(), 0);
+  EXPECT_EQ(masked.members(0).full_name(), "Đ. T. L.");
+  pqxx::connection c(db_->admin_url());
+  auto audits = [&] {
+    pqxx::nontransaction n(c);
+    return n.exec("SELECT count(*) FROM registry.pii_audit")[0][0].as<int>();
+  };
+  const int before = audits();
+  v1::Household full;
+  ASSERT_TRUE(logic_->GetHousehold(admin_, get, &full).ok());
+  EXPECT_EQ(full.members(0).citizen_id(), "070180001234");
+  EXPECT_EQ(audits(), before + 1);
+  // The service role cannot rewrite the audit trail.
+  pqxx::connection svc(db_->service_url());
+  pqxx::work w(svc);
+  EXPECT_THROW(w.exec("DELETE FROM registry.pii_audit"), pqxx::insufficient_privilege);
+}
+
+TEST_F(HouseholdTest, SearchIgnoresDiacriticsAndApostropheVariants) {
+  Create("25195", {Person("Nguyễn Văn A", v1::HEAD)});
+  Create("25195", {Person("Điểu K'Lanh", v1::HEAD, "16")});
+  Create("25195", {Person("Trần Thị Hoà", v1::HEAD, "01", "", v1::FEMALE)});
+  auto search = [&](const std::string& q) {
+    v1::ListHouseholdsRequest req;
+    req.set_name_query(q);
+    v1::ListHouseholdsResponse resp;
+    EXPECT_TRUE(logic_->ListHouseholds(admin_, req, &resp).ok());
+    return resp.households_size();
+  };
+  EXPECT_EQ(search("nguyen van a"), 1);
+  EXPECT_EQ(search("NGUYEN"), 1);
+  EXPECT_EQ(search("dieu k'lanh"), 1);
+  EXPECT_EQ(search("Dieu K’Lanh"), 1);  // typographic apostrophe
+  EXPECT_EQ(search("klanh"), 1);
+  EXPECT_EQ(search("hoa"), 1);
+  EXPECT_EQ(search("xyz"), 0);
+}
+
+TEST_F(HouseholdTest, ReviewWorkflowRefusesIllegalTransitions) {
+  v1::Household h = Create("25195", {Person("Điểu Văn M", v1::HEAD, "16")});
+  v1::Review r = Review(h.name(), 2025, 1400000, 4);
+  EXPECT_EQ(r.state(), v1::DRAFT);
+  EXPECT_EQ(r.computed_class(), v1::POOR);
+  EXPECT_EQ(r.standard_id(), "PS_2022_2025");
+  v1::Review out;
+  // DRAFT cannot be approved or posted directly.
+  v1::ApproveReviewRequest ap;
+  ap.set_name(r.name());
+  ap.set_decision_number("QĐ 1/UBND");
+  *ap.mutable_decision_date() = Day(2025, 12, 20);
+  EXPECT_EQ(logic_->ApproveReview(admin_, ap, &out).code(), absl::StatusCode::kFailedPrecondition);
+  v1::PostReviewRequest post;
+  post.set_name(r.name());
+  *post.mutable_posted_on() = Day(2025, 12, 22);
+  EXPECT_EQ(logic_->PostReview(admin_, post, &out).code(), absl::StatusCode::kFailedPrecondition);
+  v1::SubmitReviewRequest sub;
+  sub.set_name(r.name());
+  ASSERT_TRUE(logic_->SubmitReview(admin_, sub, &out).ok());
+  EXPECT_EQ(logic_->SubmitReview(admin_, sub, &out).code(), absl::StatusCode::kFailedPrecondition);
+  // Approval needs a decision number; only approval changes the official classification.
+  v1::GetHouseholdRequest get;
+  get.set_name(h.name());
+  v1::Household before;
+  ASSERT_TRUE(logic_->GetHousehold(admin_, get, &before).ok());
+  EXPECT_EQ(before.classification(), v1::HOUSEHOLD_CLASS_UNSPECIFIED);
+  v1::ApproveReviewRequest bad = ap;
+  bad.clear_decision_number();
+  EXPECT_EQ(GetFieldViolations(logic_->ApproveReview(admin_, bad, &out)).at(0).field, "decision_number");
+  ASSERT_TRUE(logic_->ApproveReview(admin_, ap, &out).ok());
+  EXPECT_EQ(out.state(), v1::APPROVED);
+  v1::Household after;
+  ASSERT_TRUE(logic_->GetHousehold(admin_, get, &after).ok());
+  EXPECT_EQ(after.classification(), v1::POOR);
+  EXPECT_EQ(logic_->ApproveReview(admin_, ap, &out).code(), absl::StatusCode::kFailedPrecondition);
+  v1::RejectReviewRequest rej;
+  rej.set_name(r.name());
+  rej.set_reason("late");
+  EXPECT_EQ(logic_->RejectReview(admin_, rej, &out).code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(logic_->PostReview(admin_, post, &out).ok());
+  EXPECT_EQ(out.state(), v1::POSTED);
+  // A submitted review can be rejected, and then nothing more.
+  v1::Review second = Review(h.name(), 2025, 2500000, 0);
+  sub.set_name(second.name());
+  ASSERT_TRUE(logic_->SubmitReview(admin_, sub, &out).ok());
+  rej.set_name(second.name());
+  ASSERT_TRUE(logic_->RejectReview(admin_, rej, &out).ok());
+  EXPECT_EQ(out.state(), v1::REJECTED);
+  sub.set_name(second.name());
+  EXPECT_EQ(logic_->SubmitReview(admin_, sub, &out).code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(logic_->GetHousehold(admin_, get, &after).ok());
+  EXPECT_EQ(after.classification(), v1::POOR);  // the rejected review changed nothing
+}
+
+TEST_F(HouseholdTest, ReviewsAreValidatedAgainstTheStandardAndTheWindow) {
+  v1::Household h = Create("25195", {Person("Điểu Văn N", v1::HEAD, "16")});
+  v1::CreateReviewRequest req;
+  req.set_parent(h.name());
+  req.mutable_review()->set_kind(v1::PERIODIC);
+  *req.mutable_review()->mutable_review_date() = Day(2025, 3, 1);  // outside 1 Sep - 14 Dec
+  req.mutable_review()->set_income_per_capita_vnd(1000000);
+  for (int i = 1; i <= 12; ++i) req.mutable_review()->add_indicators()->set_code(absl::StrFormat("D%02d", i));
+  v1::Review out;
+  EXPECT_EQ(GetFieldViolations(logic_->CreateReview(admin_, req, &out)).at(0).field, "review.review_date");
+  req.mutable_review()->set_kind(v1::ONGOING);
+  ASSERT_TRUE(logic_->CreateReview(admin_, req, &out).ok());
+  EXPECT_EQ(out.computed_class(), v1::NEAR_POOR);  // urban, 0 deprivations
+  req.mutable_review()->mutable_indicators(3)->set_code("D99");
+  EXPECT_EQ(GetFieldViolations(logic_->CreateReview(admin_, req, &out)).at(0).field, "review.indicators[3].code");
+  req.mutable_review()->mutable_indicators()->RemoveLast();
+  req.mutable_review()->mutable_indicators(3)->set_code("D04");
+  EXPECT_EQ(GetFieldViolations(logic_->CreateReview(admin_, req, &out)).at(0).field, "review.indicators");
+}
+
+TEST_F(HouseholdTest, TransitionsOverMultiYearHistoriesTellRePoorFromNewPoor) {
+  // h1: poor 2022, escaped 2023, poor again 2024 -> RE_POOR in 2024
+  // h2: not poor 2022, 2023, poor 2024 -> NEW_POOR in 2024
+  // h3: poor 2023, near-poor 2024 -> POOR_TO_NEAR_POOR in 2024 (EM head)
+  // h4: near-poor 2023, poor 2024 -> NEAR_POOR_TO_POOR
+  auto h1 = Create("25195", {Person("A", v1::HEAD, "16")});
+  auto h2 = Create("25195", {Person("B", v1::HEAD)});
+  auto h3 = Create("25195", {Person("C", v1::HEAD, "16")});
+  auto h4 = Create("25195", {Person("D", v1::HEAD)});
+  Classify(h1.name(), 2022, 1000000, 4);
+  Classify(h1.name(), 2023, 5000000, 0);
+  Classify(h1.name(), 2024, 1000000, 5);
+  Classify(h2.name(), 2022, 5000000, 0);
+  Classify(h2.name(), 2023, 5000000, 0);
+  Classify(h2.name(), 2024, 1000000, 3);
+  Classify(h3.name(), 2023, 1000000, 3);
+  Classify(h3.name(), 2024, 1000000, 1);
+  Classify(h4.name(), 2023, 1900000, 1);
+  Classify(h4.name(), 2024, 1900000, 3);
+  v1::ListTransitionsRequest req;
+  req.set_year(2024);
+  v1::ListTransitionsResponse resp;
+  ASSERT_TRUE(logic_->ListTransitions(admin_, req, &resp).ok());
+  std::map<std::string, int64_t> counts, em;
+  for (const auto& c : resp.counts()) {
+    counts[v1::TransitionCategory_Name(c.category())] = c.households();
+    em[v1::TransitionCategory_Name(c.category())] = c.ethnic_minority_households();
+  }
+  EXPECT_EQ(counts["RE_POOR"], 1);
+  EXPECT_EQ(counts["NEW_POOR"], 1);
+  EXPECT_EQ(counts["POOR_TO_NEAR_POOR"], 1);
+  EXPECT_EQ(em["POOR_TO_NEAR_POOR"], 1);
+  EXPECT_EQ(counts["NEAR_POOR_TO_POOR"], 1);
+  req.set_category(v1::RE_POOR);
+  resp.Clear();
+  ASSERT_TRUE(logic_->ListTransitions(admin_, req, &resp).ok());
+  ASSERT_EQ(resp.households_size(), 1);
+  EXPECT_EQ(resp.households(0), h1.name());
+  // 2023: h1 escaped, h3 new poor
+  v1::ListTransitionsRequest y2023;
+  y2023.set_year(2023);
+  resp.Clear();
+  ASSERT_TRUE(logic_->ListTransitions(admin_, y2023, &resp).ok());
+  counts.clear();
+  for (const auto& c : resp.counts()) counts[v1::TransitionCategory_Name(c.category())] = c.households();
+  EXPECT_EQ(counts["ESCAPED_POOR"], 1);
+  EXPECT_EQ(counts["NEW_POOR"], 1);
+  EXPECT_EQ(counts["NEW_NEAR_POOR"], 1);
+  // As-of classification
+  v1::GetClassificationRequest asof;
+  asof.set_name(h1.name());
+  *asof.mutable_as_of() = Day(2023, 6, 1);
+  v1::ClassificationRecord rec;
+  ASSERT_TRUE(logic_->GetClassification(admin_, asof, &rec).ok());
+  EXPECT_EQ(rec.classification(), v1::POOR);
+  *asof.mutable_as_of() = Day(2024, 6, 1);
+  ASSERT_TRUE(logic_->GetClassification(admin_, asof, &rec).ok());
+  EXPECT_EQ(rec.classification(), v1::NOT_POOR);
+  // Statistics for 2024 by EM vs Kinh, whole data set and per child of the province.
+  v1::GetStatisticsRequest sreq;
+  sreq.set_year(2024);
+  v1::Statistics stats;
+  ASSERT_TRUE(logic_->GetStatistics(admin_, sreq, &stats).ok());
+  std::map<std::string, int64_t> poor;
+  for (const auto& r : stats.rows()) {
+    if (r.classification() == v1::POOR) poor[r.ethnic_group()] += r.households();
+  }
+  EXPECT_EQ(poor["EM"], 1);    // h1
+  EXPECT_EQ(poor["KINH"], 2);  // h2, h4
+  // Target progress: EM poor households escaping in 2024 = h3
+  v1::GetTargetProgressRequest tp;
+  tp.set_name("targets/EM_POOR_ESCAPE_1000");
+  tp.set_year(2024);
+  v1::TargetProgress progress;
+  ASSERT_TRUE(logic_->GetTargetProgress(admin_, tp, &progress).ok());
+  ASSERT_EQ(progress.years_size(), 1);
+  EXPECT_EQ(progress.years(0).achieved(), 1);
+  EXPECT_FALSE(progress.years(0).met());
+  // The statistics rows equal a direct count over the year snapshots.
+  pqxx::connection c(db_->admin_url());
+  pqxx::nontransaction n(c);
+  EXPECT_EQ(n.exec("SELECT count(*) FROM registry.household_years WHERE year = 2024 AND class_end = 'POOR'")[0][0].as<int>(), 3);
+}
+
+TEST_F(HouseholdTest, StatisticsRollUpOnOldAndNewGeography) {
+  // Registered in 2021 in old commune 25198 (Đồng Xoài city, district 689), which became 25195.
+  v1::CreateHouseholdRequest req;
+  req.mutable_household()->set_commune_code("25198");
+  *req.mutable_household()->mutable_registered_on() = Day(2021, 3, 1);
+  *req.mutable_household()->add_members() = Person("E", v1::HEAD, "16");
+  v1::Household h;
+  ASSERT_TRUE(logic_->CreateHousehold(admin_, req, &h).ok());
+  Classify(h.name(), 2023, 1000000, 4);
+  v1::GetStatisticsRequest old_geo;
+  old_geo.set_year(2023);
+  old_geo.set_unit_code("70");
+  old_geo.set_by_child_unit(true);
+  *old_geo.mutable_as_of() = Day(2023, 12, 31);
+  v1::Statistics stats;
+  ASSERT_TRUE(logic_->GetStatistics(admin_, old_geo, &stats).ok());
+  ASSERT_EQ(stats.rows_size(), 1);
+  EXPECT_EQ(stats.rows(0).unit_code(), "689");  // the old district
+  v1::GetStatisticsRequest new_geo;
+  new_geo.set_year(2023);
+  new_geo.set_unit_code("75");
+  new_geo.set_by_child_unit(true);
+  *new_geo.mutable_as_of() = Day(2025, 12, 1);
+  stats.Clear();
+  ASSERT_TRUE(logic_->GetStatistics(admin_, new_geo, &stats).ok());
+  ASSERT_EQ(stats.rows_size(), 1);
+  EXPECT_EQ(stats.rows(0).unit_code(), "25195");  // its successor commune
+}
+
+TEST_F(HouseholdTest, MoveSplitAndMergeKeepHistory) {
+  v1::Household h = Create("25195", {Person("Head", v1::HEAD, "16"), Person("Son", v1::CHILD, "16"),
+                                     Person("Daughter", v1::CHILD, "16", "", v1::FEMALE)});
+  v1::MoveHouseholdRequest mv;
+  mv.set_name(h.name());
+  mv.set_commune_code("26359");
+  mv.set_etag(h.etag());
+  v1::Household moved;
+  ASSERT_TRUE(logic_->MoveHousehold(admin_, mv, &moved).ok());
+  EXPECT_EQ(moved.commune_code(), "26359");
+  EXPECT_EQ(logic_->MoveHousehold(admin_, mv, &moved).code(), absl::StatusCode::kAborted);  // stale etag
+
+  v1::SplitHouseholdRequest sp;
+  sp.set_name(h.name());
+  sp.add_member_names(moved.members(1).name());
+  v1::SplitHouseholdResponse split;
+  ASSERT_TRUE(logic_->SplitHousehold(admin_, sp, &split).ok());
+  EXPECT_EQ(split.created().members_size(), 1);
+  EXPECT_EQ(split.created().members(0).relation(), v1::HEAD);
+  int active = 0;
+  for (const auto& m : split.original().members()) active += m.active();
+  EXPECT_EQ(active, 2);
+
+  v1::MergeHouseholdsRequest mg;
+  mg.set_name(h.name());
+  mg.set_source(split.created().name());
+  v1::Household merged;
+  ASSERT_TRUE(logic_->MergeHouseholds(admin_, mg, &merged).ok());
+  active = 0;
+  for (const auto& m : merged.members()) active += m.active();
+  EXPECT_EQ(active, 3);
+  v1::GetHouseholdRequest get;
+  get.set_name(split.created().name());
+  v1::Household closed;
+  ASSERT_TRUE(logic_->GetHousehold(admin_, get, &closed).ok());
+  EXPECT_EQ(closed.status(), v1::HOUSEHOLD_MERGED);
+  v1::ListHouseholdEventsRequest ev;
+  ev.set_name(h.name());
+  v1::ListHouseholdEventsResponse events;
+  ASSERT_TRUE(logic_->ListHouseholdEvents(admin_, ev, &events).ok());
+  std::vector<std::string> kinds;
+  for (const auto& e : events.events()) kinds.push_back(e.kind());
+  EXPECT_EQ(kinds, (std::vector<std::string>{"CREATED", "MOVED", "SPLIT_TO", "MERGED_FROM"}));
+}
+
+TEST_F(HouseholdTest, ChangeFeedResumesFromACursorWithoutGapsOrDuplicates) {
+  std::vector<std::string> names;
+  for (int i = 0; i < 6; ++i) names.push_back(Create("25195", {Person("P", v1::HEAD)}).name());
+  // Approvals from several threads at once.
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&, i] { Classify(names[i], 2025, 1000000, 3); });
+  }
+  for (auto& t : threads) t.join();
+  std::vector<int64_t> cursors;
+  auto read = [&](int64_t from, int max) {
+    int got = 0;
+    v1::WatchChangesRequest req;
+    req.set_from_cursor(from);
+    absl::Status st = logic_->WatchChanges(
+        admin_, req,
+        [&](const v1::ChangeEvent& e) {
+          cursors.push_back(e.cursor());
+          return ++got < max;
+        },
+        [&] { return got >= max; });
+    EXPECT_TRUE(st.ok()) << st;
+  };
+  read(0, 3);
+  read(cursors.back(), 3);
+  ASSERT_EQ(cursors.size(), 6u);
+  for (size_t i = 1; i < cursors.size(); ++i) EXPECT_EQ(cursors[i], cursors[i - 1] + 1);
+}
+
+}  // namespace
+}  // namespace lnob::registry

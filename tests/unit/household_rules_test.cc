@@ -1,0 +1,78 @@
+#include "services/registry/domain/household_rules.h"
+
+#include "gtest/gtest.h"
+
+namespace lnob::registry {
+namespace {
+
+TEST(CitizenId, StructureBirthYearAndSex) {
+  const absl::CivilDay b1980(1980, 5, 17), b2005(2005, 1, 1);
+  EXPECT_TRUE(ValidateCitizenId("070080001234", b1980, false, "f").ok());
+  EXPECT_TRUE(ValidateCitizenId("070180001234", b1980, true, "f").ok());
+  EXPECT_TRUE(ValidateCitizenId("070205001234", b2005, false, "f").ok());
+  EXPECT_TRUE(ValidateCitizenId("070305001234", b2005, true, "f").ok());
+  EXPECT_FALSE(ValidateCitizenId("070080001234", b1980, true, "f").ok());   // sex digit
+  EXPECT_FALSE(ValidateCitizenId("070081001234", b1980, false, "f").ok());  // year digits
+  EXPECT_FALSE(ValidateCitizenId("070280001234", b1980, false, "f").ok());  // century
+  EXPECT_FALSE(ValidateCitizenId("000080001234", std::nullopt, std::nullopt, "f").ok());  // province 000
+  EXPECT_FALSE(ValidateCitizenId("097080001234", std::nullopt, std::nullopt, "f").ok());
+  EXPECT_FALSE(ValidateCitizenId("07008000123", std::nullopt, std::nullopt, "f").ok());
+  EXPECT_FALSE(ValidateCitizenId("07008000123x", std::nullopt, std::nullopt, "f").ok());
+  EXPECT_TRUE(ValidateCitizenId("079999001234", std::nullopt, std::nullopt, "f").ok());
+}
+
+TEST(ReviewWorkflow, OnlyTheDocumentedTransitions) {
+  const char* states[] = {"DRAFT", "SUBMITTED", "APPROVED", "POSTED", "REJECTED"};
+  int allowed = 0;
+  for (const char* a : states) {
+    for (const char* b : states) allowed += ReviewTransitionAllowed(a, b);
+  }
+  EXPECT_EQ(allowed, 4);
+  EXPECT_TRUE(ReviewTransitionAllowed("DRAFT", "SUBMITTED"));
+  EXPECT_TRUE(ReviewTransitionAllowed("SUBMITTED", "APPROVED"));
+  EXPECT_TRUE(ReviewTransitionAllowed("SUBMITTED", "REJECTED"));
+  EXPECT_TRUE(ReviewTransitionAllowed("APPROVED", "POSTED"));
+  EXPECT_FALSE(ReviewTransitionAllowed("DRAFT", "APPROVED"));
+  EXPECT_FALSE(ReviewTransitionAllowed("REJECTED", "SUBMITTED"));
+}
+
+TEST(Transitions, CategoryTable) {
+  EXPECT_EQ(TransitionCategoryFor("POOR", "POOR", false), "POOR_REMAINING");
+  EXPECT_EQ(TransitionCategoryFor("POOR", "NEAR_POOR", false), "POOR_TO_NEAR_POOR");
+  EXPECT_EQ(TransitionCategoryFor("POOR", "NOT_POOR", false), "ESCAPED_POOR");
+  EXPECT_EQ(TransitionCategoryFor("POOR", "MIDDLE_INCOME", false), "ESCAPED_POOR");
+  EXPECT_EQ(TransitionCategoryFor("NEAR_POOR", "NOT_POOR", false), "ESCAPED_NEAR_POOR");
+  EXPECT_EQ(TransitionCategoryFor("NOT_POOR", "POOR", true), "RE_POOR");
+  EXPECT_EQ(TransitionCategoryFor("NOT_POOR", "POOR", false), "NEW_POOR");
+  EXPECT_EQ(TransitionCategoryFor("", "POOR", false), "NEW_POOR");
+  EXPECT_EQ(TransitionCategoryFor("MIDDLE_INCOME", "NEAR_POOR", true), "NEW_NEAR_POOR");
+  EXPECT_EQ(TransitionCategoryFor("NEAR_POOR", "POOR", true), "NEAR_POOR_TO_POOR");
+  EXPECT_EQ(TransitionCategoryFor("NOT_POOR", "NOT_POOR", true), "");
+}
+
+TEST(YearSnapshots, MultiYearHistory) {
+  // poor from Dec 2022, not poor from Dec 2023, poor again from Dec 2024
+  std::vector<HistoryEntry> h = {{absl::CivilDay(2024, 12, 20), "POOR"},
+                                 {absl::CivilDay(2022, 12, 20), "POOR"},
+                                 {absl::CivilDay(2023, 12, 20), "NOT_POOR"}};
+  auto s = YearSnapshots(h, 2025);
+  ASSERT_EQ(s.size(), 4u);
+  EXPECT_EQ(s[0].year, 2022);
+  EXPECT_EQ(s[0].transition, "NEW_POOR");
+  EXPECT_EQ(s[1].transition, "ESCAPED_POOR");
+  EXPECT_EQ(s[2].transition, "RE_POOR");
+  EXPECT_EQ(s[3].transition, "POOR_REMAINING");
+  EXPECT_EQ(ClassificationOn(h, absl::CivilDay(2023, 1, 1)), "POOR");
+  EXPECT_EQ(ClassificationOn(h, absl::CivilDay(2022, 12, 19)), "");
+}
+
+TEST(ReviewWindow, InclusiveAndWrapping) {
+  EXPECT_TRUE(InWindow(absl::CivilDay(2025, 9, 1), "09-01", "12-14"));
+  EXPECT_TRUE(InWindow(absl::CivilDay(2025, 12, 14), "09-01", "12-14"));
+  EXPECT_FALSE(InWindow(absl::CivilDay(2025, 12, 15), "09-01", "12-14"));
+  EXPECT_FALSE(InWindow(absl::CivilDay(2025, 8, 31), "09-01", "12-14"));
+  EXPECT_TRUE(InWindow(absl::CivilDay(2026, 1, 5), "12-01", "01-31"));
+}
+
+}  // namespace
+}  // namespace lnob::registry
