@@ -49,3 +49,33 @@ TEST(RefData, CsvErrorsNameFileAndLine) {
 
 }  // namespace
 }  // namespace lnob::registry
+
+#include "services/registry/domain/unit_graph.h"
+
+namespace lnob::registry {
+namespace {
+
+TEST(UnitGraph, OldAndNewGeography) {
+  auto b = BuildRefData(EmbeddedRefData());
+  ASSERT_TRUE(b.ok());
+  UnitGraph g(b->units, b->lineage);
+  const absl::CivilDay y2023(2023, 6, 1), y2026(2026, 6, 1);
+  EXPECT_EQ(g.UnitOn("25198", y2023), "25198");
+  EXPECT_EQ(g.UnitOn("25198", y2026), "25195");
+  EXPECT_EQ(g.UnitOn("26449", y2026), "26359");  // split: the lowest successor code
+  EXPECT_TRUE(g.Within("25198", "689", y2023));
+  EXPECT_TRUE(g.Within("25198", "70", y2023));
+  EXPECT_FALSE(g.Within("25198", "75", y2023));
+  EXPECT_TRUE(g.Within("25195", "75", y2026));
+  EXPECT_EQ(g.CommunesUnder("689", y2023).size(), 8u);  // Đồng Xoài: 8 communes before 2025
+  // On the new geography, 25195 holds its own old code and five merged old communes.
+  auto under = g.CommunesUnder("25195", y2026);
+  EXPECT_EQ(under, (std::vector<std::string>{"25195", "25198", "25201", "25204", "25205", "25213"}));
+  // Every new unit reuses the code of one of its old units: 270 distinct commune codes.
+  EXPECT_EQ(g.CommunesUnder("", y2026).size(), 270u);
+  EXPECT_EQ(g.Find("25270", y2026)->unit_type, "phường");
+  EXPECT_EQ(g.Find("25270", absl::CivilDay(2026, 4, 29))->unit_type, "xã");
+}
+
+}  // namespace
+}  // namespace lnob::registry

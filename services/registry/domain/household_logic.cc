@@ -71,21 +71,36 @@ constexpr int kMaxRowErrors = 1000;
 absl::CivilDay HouseholdLogic::Today() const { return lnob::Today(clock_.Now()); }
 int HouseholdLogic::LastYear() const { return static_cast<int>(Today().year()); }
 
-absl::StatusOr<std::vector<std::string>> HouseholdLogic::CommunesUnder(const std::string& unit,
-                                                                       absl::CivilDay date) {
-  const std::string key = absl::StrCat(unit, "|", FormatDate(date));
+absl::StatusOr<std::shared_ptr<const HouseholdLogic::RefCache>> HouseholdLogic::Refs() {
   {
     std::lock_guard<std::mutex> l(mu_);
-    auto it = communes_cache_.find(key);
-    if (it != communes_cache_.end() && clock_.Now() - it->second.first < absl::Minutes(5)) {
-      return it->second.second;
-    }
+    if (cache_ && clock_.Now() - cache_loaded_ < absl::Minutes(5)) return cache_;
   }
-  LNOB_ASSIGN_OR_RETURN(auto communes, store_->CommunesUnder(unit, date));
+  auto cache = std::make_shared<RefCache>();
+  LNOB_ASSIGN_OR_RETURN(auto data, refs_->UnitsAndLineage());
+  cache->graph = std::make_shared<const UnitGraph>(std::move(data.first), std::move(data.second));
+  LNOB_ASSIGN_OR_RETURN(auto standards, refs_->ListStandards());
+  cache->standards = StandardRulesFrom(standards);
+  for (const char* kind : {"PERIODIC", "ONGOING"}) {
+    LNOB_ASSIGN_OR_RETURN(cache->windows[kind], store_->ReviewWindow(kind));
+  }
+  LNOB_ASSIGN_OR_RETURN(auto groups, refs_->ListEthnicGroups());
+  for (const auto& g : groups) cache->ethnic_codes.insert(g.code());
   std::lock_guard<std::mutex> l(mu_);
-  if (communes_cache_.size() > 10000) communes_cache_.clear();
-  communes_cache_[key] = {clock_.Now(), communes};
-  return communes;
+  cache_ = cache;
+  cache_loaded_ = clock_.Now();
+  return std::shared_ptr<const RefCache>(cache);
+}
+
+absl::StatusOr<std::shared_ptr<const UnitGraph>> HouseholdLogic::Graph() {
+  LNOB_ASSIGN_OR_RETURN(auto refs, Refs());
+  return refs->graph;
+}
+
+absl::StatusOr<std::vector<std::string>> HouseholdLogic::CommunesUnder(const std::string& unit,
+                                                                       absl::CivilDay date) {
+  LNOB_ASSIGN_OR_RETURN(auto graph, Graph());
+  return graph->CommunesUnder(unit, date);
 }
 
 absl::StatusOr<std::optional<std::set<std::string>>> HouseholdLogic::ScopeCommunes(const auth::Principal& p) {
@@ -136,17 +151,6 @@ absl::Status HouseholdLogic::Present(const C& c, std::vector<v1::Household*> hs)
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::set<std::string>> HouseholdLogic::EthnicCodes() {
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    if (!ethnic_codes_.empty()) return ethnic_codes_;
-  }
-  LNOB_ASSIGN_OR_RETURN(auto groups, refs_->ListEthnicGroups());
-  std::lock_guard<std::mutex> l(mu_);
-  for (const auto& g : groups) ethnic_codes_.insert(g.code());
-  return ethnic_codes_;
-}
-
 absl::Status HouseholdLogic::PrepareHousehold(const C& c, v1::Household* h, const std::string& prefix) {
   Violations v;
   auto field = [&](const std::string& f) { return prefix + f; };
@@ -161,7 +165,8 @@ absl::Status HouseholdLogic::PrepareHousehold(const C& c, v1::Household* h, cons
   *h->mutable_registered_on() = api::ToProtoDate(registered);
   if (h->members_size() == 0) v.Add(field("members"), "at least the head of household is required");
   if (h->members_size() > 50) v.Add(field("members"), "at most 50 members");
-  LNOB_ASSIGN_OR_RETURN(auto ethnic, EthnicCodes());
+  LNOB_ASSIGN_OR_RETURN(auto refs, Refs());
+  const auto& ethnic = refs->ethnic_codes;
   int heads = 0;
   std::set<std::string> cids;
   for (int i = 0; i < h->members_size(); ++i) {
@@ -206,8 +211,8 @@ absl::Status HouseholdLogic::PrepareHousehold(const C& c, v1::Household* h, cons
   if (h->commune_code().empty()) v.Add(field("commune_code"), "is required");
   LNOB_RETURN_IF_ERROR(v.Status());
 
-  auto unit = refs_->GetUnit(h->commune_code(), registered);
-  if (!unit.ok() || unit->level() != v1::UNIT_LEVEL_COMMUNE) {
+  const UnitVersion* unit = refs->graph->Find(h->commune_code(), registered);
+  if (unit == nullptr || unit->level != "commune") {
     return InvalidField(field("commune_code"),
                         absl::StrCat("no commune-level unit with this code on ", FormatDate(registered)));
   }
@@ -216,10 +221,11 @@ absl::Status HouseholdLogic::PrepareHousehold(const C& c, v1::Household* h, cons
     return WithReason(absl::PermissionDeniedError(absl::StrCat(field("commune_code"), ": outside the caller's area scope")),
                       "OUT_OF_SCOPE");
   }
+  const v1::AreaType unit_area = unit->area_type == "URBAN" ? v1::AREA_TYPE_URBAN : v1::AREA_TYPE_RURAL;
   if (h->area_type() == v1::AREA_TYPE_UNSPECIFIED) {
-    h->set_area_type(unit->area_type());
+    h->set_area_type(unit_area);
     h->clear_area_type_override_reason();
-  } else if (h->area_type() != unit->area_type() && h->area_type_override_reason().empty()) {
+  } else if (h->area_type() != unit_area && h->area_type_override_reason().empty()) {
     return InvalidField(field("area_type_override_reason"),
                         "required when area_type differs from the commune's default");
   }
@@ -538,14 +544,13 @@ absl::Status HouseholdLogic::PrepareReview(const v1::Household& h, v1::Review* r
   else if (*date > Today()) v.Add(prefix + "review_date", "must not be in the future");
   LNOB_RETURN_IF_ERROR(v.Status());
   const std::string kind = v1::ReviewKind_Name(r->kind());
-  LNOB_ASSIGN_OR_RETURN(auto window, store_->ReviewWindow(kind));
+  LNOB_ASSIGN_OR_RETURN(auto refs, Refs());
+  const auto& window = refs->windows.at(kind);
   if (!InWindow(*date, window.first, window.second)) {
     return InvalidField(prefix + "review_date", absl::StrCat("a ", kind, " review must be dated between ", window.first,
                                                             " and ", window.second, " (MM-DD)"));
   }
-  LNOB_ASSIGN_OR_RETURN(auto standards, refs_->ListStandards());
-  const auto rules = StandardRulesFrom(standards);
-  const StandardRule* rule = StandardInForce(rules, *date);
+  const StandardRule* rule = StandardInForce(refs->standards, *date);
   if (rule == nullptr) {
     return WithReason(absl::FailedPreconditionError(absl::StrCat(prefix, "review_date: no poverty standard in force on ",
                                                                  FormatDate(*date))),

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -15,6 +16,8 @@
 #include "common/api/page_token.h"
 #include "common/server/call.h"
 #include "common/util/clock.h"
+#include "services/registry/domain/classifier.h"
+#include "services/registry/domain/unit_graph.h"
 #include "services/registry/store/household_store.h"
 #include "services/registry/store/reference_store.h"
 
@@ -89,15 +92,24 @@ class HouseholdLogic {
   absl::StatusOr<v1::Household> Visible(const C& c, const std::string& id);
   absl::Status Present(const C& c, std::vector<v1::Household*> hs);  // mask or audit
   absl::StatusOr<std::string> HouseholdId(absl::string_view name, absl::string_view field);
-  absl::StatusOr<std::set<std::string>> EthnicCodes();
 
   HouseholdStore* store_;
   ReferenceStore* refs_;
   api::PageTokenCodec tokens_;
   const Clock& clock_;
+  // Reference data every call needs, reloaded from the database every few minutes.
+  struct RefCache {
+    std::shared_ptr<const UnitGraph> graph;
+    std::vector<StandardRule> standards;
+    std::map<std::string, std::pair<std::string, std::string>> windows;  // kind -> MM-DD range
+    std::set<std::string> ethnic_codes;
+  };
+  absl::StatusOr<std::shared_ptr<const RefCache>> Refs();
+  absl::StatusOr<std::shared_ptr<const UnitGraph>> Graph();
+
   std::mutex mu_;
-  std::map<std::string, std::pair<absl::Time, std::vector<std::string>>> communes_cache_;
-  std::set<std::string> ethnic_codes_;
+  std::shared_ptr<const RefCache> cache_;
+  absl::Time cache_loaded_ = absl::InfinitePast();
 };
 
 }  // namespace lnob::registry

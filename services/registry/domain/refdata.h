@@ -25,6 +25,7 @@ struct UnitVersion {
   std::string legal_doc;
   std::string source;
   bool confirmed = true;
+  std::string area_type;  // RURAL / URBAN default for households (filled from the database)
 };
 
 struct LineageRow {

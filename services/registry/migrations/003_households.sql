@@ -11,30 +11,6 @@ CREATE FUNCTION fold_name(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL S
            '\s+', ' ', 'g'))
 $$;
 
--- The unit a code stands for on a date: itself while in force, else its successor through
--- the lineage (the lowest new code for a split). Households keep the commune code valid at
--- registration; statistics and scope use this to place them on any geography.
-CREATE FUNCTION unit_on(p_code text, p_date date) RETURNS text LANGUAGE plpgsql STABLE AS $$
-DECLARE
-  cur text := p_code;
-  nxt text;
-  i int := 0;
-BEGIN
-  WHILE i < 5 LOOP
-    IF EXISTS (SELECT 1 FROM admin_units WHERE code = cur AND validity @> p_date) THEN
-      RETURN cur;
-    END IF;
-    SELECT min(new_code) INTO nxt FROM unit_lineage_events
-     WHERE old_code = cur AND new_code IS NOT NULL AND new_code <> cur AND effective_date <= p_date;
-    IF nxt IS NULL THEN
-      RETURN cur;
-    END IF;
-    cur := nxt;
-    i := i + 1;
-  END LOOP;
-  RETURN cur;
-END $$;
-
 CREATE TABLE review_settings (
   kind          text PRIMARY KEY CHECK (kind IN ('PERIODIC', 'ONGOING')),
   window_start  text NOT NULL CHECK (window_start ~ '^[0-1][0-9]-[0-3][0-9]$'),  -- MM-DD

@@ -60,13 +60,6 @@ class HouseholdStore {
  public:
   virtual ~HouseholdStore() = default;
 
-  // Commune codes (of any period) that lie under `ancestor` on `date`, following lineage;
-  // every commune code when ancestor is empty.
-  virtual absl::StatusOr<std::vector<std::string>> CommunesUnder(const std::string& ancestor,
-                                                                 absl::CivilDay date) = 0;
-  // The code a commune stands for on a date (itself, or its successor).
-  virtual absl::StatusOr<std::string> UnitOn(const std::string& code, absl::CivilDay date) = 0;
-
   virtual absl::StatusOr<v1::Household> Create(const v1::Household& h, const std::string& actor,
                                                const IdempotencyKey& key) = 0;
   virtual absl::StatusOr<v1::Household> Get(const std::string& id) = 0;

@@ -351,32 +351,6 @@ class PgHouseholdStore : public HouseholdStore {
  public:
   explicit PgHouseholdStore(db::Pool* pool) : pool_(pool) {}
 
-  absl::StatusOr<std::vector<std::string>> CommunesUnder(const std::string& ancestor,
-                                                         absl::CivilDay date) override {
-    std::vector<std::string> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
-      out.clear();
-      auto r = tx.exec_params(
-          "SELECT DISTINCT u.code FROM admin_units u WHERE u.level = 'commune'"
-          " AND ($1 = '' OR unit_within(unit_on(u.code, $2::date), $1, $2::date)) ORDER BY 1",
-          ancestor, D(date));
-      for (const auto& row : r) out.push_back(Str(row[0]));
-      return absl::OkStatus();
-    });
-    if (!st.ok()) return st;
-    return out;
-  }
-
-  absl::StatusOr<std::string> UnitOn(const std::string& code, absl::CivilDay date) override {
-    std::string out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
-      out = Str(tx.exec_params("SELECT unit_on($1, $2::date)", code, D(date))[0][0]);
-      return absl::OkStatus();
-    });
-    if (!st.ok()) return st;
-    return out;
-  }
-
   absl::StatusOr<v1::Household> Create(const v1::Household& h, const std::string& actor,
                                        const IdempotencyKey& key) override {
     v1::Household out;

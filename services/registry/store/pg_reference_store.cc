@@ -485,6 +485,34 @@ class PgReferenceStore : public ReferenceStore {
     return rep;
   }
 
+  absl::StatusOr<std::pair<std::vector<UnitVersion>, std::vector<LineageRow>>> UnitsAndLineage() override {
+    std::pair<std::vector<UnitVersion>, std::vector<LineageRow>> out;
+    absl::Status st = pool_->Read([&](transaction_base& tx) {
+      out.first.clear();
+      out.second.clear();
+      for (const auto& r : tx.exec("SELECT u.code, u.name, u.level, u.unit_type, coalesce(u.parent_code, ''),"
+                                   " coalesce(u.valid_from::text, ''), coalesce(u.valid_to::text, ''),"
+                                   " u.legal_doc, u.confirmed, t.area_type FROM admin_units u"
+                                   " JOIN unit_type_area_types t ON t.unit_type = u.unit_type")) {
+        UnitVersion u{Str(r[0]), Str(r[1]), Str(r[2]), Str(r[3]), Str(r[4])};
+        if (!Str(r[5]).empty()) u.valid_from = *ParseDate(Str(r[5]));
+        if (!Str(r[6]).empty()) u.valid_to = *ParseDate(Str(r[6]));
+        u.legal_doc = Str(r[7]);
+        u.confirmed = r[8].as<bool>();
+        u.area_type = Str(r[9]);
+        out.first.push_back(std::move(u));
+      }
+      for (const auto& r : tx.exec("SELECT old_code, old_name, coalesce(new_code, ''), new_name, kind,"
+                                   " effective_date::text, legal_doc, confirmed FROM unit_lineage_events")) {
+        out.second.push_back({Str(r[0]), Str(r[1]), Str(r[2]), Str(r[3]), Str(r[4]), *ParseDate(Str(r[5])),
+                              Str(r[6]), r[7].as<bool>()});
+      }
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
   absl::StatusOr<std::string> FoldName(const std::string& text) override {
     std::string out;
     absl::Status st = pool_->Read([&](transaction_base& tx) {

@@ -82,6 +82,9 @@ class ReferenceStore {
 
   virtual absl::StatusOr<LoadReport> Load(const RefDataBundle& bundle, const std::string& actor) = 0;
 
+  // Every unit version and lineage event (a few hundred rows), for UnitGraph.
+  virtual absl::StatusOr<std::pair<std::vector<UnitVersion>, std::vector<LineageRow>>> UnitsAndLineage() = 0;
+
   // The database's name folding (fold_name in migration 003), so queries match stored keys.
   virtual absl::StatusOr<std::string> FoldName(const std::string& text) = 0;
 
