@@ -3,6 +3,7 @@
 #include <chrono>
 #include <random>
 #include <thread>
+#include <typeinfo>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -217,6 +218,10 @@ absl::Status Pool::Run(const TxFn& fn, Isolation isolation) {
     } catch (const std::exception& e) {
       healthy = conn->is_open();
       result = StatusFromException(e);
+      // Not a database verdict: a bug or a usage error. Statement texts never carry values
+      // (parameters travel separately), so the message is safe to log.
+      log::Error("unexpected exception in a database transaction",
+                 {{"pool", options_.name}, {"type", typeid(e).name()}, {"error", e.what()}});
     }
     Release(std::move(conn), healthy);
     if (!retry || attempt == options_.max_attempts) break;

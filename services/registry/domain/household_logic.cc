@@ -915,8 +915,14 @@ absl::Status HouseholdLogic::ImportHouseholds(const C& c,
     ir.row_number = row;
     ir.record = std::move(*msg.mutable_record());
     absl::Status st = PrepareHousehold(c, ir.record.mutable_household(), "record.household.");
-    if (st.ok() && ir.record.has_review()) {
-      st = PrepareReview(ir.record.household(), ir.record.mutable_review(), "record.review.", true);
+    std::set<std::string> decision_dates;
+    for (int i = 0; st.ok() && i < ir.record.reviews_size(); ++i) {
+      st = PrepareReview(ir.record.household(), ir.record.mutable_reviews(i), absl::StrCat("record.reviews[", i, "]."), true);
+      if (st.ok() && !decision_dates.insert(absl::StrCat(ir.record.reviews(i).decision_date().year(), "-",
+                                                         ir.record.reviews(i).decision_date().month(), "-",
+                                                         ir.record.reviews(i).decision_date().day())).second) {
+        st = InvalidField(absl::StrCat("record.reviews[", i, "].decision_date"), "two reviews decided on the same day");
+      }
     }
     if (!st.ok()) {
       auto fv = GetFieldViolations(st);

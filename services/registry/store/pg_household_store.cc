@@ -1051,7 +1051,10 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
                                                   "created_by", "updated_by"});
       for (const ImportRow* r : accepted) {
         const auto& h = r->record.household();
-        const bool has_review = r->record.has_review();
+        const v1::Review* latest = nullptr;
+        for (const auto& v : r->record.reviews()) {
+          if (latest == nullptr || ToDay(v.decision_date()) >= ToDay(latest->decision_date())) latest = &v;
+        }
         std::string line;
         CopyField(&line, IdOf(h.name()));
         CopyOpt(&line, r->record.external_id());
@@ -1064,9 +1067,8 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
         CopyField(&line, HeadEthnicity(h));
         CopyField(&line, B(h.no_labor_capacity()));
         CopyField(&line, B(h.policy_beneficiary()));
-        CopyField(&line, has_review ? v1::HouseholdClass_Name(r->record.review().computed_class())
-                                    : "HOUSEHOLD_CLASS_UNSPECIFIED");
-        CopyOpt(&line, has_review ? DateText(r->record.review().decision_date()) : "");
+        CopyField(&line, latest ? v1::HouseholdClass_Name(latest->computed_class()) : "HOUSEHOLD_CLASS_UNSPECIFIED");
+        CopyOpt(&line, latest ? DateText(latest->decision_date()) : "");
         CopyField(&line, DateText(h.registered_on()));
         CopyField(&line, actor);
         CopyField(&line, actor);
@@ -1106,54 +1108,63 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
       ms.complete();
     }
     bool any_review = false;
-    for (const ImportRow* r : accepted) any_review |= r->record.has_review();
+    for (const ImportRow* r : accepted) any_review |= r->record.reviews_size() > 0;
     if (any_review) {
       {
-        CopyWriter rs(tx, "reviews", std::vector<std::string>{"id", "household_id", "kind", "review_date", "standard_id",
-                                                    "income_per_capita", "indicators", "deprivation_count",
-                                                    "area_type", "computed_class", "reviewer", "state",
-                                                    "decision_number", "decision_date", "created_by"});
+        CopyWriter rs(tx, "reviews",
+                      std::vector<std::string>{"id", "household_id", "kind", "review_date", "standard_id",
+                                               "income_per_capita", "indicators", "deprivation_count",
+                                               "area_type", "computed_class", "reviewer", "state",
+                                               "decision_number", "decision_date", "created_by"});
+        std::vector<std::string> hist_lines;  // one COPY at a time per transaction
         for (const ImportRow* r : accepted) {
-          if (!r->record.has_review()) continue;
-          const auto& v = r->record.review();
-          std::string line;
-          CopyField(&line, IdOf(v.name()));
-          CopyField(&line, IdOf(r->record.household().name()));
-          CopyField(&line, v.kind() == v1::ONGOING ? "ONGOING" : "PERIODIC");
-          CopyField(&line, DateText(v.review_date()));
-          CopyField(&line, v.standard_id());
-          CopyField(&line, absl::StrCat(v.income_per_capita_vnd()));
-          CopyField(&line, IndicatorsJson(v));
-          CopyField(&line, absl::StrCat(v.deprivation_count()));
-          CopyField(&line, r->record.household().area_type() == v1::AREA_TYPE_URBAN ? "URBAN" : "RURAL");
-          CopyField(&line, v1::HouseholdClass_Name(v.computed_class()));
-          CopyField(&line, v.reviewer());
-          CopyField(&line, "APPROVED");
-          CopyField(&line, v.decision_number());
-          CopyField(&line, DateText(v.decision_date()));
-          CopyField(&line, actor);
-          rs.write_raw_line(line);
+          const auto& h = r->record.household();
+          for (const auto& v : r->record.reviews()) {
+            std::string line;
+            CopyField(&line, IdOf(v.name()));
+            CopyField(&line, IdOf(h.name()));
+            CopyField(&line, v.kind() == v1::ONGOING ? "ONGOING" : "PERIODIC");
+            CopyField(&line, DateText(v.review_date()));
+            CopyField(&line, v.standard_id());
+            CopyField(&line, absl::StrCat(v.income_per_capita_vnd()));
+            CopyField(&line, IndicatorsJson(v));
+            CopyField(&line, absl::StrCat(v.deprivation_count()));
+            CopyField(&line, h.area_type() == v1::AREA_TYPE_URBAN ? "URBAN" : "RURAL");
+            CopyField(&line, v1::HouseholdClass_Name(v.computed_class()));
+            CopyField(&line, v.reviewer());
+            CopyField(&line, "APPROVED");
+            CopyField(&line, v.decision_number());
+            CopyField(&line, DateText(v.decision_date()));
+            CopyField(&line, actor);
+            rs.write_raw_line(line);
+            std::string hist;
+            CopyField(&hist, IdOf(h.name()));
+            CopyField(&hist, DateText(v.decision_date()));
+            CopyField(&hist, IdOf(v.name()));
+            CopyField(&hist, v1::HouseholdClass_Name(v.computed_class()));
+            hist_lines.push_back(std::move(hist));
+          }
         }
         rs.complete();
+        CopyWriter ch(tx, "classification_history",
+                      std::vector<std::string>{"household_id", "effective_date", "review_id", "classification"});
+        for (const auto& line : hist_lines) ch.write_raw_line(line);
+        ch.complete();
       }
       {
-        CopyWriter ch(tx, "classification_history", std::vector<std::string>{"household_id", "effective_date", "review_id", "classification"});
-        CopyWriter ys(tx, "household_years", std::vector<std::string>{"household_id", "year", "commune_code", "head_ethnicity",
-                                                    "people", "class_start", "class_end", "transition"});
+        CopyWriter ys(tx, "household_years",
+                      std::vector<std::string>{"household_id", "year", "commune_code", "head_ethnicity",
+                                               "people", "class_start", "class_end", "transition"});
         for (const ImportRow* r : accepted) {
-          if (!r->record.has_review()) continue;
+          if (r->record.reviews_size() == 0) continue;
           const auto& h = r->record.household();
-          const auto& v = r->record.review();
-          const std::string cls = v1::HouseholdClass_Name(v.computed_class());
-          std::string line;
-          CopyField(&line, IdOf(h.name()));
-          CopyField(&line, DateText(v.decision_date()));
-          CopyField(&line, IdOf(v.name()));
-          CopyField(&line, cls);
-          ch.write_raw_line(line);
+          std::vector<HistoryEntry> history;
+          for (const auto& v : r->record.reviews()) {
+            history.push_back({ToDay(v.decision_date()), v1::HouseholdClass_Name(v.computed_class())});
+          }
           const std::string eth = HeadEthnicity(h);
           const int people = ActivePeople(h);
-          for (const auto& s : YearSnapshots({{ToDay(v.decision_date()), cls}}, last_year)) {
+          for (const auto& s : YearSnapshots(history, last_year)) {
             std::string y;
             CopyField(&y, IdOf(h.name()));
             CopyField(&y, absl::StrCat(s.year));
@@ -1169,7 +1180,6 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
             a.second += people;
           }
         }
-        ch.complete();
         ys.complete();
       }
       // Statistics: one upsert of the batch's pre-aggregated deltas.
@@ -1191,17 +1201,19 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
           ArrayLiteral(years), ArrayLiteral(communes), ArrayLiteral(eths), ArrayLiteral(classes),
           ArrayLiteral(transitions), ArrayLiteral(hh), ArrayLiteral(people));
       tx.exec("SELECT pg_advisory_xact_lock(hashtext('lnob.registry.change_feed'))");
-      CopyWriter feed(tx, "change_feed", std::vector<std::string>{"household_id", "kind", "classification", "effective_date",
-                                                    "commune_code"});
+      CopyWriter feed(tx, "change_feed",
+                      std::vector<std::string>{"household_id", "kind", "classification", "effective_date",
+                                               "commune_code"});
       for (const ImportRow* r : accepted) {
-        if (!r->record.has_review()) continue;
-        std::string line;
-        CopyField(&line, IdOf(r->record.household().name()));
-        CopyField(&line, "CLASSIFICATION_CHANGED");
-        CopyField(&line, v1::HouseholdClass_Name(r->record.review().computed_class()));
-        CopyField(&line, DateText(r->record.review().decision_date()));
-        CopyField(&line, r->record.household().commune_code());
-        feed.write_raw_line(line);
+        for (const auto& v : r->record.reviews()) {
+          std::string line;
+          CopyField(&line, IdOf(r->record.household().name()));
+          CopyField(&line, "CLASSIFICATION_CHANGED");
+          CopyField(&line, v1::HouseholdClass_Name(v.computed_class()));
+          CopyField(&line, DateText(v.decision_date()));
+          CopyField(&line, r->record.household().commune_code());
+          feed.write_raw_line(line);
+        }
       }
       feed.complete();
     }
@@ -1254,9 +1266,9 @@ absl::Status PgHouseholdStore::Export(const std::optional<std::vector<std::strin
         if (include_reviews) {
           auto rv = tx.exec_params(absl::StrCat("SELECT ", kReviewColumns,
                                                 " FROM reviews r JOIN classification_history c ON c.review_id = r.id"
-                                                " WHERE r.household_id = $1::uuid ORDER BY c.effective_date DESC LIMIT 1"),
+                                                " WHERE r.household_id = $1::uuid ORDER BY c.effective_date"),
                                    IdOf(hs[i].name()));
-          if (!rv.empty()) *rec.mutable_review() = ReviewFromRow(rv[0]);
+          for (const auto& row : rv) *rec.add_reviews() = ReviewFromRow(row);
         }
         page.push_back(std::move(rec));
       }

@@ -1,0 +1,55 @@
+#ifndef LNOB_TOOLS_LNOBCTL_HOUSEHOLD_CSV_H_
+#define LNOB_TOOLS_LNOBCTL_HOUSEHOLD_CSV_H_
+
+// The household CSV format of `lnobctl import/export households` (docs/household-csv.md):
+// typed rows H (household), M (member), R (approved review), consecutive per household.
+
+#include <cstdint>
+#include <functional>
+#include <istream>
+#include <string>
+#include <vector>
+
+#include "lnob/registry/v1/households.pb.h"
+
+namespace lnob::ctl {
+
+const std::vector<std::string>& HouseholdCsvHeader();
+
+class HouseholdCsvReader {
+ public:
+  explicit HouseholdCsvReader(std::istream& in) : in_(in) {}
+  // Reads the header; false with *error when it is not the expected one.
+  bool Start(std::string* error);
+  // Next household. *row_number: line of its H row. A record that cannot be converted is
+  // returned with *error set (naming line and column) so that the caller can report it.
+  bool Next(registry::v1::HouseholdRecord* record, int64_t* row_number, std::string* error);
+  int64_t lines_read() const { return line_no_; }
+
+ private:
+  bool ReadRow();
+  std::istream& in_;
+  std::vector<std::string> row_;
+  bool have_row_ = false;
+  bool eof_ = false;
+  int64_t line_no_ = 0;
+};
+
+// Rows (without header) for one record.
+std::vector<std::vector<std::string>> RecordToRows(const registry::v1::HouseholdRecord& record);
+
+struct DemoOptions {
+  int64_t households = 260000;
+  uint64_t seed = 47;  // KH 47/KH-BDT
+  // Commune codes of the province before 2025 with their district codes.
+  std::vector<std::pair<std::string, std::string>> communes;  // (commune, district)
+  std::vector<std::string> urban_communes;                    // phường / thị trấn
+};
+
+// Deterministic synthetic province: households with members and 2022-2025 reviews.
+// Calls sink with each CSV row (header first).
+void GenerateDemo(const DemoOptions& options, const std::function<void(const std::vector<std::string>&)>& sink);
+
+}  // namespace lnob::ctl
+
+#endif  // LNOB_TOOLS_LNOBCTL_HOUSEHOLD_CSV_H_

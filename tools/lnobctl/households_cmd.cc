@@ -1,0 +1,211 @@
+#include "tools/lnobctl/households_cmd.h"
+
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "common/util/csv.h"
+#include "grpcpp/grpcpp.h"
+#include "lnob/registry/v1/households.grpc.pb.h"
+#include "services/registry/domain/refdata.h"
+#include "tools/lnobctl/household_csv.h"
+
+namespace lnob::registry {
+const std::vector<EmbeddedFile>& EmbeddedRefData();
+}
+
+namespace lnob::ctl {
+namespace v1 = ::lnob::registry::v1;
+namespace {
+
+std::string Get(Args& a, const std::string& k, const std::string& def = "") {
+  auto it = a.find(k);
+  if (it != a.end()) return it->second;
+  std::string env = "LNOB_";
+  for (char c : k) env += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (const char* v = std::getenv(env.c_str())) return v;
+  return def;
+}
+
+int Fail(const std::string& msg) {
+  std::fprintf(stderr, "lnobctl: %s\n", msg.c_str());
+  return 1;
+}
+
+std::string Token(Args& a) {
+  std::string tok = Get(a, "token");
+  const std::string file = Get(a, "token_file");
+  if (tok.empty() && !file.empty()) {
+    std::ifstream in(file);
+    std::getline(in, tok);
+  }
+  return tok;
+}
+
+std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+  return ctx;
+}
+
+// The import id of a file: a UUID-shaped digest of its bytes, so that running the same file
+// again resumes (and re-creates nothing) unless --import_id says otherwise.
+std::string FileImportId(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) EVP_DigestUpdate(ctx, buf, in.gcount());
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, d, &len);
+  EVP_MD_CTX_free(ctx);
+  std::string hex = absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(d), 16));
+  hex[12] = '5';  // looks like an RFC 4122 name-based UUID
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
+                      hex.substr(16, 4), "-", hex.substr(20, 12));
+}
+
+class Progress {
+ public:
+  Progress(int64_t total, bool tty) : total_(total), tty_(tty), start_(absl::Now()) {}
+  void Update(int64_t done, bool final = false) {
+    const absl::Time now = absl::Now();
+    if (!final && now - last_ < absl::Milliseconds(200)) return;
+    last_ = now;
+    const double secs = std::max(1e-3, absl::ToDoubleSeconds(now - start_));
+    const double rate = done / secs;
+    const double frac = total_ > 0 ? std::min(1.0, static_cast<double>(done) / total_) : 0;
+    const int width = 30, filled = static_cast<int>(frac * width);
+    const double eta = rate > 0 && total_ > done ? (total_ - done) / rate : 0;
+    std::string bar(filled, '#');
+    bar += std::string(width - filled, '.');
+    std::fprintf(stderr, "%s[%s] %3.0f%% %lld/%lld lines  %.0f lines/s  ETA %.0fs%s", tty_ ? "\r" : "",
+                 bar.c_str(), frac * 100, static_cast<long long>(done), static_cast<long long>(total_), rate, eta,
+                 tty_ ? "" : "\n");
+    if (final && tty_) std::fprintf(stderr, "\n");
+  }
+  double Seconds() const { return absl::ToDoubleSeconds(absl::Now() - start_); }
+
+ private:
+  int64_t total_;
+  bool tty_;
+  absl::Time start_, last_ = absl::InfinitePast();
+};
+
+}  // namespace
+
+int RunImportHouseholds(Args& a, const std::string& file) {
+  if (file.empty()) return Fail("import households: give the CSV file (see lnobctl import --help)");
+  std::ifstream in(file);
+  if (!in) return Fail("import households: cannot read " + file);
+  int64_t total_lines = 0;
+  {
+    std::ifstream count(file);
+    std::string line;
+    while (std::getline(count, line)) ++total_lines;
+  }
+  const std::string import_id = Get(a, "import_id", FileImportId(file));
+  auto channel = grpc::CreateChannel(Get(a, "target", "127.0.0.1:50051"), grpc::InsecureChannelCredentials());
+  auto stub = v1::HouseholdService::NewStub(channel);
+  auto ctx = Context(Token(a));
+  v1::ImportHouseholdsResponse resp;
+  auto writer = stub->ImportHouseholds(ctx.get(), &resp);
+  HouseholdCsvReader reader(in);
+  std::string error;
+  if (!reader.Start(&error)) return Fail("import households: " + error);
+  v1::ImportHouseholdsRequest first;
+  first.set_import_id(import_id);
+  writer->Write(first);
+  Progress progress(total_lines, isatty(2) && Get(a, "progress", "auto") != "plain");
+  std::vector<std::string> local_errors;
+  int64_t local_failed = 0, row = 0;
+  v1::ImportHouseholdsRequest msg;
+  bool ok = true;
+  while (ok && reader.Next(msg.mutable_record(), &row, &error)) {
+    if (!error.empty()) {
+      ++local_failed;
+      if (local_errors.size() < 20) local_errors.push_back(error);
+      continue;
+    }
+    msg.set_row_number(row);
+    ok = writer->Write(msg);
+    progress.Update(reader.lines_read());
+  }
+  progress.Update(reader.lines_read(), true);
+  writer->WritesDone();
+  grpc::Status st = writer->Finish();
+  if (!st.ok()) return Fail(absl::StrCat("import households: ", st.error_message(), " (resend the same file to resume)"));
+  std::printf("import %s: %lld households received, %lld committed, %lld already committed earlier, %lld failed"
+              " in %.1fs (%.0f households/s)\n",
+              import_id.c_str(), static_cast<long long>(resp.rows_received()),
+              static_cast<long long>(resp.rows_committed()), static_cast<long long>(resp.rows_already_done()),
+              static_cast<long long>(resp.rows_failed() + local_failed), progress.Seconds(),
+              resp.rows_received() / std::max(1e-3, progress.Seconds()));
+  for (const auto& e : local_errors) std::printf("  %s\n", e.c_str());
+  for (int i = 0; i < resp.errors_size() && i < 20; ++i) {
+    std::printf("  line %lld: %s: %s\n", static_cast<long long>(resp.errors(i).row_number()),
+                resp.errors(i).field().c_str(), resp.errors(i).message().c_str());
+  }
+  return (resp.rows_failed() + local_failed) > 0 ? 3 : 0;
+}
+
+int RunExportHouseholds(Args& a) {
+  auto channel = grpc::CreateChannel(Get(a, "target", "127.0.0.1:50051"), grpc::InsecureChannelCredentials());
+  auto stub = v1::HouseholdService::NewStub(channel);
+  auto ctx = Context(Token(a));
+  v1::ExportHouseholdsRequest req;
+  req.set_unit_code(Get(a, "unit"));
+  req.set_include_reviews(Get(a, "reviews", "true") == "true");
+  const std::string out_path = Get(a, "out");
+  std::ofstream file;
+  if (!out_path.empty()) file.open(out_path);
+  std::ostream& out = out_path.empty() ? std::cout : file;
+  out << csv::FormatRecord(HouseholdCsvHeader()) << "\n";
+  auto reader = stub->ExportHouseholds(ctx.get(), req);
+  v1::HouseholdRecord rec;
+  int64_t n = 0;
+  while (reader->Read(&rec)) {
+    for (const auto& row : RecordToRows(rec)) out << csv::FormatRecord(row) << "\n";
+    ++n;
+  }
+  grpc::Status st = reader->Finish();
+  if (!st.ok()) return Fail("export households: " + st.error_message());
+  std::fprintf(stderr, "exported %lld households\n", static_cast<long long>(n));
+  return 0;
+}
+
+int RunDemoGenerate(Args& a) {
+  DemoOptions o;
+  if (!absl::SimpleAtoi(Get(a, "households", "260000"), &o.households) || o.households < 1) {
+    return Fail("demo: --households must be a positive number");
+  }
+  if (!absl::SimpleAtoi(Get(a, "seed", "47"), &o.seed)) return Fail("demo: --seed must be a number");
+  for (const auto& f : registry::EmbeddedRefData()) {
+    if (f.name != "admin_units_binh_phuoc_pre2025.csv") continue;
+    auto rows = registry::ParseCsv(f.name, f.content, 5);
+    if (!rows.ok()) return Fail(std::string(rows.status().message()));
+    for (const auto& r : *rows) {
+      if (r[2] != "commune") continue;
+      o.communes.push_back({r[0], r[4]});
+      if (r[3] != "xã") o.urban_communes.push_back(r[0]);
+    }
+  }
+  const std::string out_path = Get(a, "out");
+  std::ofstream file;
+  if (!out_path.empty()) file.open(out_path);
+  std::ostream& out = out_path.empty() ? std::cout : file;
+  GenerateDemo(o, [&](const std::vector<std::string>& row) { out << csv::FormatRecord(row) << "\n"; });
+  return out.good() ? 0 : Fail("demo: write failed");
+}
+
+}  // namespace lnob::ctl
