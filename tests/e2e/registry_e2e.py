@@ -71,6 +71,8 @@ class RegistryE2E(unittest.TestCase):
         run(lnobctl, "keys", f"--dir={cls.tmp}")
         cls.token = run(lnobctl, "token", f"--private_key={cls.tmp}/jwt_private.pem",
                         "--roles=VIEWER,REVIEWER", "--ttl=10m").strip()
+        cls.admin_token = run(lnobctl, "token", f"--private_key={cls.tmp}/jwt_private.pem",
+                              "--roles=PROVINCE_ADMIN", "--ttl=10m").strip()
         cls.ready = os.path.join(cls.tmp, "ready.json")
         env = dict(os.environ,
                    LNOB_DATABASE_URL=service_url,
@@ -113,6 +115,103 @@ class RegistryE2E(unittest.TestCase):
         self.assertEqual(resp["classification"], "POOR")
         self.assertEqual(resp["standardId"], "PS_2022_2025")
         self.assertEqual(resp["areaType"], "AREA_TYPE_RURAL")  # Xã Lộc Ninh before 30/04/2026
+
+    def _household_record(self, i, cid=None):
+        members = [{"fullName": f"Điểu Thị {i}", "sex": "FEMALE", "ethnicityCode": "22", "relation": "HEAD",
+                    "birthDate": {"year": 1985, "month": 3, "day": 4}}]
+        if cid:
+            members[0]["citizenId"] = cid
+        return {"externalId": f"E2E-{i}", "household": {"communeCode": "25195", "members": members},
+                "reviews": [{"kind": "PERIODIC", "reviewDate": {"year": 2024, "month": 10, "day": 2},
+                             "incomePerCapitaVnd": "1200000",
+                             "indicators": [{"code": f"D{k:02d}", "deprived": k <= 3} for k in range(1, 13)],
+                             "decisionNumber": "7/QĐ-UBND", "decisionDate": {"year": 2024, "month": 12, "day": 20}}]}
+
+    def _import(self, import_id, records, stop_after=None):
+        from google.protobuf import json_format
+        svc = "lnob.registry.v1.HouseholdService"
+        req_cls = self.admin.message_class("lnob.registry.v1.ImportHouseholdsRequest")
+        resp_cls = self.admin.message_class("lnob.registry.v1.ImportHouseholdsResponse")
+        stub = self.admin.channel.stream_unary(f"/{svc}/ImportHouseholds",
+                                               request_serializer=req_cls.SerializeToString,
+                                               response_deserializer=resp_cls.FromString)
+
+        def messages():
+            yield req_cls(import_id=import_id)
+            for n, rec in enumerate(records):
+                if stop_after is not None and n >= stop_after:
+                    time.sleep(1.0)  # let the server commit what it has, then go away
+                    raise RuntimeError("client killed")
+                msg = req_cls(row_number=n + 2)
+                json_format.ParseDict(rec, msg.record)
+                yield msg
+        return stub(messages(), timeout=60, metadata=self.admin.metadata())
+
+    def test_3a_household_workflow_over_grpc(self):
+        self.__class__.admin = lnob_grpc.Client(self.target, token=self.admin_token)
+        svc = "lnob.registry.v1.HouseholdService"
+        h = self.admin.call(f"{svc}/CreateHousehold", {"household": {
+            "communeCode": "25195", "members": [{"fullName": "Nguyễn Văn Ánh", "sex": "MALE",
+                                                  "ethnicityCode": "01", "relation": "HEAD"}]},
+            "requestId": "5b0b6a4e-1111-4c1e-9d5a-0a1b2c3d4e5f"})
+        again = self.admin.call(f"{svc}/CreateHousehold", {"household": {
+            "communeCode": "25195", "members": [{"fullName": "Nguyễn Văn Ánh", "sex": "MALE",
+                                                  "ethnicityCode": "01", "relation": "HEAD"}]},
+            "requestId": "5b0b6a4e-1111-4c1e-9d5a-0a1b2c3d4e5f"})
+        self.assertEqual(h.name, again.name)  # idempotent replay
+        found = self.admin.call(f"{svc}/ListHouseholds", {"nameQuery": "nguyen van anh"})
+        self.assertEqual([x.name for x in found.households], [h.name])
+        review = self.admin.call(f"{svc}/CreateReview", {"parent": h.name, "review": {
+            "kind": "ONGOING", "reviewDate": {"year": 2025, "month": 3, "day": 3}, "incomePerCapitaVnd": "1000000",
+            "indicators": [{"code": f"D{k:02d}", "deprived": k <= 3} for k in range(1, 13)]}})
+        self.assertEqual(review.computed_class, 1)  # POOR
+        with self.assertRaises(grpc.RpcError) as cm:  # DRAFT cannot be approved
+            self.admin.call(f"{svc}/ApproveReview", {"name": review.name, "decisionNumber": "1",
+                                                     "decisionDate": {"year": 2025, "month": 3, "day": 20}})
+        self.assertEqual(cm.exception.code(), grpc.StatusCode.FAILED_PRECONDITION)
+        self.admin.call(f"{svc}/SubmitReview", {"name": review.name})
+        self.admin.call(f"{svc}/ApproveReview", {"name": review.name, "decisionNumber": "1/QĐ-UBND",
+                                                 "decisionDate": {"year": 2025, "month": 3, "day": 20}})
+        cls_then = self.admin.call(f"{svc}/GetClassification", {"name": h.name, "asOf": {"year": 2025, "month": 3, "day": 19}})
+        cls_now = self.admin.call(f"{svc}/GetClassification", {"name": h.name})
+        self.assertEqual(cls_then.classification, 0)
+        self.assertEqual(cls_now.classification, 1)
+
+    def test_3b_import_killed_midway_then_resent(self):
+        records = [self._household_record(i, cid=f"070185{i:06d}") for i in range(2500)]
+        import_id = "7e57e57e-0000-4000-8000-000000000001"
+        with self.assertRaises(grpc.RpcError):
+            self._import(import_id, records, stop_after=1500)
+        resp = self._import(import_id, records)
+        self.assertEqual(resp.rows_failed, 0)
+        self.assertEqual(resp.rows_committed + resp.rows_already_done, 2500)
+        self.assertGreaterEqual(resp.rows_already_done, 1000)  # the first full batch survived the kill
+        again = self._import(import_id, records)
+        self.assertEqual(again.rows_committed, 0)
+        total = run("psql", dsn(dbname=self.db), "-Atc",
+                    "SELECT count(*) FROM registry.households WHERE external_id LIKE 'E2E-%'")
+        self.assertEqual(int(total.strip()), 2500)
+
+    def test_3c_watch_changes_resumes_from_a_cursor(self):
+        svc = "lnob.registry.v1.HouseholdService"
+        req_cls = self.admin.message_class("lnob.registry.v1.WatchChangesRequest")
+        ev_cls = self.admin.message_class("lnob.registry.v1.ChangeEvent")
+        stub = self.admin.channel.unary_stream(f"/{svc}/WatchChanges", request_serializer=req_cls.SerializeToString,
+                                               response_deserializer=ev_cls.FromString)
+
+        def take(cursor, n):
+            out = []
+            call = stub(req_cls(from_cursor=cursor), timeout=20, metadata=self.admin.metadata())
+            for ev in call:
+                out.append(ev.cursor)
+                if len(out) == n:
+                    call.cancel()
+                    break
+            return out
+        first = take(0, 100)
+        second = take(first[-1], 100)
+        cursors = first + second
+        self.assertEqual(cursors, list(range(cursors[0], cursors[0] + 200)))
 
     def test_4_missing_token_is_unauthenticated(self):
         anon = lnob_grpc.Client(self.target)
