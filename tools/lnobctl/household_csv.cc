@@ -295,7 +295,7 @@ void GenerateDemo(const DemoOptions& o, const std::function<void(const std::vect
     const bool em = rng.Chance(kEmDistricts.count(district) ? 0.34 : 0.07);
     const std::string eth = em ? PickWeighted(rng, EmGroups()) : "01";
     const bool is_urban = urban.count(commune) > 0;
-    const std::string ext = absl::StrFormat("BP-%07d", n + 1);
+    const std::string ext = absl::StrFormat("%s-%07d", o.id_prefix, n + 1);
     std::vector<std::string> h(kColumns);
     h[kType] = "H";
     h[kExternalId] = ext;

@@ -41,6 +41,7 @@ std::vector<std::vector<std::string>> RecordToRows(const registry::v1::Household
 struct DemoOptions {
   int64_t households = 260000;
   uint64_t seed = 47;  // KH 47/KH-BDT
+  std::string id_prefix = "BP";  // external ids are <prefix>-0000001 ...
   // Commune codes of the province before 2025 with their district codes.
   std::vector<std::pair<std::string, std::string>> communes;  // (commune, district)
   std::vector<std::string> urban_communes;                    // phường / thị trấn

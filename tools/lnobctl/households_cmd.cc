@@ -190,6 +190,7 @@ int RunDemoGenerate(Args& a) {
     return Fail("demo: --households must be a positive number");
   }
   if (!absl::SimpleAtoi(Get(a, "seed", "47"), &o.seed)) return Fail("demo: --seed must be a number");
+  o.id_prefix = Get(a, "id_prefix", "BP");
   for (const auto& f : registry::EmbeddedRefData()) {
     if (f.name != "admin_units_binh_phuoc_pre2025.csv") continue;
     auto rows = registry::ParseCsv(f.name, f.content, 5);

@@ -210,7 +210,7 @@ const Command kCommands[] = {
      "  masked unless the token holds registry.personal_data.read (such exports are audited).\n",
      RunExport},
     {"demo", "generate the synthetic demo province as household CSV",
-     "lnobctl demo generate [--households=260000] [--seed=47] [--out=FILE.csv]\n"
+     "lnobctl demo generate [--households=260000] [--seed=47] [--id_prefix=BP] [--out=FILE.csv]\n"
      "  Deterministic synthetic households on the real pre-2025 communes of Bình Phước: about\n"
      "  4 people per household, ethnic-minority households concentrated in the districts where\n"
      "  the minorities live, and 2022-2025 approved reviews from a yearly Markov chain that\n"

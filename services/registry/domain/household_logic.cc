@@ -1,6 +1,7 @@
 #include "services/registry/domain/household_logic.h"
 
 #include <algorithm>
+#include <future>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -873,13 +874,28 @@ absl::Status HouseholdLogic::ImportHouseholds(const C& c,
       e->set_message(std::move(message));
     }
   };
+  // One batch is written while the next one is read and validated (two cores: the
+  // database and this process work at the same time). At most one write is in flight.
+  std::future<absl::StatusOr<ImportBatchResult>> in_flight;
+  auto collect = [&]() -> absl::Status {
+    if (!in_flight.valid()) return absl::OkStatus();
+    auto res = in_flight.get();
+    if (!res.ok()) return res.status();
+    out->set_rows_committed(out->rows_committed() + res->committed);
+    out->set_rows_already_done(out->rows_already_done() + res->already_done);
+    for (auto& e : res->errors) add_error(e.row_number(), e.field(), e.message());
+    return absl::OkStatus();
+  };
   auto flush = [&]() -> absl::Status {
+    LNOB_RETURN_IF_ERROR(collect());
     if (batch.empty()) return absl::OkStatus();
-    LNOB_ASSIGN_OR_RETURN(auto res, store_->ImportBatch(import_id, c.principal.subject, batch, LastYear()));
-    out->set_rows_committed(out->rows_committed() + res.committed);
-    out->set_rows_already_done(out->rows_already_done() + res.already_done);
-    for (auto& e : res.errors) add_error(e.row_number(), e.field(), e.message());
+    auto rows = std::make_shared<std::vector<ImportRow>>(std::move(batch));
     batch.clear();
+    const std::string actor = c.principal.subject;
+    const int last_year = LastYear();
+    in_flight = std::async(std::launch::async, [this, rows, actor, last_year, import_id] {
+      return store_->ImportBatch(import_id, actor, *rows, last_year);
+    });
     return absl::OkStatus();
   };
   std::set<int64_t> seen_rows;
@@ -931,10 +947,17 @@ absl::Status HouseholdLogic::ImportHouseholds(const C& c,
       continue;
     }
     batch.push_back(std::move(ir));
-    if (static_cast<int>(batch.size()) >= kImportBatch) LNOB_RETURN_IF_ERROR(flush());
+    if (static_cast<int>(batch.size()) >= kImportBatch) {
+      absl::Status st = flush();
+      if (!st.ok()) {
+        (void)collect();
+        return st;
+      }
+    }
   }
   if (import_id.empty()) return InvalidField("import_id", "the stream carried no message");
-  return flush();
+  LNOB_RETURN_IF_ERROR(flush());
+  return collect();
 }
 
 absl::Status HouseholdLogic::ExportHouseholds(const C& c, const v1::ExportHouseholdsRequest& req,
