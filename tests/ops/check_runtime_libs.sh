@@ -10,7 +10,7 @@
 # Needs: ldd, readelf (binutils), dpkg; the binaries built on Debian 12 with tools/deps.sh.
 # Fails when a library is not found, when a library comes from a package that is neither listed
 # nor on the allowlist below, or when a listed package provides none of the libraries.
-# Takes about a second.
+# Takes a few seconds.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -49,24 +49,16 @@ in_list() {  # word list...
   return 1
 }
 
-# Owning package of a library path. Debian 12 has a merged /usr: ldd may print /lib/... while
-# dpkg recorded /usr/lib/... (or the other way round), and sonames are often symlinks.
-owner_of() {
-  local p=$1 c out
-  local real; real=$(readlink -f "$p")
-  for c in "$p" "/usr$p" "${p#/usr}" "$real" "/usr$real" "${real#/usr}"; do
-    [ -n "$c" ] || continue
-    if out=$(dpkg -S "$c" 2>/dev/null); then
-      # "pkg:arch: /path" (diversions add lines; the first names the owner)
-      echo "$out" | head -1 | cut -d: -f1 | cut -d, -f1
-      return 0
-    fi
-  done
-  return 1
+# Debian 12 has a merged /usr: ldd may print /lib/... while dpkg recorded /usr/lib/... (or the
+# other way round), and sonames are often symlinks. candidates() lists the spellings to try.
+candidates() {
+  local p=$1 real; real=$(readlink -f "$p")
+  printf '%s\n' "$p" "/usr$p" "${p#/usr}" "$real" "/usr$real" "${real#/usr}" | awk 'NF && !seen[$0]++'
 }
 
-declare -A used=()     # package -> 1 when it provides a library of some binary
-declare -A direct=()   # package -> 1 when a binary links it directly (NEEDED)
+# First pass: every (binary, soname, path) that ldd resolves; NEEDED sonames per binary.
+declare -A direct_so=()   # "binary soname" -> 1 when the binary links it directly
+entries=()
 nbin=0
 for bin in "$BIN_DIR"/*; do
   [ -f "$bin" ] && [ -x "$bin" ] || continue
@@ -77,19 +69,41 @@ for bin in "$BIN_DIR"/*; do
   if grep -q 'not found' <<<"$ldd_out"; then
     err "$name: missing libraries: $(grep 'not found' <<<"$ldd_out" | awk '{print $1}' | tr '\n' ' ')"
   fi
-  mapfile -t needed < <(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+  while read -r so; do direct_so["$name $so"]=1; done < <(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
   while read -r soname path; do
-    [ -n "$path" ] || continue
-    if ! pkg=$(owner_of "$path"); then
-      err "$name: $soname ($path) belongs to no Debian package"
-      continue
-    fi
-    used[$pkg]=1
-    in_list "$soname" "${needed[@]}" && direct[$pkg]=1
-    if ! in_list "$pkg" "${listed[@]}" && ! in_list "$pkg" "${SLIM_BASE_ALLOWLIST[@]}"; then
-      err "$name: $soname comes from $pkg, which is neither in $(basename "$PKG_FILE") nor in the slim-base allowlist"
-    fi
+    [ -n "$path" ] && entries+=("$name $soname $path")
   done < <(awk '$2 == "=>" && $3 ~ /^\// {print $1, $3} $1 ~ /^\// {print $1, $1}' <<<"$ldd_out")
+done
+
+# One dpkg -S for every candidate path (dpkg -S is slow per call): path -> package.
+declare -A owner=()
+mapfile -t all_candidates < <(for e in "${entries[@]}"; do candidates "${e##* }"; done | sort -u)
+if [ ${#all_candidates[@]} -gt 0 ]; then
+  while IFS= read -r line; do
+    # "pkg:arch: /path" or "pkg1:arch, pkg2:arch: /path" (diversions); the first names the owner
+    path=${line##*: }
+    pkg=${line%%:*}; pkg=${pkg%%,*}
+    [ -n "${owner[$path]:-}" ] || owner[$path]=$pkg
+  done < <(dpkg -S "${all_candidates[@]}" 2>/dev/null || true)
+fi
+
+declare -A used=()     # package -> 1 when it provides a library of some binary
+declare -A direct=()   # package -> 1 when a binary links it directly (NEEDED)
+for e in "${entries[@]}"; do
+  read -r name soname path <<<"$e"
+  pkg=""
+  while read -r c; do
+    if [ -n "${owner[$c]:-}" ]; then pkg=${owner[$c]}; break; fi
+  done < <(candidates "$path")
+  if [ -z "$pkg" ]; then
+    err "$name: $soname ($path) belongs to no Debian package"
+    continue
+  fi
+  used[$pkg]=1
+  [ -n "${direct_so["$name $soname"]:-}" ] && direct[$pkg]=1
+  if ! in_list "$pkg" "${listed[@]}" && ! in_list "$pkg" "${SLIM_BASE_ALLOWLIST[@]}"; then
+    err "$name: $soname comes from $pkg, which is neither in $(basename "$PKG_FILE") nor in the slim-base allowlist"
+  fi
 done
 
 [ "$nbin" -gt 0 ] || { echo "check_runtime_libs: no ELF executable in $BIN_DIR" >&2; exit 2; }

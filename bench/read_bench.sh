@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Read benchmark on N imported demo households: GetHousehold and ListHouseholds p50/p99 at a
+# fixed rate, statistics latency, and the registry's RSS idle and under load.
+#   bench/read_bench.sh [HOUSEHOLDS=1000000] [RATE=200] [SECONDS=20]
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+N=${1:-1000000}; RATE=${2:-200}; SECS=${3:-20}
+trap bench_stop EXIT
+bench_start
+"$BIN/lnobctl" demo generate --households="$N" --out="$BENCH_TMP/demo.csv"
+"$BIN/lnobctl" import households "$BENCH_TMP/demo.csv" --target="$TARGET" --token="$TOKEN" --progress=plain 2>/dev/null | tail -1
+psql_admin -c "VACUUM ANALYZE" >/dev/null
+echo "registry RSS idle: $(rss_kb "$REGISTRY_PID") kB"
+( sleep $((SECS / 2)); echo "registry RSS under load: $(rss_kb "$REGISTRY_PID") kB" ) &
+RSS_PID=$!
+"$BIN/read_bench" --target="$TARGET" --token="$TOKEN" --rate="$RATE" --seconds="$SECS"
+wait "$RSS_PID"

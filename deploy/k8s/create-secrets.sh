@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Creates the Secrets the lnob manifests reference, in one namespace, without committing any:
+#
+#   deploy/k8s/create-secrets.sh NAMESPACE [--jwt-public-keys FILE]
+#
+# Existing Secrets are left alone (rotation is a deliberate step: docs/operations.md).
+# Passwords are 48 hex characters (safe inside a libpq connection string).
+#
+#   lnob-db-superuser        basic-auth  postgres / random       dev PostgreSQL superuser; prod
+#                                                                 CloudNativePG superuserSecret
+#   lnob-<svc>-db-owner      basic-auth  lnob_<svc>_owner / random  schema owner (migrate Job)
+#   lnob-<svc>-db            basic-auth  lnob_<svc> / random        the service's login role
+#   lnob-page-token          secret=<32 random bytes, base64>   LNOB_PAGE_TOKEN_SECRET
+#   lnob-jwt-public-keys     jwt_public.pem                     LNOB_JWT_PUBLIC_KEYS (mounted)
+#
+# Without --jwt-public-keys a new RSA key pair is generated in ~/.config/lnob/jwt-<namespace>/
+# (outside the repository, mode 0700) and only its public half is stored in the cluster: keep
+# the private key with whoever mints tokens (lnobctl token --private_key=...).
+#
+# Not created here (values only the operator has): lnob-db-backup-s3 (prod object-storage
+# credentials, keys ACCESS_KEY_ID and ACCESS_SECRET_KEY) and lnob-gateway-tls.
+set -euo pipefail
+
+# Services that exist today; add each new service here too.
+SERVICES=(registry)
+
+NS=${1:?usage: create-secrets.sh NAMESPACE [--jwt-public-keys FILE]}
+shift
+JWT_PUB=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --jwt-public-keys) JWT_PUB=${2:?--jwt-public-keys needs a file}; shift 2 ;;
+    *) echo "create-secrets: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+command -v kubectl >/dev/null || { echo "create-secrets: kubectl not found" >&2; exit 2; }
+command -v openssl >/dev/null || { echo "create-secrets: openssl not found" >&2; exit 2; }
+
+exists() { kubectl -n "$NS" get secret "$1" >/dev/null 2>&1; }
+password() { openssl rand -hex 24; }
+
+basic_auth() {  # name username
+  local name=$1 user=$2
+  if exists "$name"; then echo "kept    $name"; return; fi
+  kubectl -n "$NS" create secret generic "$name" --type=kubernetes.io/basic-auth \
+    --from-literal=username="$user" --from-literal=password="$(password)" >/dev/null
+  # CloudNativePG reloads managed-role passwords from Secrets carrying this label.
+  kubectl -n "$NS" label secret "$name" cnpg.io/reload=true app.kubernetes.io/part-of=lnob >/dev/null
+  echo "created $name ($user)"
+}
+
+kubectl get namespace "$NS" >/dev/null 2>&1 || kubectl create namespace "$NS" >/dev/null
+
+basic_auth lnob-db-superuser postgres
+for svc in "${SERVICES[@]}"; do
+  basic_auth "lnob-$svc-db-owner" "lnob_${svc}_owner"
+  basic_auth "lnob-$svc-db" "lnob_$svc"
+done
+
+if exists lnob-page-token; then
+  echo "kept    lnob-page-token"
+else
+  kubectl -n "$NS" create secret generic lnob-page-token \
+    --from-literal=secret="$(openssl rand -base64 32)" >/dev/null
+  echo "created lnob-page-token"
+fi
+
+if exists lnob-jwt-public-keys; then
+  echo "kept    lnob-jwt-public-keys"
+else
+  if [ -z "$JWT_PUB" ]; then
+    dir="${XDG_CONFIG_HOME:-$HOME/.config}/lnob/jwt-$NS"
+    mkdir -p "$dir"
+    chmod 700 "$dir"
+    if [ ! -f "$dir/jwt_private.pem" ]; then
+      (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$dir/jwt_private.pem" 2>/dev/null)
+    fi
+    openssl pkey -in "$dir/jwt_private.pem" -pubout -out "$dir/jwt_public.pem"
+    JWT_PUB="$dir/jwt_public.pem"
+    echo "note    new JWT key pair in $dir (private key stays here; never commit it)"
+  fi
+  kubectl -n "$NS" create secret generic lnob-jwt-public-keys \
+    --from-file=jwt_public.pem="$JWT_PUB" >/dev/null
+  echo "created lnob-jwt-public-keys"
+fi
+
+if ! exists lnob-db-backup-s3; then
+  echo "missing lnob-db-backup-s3 (needed by the prod overlay only): kubectl -n $NS create secret generic lnob-db-backup-s3 \\"
+  echo "          --from-literal=ACCESS_KEY_ID=... --from-literal=ACCESS_SECRET_KEY=..."
+fi

@@ -1,0 +1,494 @@
+// Validates rendered lnob manifests (output of tests/ops/render.sh), offline.
+//
+//   node tests/ops/validate_objects.mjs RENDERED.yaml...
+//   (tests/ops/validate_objects.sh installs the npm packages, renders and calls this)
+//
+// 1. Schema: every object against its published model: kubernetes-models (core API),
+//    @kubernetes-models/prometheus-operator (ServiceMonitor, PodMonitor, PrometheusRule) and
+//    @kubernetes-models/cloudnative-pg (Cluster, ScheduledBackup; generated from the
+//    CloudNativePG Go API types). An object of a kind no package knows is an error.
+// 2. Unknown fields: the published schemas accept unknown properties, so a misspelt field
+//    (readinesProbe, periodSecond) would pass. The validator runs on a Proxy that records
+//    which properties the schema reads; a property of an object the schema inspects but never
+//    reads is reported. Free-form objects (never inspected) are skipped.
+// 3. Consistency checks across objects of one overlay (see checkOverlay below): references
+//    to ConfigMaps, Secrets and ServiceAccounts, $(VAR) expansions, Service and
+//    ServiceMonitor selectors and ports, probes, security contexts, shutdown timing,
+//    NetworkPolicies, migration Jobs, CloudNativePG references, and that the PrometheusRule
+//    and the dashboards ConfigMap hold exactly deploy/monitoring/rules.yaml and
+//    deploy/monitoring/dashboards/*.json.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import yaml from "js-yaml";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const SERVER_CODES = ["Unknown", "Internal", "Unavailable", "DataLoss", "DeadlineExceeded"];
+
+// ------------------------------------------------------------------ models
+const PACKAGES = {
+  "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+  "postgresql.cnpg.io": "@kubernetes-models/cloudnative-pg",
+};
+const moduleCache = new Map();
+async function modelFor(apiVersion, kind) {
+  const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+  const spec = PACKAGES[group]
+    ? `${PACKAGES[group]}/${group}/${version}`
+    : group === "" ? `kubernetes-models/${version}` : `kubernetes-models/${group}/${version}`;
+  if (!moduleCache.has(spec)) {
+    moduleCache.set(spec, await import(spec).catch(() => null));
+  }
+  const mod = moduleCache.get(spec);
+  return mod && typeof mod[kind] === "function" ? mod[kind] : null;
+}
+
+// Properties named like JSON-schema annotation keywords are missing from some generated
+// validators (CloudNativePG's Cluster .spec.description is declared in the typings but never
+// read), so they cannot be told apart from typos and are not reported.
+const SCHEMA_KEYWORD_NAMES = new Set(["description", "title", "default", "example", "examples"]);
+
+// Runs the model's validate function on a Proxy of the object and returns the paths of
+// properties the schema never looked at.
+function validateTracked(Model, obj) {
+  const seen = new WeakMap();
+  const proxies = new WeakMap();
+  const wrap = (o) => {
+    if (o === null || typeof o !== "object") return o;
+    if (proxies.has(o)) return proxies.get(o);
+    seen.set(o, new Set());
+    const p = new Proxy(o, {
+      get(t, k, r) {
+        if (typeof k === "string") seen.get(t).add(k);
+        return wrap(Reflect.get(t, k, r));
+      },
+      has(t, k) {
+        if (typeof k === "string") seen.get(t).add(k);
+        return Reflect.has(t, k);
+      },
+      ownKeys(t) {
+        seen.get(t).add("\0all"); // iterated: a map such as labels, every key is checked
+        return Reflect.ownKeys(t);
+      },
+    });
+    proxies.set(o, p);
+    return p;
+  };
+  Model.prototype.validate.call(wrap(obj));
+  const unknown = [];
+  const walk = (o, at) => {
+    if (o === null || typeof o !== "object") return;
+    if (Array.isArray(o)) {
+      o.forEach((v, i) => walk(v, `${at}[${i}]`));
+      return;
+    }
+    const s = seen.get(o);
+    if (s && s.size > 0 && !s.has("\0all")) {
+      for (const k of Object.keys(o)) if (!s.has(k) && !SCHEMA_KEYWORD_NAMES.has(k)) unknown.push(`${at}.${k}`);
+    }
+    for (const k of Object.keys(o)) walk(o[k], `${at}.${k}`);
+  };
+  walk(obj, "");
+  return unknown;
+}
+
+// ------------------------------------------------------------------ helpers
+function parseDuration(s) {
+  // Go/absl style: 1h2m3s, 500ms, 20s
+  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
+  let total = 0;
+  let m;
+  let consumed = "";
+  while ((m = re.exec(s)) !== null) {
+    consumed += m[0];
+    total += Number(m[1]) * { h: 3600, m: 60, s: 1, ms: 0.001 }[m[2]];
+  }
+  return consumed === s && s !== "" ? total : NaN;
+}
+const matches = (selector, labels) =>
+  !!selector && Object.keys(selector).length > 0 &&
+  Object.entries(selector).every(([k, v]) => (labels || {})[k] === v);
+const podTemplates = (objs) =>
+  objs.filter((o) => ["Deployment", "StatefulSet", "Job"].includes(o.kind))
+    .map((o) => ({ owner: o, labels: o.spec?.template?.metadata?.labels || {}, spec: o.spec?.template?.spec || {} }));
+const id = (o) => `${o.kind}/${o.metadata?.name}`;
+// Key order does not matter (kustomize sorts keys).
+const canonical = (v) => Array.isArray(v) ? v.map(canonical)
+  : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])])) : v;
+const deepEqual = (a, b) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function externalSecrets() {
+  // Secrets created per installation: named (literally or through SERVICES) in
+  // deploy/k8s/create-secrets.sh.
+  const script = fs.readFileSync(path.join(ROOT, "deploy/k8s/create-secrets.sh"), "utf8");
+  const names = new Set(script.match(/lnob-[a-z0-9][a-z0-9-]*[a-z0-9]/g) || []);
+  const services = (script.match(/^SERVICES=\(([^)]*)\)/m)?.[1] || "").split(/\s+/).filter(Boolean);
+  for (const svc of services) {
+    names.add(`lnob-${svc}-db-owner`);
+    names.add(`lnob-${svc}-db`);
+  }
+  return names;
+}
+
+// ------------------------------------------------------------------ per-overlay checks
+function checkOverlay(name, objs, err) {
+  const byKind = (k) => objs.filter((o) => o.kind === k);
+  const find = (k, n) => objs.find((o) => o.kind === k && o.metadata?.name === n);
+  const external = externalSecrets();
+  const ops = fs.readFileSync(path.join(ROOT, "docs/operations.md"), "utf8");
+  const secretRef = (owner, n) => {
+    if (!n) return;
+    if (find("Secret", n)) return;
+    if (!external.has(n)) err(`${id(owner)}: Secret ${n} is neither rendered nor created by deploy/k8s/create-secrets.sh`);
+    if (!ops.includes(n)) err(`${id(owner)}: Secret ${n} is not documented in docs/operations.md`);
+  };
+
+  // Names, labels, namespace.
+  const namespaces = new Set(objs.filter((o) => o.kind !== "Namespace").map((o) => o.metadata?.namespace));
+  if (namespaces.size !== 1 || namespaces.has(undefined)) {
+    err(`objects are spread over namespaces ${[...namespaces].join(", ")}; expected the overlay's one`);
+  }
+  const seenIds = new Set();
+  for (const o of objs) {
+    const n = o.metadata?.name || "";
+    if (!DNS1123.test(n) || n.length > 253) err(`${id(o)}: name is not a DNS-1123 subdomain`);
+    if (["Service", "Namespace"].includes(o.kind) && n.length > 63) err(`${id(o)}: name longer than 63`);
+    if (seenIds.has(id(o))) err(`${id(o)} appears twice`);
+    seenIds.add(id(o));
+    const allLabels = [o.metadata?.labels, o.spec?.template?.metadata?.labels];
+    for (const labels of allLabels) {
+      for (const [k, v] of Object.entries(labels || {})) {
+        if (typeof v !== "string" || v.length > 63 || !LABEL_VALUE.test(v)) err(`${id(o)}: bad label value ${k}=${v}`);
+      }
+    }
+  }
+
+  // Pod specs of Deployments, StatefulSets and Jobs.
+  const configMaps = new Map(byKind("ConfigMap").map((c) => [c.metadata.name, c.data || {}]));
+  for (const { owner, spec } of podTemplates(objs)) {
+    if (spec.serviceAccountName && !find("ServiceAccount", spec.serviceAccountName)) {
+      err(`${id(owner)}: ServiceAccount ${spec.serviceAccountName} not rendered`);
+    }
+    if (spec.securityContext?.runAsNonRoot !== true) err(`${id(owner)}: pod securityContext.runAsNonRoot must be true`);
+    if (spec.securityContext?.seccompProfile?.type !== "RuntimeDefault") err(`${id(owner)}: seccompProfile must be RuntimeDefault`);
+    for (const v of spec.volumes || []) {
+      if (v.secret) secretRef(owner, v.secret.secretName);
+      if (v.configMap && !configMaps.has(v.configMap.name)) err(`${id(owner)}: ConfigMap ${v.configMap.name} not rendered`);
+    }
+    for (const c of spec.containers || []) {
+      const where = `${id(owner)} container ${c.name}`;
+      const sc = c.securityContext || {};
+      if (sc.allowPrivilegeEscalation !== false) err(`${where}: allowPrivilegeEscalation must be false`);
+      if (sc.readOnlyRootFilesystem !== true) err(`${where}: readOnlyRootFilesystem must be true`);
+      if (!(sc.capabilities?.drop || []).includes("ALL")) err(`${where}: capabilities must drop ALL`);
+      for (const r of ["cpu", "memory"]) {
+        if (!c.resources?.requests?.[r]) err(`${where}: resources.requests.${r} missing`);
+      }
+      if (!c.resources?.limits?.memory) err(`${where}: resources.limits.memory missing`);
+      if (!c.image || c.image.endsWith(":latest") || !c.image.includes(":")) err(`${where}: image ${c.image} must carry a fixed tag`);
+      // Environment as the kubelet builds it: envFrom first, then env in order.
+      const vars = new Map();
+      for (const ef of c.envFrom || []) {
+        if (ef.configMapRef) {
+          const data = configMaps.get(ef.configMapRef.name);
+          if (!data) err(`${where}: ConfigMap ${ef.configMapRef.name} not rendered`);
+          for (const [k, v] of Object.entries(data || {})) vars.set(k, v);
+        }
+        if (ef.secretRef) secretRef(owner, ef.secretRef.name);
+      }
+      const refs = (s, what) => {
+        for (const m of String(s).matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
+          if (!vars.has(m[1])) err(`${where}: ${what} uses $(${m[1]}), which is not defined before it`);
+        }
+      };
+      for (const e of c.env || []) {
+        if (e.value !== undefined) refs(e.value, `env ${e.name}`);
+        const skr = e.valueFrom?.secretKeyRef;
+        if (skr) secretRef(owner, skr.name);
+        const ckr = e.valueFrom?.configMapKeyRef;
+        if (ckr && !(configMaps.get(ckr.name) || {})[ckr.key]) err(`${where}: ConfigMap key ${ckr.name}/${ckr.key} not rendered`);
+        vars.set(e.name, e.value ?? "<from reference>");
+      }
+      for (const a of [...(c.command || []), ...(c.args || [])]) refs(a, "command/args");
+
+      if (owner.kind === "Deployment" && owner.metadata.labels?.["app.kubernetes.io/component"] === "server") {
+        const grpcPort = (c.ports || []).find((p) => p.name === "grpc")?.containerPort;
+        const metricsPort = (c.ports || []).find((p) => p.name === "metrics")?.containerPort;
+        if (!grpcPort || !metricsPort) err(`${where}: needs container ports named grpc and metrics`);
+        for (const probe of ["readinessProbe", "livenessProbe"]) {
+          if (c[probe]?.grpc?.port !== grpcPort) err(`${where}: ${probe} must be a native gRPC probe on port ${grpcPort}`);
+        }
+        if (String(grpcPort) !== vars.get("LNOB_GRPC_PORT")) err(`${where}: LNOB_GRPC_PORT ${vars.get("LNOB_GRPC_PORT")} != container port ${grpcPort}`);
+        if (String(metricsPort) !== vars.get("LNOB_METRICS_PORT")) err(`${where}: LNOB_METRICS_PORT ${vars.get("LNOB_METRICS_PORT")} != container port ${metricsPort}`);
+        for (const required of ["LNOB_DATABASE_URL", "LNOB_JWT_PUBLIC_KEYS", "LNOB_PAGE_TOKEN_SECRET"]) {
+          if (!vars.has(required)) err(`${where}: ${required} is not set`);
+        }
+        if (!(c.env || []).some((e) => e.name === "LNOB_DATABASE_URL" && /\$\(DB_PASSWORD\)/.test(e.value || ""))) {
+          err(`${where}: LNOB_DATABASE_URL must take its password from the role's Secret`);
+        }
+        if (!(c.env || []).some((e) => e.name === "LNOB_PAGE_TOKEN_SECRET" && e.valueFrom?.secretKeyRef)) {
+          err(`${where}: LNOB_PAGE_TOKEN_SECRET must come from a Secret`);
+        }
+        const keysFile = vars.get("LNOB_JWT_PUBLIC_KEYS") || "";
+        const mounted = (c.volumeMounts || []).some((m) => keysFile.startsWith(m.mountPath + "/") &&
+          (spec.volumes || []).find((v) => v.name === m.name)?.secret);
+        if (!mounted) err(`${where}: LNOB_JWT_PUBLIC_KEYS (${keysFile}) is not a file mounted from a Secret`);
+        const grace = parseDuration(vars.get("LNOB_SHUTDOWN_GRACE") ?? "1s");
+        const drain = parseDuration(vars.get("LNOB_DRAIN_TIMEOUT") ?? "20s");
+        const tgps = spec.terminationGracePeriodSeconds ?? 30;
+        if (!(tgps > grace + drain)) {
+          err(`${where}: terminationGracePeriodSeconds ${tgps} must exceed shutdown_grace + drain_timeout (${grace + drain}s)`);
+        }
+      }
+    }
+  }
+
+  // Services: selector finds pods, named target ports exist.
+  const templates = podTemplates(objs);
+  for (const s of byKind("Service")) {
+    const sel = s.spec?.selector;
+    const pods = templates.filter((t) => matches(sel, t.labels));
+    if (pods.length === 0) {
+      err(`${id(s)}: selector ${JSON.stringify(sel)} matches no pod template`);
+      continue;
+    }
+    if (pods.some((p) => p.owner.kind === "Job")) err(`${id(s)}: selector also matches Job pods`);
+    for (const p of s.spec.ports || []) {
+      if (typeof p.targetPort === "string" &&
+          !pods.every((t) => (t.spec.containers || []).some((c) => (c.ports || []).some((cp) => cp.name === p.targetPort)))) {
+        err(`${id(s)}: targetPort ${p.targetPort} is not a container port of the selected pods`);
+      }
+    }
+  }
+  const services = byKind("Service");
+
+  // Every lnob service: PDB, HPA, ServiceMonitor, NetworkPolicy, migration Job.
+  const servers = byKind("Deployment").filter((d) => d.metadata.labels?.["app.kubernetes.io/component"] === "server");
+  if (servers.length === 0) err("no service Deployment rendered");
+  const policies = byKind("NetworkPolicy");
+  const monitors = byKind("ServiceMonitor");
+  const denyAll = policies.find((p) => Object.keys(p.spec?.podSelector || {}).length === 0 &&
+    ["Ingress", "Egress"].every((t) => (p.spec.policyTypes || []).includes(t)) && !p.spec.ingress && !p.spec.egress);
+  if (policies.length > 0 && !denyAll) err("NetworkPolicies without a default deny-all policy");
+  for (const d of servers) {
+    const svc = d.metadata.name.replace(/^lnob-/, "");
+    const podLabels = d.spec.template.metadata.labels;
+    const container = d.spec.template.spec.containers[0];
+    const grpcPort = (container.ports || []).find((p) => p.name === "grpc")?.containerPort;
+    const metricsPort = (container.ports || []).find((p) => p.name === "metrics")?.containerPort;
+    const service = services.find((s) => matches(s.spec.selector, podLabels));
+    if (!service) err(`${id(d)}: no Service`);
+    if (!byKind("PodDisruptionBudget").some((p) => matches(p.spec?.selector?.matchLabels, podLabels))) err(`${id(d)}: no PodDisruptionBudget`);
+    if (!byKind("HorizontalPodAutoscaler").some((h) => h.spec?.scaleTargetRef?.kind === "Deployment" && h.spec.scaleTargetRef.name === d.metadata.name)) {
+      err(`${id(d)}: no HorizontalPodAutoscaler`);
+    }
+    if (d.spec.replicas !== undefined) err(`${id(d)}: replicas is set although an HPA owns the count`);
+    if (monitors.length > 0 && service) {
+      const sm = monitors.find((m) => matches(m.spec?.selector?.matchLabels, service.metadata.labels) &&
+        (m.spec.endpoints || []).some((e) => (service.spec.ports || []).some((p) => p.name === e.port && p.port === metricsPort)));
+      if (!sm) err(`${id(d)}: no ServiceMonitor scrapes port ${metricsPort} of Service ${service.metadata.name}`);
+    }
+    if (policies.length > 0) {
+      const own = policies.filter((p) => matches(p.spec?.podSelector?.matchLabels, podLabels));
+      if (!own.some((p) => (p.spec.ingress || []).some((r) => (r.ports || []).some((pt) => pt.port === grpcPort) && (r.from || []).length > 0))) {
+        err(`${id(d)}: no NetworkPolicy lets its callers reach gRPC port ${grpcPort}`);
+      }
+      if (!own.some((p) => (p.spec.egress || []).some((r) => (r.ports || []).some((pt) => pt.port === 5432)))) {
+        err(`${id(d)}: no NetworkPolicy lets it reach PostgreSQL`);
+      }
+      if (!own.some((p) => (p.spec.egress || []).some((r) => (r.ports || []).some((pt) => pt.port === 53 && pt.protocol === "UDP")))) {
+        err(`${id(d)}: no NetworkPolicy lets it resolve names (DNS 53/UDP)`);
+      }
+    }
+    const migrate = byKind("Job").find((j) => j.metadata.labels?.["lnob.gov.vn/service"] === svc &&
+      (j.spec.template.spec.containers[0].args || []).includes("migrate"));
+    if (!migrate) {
+      err(`${id(d)}: no migration Job`);
+    } else {
+      const args = migrate.spec.template.spec.containers[0].args;
+      if (!args.includes(`--service=${svc}`)) err(`${id(migrate)}: must run migrate --service=${svc}`);
+      if (!args.some((a) => a.startsWith("--database_url=$("))) err(`${id(migrate)}: --database_url must come from the owner's Secret`);
+    }
+  }
+  for (const j of byKind("Job")) {
+    const labels = j.spec.template.metadata.labels;
+    if (policies.length > 0 && !policies.some((p) => matches(p.spec?.podSelector?.matchLabels, labels) &&
+        (p.spec.egress || []).some((r) => (r.ports || []).some((pt) => pt.port === 5432)))) {
+      err(`${id(j)}: no NetworkPolicy lets it reach PostgreSQL`);
+    }
+  }
+  for (const p of byKind("PodDisruptionBudget")) {
+    if (!templates.some((t) => matches(p.spec?.selector?.matchLabels, t.labels))) err(`${id(p)}: selects no pods`);
+  }
+  for (const h of byKind("HorizontalPodAutoscaler")) {
+    if (!find(h.spec.scaleTargetRef.kind, h.spec.scaleTargetRef.name)) err(`${id(h)}: scale target not rendered`);
+  }
+  for (const m of monitors) {
+    const svc = services.find((s) => matches(m.spec?.selector?.matchLabels, s.metadata.labels));
+    if (!svc) err(`${id(m)}: selects no Service`);
+    else if (!(m.spec.endpoints || []).every((e) => (svc.spec.ports || []).some((p) => p.name === e.port))) {
+      err(`${id(m)}: endpoint port not named on Service ${svc.metadata.name}`);
+    }
+  }
+  for (const ing of byKind("Ingress")) {
+    for (const t of ing.spec?.tls || []) secretRef(ing, t.secretName);
+  }
+
+  // Databases: pods labelled component=database need a policy that admits 5432.
+  const dbPods = templates.filter((t) => t.labels["app.kubernetes.io/component"] === "database");
+  for (const c of byKind("Cluster")) {
+    dbPods.push({ owner: c, labels: { ...(c.spec.inheritedMetadata?.labels || {}) } });
+  }
+  if (dbPods.length === 0) err("no PostgreSQL (StatefulSet or CloudNativePG Cluster) in the overlay");
+  for (const p of dbPods) {
+    if (policies.length > 0 && !policies.some((np) => matches(np.spec?.podSelector?.matchLabels, p.labels) &&
+        (np.spec.ingress || []).some((r) => (r.ports || []).some((pt) => pt.port === 5432)))) {
+      err(`${id(p.owner)}: no NetworkPolicy admits PostgreSQL clients on 5432`);
+    }
+  }
+
+  // CloudNativePG.
+  for (const c of byKind("Cluster")) {
+    const s = c.spec;
+    if (!(s.instances >= 3)) err(`${id(c)}: expected at least 3 instances (primary and replicas)`);
+    if (s.superuserSecret) secretRef(c, s.superuserSecret.name);
+    for (const r of s.managed?.roles || []) {
+      if (!r.passwordSecret?.name) err(`${id(c)}: managed role ${r.name} has no passwordSecret`);
+      secretRef(c, r.passwordSecret?.name);
+      if (r.login !== true) err(`${id(c)}: managed role ${r.name} must be a login role`);
+    }
+    for (const svc of servers.map((d) => d.metadata.name.replace(/^lnob-/, ""))) {
+      for (const role of [`lnob_${svc}`, `lnob_${svc}_owner`]) {
+        if (!(s.managed?.roles || []).some((r) => r.name === role)) err(`${id(c)}: no managed role ${role}`);
+      }
+    }
+    if (!(s.managed?.services?.additional || []).some((a) => a.selectorType === "ro")) {
+      err(`${id(c)}: no additional read-only service (reporting)`);
+    }
+    const creds = s.backup?.barmanObjectStore?.s3Credentials;
+    if (creds) {
+      secretRef(c, creds.accessKeyId?.name);
+      secretRef(c, creds.secretAccessKey?.name);
+    }
+  }
+  for (const b of byKind("ScheduledBackup")) {
+    const cl = find("Cluster", b.spec?.cluster?.name);
+    if (!cl) err(`${id(b)}: cluster ${b.spec?.cluster?.name} not rendered`);
+    else if (!cl.spec.backup) err(`${id(b)}: cluster ${cl.metadata.name} declares no backup destination`);
+    if ((b.spec?.schedule || "").trim().split(/\s+/).length !== 6) err(`${id(b)}: schedule needs 6 fields (seconds first)`);
+  }
+
+  // Monitoring content equals the sources in deploy/monitoring.
+  const rules = byKind("PrometheusRule");
+  if (monitors.length > 0) {
+    if (rules.length !== 1) err(`expected one PrometheusRule, found ${rules.length}`);
+    const source = yaml.load(fs.readFileSync(path.join(ROOT, "deploy/monitoring/rules.yaml"), "utf8"));
+    if (rules[0] && !deepEqual(rules[0].spec, source)) {
+      err("PrometheusRule differs from deploy/monitoring/rules.yaml: run deploy/monitoring/generate-prometheusrule.sh");
+    }
+    const dashDir = path.join(ROOT, "deploy/monitoring/dashboards");
+    const files = fs.readdirSync(dashDir).filter((f) => f.endsWith(".json")).sort();
+    const cm = byKind("ConfigMap").find((c) => c.metadata.labels?.grafana_dashboard === "1");
+    if (!cm) {
+      err("no ConfigMap labelled grafana_dashboard=1");
+    } else {
+      const keys = Object.keys(cm.data || {}).sort();
+      if (!deepEqual(keys, files)) err(`dashboards ConfigMap holds ${keys.join(", ")}; deploy/monitoring/dashboards has ${files.join(", ")}`);
+      for (const f of files) {
+        if (cm.data?.[f] !== undefined && cm.data[f] !== fs.readFileSync(path.join(dashDir, f), "utf8")) {
+          err(`dashboards ConfigMap: ${f} differs from deploy/monitoring/dashboards/${f}`);
+        }
+      }
+    }
+  }
+}
+
+// Dashboards are checked once (independent of overlays).
+function checkDashboards(err) {
+  const dashDir = path.join(ROOT, "deploy/monitoring/dashboards");
+  const uids = new Set();
+  for (const f of fs.readdirSync(dashDir).filter((x) => x.endsWith(".json"))) {
+    let d;
+    try {
+      d = JSON.parse(fs.readFileSync(path.join(dashDir, f), "utf8"));
+    } catch (e) {
+      err(`${f}: not JSON: ${e.message}`);
+      continue;
+    }
+    if (!d.uid || uids.has(d.uid)) err(`${f}: missing or duplicate uid`);
+    uids.add(d.uid);
+    const ids = new Set();
+    for (const p of d.panels || []) {
+      if (ids.has(p.id)) err(`${f}: duplicate panel id ${p.id}`);
+      ids.add(p.id);
+      if (["row", "text"].includes(p.type)) continue;
+      if (!(p.targets || []).length || p.targets.some((t) => !t.expr)) err(`${f}: panel "${p.title}" has no PromQL target`);
+      for (const t of p.targets || []) {
+        const ds = t.datasource?.uid || p.datasource?.uid;
+        if (ds !== "${datasource}") err(`${f}: panel "${p.title}" must use the $datasource variable`);
+        if (/grpc_code=~"[^"]*"/.test(t.expr) && !/grpc_code(=~|!~)"Unknown\|Internal\|Unavailable\|DataLoss\|DeadlineExceeded"/.test(t.expr) &&
+            !/grpc_code=~"\$/.test(t.expr)) {
+          err(`${f}: panel "${p.title}": server-error code set must be ${SERVER_CODES.join("|")}`);
+        }
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------ main
+const files = process.argv.slice(2);
+if (files.length === 0) {
+  console.error("usage: node validate_objects.mjs RENDERED.yaml...");
+  process.exit(2);
+}
+let failed = 0;
+let passed = 0;
+let objectsChecked = 0;
+const dashErrors = [];
+checkDashboards((m) => dashErrors.push(m));
+if (dashErrors.length) {
+  for (const m of dashErrors) console.error(`validate_objects: dashboards: ${m}`);
+  failed++;
+} else {
+  passed++;
+}
+for (const file of files) {
+  const name = path.basename(file, ".yaml");
+  const errors = [];
+  const err = (m) => errors.push(m);
+  let objs = [];
+  try {
+    objs = yaml.loadAll(fs.readFileSync(file, "utf8")).filter(Boolean);
+  } catch (e) {
+    err(`cannot parse: ${e.message}`);
+  }
+  for (const o of objs) {
+    const Model = await modelFor(o.apiVersion || "", o.kind || "");
+    if (!Model) {
+      err(`${o.apiVersion} ${id(o)}: no published schema for this kind`);
+      continue;
+    }
+    try {
+      const unknown = validateTracked(Model, o);
+      for (const u of unknown) err(`${o.apiVersion} ${id(o)}: unknown field ${u}`);
+    } catch (e) {
+      err(`${o.apiVersion} ${id(o)}: ${e.message.replace(/\n/g, "; ")}`);
+    }
+    objectsChecked++;
+  }
+  if (objs.length) checkOverlay(name, objs, err);
+  if (errors.length) {
+    failed++;
+    for (const m of errors) console.error(`validate_objects: ${name}: ${m}`);
+    console.error(`validate_objects: ${name}: FAILED (${errors.length} problems)`);
+  } else {
+    passed++;
+    const kinds = [...new Set(objs.map((o) => o.kind))].sort().join(", ");
+    console.log(`validate_objects: ${name}: ${objs.length} objects valid (${kinds})`);
+  }
+}
+console.log(`validate_objects: ${objectsChecked} objects in ${files.length} renders`);
+console.log(`validate_objects: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
