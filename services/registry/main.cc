@@ -10,6 +10,7 @@
 #include "common/log/log.h"
 #include "common/server/runner.h"
 #include "common/server/server_flags.h"
+#include "services/registry/api/business_metrics.h"
 #include "services/registry/api/household_service.h"
 #include "services/registry/api/reference_service.h"
 #include "services/registry/domain/reference_logic.h"
@@ -18,6 +19,8 @@
 #include "services/registry/store/pg_reference_store.h"
 
 LNOB_SERVER_FLAGS("registry", 50051, 9101);
+ABSL_FLAG(absl::Duration, business_metrics_interval, absl::Seconds(60),
+          "How often the movement gauges (lnob_households, ...) are refreshed");
 
 int main(int argc, char** argv) {
   lnob::server::BlockTerminationSignals();
@@ -56,6 +59,8 @@ int main(int argc, char** argv) {
   lnob::registry::HouseholdService household_service(&household_logic);
   runner.AddService(&household_service, "lnob.registry.v1.HouseholdService");
   runner.SetReadinessProbe([&] { return store->Healthy(); });
+  lnob::registry::BusinessMetrics business(&household_logic, runner.metrics().registry(), lnob::RealClock::Get());
+  business.Start(absl::GetFlag(FLAGS_business_metrics_interval));
   if (auto st = runner.Start(); !st.ok()) {
     std::fprintf(stderr, "registry: %s\n", std::string(st.message()).c_str());
     return 2;

@@ -629,3 +629,32 @@ TEST_F(ImportTest, ExportRoundTripsAndMasksWithoutPermission) {
 
 }  // namespace
 }  // namespace lnob::registry
+
+#include "prometheus/registry.h"
+#include "prometheus/text_serializer.h"
+#include "services/registry/api/business_metrics.h"
+
+namespace lnob::registry {
+namespace {
+
+TEST_F(HouseholdTest, BusinessGaugesAreDistrictLevelAndMatchTheStatistics) {
+  v1::CreateHouseholdRequest req;
+  req.mutable_household()->set_commune_code("25198");  // Đồng Xoài (689) before the reform
+  *req.mutable_household()->mutable_registered_on() = Day(2021, 3, 1);
+  *req.mutable_household()->add_members() = Person("G", v1::HEAD, "22");
+  v1::Household h;
+  ASSERT_TRUE(logic_->CreateHousehold(admin_, req, &h).ok());
+  Classify(h.name(), 2024, 1000000, 4);
+  Classify(h.name(), 2025, 3000000, 0);  // escapes in 2025
+  prometheus::Registry registry;
+  BusinessMetrics metrics(logic_.get(), registry, clock_);
+  ASSERT_TRUE(metrics.Refresh().ok());
+  const std::string text = prometheus::TextSerializer().Serialize(registry.Collect());
+  EXPECT_TRUE(absl::StrContains(text, "lnob_households{classification=\"MIDDLE_INCOME\",district=\"689\"} 1")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "lnob_em_households_escaped_poverty_total{year=\"2025\"} 1")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "lnob_movement_target{target=\"EM_POOR_ESCAPE_1000\"} 1000")) << text;
+  EXPECT_FALSE(absl::StrContains(text, "25198"));  // never per commune
+}
+
+}  // namespace
+}  // namespace lnob::registry

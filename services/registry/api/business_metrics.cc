@@ -1,0 +1,87 @@
+#include "services/registry/api/business_metrics.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+#include "common/util/date.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/registry.h"
+
+namespace lnob::registry {
+
+BusinessMetrics::BusinessMetrics(HouseholdLogic* logic, prometheus::Registry& registry, const Clock& clock)
+    : logic_(logic), clock_(clock) {
+  households_ = &prometheus::BuildGauge()
+                     .Name("lnob_households")
+                     .Help("Households by district (pre-2025 geography) and official classification at the end of the current year")
+                     .Register(registry);
+  escaped_ = &prometheus::BuildGauge()
+                  .Name("lnob_em_households_escaped_poverty_total")
+                  .Help("Ethnic-minority poor households out of poverty in the year (ESCAPED_POOR + POOR_TO_NEAR_POOR)")
+                  .Register(registry);
+  targets_ = &prometheus::BuildGauge()
+                  .Name("lnob_movement_target")
+                  .Help("Yearly threshold of each movement target")
+                  .Register(registry);
+}
+
+BusinessMetrics::~BusinessMetrics() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+absl::Status BusinessMetrics::Refresh() {
+  server::Call system;
+  system.principal.subject = "system:metrics";
+  system.principal.grants = {"registry.statistics.read"};
+  system.method = "BusinessMetrics";
+  const int year = static_cast<int>(Today(clock_.Now()).year());
+  v1::GetStatisticsRequest req;
+  req.set_year(year);
+  req.set_unit_code("70");  // the province's districts as the 2021-2025 movement knew them
+  req.set_by_child_unit(true);
+  req.mutable_as_of()->set_year(2025);
+  req.mutable_as_of()->set_month(6);
+  req.mutable_as_of()->set_day(30);
+  v1::Statistics stats;
+  LNOB_RETURN_IF_ERROR(logic_->GetStatistics(system, req, &stats));
+  std::map<std::pair<std::string, std::string>, int64_t> sums;
+  for (const auto& r : stats.rows()) sums[{r.unit_code(), v1::HouseholdClass_Name(r.classification())}] += r.households();
+  for (const auto& [key, n] : sums) {
+    households_->Add({{"district", key.first}, {"classification", key.second}}).Set(static_cast<double>(n));
+  }
+  v1::ListTargetsResponse targets;
+  LNOB_RETURN_IF_ERROR(logic_->ListTargets(system, {}, &targets));
+  for (const auto& t : targets.targets()) {
+    if (t.kind() != v1::MovementTarget::EM_POOR_ESCAPES_PER_YEAR) continue;
+    targets_->Add({{"target", t.id()}}).Set(static_cast<double>(t.threshold()));
+    v1::GetTargetProgressRequest preq;
+    preq.set_name(t.name());
+    v1::TargetProgress progress;
+    LNOB_RETURN_IF_ERROR(logic_->GetTargetProgress(system, preq, &progress));
+    for (const auto& y : progress.years()) {
+      escaped_->Add({{"year", absl::StrCat(y.year())}}).Set(static_cast<double>(y.achieved()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void BusinessMetrics::Start(absl::Duration interval) {
+  thread_ = std::thread([this, interval] {
+    absl::Time next = absl::Now();
+    while (!stop_) {
+      if (absl::Now() >= next) {
+        if (auto st = Refresh(); !st.ok()) {
+          log::Warn("business metrics refresh failed", {{"error", std::string(st.message())}});
+        }
+        next = absl::Now() + interval;
+      }
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+  });
+}
+
+}  // namespace lnob::registry

@@ -1,0 +1,44 @@
+#ifndef LNOB_SERVICES_REGISTRY_API_BUSINESS_METRICS_H_
+#define LNOB_SERVICES_REGISTRY_API_BUSINESS_METRICS_H_
+
+// Movement gauges for the dashboards, with bounded label cardinality (district and province
+// level only, never per household or commune), refreshed from the maintained aggregates.
+//   lnob_households{district, classification}          households at the end of this year
+//   lnob_em_households_escaped_poverty_total{year}      EM poor households out of poverty
+//   lnob_movement_target{target}                        the yearly threshold of each target
+
+#include <atomic>
+#include <thread>
+
+#include "absl/time/time.h"
+#include "services/registry/domain/household_logic.h"
+
+namespace prometheus {
+class Registry;
+class Gauge;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace lnob::registry {
+
+class BusinessMetrics {
+ public:
+  BusinessMetrics(HouseholdLogic* logic, prometheus::Registry& registry, const Clock& clock);
+  ~BusinessMetrics();
+  absl::Status Refresh();
+  void Start(absl::Duration interval);  // refreshes in a background thread until destroyed
+
+ private:
+  HouseholdLogic* logic_;
+  const Clock& clock_;
+  prometheus::Family<prometheus::Gauge>* households_;
+  prometheus::Family<prometheus::Gauge>* escaped_;
+  prometheus::Family<prometheus::Gauge>* targets_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace lnob::registry
+
+#endif  // LNOB_SERVICES_REGISTRY_API_BUSINESS_METRICS_H_
