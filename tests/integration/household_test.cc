@@ -314,6 +314,28 @@ TEST_F(HouseholdTest, ReviewsAreValidatedAgainstTheStandardAndTheWindow) {
   EXPECT_EQ(GetFieldViolations(logic_->CreateReview(admin_, req, &out)).at(0).field, "review.indicators");
 }
 
+TEST_F(HouseholdTest, ProxyScoreReplacesIncomeWhereACutOffIsConfigured) {
+  v1::Household h = Create("26359", {Person("Điểu Văn P", v1::HEAD, "22")});  // a xã: rural, cut-off 140
+  v1::CreateReviewRequest req;
+  req.set_parent(h.name());
+  req.mutable_review()->set_kind(v1::ONGOING);
+  *req.mutable_review()->mutable_review_date() = Day(2025, 5, 2);
+  req.mutable_review()->set_income_per_capita_vnd(9000000);  // ignored when a score is given
+  req.mutable_review()->set_proxy_score(120);
+  for (int i = 1; i <= 12; ++i) {
+    auto* ind = req.mutable_review()->add_indicators();
+    ind->set_code(absl::StrFormat("D%02d", i));
+    ind->set_deprived(i <= 3);
+  }
+  v1::Review out;
+  ASSERT_TRUE(logic_->CreateReview(admin_, req, &out).ok());
+  EXPECT_EQ(out.computed_class(), v1::POOR);
+  EXPECT_EQ(out.proxy_score(), 120);
+  req.mutable_review()->set_proxy_score(141);
+  ASSERT_TRUE(logic_->CreateReview(admin_, req, &out).ok());
+  EXPECT_EQ(out.computed_class(), v1::NOT_POOR);
+}
+
 TEST_F(HouseholdTest, TransitionsOverMultiYearHistoriesTellRePoorFromNewPoor) {
   // h1: poor 2022, escaped 2023, poor again 2024 -> RE_POOR in 2024
   // h2: not poor 2022, 2023, poor 2024 -> NEW_POOR in 2024

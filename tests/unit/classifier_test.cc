@@ -75,6 +75,19 @@ INSTANTIATE_TEST_SUITE_P(
         Vector{kFirst2027, R, 2200001, 3, kNot}, Vector{kFirst2027, U, 2800000, 3, kPoor},
         Vector{kFirst2027, U, 2800001, 0, kNot}));
 
+TEST(ProxyScore, CutOffStandsForTheIncomeLine) {
+  auto standards = Standards();
+  standards[0].rural.proxy_score_cutoff = 140;
+  standards[0].urban.proxy_score_cutoff = 175;
+  const auto& s = standards[0];
+  EXPECT_EQ(ClassifyByProxyScore(140, 3, R, s), kPoor);
+  EXPECT_EQ(ClassifyByProxyScore(140, 2, R, s), kNear);
+  EXPECT_EQ(ClassifyByProxyScore(141, 5, R, s), kNot);
+  EXPECT_EQ(ClassifyByProxyScore(175, 3, U, s), kPoor);
+  EXPECT_EQ(ClassifyByProxyScore(176, 3, U, s), kNot);
+  EXPECT_EQ(ClassifyByProxyScore(10, 5, R, standards[1]), kNot);  // no cut-off configured
+}
+
 TEST(StandardInForce, NoneBefore2022) {
   const auto standards = Standards();
   EXPECT_EQ(StandardInForce(standards, absl::CivilDay(2021, 12, 31)), nullptr);

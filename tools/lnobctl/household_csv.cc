@@ -21,7 +21,7 @@ enum Col {
   kType, kExternalId, kCommune, kVillage, kAddress, kRegisteredOn, kNoLabor, kPolicy,
   kFullName, kBirthDate, kSex, kEthnicity, kCitizenId, kRelation, kWorking, kInsurance,
   kSchool, kEducation, kDisability, kReviewKind, kReviewDate, kIncome, kDeprived,
-  kDecisionNumber, kDecisionDate, kColumns
+  kDecisionNumber, kDecisionDate, kProxyScore, kColumns
 };
 
 bool ParseBool(const std::string& s, bool* out) {
@@ -51,7 +51,7 @@ const std::vector<std::string>& HouseholdCsvHeader() {
       "policy_beneficiary", "full_name", "birth_date", "sex", "ethnicity_code", "citizen_id", "relation",
       "working_capacity", "health_insurance", "attending_school", "education_level", "disability",
       "review_kind", "review_date", "income_per_capita_vnd", "deprived_indicators", "decision_number",
-      "decision_date"};
+      "decision_date", "proxy_score"};
   return *h;
 }
 
@@ -136,8 +136,13 @@ bool HouseholdCsvReader::Next(v1::HouseholdRecord* rec, int64_t* row_number, std
       v->set_kind(kind);
       if (!ParseDay(r[kReviewDate], v->mutable_review_date())) fail("review_date", "expected YYYY-MM-DD");
       int64_t income = 0;
-      if (!absl::SimpleAtoi(r[kIncome], &income)) fail("income_per_capita_vnd", "expected an integer");
+      if (!r[kIncome].empty() && !absl::SimpleAtoi(r[kIncome], &income)) fail("income_per_capita_vnd", "expected an integer");
       v->set_income_per_capita_vnd(income);
+      if (!r[kProxyScore].empty()) {
+        int score = 0;
+        if (!absl::SimpleAtoi(r[kProxyScore], &score)) fail("proxy_score", "expected an integer");
+        v->set_proxy_score(score);
+      }
       std::set<std::string> deprived;
       for (absl::string_view code : absl::StrSplit(r[kDeprived], ';', absl::SkipEmpty())) deprived.insert(std::string(code));
       for (int i = 1; i <= 12; ++i) {
@@ -203,6 +208,7 @@ std::vector<std::vector<std::string>> RecordToRows(const v1::HouseholdRecord& re
     r[kDeprived] = absl::StrJoin(codes, ";");
     r[kDecisionNumber] = v.decision_number();
     r[kDecisionDate] = DateText(v.decision_date());
+    if (v.has_proxy_score()) r[kProxyScore] = absl::StrCat(v.proxy_score());
     rows.push_back(std::move(r));
   }
   return rows;

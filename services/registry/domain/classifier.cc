@@ -13,6 +13,14 @@ HouseholdClass Classify(int64_t income, int deprivations, AreaType area,
   return HouseholdClass::kNotPoor;
 }
 
+HouseholdClass ClassifyByProxyScore(int score, int deprivations, AreaType area, const StandardRule& standard) {
+  const IncomeLine& l = standard.line(area);
+  if (l.proxy_score_cutoff && score <= *l.proxy_score_cutoff) {
+    return deprivations >= standard.min_deprivations_poor ? HouseholdClass::kPoor : HouseholdClass::kNearPoor;
+  }
+  return HouseholdClass::kNotPoor;
+}
+
 const StandardRule* StandardInForce(const std::vector<StandardRule>& standards,
                                     absl::CivilDay date) {
   for (const auto& s : standards) {

@@ -24,6 +24,7 @@ enum class HouseholdClass { kPoor, kNearPoor, kMiddleIncome, kNotPoor };
 struct IncomeLine {
   int64_t line_vnd = 0;                    // per person per month
   std::optional<int64_t> middle_cap_vnd;   // unset when not known
+  std::optional<int> proxy_score_cutoff;   // B1 score at/below which income counts as at/below the line
 };
 
 struct StandardRule {
@@ -40,6 +41,11 @@ struct StandardRule {
 
 HouseholdClass Classify(int64_t income_per_capita_vnd, int deprivations, AreaType area,
                         const StandardRule& standard);
+
+// The same rule with a proxy-income score in place of income: score <= cut-off stands for
+// income <= line. Middle income cannot be told from a score, so above the cut-off is NOT_POOR.
+// The cut-off must be configured (line(area).proxy_score_cutoff).
+HouseholdClass ClassifyByProxyScore(int score, int deprivations, AreaType area, const StandardRule& standard);
 
 // The standard in force on a date, or nullptr.
 const StandardRule* StandardInForce(const std::vector<StandardRule>& standards,

@@ -583,7 +583,15 @@ absl::Status HouseholdLogic::PrepareReview(const v1::Household& h, v1::Review* r
   }
   LNOB_RETURN_IF_ERROR(v.Status());
   const AreaType area = h.area_type() == v1::AREA_TYPE_URBAN ? AreaType::kUrban : AreaType::kRural;
-  const HouseholdClass cls = Classify(r->income_per_capita_vnd(), deprived, area, *rule);
+  if (r->has_proxy_score()) {
+    if (r->proxy_score() < 0) return InvalidField(prefix + "proxy_score", "must not be negative");
+    if (!rule->line(area).proxy_score_cutoff) {
+      return InvalidField(prefix + "proxy_score", absl::StrCat("no proxy-score cut-off is configured for ", rule->id,
+                                                               "; give income_per_capita_vnd"));
+    }
+  }
+  const HouseholdClass cls = r->has_proxy_score() ? ClassifyByProxyScore(r->proxy_score(), deprived, area, *rule)
+                                                  : Classify(r->income_per_capita_vnd(), deprived, area, *rule);
   v1::HouseholdClass pc = v1::HOUSEHOLD_CLASS_UNSPECIFIED;
   v1::HouseholdClass_Parse(HouseholdClassName(cls), &pc);
   r->set_computed_class(pc);

@@ -267,7 +267,8 @@ constexpr char kReviewColumns[] =
     " r.decision_number, coalesce(r.decision_date::text, ''), coalesce(r.posted_on::text, ''),"
     " r.rejection_reason, r.version,"
     " to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
-    " to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+    " to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+    " coalesce(r.proxy_score, -1)";
 
 v1::Review ReviewFromRow(const pqxx::row& r) {
   v1::Review v;
@@ -294,6 +295,7 @@ v1::Review ReviewFromRow(const pqxx::row& r) {
   v.set_etag(api::EtagForVersion(r[15].as<int64_t>()));
   v.set_create_time(Str(r[16]));
   v.set_update_time(Str(r[17]));
+  if (r[18].as<int>() >= 0) v.set_proxy_score(r[18].as<int>());
   return v;
 }
 
@@ -315,12 +317,12 @@ void InsertReview(transaction_base& tx, const std::string& hid, const v1::Review
   tx.exec_params(
       "INSERT INTO reviews (id, household_id, kind, review_date, standard_id, income_per_capita,"
       " indicators, deprivation_count, area_type, computed_class, reviewer, state, decision_number,"
-      " decision_date, created_by) VALUES ($1::uuid, $2::uuid, $3, $4::date, $5, $6, $7::jsonb, $8,"
-      " $9, $10, $11, $12, $13, NULLIF($14, '')::date, $15)",
+      " decision_date, created_by, proxy_score) VALUES ($1::uuid, $2::uuid, $3, $4::date, $5, $6, $7::jsonb, $8,"
+      " $9, $10, $11, $12, $13, NULLIF($14, '')::date, $15, NULLIF($16, -1))",
       IdOf(r.name()), hid, r.kind() == v1::ONGOING ? "ONGOING" : "PERIODIC", DateText(r.review_date()),
       r.standard_id(), r.income_per_capita_vnd(), IndicatorsJson(r), r.deprivation_count(), "",
       v1::HouseholdClass_Name(r.computed_class()), r.reviewer(), state, r.decision_number(),
-      DateText(r.decision_date()), actor);
+      DateText(r.decision_date()), actor, r.has_proxy_score() ? r.proxy_score() : -1);
 }
 
 // Records an approved classification (history, household row, years, change feed).
@@ -1115,7 +1117,7 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
                       std::vector<std::string>{"id", "household_id", "kind", "review_date", "standard_id",
                                                "income_per_capita", "indicators", "deprivation_count",
                                                "area_type", "computed_class", "reviewer", "state",
-                                               "decision_number", "decision_date", "created_by"});
+                                               "decision_number", "decision_date", "created_by", "proxy_score"});
         std::vector<std::string> hist_lines;  // one COPY at a time per transaction
         for (const ImportRow* r : accepted) {
           const auto& h = r->record.household();
@@ -1136,6 +1138,7 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
             CopyField(&line, v.decision_number());
             CopyField(&line, DateText(v.decision_date()));
             CopyField(&line, actor);
+            CopyOpt(&line, v.has_proxy_score() ? absl::StrCat(v.proxy_score()) : "");
             rs.write_raw_line(line);
             std::string hist;
             CopyField(&hist, IdOf(h.name()));

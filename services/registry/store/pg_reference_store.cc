@@ -353,8 +353,10 @@ class PgReferenceStore : public ReferenceStore {
         s.set_min_deprivations_poor(row[4].as<int>());
         s.set_note(Str(row[5]));
         auto lines = tx.exec_params(
-            "SELECT area_type, income_line_vnd, coalesce(middle_income_cap_vnd, 0), confirmed"
-            " FROM poverty_lines WHERE standard_id = $1 ORDER BY area_type",
+            "SELECT l.area_type, l.income_line_vnd, coalesce(l.middle_income_cap_vnd, 0), l.confirmed,"
+            " coalesce(p.max_score, 0), coalesce(p.confirmed, false) FROM poverty_lines l"
+            " LEFT JOIN proxy_score_cutoffs p ON p.standard_id = l.standard_id AND p.area_type = l.area_type"
+            " WHERE l.standard_id = $1 ORDER BY l.area_type",
             s.id());
         for (const auto& l : lines) {
           auto* pl = s.add_lines();
@@ -362,6 +364,8 @@ class PgReferenceStore : public ReferenceStore {
           pl->set_income_line_vnd(l[1].as<int64_t>());
           pl->set_middle_income_cap_vnd(l[2].as<int64_t>());
           pl->set_confirmed(l[3].as<bool>());
+          pl->set_proxy_score_cutoff(l[4].as<int>());
+          pl->set_proxy_score_confirmed(l[5].as<bool>());
         }
         auto inds = tx.exec_params(
             "SELECT code, dimension, name, threshold, confirmed FROM deprivation_indicators"
