@@ -8,8 +8,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/db/idempotency_key.h"
 
 namespace lnob::db {
+
 
 // request_id idempotency inside the caller's transaction (table idempotency_keys).
 //   Begin: claims the id (concurrent duplicates wait on the row). Returns the stored response
@@ -23,6 +25,23 @@ absl::StatusOr<std::optional<std::string>> BeginIdempotent(pqxx::transaction_bas
                                                            absl::string_view request_hash);
 void FinishIdempotent(pqxx::transaction_base& tx, absl::string_view request_id,
                       absl::string_view response);
+
+// Runs `write` (which fills *out) once per request_id inside the caller's transaction; a
+// replay returns the stored response instead.
+template <typename Message, typename Write>
+absl::Status RunIdempotent(pqxx::transaction_base& tx, const IdempotencyKey& key, Message* out, Write&& write) {
+  if (key.request_id.empty()) return write();
+  auto prior = BeginIdempotent(tx, key.request_id, key.method, key.request_hash);
+  if (!prior.ok()) return prior.status();
+  if (prior->has_value()) {
+    out->ParseFromString(**prior);
+    return absl::OkStatus();
+  }
+  absl::Status st = write();
+  if (!st.ok()) return st;
+  FinishIdempotent(tx, key.request_id, out->SerializeAsString());
+  return absl::OkStatus();
+}
 
 // Hex SHA-256 of bytes (for the deterministic serialization of a request).
 std::string RequestHash(absl::string_view method, absl::string_view request_bytes);

@@ -17,6 +17,7 @@
 #include "grpcpp/grpcpp.h"
 #include "lnob/registry/v1/households.grpc.pb.h"
 #include "services/registry/domain/refdata.h"
+#include "tools/lnobctl/args.h"
 #include "tools/lnobctl/household_csv.h"
 
 namespace lnob::registry {
@@ -26,20 +27,6 @@ const std::vector<EmbeddedFile>& EmbeddedRefData();
 namespace lnob::ctl {
 namespace v1 = ::lnob::registry::v1;
 namespace {
-
-std::string Get(Args& a, const std::string& k, const std::string& def = "") {
-  auto it = a.find(k);
-  if (it != a.end()) return it->second;
-  std::string env = "LNOB_";
-  for (char c : k) env += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (const char* v = std::getenv(env.c_str())) return v;
-  return def;
-}
-
-int Fail(const std::string& msg) {
-  std::fprintf(stderr, "lnobctl: %s\n", msg.c_str());
-  return 1;
-}
 
 std::string Token(Args& a) {
   std::string tok = Get(a, "token");

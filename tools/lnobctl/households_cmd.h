@@ -1,12 +1,12 @@
 #ifndef LNOB_TOOLS_LNOBCTL_HOUSEHOLDS_CMD_H_
 #define LNOB_TOOLS_LNOBCTL_HOUSEHOLDS_CMD_H_
 
-#include <map>
 #include <string>
+
+#include "tools/lnobctl/args.h"
 
 namespace lnob::ctl {
 
-using Args = std::map<std::string, std::string>;
 int RunImportHouseholds(Args& args, const std::string& file);
 int RunExportHouseholds(Args& args);
 int RunDemoGenerate(Args& args);

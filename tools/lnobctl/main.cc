@@ -35,20 +35,8 @@ struct Command {
   int (*run)(std::map<std::string, std::string>& args);
 };
 
-std::string Get(std::map<std::string, std::string>& a, const std::string& k,
-                const std::string& def = "") {
-  auto it = a.find(k);
-  if (it != a.end()) return it->second;
-  std::string env = "LNOB_";
-  for (char c : k) env += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (const char* v = std::getenv(env.c_str())) return v;
-  return def;
-}
-
-int Fail(const std::string& msg) {
-  std::fprintf(stderr, "lnobctl: %s\n", msg.c_str());
-  return 1;
-}
+using lnob::ctl::Fail;
+using lnob::ctl::Get;
 
 const std::vector<lnob::EmbeddedFile>* MigrationsOf(const std::string& service) {
   if (service == "registry") return &lnob::registry::EmbeddedMigrations();

@@ -13,6 +13,7 @@
 #include "common/api/proto_date.h"
 #include "common/db/idempotency.h"
 #include "common/db/pool.h"
+#include "common/db/sql_values.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
 #include "google/protobuf/util/json_util.h"
@@ -22,27 +23,15 @@ namespace lnob::registry {
 namespace {
 
 using pqxx::transaction_base;
+using db::ArrayLiteral;
+using db::ArrayValue;
+using db::Str;
 
-std::string Str(const pqxx::field& f) { return f.is_null() ? std::string() : f.as<std::string>(); }
 std::string D(absl::CivilDay d) { return FormatDate(d); }
 std::string DateText(const google::type::Date& d) {
   return api::IsSet(d) ? absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day()) : "";
 }
 absl::CivilDay ToDay(const google::type::Date& d) { return absl::CivilDay(d.year(), d.month(), d.day()); }
-
-std::string ArrayLiteral(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ",";
-    out += "\"";
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += "\"";
-  }
-  return out + "}";
-}
 
 absl::Status NotFound(const std::string& what) {
   return WithReason(absl::NotFoundError(absl::StrCat(what, " not found")), "NOT_FOUND");
@@ -357,21 +346,14 @@ class PgHouseholdStore : public HouseholdStore {
                                        const IdempotencyKey& key) override {
     v1::Household out;
     absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
-      if (!key.request_id.empty()) {
-        auto prior = db::BeginIdempotent(tx, key.request_id, key.method, key.request_hash);
-        if (!prior.ok()) return prior.status();
-        if (prior->has_value()) {
-          out.ParseFromString(**prior);
-          return absl::OkStatus();
-        }
-      }
-      WriteHousehold(tx, h, actor, /*insert=*/true);
-      AddEvent(tx, IdOf(h.name()), "CREATED", absl::StrCat("commune ", h.commune_code(), ", ",
-                                                          h.members_size(), " members"),
-               DateText(h.registered_on()), actor);
-      LNOB_ASSIGN_OR_RETURN(out, LoadHousehold(tx, IdOf(h.name()), false));
-      if (!key.request_id.empty()) db::FinishIdempotent(tx, key.request_id, out.SerializeAsString());
-      return absl::OkStatus();
+      return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
+        WriteHousehold(tx, h, actor, /*insert=*/true);
+        AddEvent(tx, IdOf(h.name()), "CREATED", absl::StrCat("commune ", h.commune_code(), ", ",
+                                                            h.members_size(), " members"),
+                 DateText(h.registered_on()), actor);
+        LNOB_ASSIGN_OR_RETURN(out, LoadHousehold(tx, IdOf(h.name()), false));
+        return absl::OkStatus();
+      });
     });
     if (!st.ok()) return st;
     return out;
@@ -582,22 +564,15 @@ class PgHouseholdStore : public HouseholdStore {
                                           const std::string& actor, const IdempotencyKey& key) override {
     v1::Review out;
     absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
-      if (!key.request_id.empty()) {
-        auto prior = db::BeginIdempotent(tx, key.request_id, key.method, key.request_hash);
-        if (!prior.ok()) return prior.status();
-        if (prior->has_value()) {
-          out.ParseFromString(**prior);
-          return absl::OkStatus();
-        }
-      }
-      InsertReview(tx, hid, r, actor, "DRAFT");
-      tx.exec_params("INSERT INTO review_events (review_id, from_state, to_state, actor) VALUES ($1::uuid, '', 'DRAFT', $2)",
-                     IdOf(r.name()), actor);
-      auto row = tx.exec_params(absl::StrCat("SELECT ", kReviewColumns, " FROM reviews r WHERE r.id = $1::uuid"),
-                                IdOf(r.name()));
-      out = ReviewFromRow(row[0]);
-      if (!key.request_id.empty()) db::FinishIdempotent(tx, key.request_id, out.SerializeAsString());
-      return absl::OkStatus();
+      return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
+        InsertReview(tx, hid, r, actor, "DRAFT");
+        tx.exec_params("INSERT INTO review_events (review_id, from_state, to_state, actor) VALUES ($1::uuid, '', 'DRAFT', $2)",
+                       IdOf(r.name()), actor);
+        auto row = tx.exec_params(absl::StrCat("SELECT ", kReviewColumns, " FROM reviews r WHERE r.id = $1::uuid"),
+                                  IdOf(r.name()));
+        out = ReviewFromRow(row[0]);
+        return absl::OkStatus();
+      });
     });
     if (!st.ok()) return st;
     return out;
@@ -796,24 +771,17 @@ class PgHouseholdStore : public HouseholdStore {
                                                   const IdempotencyKey& key) override {
     v1::MovementTarget out;
     absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
-      if (!key.request_id.empty()) {
-        auto prior = db::BeginIdempotent(tx, key.request_id, key.method, key.request_hash);
-        if (!prior.ok()) return prior.status();
-        if (prior->has_value()) {
-          out.ParseFromString(**prior);
-          return absl::OkStatus();
-        }
-      }
-      std::vector<std::string> units(t.unit_codes().begin(), t.unit_codes().end());
-      tx.exec_params(
-          "INSERT INTO movement_targets (id, kind, year_from, year_to, threshold, unit_codes, legal_doc,"
-          " description, created_by) VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9)",
-          t.id(), v1::MovementTarget::Kind_Name(t.kind()), t.year_from(), t.year_to(), t.threshold(),
-          ArrayLiteral(units), t.legal_doc(), t.description(), actor);
-      out = t;
-      out.set_name("targets/" + t.id());
-      if (!key.request_id.empty()) db::FinishIdempotent(tx, key.request_id, out.SerializeAsString());
-      return absl::OkStatus();
+      return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
+        std::vector<std::string> units(t.unit_codes().begin(), t.unit_codes().end());
+        tx.exec_params(
+            "INSERT INTO movement_targets (id, kind, year_from, year_to, threshold, unit_codes, legal_doc,"
+            " description, created_by) VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9)",
+            t.id(), v1::MovementTarget::Kind_Name(t.kind()), t.year_from(), t.year_to(), t.threshold(),
+            ArrayLiteral(units), t.legal_doc(), t.description(), actor);
+        out = t;
+        out.set_name("targets/" + t.id());
+        return absl::OkStatus();
+      });
     });
     if (!st.ok()) return st;
     return out;

@@ -7,6 +7,7 @@
 #include "common/api/proto_date.h"
 #include "common/db/idempotency.h"
 #include "common/db/pool.h"
+#include "common/db/sql_values.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
 
@@ -14,35 +15,12 @@ namespace lnob::registry {
 namespace {
 
 using pqxx::transaction_base;
+using db::ArrayLiteral;
+using db::ArrayValue;
+using db::Str;
 
 std::string D(absl::CivilDay d) { return FormatDate(d); }
 std::string OptD(const std::optional<absl::CivilDay>& d) { return d ? FormatDate(*d) : ""; }
-std::string Str(const pqxx::field& f) { return f.is_null() ? std::string() : f.as<std::string>(); }
-
-// PostgreSQL text[] literal; elements are escaped so any text is safe.
-std::string ArrayLiteral(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ",";
-    out += "\"";
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += "\"";
-  }
-  return out + "}";
-}
-
-std::vector<std::string> ArrayValue(const pqxx::field& f) {
-  std::vector<std::string> out;
-  auto parser = f.as_array();
-  for (auto item = parser.get_next(); item.first != pqxx::array_parser::done;
-       item = parser.get_next()) {
-    if (item.first == pqxx::array_parser::string_value) out.push_back(item.second);
-  }
-  return out;
-}
 
 v1::UnitType TypeEnum(const std::string& t) {
   if (t == "tỉnh") return v1::UNIT_TYPE_PROVINCE;
@@ -272,29 +250,22 @@ class PgReferenceStore : public ReferenceStore {
       const IdempotencyKey& key) override {
     v1::AreaClassification out;
     absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
-      if (!key.request_id.empty()) {
-        auto prior = db::BeginIdempotent(tx, key.request_id, key.method, key.request_hash);
-        if (!prior.ok()) return prior.status();
-        if (prior->has_value()) {
-          out.ParseFromString(**prior);
-          return absl::OkStatus();
-        }
-      }
-      auto r = tx.exec_params(
-          absl::StrCat("INSERT INTO area_classifications (unit_code, village_name, region,"
-                       " valid_from, valid_to, legal_doc, illustrative, note, created_by, updated_by)"
-                       " VALUES ($1, $2, $3, $4::date, NULLIF($5, '')::date, $6, $7, $8, $9, $9)"
-                       " RETURNING ", kAcColumns),
-          ac.unit_code(), ac.village_name(), v1::RegionClass_Name(ac.region()),
-          ProtoDateText(ac.valid_from()), ProtoDateText(ac.valid_to()), ac.legal_doc(),
-          ac.illustrative(), ac.note(), actor);
-      out = AcFromRow(r[0]);
-      tx.exec_params(
-          "INSERT INTO refdata_changes (dataset, action, actor, legal_doc, detail)"
-          " VALUES ('area_classifications', 'create', $1, $2, $3)",
-          actor, ac.legal_doc(), out.name());
-      if (!key.request_id.empty()) db::FinishIdempotent(tx, key.request_id, out.SerializeAsString());
-      return absl::OkStatus();
+      return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
+        auto r = tx.exec_params(
+            absl::StrCat("INSERT INTO area_classifications (unit_code, village_name, region,"
+                         " valid_from, valid_to, legal_doc, illustrative, note, created_by, updated_by)"
+                         " VALUES ($1, $2, $3, $4::date, NULLIF($5, '')::date, $6, $7, $8, $9, $9)"
+                         " RETURNING ", kAcColumns),
+            ac.unit_code(), ac.village_name(), v1::RegionClass_Name(ac.region()),
+            ProtoDateText(ac.valid_from()), ProtoDateText(ac.valid_to()), ac.legal_doc(),
+            ac.illustrative(), ac.note(), actor);
+        out = AcFromRow(r[0]);
+        tx.exec_params(
+            "INSERT INTO refdata_changes (dataset, action, actor, legal_doc, detail)"
+            " VALUES ('area_classifications', 'create', $1, $2, $3)",
+            actor, ac.legal_doc(), out.name());
+        return absl::OkStatus();
+      });
     });
     if (!st.ok()) return st;
     return out;

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "common/auth/principal.h"
+#include "common/db/idempotency_key.h"
 #include "lnob/registry/v1/reference_data.pb.h"
 #include "services/registry/domain/refdata.h"
 
@@ -36,11 +37,7 @@ struct AreaClassificationQuery {
   absl::CivilDay scope_date;
 };
 
-struct IdempotencyKey {
-  std::string request_id;  // empty = not idempotent
-  std::string method;
-  std::string request_hash;
-};
+using IdempotencyKey = db::IdempotencyKey;
 
 struct LoadReport {
   int units_inserted = 0;
