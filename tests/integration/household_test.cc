@@ -680,3 +680,53 @@ TEST_F(HouseholdTest, BusinessGaugesAreDistrictLevelAndMatchTheStatistics) {
 
 }  // namespace
 }  // namespace lnob::registry
+
+namespace lnob::registry {
+namespace {
+
+// Every household RPC answers an out-of-scope household exactly like a missing one.
+TEST_F(HouseholdTest, EveryHouseholdRpcHidesOutOfScopeHouseholds) {
+  v1::Household other = Create("26359", {Person("Trần Văn B", v1::HEAD), Person("Con", v1::CHILD)});
+  v1::Review review = Review(other.name(), 2025, 1000000, 4);
+  const std::string missing = "households/" + NewUuidV7(absl::Now());
+  const std::string missing_review = missing + "/reviews/" + NewUuidV7(absl::Now());
+  std::vector<std::pair<std::string, std::function<absl::Status(const std::string&, const std::string&)>>> calls = {
+      {"GetHousehold", [&](const std::string& h, const std::string&) { v1::GetHouseholdRequest r; r.set_name(h); v1::Household o; return logic_->GetHousehold(officer_, r, &o); }},
+      {"UpdateHousehold", [&](const std::string& h, const std::string&) { v1::UpdateHouseholdRequest r; r.mutable_household()->set_name(h); r.mutable_update_mask()->add_paths("address"); v1::Household o; return logic_->UpdateHousehold(officer_, r, &o); }},
+      {"AddMember", [&](const std::string& h, const std::string&) { v1::AddMemberRequest r; r.set_parent(h); *r.mutable_member() = Person("X", v1::CHILD); v1::Household o; return logic_->AddMember(officer_, r, &o); }},
+      {"RemoveMember", [&](const std::string& h, const std::string&) { v1::RemoveMemberRequest r; r.set_name(h + "/members/" + NewUuidV7(absl::Now())); r.set_reason("x"); v1::Household o; return logic_->RemoveMember(officer_, r, &o); }},
+      {"MoveHousehold", [&](const std::string& h, const std::string&) { v1::MoveHouseholdRequest r; r.set_name(h); r.set_commune_code("25195"); v1::Household o; return logic_->MoveHousehold(officer_, r, &o); }},
+      {"SplitHousehold", [&](const std::string& h, const std::string&) { v1::SplitHouseholdRequest r; r.set_name(h); r.add_member_names(h + "/members/" + NewUuidV7(absl::Now())); v1::SplitHouseholdResponse o; return logic_->SplitHousehold(officer_, r, &o); }},
+      {"ListHouseholdEvents", [&](const std::string& h, const std::string&) { v1::ListHouseholdEventsRequest r; r.set_name(h); v1::ListHouseholdEventsResponse o; return logic_->ListHouseholdEvents(officer_, r, &o); }},
+      {"CreateReview", [&](const std::string& h, const std::string&) { v1::CreateReviewRequest r; r.set_parent(h); v1::Review o; return logic_->CreateReview(officer_, r, &o); }},
+      {"ListReviews", [&](const std::string& h, const std::string&) { v1::ListReviewsRequest r; r.set_parent(h); v1::ListReviewsResponse o; return logic_->ListReviews(officer_, r, &o); }},
+      {"GetReview", [&](const std::string&, const std::string& rv) { v1::GetReviewRequest r; r.set_name(rv); v1::Review o; return logic_->GetReview(officer_, r, &o); }},
+      {"SubmitReview", [&](const std::string&, const std::string& rv) { v1::SubmitReviewRequest r; r.set_name(rv); v1::Review o; return logic_->SubmitReview(officer_, r, &o); }},
+      {"ApproveReview", [&](const std::string&, const std::string& rv) { v1::ApproveReviewRequest r; r.set_name(rv); r.set_decision_number("1"); *r.mutable_decision_date() = Day(2025, 12, 20); v1::Review o; return logic_->ApproveReview(officer_, r, &o); }},
+      {"RejectReview", [&](const std::string&, const std::string& rv) { v1::RejectReviewRequest r; r.set_name(rv); r.set_reason("x"); v1::Review o; return logic_->RejectReview(officer_, r, &o); }},
+      {"PostReview", [&](const std::string&, const std::string& rv) { v1::PostReviewRequest r; r.set_name(rv); *r.mutable_posted_on() = Day(2025, 12, 21); v1::Review o; return logic_->PostReview(officer_, r, &o); }},
+      {"GetClassification", [&](const std::string& h, const std::string&) { v1::GetClassificationRequest r; r.set_name(h); v1::ClassificationRecord o; return logic_->GetClassification(officer_, r, &o); }},
+  };
+  for (auto& [name, call] : calls) {
+    absl::Status hidden = call(other.name(), review.name());
+    absl::Status absent = call(missing, missing_review);
+    EXPECT_EQ(hidden.code(), absl::StatusCode::kNotFound) << name << ": " << hidden;
+    EXPECT_EQ(absent.code(), absl::StatusCode::kNotFound) << name << ": " << absent;
+    EXPECT_EQ(GetReason(hidden), GetReason(absent)) << name;  // same shape: only the asked name differs
+  }
+  // Merging with it, and the aggregate views, do not reveal it either.
+  v1::Household mine = Create("25195", {Person("Mine", v1::HEAD)});
+  v1::MergeHouseholdsRequest mg;
+  mg.set_name(mine.name());
+  mg.set_source(other.name());
+  v1::Household o;
+  EXPECT_EQ(logic_->MergeHouseholds(officer_, mg, &o).code(), absl::StatusCode::kNotFound);
+  v1::ListTransitionsRequest tr;
+  tr.set_year(2025);
+  v1::ListTransitionsResponse tresp;
+  ASSERT_TRUE(logic_->ListTransitions(officer_, tr, &tresp).ok());
+  EXPECT_EQ(tresp.counts_size(), 0);
+}
+
+}  // namespace
+}  // namespace lnob::registry
