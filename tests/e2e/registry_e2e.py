@@ -90,9 +90,25 @@ class RegistryE2E(unittest.TestCase):
             ports = json.load(f)
         cls.target = f"127.0.0.1:{ports['grpc_port']}"
         cls.client = lnob_grpc.Client(cls.target, token=cls.token)
+        # The REST gateway in front of it.
+        cls.gw_ready = os.path.join(cls.tmp, "gateway.json")
+        backends = ",".join(f"lnob.registry.v1.{s}={cls.target}" for s in ("ReferenceDataService", "HouseholdService"))
+        cls.gw_log = open(os.path.join(cls.tmp, "gateway.log"), "w+")
+        cls.gateway = subprocess.Popen([os.path.join(BIN, "gateway"), f"--ready_file={cls.gw_ready}", "--http_port=0",
+                                        "--metrics_port=0", "--listen_host=127.0.0.1", "--metrics_host=127.0.0.1",
+                                        f"--backends={backends}"], stdout=cls.gw_log, stderr=subprocess.STDOUT)
+        if not wait_for(lambda: os.path.exists(cls.gw_ready), timeout=15):
+            raise RuntimeError("gateway did not become ready")
+        with open(cls.gw_ready) as f:
+            gw = json.load(f)
+        cls.rest = f"http://127.0.0.1:{gw['http_port']}"
+        cls.gw_metrics = f"http://127.0.0.1:{gw['metrics_port']}/metrics"
 
     @classmethod
     def tearDownClass(cls):
+        if cls.gateway.poll() is None:
+            cls.gateway.terminate()
+            cls.gateway.wait(timeout=10)
         if cls.proc.poll() is None:
             cls.proc.kill()
         subprocess.run(["psql", dsn(), "-qc", f"DROP DATABASE IF EXISTS {cls.db} WITH (FORCE)"])
@@ -212,6 +228,48 @@ class RegistryE2E(unittest.TestCase):
         second = take(first[-1], 100)
         cursors = first + second
         self.assertEqual(cursors, list(range(cursors[0], cursors[0] + 200)))
+
+    def _curl(self, method, path, body=None, token=True):
+        args = ["curl", "-s", "-o", "-", "-w", "\n%{http_code}", "-X", method, self.rest + path]
+        if token:
+            args += ["-H", f"Authorization: Bearer {self.admin_token}"]
+        if body is not None:
+            args += ["-H", "Content-Type: application/json", "--data-binary", body]
+        out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+        payload, status = out.rsplit("\n", 1)
+        return int(status), (json.loads(payload) if payload else None)
+
+    def test_3d_rest_through_the_gateway_with_curl(self):
+        status, unit = self._curl("GET", "/v1/adminUnits/25198?asOf.year=2023&asOf.month=1&asOf.day=1")
+        self.assertEqual(status, 200)
+        self.assertEqual(unit["displayName"], "Phường Tân Đồng")
+        status, listed = self._curl("GET", "/v1/adminUnits?parentCode=70&asOf.year=2023&asOf.month=6&asOf.day=1")
+        self.assertEqual((status, len(listed["adminUnits"])), (200, 11))
+        status, cls = self._curl("POST", "/v1/povertyStandards:classify", json.dumps(
+            {"date": {"year": 2027, "month": 1, "day": 1}, "areaType": "AREA_TYPE_RURAL",
+             "incomePerCapitaVnd": "2200000", "deprivedIndicators": ["D01", "D02", "D03"]}))
+        self.assertEqual((status, cls["classification"], cls["standardId"]), (200, "POOR", "PS_2027_2030"))
+        status, found = self._curl("GET", "/v1/households?nameQuery=nguyen%20van%20anh")
+        self.assertEqual(status, 200)
+        self.assertEqual(len(found["households"]), 1)
+        # Errors: JSON {code, message, details} with the HTTP status of the one table.
+        status, err = self._curl("GET", "/v1/adminUnits/25195", token=False)
+        self.assertEqual((status, err["code"]), (401, 16))
+        status, err = self._curl("GET", "/v1/adminUnits/99999")
+        self.assertEqual((status, err["code"]), (404, 5))
+        status, err = self._curl("POST", "/v1/povertyStandards:classify", '{"areaType": ')
+        self.assertEqual(status, 400)
+        bad_request = [d for d in err["details"] if d["@type"].endswith("google.rpc.BadRequest")][0]
+        self.assertEqual(bad_request["fieldViolations"][0]["field"], "body")
+        status, err = self._curl("GET", "/v1/adminUnits?pageSize=lots")
+        self.assertEqual(status, 400)
+        self.assertIn("pageSize", json.dumps(err))
+        status, _ = self._curl("DELETE", "/v1/adminUnits/25195")
+        self.assertEqual(status, 405)
+        status, _ = self._curl("GET", "/v1/nowhere")
+        self.assertEqual(status, 404)
+        metrics = subprocess.run(["curl", "-s", self.gw_metrics], check=True, capture_output=True, text=True).stdout
+        self.assertIn('http_requests_total{code="200",method="GET",route="/v1/{name=adminUnits/*}"}', metrics)
 
     def test_4_missing_token_is_unauthenticated(self):
         anon = lnob_grpc.Client(self.target)

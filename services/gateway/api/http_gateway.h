@@ -1,0 +1,61 @@
+#ifndef LNOB_SERVICES_GATEWAY_API_HTTP_GATEWAY_H_
+#define LNOB_SERVICES_GATEWAY_API_HTTP_GATEWAY_H_
+
+// REST/JSON face of the gateway: Boost.Beast HTTP/1.1 server, routes from the descriptor set,
+// generic gRPC calls to the backends with the caller's metadata and a deadline.
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/metrics/metrics.h"
+#include "services/gateway/domain/routes.h"
+#include "services/gateway/domain/transcoder.h"
+
+namespace lnob::gateway {
+
+struct GatewayConfig {
+  std::string listen_host = "0.0.0.0";
+  int http_port = 8080;
+  std::map<std::string, std::string> backends;  // proto service -> host:port
+  absl::Duration timeout = absl::Seconds(10);   // per call, unless the route says otherwise
+  size_t max_body_bytes = 4 << 20;
+};
+
+class HttpGateway {
+ public:
+  HttpGateway(GatewayConfig config, const google::protobuf::DescriptorPool* pool, RouteTable routes,
+              metrics::Metrics* metrics);
+  ~HttpGateway();
+  absl::Status Start();
+  void Stop();
+  int port() const { return port_; }
+
+  struct Response {
+    int status = 200;
+    std::string body;
+    std::string content_type = "application/json";
+    std::string request_id;
+  };
+  // One request, independent of the socket (also used by tests and the fuzz target).
+  Response Handle(const std::string& method, const std::string& target, const std::string& body,
+                  const std::map<std::string, std::string>& headers);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  GatewayConfig config_;
+  int port_ = 0;
+};
+
+// The one gRPC code -> HTTP status table (common/status) applied to an error as JSON
+// {code, message, details}.
+HttpGateway::Response ErrorResponse(const absl::Status& status);
+
+}  // namespace lnob::gateway
+
+#endif  // LNOB_SERVICES_GATEWAY_API_HTTP_GATEWAY_H_

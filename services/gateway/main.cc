@@ -1,0 +1,109 @@
+// gateway: wiring only. REST/JSON for every routed service, generated from the descriptors.
+
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/log/log.h"
+#include "common/metrics/metrics.h"
+#include "common/server/config.h"
+#include "common/util/embedded.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "services/gateway/api/http_gateway.h"
+
+namespace lnob::gateway {
+const std::vector<EmbeddedFile>& EmbeddedDescriptorSet();
+}
+
+ABSL_FLAG(std::string, listen_host, "0.0.0.0", "Address the REST server binds");
+ABSL_FLAG(int, http_port, 8080, "REST/JSON port (0 = pick a free port)");
+ABSL_FLAG(std::string, metrics_host, "0.0.0.0", "Address of the Prometheus endpoint");
+ABSL_FLAG(int, metrics_port, 9100, "Prometheus /metrics port (0 = any)");
+ABSL_FLAG(std::string, backends,
+          "lnob.registry.v1.ReferenceDataService=127.0.0.1:50051,lnob.registry.v1.HouseholdService=127.0.0.1:50051",
+          "Routing: comma-separated proto_service=host:port");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "Deadline of each backend call");
+ABSL_FLAG(int, max_body_bytes, 4 << 20, "Largest accepted request body (413 above)");
+ABSL_FLAG(std::string, ready_file, "", "File written with the bound ports once serving");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
+
+int main(int argc, char** argv) {
+  lnob::server::BlockTerminationSignals();
+  absl::SetProgramUsageMessage("lnob gateway (flags may also be set as LNOB_<FLAG>)");
+  if (auto st = lnob::server::ApplyEnvironmentToFlags(); !st.ok()) {
+    std::fprintf(stderr, "gateway: bad environment:\n%s\n", std::string(st.message()).c_str());
+    return 2;
+  }
+  absl::ParseCommandLine(argc, argv);
+  lnob::log::Severity sev = lnob::log::Severity::kInfo;
+  if (!lnob::log::ParseSeverity(absl::GetFlag(FLAGS_log_level), &sev)) {
+    std::fprintf(stderr, "gateway: --log_level must be debug, info, warning or error\n");
+    return 2;
+  }
+  lnob::log::Init("gateway", sev);
+
+  lnob::gateway::GatewayConfig config;
+  config.listen_host = absl::GetFlag(FLAGS_listen_host);
+  config.http_port = absl::GetFlag(FLAGS_http_port);
+  config.timeout = absl::GetFlag(FLAGS_timeout);
+  config.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
+  std::vector<std::string> services;
+  for (absl::string_view entry : absl::StrSplit(absl::GetFlag(FLAGS_backends), ',', absl::SkipEmpty())) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(entry, absl::MaxSplits('=', 1));
+    if (kv.first.empty() || kv.second.empty()) {
+      std::fprintf(stderr, "gateway: --backends: '%s' is not service=host:port\n", std::string(entry).c_str());
+      return 2;
+    }
+    config.backends[kv.first] = kv.second;
+    services.push_back(kv.first);
+  }
+  if (config.http_port < 0 || config.http_port > 65535 || config.timeout <= absl::ZeroDuration()) {
+    std::fprintf(stderr, "gateway: --http_port must be 0..65535 and --timeout positive\n");
+    return 2;
+  }
+
+  google::protobuf::FileDescriptorSet set;
+  if (!set.ParseFromString(lnob::gateway::EmbeddedDescriptorSet().at(0).content)) {
+    std::fprintf(stderr, "gateway: embedded descriptor set does not parse\n");
+    return 2;
+  }
+  google::protobuf::DescriptorPool pool;
+  for (const auto& file : set.file()) {
+    if (pool.BuildFile(file) == nullptr) {
+      std::fprintf(stderr, "gateway: descriptor %s does not build\n", file.name().c_str());
+      return 2;
+    }
+  }
+  auto routes = lnob::gateway::RouteTable::FromPool(pool, services);
+  if (!routes.ok()) {
+    std::fprintf(stderr, "gateway: %s\n", std::string(routes.status().message()).c_str());
+    return 2;
+  }
+  lnob::metrics::Metrics metrics("gateway", "0.1.0", "");
+  auto metrics_port = metrics.Serve(absl::StrCat(absl::GetFlag(FLAGS_metrics_host), ":", absl::GetFlag(FLAGS_metrics_port)));
+  if (!metrics_port.ok()) {
+    std::fprintf(stderr, "gateway: %s\n", std::string(metrics_port.status().message()).c_str());
+    return 2;
+  }
+  lnob::gateway::HttpGateway gateway(config, &pool, *std::move(routes), &metrics);
+  if (auto st = gateway.Start(); !st.ok()) {
+    std::fprintf(stderr, "gateway: %s\n", std::string(st.message()).c_str());
+    return 2;
+  }
+  if (const std::string ready = absl::GetFlag(FLAGS_ready_file); !ready.empty()) {
+    if (FILE* f = std::fopen((ready + ".tmp").c_str(), "w")) {
+      std::fprintf(f, "{\"http_port\":%d,\"metrics_port\":%d}\n", gateway.port(), *metrics_port);
+      std::fclose(f);
+      std::rename((ready + ".tmp").c_str(), ready.c_str());
+    }
+  }
+  lnob::server::WaitForTermination();
+  lnob::log::Info("gateway stopping");
+  gateway.Stop();
+  lnob::log::Info("stopped");
+  return 0;
+}
