@@ -194,6 +194,10 @@ absl::StatusOr<Claims> Verifier::Verify(absl::string_view token) const {
   for (const auto& a : c.audience) aud_ok |= (a == options_.audience);
   if (!aud_ok) return Unauth("TOKEN_AUDIENCE", "token audience does not include this service");
   if (c.subject.empty()) return Unauth("TOKEN_MALFORMED", "token has no sub");
+  for (const auto& unit : c.scope_units) {
+    // An empty code must not widen a scope to the whole province.
+    if (unit.empty()) return Unauth("TOKEN_MALFORMED", "token scope_units holds an empty code");
+  }
   return c;
 }
 

@@ -730,3 +730,73 @@ TEST_F(HouseholdTest, EveryHouseholdRpcHidesOutOfScopeHouseholds) {
 
 }  // namespace
 }  // namespace lnob::registry
+
+namespace lnob::registry {
+namespace {
+
+TEST_F(HouseholdTest, ReplayedCreateWithACitizenIdReturnsTheStoredResponse) {
+  v1::CreateHouseholdRequest req;
+  req.set_request_id("9b2f0c1e-6d3a-4f6b-8a55-1c2d3e4f5a6b");
+  req.mutable_household()->set_commune_code("25195");
+  *req.mutable_household()->add_members() = Person("Nguyễn Văn R", v1::HEAD, "01", "075080000777");
+  v1::Household first, second;
+  ASSERT_TRUE(logic_->CreateHousehold(admin_, req, &first).ok());
+  absl::Status st = logic_->CreateHousehold(admin_, req, &second);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(first.name(), second.name());
+}
+
+TEST_F(HouseholdTest, SplitKeepsStatisticsMergeRemovesTheClosedHouseholdAndClosedOnesStayClosed) {
+  v1::Household h = Create("25195", {Person("Head", v1::HEAD, "22"), Person("Son", v1::CHILD, "22")});
+  Classify(h.name(), 2024, 1000000, 4);  // POOR from Dec 2024
+  v1::GetHouseholdRequest get;
+  get.set_name(h.name());
+  ASSERT_TRUE(logic_->GetHousehold(admin_, get, &h).ok());
+  v1::SplitHouseholdRequest sp;
+  sp.set_name(h.name());
+  sp.add_member_names(h.members(1).name());
+  v1::SplitHouseholdResponse split;
+  ASSERT_TRUE(logic_->SplitHousehold(admin_, sp, &split).ok());
+  auto poor_2025 = [&] {
+    pqxx::connection c(db_->admin_url());
+    pqxx::nontransaction n(c);
+    return n.exec("SELECT coalesce(sum(households), 0) FROM registry.stats_agg WHERE year = 2025 AND class_end = 'POOR'")[0][0].as<int>();
+  };
+  EXPECT_EQ(poor_2025(), 2);  // the split-off household is still poor, not a newcomer
+  v1::GetClassificationRequest gc;
+  gc.set_name(split.created().name());
+  v1::ClassificationRecord rec;
+  ASSERT_TRUE(logic_->GetClassification(admin_, gc, &rec).ok());
+  EXPECT_EQ(rec.classification(), v1::POOR);
+  v1::MergeHouseholdsRequest mg;
+  mg.set_name(h.name());
+  mg.set_source(split.created().name());
+  v1::Household merged;
+  ASSERT_TRUE(logic_->MergeHouseholds(admin_, mg, &merged).ok());
+  EXPECT_EQ(poor_2025(), 1);
+  v1::AddMemberRequest add;
+  add.set_parent(split.created().name());
+  *add.mutable_member() = Person("Late", v1::CHILD);
+  v1::Household out;
+  EXPECT_EQ(logic_->AddMember(admin_, add, &out).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(HouseholdTest, UnreviewedHouseholdsRollIntoTheNewYear) {
+  v1::Household h = Create("25195", {Person("Head", v1::HEAD, "22")});
+  Classify(h.name(), 2025, 1000000, 4);  // POOR from Dec 2025
+  clock_.Set(absl::FromCivil(absl::CivilSecond(2026, 2, 1, 9, 0, 0), absl::UTCTimeZone()));
+  auto rolled = logic_->RollForwardYears();
+  ASSERT_TRUE(rolled.ok()) << rolled.status();
+  EXPECT_EQ(*rolled, 1);
+  EXPECT_EQ(*logic_->RollForwardYears(), 0);  // idempotent
+  v1::ListTransitionsRequest tr;
+  tr.set_year(2026);
+  v1::ListTransitionsResponse resp;
+  ASSERT_TRUE(logic_->ListTransitions(admin_, tr, &resp).ok());
+  ASSERT_EQ(resp.counts_size(), 1);
+  EXPECT_EQ(resp.counts(0).category(), v1::POOR_REMAINING);
+  EXPECT_EQ(resp.counts(0).ethnic_minority_households(), 1);
+}
+
+}  // namespace
+}  // namespace lnob::registry

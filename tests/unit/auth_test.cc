@@ -139,3 +139,16 @@ TEST(MethodPolicy, EveryRegistryMethodDeclaresAPermission) {
 
 }  // namespace
 }  // namespace lnob::auth
+
+namespace lnob::auth {
+namespace {
+
+TEST_F(JwtTest, AnEmptyScopeCodeIsRejectedNotWidened) {
+  Claims c = Valid();
+  c.scope_units = {""};
+  auto r = MakeVerifier(pub_).Verify(*MintRs256(priv_, c));
+  EXPECT_EQ(GetReason(r.status()).value_or(""), "TOKEN_MALFORMED");
+}
+
+}  // namespace
+}  // namespace lnob::auth

@@ -39,6 +39,8 @@ absl::Status BusinessMetrics::Refresh() {
   system.principal.grants = {"registry.statistics.read"};
   system.method = "BusinessMetrics";
   const int year = static_cast<int>(Today(clock_.Now()).year());
+  // A new year starts from last year's classifications before anything is counted in it.
+  if (auto rolled = logic_->RollForwardYears(); !rolled.ok()) return rolled.status();
   v1::GetStatisticsRequest req;
   req.set_year(year);
   req.set_unit_code("70");  // the province's districts as the 2021-2025 movement knew them

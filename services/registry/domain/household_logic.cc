@@ -245,17 +245,9 @@ absl::Status HouseholdLogic::CreateHousehold(const C& c, const v1::CreateHouseho
   if (auto st = db::ValidateRequestId(req.request_id()); !st.ok()) return st;
   v1::Household h = req.household();
   LNOB_RETURN_IF_ERROR(PrepareHousehold(c, &h, "household."));
-  // A citizen ID belongs to one active member; say where only if the caller may see it.
-  for (int i = 0; i < h.members_size(); ++i) {
-    if (h.members(i).citizen_id().empty()) continue;
-    LNOB_ASSIGN_OR_RETURN(auto other, store_->FindByCitizenId(h.members(i).citizen_id()));
-    if (!other) continue;
-    LNOB_ASSIGN_OR_RETURN(bool visible, InScope(c.principal, other->commune_code()));
-    absl::Status dup = absl::AlreadyExistsError(
-        visible ? absl::StrCat("household.members[", i, "].citizen_id: already an active member of ", other->name())
-                : absl::StrCat("household.members[", i, "].citizen_id: already an active member of another household"));
-    return WithReason(dup, "CITIZEN_ID_TAKEN");
-  }
+  // A citizen ID belongs to one active member (unique index); say where only if the caller may
+  // see it. Looked up after the write fails, so that a replayed request_id gets its stored
+  // response rather than a conflict with itself.
   IdempotencyKey key;
   if (!req.request_id().empty()) {
     v1::CreateHouseholdRequest canonical = req;
@@ -264,8 +256,15 @@ absl::Status HouseholdLogic::CreateHousehold(const C& c, const v1::CreateHouseho
   }
   auto created = store_->Create(h, c.principal.subject, key);
   if (!created.ok()) {
-    if (created.status().code() == absl::StatusCode::kAlreadyExists) {  // lost a race on the unique index
-      return WithReason(absl::AlreadyExistsError("household.members: a citizen ID is already an active member elsewhere"),
+    if (created.status().code() != absl::StatusCode::kAlreadyExists) return created.status();
+    for (int i = 0; i < h.members_size(); ++i) {
+      if (h.members(i).citizen_id().empty()) continue;
+      LNOB_ASSIGN_OR_RETURN(auto other, store_->FindByCitizenId(h.members(i).citizen_id()));
+      if (!other) continue;
+      LNOB_ASSIGN_OR_RETURN(bool visible, InScope(c.principal, other->commune_code()));
+      return WithReason(absl::AlreadyExistsError(absl::StrCat(
+                            "household.members[", i, "].citizen_id: already an active member of ",
+                            visible ? other->name() : std::string("another household"))),
                         "CITIZEN_ID_TAKEN");
     }
     return created.status();
@@ -290,7 +289,10 @@ absl::Status HouseholdLogic::UpdateHousehold(const C& c, const v1::UpdateHouseho
   for (const auto& p : req.update_mask().paths()) {
     if (!kAllowed.count(p)) return InvalidField("update_mask", absl::StrCat("field ", p, " cannot be updated here"));
   }
-  LNOB_RETURN_IF_ERROR(Visible(c, id).status());
+  LNOB_ASSIGN_OR_RETURN(v1::Household current, Visible(c, id));
+  LNOB_ASSIGN_OR_RETURN(auto refs, Refs());
+  // Looked up before the write transaction: no second pool connection while holding a lock.
+  const UnitVersion* unit = refs->graph->Find(refs->graph->UnitOn(current.commune_code(), Today()), Today());
   auto result = store_->Mutate(id, in.etag(), c.principal.subject, [&](v1::Household& h, HouseholdStore::Mutation& m) -> absl::Status {
     std::vector<std::string> changed;
     for (const auto& p : req.update_mask().paths()) {
@@ -317,8 +319,9 @@ absl::Status HouseholdLogic::UpdateHousehold(const C& c, const v1::UpdateHouseho
         h.set_head_member(in.head_member());
       }
     }
-    auto unit = refs_->GetUnit(h.commune_code(), Today());
-    if (unit.ok() && h.area_type() != unit->area_type() && h.area_type_override_reason().empty()) {
+    const v1::AreaType unit_area =
+        unit != nullptr && unit->area_type == "URBAN" ? v1::AREA_TYPE_URBAN : v1::AREA_TYPE_RURAL;
+    if (unit != nullptr && h.area_type() != unit_area && h.area_type_override_reason().empty()) {
       return InvalidField("household.area_type_override_reason",
                           "required when area_type differs from the commune's default");
     }
@@ -383,40 +386,42 @@ absl::Status HouseholdLogic::ListHouseholds(const C& c, const v1::ListHouseholds
 
 absl::Status HouseholdLogic::AddMember(const C& c, const v1::AddMemberRequest& req, v1::Household* out) {
   LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.parent(), "parent"));
-  LNOB_RETURN_IF_ERROR(Visible(c, id).status());
   if (req.member().relation() == v1::HEAD) {
     return InvalidField("member.relation", "a second HEAD is not allowed; change head_member with UpdateHousehold");
   }
+  // Validate the new member with the household rules, before the write transaction: a probe
+  // household in the unit the household's commune stands for today.
+  LNOB_ASSIGN_OR_RETURN(v1::Household current, Visible(c, id));
+  LNOB_ASSIGN_OR_RETURN(auto refs, Refs());
+  v1::Household probe;
+  probe.set_commune_code(refs->graph->UnitOn(current.commune_code(), Today()));
+  v1::Member head;
+  head.set_full_name("x");
+  head.set_sex(v1::MALE);
+  head.set_ethnicity_code("01");
+  head.set_relation(v1::HEAD);
+  *probe.add_members() = head;
+  *probe.add_members() = req.member();
+  server::Call unscoped = c;
+  unscoped.principal.scope.unit_codes.clear();  // scope was checked on the household itself
+  if (absl::Status st = PrepareHousehold(unscoped, &probe, ""); !st.ok()) {
+    auto fv = GetFieldViolations(st);
+    if (!fv.empty()) {
+      absl::string_view f = fv[0].field;
+      absl::ConsumePrefix(&f, "members[1].");
+      return InvalidField(absl::StrCat("member.", f), fv[0].description);
+    }
+    return st;
+  }
+  v1::Member added = probe.members(1);
+  if (!added.citizen_id().empty()) {
+    LNOB_ASSIGN_OR_RETURN(auto other, store_->FindByCitizenId(added.citizen_id()));
+    if (other) {
+      return WithReason(absl::AlreadyExistsError("member.citizen_id: already an active member of another household"),
+                        "CITIZEN_ID_TAKEN");
+    }
+  }
   auto result = store_->Mutate(id, req.etag(), c.principal.subject, [&](v1::Household& h, HouseholdStore::Mutation& m) -> absl::Status {
-    // Validate the new member with the household's rules (prefix "member.").
-    v1::Household probe;
-    probe.set_commune_code(h.commune_code());
-    *probe.mutable_registered_on() = h.registered_on();
-    v1::Member head;
-    head.set_full_name("x");
-    head.set_sex(v1::MALE);
-    head.set_ethnicity_code("01");
-    head.set_relation(v1::HEAD);
-    *probe.add_members() = head;
-    *probe.add_members() = req.member();
-    absl::Status st = PrepareHousehold(c, &probe, "");
-    if (!st.ok()) {
-      auto fv = GetFieldViolations(st);
-      if (!fv.empty()) {
-        absl::string_view f = fv[0].field;
-        absl::ConsumePrefix(&f, "members[1].");
-        return InvalidField(absl::StrCat("member.", f), fv[0].description);
-      }
-      return st;
-    }
-    v1::Member added = probe.members(1);
-    if (!added.citizen_id().empty()) {
-      LNOB_ASSIGN_OR_RETURN(auto other, store_->FindByCitizenId(added.citizen_id()));
-      if (other) {
-        return WithReason(absl::AlreadyExistsError("member.citizen_id: already an active member of another household"),
-                          "CITIZEN_ID_TAKEN");
-      }
-    }
     added.set_name(absl::StrCat(h.name(), "/members/", IdOf(added.name())));
     *h.add_members() = added;
     m.kind = "MEMBER_ADDED";
@@ -432,6 +437,7 @@ absl::Status HouseholdLogic::RemoveMember(const C& c, const v1::RemoveMemberRequ
   LNOB_ASSIGN_OR_RETURN(auto ids, ChildIds(req.name(), "members", "name"));
   LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
   if (req.reason().empty()) return InvalidField("reason", "is required");
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay left_on, api::FromProtoDateOr(req.left_on(), "left_on", Today()));
   auto result = store_->Mutate(ids.first, req.etag(), c.principal.subject, [&](v1::Household& h, HouseholdStore::Mutation& m) -> absl::Status {
     bool found = false;
     for (auto& mem : *h.mutable_members()) {
@@ -445,7 +451,7 @@ absl::Status HouseholdLogic::RemoveMember(const C& c, const v1::RemoveMemberRequ
     if (!found) return Hidden(req.name());
     m.kind = "MEMBER_REMOVED";
     m.detail = absl::StrCat(ids.second, ": ", req.reason());
-    if (api::IsSet(req.left_on())) m.effective_date = absl::CivilDay(req.left_on().year(), req.left_on().month(), req.left_on().day());
+    m.effective_date = left_on;
     return absl::OkStatus();
   });
   if (!result.ok()) return result.status();
@@ -499,7 +505,7 @@ absl::Status HouseholdLogic::SplitHousehold(const C& c, const v1::SplitHousehold
   fresh.set_area_type_override_reason(original.area_type_override_reason());
   *fresh.mutable_registered_on() = api::ToProtoDate(eff);
   fresh.set_status(v1::HOUSEHOLD_ACTIVE);
-  LNOB_ASSIGN_OR_RETURN(auto pair, store_->Split(id, req.etag(), member_ids, fresh, eff, c.principal.subject));
+  LNOB_ASSIGN_OR_RETURN(auto pair, store_->Split(id, req.etag(), member_ids, fresh, eff, c.principal.subject, LastYear()));
   *out->mutable_original() = std::move(pair.first);
   *out->mutable_created() = std::move(pair.second);
   return Present(c, {out->mutable_original(), out->mutable_created()});
@@ -512,9 +518,11 @@ absl::Status HouseholdLogic::MergeHouseholds(const C& c, const v1::MergeHousehol
   LNOB_RETURN_IF_ERROR(Visible(c, id).status());
   LNOB_RETURN_IF_ERROR(Visible(c, source).status());
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay eff, api::FromProtoDateOr(req.effective_date(), "effective_date", Today()));
-  LNOB_ASSIGN_OR_RETURN(*out, store_->Merge(id, req.etag(), source, eff, c.principal.subject));
+  LNOB_ASSIGN_OR_RETURN(*out, store_->Merge(id, req.etag(), source, eff, c.principal.subject, LastYear()));
   return Present(c, {out});
 }
+
+absl::StatusOr<int64_t> HouseholdLogic::RollForwardYears() { return store_->RollForwardYears(LastYear()); }
 
 absl::Status HouseholdLogic::ListHouseholdEvents(const C& c, const v1::ListHouseholdEventsRequest& req,
                                                  v1::ListHouseholdEventsResponse* out) {

@@ -74,6 +74,9 @@ class HouseholdLogic {
                             const std::function<bool(const v1::ChangeEvent&)>& sink,
                             const std::function<bool()>& cancelled);
 
+  // Carries unreviewed households' year snapshots into the current year (see the store).
+  absl::StatusOr<int64_t> RollForwardYears();
+
   // Validates a household record for create or import; assigns ids. Errors name fields
   // under `prefix` (e.g. "household." or "record.household.").
   absl::Status PrepareHousehold(const C& c, v1::Household* h, const std::string& prefix);

@@ -80,10 +80,14 @@ class HouseholdStore {
   // Split: moves members to a new household. Merge: moves all of source into target.
   virtual absl::StatusOr<std::pair<v1::Household, v1::Household>> Split(
       const std::string& id, const std::string& etag, const std::vector<std::string>& member_ids,
-      const v1::Household& created, absl::CivilDay date, const std::string& actor) = 0;
+      const v1::Household& created, absl::CivilDay date, const std::string& actor, int last_year) = 0;
   virtual absl::StatusOr<v1::Household> Merge(const std::string& target_id, const std::string& etag,
                                               const std::string& source_id, absl::CivilDay date,
-                                              const std::string& actor) = 0;
+                                              const std::string& actor, int last_year) = 0;
+  // Carries every household's year snapshot into the following years up to last_year when no
+  // review changed it (a household poor in 2024 and not reviewed is POOR_REMAINING in 2025).
+  // Idempotent. Returns the rows added.
+  virtual absl::StatusOr<int64_t> RollForwardYears(int last_year) = 0;
   virtual absl::StatusOr<std::vector<v1::HouseholdEvent>> Events(const std::string& id,
                                                                  int64_t after, int limit) = 0;
 

@@ -303,13 +303,15 @@ std::string IndicatorsJson(const v1::Review& r) {
 
 void InsertReview(transaction_base& tx, const std::string& hid, const v1::Review& r,
                   const std::string& actor, const std::string& state) {
+  auto area = tx.exec_params("SELECT area_type FROM households WHERE id = $1::uuid", hid);
   tx.exec_params(
       "INSERT INTO reviews (id, household_id, kind, review_date, standard_id, income_per_capita,"
       " indicators, deprivation_count, area_type, computed_class, reviewer, state, decision_number,"
       " decision_date, created_by, proxy_score) VALUES ($1::uuid, $2::uuid, $3, $4::date, $5, $6, $7::jsonb, $8,"
       " $9, $10, $11, $12, $13, NULLIF($14, '')::date, $15, NULLIF($16, -1))",
       IdOf(r.name()), hid, r.kind() == v1::ONGOING ? "ONGOING" : "PERIODIC", DateText(r.review_date()),
-      r.standard_id(), r.income_per_capita_vnd(), IndicatorsJson(r), r.deprivation_count(), "",
+      r.standard_id(), r.income_per_capita_vnd(), IndicatorsJson(r), r.deprivation_count(),
+      area.empty() ? "" : Str(area[0][0]),
       v1::HouseholdClass_Name(r.computed_class()), r.reviewer(), state, r.decision_number(),
       DateText(r.decision_date()), actor, r.has_proxy_score() ? r.proxy_score() : -1);
 }
@@ -419,8 +421,11 @@ class PgHouseholdStore : public HouseholdStore {
       const std::function<absl::Status(v1::Household&, Mutation&)>& mutate) override {
     v1::Household out;
     absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
-      auto version = tx.exec_params("SELECT version FROM households WHERE id = $1::uuid FOR UPDATE", id);
+      auto version = tx.exec_params("SELECT version, status FROM households WHERE id = $1::uuid FOR UPDATE", id);
       if (version.empty()) return NotFound("households/" + id);
+      if (Str(version[0][1]) != "HOUSEHOLD_ACTIVE") {
+        return WithReason(absl::FailedPreconditionError("the household is closed (merged)"), "HOUSEHOLD_CLOSED");
+      }
       LNOB_RETURN_IF_ERROR(api::CheckEtag(etag, version[0][0].as<int64_t>()));
       LNOB_ASSIGN_OR_RETURN(v1::Household h, LoadHousehold(tx, id, false));
       const std::string old_commune = h.commune_code();
@@ -442,7 +447,7 @@ class PgHouseholdStore : public HouseholdStore {
 
   absl::StatusOr<std::pair<v1::Household, v1::Household>> Split(
       const std::string& id, const std::string& etag, const std::vector<std::string>& member_ids,
-      const v1::Household& created, absl::CivilDay date, const std::string& actor) override {
+      const v1::Household& created, absl::CivilDay date, const std::string& actor, int last_year) override {
     std::pair<v1::Household, v1::Household> out;
     absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
       auto version = tx.exec_params("SELECT version FROM households WHERE id = $1::uuid FOR UPDATE", id);
@@ -476,11 +481,18 @@ class PgHouseholdStore : public HouseholdStore {
       WriteHousehold(tx, kept, actor, false);
       AddEvent(tx, id, "SPLIT_TO", absl::StrCat(fresh.members_size(), " members to households/", new_id), D(date), actor);
       AddEvent(tx, new_id, "SPLIT_FROM", absl::StrCat("households/", id), D(date), actor);
-      // The new household inherits the classification until its own review.
+      // The new household inherits the classification history until its own review, so its
+      // statistics and transitions continue (POOR_REMAINING, not NEW_POOR).
       tx.exec_params(
           "UPDATE households n SET classification = o.classification, classified_since = o.classified_since"
           " FROM households o WHERE n.id = $1::uuid AND o.id = $2::uuid",
           new_id, id);
+      tx.exec_params(
+          "INSERT INTO classification_history (household_id, effective_date, review_id, classification)"
+          " SELECT $1::uuid, effective_date, review_id, classification FROM classification_history"
+          " WHERE household_id = $2::uuid",
+          new_id, id);
+      RecomputeYears(tx, new_id, last_year);
       AppendFeed(tx, new_id, "HOUSEHOLD_SPLIT", v1::HouseholdClass_Name(original.classification()), "",
                  D(date), fresh.commune_code());
       LNOB_ASSIGN_OR_RETURN(out.first, LoadHousehold(tx, id, false));
@@ -493,7 +505,7 @@ class PgHouseholdStore : public HouseholdStore {
 
   absl::StatusOr<v1::Household> Merge(const std::string& target_id, const std::string& etag,
                                       const std::string& source_id, absl::CivilDay date,
-                                      const std::string& actor) override {
+                                      const std::string& actor, int last_year) override {
     v1::Household out;
     absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
       // Lock both in id order to avoid deadlocks between opposite merges.
@@ -523,6 +535,8 @@ class PgHouseholdStore : public HouseholdStore {
       closed.clear_head_member();
       WriteHousehold(tx, target, actor, false);
       WriteHousehold(tx, closed, actor, false);
+      // The closed household leaves the statistics from this year on (trigger adjusts stats_agg).
+      tx.exec_params("DELETE FROM household_years WHERE household_id = $1::uuid AND year >= $2", source_id, last_year);
       AddEvent(tx, target_id, "MERGED_FROM", source.name(), D(date), actor);
       AddEvent(tx, source_id, "MERGED_INTO", target.name(), D(date), actor);
       AppendFeed(tx, source_id, "HOUSEHOLD_MERGED", v1::HouseholdClass_Name(source.classification()),
@@ -614,7 +628,11 @@ class PgHouseholdStore : public HouseholdStore {
     v1::Review out;
     absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
       // Household first, then review: the same lock order as every other writer.
-      tx.exec_params("SELECT 1 FROM households WHERE id = $1::uuid FOR UPDATE", hid);
+      auto hh = tx.exec_params("SELECT status FROM households WHERE id = $1::uuid FOR UPDATE", hid);
+      if (hh.empty()) return NotFound("households/" + hid);
+      if (Str(hh[0][0]) != "HOUSEHOLD_ACTIVE" && c.to_state == "APPROVED") {
+        return WithReason(absl::FailedPreconditionError("the household is closed (merged)"), "HOUSEHOLD_CLOSED");
+      }
       auto cur = tx.exec_params(
           "SELECT state, version, computed_class FROM reviews WHERE id = $1::uuid AND household_id = $2::uuid FOR UPDATE",
           rid, hid);
@@ -827,6 +845,29 @@ class PgHouseholdStore : public HouseholdStore {
 
   absl::StatusOr<ImportBatchResult> ImportBatch(const std::string& import_id, const std::string& actor,
                                                 const std::vector<ImportRow>& rows, int last_year) override;
+  absl::StatusOr<int64_t> RollForwardYears(int last_year) override {
+    int64_t added = 0;
+    absl::Status st = pool_->Run([&](transaction_base& tx) {
+      added = 0;
+      tx.exec("SELECT pg_advisory_xact_lock(hashtext('lnob.registry.roll_forward'))");
+      auto from = tx.exec("SELECT coalesce(min(year), 0) FROM household_years")[0][0].as<int>();
+      for (int year = std::max(from + 1, 2000); from > 0 && year <= last_year; ++year) {
+        auto r = tx.exec_params(
+            "INSERT INTO household_years (household_id, year, commune_code, head_ethnicity, people,"
+            " class_start, class_end, transition)"
+            " SELECT y.household_id, $1, y.commune_code, y.head_ethnicity, y.people, y.class_end, y.class_end,"
+            " CASE y.class_end WHEN 'POOR' THEN 'POOR_REMAINING' WHEN 'NEAR_POOR' THEN 'NEAR_POOR_REMAINING' ELSE '' END"
+            " FROM household_years y JOIN households h ON h.id = y.household_id AND h.status = 'HOUSEHOLD_ACTIVE'"
+            " WHERE y.year = $1 - 1 ON CONFLICT (household_id, year) DO NOTHING",
+            year);
+        added += r.affected_rows();
+      }
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    return added;
+  }
+
   absl::StatusOr<std::pair<std::string, std::string>> ReviewWindow(const std::string& kind) override {
     std::pair<std::string, std::string> out;
     absl::Status st = pool_->Read([&](transaction_base& tx) -> absl::Status {
@@ -1001,6 +1042,7 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
       for (const auto& m : r.record.household().members()) {
         if (!m.citizen_id().empty()) taken_cid.insert(m.citizen_id());
       }
+      if (!r.record.external_id().empty()) taken_external.insert(r.record.external_id());
       accepted.push_back(&r);
     }
     if (accepted.empty()) return absl::OkStatus();
