@@ -7,6 +7,8 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/auth/jwt.h"
+#include "common/auth/policy.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 #include "common/server/config.h"
@@ -28,6 +30,9 @@ ABSL_FLAG(std::string, backends,
           "Routing: comma-separated proto_service=host:port");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "Deadline of each backend call");
 ABSL_FLAG(int, max_body_bytes, 4 << 20, "Largest accepted request body (413 above)");
+ABSL_FLAG(std::string, jwt_public_keys, "", "PEM file with the public keys that sign tokens (empty: forward unverified)");
+ABSL_FLAG(std::string, jwt_issuer, "lnob", "Required 'iss' of bearer tokens");
+ABSL_FLAG(std::string, jwt_audience, "lnob", "Required 'aud' of bearer tokens");
 ABSL_FLAG(std::string, ready_file, "", "File written with the bound ports once serving");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
 
@@ -89,7 +94,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "gateway: %s\n", std::string(metrics_port.status().message()).c_str());
     return 2;
   }
-  lnob::gateway::HttpGateway gateway(config, &pool, *std::move(routes), &metrics);
+  std::unique_ptr<lnob::auth::Authorizer> authorizer;
+  if (const std::string keys_file = absl::GetFlag(FLAGS_jwt_public_keys); !keys_file.empty()) {
+    auto keys = lnob::auth::KeySet::FromFile(keys_file);
+    if (!keys.ok()) {
+      std::fprintf(stderr, "gateway: %s\n", std::string(keys.status().message()).c_str());
+      return 2;
+    }
+    authorizer = std::make_unique<lnob::auth::Authorizer>(
+        std::make_unique<lnob::auth::Verifier>(
+            *keys, lnob::auth::VerifierOptions{absl::GetFlag(FLAGS_jwt_issuer), absl::GetFlag(FLAGS_jwt_audience)},
+            lnob::RealClock::Get()),
+        lnob::auth::RolePolicy::Default());
+    for (const auto& svc : services) authorizer->RegisterService(pool.FindServiceByName(svc));
+  }
+  lnob::gateway::HttpGateway gateway(config, &pool, *std::move(routes), &metrics, std::move(authorizer));
   if (auto st = gateway.Start(); !st.ok()) {
     std::fprintf(stderr, "gateway: %s\n", std::string(st.message()).c_str());
     return 2;

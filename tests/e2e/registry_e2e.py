@@ -96,7 +96,8 @@ class RegistryE2E(unittest.TestCase):
         cls.gw_log = open(os.path.join(cls.tmp, "gateway.log"), "w+")
         cls.gateway = subprocess.Popen([os.path.join(BIN, "gateway"), f"--ready_file={cls.gw_ready}", "--http_port=0",
                                         "--metrics_port=0", "--listen_host=127.0.0.1", "--metrics_host=127.0.0.1",
-                                        f"--backends={backends}"], stdout=cls.gw_log, stderr=subprocess.STDOUT)
+                                        f"--backends={backends}", f"--jwt_public_keys={cls.tmp}/jwt_public.pem"],
+                                       stdout=cls.gw_log, stderr=subprocess.STDOUT)
         if not wait_for(lambda: os.path.exists(cls.gw_ready), timeout=15):
             raise RuntimeError("gateway did not become ready")
         with open(cls.gw_ready) as f:
@@ -268,6 +269,16 @@ class RegistryE2E(unittest.TestCase):
         self.assertEqual(status, 405)
         status, _ = self._curl("GET", "/v1/nowhere")
         self.assertEqual(status, 404)
+        # The gateway verifies tokens itself: a forged one never reaches the service.
+        status, err = self._curl("GET", "/v1/adminUnits/25195", token=False)
+        self.assertEqual(status, 401)
+        forged = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H",
+                                 "Authorization: Bearer a.b.c", self.rest + "/v1/adminUnits/25195"],
+                                check=True, capture_output=True, text=True).stdout
+        self.assertEqual(forged, "401")
+        ready = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", self.rest + "/readyz"],
+                               check=True, capture_output=True, text=True).stdout
+        self.assertEqual(ready, "200")
         metrics = subprocess.run(["curl", "-s", self.gw_metrics], check=True, capture_output=True, text=True).stdout
         self.assertIn('http_requests_total{code="200",method="GET",route="/v1/{name=adminUnits/*}"}', metrics)
 
@@ -292,6 +303,16 @@ class RegistryE2E(unittest.TestCase):
         resp = self.client.call(f"{SVC}/ListEthnicGroups")
         self.assertEqual(len(resp.ethnic_groups), 54)
         self.assertIsNone(self.proc.poll(), "the service must not have restarted")
+
+    def test_5b_gateway_not_ready_while_postgres_is_down(self):
+        run(PG_SH, "stop", PG_DIR)
+        try:
+            code = lambda: subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", self.rest + "/readyz"],
+                                          capture_output=True, text=True).stdout
+            self.assertTrue(wait_for(lambda: code() == "503"), "readyz did not turn 503")
+        finally:
+            run(PG_SH, "start", PG_DIR)
+        self.assertTrue(wait_for(lambda: self.client.health(SVC) == "SERVING"))
 
     def test_6_sigterm_drains_and_exits_cleanly(self):
         self.proc.send_signal(signal.SIGTERM)

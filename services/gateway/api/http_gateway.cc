@@ -17,6 +17,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "prometheus/counter.h"
@@ -62,13 +63,15 @@ struct HttpGateway::Impl {
   prometheus::Family<prometheus::Counter>* requests = nullptr;
   prometheus::Family<prometheus::Histogram>* durations = nullptr;
   prometheus::Gauge* in_flight = nullptr;
+  std::unique_ptr<auth::Authorizer> authorizer;
 
   Impl(const google::protobuf::DescriptorPool* p, RouteTable r) : pool(p), routes(std::move(r)), transcoder(p) {}
 };
 
 HttpGateway::HttpGateway(GatewayConfig config, const google::protobuf::DescriptorPool* pool, RouteTable routes,
-                         metrics::Metrics* metrics)
+                         metrics::Metrics* metrics, std::unique_ptr<auth::Authorizer> authorizer)
     : impl_(std::make_unique<Impl>(pool, std::move(routes))), config_(std::move(config)) {
+  impl_->authorizer = std::move(authorizer);
   for (const auto& [svc, address] : config_.backends) {
     if (!impl_->channels.count(address)) {
       impl_->channels[address] = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
@@ -102,6 +105,22 @@ HttpGateway::Response HttpGateway::Handle(const std::string& method, const std::
       path = path.substr(0, q);
     }
     if (path == "/healthz") return {200, "{\"status\":\"ok\"}"};
+    if (path == "/readyz") {
+      // Ready when every backend reports its routed services SERVING.
+      for (const auto& [svc, address] : config_.backends) {
+        grpc::ClientContext hc;
+        hc.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+        grpc::health::v1::HealthCheckRequest hreq;
+        hreq.set_service(svc);
+        grpc::health::v1::HealthCheckResponse hresp;
+        auto health = grpc::health::v1::Health::NewStub(impl_->channels.at(address));
+        if (!health->Check(&hc, hreq, &hresp).ok() ||
+            hresp.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
+          return {503, absl::StrCat("{\"status\":\"not ready\",\"service\":\"", svc, "\"}")};
+        }
+      }
+      return {200, "{\"status\":\"ready\"}"};
+    }
     auto match = impl_->routes.Find(method, UrlDecode(path, false));
     if (!match.ok()) {
       if (match.status().code() == absl::StatusCode::kUnimplemented) {
@@ -112,6 +131,10 @@ HttpGateway::Response HttpGateway::Handle(const std::string& method, const std::
       return ErrorResponse(match.status());
     }
     route_label = match->route->template_text;
+    if (impl_->authorizer) {
+      auto principal = impl_->authorizer->Authorize(match->route->grpc_path, header("authorization"));
+      if (!principal.ok()) return ErrorResponse(principal.status());
+    }
     std::vector<std::pair<std::string, std::string>> query;
     for (absl::string_view kv : absl::StrSplit(query_text, '&', absl::SkipEmpty())) {
       auto eq = kv.find('=');

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/auth/policy.h"
 #include "common/metrics/metrics.h"
 #include "services/gateway/domain/routes.h"
 #include "services/gateway/domain/transcoder.h"
@@ -28,8 +29,10 @@ struct GatewayConfig {
 
 class HttpGateway {
  public:
+  // authorizer: verifies bearer tokens and method permissions before anything is forwarded
+  // (the services verify again); nullptr forwards unverified.
   HttpGateway(GatewayConfig config, const google::protobuf::DescriptorPool* pool, RouteTable routes,
-              metrics::Metrics* metrics);
+              metrics::Metrics* metrics, std::unique_ptr<auth::Authorizer> authorizer = nullptr);
   ~HttpGateway();
   absl::Status Start();
   void Stop();
