@@ -16,6 +16,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "services/gateway/api/http_gateway.h"
+#include "services/gateway/domain/openapi.h"
 
 namespace lnob::gateway {
 const std::vector<EmbeddedFile>& EmbeddedDescriptorSet();
@@ -33,6 +34,7 @@ ABSL_FLAG(int, max_body_bytes, 4 << 20, "Largest accepted request body (413 abov
 ABSL_FLAG(std::string, jwt_public_keys, "", "PEM file with the public keys that sign tokens (empty: forward unverified)");
 ABSL_FLAG(std::string, jwt_issuer, "lnob", "Required 'iss' of bearer tokens");
 ABSL_FLAG(std::string, jwt_audience, "lnob", "Required 'aud' of bearer tokens");
+ABSL_FLAG(std::string, openapi_out, "", "Write the OpenAPI document to this file and exit");
 ABSL_FLAG(std::string, ready_file, "", "File written with the bound ports once serving");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
 
@@ -88,6 +90,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "gateway: %s\n", std::string(routes.status().message()).c_str());
     return 2;
   }
+  const std::string openapi = lnob::gateway::OpenApiJson(*routes, "lnob API", "0.1.0");
+  if (const std::string out = absl::GetFlag(FLAGS_openapi_out); !out.empty()) {
+    FILE* f = std::fopen(out.c_str(), "w");
+    if (f == nullptr) return 2;
+    std::fwrite(openapi.data(), 1, openapi.size(), f);
+    std::fclose(f);
+    return 0;
+  }
   lnob::metrics::Metrics metrics("gateway", "0.1.0", "");
   auto metrics_port = metrics.Serve(absl::StrCat(absl::GetFlag(FLAGS_metrics_host), ":", absl::GetFlag(FLAGS_metrics_port)));
   if (!metrics_port.ok()) {
@@ -108,6 +118,7 @@ int main(int argc, char** argv) {
         lnob::auth::RolePolicy::Default());
     for (const auto& svc : services) authorizer->RegisterService(pool.FindServiceByName(svc));
   }
+  config.openapi_json = openapi;
   lnob::gateway::HttpGateway gateway(config, &pool, *std::move(routes), &metrics, std::move(authorizer));
   if (auto st = gateway.Start(); !st.ok()) {
     std::fprintf(stderr, "gateway: %s\n", std::string(st.message()).c_str());

@@ -276,6 +276,10 @@ class RegistryE2E(unittest.TestCase):
                                  "Authorization: Bearer a.b.c", self.rest + "/v1/adminUnits/25195"],
                                 check=True, capture_output=True, text=True).stdout
         self.assertEqual(forged, "401")
+        spec = json.loads(subprocess.run(["curl", "-s", self.rest + "/openapi.json"], check=True,
+                                         capture_output=True, text=True).stdout)
+        self.assertEqual(spec["openapi"], "3.0.3")
+        self.assertIn("/v1/povertyStandards:classify", spec["paths"])
         ready = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", self.rest + "/readyz"],
                                check=True, capture_output=True, text=True).stdout
         self.assertEqual(ready, "200")

@@ -105,6 +105,7 @@ HttpGateway::Response HttpGateway::Handle(const std::string& method, const std::
       path = path.substr(0, q);
     }
     if (path == "/healthz") return {200, "{\"status\":\"ok\"}"};
+    if (path == "/openapi.json" && !config_.openapi_json.empty()) return {200, config_.openapi_json};
     if (path == "/readyz") {
       // Ready when every backend reports its routed services SERVING.
       for (const auto& [svc, address] : config_.backends) {

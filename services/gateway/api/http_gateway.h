@@ -25,6 +25,7 @@ struct GatewayConfig {
   std::map<std::string, std::string> backends;  // proto service -> host:port
   absl::Duration timeout = absl::Seconds(10);   // per call, unless the route says otherwise
   size_t max_body_bytes = 4 << 20;
+  std::string openapi_json;  // served at /openapi.json
 };
 
 class HttpGateway {
