@@ -34,6 +34,8 @@ ABSL_FLAG(int, max_body_bytes, 4 << 20, "Largest accepted request body (413 abov
 ABSL_FLAG(std::string, jwt_public_keys, "", "PEM file with the public keys that sign tokens (empty: forward unverified)");
 ABSL_FLAG(std::string, jwt_issuer, "lnob", "Required 'iss' of bearer tokens");
 ABSL_FLAG(std::string, jwt_audience, "lnob", "Required 'aud' of bearer tokens");
+ABSL_FLAG(double, rate_limit_rps, 50, "Requests per second per client (token subject, else address); 0 = off");
+ABSL_FLAG(double, rate_limit_burst, 100, "Burst size of the per-client token bucket");
 ABSL_FLAG(std::string, openapi_out, "", "Write the OpenAPI document to this file and exit");
 ABSL_FLAG(std::string, ready_file, "", "File written with the bound ports once serving");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
@@ -58,6 +60,12 @@ int main(int argc, char** argv) {
   config.http_port = absl::GetFlag(FLAGS_http_port);
   config.timeout = absl::GetFlag(FLAGS_timeout);
   config.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
+  config.rate_limit_rps = absl::GetFlag(FLAGS_rate_limit_rps);
+  config.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);
+  if (config.rate_limit_rps < 0 || config.rate_limit_burst < 1) {
+    std::fprintf(stderr, "gateway: --rate_limit_rps must be >= 0 and --rate_limit_burst >= 1\n");
+    return 2;
+  }
   std::vector<std::string> services;
   for (absl::string_view entry : absl::StrSplit(absl::GetFlag(FLAGS_backends), ',', absl::SkipEmpty())) {
     std::pair<std::string, std::string> kv = absl::StrSplit(entry, absl::MaxSplits('=', 1));

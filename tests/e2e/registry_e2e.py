@@ -96,7 +96,8 @@ class RegistryE2E(unittest.TestCase):
         cls.gw_log = open(os.path.join(cls.tmp, "gateway.log"), "w+")
         cls.gateway = subprocess.Popen([os.path.join(BIN, "gateway"), f"--ready_file={cls.gw_ready}", "--http_port=0",
                                         "--metrics_port=0", "--listen_host=127.0.0.1", "--metrics_host=127.0.0.1",
-                                        f"--backends={backends}", f"--jwt_public_keys={cls.tmp}/jwt_public.pem"],
+                                        f"--backends={backends}", f"--jwt_public_keys={cls.tmp}/jwt_public.pem",
+                                        "--rate_limit_rps=2", "--rate_limit_burst=60", "--max_body_bytes=65536"],
                                        stdout=cls.gw_log, stderr=subprocess.STDOUT)
         if not wait_for(lambda: os.path.exists(cls.gw_ready), timeout=15):
             raise RuntimeError("gateway did not become ready")
@@ -285,6 +286,22 @@ class RegistryE2E(unittest.TestCase):
         self.assertEqual(ready, "200")
         metrics = subprocess.run(["curl", "-s", self.gw_metrics], check=True, capture_output=True, text=True).stdout
         self.assertIn('http_requests_total{code="200",method="GET",route="/v1/{name=adminUnits/*}"}', metrics)
+
+    def test_3e_gateway_limits_rate_and_body_size(self):
+        big = '{"note": "' + "x" * 70000 + '"}'
+        status, err = self._curl("POST", "/v1/povertyStandards:classify", big)
+        self.assertEqual(status, 413)
+        # A burst above the bucket (60, refilled at 2/s) gets 429 with Retry-After.
+        codes = []
+        for _ in range(80):
+            out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-D", "-", "-w", "%{http_code}",
+                                  "-H", f"Authorization: Bearer {self.token}", self.rest + "/v1/ethnicGroups"],
+                                 check=True, capture_output=True, text=True).stdout
+            codes.append(out[-3:])
+            if out.endswith("429"):
+                self.assertIn("retry-after:", out.lower())
+                break
+        self.assertIn("429", codes)
 
     def test_4_missing_token_is_unauthenticated(self):
         anon = lnob_grpc.Client(self.target)

@@ -4,6 +4,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <cmath>
 #include <future>
 #include <mutex>
 
@@ -64,6 +65,30 @@ struct HttpGateway::Impl {
   prometheus::Family<prometheus::Histogram>* durations = nullptr;
   prometheus::Gauge* in_flight = nullptr;
   std::unique_ptr<auth::Authorizer> authorizer;
+
+  // Token buckets per client.
+  struct Bucket {
+    double tokens;
+    absl::Time refilled;
+  };
+  std::mutex buckets_mu;
+  std::map<std::string, Bucket> buckets;
+  // Seconds to wait when the client is over its rate, 0 when the request may go.
+  int Take(const std::string& client, double rps, double burst) {
+    if (rps <= 0) return 0;
+    std::lock_guard<std::mutex> l(buckets_mu);
+    const absl::Time now = absl::Now();
+    if (buckets.size() > 100000) buckets.clear();  // bounded memory under address churn
+    auto [it, fresh] = buckets.try_emplace(client, Bucket{burst, now});
+    Bucket& b = it->second;
+    b.tokens = std::min(burst, b.tokens + absl::ToDoubleSeconds(now - b.refilled) * rps);
+    b.refilled = now;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) / rps)));
+  }
 
   Impl(const google::protobuf::DescriptorPool* p, RouteTable r) : pool(p), routes(std::move(r)), transcoder(p) {}
 };
@@ -132,9 +157,16 @@ HttpGateway::Response HttpGateway::Handle(const std::string& method, const std::
       return ErrorResponse(match.status());
     }
     route_label = match->route->template_text;
+    std::string client = header(":remote");
     if (impl_->authorizer) {
       auto principal = impl_->authorizer->Authorize(match->route->grpc_path, header("authorization"));
       if (!principal.ok()) return ErrorResponse(principal.status());
+      if (!principal->subject.empty()) client = "sub:" + principal->subject;
+    }
+    if (int wait = impl_->Take(client, config_.rate_limit_rps, config_.rate_limit_burst); wait > 0) {
+      Response r = ErrorResponse(WithReason(absl::ResourceExhaustedError("rate limit exceeded; retry later"), "RATE_LIMITED"));
+      r.retry_after_seconds = wait;
+      return r;
     }
     std::vector<std::pair<std::string, std::string>> query;
     for (absl::string_view kv : absl::StrSplit(query_text, '&', absl::SkipEmpty())) {
@@ -220,15 +252,19 @@ absl::Status HttpGateway::Start() {
           if (ec) break;
           auto& req = parser.get();
           std::map<std::string, std::string> headers;
+          beast::error_code rec;
+          auto remote = s.remote_endpoint(rec);
+          if (!rec) headers[":remote"] = remote.address().to_string();
           for (const auto& h : req) {
             std::string name(h.name_string());
             for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-            headers[name] = std::string(h.value());
+            if (!name.empty() && name[0] != ':') headers[name] = std::string(h.value());
           }
           Response r = Handle(std::string(req.method_string()), std::string(req.target()), req.body(), headers);
           http::response<http::string_body> res{static_cast<http::status>(r.status), req.version()};
           res.set(http::field::content_type, r.content_type);
           res.set("x-request-id", r.request_id);
+          if (r.retry_after_seconds > 0) res.set(http::field::retry_after, std::to_string(r.retry_after_seconds));
           res.keep_alive(req.keep_alive());
           res.body() = std::move(r.body);
           res.prepare_payload();

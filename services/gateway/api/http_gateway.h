@@ -26,6 +26,8 @@ struct GatewayConfig {
   absl::Duration timeout = absl::Seconds(10);   // per call, unless the route says otherwise
   size_t max_body_bytes = 4 << 20;
   std::string openapi_json;  // served at /openapi.json
+  double rate_limit_rps = 50;  // per client (token subject, else address); 0 = off
+  double rate_limit_burst = 100;
 };
 
 class HttpGateway {
@@ -44,6 +46,7 @@ class HttpGateway {
     std::string body;
     std::string content_type = "application/json";
     std::string request_id;
+    int retry_after_seconds = 0;  // set with 429
   };
   // One request, independent of the socket (also used by tests and the fuzz target).
   Response Handle(const std::string& method, const std::string& target, const std::string& body,
