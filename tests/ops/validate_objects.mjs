@@ -213,6 +213,25 @@ function checkOverlay(name, objs, err) {
       }
       for (const a of [...(c.command || []), ...(c.args || [])]) refs(a, "command/args");
 
+      if (owner.kind === "Deployment" && owner.metadata.labels?.["app.kubernetes.io/component"] === "gateway") {
+        // The gateway: HTTP on "http", metrics on "metrics", HTTP probes, token keys from a Secret.
+        const httpPort = (c.ports || []).find((p) => p.name === "http")?.containerPort;
+        const metricsPort = (c.ports || []).find((p) => p.name === "metrics")?.containerPort;
+        if (!httpPort || !metricsPort) err(`${where}: needs container ports named http and metrics`);
+        if (String(httpPort) !== vars.get("LNOB_HTTP_PORT")) err(`${where}: LNOB_HTTP_PORT ${vars.get("LNOB_HTTP_PORT")} != container port ${httpPort}`);
+        if (String(metricsPort) !== vars.get("LNOB_METRICS_PORT")) err(`${where}: LNOB_METRICS_PORT != container port ${metricsPort}`);
+        if (c.readinessProbe?.httpGet?.path !== "/readyz") err(`${where}: readinessProbe must be GET /readyz`);
+        if (c.livenessProbe?.httpGet?.path !== "/healthz") err(`${where}: livenessProbe must be GET /healthz`);
+        if (!vars.get("LNOB_BACKENDS")) err(`${where}: LNOB_BACKENDS is not set`);
+        const keysFile = vars.get("LNOB_JWT_PUBLIC_KEYS") || "";
+        const mounted = (c.volumeMounts || []).some((m) => keysFile.startsWith(m.mountPath + "/") &&
+          (spec.volumes || []).find((v) => v.name === m.name)?.secret);
+        if (!mounted) err(`${where}: LNOB_JWT_PUBLIC_KEYS (${keysFile}) is not a file mounted from a Secret`);
+        if (byKind("NetworkPolicy").length > 0 && !byKind("NetworkPolicy").some((np) => matches(np.spec?.podSelector?.matchLabels, owner.spec?.template?.metadata?.labels || {}) &&
+            (np.spec.ingress || []).some((r) => (r.ports || []).some((pt) => pt.port === httpPort)))) {
+          err(`${where}: no NetworkPolicy admits REST clients on ${httpPort}`);
+        }
+      }
       if (owner.kind === "Deployment" && owner.metadata.labels?.["app.kubernetes.io/component"] === "server") {
         const grpcPort = (c.ports || []).find((p) => p.name === "grpc")?.containerPort;
         const metricsPort = (c.ports || []).find((p) => p.name === "metrics")?.containerPort;
