@@ -303,6 +303,34 @@ class RegistryE2E(unittest.TestCase):
                 break
         self.assertIn("429", codes)
 
+    def test_3f_backend_deadline_is_504_and_backend_down_is_503(self):
+        backends = ",".join(f"lnob.registry.v1.{s}={self.target}" for s in ("ReferenceDataService",))
+        ready = os.path.join(self.tmp, "gw-timeout.json")
+        gw = subprocess.Popen([os.path.join(BIN, "gateway"), f"--ready_file={ready}", "--http_port=0", "--metrics_port=0",
+                               "--listen_host=127.0.0.1", "--metrics_host=127.0.0.1", f"--backends={backends}",
+                               "--timeout=1us"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        down_ready = os.path.join(self.tmp, "gw-down.json")
+        port = json.loads(run("/usr/bin/python3", "-c",
+                              "import socket,json; s=socket.socket(); s.bind(('127.0.0.1',0)); print(json.dumps(s.getsockname()[1]))"))
+        gw_down = subprocess.Popen([os.path.join(BIN, "gateway"), f"--ready_file={down_ready}", "--http_port=0",
+                                    "--metrics_port=0", "--listen_host=127.0.0.1", "--metrics_host=127.0.0.1",
+                                    f"--backends=lnob.registry.v1.ReferenceDataService=127.0.0.1:{port}",
+                                    "--timeout=2s"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            self.assertTrue(wait_for(lambda: os.path.exists(ready) and os.path.exists(down_ready)))
+            for path, expected in ((ready, "504"), (down_ready, "503")):
+                with open(path) as f:
+                    base = f"http://127.0.0.1:{json.load(f)['http_port']}"
+                code = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                                       "-H", f"Authorization: Bearer {self.token}", base + "/v1/ethnicGroups"],
+                                      check=True, capture_output=True, text=True).stdout
+                self.assertEqual(code, expected, path)
+        finally:
+            gw.terminate()
+            gw_down.terminate()
+            gw.wait(timeout=10)
+            gw_down.wait(timeout=10)
+
     def test_4_missing_token_is_unauthenticated(self):
         anon = lnob_grpc.Client(self.target)
         with self.assertRaises(grpc.RpcError) as cm:
