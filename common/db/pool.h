@@ -15,6 +15,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
 namespace prometheus {
@@ -57,6 +58,18 @@ class Pool {
   absl::Status Run(const TxFn& fn, Isolation isolation = Isolation::kReadCommitted);
   // Read-only convenience.
   absl::Status Read(const TxFn& fn) { return Run(fn, Isolation::kReadCommitted); }
+
+  // A read returning a value: fn(tx, out) fills a fresh T on every attempt.
+  template <typename T, typename Fn>
+  absl::StatusOr<T> Fetch(Fn&& fn) {
+    T out{};
+    absl::Status st = Read([&](pqxx::transaction_base& tx) {
+      out = T{};
+      return fn(tx, out);
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
 
   // True when a connection can run "SELECT 1" now.
   bool Ping();

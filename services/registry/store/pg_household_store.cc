@@ -362,19 +362,14 @@ class PgHouseholdStore : public HouseholdStore {
   }
 
   absl::StatusOr<v1::Household> Get(const std::string& id) override {
-    v1::Household out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) -> absl::Status {
+    return pool_->Fetch<v1::Household>([&](transaction_base& tx, v1::Household& out) -> absl::Status {
       LNOB_ASSIGN_OR_RETURN(out, LoadHousehold(tx, id, false));
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::vector<v1::Household>> List(const HouseholdFilter& f) override {
-    std::vector<v1::Household> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
-      out.clear();
+    return pool_->Fetch<std::vector<v1::Household>>([&](transaction_base& tx, std::vector<v1::Household>& out) -> absl::Status {
       // Whitelisted filters, always the same parameterized statement.
       auto r = tx.exec_params(
           absl::StrCat(
@@ -399,21 +394,16 @@ class PgHouseholdStore : public HouseholdStore {
       }
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::optional<v1::Household>> FindByCitizenId(const std::string& cid) override {
-    std::optional<v1::Household> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) -> absl::Status {
+    return pool_->Fetch<std::optional<v1::Household>>([&](transaction_base& tx, std::optional<v1::Household>& out) -> absl::Status {
       auto r = tx.exec_params("SELECT household_id::text FROM members WHERE citizen_id = $1 AND active", cid);
       if (r.empty()) return absl::OkStatus();
       LNOB_ASSIGN_OR_RETURN(v1::Household h, LoadHousehold(tx, Str(r[0][0]), false));
       out = std::move(h);
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<v1::Household> Mutate(
@@ -550,9 +540,7 @@ class PgHouseholdStore : public HouseholdStore {
 
   absl::StatusOr<std::vector<v1::HouseholdEvent>> Events(const std::string& id, int64_t after,
                                                          int limit) override {
-    std::vector<v1::HouseholdEvent> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
-      out.clear();
+    return pool_->Fetch<std::vector<v1::HouseholdEvent>>([&](transaction_base& tx, std::vector<v1::HouseholdEvent>& out) -> absl::Status {
       auto r = tx.exec_params(
           "SELECT id, kind, detail, actor, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
           " coalesce(effective_date::text, '') FROM household_events WHERE household_id = $1::uuid"
@@ -570,8 +558,6 @@ class PgHouseholdStore : public HouseholdStore {
       }
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<v1::Review> CreateReview(const std::string& hid, const v1::Review& r,
@@ -593,8 +579,7 @@ class PgHouseholdStore : public HouseholdStore {
   }
 
   absl::StatusOr<v1::Review> GetReview(const std::string& hid, const std::string& rid) override {
-    v1::Review out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) -> absl::Status {
+    return pool_->Fetch<v1::Review>([&](transaction_base& tx, v1::Review& out) -> absl::Status {
       auto r = tx.exec_params(absl::StrCat("SELECT ", kReviewColumns,
                                            " FROM reviews r WHERE r.id = $1::uuid AND r.household_id = $2::uuid"),
                               rid, hid);
@@ -602,15 +587,11 @@ class PgHouseholdStore : public HouseholdStore {
       out = ReviewFromRow(r[0]);
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::vector<v1::Review>> ListReviews(const std::string& hid, const std::string& after,
                                                       int limit) override {
-    std::vector<v1::Review> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
-      out.clear();
+    return pool_->Fetch<std::vector<v1::Review>>([&](transaction_base& tx, std::vector<v1::Review>& out) -> absl::Status {
       auto r = tx.exec_params(absl::StrCat("SELECT ", kReviewColumns,
                                            " FROM reviews r WHERE r.household_id = $1::uuid"
                                            " AND ($2 = '' OR r.id > $2::uuid) ORDER BY r.id LIMIT $3"),
@@ -618,8 +599,6 @@ class PgHouseholdStore : public HouseholdStore {
       for (const auto& row : r) out.push_back(ReviewFromRow(row));
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<v1::Review> ChangeReview(const std::string& hid, const std::string& rid,
@@ -667,9 +646,7 @@ class PgHouseholdStore : public HouseholdStore {
   }
 
   absl::StatusOr<std::vector<v1::ClassificationRecord>> History(const std::string& hid) override {
-    std::vector<v1::ClassificationRecord> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
-      out.clear();
+    return pool_->Fetch<std::vector<v1::ClassificationRecord>>([&](transaction_base& tx, std::vector<v1::ClassificationRecord>& out) -> absl::Status {
       auto r = tx.exec_params(
           "SELECT c.effective_date::text, c.classification, c.review_id::text, r.decision_number, r.standard_id"
           " FROM classification_history c JOIN reviews r ON r.id = c.review_id"
@@ -689,15 +666,11 @@ class PgHouseholdStore : public HouseholdStore {
       }
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::vector<v1::TransitionCount>> TransitionCounts(
       int year, const std::optional<std::vector<std::string>>& communes) override {
-    std::vector<v1::TransitionCount> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
-      out.clear();
+    return pool_->Fetch<std::vector<v1::TransitionCount>>([&](transaction_base& tx, std::vector<v1::TransitionCount>& out) -> absl::Status {
       auto r = tx.exec_params(
           "SELECT transition, sum(households)::bigint,"
           " coalesce(sum(households) FILTER (WHERE head_ethnicity NOT IN ('01', '')), 0)::bigint"
@@ -715,16 +688,12 @@ class PgHouseholdStore : public HouseholdStore {
       }
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::vector<std::string>> TransitionHouseholds(
       int year, const std::optional<std::vector<std::string>>& communes, const std::string& category,
       const std::string& after, int limit) override {
-    std::vector<std::string> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
-      out.clear();
+    return pool_->Fetch<std::vector<std::string>>([&](transaction_base& tx, std::vector<std::string>& out) -> absl::Status {
       auto r = tx.exec_params(
           "SELECT household_id::text FROM household_years WHERE year = $1 AND transition = $2"
           " AND (NOT $3 OR commune_code = ANY($4::text[])) AND ($5 = '' OR household_id > $5::uuid)"
@@ -734,8 +703,6 @@ class PgHouseholdStore : public HouseholdStore {
       for (const auto& row : r) out.push_back(Str(row[0]));
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::vector<v1::StatisticsRow>> Statistics(const StatsQuery& q) override {
@@ -806,9 +773,7 @@ class PgHouseholdStore : public HouseholdStore {
   }
 
   absl::StatusOr<std::vector<v1::MovementTarget>> ListTargets() override {
-    std::vector<v1::MovementTarget> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
-      out.clear();
+    return pool_->Fetch<std::vector<v1::MovementTarget>>([&](transaction_base& tx, std::vector<v1::MovementTarget>& out) -> absl::Status {
       auto r = tx.exec("SELECT id, kind, year_from, year_to, threshold, array_to_string(unit_codes, ','),"
                        " legal_doc, description FROM movement_targets ORDER BY id");
       for (const auto& row : r) {
@@ -828,8 +793,6 @@ class PgHouseholdStore : public HouseholdStore {
       }
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::Status AuditPersonalDataRead(const std::string& actor, const std::string& method,
@@ -869,35 +832,26 @@ class PgHouseholdStore : public HouseholdStore {
   }
 
   absl::StatusOr<std::pair<std::string, std::string>> ReviewWindow(const std::string& kind) override {
-    std::pair<std::string, std::string> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) -> absl::Status {
+    return pool_->Fetch<std::pair<std::string, std::string>>([&](transaction_base& tx, std::pair<std::string, std::string>& out) -> absl::Status {
       auto r = tx.exec_params("SELECT window_start, window_end FROM review_settings WHERE kind = $1", kind);
       if (r.empty()) return NotFound("review window " + kind);
       out = {Str(r[0][0]), Str(r[0][1])};
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::vector<int64_t>> ImportedRows(const std::string& import_id) override {
-    std::vector<int64_t> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
-      out.clear();
+    return pool_->Fetch<std::vector<int64_t>>([&](transaction_base& tx, std::vector<int64_t>& out) -> absl::Status {
       auto r = tx.exec_params("SELECT row_number FROM import_rows WHERE import_id = $1::uuid ORDER BY 1", import_id);
       for (const auto& row : r) out.push_back(row[0].as<int64_t>());
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
   absl::Status Export(const std::optional<std::vector<std::string>>& communes, bool include_reviews,
                       const std::function<bool(const v1::HouseholdRecord&)>& sink) override;
 
   absl::StatusOr<std::vector<v1::ChangeEvent>> ReadFeed(int64_t after, int limit) override {
-    std::vector<v1::ChangeEvent> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
-      out.clear();
+    return pool_->Fetch<std::vector<v1::ChangeEvent>>([&](transaction_base& tx, std::vector<v1::ChangeEvent>& out) -> absl::Status {
       auto r = tx.exec_params(
           "SELECT cursor, household_id::text, kind, classification, previous_classification,"
           " coalesce(effective_date::text, ''), commune_code,"
@@ -921,8 +875,6 @@ class PgHouseholdStore : public HouseholdStore {
       }
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
  private:

@@ -123,8 +123,7 @@ class PgReferenceStore : public ReferenceStore {
   explicit PgReferenceStore(db::Pool* pool) : pool_(pool) {}
 
   absl::StatusOr<v1::AdminUnit> GetUnit(const std::string& code, absl::CivilDay as_of) override {
-    v1::AdminUnit out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
+    return pool_->Fetch<v1::AdminUnit>([&](transaction_base& tx, v1::AdminUnit& out) -> absl::Status {
       auto r = tx.exec_params(absl::StrCat("SELECT ", kUnitColumns,
                                            " FROM admin_units u JOIN unit_type_area_types t"
                                            " ON t.unit_type = u.unit_type"
@@ -138,13 +137,10 @@ class PgReferenceStore : public ReferenceStore {
       out = UnitFromRow(r[0]);
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::vector<v1::AdminUnit>> ListUnits(const UnitQuery& q) override {
-    std::vector<v1::AdminUnit> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
+    return pool_->Fetch<std::vector<v1::AdminUnit>>([&](transaction_base& tx, std::vector<v1::AdminUnit>& out) -> absl::Status {
       auto r = tx.exec_params(
           absl::StrCat("SELECT ", kUnitColumns,
                        " FROM admin_units u JOIN unit_type_area_types t ON t.unit_type = u.unit_type"
@@ -155,14 +151,11 @@ class PgReferenceStore : public ReferenceStore {
       for (const auto& row : r) out.push_back(UnitFromRow(row));
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::vector<v1::LineageEvent>> LineageOf(const std::string& code, bool as_old,
                                                           absl::CivilDay until) override {
-    std::vector<v1::LineageEvent> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
+    return pool_->Fetch<std::vector<v1::LineageEvent>>([&](transaction_base& tx, std::vector<v1::LineageEvent>& out) -> absl::Status {
       auto r = tx.exec_params(
           absl::StrCat("SELECT ", kLineageColumns, " FROM unit_lineage_events WHERE ",
                        as_old ? "old_code" : "new_code",
@@ -171,15 +164,12 @@ class PgReferenceStore : public ReferenceStore {
       for (const auto& row : r) out.push_back(LineageFromRow(row));
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::vector<v1::LineageEvent>> ListLineage(const std::string& code,
                                                             int64_t after_id, int limit,
                                                             std::vector<int64_t>* ids) override {
-    std::vector<v1::LineageEvent> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
+    return pool_->Fetch<std::vector<v1::LineageEvent>>([&](transaction_base& tx, std::vector<v1::LineageEvent>& out) -> absl::Status {
       auto r = tx.exec_params(
           absl::StrCat("SELECT ", kLineageColumns,
                        " FROM unit_lineage_events WHERE ($1 = '' OR old_code = $1 OR new_code = $1)"
@@ -191,8 +181,6 @@ class PgReferenceStore : public ReferenceStore {
       }
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<bool> IsWithin(const std::string& unit, const std::string& ancestor,
@@ -208,8 +196,7 @@ class PgReferenceStore : public ReferenceStore {
   }
 
   absl::StatusOr<v1::AreaClassification> GetAreaClassification(int64_t id) override {
-    v1::AreaClassification out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
+    return pool_->Fetch<v1::AreaClassification>([&](transaction_base& tx, v1::AreaClassification& out) -> absl::Status {
       auto r = tx.exec_params(
           absl::StrCat("SELECT ", kAcColumns, " FROM area_classifications WHERE id = $1"), id);
       if (r.empty()) {
@@ -219,14 +206,11 @@ class PgReferenceStore : public ReferenceStore {
       out = AcFromRow(r[0]);
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::vector<v1::AreaClassification>> ListAreaClassifications(
       const AreaClassificationQuery& q) override {
-    std::vector<v1::AreaClassification> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
+    return pool_->Fetch<std::vector<v1::AreaClassification>>([&](transaction_base& tx, std::vector<v1::AreaClassification>& out) -> absl::Status {
       auto r = tx.exec_params(
           absl::StrCat(
               "SELECT ", kAcColumns,
@@ -241,8 +225,6 @@ class PgReferenceStore : public ReferenceStore {
       for (const auto& row : r) out.push_back(AcFromRow(row));
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<v1::AreaClassification> CreateAreaClassification(
@@ -309,9 +291,7 @@ class PgReferenceStore : public ReferenceStore {
   }
 
   absl::StatusOr<std::vector<v1::PovertyStandard>> ListStandards() override {
-    std::vector<v1::PovertyStandard> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
-      out.clear();
+    return pool_->Fetch<std::vector<v1::PovertyStandard>>([&](transaction_base& tx, std::vector<v1::PovertyStandard>& out) -> absl::Status {
       auto r = tx.exec("SELECT id, legal_doc, valid_from::text, valid_to::text,"
                        " min_deprivations_poor, note FROM poverty_standards ORDER BY valid_from");
       for (const auto& row : r) {
@@ -354,13 +334,10 @@ class PgReferenceStore : public ReferenceStore {
       }
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::vector<v1::EthnicGroup>> ListEthnicGroups() override {
-    std::vector<v1::EthnicGroup> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
+    return pool_->Fetch<std::vector<v1::EthnicGroup>>([&](transaction_base& tx, std::vector<v1::EthnicGroup>& out) -> absl::Status {
       auto r = tx.exec("SELECT code, name, other_names, code_1979, name_variants, code_list"
                        " FROM ethnic_groups ORDER BY code");
       for (const auto& row : r) {
@@ -375,15 +352,12 @@ class PgReferenceStore : public ReferenceStore {
       }
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::vector<v1::ReferenceDataChange>> ListChanges(const std::string& dataset,
                                                                    int64_t after_id,
                                                                    int limit) override {
-    std::vector<v1::ReferenceDataChange> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
+    return pool_->Fetch<std::vector<v1::ReferenceDataChange>>([&](transaction_base& tx, std::vector<v1::ReferenceDataChange>& out) -> absl::Status {
       auto r = tx.exec_params(
           "SELECT id, dataset, action, actor, legal_doc, detail,"
           " to_char(changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
@@ -402,8 +376,6 @@ class PgReferenceStore : public ReferenceStore {
       }
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<LoadReport> Load(const RefDataBundle& b, const std::string& actor) override {
@@ -461,8 +433,7 @@ class PgReferenceStore : public ReferenceStore {
   }
 
   absl::StatusOr<std::pair<std::vector<UnitVersion>, std::vector<LineageRow>>> UnitsAndLineage() override {
-    std::pair<std::vector<UnitVersion>, std::vector<LineageRow>> out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
+    return pool_->Fetch<std::pair<std::vector<UnitVersion>, std::vector<LineageRow>>>([&](transaction_base& tx, std::pair<std::vector<UnitVersion>, std::vector<LineageRow>>& out) -> absl::Status {
       out.first.clear();
       out.second.clear();
       for (const auto& r : tx.exec("SELECT u.code, u.name, u.level, u.unit_type, coalesce(u.parent_code, ''),"
@@ -484,18 +455,13 @@ class PgReferenceStore : public ReferenceStore {
       }
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::string> FoldName(const std::string& text) override {
-    std::string out;
-    absl::Status st = pool_->Read([&](transaction_base& tx) {
+    return pool_->Fetch<std::string>([&](transaction_base& tx, std::string& out) -> absl::Status {
       out = Str(tx.exec_params("SELECT fold_name($1)", text)[0][0]);
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   bool Healthy() override { return pool_->Ping(); }
