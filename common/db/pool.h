@@ -71,6 +71,20 @@ class Pool {
     return out;
   }
 
+  // A write returning a value, with Run's retries: fn(tx, out) fills a fresh T per attempt.
+  template <typename T, typename Fn>
+  absl::StatusOr<T> Write(Fn&& fn, Isolation isolation = Isolation::kReadCommitted) {
+    T out{};
+    absl::Status st = Run(
+        [&](pqxx::transaction_base& tx) {
+          out = T{};
+          return fn(tx, out);
+        },
+        isolation);
+    if (!st.ok()) return st;
+    return out;
+  }
+
   // True when a connection can run "SELECT 1" now.
   bool Ping();
 

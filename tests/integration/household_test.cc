@@ -15,6 +15,7 @@
 #include "services/registry/domain/household_logic.h"
 #include "services/registry/store/pg_household_store.h"
 #include "services/registry/store/pg_reference_store.h"
+#include "tests/support/dates.h"
 #include "tests/support/test_db.h"
 
 namespace lnob::registry {
@@ -22,13 +23,7 @@ const std::vector<EmbeddedFile>& EmbeddedMigrations();
 const std::vector<EmbeddedFile>& EmbeddedRefData();
 namespace {
 
-google::type::Date Day(int y, int m, int d) {
-  google::type::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
-}
+using ::lnob::testing::Day;
 
 v1::Member Person(const std::string& name, v1::Relation rel, const std::string& eth = "01",
                   const std::string& cid = "", v1::Sex sex = v1::MALE, int birth_year = 1980) {

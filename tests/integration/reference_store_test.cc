@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "services/registry/domain/reference_logic.h"
 #include "services/registry/store/pg_reference_store.h"
+#include "tests/support/dates.h"
 #include "tests/support/test_db.h"
 
 namespace lnob::registry {
@@ -15,13 +16,7 @@ const std::vector<EmbeddedFile>& EmbeddedMigrations();
 const std::vector<EmbeddedFile>& EmbeddedRefData();
 namespace {
 
-google::type::Date Day(int y, int m, int d) {
-  google::type::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
-}
+using ::lnob::testing::Day;
 
 std::set<std::string> Codes(const google::protobuf::RepeatedPtrField<v1::AdminUnit>& units) {
   std::set<std::string> out;

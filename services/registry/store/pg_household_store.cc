@@ -346,8 +346,7 @@ class PgHouseholdStore : public HouseholdStore {
 
   absl::StatusOr<v1::Household> Create(const v1::Household& h, const std::string& actor,
                                        const IdempotencyKey& key) override {
-    v1::Household out;
-    absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
+    return pool_->Write<v1::Household>([&](transaction_base& tx, v1::Household& out) -> absl::Status {
       return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
         WriteHousehold(tx, h, actor, /*insert=*/true);
         AddEvent(tx, IdOf(h.name()), "CREATED", absl::StrCat("commune ", h.commune_code(), ", ",
@@ -357,8 +356,6 @@ class PgHouseholdStore : public HouseholdStore {
         return absl::OkStatus();
       });
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<v1::Household> Get(const std::string& id) override {
@@ -409,8 +406,7 @@ class PgHouseholdStore : public HouseholdStore {
   absl::StatusOr<v1::Household> Mutate(
       const std::string& id, const std::string& etag, const std::string& actor,
       const std::function<absl::Status(v1::Household&, Mutation&)>& mutate) override {
-    v1::Household out;
-    absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
+    return pool_->Write<v1::Household>([&](transaction_base& tx, v1::Household& out) -> absl::Status {
       auto version = tx.exec_params("SELECT version, status FROM households WHERE id = $1::uuid FOR UPDATE", id);
       if (version.empty()) return NotFound("households/" + id);
       if (Str(version[0][1]) != "HOUSEHOLD_ACTIVE") {
@@ -431,15 +427,12 @@ class PgHouseholdStore : public HouseholdStore {
       LNOB_ASSIGN_OR_RETURN(out, LoadHousehold(tx, id, false));
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::pair<v1::Household, v1::Household>> Split(
       const std::string& id, const std::string& etag, const std::vector<std::string>& member_ids,
       const v1::Household& created, absl::CivilDay date, const std::string& actor, int last_year) override {
-    std::pair<v1::Household, v1::Household> out;
-    absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
+    return pool_->Write<std::pair<v1::Household, v1::Household>>([&](transaction_base& tx, std::pair<v1::Household, v1::Household>& out) -> absl::Status {
       auto version = tx.exec_params("SELECT version FROM households WHERE id = $1::uuid FOR UPDATE", id);
       if (version.empty()) return NotFound("households/" + id);
       LNOB_RETURN_IF_ERROR(api::CheckEtag(etag, version[0][0].as<int64_t>()));
@@ -489,15 +482,12 @@ class PgHouseholdStore : public HouseholdStore {
       LNOB_ASSIGN_OR_RETURN(out.second, LoadHousehold(tx, new_id, false));
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<v1::Household> Merge(const std::string& target_id, const std::string& etag,
                                       const std::string& source_id, absl::CivilDay date,
                                       const std::string& actor, int last_year) override {
-    v1::Household out;
-    absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
+    return pool_->Write<v1::Household>([&](transaction_base& tx, v1::Household& out) -> absl::Status {
       // Lock both in id order to avoid deadlocks between opposite merges.
       auto locked = tx.exec_params(
           "SELECT id::text, version, status FROM households WHERE id IN ($1::uuid, $2::uuid)"
@@ -534,8 +524,6 @@ class PgHouseholdStore : public HouseholdStore {
       LNOB_ASSIGN_OR_RETURN(out, LoadHousehold(tx, target_id, false));
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::vector<v1::HouseholdEvent>> Events(const std::string& id, int64_t after,
@@ -562,8 +550,7 @@ class PgHouseholdStore : public HouseholdStore {
 
   absl::StatusOr<v1::Review> CreateReview(const std::string& hid, const v1::Review& r,
                                           const std::string& actor, const IdempotencyKey& key) override {
-    v1::Review out;
-    absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
+    return pool_->Write<v1::Review>([&](transaction_base& tx, v1::Review& out) -> absl::Status {
       return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
         InsertReview(tx, hid, r, actor, "DRAFT");
         tx.exec_params("INSERT INTO review_events (review_id, from_state, to_state, actor) VALUES ($1::uuid, '', 'DRAFT', $2)",
@@ -574,8 +561,6 @@ class PgHouseholdStore : public HouseholdStore {
         return absl::OkStatus();
       });
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<v1::Review> GetReview(const std::string& hid, const std::string& rid) override {
@@ -604,8 +589,7 @@ class PgHouseholdStore : public HouseholdStore {
   absl::StatusOr<v1::Review> ChangeReview(const std::string& hid, const std::string& rid,
                                           const std::string& etag, const ReviewChange& c,
                                           const std::string& actor, int last_year) override {
-    v1::Review out;
-    absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
+    return pool_->Write<v1::Review>([&](transaction_base& tx, v1::Review& out) -> absl::Status {
       // Household first, then review: the same lock order as every other writer.
       auto hh = tx.exec_params("SELECT status FROM households WHERE id = $1::uuid FOR UPDATE", hid);
       if (hh.empty()) return NotFound("households/" + hid);
@@ -641,8 +625,6 @@ class PgHouseholdStore : public HouseholdStore {
       out = ReviewFromRow(row[0]);
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::vector<v1::ClassificationRecord>> History(const std::string& hid) override {
@@ -754,8 +736,7 @@ class PgHouseholdStore : public HouseholdStore {
 
   absl::StatusOr<v1::MovementTarget> CreateTarget(const v1::MovementTarget& t, const std::string& actor,
                                                   const IdempotencyKey& key) override {
-    v1::MovementTarget out;
-    absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
+    return pool_->Write<v1::MovementTarget>([&](transaction_base& tx, v1::MovementTarget& out) -> absl::Status {
       return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
         std::vector<std::string> units(t.unit_codes().begin(), t.unit_codes().end());
         tx.exec_params(
@@ -768,8 +749,6 @@ class PgHouseholdStore : public HouseholdStore {
         return absl::OkStatus();
       });
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::vector<v1::MovementTarget>> ListTargets() override {

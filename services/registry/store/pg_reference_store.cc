@@ -230,8 +230,7 @@ class PgReferenceStore : public ReferenceStore {
   absl::StatusOr<v1::AreaClassification> CreateAreaClassification(
       const v1::AreaClassification& ac, const std::string& actor,
       const IdempotencyKey& key) override {
-    v1::AreaClassification out;
-    absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
+    return pool_->Write<v1::AreaClassification>([&](transaction_base& tx, v1::AreaClassification& out) -> absl::Status {
       return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
         auto r = tx.exec_params(
             absl::StrCat("INSERT INTO area_classifications (unit_code, village_name, region,"
@@ -249,15 +248,12 @@ class PgReferenceStore : public ReferenceStore {
         return absl::OkStatus();
       });
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<v1::AreaClassification> UpdateAreaClassification(
       int64_t id, const v1::AreaClassification& ac, const std::vector<std::string>& mask,
       const std::string& etag, const std::string& actor) override {
-    v1::AreaClassification out;
-    absl::Status st = pool_->Run([&](transaction_base& tx) -> absl::Status {
+    return pool_->Write<v1::AreaClassification>([&](transaction_base& tx, v1::AreaClassification& out) -> absl::Status {
       auto cur = tx.exec_params("SELECT version FROM area_classifications WHERE id = $1 FOR UPDATE", id);
       if (cur.empty()) {
         return WithReason(absl::NotFoundError(absl::StrCat("areaClassifications/", id, " not found")),
@@ -286,8 +282,6 @@ class PgReferenceStore : public ReferenceStore {
           actor, out.legal_doc(), absl::StrCat(out.name(), " fields ", absl::StrJoin(mask, ",")));
       return absl::OkStatus();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   absl::StatusOr<std::vector<v1::PovertyStandard>> ListStandards() override {
