@@ -1,0 +1,26 @@
+#include "common/auth/service_token.h"
+
+#include "common/auth/jwt.h"
+
+namespace lnob::auth {
+
+absl::StatusOr<std::string> ServiceTokenSource::Authorization() {
+  std::lock_guard<std::mutex> lock(mu_);
+  const absl::Time now = clock_.Now();
+  if (now < refresh_at_) return cached_;
+  Claims claims;
+  claims.issuer = options_.issuer;
+  claims.subject = options_.subject;
+  claims.audience = {options_.audience};
+  claims.issued_at = now;
+  claims.not_before = now - absl::Seconds(5);
+  claims.expires_at = now + options_.ttl;
+  claims.roles = options_.roles;
+  auto token = MintRs256(options_.private_key_pem, claims);
+  if (!token.ok()) return token.status();
+  cached_ = "Bearer " + *token;
+  refresh_at_ = now + options_.ttl * 0.8;
+  return cached_;
+}
+
+}  // namespace lnob::auth

@@ -1,0 +1,42 @@
+#ifndef LNOB_COMMON_AUTH_SERVICE_TOKEN_H_
+#define LNOB_COMMON_AUTH_SERVICE_TOKEN_H_
+
+// A service's own short-lived bearer token, for calls it makes on its own behalf (feeds,
+// directories). Minted from its signing key and reused until most of its lifetime is gone.
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/util/clock.h"
+
+namespace lnob::auth {
+
+struct ServiceTokenOptions {
+  std::string private_key_pem;
+  std::string subject;             // e.g. "service:funding"
+  std::vector<std::string> roles;  // e.g. {"SERVICE_FUNDING"}
+  std::string issuer = "lnob";
+  std::string audience = "lnob";
+  absl::Duration ttl = absl::Minutes(10);
+};
+
+class ServiceTokenSource {
+ public:
+  ServiceTokenSource(ServiceTokenOptions options, const Clock& clock) : options_(std::move(options)), clock_(clock) {}
+  // "Bearer <jwt>".
+  absl::StatusOr<std::string> Authorization();
+
+ private:
+  ServiceTokenOptions options_;
+  const Clock& clock_;
+  std::mutex mu_;
+  std::string cached_;
+  absl::Time refresh_at_ = absl::InfinitePast();
+};
+
+}  // namespace lnob::auth
+
+#endif  // LNOB_COMMON_AUTH_SERVICE_TOKEN_H_

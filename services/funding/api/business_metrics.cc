@@ -1,0 +1,67 @@
+#include "services/funding/api/business_metrics.h"
+
+#include "common/log/log.h"
+#include "common/util/date.h"
+#include "prometheus/gauge.h"
+#include "prometheus/registry.h"
+
+namespace lnob::funding {
+
+BusinessMetrics::BusinessMetrics(FundingLogic* logic, const FeedConsumer* feed, prometheus::Registry& registry,
+                                 const Clock& clock)
+    : logic_(logic), feed_(feed), clock_(clock) {
+  ratio_ = &prometheus::BuildGauge()
+                .Name("lnob_disbursement_ratio")
+                .Help("Disbursed / allocated funds of the current year, province-wide, by funding source")
+                .Register(registry);
+  allocated_ = &prometheus::BuildGauge()
+                    .Name("lnob_allocated_vnd")
+                    .Help("Funds allocated for the current year, province-wide, by funding source (VND)")
+                    .Register(registry);
+  disbursed_ = &prometheus::BuildGauge()
+                    .Name("lnob_disbursed_vnd")
+                    .Help("Funds disbursed against the current year's allocations, by funding source (VND)")
+                    .Register(registry);
+  lag_ = &prometheus::BuildGauge()
+              .Name("lnob_change_feed_lag_seconds")
+              .Help("How far a change-feed consumer is behind the feed it reads")
+              .Register(registry)
+              .Add({{"consumer", "funding"}, {"feed", "registry"}});
+}
+
+BusinessMetrics::~BusinessMetrics() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+absl::Status BusinessMetrics::Refresh() {
+  if (feed_ != nullptr) lag_->Set(feed_->LagSeconds());
+  const int year = static_cast<int>(Today(clock_.Now()).year());
+  auto rows = logic_->DisbursementBySource(year);
+  if (!rows.ok()) return rows.status();
+  for (const auto& r : *rows) {
+    if (r.allocated_vnd() == 0) continue;
+    ratio_->Add({{"source", r.source()}}).Set(r.disbursement_rate());
+    allocated_->Add({{"source", r.source()}}).Set(static_cast<double>(r.allocated_vnd()));
+    disbursed_->Add({{"source", r.source()}}).Set(static_cast<double>(r.disbursed_vnd()));
+  }
+  return absl::OkStatus();
+}
+
+void BusinessMetrics::Start(absl::Duration interval) {
+  thread_ = std::thread([this, interval] {
+    absl::Time next = absl::Now();
+    while (!stop_) {
+      if (feed_ != nullptr) lag_->Set(feed_->LagSeconds());
+      if (absl::Now() >= next) {
+        if (auto st = Refresh(); !st.ok()) {
+          log::Warn("business metrics refresh failed", {{"error", std::string(st.message())}});
+        }
+        next = absl::Now() + interval;
+      }
+      absl::SleepFor(absl::Milliseconds(200));
+    }
+  });
+}
+
+}  // namespace lnob::funding

@@ -1,0 +1,48 @@
+#ifndef LNOB_SERVICES_FUNDING_API_BUSINESS_METRICS_H_
+#define LNOB_SERVICES_FUNDING_API_BUSINESS_METRICS_H_
+
+// Funding gauges for the movement dashboard and the change-feed alert, with bounded labels:
+//   lnob_disbursement_ratio{source}                 disbursed / allocated, province, this year
+//   lnob_allocated_vnd{source}, lnob_disbursed_vnd{source}
+//   lnob_change_feed_lag_seconds{consumer,feed}     how far the registry feed consumer is behind
+
+#include <atomic>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/util/clock.h"
+#include "services/funding/domain/feed_consumer.h"
+#include "services/funding/domain/funding_logic.h"
+
+namespace prometheus {
+class Registry;
+class Gauge;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace lnob::funding {
+
+class BusinessMetrics {
+ public:
+  BusinessMetrics(FundingLogic* logic, const FeedConsumer* feed, prometheus::Registry& registry, const Clock& clock);
+  ~BusinessMetrics();
+  absl::Status Refresh();
+  void Start(absl::Duration interval);
+
+ private:
+  FundingLogic* logic_;
+  const FeedConsumer* feed_;
+  const Clock& clock_;
+  prometheus::Family<prometheus::Gauge>* ratio_;
+  prometheus::Family<prometheus::Gauge>* allocated_;
+  prometheus::Family<prometheus::Gauge>* disbursed_;
+  prometheus::Gauge* lag_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace lnob::funding
+
+#endif  // LNOB_SERVICES_FUNDING_API_BUSINESS_METRICS_H_

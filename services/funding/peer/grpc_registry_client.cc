@@ -1,0 +1,192 @@
+#include "services/funding/peer/grpc_registry_client.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/api/proto_date.h"
+#include "common/server/downstream.h"
+#include "common/status/grpc_status.h"
+#include "grpcpp/grpcpp.h"
+#include "lnob/registry/v1/households.grpc.pb.h"
+#include "lnob/registry/v1/reference_data.grpc.pb.h"
+
+namespace lnob::funding {
+namespace {
+
+namespace rv1 = ::lnob::registry::v1;
+
+// A peer that cannot be reached is UNAVAILABLE whatever gRPC said about it, so callers
+// report it (and write nothing) the same way.
+absl::Status PeerStatus(const grpc::Status& s) {
+  absl::Status st = FromGrpcStatus(s);
+  if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return absl::UnavailableError(absl::StrCat("registry did not answer in time: ", s.error_message()));
+  }
+  return st;
+}
+
+class GrpcRegistryClient : public RegistryClient {
+ public:
+  GrpcRegistryClient(RegistryClientConfig config, auth::ServiceTokenSource* self)
+      : config_(std::move(config)), self_(self) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
+    channel_ = grpc::CreateCustomChannel(config_.address, grpc::InsecureChannelCredentials(), args);
+    households_ = rv1::HouseholdService::NewStub(channel_);
+    refs_ = rv1::ReferenceDataService::NewStub(channel_);
+  }
+
+  absl::StatusOr<std::vector<HouseholdFact>> Facts(
+      const server::Call& call, const std::vector<std::pair<std::string, absl::CivilDay>>& queries) override {
+    rv1::BatchGetHouseholdFactsRequest req;
+    for (const auto& [id, day] : queries) {
+      auto* q = req.add_queries();
+      q->set_household("households/" + id);
+      *q->mutable_date() = api::ToProtoDate(day);
+    }
+    rv1::BatchGetHouseholdFactsResponse resp;
+    grpc::ClientContext ctx;
+    AsCaller(call, &ctx);
+    grpc::Status s = households_->BatchGetHouseholdFacts(&ctx, req, &resp);
+    if (!s.ok()) return PeerStatus(s);
+    if (resp.facts_size() != req.queries_size()) return absl::InternalError("registry returned a short fact list");
+    std::vector<HouseholdFact> out;
+    out.reserve(resp.facts_size());
+    for (const auto& f : resp.facts()) {
+      HouseholdFact h;
+      h.found = f.found();
+      h.commune_code = f.commune_code();
+      h.ethnic_minority = f.ethnic_minority();
+      h.classification = rv1::HouseholdClass_Name(f.classification());
+      h.transition = f.transition() == rv1::TRANSITION_CATEGORY_UNSPECIFIED ? "" : rv1::TransitionCategory_Name(f.transition());
+      out.push_back(std::move(h));
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::vector<std::string>> TransitionHouseholds(const server::Call& call, int year,
+                                                                const std::string& unit_code,
+                                                                const std::vector<std::string>& categories) override {
+    std::vector<std::string> out;
+    for (const auto& cat : categories) {
+      rv1::TransitionCategory c = rv1::TRANSITION_CATEGORY_UNSPECIFIED;
+      if (!rv1::TransitionCategory_Parse(cat, &c)) return absl::InvalidArgumentError("unknown transition " + cat);
+      std::string token;
+      do {
+        rv1::ListTransitionsRequest req;
+        req.set_year(year);
+        req.set_unit_code(unit_code);
+        req.set_category(c);
+        req.set_page_size(1000);
+        req.set_page_token(token);
+        rv1::ListTransitionsResponse resp;
+        grpc::ClientContext ctx;
+        AsCaller(call, &ctx);
+        grpc::Status s = households_->ListTransitions(&ctx, req, &resp);
+        if (!s.ok()) return PeerStatus(s);
+        for (const auto& h : resp.households()) out.push_back(h.substr(h.rfind('/') + 1));
+        token = resp.next_page_token();
+      } while (!token.empty());
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::vector<UnitInfo>> Units(absl::CivilDay as_of) override {
+    std::vector<UnitInfo> out;
+    std::string token;
+    do {
+      rv1::ListAdminUnitsRequest req;
+      *req.mutable_as_of() = api::ToProtoDate(as_of);
+      req.set_page_size(1000);
+      req.set_page_token(token);
+      rv1::ListAdminUnitsResponse resp;
+      grpc::ClientContext ctx;
+      auto auth = AsSelf(&ctx);
+      if (!auth.ok()) return auth;
+      grpc::Status s = refs_->ListAdminUnits(&ctx, req, &resp);
+      if (!s.ok()) return PeerStatus(s);
+      for (const auto& u : resp.admin_units()) out.push_back({u.code(), u.parent_code(), static_cast<int>(u.level())});
+      token = resp.next_page_token();
+    } while (!token.empty());
+    return out;
+  }
+
+  absl::Status Watch(int64_t from, const std::function<bool(const RegistryChange&)>& sink,
+                     const std::function<bool()>& stop) override {
+    grpc::ClientContext ctx;
+    if (auto st = AsSelf(&ctx); !st.ok()) return st;
+    rv1::WatchChangesRequest req;
+    req.set_from_cursor(from);
+    auto reader = households_->WatchChanges(&ctx, req);
+    // Read() blocks; a watcher cancels the call when asked to stop.
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    std::thread watcher([&] {
+      std::unique_lock<std::mutex> lock(mu);
+      while (!done) {
+        if (stop()) {
+          ctx.TryCancel();
+          return;
+        }
+        cv.wait_for(lock, std::chrono::milliseconds(100));
+      }
+    });
+    rv1::ChangeEvent e;
+    bool sink_stopped = false;
+    while (reader->Read(&e)) {
+      RegistryChange c;
+      c.cursor = e.cursor();
+      c.household_id = e.household().substr(e.household().rfind('/') + 1);
+      c.kind = e.kind();
+      c.classification = rv1::HouseholdClass_Name(e.classification());
+      c.previous_classification = rv1::HouseholdClass_Name(e.previous_classification());
+      std::string err;
+      if (!absl::ParseTime(absl::RFC3339_full, e.event_time(), &c.event_time, &err)) c.event_time = absl::Now();
+      if (!sink(c)) {
+        sink_stopped = true;
+        ctx.TryCancel();
+        break;
+      }
+    }
+    grpc::Status s = reader->Finish();
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      done = true;
+    }
+    cv.notify_all();
+    watcher.join();
+    if (sink_stopped || stop()) return absl::OkStatus();
+    if (s.ok()) return absl::UnavailableError("registry closed the change feed");
+    return PeerStatus(s);
+  }
+
+ private:
+  void AsCaller(const server::Call& call, grpc::ClientContext* ctx) {
+    server::PrepareDownstream(call, call.authorization, ctx);
+    const auto cap = std::chrono::system_clock::now() + absl::ToChronoMilliseconds(config_.timeout);
+    if (call.deadline == absl::InfiniteFuture() || absl::ToChronoTime(call.deadline) > cap) ctx->set_deadline(cap);
+  }
+  absl::Status AsSelf(grpc::ClientContext* ctx) {
+    auto auth = self_->Authorization();
+    if (!auth.ok()) return auth.status();
+    ctx->AddMetadata("authorization", *auth);
+    return absl::OkStatus();
+  }
+
+  RegistryClientConfig config_;
+  auth::ServiceTokenSource* self_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<rv1::HouseholdService::Stub> households_;
+  std::unique_ptr<rv1::ReferenceDataService::Stub> refs_;
+};
+
+}  // namespace
+
+std::unique_ptr<RegistryClient> NewGrpcRegistryClient(RegistryClientConfig config, auth::ServiceTokenSource* self) {
+  return std::make_unique<GrpcRegistryClient>(std::move(config), self);
+}
+
+}  // namespace lnob::funding

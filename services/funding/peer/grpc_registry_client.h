@@ -1,0 +1,24 @@
+#ifndef LNOB_SERVICES_FUNDING_PEER_GRPC_REGISTRY_CLIENT_H_
+#define LNOB_SERVICES_FUNDING_PEER_GRPC_REGISTRY_CLIENT_H_
+
+// RegistryClient over the registry's public gRPC API.
+
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "common/auth/service_token.h"
+#include "services/funding/domain/registry_client.h"
+
+namespace lnob::funding {
+
+struct RegistryClientConfig {
+  std::string address;                     // host:port
+  absl::Duration timeout = absl::Seconds(5);  // per unary call (also capped by the caller's deadline)
+};
+
+std::unique_ptr<RegistryClient> NewGrpcRegistryClient(RegistryClientConfig config, auth::ServiceTokenSource* self);
+
+}  // namespace lnob::funding
+
+#endif  // LNOB_SERVICES_FUNDING_PEER_GRPC_REGISTRY_CLIENT_H_

@@ -1,0 +1,157 @@
+#ifndef LNOB_SERVICES_FUNDING_STORE_FUNDING_STORE_H_
+#define LNOB_SERVICES_FUNDING_STORE_FUNDING_STORE_H_
+
+// Persistence boundary of the funding service. The PostgreSQL implementation enforces the
+// "counted once" invariants in the database (see migrations/001_funding.sql); its errors
+// come back as FAILED_PRECONDITION naming the rule (and the existing line when there is one).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "common/db/idempotency_key.h"
+#include "lnob/funding/v1/funding.pb.h"
+
+namespace lnob::funding {
+
+namespace v1 = ::lnob::funding::v1;
+using db::IdempotencyKey;
+
+// Unit filter of a query: nullopt = no restriction.
+using UnitFilter = std::optional<std::vector<std::string>>;
+
+struct AllocationQuery {
+  int year = 0;
+  UnitFilter units;
+  std::optional<std::vector<std::string>> nodes;
+  std::string source;
+  std::string after_id;
+  int limit = 100;
+};
+
+struct PlanQuery {
+  int year = 0;
+  UnitFilter units;
+  std::string state;
+  std::string after_id;
+  int limit = 100;
+};
+
+struct SupportQuery {
+  std::string household_id;
+  int year = 0;
+  std::string content;
+  UnitFilter communes;
+  bool review_flag_only = false;
+  std::string after_id;
+  int limit = 100;
+};
+
+struct ReportQuery {
+  int year = 0;
+  bool by_source = false, by_programme = false, by_node = false, by_unit = false;
+  UnitFilter units;
+};
+
+// One import row after validation, with the registry's facts already attached.
+struct ImportRow {
+  int64_t row_number = 0;
+  v1::SupportLine line;  // id assigned, shares, facts
+};
+struct ImportOutcome {
+  int64_t committed = 0;
+  int64_t already_done = 0;
+  std::vector<v1::RowError> errors;
+};
+
+struct SupportTotals {
+  int64_t households = 0;  // distinct households with support
+  int64_t amount = 0;
+  std::map<std::string, int64_t> by_source;
+};
+
+class FundingStore {
+ public:
+  virtual ~FundingStore() = default;
+  virtual bool Healthy() = 0;
+
+  // Catalogue.
+  virtual absl::StatusOr<std::vector<v1::ProgrammeNode>> ListNodes(absl::CivilDay as_of, const std::string& parent,
+                                                                   const std::string& after, int limit) = 0;
+  virtual absl::StatusOr<v1::ProgrammeNode> GetNode(const std::string& code, absl::CivilDay as_of) = 0;
+  virtual absl::StatusOr<v1::ProgrammeNode> CreateNode(const v1::ProgrammeNode& node, absl::CivilDay valid_from,
+                                                       const std::string& actor) = 0;
+  virtual absl::StatusOr<v1::ProgrammeNode> ReparentNode(const std::string& code, const std::string& new_parent,
+                                                         absl::CivilDay from, const std::string& legal_doc) = 0;
+  // Codes of a node and everything under it on a date.
+  virtual absl::StatusOr<std::vector<std::string>> Subtree(const std::string& code, absl::CivilDay as_of) = 0;
+  virtual absl::StatusOr<std::vector<v1::FundingSource>> ListSources() = 0;
+  // content code -> classifications for which planned support still qualifies.
+  virtual absl::StatusOr<std::map<std::string, std::set<std::string>>> ListContents() = 0;
+
+  // Allocations and disbursements.
+  virtual absl::StatusOr<v1::Allocation> SetAllocation(const v1::Allocation& a, const std::string& reason,
+                                                       const std::string& etag, const std::string& actor,
+                                                       const IdempotencyKey& key) = 0;
+  virtual absl::StatusOr<std::vector<v1::Allocation>> ListAllocations(const AllocationQuery& q) = 0;
+  virtual absl::StatusOr<v1::Allocation> GetAllocation(const std::string& id) = 0;
+  virtual absl::StatusOr<std::vector<v1::AllocationRevision>> ListRevisions(const std::string& id) = 0;
+  virtual absl::StatusOr<v1::Disbursement> RecordDisbursement(const v1::Disbursement& d, const std::string& actor,
+                                                              const IdempotencyKey& key) = 0;
+  virtual absl::StatusOr<std::vector<v1::Disbursement>> ListDisbursements(const AllocationQuery& q) = 0;
+
+  // Plans.
+  virtual absl::StatusOr<v1::Plan> CreatePlan(const v1::Plan& p, const std::string& actor,
+                                              const IdempotencyKey& key) = 0;
+  virtual absl::StatusOr<v1::Plan> GetPlan(const std::string& id) = 0;
+  virtual absl::StatusOr<std::vector<v1::Plan>> ListPlans(const PlanQuery& q) = 0;
+  virtual absl::StatusOr<v1::Plan> UpdatePlanLines(const std::string& id, const std::vector<v1::PlanLine>& lines,
+                                                   const std::string& etag, const std::string& actor) = 0;
+  // Moves the plan to `to` when its state is one of `from` (FAILED_PRECONDITION otherwise).
+  virtual absl::StatusOr<v1::Plan> ChangePlanState(const std::string& id, const std::string& etag,
+                                                   const std::set<std::string>& from, const std::string& to,
+                                                   const std::string& comments, const std::string& actor) = 0;
+  virtual absl::StatusOr<v1::ConsolidatePlansResponse> Consolidate(int year) = 0;
+
+  // Support ledger.
+  virtual absl::StatusOr<v1::SupportLine> CreateSupportLine(const v1::SupportLine& line, const std::string& actor,
+                                                            const IdempotencyKey& key) = 0;
+  virtual absl::StatusOr<v1::SupportLine> GetSupportLine(const std::string& id) = 0;
+  virtual absl::StatusOr<std::vector<v1::SupportLine>> ListSupportLines(const SupportQuery& q) = 0;
+  // action: DELIVER, CANCEL or CLEAR_FLAG.
+  virtual absl::StatusOr<v1::SupportLine> ChangeSupportLine(const std::string& id, const std::string& etag,
+                                                            const std::string& action, const std::string& reason,
+                                                            const std::string& actor) = 0;
+  // The live line (not cancelled) for household x content x year, if any.
+  virtual absl::StatusOr<std::optional<std::string>> ExistingPolicy(const std::string& household_id,
+                                                                    const std::string& content, int year) = 0;
+  // Commits one batch in one transaction: rows already recorded for import_id are skipped;
+  // rows conflicting with the ledger (one policy per household x content x year, duplicate
+  // external id) are reported, the others written with COPY.
+  virtual absl::StatusOr<ImportOutcome> ImportBatch(const std::string& import_id, const std::string& actor,
+                                                    std::vector<ImportRow> rows) = 0;
+
+  // Reports.
+  virtual absl::StatusOr<std::vector<v1::DisbursementReportRow>> DisbursementReport(const ReportQuery& q) = 0;
+  virtual absl::StatusOr<SupportTotals> SupportFor(const std::vector<std::string>& household_ids, int year) = 0;
+  // Households of a programme's cohort: EM, POOR on the support date, a share under the
+  // programme's subtree in the year; with the support they got from it.
+  virtual absl::StatusOr<std::map<std::string, int64_t>> ProgrammeCohort(const std::string& programme, int year) = 0;
+  virtual absl::StatusOr<int64_t> ProgrammeTarget(const std::string& programme, int year) = 0;
+
+  // Change feed.
+  virtual absl::StatusOr<int64_t> FeedCursor(const std::string& feed) = 0;
+  // Flags the PLANNED lines of a household whose new classification is not eligible for the
+  // line's content, and moves the cursor, in one transaction. Returns the lines flagged.
+  virtual absl::StatusOr<int64_t> ApplyChange(const std::string& feed, int64_t cursor, const std::string& household_id,
+                                              const std::string& classification, const std::string& reason) = 0;
+};
+
+}  // namespace lnob::funding
+
+#endif  // LNOB_SERVICES_FUNDING_STORE_FUNDING_STORE_H_
