@@ -20,6 +20,7 @@ struct Call {
   TraceContext trace;
   absl::Time deadline = absl::InfiniteFuture();
   absl::Status auth_status;  // set by the interceptor; handlers never run when not OK
+  std::string authorization;  // the caller's verified "Bearer ..." header, forwarded downstream
 };
 
 }  // namespace lnob::server

@@ -92,6 +92,8 @@ class CallInterceptor : public grpc::experimental::Interceptor {
       auto principal = authz_->Authorize(call->method, MetadataValue(md, "authorization"));
       if (principal.ok()) {
         call->principal = *std::move(principal);
+        // Kept verbatim so that calls this one makes act with the same verified identity.
+        call->authorization = MetadataValue(md, "authorization");
       } else {
         call->auth_status = principal.status();
       }
@@ -171,10 +173,12 @@ ServerRunner::ServerRunner(ServerConfig config, const Clock& clock)
 ServerRunner::~ServerRunner() { Shutdown(); }
 
 absl::Status ServerRunner::Init() {
-  log::Severity sev = log::Severity::kInfo;
-  log::ParseSeverity(config_.log_level, &sev);
-  log::Init(config_.service, sev);
-  metrics_ = std::make_unique<metrics::Metrics>(config_.service, LNOB_VERSION, LNOB_GIT_COMMIT);
+  if (host_metrics_ == nullptr) {
+    log::Severity sev = log::Severity::kInfo;
+    log::ParseSeverity(config_.log_level, &sev);
+    log::Init(config_.service, sev);
+    metrics_ = std::make_unique<metrics::Metrics>(config_.service, LNOB_VERSION, LNOB_GIT_COMMIT);
+  }
   auto keys = auth::KeySet::FromFile(config_.jwt_public_keys_file);
   if (!keys.ok()) return keys.status();
   authorizer_ = std::make_unique<auth::Authorizer>(
@@ -183,6 +187,7 @@ absl::Status ServerRunner::Init() {
                                                              config_.jwt_audience},
                                        clock_),
       auth::RolePolicy::Default());
+  if (host_metrics_ != nullptr) return absl::OkStatus();  // the host serves them
   auto port = metrics_->Serve(absl::StrCat(config_.metrics_host, ":", config_.metrics_port));
   if (!port.ok()) return port.status();
   metrics_port_ = *port;
@@ -211,7 +216,7 @@ absl::Status ServerRunner::Start() {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> f;
-  f.push_back(std::make_unique<CallInterceptorFactory>(authorizer_.get(), metrics_.get()));
+  f.push_back(std::make_unique<CallInterceptorFactory>(authorizer_.get(), &metrics()));
   builder.experimental().SetInterceptorCreators(std::move(f));
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || grpc_port_ == 0) {

@@ -33,7 +33,11 @@ class ServerRunner {
 
   // Loads the JWT key set and starts the metrics endpoint. Errors are start-up errors.
   absl::Status Init();
-  metrics::Metrics& metrics() { return *metrics_; }
+  metrics::Metrics& metrics() { return host_metrics_ != nullptr ? *host_metrics_ : *metrics_; }
+  // For a service embedded in another process (the gateway's admin API): logging is already
+  // set up, and the gRPC metrics go to the host's `metrics`, served by the host, instead of an
+  // endpoint of their own. Call before Init().
+  void EmbedIn(metrics::Metrics* metrics) { host_metrics_ = metrics; }
 
   // service_name: full proto name, also the health-check service name.
   void AddService(grpc::Service* service, const std::string& service_name);
@@ -56,6 +60,7 @@ class ServerRunner {
   ServerConfig config_;
   const Clock& clock_;
   std::unique_ptr<metrics::Metrics> metrics_;
+  metrics::Metrics* host_metrics_ = nullptr;
   std::unique_ptr<auth::Authorizer> authorizer_;
   std::vector<std::pair<grpc::Service*, std::string>> services_;
   std::function<bool()> probe_;

@@ -1,4 +1,4 @@
-// gateway: wiring only. REST/JSON for every routed service, generated from the descriptors.
+// gateway: wiring only. REST/JSON and gRPC passthrough for every routed service, from the descriptors.
 
 #include <cstdio>
 
@@ -15,21 +15,27 @@
 #include "common/util/embedded.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/descriptor.pb.h"
+#include "services/gateway/api/grpc_passthrough.h"
 #include "services/gateway/api/http_gateway.h"
+#include "services/gateway/api_keys_wiring.h"
 #include "services/gateway/domain/openapi.h"
 
 namespace lnob::gateway {
 const std::vector<EmbeddedFile>& EmbeddedDescriptorSet();
 }
 
-ABSL_FLAG(std::string, listen_host, "0.0.0.0", "Address the REST server binds");
+ABSL_FLAG(std::string, listen_host, "0.0.0.0", "Address the REST and gRPC servers bind");
 ABSL_FLAG(int, http_port, 8080, "REST/JSON port (0 = pick a free port)");
+ABSL_FLAG(int, grpc_port, 9090, "gRPC passthrough port (0 = pick a free port)");
 ABSL_FLAG(std::string, metrics_host, "0.0.0.0", "Address of the Prometheus endpoint");
 ABSL_FLAG(int, metrics_port, 9100, "Prometheus /metrics port (0 = any)");
 ABSL_FLAG(std::string, backends,
-          "lnob.registry.v1.ReferenceDataService=127.0.0.1:50051,lnob.registry.v1.HouseholdService=127.0.0.1:50051",
+          "lnob.registry.v1.ReferenceDataService=127.0.0.1:50051,lnob.registry.v1.HouseholdService=127.0.0.1:50051,"
+          "lnob.funding.v1.CatalogueService=127.0.0.1:50052,lnob.funding.v1.FundingService=127.0.0.1:50052,"
+          "lnob.funding.v1.SupportService=127.0.0.1:50052",
           "Routing: comma-separated proto_service=host:port");
-ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "Deadline of each backend call");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10),
+          "Deadline of each backend call (gRPC face: a cap for unary calls; streams keep the caller's)");
 ABSL_FLAG(int, max_body_bytes, 4 << 20, "Largest accepted request body (413 above)");
 ABSL_FLAG(std::string, jwt_public_keys, "", "PEM file with the public keys that sign tokens (empty: forward unverified)");
 ABSL_FLAG(std::string, jwt_issuer, "lnob", "Required 'iss' of bearer tokens");
@@ -76,8 +82,28 @@ int main(int argc, char** argv) {
     config.backends[kv.first] = kv.second;
     services.push_back(kv.first);
   }
+  // API keys and their admin API (api_keys_wiring.cc; disabled without --database_url). The
+  // admin API is always in the routes and the OpenAPI document.
+  lnob::gateway::ApiKeysWiring api_keys;
+  if (auto st = api_keys.Configure(); !st.ok()) {
+    std::fprintf(stderr, "gateway: invalid configuration:\n%s\n", std::string(st.message()).c_str());
+    return 2;
+  }
+  if (!config.backends.count(lnob::gateway::kApiKeyServiceName)) services.push_back(lnob::gateway::kApiKeyServiceName);
   if (config.http_port < 0 || config.http_port > 65535 || config.timeout <= absl::ZeroDuration()) {
     std::fprintf(stderr, "gateway: --http_port must be 0..65535 and --timeout positive\n");
+    return 2;
+  }
+
+  lnob::gateway::PassthroughConfig grpc_config;
+  grpc_config.listen_host = config.listen_host;
+  grpc_config.grpc_port = absl::GetFlag(FLAGS_grpc_port);
+  grpc_config.backends = config.backends;
+  grpc_config.unary_timeout = config.timeout;
+  grpc_config.rate_limit_rps = config.rate_limit_rps;
+  grpc_config.rate_limit_burst = config.rate_limit_burst;
+  if (auto st = grpc_config.Validate(); !st.ok()) {
+    std::fprintf(stderr, "gateway: %s\n", std::string(st.message()).c_str());
     return 2;
   }
 
@@ -112,36 +138,60 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "gateway: %s\n", std::string(metrics_port.status().message()).c_str());
     return 2;
   }
-  std::unique_ptr<lnob::auth::Authorizer> authorizer;
+  if (auto st = api_keys.Start(&metrics); !st.ok()) {
+    std::fprintf(stderr, "gateway: API keys: %s\n", std::string(st.message()).c_str());
+    return 2;
+  }
+  if (api_keys.enabled()) {  // routed like any backend, on both faces
+    config.backends[lnob::gateway::kApiKeyServiceName] = api_keys.admin_address();
+    grpc_config.backends[lnob::gateway::kApiKeyServiceName] = api_keys.admin_address();
+  }
+  // One Authorizer per face, both from the same keys.
+  std::shared_ptr<const lnob::auth::KeySet> keys;
   if (const std::string keys_file = absl::GetFlag(FLAGS_jwt_public_keys); !keys_file.empty()) {
-    auto keys = lnob::auth::KeySet::FromFile(keys_file);
-    if (!keys.ok()) {
-      std::fprintf(stderr, "gateway: %s\n", std::string(keys.status().message()).c_str());
+    auto loaded = lnob::auth::KeySet::FromFile(keys_file);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "gateway: %s\n", std::string(loaded.status().message()).c_str());
       return 2;
     }
-    authorizer = std::make_unique<lnob::auth::Authorizer>(
+    keys = *std::move(loaded);
+  }
+  auto make_authorizer = [&]() -> std::unique_ptr<lnob::auth::Authorizer> {
+    if (keys == nullptr) return nullptr;
+    auto authorizer = std::make_unique<lnob::auth::Authorizer>(
         std::make_unique<lnob::auth::Verifier>(
-            *keys, lnob::auth::VerifierOptions{absl::GetFlag(FLAGS_jwt_issuer), absl::GetFlag(FLAGS_jwt_audience)},
+            keys, lnob::auth::VerifierOptions{absl::GetFlag(FLAGS_jwt_issuer), absl::GetFlag(FLAGS_jwt_audience)},
             lnob::RealClock::Get()),
         lnob::auth::RolePolicy::Default());
     for (const auto& svc : services) authorizer->RegisterService(pool.FindServiceByName(svc));
-  }
+    return authorizer;
+  };
+  std::unique_ptr<lnob::auth::Authorizer> authorizer = make_authorizer();
   config.openapi_json = openapi;
   lnob::gateway::HttpGateway gateway(config, &pool, *std::move(routes), &metrics, std::move(authorizer));
+  if (api_keys.enabled()) gateway.EnableApiKeys(api_keys.authenticator());
   if (auto st = gateway.Start(); !st.ok()) {
+    std::fprintf(stderr, "gateway: %s\n", std::string(st.message()).c_str());
+    return 2;
+  }
+  lnob::gateway::GrpcPassthrough passthrough(grpc_config, &pool, &metrics, make_authorizer());
+  if (auto st = passthrough.Start(); !st.ok()) {
     std::fprintf(stderr, "gateway: %s\n", std::string(st.message()).c_str());
     return 2;
   }
   if (const std::string ready = absl::GetFlag(FLAGS_ready_file); !ready.empty()) {
     if (FILE* f = std::fopen((ready + ".tmp").c_str(), "w")) {
-      std::fprintf(f, "{\"http_port\":%d,\"metrics_port\":%d}\n", gateway.port(), *metrics_port);
+      std::fprintf(f, "{\"http_port\":%d,\"grpc_port\":%d,\"metrics_port\":%d}\n", gateway.port(),
+                   passthrough.port(), *metrics_port);
       std::fclose(f);
       std::rename((ready + ".tmp").c_str(), ready.c_str());
     }
   }
   lnob::server::WaitForTermination();
   lnob::log::Info("gateway stopping");
+  passthrough.Stop();
   gateway.Stop();
+  api_keys.Stop();
   lnob::log::Info("stopped");
   return 0;
 }

@@ -19,12 +19,20 @@
 #include "common/log/log.h"
 #include "services/registry/domain/refdata.h"
 #include "services/registry/store/pg_reference_store.h"
+#include "tools/lnobctl/apikeys_cmd.h"
 #include "tools/lnobctl/households_cmd.h"
+#include "tools/lnobctl/support_cmd.h"
 
 namespace lnob::registry {
 const std::vector<EmbeddedFile>& EmbeddedMigrations();
 const std::vector<EmbeddedFile>& EmbeddedRefData();
 }  // namespace lnob::registry
+namespace lnob::gateway {
+const std::vector<EmbeddedFile>& EmbeddedMigrations();
+}  // namespace lnob::gateway
+namespace lnob::funding {
+const std::vector<EmbeddedFile>& EmbeddedMigrations();
+}  // namespace lnob::funding
 
 namespace {
 
@@ -40,6 +48,8 @@ using lnob::ctl::Get;
 
 const std::vector<lnob::EmbeddedFile>* MigrationsOf(const std::string& service) {
   if (service == "registry") return &lnob::registry::EmbeddedMigrations();
+  if (service == "gateway") return &lnob::gateway::EmbeddedMigrations();
+  if (service == "funding") return &lnob::funding::EmbeddedMigrations();
   return nullptr;
 }
 
@@ -139,12 +149,15 @@ int RunRefdata(std::map<std::string, std::string>& a) {
 }
 
 std::string g_positional;  // FILE of "import households FILE"
+std::string g_kind;        // households | support
 
 int RunImport(std::map<std::string, std::string>& a) {
+  if (g_kind == "support") return lnob::ctl::RunImportSupport(a, g_positional);
   return lnob::ctl::RunImportHouseholds(a, g_positional);
 }
 int RunExport(std::map<std::string, std::string>& a) { return lnob::ctl::RunExportHouseholds(a); }
 int RunDemo(std::map<std::string, std::string>& a) { return lnob::ctl::RunDemoGenerate(a); }
+int RunApiKeys(std::map<std::string, std::string>& a) { return lnob::ctl::RunApiKeys(a, g_positional); }
 
 const Command kCommands[] = {
     {"keys", "generate the development JWT key pair",
@@ -180,7 +193,7 @@ const Command kCommands[] = {
      "  from services/registry/data (see PROVENANCE.md there). Idempotent: the same files load\n"
      "  once; each load is recorded in registry.refdata_changes.\n",
      RunRefdata},
-    {"import", "import households from CSV through the registry's streaming API",
+    {"import", "import households (registry) or support lines (funding) from CSV",
      "lnobctl import households FILE.csv [--target=127.0.0.1:50051] [--token=JWT | --token_file=F]\n"
      "                [--import_id=UUID] [--progress=plain]\n"
      "  Streams the file (format: docs/household-csv.md) to HouseholdService/ImportHouseholds with\n"
@@ -188,7 +201,14 @@ const Command kCommands[] = {
      "  each with its line number and field. Good households commit; bad ones are reported.\n"
      "  The import id defaults to a digest of the file: running the same file again resumes an\n"
      "  interrupted import and creates nothing twice. Exit code 3 when some rows failed.\n"
-     "  The token needs registry.households.import (e.g. PROVINCE_OFFICER).\n",
+     "  The token needs registry.households.import (e.g. PROVINCE_OFFICER).\n"
+     "\n"
+     "lnobctl import support FILE.csv [--target=127.0.0.1:50052] [--token=JWT | --token_file=F]\n"
+     "                [--import_id=UUID] [--progress=plain]\n"
+     "  Streams support lines with their funding shares (format: docs/support-csv.md) to\n"
+     "  SupportService/ImportSupportLines, with the same progress bar, resumption by import id\n"
+     "  and per-row errors (a second line for a household x content x year is refused).\n"
+     "  The token needs funding.support.import (e.g. PROVINCE_OFFICER).\n",
      RunImport},
     {"export", "export households to CSV",
      "lnobctl export households [--out=FILE.csv] [--unit=CODE] [--reviews=true|false]\n"
@@ -204,6 +224,8 @@ const Command kCommands[] = {
      "  the minorities live, and 2022-2025 approved reviews from a yearly Markov chain that\n"
      "  yields about 2% poor households in 2023. Same seed, same file.\n",
      RunDemo},
+    {"apikeys", "create, list, get or revoke API keys through the gateway's admin API",
+     lnob::ctl::kApiKeysHelp, RunApiKeys},
 };
 
 void Usage() {
@@ -234,6 +256,15 @@ int main(int argc, char** argv) {
       if (s.rfind("--", 0) != 0) {
         if ((name == "refdata" && s == "load") || (name == "demo" && s == "generate") ||
             ((name == "import" || name == "export") && s == "households")) {
+          g_kind = s;
+          continue;
+        }
+        if (name == "import" && s == "support" && g_kind.empty()) {
+          g_kind = s;
+          continue;
+        }
+        if (name == "apikeys" && g_positional.empty()) {  // create | list | get | revoke
+          g_positional = s;
           continue;
         }
         if (name == "import" && g_positional.empty()) {

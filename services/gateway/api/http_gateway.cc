@@ -26,6 +26,7 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "services/gateway/domain/api_key_auth.h"
 
 namespace lnob::gateway {
 namespace beast = boost::beast;
@@ -65,6 +66,7 @@ struct HttpGateway::Impl {
   prometheus::Family<prometheus::Histogram>* durations = nullptr;
   prometheus::Gauge* in_flight = nullptr;
   std::unique_ptr<auth::Authorizer> authorizer;
+  ApiKeyAuthenticator* api_keys = nullptr;
 
   // Token buckets per client.
   struct Bucket {
@@ -109,6 +111,8 @@ HttpGateway::HttpGateway(GatewayConfig config, const google::protobuf::Descripto
 }
 
 HttpGateway::~HttpGateway() { Stop(); }
+
+void HttpGateway::EnableApiKeys(ApiKeyAuthenticator* authenticator) { impl_->api_keys = authenticator; }
 
 HttpGateway::Response HttpGateway::Handle(const std::string& method, const std::string& target, const std::string& body,
                                           const std::map<std::string, std::string>& headers) {
@@ -158,12 +162,31 @@ HttpGateway::Response HttpGateway::Handle(const std::string& method, const std::
     }
     route_label = match->route->template_text;
     std::string client = header(":remote");
+    std::string authorization = header("authorization");
+    double rps = config_.rate_limit_rps, burst = config_.rate_limit_burst;
+    // A call made with an API key acts with the token minted for the key, whatever
+    // authorization the caller sent, and under the key's own rate limit.
+    if (const std::string secret = ApiKeyAuthenticator::SecretFromHeaders(header("x-api-key"), authorization);
+        !secret.empty()) {
+      if (impl_->api_keys == nullptr) {
+        return ErrorResponse(WithReason(absl::UnauthenticatedError("API keys are not enabled on this gateway"),
+                                        "API_KEYS_DISABLED"));
+      }
+      auto grant = impl_->api_keys->Authenticate(secret);
+      if (!grant.ok()) return ErrorResponse(grant.status());
+      authorization = grant->authorization;
+      client = "sub:" + grant->subject;
+      if (grant->rate_limit_rps > 0) {
+        rps = grant->rate_limit_rps;
+        burst = std::max(1.0, grant->rate_limit_rps);
+      }
+    }
     if (impl_->authorizer) {
-      auto principal = impl_->authorizer->Authorize(match->route->grpc_path, header("authorization"));
+      auto principal = impl_->authorizer->Authorize(match->route->grpc_path, authorization);
       if (!principal.ok()) return ErrorResponse(principal.status());
       if (!principal->subject.empty()) client = "sub:" + principal->subject;
     }
-    if (int wait = impl_->Take(client, config_.rate_limit_rps, config_.rate_limit_burst); wait > 0) {
+    if (int wait = impl_->Take(client, rps, burst); wait > 0) {
       Response r = ErrorResponse(WithReason(absl::ResourceExhaustedError("rate limit exceeded; retry later"), "RATE_LIMITED"));
       r.retry_after_seconds = wait;
       return r;
@@ -183,7 +206,7 @@ HttpGateway::Response HttpGateway::Handle(const std::string& method, const std::
     }
     grpc::ClientContext ctx;
     ctx.set_deadline(absl::ToChronoTime(absl::Now() + config_.timeout));
-    if (auto auth = header("authorization"); !auth.empty()) ctx.AddMetadata("authorization", auth);
+    if (!authorization.empty()) ctx.AddMetadata("authorization", authorization);
     ctx.AddMetadata("x-request-id", request_id);
     ctx.AddMetadata("traceparent", trace.ChildTraceparent());
     grpc::Slice slice(*request);

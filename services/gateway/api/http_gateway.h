@@ -19,6 +19,8 @@
 
 namespace lnob::gateway {
 
+class ApiKeyAuthenticator;
+
 struct GatewayConfig {
   std::string listen_host = "0.0.0.0";
   int http_port = 8080;
@@ -40,6 +42,10 @@ class HttpGateway {
   absl::Status Start();
   void Stop();
   int port() const { return port_; }
+  // Accepts calls made with an API key ("x-api-key: <secret>" or "Authorization: ApiKey
+  // <secret>"): they are forwarded with the token minted for the key, under the key's rate
+  // limit. Without it such calls are UNAUTHENTICATED. Call before Start().
+  void EnableApiKeys(ApiKeyAuthenticator* authenticator);
 
   struct Response {
     int status = 200;

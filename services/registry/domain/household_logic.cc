@@ -723,6 +723,45 @@ absl::Status HouseholdLogic::GetClassification(const C& c, const v1::GetClassifi
   return absl::OkStatus();
 }
 
+absl::Status HouseholdLogic::BatchGetHouseholdFacts(const C& c, const v1::BatchGetHouseholdFactsRequest& req,
+                                                    v1::BatchGetHouseholdFactsResponse* out) {
+  constexpr int kMaxQueries = 1000;
+  if (req.queries_size() > kMaxQueries) return InvalidField("queries", "at most 1000 per call");
+  std::vector<std::string> ids, dates;
+  ids.reserve(req.queries_size());
+  dates.reserve(req.queries_size());
+  for (int i = 0; i < req.queries_size(); ++i) {
+    const auto& q = req.queries(i);
+    const std::string prefix = absl::StrCat("queries[", i, "].");
+    LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(q.household(), prefix + "household"));
+    LNOB_ASSIGN_OR_RETURN(absl::CivilDay d, api::FromProtoDateOr(q.date(), prefix + "date", Today()));
+    ids.push_back(std::move(id));
+    dates.push_back(FormatDate(d));
+  }
+  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
+  LNOB_ASSIGN_OR_RETURN(auto facts, store_->Facts(ids, dates));
+  for (size_t i = 0; i < facts.size(); ++i) {
+    v1::HouseholdFact* f = out->add_facts();
+    f->set_household(req.queries(static_cast<int>(i)).household());
+    // Outside the caller's scope reads exactly like a missing household.
+    if (!facts[i] || (scope && !scope->count(facts[i]->commune_code))) continue;
+    f->set_found(true);
+    f->set_commune_code(facts[i]->commune_code);
+    f->set_head_ethnicity_code(facts[i]->head_ethnicity);
+    f->set_ethnic_minority(!facts[i]->head_ethnicity.empty() && facts[i]->head_ethnicity != "01");
+    v1::HouseholdClass cls = v1::HOUSEHOLD_CLASS_UNSPECIFIED;
+    v1::HouseholdClass_Parse(facts[i]->classification, &cls);
+    f->set_classification(cls);
+    v1::TransitionCategory tr = v1::TRANSITION_CATEGORY_UNSPECIFIED;
+    v1::TransitionCategory_Parse(facts[i]->transition, &tr);
+    f->set_transition(tr);
+    v1::HouseholdStatus st = v1::HOUSEHOLD_STATUS_UNSPECIFIED;
+    v1::HouseholdStatus_Parse(facts[i]->status, &st);
+    f->set_status(st);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status HouseholdLogic::ListTransitions(const C& c, const v1::ListTransitionsRequest& req,
                                              v1::ListTransitionsResponse* out) {
   if (req.year() < 2000 || req.year() > 2100) return InvalidField("year", "must be a year 2000-2100");

@@ -56,6 +56,8 @@ class HouseholdLogic {
   absl::Status GetClassification(const C& c, const v1::GetClassificationRequest& req,
                                  v1::ClassificationRecord* out);
 
+  absl::Status BatchGetHouseholdFacts(const C& c, const v1::BatchGetHouseholdFactsRequest& req,
+                                     v1::BatchGetHouseholdFactsResponse* out);
   absl::Status ListTransitions(const C& c, const v1::ListTransitionsRequest& req,
                                v1::ListTransitionsResponse* out);
   absl::Status GetStatistics(const C& c, const v1::GetStatisticsRequest& req, v1::Statistics* out);

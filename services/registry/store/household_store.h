@@ -107,6 +107,13 @@ class HouseholdStore {
                                                   const std::string& etag, const ReviewChange& c,
                                                   const std::string& actor, int last_year) = 0;
   virtual absl::StatusOr<std::vector<v1::ClassificationRecord>> History(const std::string& household_id) = 0;
+  // One entry per (id, date) pair, nullopt when the household does not exist: commune, head
+  // ethnicity and status now, the classification on the date, the transition of its year.
+  struct Fact {
+    std::string commune_code, head_ethnicity, status, classification, transition;
+  };
+  virtual absl::StatusOr<std::vector<std::optional<Fact>>> Facts(const std::vector<std::string>& ids,
+                                                                 const std::vector<std::string>& dates) = 0;
 
   virtual absl::StatusOr<std::vector<v1::TransitionCount>> TransitionCounts(
       int year, const std::optional<std::vector<std::string>>& communes) = 0;

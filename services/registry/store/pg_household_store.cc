@@ -11,13 +11,13 @@
 #include "absl/strings/strip.h"
 #include "common/api/page_token.h"
 #include "common/api/proto_date.h"
+#include "common/db/copy.h"
 #include "common/db/idempotency.h"
 #include "common/db/pool.h"
 #include "common/db/sql_values.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
 #include "google/protobuf/util/json_util.h"
-#include "pqxx/tablewriter"
 
 namespace lnob::registry {
 namespace {
@@ -650,6 +650,30 @@ class PgHouseholdStore : public HouseholdStore {
     });
   }
 
+  absl::StatusOr<std::vector<std::optional<Fact>>> Facts(const std::vector<std::string>& ids,
+                                                         const std::vector<std::string>& dates) override {
+    using Out = std::vector<std::optional<Fact>>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      out.assign(ids.size(), std::nullopt);
+      // One statement for the whole batch; the lateral lookups use the primary keys.
+      auto r = tx.exec_params(
+          "SELECT q.ord, h.commune_code, h.head_ethnicity, h.status,"
+          " coalesce((SELECT c.classification FROM classification_history c"
+          "   WHERE c.household_id = h.id AND c.effective_date <= q.d"
+          "   ORDER BY c.effective_date DESC, c.recorded_at DESC LIMIT 1), 'HOUSEHOLD_CLASS_UNSPECIFIED'),"
+          " coalesce((SELECT y.transition FROM household_years y"
+          "   WHERE y.household_id = h.id AND y.year = extract(year FROM q.d)::int), '')"
+          " FROM unnest($1::uuid[], $2::date[]) WITH ORDINALITY AS q(id, d, ord)"
+          " JOIN households h ON h.id = q.id",
+          ArrayLiteral(ids), ArrayLiteral(dates));
+      for (const auto& row : r) {
+        const auto i = row[0].as<int64_t>() - 1;
+        out[i] = Fact{Str(row[1]), Str(row[2]), Str(row[3]), Str(row[4]), Str(row[5])};
+      }
+      return absl::OkStatus();
+    });
+  }
+
   absl::StatusOr<std::vector<v1::TransitionCount>> TransitionCounts(
       int year, const std::optional<std::vector<std::string>>& communes) override {
     return pool_->Fetch<std::vector<v1::TransitionCount>>([&](transaction_base& tx, std::vector<v1::TransitionCount>& out) -> absl::Status {
@@ -861,41 +885,10 @@ class PgHouseholdStore : public HouseholdStore {
 };
 
 
-// COPY FROM STDIN with lines we escape ourselves. libpqxx 6 keeps raw lines private in
-// stream_to; tablewriter exposes them and is only deprecated in favour of stream_to.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-class CopyWriter {
- public:
-  CopyWriter(transaction_base& tx, const std::string& table, const std::vector<std::string>& columns)
-      : w_(tx, table, columns.begin(), columns.end()) {}
-  void write_raw_line(const std::string& line) { w_.write_raw_line(line); }
-  void complete() { w_.complete(); }
-
- private:
-  pqxx::tablewriter w_;
-};
-#pragma GCC diagnostic pop
-
-// COPY text format: \N is NULL; backslash, tab, newline and carriage return are escaped.
-void CopyField(std::string* line, absl::string_view v, bool null = false) {
-  if (!line->empty()) line->push_back('\t');
-  if (null) {
-    line->append("\\N");
-    return;
-  }
-  for (char c : v) {
-    switch (c) {
-      case '\\': line->append("\\\\"); break;
-      case '\t': line->append("\\t"); break;
-      case '\n': line->append("\\n"); break;
-      case '\r': line->append("\\r"); break;
-      default: line->push_back(c);
-    }
-  }
-}
-void CopyOpt(std::string* line, const std::string& v) { CopyField(line, v, v.empty()); }
-const char* B(bool b) { return b ? "t" : "f"; }
+using db::CopyField;
+using db::CopyOpt;
+using db::CopyWriter;
+const char* B(bool b) { return db::CopyBool(b); }
 
 absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::string& import_id,
                                                                 const std::string& actor,
@@ -1015,9 +1008,9 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
         CopyField(&line, DateText(h.registered_on()));
         CopyField(&line, actor);
         CopyField(&line, actor);
-        hs.write_raw_line(line);
+        hs.WriteLine(line);
       }
-      hs.complete();
+      hs.Complete();
     }
     {
       CopyWriter ms(tx, "members", std::vector<std::string>{"id", "household_id", "full_name", "birth_date", "sex",
@@ -1045,10 +1038,10 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
           CopyField(&line, B(m.disability()));
           CopyField(&line, "t");
           CopyField(&line, absl::StrCat(i));
-          ms.write_raw_line(line);
+          ms.WriteLine(line);
         }
       }
-      ms.complete();
+      ms.Complete();
     }
     bool any_review = false;
     for (const ImportRow* r : accepted) any_review |= r->record.reviews_size() > 0;
@@ -1080,7 +1073,7 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
             CopyField(&line, DateText(v.decision_date()));
             CopyField(&line, actor);
             CopyOpt(&line, v.has_proxy_score() ? absl::StrCat(v.proxy_score()) : "");
-            rs.write_raw_line(line);
+            rs.WriteLine(line);
             std::string hist;
             CopyField(&hist, IdOf(h.name()));
             CopyField(&hist, DateText(v.decision_date()));
@@ -1089,11 +1082,11 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
             hist_lines.push_back(std::move(hist));
           }
         }
-        rs.complete();
+        rs.Complete();
         CopyWriter ch(tx, "classification_history",
                       std::vector<std::string>{"household_id", "effective_date", "review_id", "classification"});
-        for (const auto& line : hist_lines) ch.write_raw_line(line);
-        ch.complete();
+        for (const auto& line : hist_lines) ch.WriteLine(line);
+        ch.Complete();
       }
       {
         CopyWriter ys(tx, "household_years",
@@ -1118,13 +1111,13 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
             CopyField(&y, s.class_start);
             CopyField(&y, s.class_end);
             CopyField(&y, s.transition);
-            ys.write_raw_line(y);
+            ys.WriteLine(y);
             auto& a = agg[{s.year, h.commune_code(), eth, s.class_end, s.transition}];
             a.first += 1;
             a.second += people;
           }
         }
-        ys.complete();
+        ys.Complete();
       }
       // Statistics: one upsert of the batch's pre-aggregated deltas.
       std::vector<std::string> years, communes, eths, classes, transitions, hh, people;
@@ -1156,10 +1149,10 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
           CopyField(&line, v1::HouseholdClass_Name(v.computed_class()));
           CopyField(&line, DateText(v.decision_date()));
           CopyField(&line, r->record.household().commune_code());
-          feed.write_raw_line(line);
+          feed.WriteLine(line);
         }
       }
-      feed.complete();
+      feed.Complete();
     }
     {
       CopyWriter ir(tx, "import_rows", std::vector<std::string>{"import_id", "row_number", "household_id"});
@@ -1168,9 +1161,9 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
         CopyField(&line, import_id);
         CopyField(&line, absl::StrCat(r->row_number));
         CopyField(&line, IdOf(r->record.household().name()));
-        ir.write_raw_line(line);
+        ir.WriteLine(line);
       }
-      ir.complete();
+      ir.Complete();
     }
     tx.exec_params("UPDATE imports SET rows_committed = rows_committed + $2 WHERE id = $1::uuid", import_id,
                    static_cast<int64_t>(accepted.size()));

@@ -1,0 +1,496 @@
+#include "services/gateway/api/grpc_passthrough.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "common/log/log.h"
+#include "common/log/trace.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status.h"
+#include "google/protobuf/descriptor.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/generic/async_generic_service.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace lnob::gateway {
+
+absl::Status PassthroughConfig::Validate() const {
+  std::vector<std::string> problems;
+  if (grpc_port < 0 || grpc_port > 65535) problems.push_back("--grpc_port must be 0..65535");
+  if (backends.empty()) problems.push_back("--backends must name at least one service");
+  if (unary_timeout <= absl::ZeroDuration()) problems.push_back("--timeout must be positive");
+  if (rate_limit_rps < 0 || rate_limit_burst < 1) {
+    problems.push_back("--rate_limit_rps must be >= 0 and --rate_limit_burst >= 1");
+  }
+  if (max_message_bytes <= 0) problems.push_back("max_message_bytes must be positive");
+  if (health_interval <= absl::ZeroDuration()) problems.push_back("health_interval must be positive");
+  if (problems.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
+}
+
+namespace {
+
+// Never copied between hops: HTTP/2 pseudo and connection headers, and what gRPC sets per
+// call itself (grpc-timeout carries the deadline we compute, encodings, content type).
+bool IsHopByHop(absl::string_view key) {
+  static constexpr absl::string_view kDropped[] = {
+      "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
+      "te",         "host",       "content-type",     "content-length",    "user-agent"};
+  if (key.empty() || key[0] == ':' || absl::StartsWith(key, "grpc-")) return true;
+  return std::find(std::begin(kDropped), std::end(kDropped), key) != std::end(kDropped);
+}
+
+std::string Str(grpc::string_ref s) { return std::string(s.data(), s.size()); }
+
+const char* TypeOf(const google::protobuf::MethodDescriptor* m) {
+  if (m->client_streaming()) return m->server_streaming() ? "bidi_stream" : "client_stream";
+  return m->server_streaming() ? "server_stream" : "unary";
+}
+
+// "ipv4:10.0.0.7:51234" -> "10.0.0.7", "ipv6:[::1]:5" -> "[::1]".
+std::string PeerHost(absl::string_view peer) {
+  if (auto colon = peer.find(':'); colon != absl::string_view::npos) peer.remove_prefix(colon + 1);
+  if (auto port = peer.rfind(':'); port != absl::string_view::npos) peer = peer.substr(0, port);
+  return std::string(peer);
+}
+
+// Token bucket per client, like the REST face's.
+class RateLimiter {
+ public:
+  RateLimiter(double rps, double burst) : rps_(rps), burst_(burst) {}
+  bool Take(const std::string& client) {
+    if (rps_ <= 0) return true;
+    absl::MutexLock l(&mu_);
+    const absl::Time now = absl::Now();
+    if (buckets_.size() > 100000) buckets_.clear();  // bounded memory under address churn
+    auto [it, fresh] = buckets_.try_emplace(client, Bucket{burst_, now});
+    Bucket& b = it->second;
+    b.tokens = std::min(burst_, b.tokens + absl::ToDoubleSeconds(now - b.refilled) * rps_);
+    b.refilled = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+ private:
+  struct Bucket {
+    double tokens;
+    absl::Time refilled;
+  };
+  const double rps_, burst_;
+  absl::Mutex mu_;
+  std::map<std::string, Bucket> buckets_;
+};
+
+// What every forwarded call shares; outlives the calls (Stop waits for them).
+struct Shared {
+  PassthroughConfig config;
+  const google::protobuf::DescriptorPool* pool;
+  metrics::Metrics* metrics;
+  std::unique_ptr<auth::Authorizer> authorizer;
+  RateLimiter limiter;
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels;  // by address
+  std::map<std::string, std::unique_ptr<grpc::GenericStub>> stubs;  // by address
+  prometheus::Family<prometheus::Counter>* client_started = nullptr;
+  prometheus::Family<prometheus::Counter>* client_handled = nullptr;
+  prometheus::Family<prometheus::Histogram>* client_seconds = nullptr;
+
+  absl::Mutex live_mu;
+  int live ABSL_GUARDED_BY(live_mu) = 0;
+
+  Shared(PassthroughConfig c, const google::protobuf::DescriptorPool* p, metrics::Metrics* m,
+         std::unique_ptr<auth::Authorizer> a)
+      : config(std::move(c)),
+        pool(p),
+        metrics(m),
+        authorizer(std::move(a)),
+        limiter(config.rate_limit_rps, config.rate_limit_burst) {}
+
+  void CallStarted() {
+    absl::MutexLock l(&live_mu);
+    ++live;
+  }
+  void CallEnded() {
+    absl::MutexLock l(&live_mu);
+    --live;
+  }
+  bool WaitIdle(absl::Duration timeout) {
+    absl::MutexLock l(&live_mu);
+    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(live_mu) { return live == 0; };
+    return live_mu.AwaitWithTimeout(absl::Condition(&idle), timeout);
+  }
+};
+
+// One caller's call and its backend call, pumped one message at a time in each direction so
+// that a stream is never buffered: the next message is read from one side only once the
+// previous one was written to the other (HTTP/2 flow control then pushes back on the sender).
+//
+// Lifetime: deleted when both the server side (OnDone) and, if started, the backend call
+// (Backend::OnDone) are done. The backend call holds two holds, one per direction, so that
+// it cannot complete while this object may still start an operation on it from a server
+// reaction; each is removed once its direction is over.
+class ProxyCall final : public grpc::ServerGenericBidiReactor {
+ public:
+  ProxyCall(Shared* shared, grpc::GenericCallbackServerContext* ctx)
+      : shared_(shared), ctx_(ctx), method_path_(ctx->method()), start_(absl::Now()), backend_(this) {
+    shared_->CallStarted();
+    request_id_ = Metadata("x-request-id");
+    if (request_id_.empty() || request_id_.size() > 128) request_id_ = RandomHex(16);
+    trace_ = ContinueOrStartTrace(Metadata("traceparent"));
+    const absl::Status admitted = Admit();
+    if (!admitted.ok()) {
+      ctx_->AddInitialMetadata("x-request-id", request_id_);
+      FinishCall(ToGrpcStatus(admitted));
+      return;
+    }
+    StartBackend();
+  }
+
+  // Caller -> gateway: a message (ok) or the caller's half-close / cancellation (!ok).
+  void OnReadDone(bool ok) override {
+    absl::MutexLock l(&mu_);
+    if (!upstream_open_) return;  // the backend already ended its side; drop
+    if (ok) {
+      backend_write_pending_ = true;
+      backend_.StartWrite(&up_);
+      return;
+    }
+    upstream_open_ = false;
+    backend_.StartWritesDone();
+    ReleaseUpstreamHold();
+  }
+
+  // Gateway -> caller: the previous backend message was delivered (or the caller is gone).
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock l(&mu_);
+    if (ok) {
+      backend_.StartRead(&down_);
+      return;
+    }
+    client_ctx_.TryCancel();
+    ReleaseDownstreamHold();
+  }
+
+  void OnCancel() override {
+    if (backend_started_.load()) client_ctx_.TryCancel();
+  }
+
+  void OnDone() override { Unref(); }
+
+ private:
+  class Backend final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+   public:
+    explicit Backend(ProxyCall* call) : call_(call) {}
+    void OnReadInitialMetadataDone(bool ok) override { call_->BackendMetadata(ok); }
+    void OnReadDone(bool ok) override { call_->BackendRead(ok); }
+    void OnWriteDone(bool ok) override { call_->BackendWritten(ok); }
+    void OnDone(const grpc::Status& s) override { call_->BackendDone(s); }
+
+   private:
+    ProxyCall* call_;
+  };
+
+  std::string Metadata(absl::string_view key) const {
+    const auto& md = ctx_->client_metadata();
+    auto it = md.find(grpc::string_ref(key.data(), key.size()));
+    return it == md.end() ? std::string() : Str(it->second);
+  }
+
+  // Routing, identity, permission and rate: everything decided before a backend is contacted.
+  absl::Status Admit() {
+    absl::string_view path = method_path_;
+    const size_t slash = path.size() > 1 ? path.find('/', 1) : absl::string_view::npos;
+    const google::protobuf::MethodDescriptor* method = nullptr;
+    if (path.size() > 1 && path[0] == '/' && slash != absl::string_view::npos) {
+      const std::string service(path.substr(1, slash - 1));
+      auto backend = shared_->config.backends.find(service);
+      if (backend != shared_->config.backends.end()) {
+        method = shared_->pool->FindMethodByName(absl::StrCat(service, ".", path.substr(slash + 1)));
+        address_ = backend->second;
+      }
+    }
+    if (method == nullptr) {
+      // Fixed labels: a caller must not be able to mint metric series.
+      shared_->metrics->RpcStarted(type_, service_, method_);
+      return absl::UnimplementedError(absl::StrCat("the gateway routes no method ", method_path_));
+    }
+    service_ = std::string(method->service()->full_name());
+    method_ = std::string(method->name());
+    type_ = TypeOf(method);
+    streaming_ = method->client_streaming() || method->server_streaming();
+    shared_->metrics->RpcStarted(type_, service_, method_);
+    std::string client = "addr:" + PeerHost(ctx_->peer());
+    if (shared_->authorizer) {
+      auto principal = shared_->authorizer->Authorize(method_path_, Metadata("authorization"));
+      if (!principal.ok()) return principal.status();
+      subject_ = principal->subject;
+      if (!subject_.empty()) client = "sub:" + subject_;
+    }
+    if (!shared_->limiter.Take(client)) {
+      return WithReason(absl::ResourceExhaustedError("rate limit exceeded; retry later"), "RATE_LIMITED");
+    }
+    return absl::OkStatus();
+  }
+
+  void StartBackend() {
+    for (const auto& [key, value] : ctx_->client_metadata()) {
+      const std::string k = Str(key);
+      if (IsHopByHop(k) || k == "x-request-id" || k == "traceparent") continue;
+      client_ctx_.AddMetadata(k, Str(value));
+    }
+    client_ctx_.AddMetadata("x-request-id", request_id_);
+    client_ctx_.AddMetadata("traceparent", trace_.ChildTraceparent());
+    auto deadline = ctx_->deadline();
+    if (!streaming_) {
+      deadline = std::min(deadline, absl::ToChronoTime(absl::Now() + shared_->config.unary_timeout));
+    }
+    client_ctx_.set_deadline(deadline);
+    shared_->client_started->Add({{"grpc_type", type_}, {"grpc_service", service_}, {"grpc_method", method_}})
+        .Increment();
+    refs_.store(2);
+    absl::MutexLock l(&mu_);
+    shared_->stubs.at(address_)->PrepareBidiStreamingCall(&client_ctx_, method_path_, grpc::StubOptions(),
+                                                          &backend_);
+    backend_.AddMultipleHolds(2);  // upstream and downstream directions (binds first, then holds)
+    backend_.StartCall();
+    backend_started_.store(true);
+    StartRead(&up_);
+  }
+
+  void BackendMetadata(bool ok) {
+    absl::MutexLock l(&mu_);
+    if (ok) {
+      for (const auto& [key, value] : client_ctx_.GetServerInitialMetadata()) {
+        if (!IsHopByHop(Str(key))) ctx_->AddInitialMetadata(Str(key), Str(value));
+      }
+    }
+    backend_.StartRead(&down_);
+  }
+
+  // Backend -> gateway: a message (ok) or the end of the backend's stream (!ok).
+  void BackendRead(bool ok) {
+    absl::MutexLock l(&mu_);
+    if (ok) {
+      StartWrite(&down_);
+      return;
+    }
+    // The status follows in OnDone; nothing more goes up either.
+    upstream_open_ = false;
+    if (!backend_write_pending_) ReleaseUpstreamHold();
+    ReleaseDownstreamHold();
+  }
+
+  void BackendWritten(bool ok) {
+    absl::MutexLock l(&mu_);
+    backend_write_pending_ = false;
+    if (ok && upstream_open_) {
+      StartRead(&up_);
+      return;
+    }
+    upstream_open_ = false;
+    ReleaseUpstreamHold();
+  }
+
+  void BackendDone(const grpc::Status& status) {
+    {
+      absl::MutexLock l(&mu_);
+      for (const auto& [key, value] : client_ctx_.GetServerTrailingMetadata()) {
+        if (!IsHopByHop(Str(key))) ctx_->AddTrailingMetadata(Str(key), Str(value));
+      }
+    }
+    const char* code = CodeName(static_cast<absl::StatusCode>(status.error_code()));
+    shared_->client_handled
+        ->Add({{"grpc_type", type_}, {"grpc_service", service_}, {"grpc_method", method_}, {"grpc_code", code}})
+        .Increment();
+    static const auto* buckets = new prometheus::Histogram::BucketBoundaries{
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    shared_->client_seconds->Add({{"grpc_type", type_}, {"grpc_service", service_}, {"grpc_method", method_}}, *buckets)
+        .Observe(absl::ToDoubleSeconds(absl::Now() - start_));
+    FinishCall(status);  // status, message and details unchanged
+    Unref();
+  }
+
+  void ReleaseUpstreamHold() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (up_hold_) {
+      up_hold_ = false;
+      backend_.RemoveHold();
+    }
+  }
+  void ReleaseDownstreamHold() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (down_hold_) {
+      down_hold_ = false;
+      backend_.RemoveHold();
+    }
+  }
+
+  void FinishCall(const grpc::Status& status) {
+    const double secs = absl::ToDoubleSeconds(absl::Now() - start_);
+    const char* code = CodeName(static_cast<absl::StatusCode>(status.error_code()));
+    shared_->metrics->RpcHandled(type_, service_, method_, code, secs);
+    {
+      log::ScopedCallIds ids(request_id_, trace_.trace_id);
+      // Access log: never message bodies.
+      log::Write(status.ok() ? log::Severity::kInfo : log::Severity::kWarning, "rpc",
+                 {{"grpc_service", service_},
+                  {"grpc_method", method_},
+                  {"grpc_code", code},
+                  {"duration_ms", absl::StrCat(static_cast<int64_t>(secs * 1000))},
+                  {"subject", subject_}});
+    }
+    Finish(status);
+  }
+
+  void Unref() {
+    if (refs_.fetch_sub(1) == 1) {
+      Shared* shared = shared_;
+      delete this;
+      shared->CallEnded();
+    }
+  }
+
+  Shared* const shared_;
+  grpc::GenericCallbackServerContext* const ctx_;
+  const std::string method_path_;  // "/package.Service/Method"
+  const absl::Time start_;
+  std::string request_id_;
+  TraceContext trace_;
+  std::string service_ = "unknown", method_ = "unknown", type_ = "unary", subject_, address_;
+  bool streaming_ = false;
+  std::atomic<int> refs_{1};
+  std::atomic<bool> backend_started_{false};
+
+  grpc::ClientContext client_ctx_;
+  Backend backend_;
+  grpc::ByteBuffer up_;    // caller -> backend, one message at a time
+  grpc::ByteBuffer down_;  // backend -> caller, one message at a time
+  absl::Mutex mu_;
+  bool upstream_open_ ABSL_GUARDED_BY(mu_) = true;
+  bool backend_write_pending_ ABSL_GUARDED_BY(mu_) = false;
+  bool up_hold_ ABSL_GUARDED_BY(mu_) = true;
+  bool down_hold_ ABSL_GUARDED_BY(mu_) = true;
+};
+
+class ForwardingService final : public grpc::CallbackGenericService {
+ public:
+  explicit ForwardingService(Shared* shared) : shared_(shared) {}
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
+    return new ProxyCall(shared_, ctx);
+  }
+
+ private:
+  Shared* shared_;
+};
+
+}  // namespace
+
+struct GrpcPassthrough::Impl {
+  Shared shared;
+  ForwardingService service{&shared};
+  std::unique_ptr<grpc::Server> server;
+  std::thread health_thread;
+  absl::Notification stop_probing;
+  std::atomic<bool> stopped{false};
+
+  Impl(PassthroughConfig c, const google::protobuf::DescriptorPool* p, metrics::Metrics* m,
+       std::unique_ptr<auth::Authorizer> a)
+      : shared(std::move(c), p, m, std::move(a)) {}
+
+  // The gateway's own health per routed service mirrors its backend's; "" is the gateway.
+  void ProbeBackends() {
+    do {
+      for (const auto& [svc, address] : shared.config.backends) {
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+        grpc::health::v1::HealthCheckRequest req;
+        req.set_service(svc);
+        grpc::health::v1::HealthCheckResponse resp;
+        const bool serving = grpc::health::v1::Health::NewStub(shared.channels.at(address))->Check(&ctx, req, &resp).ok() &&
+                             resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+        if (!stop_probing.HasBeenNotified()) server->GetHealthCheckService()->SetServingStatus(svc, serving);
+      }
+    } while (!stop_probing.WaitForNotificationWithTimeout(shared.config.health_interval));
+  }
+};
+
+GrpcPassthrough::GrpcPassthrough(PassthroughConfig config, const google::protobuf::DescriptorPool* pool,
+                                 metrics::Metrics* metrics, std::unique_ptr<auth::Authorizer> authorizer)
+    : impl_(std::make_unique<Impl>(std::move(config), pool, metrics, std::move(authorizer))) {
+  Shared& s = impl_->shared;
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(s.config.max_message_bytes);
+  args.SetMaxSendMessageSize(s.config.max_message_bytes);
+  for (const auto& [svc, address] : s.config.backends) {
+    if (s.channels.count(address)) continue;
+    s.channels[address] = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+    s.stubs[address] = std::make_unique<grpc::GenericStub>(s.channels[address]);
+  }
+  auto& reg = metrics->registry();
+  s.client_started = &prometheus::BuildCounter()
+                          .Name("grpc_client_started_total")
+                          .Help("Total number of RPCs started on the client.")
+                          .Register(reg);
+  s.client_handled = &prometheus::BuildCounter()
+                          .Name("grpc_client_handled_total")
+                          .Help("Total number of RPCs completed by the client, regardless of success or failure.")
+                          .Register(reg);
+  s.client_seconds = &prometheus::BuildHistogram()
+                          .Name("grpc_client_handling_seconds")
+                          .Help("Histogram of response latency (seconds) of the gRPC until it is finished by the application.")
+                          .Register(reg);
+}
+
+GrpcPassthrough::~GrpcPassthrough() { Stop(); }
+
+absl::Status GrpcPassthrough::Start() {
+  const PassthroughConfig& config = impl_->shared.config;
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(absl::StrCat(config.listen_host, ":", config.grpc_port), grpc::InsecureServerCredentials(),
+                           &port_);
+  builder.RegisterCallbackGenericService(&impl_->service);
+  builder.SetMaxReceiveMessageSize(config.max_message_bytes);
+  builder.SetMaxSendMessageSize(config.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  impl_->server = builder.BuildAndStart();
+  if (impl_->server == nullptr || port_ == 0) {
+    impl_->server.reset();
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen_host, ":", config.grpc_port));
+  }
+  auto* health = impl_->server->GetHealthCheckService();
+  health->SetServingStatus("", true);
+  for (const auto& [svc, address] : config.backends) health->SetServingStatus(svc, false);
+  impl_->health_thread = std::thread([this] { impl_->ProbeBackends(); });
+  log::Info("gateway serving gRPC", {{"grpc_port", absl::StrCat(port_)},
+                                     {"services", absl::StrCat(config.backends.size())}});
+  return absl::OkStatus();
+}
+
+void GrpcPassthrough::Stop() {
+  if (!impl_ || impl_->server == nullptr || impl_->stopped.exchange(true)) return;
+  impl_->stop_probing.Notify();
+  if (impl_->health_thread.joinable()) impl_->health_thread.join();
+  impl_->server->GetHealthCheckService()->SetServingStatus(false);
+  // Calls still running at the deadline are cancelled, which cancels their backend calls.
+  impl_->server->Shutdown(absl::ToChronoTime(absl::Now() + impl_->shared.config.drain_timeout));
+  impl_->server->Wait();
+  if (!impl_->shared.WaitIdle(absl::Seconds(5))) log::Warn("gRPC calls still open at shutdown");
+}
+
+}  // namespace lnob::gateway

@@ -1,0 +1,185 @@
+// API keys in the gateway process: flags and wiring only (see api_keys_wiring.h).
+
+#include "services/gateway/api_keys_wiring.h"
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "common/api/page_token.h"
+#include "common/auth/jwt.h"
+#include "common/db/pool.h"
+#include "common/log/log.h"
+#include "common/server/runner.h"
+#include "common/status/status.h"
+#include "services/gateway/api/api_key_service.h"
+#include "services/gateway/domain/api_key_auth.h"
+#include "services/gateway/domain/api_key_logic.h"
+#include "services/gateway/store/pg_api_key_store.h"
+
+// Defined in main.cc, shared with the REST face.
+ABSL_DECLARE_FLAG(std::string, jwt_public_keys);
+ABSL_DECLARE_FLAG(std::string, jwt_issuer);
+ABSL_DECLARE_FLAG(std::string, jwt_audience);
+ABSL_DECLARE_FLAG(std::string, log_level);
+
+ABSL_FLAG(std::string, database_url, "",
+          "libpq connection string of the gateway's role (schema gateway); empty = API keys disabled");
+ABSL_FLAG(int, db_pool_size, 4, "Maximum PostgreSQL connections of the gateway");
+ABSL_FLAG(std::string, jwt_signing_key, "",
+          "PEM RSA private key that signs the tokens minted for API-key calls; its public key "
+          "must be in the services' --jwt_public_keys (and in this gateway's)");
+ABSL_FLAG(absl::Duration, api_key_token_ttl, absl::Seconds(60), "Lifetime of a token minted for an API key");
+ABSL_FLAG(absl::Duration, api_key_cache_ttl, absl::Seconds(5),
+          "How long a looked-up API key is trusted; a revocation takes effect within it (0 = always ask)");
+ABSL_FLAG(std::string, admin_listen_host, "127.0.0.1", "Address of the gateway's own gRPC admin API (API keys)");
+ABSL_FLAG(int, admin_grpc_port, 50050, "Port of the gateway's own gRPC admin API (0 = pick a free port)");
+ABSL_FLAG(std::string, page_token_secret, "", "HMAC secret for page tokens of ListApiKeys (>= 16 bytes)");
+
+namespace lnob::gateway {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+struct ApiKeysWiring::Impl {
+  bool enabled = false;
+  server::ServerConfig admin;  // the admin API's gRPC server
+  ApiKeyAuthOptions auth;
+  std::unique_ptr<db::Pool> pool;
+  std::unique_ptr<ApiKeyStore> store;
+  std::unique_ptr<ApiKeyLogic> logic;
+  std::unique_ptr<ApiKeyService> service;
+  std::unique_ptr<server::ServerRunner> runner;
+  std::unique_ptr<ApiKeyAuthenticator> authenticator;
+};
+
+ApiKeysWiring::ApiKeysWiring() : impl_(std::make_unique<Impl>()) {}
+ApiKeysWiring::~ApiKeysWiring() { Stop(); }
+
+bool ApiKeysWiring::enabled() const { return impl_->enabled; }
+
+absl::Status ApiKeysWiring::Configure() {
+  server::ServerConfig& c = impl_->admin;
+  c.service = "gateway";
+  c.database_url = absl::GetFlag(FLAGS_database_url);
+  impl_->enabled = !c.database_url.empty();
+  if (!impl_->enabled) return absl::OkStatus();
+  c.listen_host = absl::GetFlag(FLAGS_admin_listen_host);
+  c.grpc_port = absl::GetFlag(FLAGS_admin_grpc_port);
+  c.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);
+  c.jwt_public_keys_file = absl::GetFlag(FLAGS_jwt_public_keys);
+  c.jwt_issuer = absl::GetFlag(FLAGS_jwt_issuer);
+  c.jwt_audience = absl::GetFlag(FLAGS_jwt_audience);
+  c.page_token_secret = absl::GetFlag(FLAGS_page_token_secret);
+  c.log_level = absl::GetFlag(FLAGS_log_level);
+  c.shutdown_grace = absl::ZeroDuration();
+  c.drain_timeout = absl::Seconds(5);
+  c.metrics_port = 0;  // unused: the gateway's endpoint serves the admin API's metrics
+  std::vector<std::string> errors;
+  if (c.grpc_port < 0 || c.grpc_port > 65535) {
+    errors.push_back("--admin_grpc_port: must be 0..65535");
+    c.grpc_port = 0;  // reported once, under its own name
+  }
+  if (auto st = c.Validate(); !st.ok()) errors.push_back(std::string(st.message()));
+  ApiKeyAuthOptions& a = impl_->auth;
+  a.issuer = c.jwt_issuer;
+  a.audience = c.jwt_audience;
+  a.token_ttl = absl::GetFlag(FLAGS_api_key_token_ttl);
+  a.cache_ttl = absl::GetFlag(FLAGS_api_key_cache_ttl);
+  if (a.token_ttl < absl::Seconds(10) || a.token_ttl > absl::Hours(1)) {
+    errors.push_back("--api_key_token_ttl: must be 10s..1h");
+  }
+  if (a.cache_ttl < absl::ZeroDuration() || a.cache_ttl > absl::Minutes(5)) {
+    errors.push_back("--api_key_cache_ttl: must be 0..5m");
+  }
+  const std::string key_file = absl::GetFlag(FLAGS_jwt_signing_key);
+  if (key_file.empty()) {
+    errors.push_back("--jwt_signing_key (LNOB_JWT_SIGNING_KEY): must name the PEM private key that signs API-key tokens");
+  } else if (auto pem = ReadFile(key_file); !pem.ok()) {
+    errors.push_back(absl::StrCat("--jwt_signing_key: ", pem.status().message()));
+  } else {
+    a.signing_key_pem = *std::move(pem);
+    // The gateway verifies the tokens it mints with the same key set as every other token:
+    // a signing key outside that set would turn every API-key call into a 401.
+    auto keys = auth::KeySet::FromFile(c.jwt_public_keys_file);
+    auth::Claims probe;
+    probe.issuer = a.issuer;
+    probe.audience = {a.audience};
+    probe.subject = "apikey:probe";
+    probe.issued_at = absl::Now();
+    probe.expires_at = probe.issued_at + absl::Minutes(1);
+    auto token = auth::MintRs256(a.signing_key_pem, probe);
+    if (!token.ok()) {
+      errors.push_back(absl::StrCat("--jwt_signing_key: ", token.status().message()));
+    } else if (keys.ok()) {
+      auth::Verifier verifier(*keys, auth::VerifierOptions{a.issuer, a.audience}, RealClock::Get());
+      if (!verifier.Verify(*token).ok()) {
+        errors.push_back("--jwt_signing_key: its public key is not in --jwt_public_keys");
+      }
+    }
+  }
+  if (errors.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrJoin(errors, "\n"));
+}
+
+absl::Status ApiKeysWiring::Start(metrics::Metrics* metrics) {
+  Impl& m = *impl_;
+  if (!m.enabled) {
+    log::Warn("API keys disabled: no --database_url (calls with x-api-key get 401)");
+    return absl::OkStatus();
+  }
+  m.pool = std::make_unique<db::Pool>(db::PoolOptions{.dsn = m.admin.database_url,
+                                                      .name = "gateway",
+                                                      .max_size = m.admin.db_pool_size,
+                                                      .search_path = "gateway, public"},
+                                      &metrics->registry());
+  m.store = NewPgApiKeyStore(m.pool.get());
+  m.logic = std::make_unique<ApiKeyLogic>(m.store.get(), api::PageTokenCodec(m.admin.page_token_secret),
+                                          RealClock::Get());
+  m.service = std::make_unique<ApiKeyService>(m.logic.get());
+  m.runner = std::make_unique<server::ServerRunner>(m.admin);
+  m.runner->EmbedIn(metrics);
+  LNOB_RETURN_IF_ERROR(m.runner->Init());
+  m.runner->AddService(m.service.get(), kApiKeyServiceName);
+  // No readiness probe: while the gateway's database is down, admin calls and API-key calls
+  // fail with UNAVAILABLE, but the REST face stays ready for bearer-token traffic.
+  LNOB_RETURN_IF_ERROR(m.runner->Start());
+  auto authenticator = ApiKeyAuthenticator::Create(m.store.get(), m.auth, RealClock::Get());
+  if (!authenticator.ok()) return authenticator.status();
+  m.authenticator = *std::move(authenticator);
+  if (!m.store->Healthy()) log::Warn("API keys: the gateway database does not answer yet");
+  log::Info("API keys enabled",
+            {{"admin_grpc", admin_address()},
+             {"cache_ttl_ms", absl::StrCat(absl::ToInt64Milliseconds(m.auth.cache_ttl))},
+             {"token_ttl_s", absl::StrCat(absl::ToInt64Seconds(m.auth.token_ttl))}});
+  return absl::OkStatus();
+}
+
+std::string ApiKeysWiring::admin_address() const {
+  if (!impl_->runner) return "";
+  const std::string& host = impl_->admin.listen_host;
+  // A wildcard bind is reached through loopback from inside the process.
+  const std::string reach = host == "0.0.0.0" || host == "::" || host == "[::]" ? "127.0.0.1" : host;
+  return absl::StrCat(reach, ":", impl_->runner->grpc_port());
+}
+
+ApiKeyAuthenticator* ApiKeysWiring::authenticator() const { return impl_->authenticator.get(); }
+
+void ApiKeysWiring::Stop() {
+  if (impl_ && impl_->runner) impl_->runner->Shutdown();
+}
+
+}  // namespace lnob::gateway

@@ -1,0 +1,50 @@
+#ifndef LNOB_SERVICES_GATEWAY_API_KEYS_WIRING_H_
+#define LNOB_SERVICES_GATEWAY_API_KEYS_WIRING_H_
+
+// API keys in the gateway process (wiring only): their flags, the pool of the gateway's own
+// schema, the admin service (lnob.gateway.v1.ApiKeyService) on a gRPC port of its own that
+// the REST face routes to like any backend, and the authenticator the REST face asks for
+// calls made with a key. Without --database_url API keys are disabled (and the log says so).
+// grpcpp and libpqxx stay inside the .cc.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace lnob::metrics {
+class Metrics;
+}
+
+namespace lnob::gateway {
+
+inline constexpr char kApiKeyServiceName[] = "lnob.gateway.v1.ApiKeyService";
+
+class ApiKeyAuthenticator;
+
+class ApiKeysWiring {
+ public:
+  ApiKeysWiring();
+  ~ApiKeysWiring();
+
+  // Reads and checks the flags; every problem names its flag (a start-up error).
+  absl::Status Configure();
+  bool enabled() const;
+  // Opens the pool, starts the admin gRPC server (its metrics go to `metrics`) and builds
+  // the authenticator. No-op when disabled.
+  absl::Status Start(metrics::Metrics* metrics);
+  // "host:port" of the admin gRPC server once started.
+  std::string admin_address() const;
+  // nullptr when disabled.
+  ApiKeyAuthenticator* authenticator() const;
+  // Drains the admin server.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lnob::gateway
+
+#endif  // LNOB_SERVICES_GATEWAY_API_KEYS_WIRING_H_

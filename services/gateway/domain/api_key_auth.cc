@@ -1,0 +1,121 @@
+#include "services/gateway/domain/api_key_auth.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/auth/jwt.h"
+#include "common/status/status.h"
+#include "services/gateway/domain/api_key_logic.h"
+
+namespace lnob::gateway {
+namespace {
+
+// Bounds the caches under a flood of made-up secrets.
+constexpr size_t kMaxCachedKeys = 10000;
+
+absl::Status Unauthenticated(absl::string_view reason, absl::string_view message) {
+  return WithReason(absl::UnauthenticatedError(message), reason);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::Create(
+    ApiKeyStore* store, ApiKeyAuthOptions options, const Clock& clock) {
+  if (auto kid = auth::KeyIdFromPrivatePem(options.signing_key_pem); !kid.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the token signing key is not a PEM RSA private key: ", kid.status().message()));
+  }
+  if (options.token_ttl < absl::Seconds(10) || options.token_ttl > absl::Hours(1)) {
+    return absl::InvalidArgumentError("the minted token lifetime must be 10s..1h");
+  }
+  if (options.cache_ttl < absl::ZeroDuration() || options.cache_ttl > absl::Minutes(5)) {
+    return absl::InvalidArgumentError("the API key cache TTL must be 0..5m");
+  }
+  if (options.issuer.empty() || options.audience.empty()) {
+    return absl::InvalidArgumentError("the token issuer and audience must be set");
+  }
+  return std::unique_ptr<ApiKeyAuthenticator>(new ApiKeyAuthenticator(store, std::move(options), clock));
+}
+
+std::string ApiKeyAuthenticator::SecretFromHeaders(absl::string_view x_api_key,
+                                                   absl::string_view authorization) {
+  if (!x_api_key.empty()) return std::string(absl::StripAsciiWhitespace(x_api_key));
+  if (authorization.size() > 7 && absl::StartsWithIgnoreCase(authorization, "ApiKey ")) {
+    return std::string(absl::StripAsciiWhitespace(authorization.substr(7)));
+  }
+  return "";
+}
+
+absl::StatusOr<ApiKeyGrant> ApiKeyAuthenticator::Authenticate(absl::string_view secret) {
+  if (!LooksLikeApiKeySecret(secret)) return Unauthenticated("API_KEY_INVALID", "malformed API key");
+  const std::string hash = ApiKeySecretHash(secret);
+  const absl::Time now = clock_.Now();
+
+  CachedKey entry;
+  bool fresh = false;
+  {
+    absl::MutexLock l(&mu_);
+    auto it = keys_.find(hash);
+    if (it != keys_.end() && now - it->second.loaded < options_.cache_ttl) {
+      entry = it->second;
+      fresh = true;
+    }
+  }
+  if (!fresh) {
+    // Asked without the lock: a slow database must not hold up calls with cached keys.
+    auto found = store_->FindBySecretHash(hash);
+    if (!found.ok() && found.status().code() != absl::StatusCode::kNotFound) return found.status();
+    entry.found = found.ok();
+    if (found.ok()) entry.key = *std::move(found);
+    entry.loaded = now;
+    absl::MutexLock l(&mu_);
+    if (keys_.size() >= kMaxCachedKeys) keys_.clear();
+    keys_[hash] = entry;
+  }
+
+  if (!entry.found) return Unauthenticated("API_KEY_INVALID", "unknown API key");
+  const ApiKeyRecord& key = entry.key;
+  if (key.revoked_at) {
+    absl::MutexLock l(&mu_);
+    tokens_.erase(key.id);
+    return Unauthenticated("API_KEY_REVOKED", absl::StrCat("API key ", key.key_prefix, "... was revoked"));
+  }
+  if (now >= key.expires_at) {
+    return Unauthenticated("API_KEY_EXPIRED", absl::StrCat("API key ", key.key_prefix, "... has expired"));
+  }
+
+  ApiKeyGrant grant;
+  grant.key_id = key.id;
+  grant.subject = absl::StrCat("apikey:", key.id);
+  grant.rate_limit_rps = key.rate_limit_rps;
+  {
+    absl::MutexLock l(&mu_);
+    if (auto it = tokens_.find(key.id); it != tokens_.end() && now < it->second.reuse_until) {
+      grant.authorization = it->second.authorization;
+      return grant;
+    }
+  }
+  auth::Claims c;
+  c.issuer = options_.issuer;
+  c.audience = {options_.audience};
+  c.subject = grant.subject;
+  c.roles = key.roles;
+  c.scope_units = key.scope_units;
+  c.issued_at = now;
+  c.not_before = now;
+  // Never valid past the key itself.
+  c.expires_at = std::min(now + options_.token_ttl, key.expires_at);
+  auto token = auth::MintRs256(options_.signing_key_pem, c);
+  if (!token.ok()) return absl::InternalError(absl::StrCat("cannot sign the API key's token: ", token.status().message()));
+  grant.authorization = absl::StrCat("Bearer ", *token);
+  // Reused for three quarters of its life, so a forwarded token always has time left.
+  MintedToken minted{grant.authorization, now + (c.expires_at - now) * 3 / 4};
+  absl::MutexLock l(&mu_);
+  if (tokens_.size() >= kMaxCachedKeys) tokens_.clear();
+  tokens_[key.id] = std::move(minted);
+  return grant;
+}
+
+}  // namespace lnob::gateway

@@ -1,0 +1,215 @@
+#include "services/gateway/domain/api_key_logic.h"
+
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/auth/jwt.h"
+#include "common/status/status.h"
+
+namespace lnob::gateway {
+namespace {
+
+constexpr absl::string_view kSecretPrefix = "lnob_";
+constexpr size_t kSecretRandomChars = 43;  // base64url of 32 bytes, unpadded
+constexpr size_t kListedPrefixChars = 13;  // "lnob_" + 8 characters
+constexpr double kMaxRateLimitRps = 10000;
+
+std::string Rfc3339(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
+
+bool ValidUnitCode(absl::string_view code) {
+  if (code.size() < 2 || code.size() > 5) return false;
+  for (char c : code) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+absl::StatusOr<int64_t> IdFromName(absl::string_view name) {
+  absl::string_view id = name;
+  int64_t v = 0;
+  if (!absl::ConsumePrefix(&id, "apiKeys/") || !absl::SimpleAtoi(id, &v) || v <= 0) {
+    return InvalidField("name", "must be apiKeys/{id}");
+  }
+  return v;
+}
+
+}  // namespace
+
+ApiKeySecret GenerateApiKeySecret() {
+  unsigned char bytes[32];
+  RAND_bytes(bytes, sizeof bytes);
+  ApiKeySecret s;
+  s.secret = absl::StrCat(kSecretPrefix, auth::Base64UrlEncode(absl::string_view(
+                                             reinterpret_cast<const char*>(bytes), sizeof bytes)));
+  s.prefix = s.secret.substr(0, kListedPrefixChars);
+  s.sha256_hex = ApiKeySecretHash(s.secret);
+  return s;
+}
+
+bool LooksLikeApiKeySecret(absl::string_view secret) {
+  if (!absl::ConsumePrefix(&secret, kSecretPrefix) || secret.size() != kSecretRandomChars) return false;
+  for (char c : secret) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string ApiKeySecretHash(absl::string_view secret) {
+  unsigned char d[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), d);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(d), sizeof d));
+}
+
+v1::ApiKey ApiKeyLogic::ToProto(const ApiKeyRecord& k, absl::Time now) {
+  v1::ApiKey out;
+  out.set_name(absl::StrCat("apiKeys/", k.id));
+  out.set_display_name(k.display_name);
+  for (const auto& r : k.roles) out.add_roles(r);
+  for (const auto& u : k.scope_units) out.add_scope_unit_codes(u);
+  out.set_expire_time(Rfc3339(k.expires_at));
+  out.set_rate_limit_rps(k.rate_limit_rps);
+  out.set_key_prefix(k.key_prefix);
+  out.set_state(k.revoked_at       ? v1::ApiKey::REVOKED
+                : k.expires_at <= now ? v1::ApiKey::EXPIRED
+                                      : v1::ApiKey::ACTIVE);
+  out.set_create_time(Rfc3339(k.created_at));
+  out.set_created_by(k.created_by);
+  if (k.revoked_at) out.set_revoke_time(Rfc3339(*k.revoked_at));
+  out.set_revoked_by(k.revoked_by);
+  if (k.last_used_at) out.set_last_use_time(Rfc3339(*k.last_used_at));
+  return out;
+}
+
+absl::Status ApiKeyLogic::CreateApiKey(const P& p, const v1::CreateApiKeyRequest& req,
+                                       v1::CreateApiKeyResponse* out) {
+  const absl::Time now = clock_.Now();
+  const v1::ApiKey& k = req.api_key();
+  Violations v;
+  if (!req.has_api_key()) v.Add("api_key", "is required");
+  if (k.display_name().empty()) {
+    v.Add("api_key.display_name", "is required (which system uses the key)");
+  } else if (k.display_name().size() > 200) {
+    v.Add("api_key.display_name", "must be at most 200 bytes");
+  }
+  if (k.roles().empty()) v.Add("api_key.roles", "at least one role is required");
+  std::set<std::string> seen;
+  for (int i = 0; i < k.roles_size(); ++i) {
+    const std::string& role = k.roles(i);
+    const std::string field = absl::StrCat("api_key.roles[", i, "]");
+    if (!roles_.HasRole(role)) {
+      v.Add(field, absl::StrCat("unknown role '", role, "' (see common/auth/roles.json)"));
+    } else if (roles_.Grants({role}, kApiKeyAdminPermission)) {
+      v.Add(field, absl::StrCat(role, " may manage API keys; a key cannot carry it"));
+    } else if (!seen.insert(role).second) {
+      v.Add(field, "is listed twice");
+    }
+  }
+  seen.clear();
+  for (int i = 0; i < k.scope_unit_codes_size(); ++i) {
+    const std::string& code = k.scope_unit_codes(i);
+    const std::string field = absl::StrCat("api_key.scope_unit_codes[", i, "]");
+    if (!ValidUnitCode(code)) {
+      v.Add(field, "must be a 2-5 digit GSO code");
+    } else if (!seen.insert(code).second) {
+      v.Add(field, "is listed twice");
+    }
+  }
+  // A creator limited to an area can only hand out keys within the units of its own scope.
+  if (!p.scope.whole_province()) {
+    if (k.scope_unit_codes().empty()) {
+      v.Add("api_key.scope_unit_codes", "is required: the caller's own scope is limited");
+    }
+    for (int i = 0; i < k.scope_unit_codes_size(); ++i) {
+      const auto& mine = p.scope.unit_codes;
+      if (std::find(mine.begin(), mine.end(), k.scope_unit_codes(i)) == mine.end()) {
+        v.Add(absl::StrCat("api_key.scope_unit_codes[", i, "]"), "is outside the caller's scope");
+      }
+    }
+  }
+  absl::Time expires = absl::InfinitePast();
+  std::string err;
+  if (k.expire_time().empty()) {
+    v.Add("api_key.expire_time", "is required (RFC 3339, e.g. 2026-12-31T00:00:00Z)");
+  } else if (!absl::ParseTime(absl::RFC3339_full, k.expire_time(), &expires, &err)) {
+    v.Add("api_key.expire_time", "must be RFC 3339, e.g. 2026-12-31T00:00:00Z");
+  } else if (expires <= now) {
+    v.Add("api_key.expire_time", "must be in the future");
+  } else if (expires > now + kMaxApiKeyLifetime) {
+    v.Add("api_key.expire_time", "must be at most two years ahead");
+  }
+  if (!std::isfinite(k.rate_limit_rps()) || k.rate_limit_rps() < 0 ||
+      k.rate_limit_rps() > kMaxRateLimitRps) {
+    v.Add("api_key.rate_limit_rps", absl::StrCat("must be 0 (gateway default) to ", kMaxRateLimitRps));
+  }
+  LNOB_RETURN_IF_ERROR(v.Status());
+
+  const ApiKeySecret secret = GenerateApiKeySecret();
+  NewApiKey n;
+  n.display_name = k.display_name();
+  n.key_prefix = secret.prefix;
+  n.secret_sha256 = secret.sha256_hex;
+  n.roles.assign(k.roles().begin(), k.roles().end());
+  n.scope_units.assign(k.scope_unit_codes().begin(), k.scope_unit_codes().end());
+  n.expires_at = expires;
+  n.rate_limit_rps = k.rate_limit_rps();
+  n.created_by = p.subject.empty() ? "unknown" : p.subject;
+  LNOB_ASSIGN_OR_RETURN(ApiKeyRecord stored, store_->Create(n));
+  *out->mutable_api_key() = ToProto(stored, now);
+  out->set_secret(secret.secret);
+  return absl::OkStatus();
+}
+
+absl::Status ApiKeyLogic::ListApiKeys(const P& p, const v1::ListApiKeysRequest& req,
+                                      v1::ListApiKeysResponse* out) {
+  if (!v1::ApiKey::State_IsValid(req.state())) return InvalidField("state", "unknown state");
+  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
+  ApiKeyQuery q;
+  q.now = clock_.Now();
+  switch (req.state()) {
+    case v1::ApiKey::ACTIVE: q.state = ApiKeyState::kActive; break;
+    case v1::ApiKey::EXPIRED: q.state = ApiKeyState::kExpired; break;
+    case v1::ApiKey::REVOKED: q.state = ApiKeyState::kRevoked; break;
+    default: q.state = ApiKeyState::kAny; break;
+  }
+  const std::string fp = absl::StrCat("apikeys|", static_cast<int>(req.state()));
+  LNOB_ASSIGN_OR_RETURN(std::string cursor, tokens_.Decode(req.page_token(), fp));
+  if (!cursor.empty() && !absl::SimpleAtoi(cursor, &q.after_id)) {
+    return InvalidField("page_token", "malformed");
+  }
+  q.limit = limit + 1;
+  LNOB_ASSIGN_OR_RETURN(auto rows, store_->List(q));
+  const bool more = static_cast<int>(rows.size()) > limit;
+  if (more) rows.resize(limit);
+  for (const auto& r : rows) *out->add_api_keys() = ToProto(r, q.now);
+  if (more) out->set_next_page_token(tokens_.Encode(fp, absl::StrCat(rows.back().id)));
+  return absl::OkStatus();
+}
+
+absl::Status ApiKeyLogic::GetApiKey(const P& p, const v1::GetApiKeyRequest& req, v1::ApiKey* out) {
+  LNOB_ASSIGN_OR_RETURN(int64_t id, IdFromName(req.name()));
+  LNOB_ASSIGN_OR_RETURN(ApiKeyRecord k, store_->Get(id));
+  *out = ToProto(k, clock_.Now());
+  return absl::OkStatus();
+}
+
+absl::Status ApiKeyLogic::RevokeApiKey(const P& p, const v1::RevokeApiKeyRequest& req, v1::ApiKey* out) {
+  LNOB_ASSIGN_OR_RETURN(int64_t id, IdFromName(req.name()));
+  LNOB_ASSIGN_OR_RETURN(ApiKeyRecord k, store_->Revoke(id, p.subject.empty() ? "unknown" : p.subject));
+  *out = ToProto(k, clock_.Now());
+  return absl::OkStatus();
+}
+
+}  // namespace lnob::gateway

@@ -1,0 +1,308 @@
+// Gateway API keys: ApiKeyLogic and ApiKeyAuthenticator over the PostgreSQL store.
+
+#include <memory>
+#include <string>
+
+#include "common/auth/jwt.h"
+#include "common/db/pool.h"
+#include "common/status/status.h"
+#include "gtest/gtest.h"
+#include "services/gateway/domain/api_key_auth.h"
+#include "services/gateway/domain/api_key_logic.h"
+#include "services/gateway/store/pg_api_key_store.h"
+#include "tests/support/test_db.h"
+
+namespace lnob::gateway {
+const std::vector<EmbeddedFile>& EmbeddedMigrations();
+namespace {
+
+std::string In(absl::Time now, absl::Duration d) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", now + d, absl::UTCTimeZone());
+}
+
+bool HasViolation(const absl::Status& st, const std::string& field) {
+  for (const auto& v : GetFieldViolations(st)) {
+    if (v.field == field) return true;
+  }
+  return false;
+}
+
+class ApiKeyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = testing::TestDatabase::Create("gateway", EmbeddedMigrations());
+    ASSERT_TRUE(db_);
+    pool_ = std::make_unique<db::Pool>(db::PoolOptions{.dsn = db_->service_url(), .max_size = 4});
+    store_ = NewPgApiKeyStore(pool_.get());
+    logic_ = std::make_unique<ApiKeyLogic>(store_.get(), api::PageTokenCodec("test-secret-0123456789"), clock_);
+    admin_.subject = "ops-admin";
+    admin_.roles = {"PROVINCE_ADMIN"};
+    ASSERT_TRUE(auth::GenerateRsaKeyPair(&private_pem_, &public_pem_).ok());
+  }
+
+  v1::CreateApiKeyRequest NewKey(const std::string& display_name) {
+    v1::CreateApiKeyRequest req;
+    auto* k = req.mutable_api_key();
+    k->set_display_name(display_name);
+    k->add_roles("SYSTEM_CLIENT");
+    k->add_scope_unit_codes("25195");
+    k->set_expire_time(In(clock_.Now(), absl::Hours(24 * 30)));
+    k->set_rate_limit_rps(5);
+    return req;
+  }
+
+  v1::CreateApiKeyResponse Create(const std::string& display_name) {
+    v1::CreateApiKeyResponse resp;
+    absl::Status st = logic_->CreateApiKey(admin_, NewKey(display_name), &resp);
+    EXPECT_TRUE(st.ok()) << st;
+    return resp;
+  }
+
+  std::unique_ptr<ApiKeyAuthenticator> Authenticator(absl::Duration cache_ttl) {
+    ApiKeyAuthOptions o;
+    o.signing_key_pem = private_pem_;
+    o.cache_ttl = cache_ttl;
+    auto a = ApiKeyAuthenticator::Create(store_.get(), o, clock_);
+    EXPECT_TRUE(a.ok()) << a.status();
+    return a.ok() ? *std::move(a) : nullptr;
+  }
+
+  std::string Psql(const std::string& sql) {
+    pqxx::connection c(db_->admin_url());
+    pqxx::work tx(c);
+    auto r = tx.exec(sql);
+    return r.empty() || r[0][0].is_null() ? "" : r[0][0].as<std::string>();
+  }
+
+  FakeClock clock_{absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()))};
+  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<db::Pool> pool_;
+  std::unique_ptr<ApiKeyStore> store_;
+  std::unique_ptr<ApiKeyLogic> logic_;
+  auth::Principal admin_;
+  std::string private_pem_, public_pem_;
+};
+
+TEST(ApiKeySecretTest, FormatAndHeaders) {
+  const ApiKeySecret s = GenerateApiKeySecret();
+  EXPECT_TRUE(LooksLikeApiKeySecret(s.secret)) << s.secret;
+  EXPECT_EQ(s.secret.size(), 48u);
+  EXPECT_EQ(s.prefix, s.secret.substr(0, 13));
+  EXPECT_EQ(s.sha256_hex, ApiKeySecretHash(s.secret));
+  EXPECT_EQ(s.sha256_hex.size(), 64u);
+  EXPECT_NE(GenerateApiKeySecret().secret, s.secret);
+  EXPECT_FALSE(LooksLikeApiKeySecret("lnob_short"));
+  EXPECT_FALSE(LooksLikeApiKeySecret(s.secret.substr(0, 47) + "+"));
+  EXPECT_EQ(ApiKeyAuthenticator::SecretFromHeaders("  abc ", "ApiKey other"), "abc");
+  EXPECT_EQ(ApiKeyAuthenticator::SecretFromHeaders("", "ApiKey other"), "other");
+  EXPECT_EQ(ApiKeyAuthenticator::SecretFromHeaders("", "apikey other"), "other");
+  EXPECT_EQ(ApiKeyAuthenticator::SecretFromHeaders("", "Bearer a.b.c"), "");
+}
+
+TEST_F(ApiKeyTest, CreateReturnsTheSecretOnceAndStoresOnlyItsHash) {
+  const auto resp = Create("Funding sync");
+  ASSERT_TRUE(LooksLikeApiKeySecret(resp.secret()));
+  const v1::ApiKey& k = resp.api_key();
+  EXPECT_EQ(k.name(), "apiKeys/1");
+  EXPECT_EQ(k.state(), v1::ApiKey::ACTIVE);
+  EXPECT_EQ(k.created_by(), "ops-admin");
+  EXPECT_EQ(k.key_prefix(), resp.secret().substr(0, 13));
+  EXPECT_EQ(k.rate_limit_rps(), 5);
+  ASSERT_EQ(k.scope_unit_codes_size(), 1);
+  EXPECT_EQ(k.scope_unit_codes(0), "25195");
+  // No column of the row holds the secret.
+  EXPECT_EQ(Psql("SELECT count(*) FROM gateway.api_keys k WHERE strpos(row_to_json(k)::text, '" +
+                 resp.secret() + "') > 0"),
+            "0");
+  EXPECT_EQ(Psql("SELECT secret_sha256 FROM gateway.api_keys"), ApiKeySecretHash(resp.secret()));
+  // Reads never show the secret.
+  v1::ApiKey got;
+  v1::GetApiKeyRequest get;
+  get.set_name(k.name());
+  ASSERT_TRUE(logic_->GetApiKey(admin_, get, &got).ok());
+  EXPECT_EQ(got.SerializeAsString().find(resp.secret()), std::string::npos);
+  EXPECT_EQ(got.display_name(), "Funding sync");
+}
+
+TEST_F(ApiKeyTest, ValidationNamesTheFields) {
+  v1::CreateApiKeyRequest req;
+  auto* k = req.mutable_api_key();
+  k->add_roles("NOBODY");
+  k->add_roles("PROVINCE_ADMIN");
+  k->add_scope_unit_codes("25x");
+  k->set_expire_time(In(clock_.Now(), -absl::Hours(1)));
+  k->set_rate_limit_rps(-1);
+  v1::CreateApiKeyResponse resp;
+  absl::Status st = logic_->CreateApiKey(admin_, req, &resp);
+  ASSERT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  for (const char* field : {"api_key.display_name", "api_key.roles[0]", "api_key.roles[1]",
+                            "api_key.scope_unit_codes[0]", "api_key.expire_time", "api_key.rate_limit_rps"}) {
+    EXPECT_TRUE(HasViolation(st, field)) << field << ": " << st;
+  }
+  req = NewKey("too long");
+  req.mutable_api_key()->set_expire_time(In(clock_.Now(), absl::Hours(24 * 800)));
+  st = logic_->CreateApiKey(admin_, req, &resp);
+  EXPECT_TRUE(HasViolation(st, "api_key.expire_time")) << st;
+  req.mutable_api_key()->set_expire_time("next tuesday");
+  st = logic_->CreateApiKey(admin_, req, &resp);
+  EXPECT_TRUE(HasViolation(st, "api_key.expire_time")) << st;
+  // A creator limited to an area hands out keys only within it.
+  auth::Principal local = admin_;
+  local.scope.unit_codes = {"25198"};
+  st = logic_->CreateApiKey(local, NewKey("outside"), &resp);
+  EXPECT_TRUE(HasViolation(st, "api_key.scope_unit_codes[0]")) << st;
+  EXPECT_EQ(Psql("SELECT count(*) FROM gateway.api_keys"), "0");
+}
+
+TEST_F(ApiKeyTest, ListPaginatesAndFiltersByState) {
+  for (int i = 0; i < 5; ++i) Create("key " + std::to_string(i));
+  v1::RevokeApiKeyRequest revoke;
+  revoke.set_name("apiKeys/2");
+  v1::ApiKey revoked;
+  ASSERT_TRUE(logic_->RevokeApiKey(admin_, revoke, &revoked).ok());
+  v1::ListApiKeysRequest req;
+  req.set_page_size(2);
+  std::vector<std::string> names;
+  do {
+    v1::ListApiKeysResponse page;
+    ASSERT_TRUE(logic_->ListApiKeys(admin_, req, &page).ok());
+    for (const auto& k : page.api_keys()) names.push_back(k.name());
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty());
+  EXPECT_EQ(names, (std::vector<std::string>{"apiKeys/1", "apiKeys/2", "apiKeys/3", "apiKeys/4", "apiKeys/5"}));
+
+  v1::ListApiKeysRequest active;
+  active.set_state(v1::ApiKey::ACTIVE);
+  v1::ListApiKeysResponse resp;
+  ASSERT_TRUE(logic_->ListApiKeys(admin_, active, &resp).ok());
+  EXPECT_EQ(resp.api_keys_size(), 4);
+  active.set_state(v1::ApiKey::REVOKED);
+  resp.Clear();
+  ASSERT_TRUE(logic_->ListApiKeys(admin_, active, &resp).ok());
+  ASSERT_EQ(resp.api_keys_size(), 1);
+  EXPECT_EQ(resp.api_keys(0).name(), "apiKeys/2");
+  // Keys past their expiry are EXPIRED as of the logic's clock.
+  clock_.Advance(absl::Hours(24 * 31));
+  active.set_state(v1::ApiKey::EXPIRED);
+  resp.Clear();
+  ASSERT_TRUE(logic_->ListApiKeys(admin_, active, &resp).ok());
+  EXPECT_EQ(resp.api_keys_size(), 4);
+
+  // A page token belongs to its filter.
+  v1::ListApiKeysRequest first;
+  first.set_page_size(1);
+  resp.Clear();
+  ASSERT_TRUE(logic_->ListApiKeys(admin_, first, &resp).ok());
+  first.set_page_token(resp.next_page_token());
+  first.set_state(v1::ApiKey::REVOKED);
+  absl::Status st = logic_->ListApiKeys(admin_, first, &resp);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ApiKeyTest, RevokeIsRecordedOnce) {
+  Create("to revoke");
+  v1::RevokeApiKeyRequest req;
+  req.set_name("apiKeys/1");
+  v1::ApiKey first, second;
+  ASSERT_TRUE(logic_->RevokeApiKey(admin_, req, &first).ok());
+  EXPECT_EQ(first.state(), v1::ApiKey::REVOKED);
+  EXPECT_EQ(first.revoked_by(), "ops-admin");
+  EXPECT_FALSE(first.revoke_time().empty());
+  auth::Principal other = admin_;
+  other.subject = "someone-else";
+  ASSERT_TRUE(logic_->RevokeApiKey(other, req, &second).ok());
+  EXPECT_EQ(second.revoke_time(), first.revoke_time());
+  EXPECT_EQ(second.revoked_by(), "ops-admin");
+  req.set_name("apiKeys/99");
+  EXPECT_EQ(logic_->RevokeApiKey(admin_, req, &second).code(), absl::StatusCode::kNotFound);
+  req.set_name("keys/1");
+  EXPECT_TRUE(HasViolation(logic_->RevokeApiKey(admin_, req, &second), "name"));
+}
+
+TEST_F(ApiKeyTest, AuthenticateMintsAVerifiableTokenWithTheKeysRolesAndScope) {
+  const auto created = Create("reader");
+  auto authn = Authenticator(absl::Seconds(5));
+  auto grant = authn->Authenticate(created.secret());
+  ASSERT_TRUE(grant.ok()) << grant.status();
+  EXPECT_EQ(grant->key_id, 1);
+  EXPECT_EQ(grant->subject, "apikey:1");
+  EXPECT_EQ(grant->rate_limit_rps, 5);
+  ASSERT_EQ(grant->authorization.rfind("Bearer ", 0), 0u);
+  auto keys = auth::KeySet::FromPem(public_pem_);
+  ASSERT_TRUE(keys.ok());
+  auth::Verifier verifier(*keys, {"lnob", "lnob"}, clock_);
+  auto claims = verifier.Verify(grant->authorization.substr(7));
+  ASSERT_TRUE(claims.ok()) << claims.status();
+  EXPECT_EQ(claims->subject, "apikey:1");
+  EXPECT_EQ(claims->roles, std::vector<std::string>{"SYSTEM_CLIENT"});
+  EXPECT_EQ(claims->scope_units, std::vector<std::string>{"25195"});
+  EXPECT_LE(claims->expires_at, clock_.Now() + absl::Seconds(60));
+  // The token is reused while most of its life remains, then replaced.
+  clock_.Advance(absl::Seconds(30));
+  auto again = authn->Authenticate(created.secret());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->authorization, grant->authorization);
+  clock_.Advance(absl::Seconds(20));
+  auto later = authn->Authenticate(created.secret());
+  ASSERT_TRUE(later.ok());
+  EXPECT_NE(later->authorization, grant->authorization);
+  // The use is recorded.
+  EXPECT_EQ(Psql("SELECT last_used_at IS NOT NULL FROM gateway.api_keys WHERE id = 1"), "t");
+}
+
+TEST_F(ApiKeyTest, UnknownRevokedAndExpiredKeysAreUnauthenticated) {
+  const auto created = Create("client");
+  auto cached = Authenticator(absl::Seconds(5));
+  auto uncached = Authenticator(absl::ZeroDuration());
+  ASSERT_TRUE(cached->Authenticate(created.secret()).ok());
+  ASSERT_TRUE(uncached->Authenticate(created.secret()).ok());
+
+  auto unknown = uncached->Authenticate(GenerateApiKeySecret().secret);
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(GetReason(unknown.status()), "API_KEY_INVALID");
+  EXPECT_EQ(GetReason(uncached->Authenticate("not a key").status()), "API_KEY_INVALID");
+
+  v1::RevokeApiKeyRequest revoke;
+  revoke.set_name(created.api_key().name());
+  v1::ApiKey revoked;
+  ASSERT_TRUE(logic_->RevokeApiKey(admin_, revoke, &revoked).ok());
+  auto now_revoked = uncached->Authenticate(created.secret());
+  EXPECT_EQ(now_revoked.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(GetReason(now_revoked.status()), "API_KEY_REVOKED");
+  // A gateway with a cache trusts the key until its entry is older than the TTL.
+  EXPECT_TRUE(cached->Authenticate(created.secret()).ok());
+  clock_.Advance(absl::Seconds(6));
+  EXPECT_EQ(GetReason(cached->Authenticate(created.secret()).status()), "API_KEY_REVOKED");
+
+  // Expiry is checked on every call, cached or not.
+  const auto second = Create("expiring");
+  ASSERT_TRUE(cached->Authenticate(second.secret()).ok());
+  clock_.Advance(absl::Hours(24 * 30));
+  auto expired = cached->Authenticate(second.secret());
+  EXPECT_EQ(expired.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(GetReason(expired.status()), "API_KEY_EXPIRED");
+}
+
+TEST_F(ApiKeyTest, MintedTokensNeverOutliveTheKey) {
+  auto req = NewKey("short");
+  req.mutable_api_key()->set_expire_time(In(clock_.Now(), absl::Seconds(20)));
+  v1::CreateApiKeyResponse created;
+  ASSERT_TRUE(logic_->CreateApiKey(admin_, req, &created).ok());
+  auto grant = Authenticator(absl::ZeroDuration())->Authenticate(created.secret());
+  ASSERT_TRUE(grant.ok()) << grant.status();
+  auto keys = auth::KeySet::FromPem(public_pem_);
+  auth::Verifier verifier(*keys, {"lnob", "lnob"}, clock_);
+  auto claims = verifier.Verify(grant->authorization.substr(7));
+  ASSERT_TRUE(claims.ok());
+  EXPECT_LE(claims->expires_at, clock_.Now() + absl::Seconds(20));
+}
+
+TEST_F(ApiKeyTest, BadSigningKeyIsAStartupError) {
+  ApiKeyAuthOptions o;
+  o.signing_key_pem = public_pem_;
+  EXPECT_EQ(ApiKeyAuthenticator::Create(store_.get(), o, clock_).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace lnob::gateway

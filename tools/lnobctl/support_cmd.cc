@@ -1,0 +1,137 @@
+#include "tools/lnobctl/support_cmd.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/util/csv.h"
+#include "common/util/date.h"
+#include "grpcpp/grpcpp.h"
+#include "lnob/funding/v1/funding.grpc.pb.h"
+#include "tools/lnobctl/client_util.h"
+
+namespace lnob::ctl {
+namespace fv1 = ::lnob::funding::v1;
+namespace {
+
+const std::vector<std::string>& Header() {
+  static const std::vector<std::string> kHeader = {"external_id", "household", "content", "date", "quantity",
+                                                   "unit_of_measure", "amount_vnd", "state", "shares"};
+  return kHeader;
+}
+
+// One CSV record -> line; false with *error naming the column.
+bool ParseLine(const std::vector<std::string>& f, fv1::SupportLine* l, std::string* error) {
+  if (f.size() != Header().size()) {
+    *error = absl::StrCat("expected ", Header().size(), " columns, found ", f.size());
+    return false;
+  }
+  l->Clear();
+  l->set_external_id(f[0]);
+  l->set_household(absl::StartsWith(f[1], "households/") ? f[1] : "households/" + f[1]);
+  l->set_content(f[2]);
+  auto day = ParseDate(f[3]);
+  if (!day.ok()) {
+    *error = "date: must be YYYY-MM-DD";
+    return false;
+  }
+  l->mutable_date()->set_year(static_cast<int>(day->year()));
+  l->mutable_date()->set_month(day->month());
+  l->mutable_date()->set_day(day->day());
+  double q = 1;
+  if (!f[4].empty() && !absl::SimpleAtod(f[4], &q)) {
+    *error = "quantity: not a number";
+    return false;
+  }
+  l->set_quantity(q);
+  l->set_unit_of_measure(f[5]);
+  int64_t amount = 0;
+  if (!absl::SimpleAtoi(f[6], &amount)) {
+    *error = "amount_vnd: not a whole number of VND";
+    return false;
+  }
+  l->set_amount_vnd(amount);
+  if (!f[7].empty()) {
+    fv1::SupportState st;
+    if (!fv1::SupportState_Parse(f[7], &st)) {
+      *error = "state: PLANNED or DELIVERED";
+      return false;
+    }
+    l->set_state(st);
+  }
+  // shares: NODE:SOURCE:AMOUNT separated by ';'
+  for (absl::string_view part : absl::StrSplit(f[8], ';', absl::SkipWhitespace())) {
+    std::vector<std::string> p = absl::StrSplit(part, ':');
+    int64_t v = 0;
+    if (p.size() != 3 || !absl::SimpleAtoi(p[2], &v)) {
+      *error = absl::StrCat("shares: '", part, "' is not NODE:SOURCE:AMOUNT");
+      return false;
+    }
+    auto* s = l->add_shares();
+    s->set_node_code(p[0]);
+    s->set_source(p[1]);
+    s->set_amount_vnd(v);
+  }
+  return true;
+}
+
+}  // namespace
+
+int RunImportSupport(Args& a, const std::string& file) {
+  if (file.empty()) return Fail("import support: give the CSV file (see lnobctl import --help)");
+  std::ifstream in(file);
+  if (!in) return Fail("import support: cannot read " + file);
+  std::vector<std::string> fields;
+  int64_t line_no = 0;
+  if (!csv::ReadRecord(in, &fields, &line_no) || fields != Header()) {
+    return Fail("import support: the first line must be the header " + csv::FormatRecord(Header()));
+  }
+  const int64_t total_lines = CountLines(file);
+  const std::string import_id = Get(a, "import_id", FileImportId(file));
+  auto channel = grpc::CreateChannel(Get(a, "target", "127.0.0.1:50052"), grpc::InsecureChannelCredentials());
+  auto stub = fv1::SupportService::NewStub(channel);
+  auto ctx = Context(Token(a));
+  fv1::ImportSupportLinesResponse resp;
+  auto writer = stub->ImportSupportLines(ctx.get(), &resp);
+  fv1::ImportSupportLinesRequest first;
+  first.set_import_id(import_id);
+  writer->Write(first);
+  Progress progress(total_lines, isatty(2) && Get(a, "progress", "auto") != "plain");
+  std::vector<std::string> local_errors;
+  int64_t local_failed = 0;
+  fv1::ImportSupportLinesRequest msg;
+  bool ok = true;
+  while (ok && csv::ReadRecord(in, &fields, &line_no)) {
+    std::string error;
+    if (!ParseLine(fields, msg.mutable_line(), &error)) {
+      ++local_failed;
+      if (local_errors.size() < 20) local_errors.push_back(absl::StrCat("line ", line_no, ": ", error));
+      continue;
+    }
+    msg.set_row_number(line_no);
+    ok = writer->Write(msg);
+    progress.Update(line_no);
+  }
+  progress.Update(line_no, true);
+  writer->WritesDone();
+  grpc::Status st = writer->Finish();
+  if (!st.ok()) return Fail(absl::StrCat("import support: ", st.error_message(), " (resend the same file to resume)"));
+  std::printf("import %s: %lld lines received, %lld committed, %lld already committed earlier, %lld failed"
+              " in %.1fs (%.0f lines/s)\n",
+              import_id.c_str(), static_cast<long long>(resp.rows_received()),
+              static_cast<long long>(resp.rows_committed()), static_cast<long long>(resp.rows_already_done()),
+              static_cast<long long>(resp.rows_failed() + local_failed), progress.Seconds(),
+              resp.rows_received() / std::max(1e-3, progress.Seconds()));
+  for (const auto& e : local_errors) std::printf("  %s\n", e.c_str());
+  for (int i = 0; i < resp.errors_size() && i < 20; ++i) {
+    std::printf("  line %lld: %s: %s\n", static_cast<long long>(resp.errors(i).row_number()),
+                resp.errors(i).field().c_str(), resp.errors(i).message().c_str());
+  }
+  return (resp.rows_failed() + local_failed) > 0 ? 3 : 0;
+}
+
+}  // namespace lnob::ctl
