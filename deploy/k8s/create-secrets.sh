@@ -12,17 +12,28 @@
 #   lnob-<svc>-db            basic-auth  lnob_<svc> / random        the service's login role
 #   lnob-page-token          secret=<32 random bytes, base64>   LNOB_PAGE_TOKEN_SECRET
 #   lnob-jwt-public-keys     jwt_public.pem                     LNOB_JWT_PUBLIC_KEYS (mounted)
+#   lnob-<svc>-signing-key   signing_key.pem, public.pem        a service's own token key pair,
+#                                                                 e.g. lnob-funding-signing-key
+#                                                                 (LNOB_SERVICE_SIGNING_KEY, mounted)
 #
 # Without --jwt-public-keys a new RSA key pair is generated in ~/.config/lnob/jwt-<namespace>/
 # (outside the repository, mode 0700) and only its public half is stored in the cluster: keep
 # the private key with whoever mints tokens (lnobctl token --private_key=...).
+#
+# Services in SIGNING_SERVICES sign short-lived tokens of their own for calls to other services.
+# Their key pair is generated here in a temporary folder that is removed at exit: the private
+# key exists only in the Secret lnob-<svc>-signing-key. Their public keys are appended to
+# lnob-jwt-public-keys when this script creates it; when that Secret already exists, the script
+# says which public keys it lacks (add them as in docs/operations.md, "Funding").
 #
 # Not created here (values only the operator has): lnob-db-backup-s3 (prod object-storage
 # credentials, keys ACCESS_KEY_ID and ACCESS_SECRET_KEY) and lnob-gateway-tls.
 set -euo pipefail
 
 # Services that exist today; add each new service here too.
-SERVICES=(registry)
+SERVICES=(registry funding)
+# Services that mint their own tokens (flag --service_signing_key).
+SIGNING_SERVICES=(funding)
 
 NS=${1:?usage: create-secrets.sh NAMESPACE [--jwt-public-keys FILE]}
 shift
@@ -33,12 +44,18 @@ while [ $# -gt 0 ]; do
     *) echo "create-secrets: unknown argument $1" >&2; exit 2 ;;
   esac
 done
+if [ -n "$JWT_PUB" ] && [ ! -r "$JWT_PUB" ]; then
+  echo "create-secrets: cannot read $JWT_PUB" >&2
+  exit 2
+fi
 
 command -v kubectl >/dev/null || { echo "create-secrets: kubectl not found" >&2; exit 2; }
 command -v openssl >/dev/null || { echo "create-secrets: openssl not found" >&2; exit 2; }
 
 exists() { kubectl -n "$NS" get secret "$1" >/dev/null 2>&1; }
 password() { openssl rand -hex 24; }
+keydir=$(mktemp -d)
+trap 'rm -rf "$keydir"' EXIT
 
 basic_auth() {  # name username
   local name=$1 user=$2
@@ -66,8 +83,37 @@ else
   echo "created lnob-page-token"
 fi
 
+# Service signing keys: the private key only in the Secret, the public key also in
+# $keydir/<svc>.pub.pem for lnob-jwt-public-keys below.
+for svc in "${SIGNING_SERVICES[@]}"; do
+  name="lnob-$svc-signing-key"
+  if exists "$name"; then
+    echo "kept    $name"
+    kubectl -n "$NS" get secret "$name" -o jsonpath='{.data.public\.pem}' | base64 -d >"$keydir/$svc.pub.pem"
+    continue
+  fi
+  (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$keydir/$svc.pem" 2>/dev/null)
+  openssl pkey -in "$keydir/$svc.pem" -pubout -out "$keydir/$svc.pub.pem"
+  kubectl -n "$NS" create secret generic "$name" \
+    --from-file=signing_key.pem="$keydir/$svc.pem" --from-file=public.pem="$keydir/$svc.pub.pem" >/dev/null
+  kubectl -n "$NS" label secret "$name" app.kubernetes.io/part-of=lnob >/dev/null
+  rm -f "$keydir/$svc.pem"
+  echo "created $name"
+done
+
+# The body of a PEM file on one line, to tell whether a public key is among others.
+pem_body() { grep -v -e '-----' "$1" | tr -d ' \n\r'; }
+
 if exists lnob-jwt-public-keys; then
   echo "kept    lnob-jwt-public-keys"
+  kubectl -n "$NS" get secret lnob-jwt-public-keys -o jsonpath='{.data.jwt_public\.pem}' | base64 -d >"$keydir/current.pem"
+  for svc in "${SIGNING_SERVICES[@]}"; do
+    [ -s "$keydir/$svc.pub.pem" ] || continue
+    if ! pem_body "$keydir/current.pem" | grep -qF "$(pem_body "$keydir/$svc.pub.pem")"; then
+      echo "missing the public key of lnob-$svc-signing-key in lnob-jwt-public-keys: append it and restart"
+      echo "          the pods (docs/operations.md, \"Funding\"); until then the registry refuses $svc's calls"
+    fi
+  done
 else
   if [ -z "$JWT_PUB" ]; then
     dir="${XDG_CONFIG_HOME:-$HOME/.config}/lnob/jwt-$NS"
@@ -80,9 +126,13 @@ else
     JWT_PUB="$dir/jwt_public.pem"
     echo "note    new JWT key pair in $dir (private key stays here; never commit it)"
   fi
+  cat "$JWT_PUB" >"$keydir/jwt_public.pem"
+  for svc in "${SIGNING_SERVICES[@]}"; do
+    if [ -s "$keydir/$svc.pub.pem" ]; then cat "$keydir/$svc.pub.pem" >>"$keydir/jwt_public.pem"; fi
+  done
   kubectl -n "$NS" create secret generic lnob-jwt-public-keys \
-    --from-file=jwt_public.pem="$JWT_PUB" >/dev/null
-  echo "created lnob-jwt-public-keys"
+    --from-file=jwt_public.pem="$keydir/jwt_public.pem" >/dev/null
+  echo "created lnob-jwt-public-keys (with the public keys of: ${SIGNING_SERVICES[*]})"
 fi
 
 if ! exists lnob-db-backup-s3; then

@@ -175,6 +175,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   lnob::gateway::GrpcPassthrough passthrough(grpc_config, &pool, &metrics, make_authorizer());
+  if (api_keys.enabled()) passthrough.EnableApiKeys(api_keys.authenticator());
   if (auto st = passthrough.Start(); !st.ok()) {
     std::fprintf(stderr, "gateway: %s\n", std::string(st.message()).c_str());
     return 2;

@@ -143,6 +143,9 @@ class ApiKeysE2E(unittest.TestCase):
             if proc is not None and proc.poll() is None:
                 proc.terminate()
                 proc.wait(timeout=15)
+        for log in (getattr(cls, "gateway_log", None), getattr(cls, "registry_log", None)):
+            if log is not None:
+                log.close()
         subprocess.run(["psql", dsn(), "-qc", f"DROP DATABASE IF EXISTS {cls.db} WITH (FORCE)"])
         for role in cls.roles:
             subprocess.run(["psql", dsn(), "-qc", f"DROP ROLE IF EXISTS {role}"])
@@ -242,6 +245,16 @@ class ApiKeysE2E(unittest.TestCase):
         status, err = self.curl("GET", "/v1/ethnicGroups", api_key="nonsense")
         self.assertEqual(status, 401)
 
+    def test_3b_guessing_keys_is_rate_limited_per_address(self):
+        # The gateway's default bucket (100, refilled at 50/s) counts refused keys per address.
+        urls = []
+        for _ in range(400):
+            urls += ["-o", "/dev/null", self.rest + "/v1/ethnicGroups"]
+        out = subprocess.run(["curl", "-s", "-w", "%{http_code}\\n", "-H", "x-api-key: lnob_" + "B" * 43] + urls,
+                             check=True, capture_output=True, text=True).stdout.split()
+        self.assertEqual(out[0], "401")
+        self.assertIn("429", out)
+
     def test_4_each_key_has_its_own_rate_limit(self):
         slow = self.create_rest(displayName="slow", rateLimitRps=1)["secret"]
         fast = self.create_rest(displayName="fast")["secret"]
@@ -288,18 +301,18 @@ class ApiKeysE2E(unittest.TestCase):
             self.assertEqual(hits.strip(), "0", col)
 
     def test_7_gateway_without_database_disables_api_keys(self):
-        log = open(os.path.join(self.tmp, "gateway-nodb.log"), "w+")
-        proc, base = self.start_gateway(log, [])
-        try:
-            status, err = self.curl("GET", "/v1/ethnicGroups", api_key="lnob_" + "A" * 43, base=base)
-            self.assertEqual((status, self.reason(err)), (401, ["API_KEYS_DISABLED"]))
-            status, _ = self.curl("GET", "/v1/ethnicGroups", token=self.viewer_token, base=base)
-            self.assertEqual(status, 200)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
-        log.seek(0)
-        self.assertIn("API keys disabled", log.read())
+        with open(os.path.join(self.tmp, "gateway-nodb.log"), "w+") as log:
+            proc, base = self.start_gateway(log, [])
+            try:
+                status, err = self.curl("GET", "/v1/ethnicGroups", api_key="lnob_" + "A" * 43, base=base)
+                self.assertEqual((status, self.reason(err)), (401, ["API_KEYS_DISABLED"]))
+                status, _ = self.curl("GET", "/v1/ethnicGroups", token=self.viewer_token, base=base)
+                self.assertEqual(status, 200)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=15)
+            log.seek(0)
+            self.assertIn("API keys disabled", log.read())
 
     def test_8_bad_configuration_is_fatal(self):
         cases = [

@@ -8,6 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,9 +54,21 @@ async function waitFor(pred, timeoutMs = 20000, stepMs = 100) {
   return false;
 }
 
+// A fresh connection per scrape: the metrics endpoint closes idle keep-alive connections.
+function scrape(url) {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => { body += chunk; });
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
 // Sum of a Prometheus counter over the series whose labels include every given pair.
 async function counter(url, name, labels) {
-  const text = await (await fetch(url)).text();
+  const text = await scrape(url);
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name + '{')) continue;
@@ -177,6 +190,17 @@ before(async () => {
   env.registry = `127.0.0.1:${regPorts.grpc_port}`;
   env.registryMetrics = `http://127.0.0.1:${regPorts.metrics_port}/metrics`;
 
+  // The gateway's own schema (API keys), for a third gateway that accepts them.
+  const gwOwner = `lnob_gateway_owner_${suffix}`;
+  const gwLogin = `lnob_gateway_${suffix}`;
+  env.extraRoles = [gwLogin, gwOwner];
+  run(lnobctl, ['bootstrap', `--admin_url=${dsn({ dbname: env.db })}`, '--service=gateway',
+    `--owner_role=${gwOwner}`, `--service_role=${gwLogin}`,
+    `--owner_password=o-${suffix}`, `--service_password=s-${suffix}`]);
+  run(lnobctl, ['migrate', '--service=gateway',
+    `--database_url=${dsn({ dbname: env.db, user: gwOwner, password: `o-${suffix}` })}`]);
+  env.gatewayDbUrl = dsn({ dbname: env.db, user: gwLogin, password: `s-${suffix}` });
+
   env.gw = await startGateway('gateway', ['--rate_limit_rps=1000', '--rate_limit_burst=1000']);
   // A second gateway whose unary cap is tiny and whose rate limit is three calls.
   env.gwTight = await startGateway('gateway-tight', ['--timeout=1us', '--rate_limit_rps=0.001', '--rate_limit_burst=3']);
@@ -185,7 +209,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const p of [env.gw?.proc, env.gwTight?.proc, env.registryProc]) {
+  for (const p of [env.gw?.proc, env.gwTight?.proc, env.gwKeys?.proc, env.registryProc]) {
     if (p && p.exitCode === null && p.signalCode === null) {
       p.kill('SIGTERM');
       await Promise.race([p.exited, sleep(10000)]);
@@ -194,7 +218,7 @@ after(async () => {
   }
   if (env.db) {
     for (const sql of [`DROP DATABASE IF EXISTS ${env.db} WITH (FORCE)`, `DROP ROLE IF EXISTS ${env.svc}`,
-      `DROP ROLE IF EXISTS ${env.owner}`]) {
+      `DROP ROLE IF EXISTS ${env.owner}`, ...(env.extraRoles ?? []).map((r) => `DROP ROLE IF EXISTS ${r}`)]) {
       try { run('psql', [dsn(), '-qc', sql]); } catch { /* best effort */ }
     }
   }
@@ -479,7 +503,7 @@ test('identity and routing are decided by the gateway before any backend is cont
   await sleep(300);
   assert.equal(await started('CreateHousehold'), createsBefore);
   assert.equal(await started('ListEthnicGroups'), listsBefore + 1);  // only the viewer's call
-  const text = await (await fetch(env.gw.metrics)).text();
+  const text = await scrape(env.gw.metrics);
   assert.match(text, /grpc_server_handled_total\{[^}]*grpc_code="PermissionDenied"[^}]*grpc_method="CreateHousehold"/);
   assert.match(text, /grpc_server_handled_total\{[^}]*grpc_code="Unimplemented"[^}]*grpc_method="unknown"/);
   assert.match(text, /grpc_client_handled_total\{[^}]*grpc_code="OK"[^}]*grpc_method="CreateHousehold"[^}]*grpc_service="lnob.registry.v1.HouseholdService"/);
@@ -500,6 +524,34 @@ test('--timeout caps unary calls only; streams keep the caller deadline; the rat
   await expectCode(unary(ref, 'listEthnicGroups', {}), grpc.status.DEADLINE_EXCEEDED);
   const limited = await expectCode(unary(ref, 'listEthnicGroups', {}), grpc.status.RESOURCE_EXHAUSTED);
   assert.match(limited.details, /rate limit/);
+});
+
+test('API keys: a call made with a key acts with the token the gateway minted for it', async () => {
+  const { hs } = env.c;
+  // Without API keys enabled the key is refused, and never forwarded.
+  const off = await expectCode(unary(hs, 'listHouseholds', {}, { token: null, meta: { 'x-api-key': 'lnob_0000_nothing' } }),
+    grpc.status.UNAUTHENTICATED);
+  assert.match(off.details, /not enabled/);
+  env.gwKeys = await startGateway('gateway-keys', [`--database_url=${env.gatewayDbUrl}`,
+    `--jwt_signing_key=${env.tmp}/jwt_private.pem`, `--page_token_secret=${randomBytes(16).toString('hex')}`,
+    '--admin_grpc_port=0', '--api_key_cache_ttl=0s']);
+  const expire = new Date(Date.now() + 3600e3).toISOString().replace(/\.\d+Z$/, 'Z');
+  const res = await fetch(`http://127.0.0.1:${env.gwKeys.ports.http_port}/v1/apiKeys`, { method: 'POST',
+    headers: { authorization: `Bearer ${env.admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ displayName: 'grpc-js client', roles: ['SYSTEM_CLIENT'], expireTime: expire }) });
+  const created = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(created));
+  const keys = clientsFor(env.gwKeys.grpc);
+  const withKey = { token: null, meta: { 'x-api-key': created.secret } };
+  const h = await unary(keys.hs, 'getHousehold', { name: env.household }, withKey);
+  assert.equal(h.name, env.household);
+  await expectCode(unary(keys.hs, 'createHousehold', { household: { communeCode: '25195', members: [person('Khóa', 'HEAD')] } }, withKey),
+    grpc.status.PERMISSION_DENIED);
+  await expectCode(unary(keys.hs, 'getHousehold', { name: env.household }, { token: null, meta: { 'x-api-key': `${created.secret}x` } }),
+    grpc.status.UNAUTHENTICATED);
+  // The registry saw the key's subject, not the caller's header.
+  assert.ok(await waitFor(() => readFileSync(env.registryProc.logFile, 'utf8').split('\n').some((l) =>
+    l.includes('"grpc_method":"GetHousehold"') && l.includes('"subject":"apikey:')), 5000));
 });
 
 test('SIGTERM: health NOT_SERVING, open streams are ended, the gateway exits 0', async () => {

@@ -94,7 +94,7 @@ echo "prometheus_smoke: Prometheus $("$PROMETHEUS" --version 2>&1 | head -1 | aw
 rc=0
 /usr/bin/python3 "$ROOT/tests/ops/promql_smoke.py" --url "http://127.0.0.1:$port" \
   --rules "$ROOT/deploy/monitoring/rules.yaml" --dashboards "$ROOT/deploy/monitoring/dashboards" \
-  --targets "$#" --require-data lnob-services,lnob-postgres || rc=$?
+  --targets "$#" --require-data lnob-services,lnob-postgres,lnob-movement || rc=$?
 if [ "$rc" -ne 0 ] && [ -s "$tmp/prometheus.log" ]; then
   echo "prometheus_smoke: Prometheus log:" >&2
   tail -20 "$tmp/prometheus.log" >&2

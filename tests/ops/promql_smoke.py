@@ -37,11 +37,9 @@ FUTURE_METRICS = [
     "http_request_duration_seconds_bucket",
     "http_request_duration_seconds_count",
     "http_request_duration_seconds_sum",
-    "lnob_change_feed_lag_seconds",
     "lnob_households",
     "lnob_em_households_escaped_poverty_total",
     "lnob_movement_target",
-    "lnob_disbursement_ratio",
 ]
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))

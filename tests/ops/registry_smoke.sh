@@ -1,36 +1,44 @@
 #!/usr/bin/env bash
-# Drives tests/ops/prometheus_smoke.sh end to end with the real registry: prepares a database,
-# starts the registry on loopback, sends a bounded burst of calls, runs the smoke test against
-# its metrics endpoint, and stops everything it started.
+# Drives tests/ops/prometheus_smoke.sh end to end with the real registry and funding services:
+# prepares one database with both schemas, starts the registry and then funding (pointed at
+# that registry, signing its own token with the test's key) on loopback, sends a bounded burst
+# of calls to each, runs the smoke test against both metrics endpoints, and stops everything it
+# started.
 #
 #   bash tests/ops/registry_smoke.sh BIN_DIR
 #
-#   BIN_DIR   folder with the built registry and lnobctl (e.g. build/bin)
+#   BIN_DIR   folder with the built registry, funding and lnobctl (e.g. build/bin)
 #
 # PostgreSQL: under `./lnob test` (LNOB_TEST_ADMIN_URL set) a fresh database and roles are
 # created in that server and dropped afterwards; otherwise a private PostgreSQL is started with
 # tools/pg.sh in a temporary folder on a free loopback port and removed afterwards.
 # Needs: tools/deps.sh packages (postgresql, python3-grpcio, prometheus, curl). About 20 seconds.
 #
-# Traffic (all to 127.0.0.1, 48 calls): successful calls of four methods, calls ending in
-# NotFound (a database error), InvalidArgument and Unauthenticated.
+# Traffic (all to 127.0.0.1): to the registry 48 calls (successful calls of four methods, calls
+# ending in NotFound (a database error), InvalidArgument and Unauthenticated); to funding an
+# allocation and a disbursement of the current year (so that lnob_disbursement_ratio has a
+# series, refreshed every second here) plus catalogue reads and a NotFound. Funding also
+# follows the registry's change feed (lnob_change_feed_lag_seconds).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=$(cd "${1:?usage: registry_smoke.sh BIN_DIR}" && pwd)
-for b in registry lnobctl; do
+for b in registry funding lnobctl; do
   [ -x "$BIN/$b" ] || { echo "registry_smoke: $BIN/$b not found" >&2; exit 2; }
 done
 
 tmp=$(mktemp -d /tmp/lnob-registry-smoke.XXXXXX)
 chmod 755 "$tmp"
 reg_pid=""
+fund_pid=""
 own_pg=""
 admin=""
 suffix=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')
 db=lnob
 owner=lnob_registry_owner
 svc=lnob_registry
+fowner=lnob_funding_owner
+fsvc=lnob_funding
 
 dsn() {  # key=value overrides applied to the admin connection string
   /usr/bin/python3 - "$admin" "$@" <<'PY'
@@ -41,19 +49,25 @@ print(" ".join(f"{k}={v}" for k, v in kv.items()))
 PY
 }
 
+stop_pid() {  # pid: SIGTERM, up to 10 s, then SIGKILL
+  local p=$1
+  [ -n "$p" ] && kill -0 "$p" 2>/dev/null || return 0
+  kill -TERM "$p" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$p" 2>/dev/null || true
+  wait "$p" 2>/dev/null || true
+}
+
 cleanup() {
-  if [ -n "$reg_pid" ] && kill -0 "$reg_pid" 2>/dev/null; then
-    kill -TERM "$reg_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$reg_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$reg_pid" 2>/dev/null || true
-    wait "$reg_pid" 2>/dev/null || true
-  fi
+  stop_pid "$fund_pid"
+  stop_pid "$reg_pid"
   if [ -n "$own_pg" ]; then
     "$ROOT/tools/pg.sh" stop "$tmp/pg" >/dev/null 2>&1 || true
   elif [ -n "$admin" ]; then
     psql "$(dsn dbname=postgres)" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-    psql "$(dsn dbname=postgres)" -qc "DROP ROLE IF EXISTS $svc" >/dev/null 2>&1 || true
-    psql "$(dsn dbname=postgres)" -qc "DROP ROLE IF EXISTS $owner" >/dev/null 2>&1 || true
+    for role in "$svc" "$owner" "$fsvc" "$fowner"; do
+      psql "$(dsn dbname=postgres)" -qc "DROP ROLE IF EXISTS $role" >/dev/null 2>&1 || true
+    done
   fi
   rm -rf "$tmp"
 }
@@ -62,6 +76,7 @@ trap cleanup EXIT
 if [ -n "${LNOB_TEST_ADMIN_URL:-}" ]; then
   admin=$LNOB_TEST_ADMIN_URL
   db=ops_smoke_$suffix owner=lnob_registry_owner_$suffix svc=lnob_registry_$suffix
+  fowner=lnob_funding_owner_$suffix fsvc=lnob_funding_$suffix
   psql "$admin" -qc "CREATE DATABASE $db" >/dev/null
 else
   own_pg=1
@@ -79,11 +94,20 @@ fi
   --database_url="$(dsn dbname=$db user=$owner password=o-$suffix)" >/dev/null
 service_url=$(dsn dbname=$db user=$svc password=s-$suffix)
 "$BIN/lnobctl" refdata load --database_url="$service_url" >/dev/null
+# The funding schema in the same database, as its own owner and service role.
+"$BIN/lnobctl" bootstrap --admin_url="$(dsn dbname=$db)" --service=funding \
+  --owner_role="$fowner" --service_role="$fsvc" \
+  --owner_password="fo-$suffix" --service_password="fs-$suffix" >/dev/null
+"$BIN/lnobctl" migrate --service=funding \
+  --database_url="$(dsn dbname=$db user=$fowner password=fo-$suffix)" >/dev/null
+funding_url=$(dsn dbname=$db user=$fsvc password=fs-$suffix)
 "$BIN/lnobctl" keys --dir="$tmp" >/dev/null
 "$BIN/lnobctl" token --private_key="$tmp/jwt_private.pem" --roles=VIEWER,REVIEWER --ttl=10m >"$tmp/token"
+"$BIN/lnobctl" token --private_key="$tmp/jwt_private.pem" --roles=PROVINCE_ADMIN --ttl=10m >"$tmp/admin_token"
+page_secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
 LNOB_DATABASE_URL=$service_url LNOB_JWT_PUBLIC_KEYS=$tmp/jwt_public.pem \
-LNOB_PAGE_TOKEN_SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+LNOB_PAGE_TOKEN_SECRET=$page_secret \
 LNOB_GRPC_PORT=0 LNOB_METRICS_PORT=0 LNOB_LISTEN_HOST=127.0.0.1 LNOB_METRICS_HOST=127.0.0.1 \
   "$BIN/registry" --ready_file="$tmp/ready.json" >"$tmp/registry.log" 2>&1 &
 reg_pid=$!
@@ -94,6 +118,23 @@ if [ ! -s "$tmp/ready.json" ]; then
   exit 1
 fi
 read -r grpc_port metrics_port < <(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["grpc_port"], d["metrics_port"])' "$tmp/ready.json")
+
+# Funding: its own role, the registry just started, and the test's private key as its service
+# signing key (its public half is the registry's LNOB_JWT_PUBLIC_KEYS). Business gauges every
+# second so that the disbursement below shows up at once.
+LNOB_DATABASE_URL=$funding_url LNOB_JWT_PUBLIC_KEYS=$tmp/jwt_public.pem \
+LNOB_PAGE_TOKEN_SECRET=$page_secret \
+LNOB_GRPC_PORT=0 LNOB_METRICS_PORT=0 LNOB_LISTEN_HOST=127.0.0.1 LNOB_METRICS_HOST=127.0.0.1 \
+  "$BIN/funding" --ready_file="$tmp/funding.ready.json" --registry_address="127.0.0.1:$grpc_port" \
+  --service_signing_key="$tmp/jwt_private.pem" --business_metrics_interval=1s >"$tmp/funding.log" 2>&1 &
+fund_pid=$!
+for _ in $(seq 1 150); do [ -s "$tmp/funding.ready.json" ] && break; kill -0 "$fund_pid" 2>/dev/null || break; sleep 0.1; done
+if [ ! -s "$tmp/funding.ready.json" ]; then
+  echo "registry_smoke: funding did not start:" >&2
+  tail -20 "$tmp/funding.log" >&2
+  exit 1
+fi
+read -r fgrpc_port fmetrics_port < <(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["grpc_port"], d["metrics_port"])' "$tmp/funding.ready.json")
 
 PYTHONPATH=$ROOT/tools/py /usr/bin/python3 - "127.0.0.1:$grpc_port" "$tmp/token" <<'PY'
 import sys
@@ -129,4 +170,57 @@ if codes.get("OK", 0) < 30 or "NOT_FOUND" not in codes:
     sys.exit("registry_smoke: unexpected answers from the registry")
 PY
 
-bash "$ROOT/tests/ops/prometheus_smoke.sh" "registry=127.0.0.1:$metrics_port"
+PYTHONPATH=$ROOT/tools/py /usr/bin/python3 - "127.0.0.1:$fgrpc_port" "$tmp/admin_token" <<'PY'
+import datetime
+import sys
+import grpc
+import lnob_grpc
+
+target, token_file = sys.argv[1], sys.argv[2]
+client = lnob_grpc.Client(target, token=open(token_file).read().strip())
+# "Today" and the current year as the services count them: the province's time zone (UTC+7).
+today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=7))).date()
+key = {"year": today.year, "nodeCode": "NTP_EM.P1", "source": "CENTRAL_RECURRENT", "unitCode": "75"}
+fund = "lnob.funding.v1.FundingService"
+cat = "lnob.funding.v1.CatalogueService"
+try:
+    client.call(f"{fund}/SetAllocation", {"allocation": dict(key, amountVnd="1000")}, timeout=10)
+    client.call(f"{fund}/RecordDisbursement", {"disbursement": dict(
+        key, date={"year": today.year, "month": today.month, "day": today.day}, amountVnd="250")}, timeout=10)
+except grpc.RpcError as e:
+    sys.exit(f"registry_smoke: funding refused the allocation or disbursement: {e.code().name} {e.details()}")
+codes = {}
+calls = [(f"{cat}/ListProgrammeNodes", {"parentCode": "NTP_EM"})] * 10 + \
+        [(f"{cat}/GetProgrammeNode", {"name": "programmeNodes/NO_SUCH_NODE"})] * 2   # NotFound
+for method, req in calls:
+    try:
+        client.call(method, req, timeout=10)
+        code = "OK"
+    except grpc.RpcError as e:
+        code = e.code().name
+    codes[code] = codes.get(code, 0) + 1
+print("registry_smoke: funding traffic: allocation, disbursement,", ", ".join(f"{k} {v}" for k, v in sorted(codes.items())))
+if codes.get("OK", 0) < 10:
+    sys.exit("registry_smoke: unexpected answers from funding")
+PY
+
+# The gauges appear within a refresh (1 s); wait for them so that Prometheus scrapes them.
+ratio=""
+for _ in $(seq 1 100); do
+  ratio=$(curl -fsS --noproxy '*' "http://127.0.0.1:$fmetrics_port/metrics" 2>/dev/null \
+    | sed -n 's/^lnob_disbursement_ratio{source="CENTRAL_RECURRENT"} \(.*\)$/\1/p' || true)
+  [ -n "$ratio" ] && break
+  sleep 0.1
+done
+if [ "$ratio" != "0.25" ]; then
+  echo "registry_smoke: funding exports lnob_disbursement_ratio{source=\"CENTRAL_RECURRENT\"} '${ratio}', expected 0.25:" >&2
+  tail -20 "$tmp/funding.log" >&2
+  exit 1
+fi
+if ! curl -fsS --noproxy '*' "http://127.0.0.1:$fmetrics_port/metrics" | grep -q '^lnob_change_feed_lag_seconds{consumer="funding",feed="registry"} '; then
+  echo "registry_smoke: funding exports no lnob_change_feed_lag_seconds{consumer=\"funding\",feed=\"registry\"}" >&2
+  exit 1
+fi
+echo "registry_smoke: funding exports lnob_disbursement_ratio{source=\"CENTRAL_RECURRENT\"} $ratio"
+
+bash "$ROOT/tests/ops/prometheus_smoke.sh" "registry=127.0.0.1:$metrics_port" "funding=127.0.0.1:$fmetrics_port"

@@ -14,9 +14,13 @@
 // 3. Consistency checks across objects of one overlay (see checkOverlay below): references
 //    to ConfigMaps, Secrets and ServiceAccounts, $(VAR) expansions, Service and
 //    ServiceMonitor selectors and ports, probes, security contexts, shutdown timing,
-//    NetworkPolicies, migration Jobs, CloudNativePG references, and that the PrometheusRule
-//    and the dashboards ConfigMap hold exactly deploy/monitoring/rules.yaml and
-//    deploy/monitoring/dashboards/*.json.
+//    NetworkPolicies, bootstrap and migration Jobs, CloudNativePG references, and that the
+//    PrometheusRule and the dashboards ConfigMap hold exactly deploy/monitoring/rules.yaml and
+//    deploy/monitoring/dashboards/*.json. Calls between workloads (a service's
+//    LNOB_<PEER>_ADDRESS, the gateway's LNOB_BACKENDS) must name a rendered Service port, and
+//    the NetworkPolicies must let the caller out to the callee's pods and the callee's pods
+//    admit the caller. Key files (LNOB_JWT_PUBLIC_KEYS, LNOB_*_SIGNING_KEY) must be files
+//    mounted from a Secret; private keys not readable by others; no Secret is rendered.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +28,7 @@ import yaml from "js-yaml";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SERVER_CODES = ["Unknown", "Internal", "Unavailable", "DataLoss", "DeadlineExceeded"];
+const PROTO_SERVICES = protoServices();
 
 // ------------------------------------------------------------------ models
 const PACKAGES = {
@@ -119,6 +124,52 @@ const deepEqual = (a, b) => JSON.stringify(canonical(a)) === JSON.stringify(cano
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
+// The Secret volume (and the file's mode) a container reads `file` from, or null when the file
+// is not below a mount of a Secret volume (or the volume's items do not provide it).
+function secretFile(container, podSpec, file) {
+  for (const m of container.volumeMounts || []) {
+    if (!file.startsWith(m.mountPath.replace(/\/$/, "") + "/")) continue;
+    const v = (podSpec.volumes || []).find((x) => x.name === m.name);
+    if (!v?.secret) continue;
+    const rel = file.slice(m.mountPath.replace(/\/$/, "").length + 1);
+    const items = v.secret.items;
+    const item = items ? items.find((i) => i.path === rel) : { mode: undefined };
+    if (!item) continue;
+    return { volume: v, mode: item.mode ?? v.secret.defaultMode ?? 0o644 };
+  }
+  return null;
+}
+
+// NetworkPolicy rules: a same-namespace pod peer matching these labels; a port list admitting
+// this TCP port (no list: every port).
+const peerMatches = (peers, labels) => (peers || []).some((p) => p.podSelector && !p.namespaceSelector && !p.ipBlock &&
+  matches(p.podSelector.matchLabels, labels));
+const portAdmits = (ports, port) => !ports || ports.length === 0 ||
+  ports.some((pt) => pt.port === port && (pt.protocol ?? "TCP") === "TCP");
+
+// The gRPC services each lnob package declares in proto/lnob/<pkg>/v<N>/*.proto:
+// "lnob.<pkg>.v<N>.<Service>" -> "<pkg>".
+function protoServices() {
+  const out = new Map();
+  const base = path.join(ROOT, "proto/lnob");
+  if (!fs.existsSync(base)) return out;
+  for (const pkg of fs.readdirSync(base)) {
+    const dir = path.join(base, pkg);
+    if (!fs.statSync(dir).isDirectory()) continue;
+    for (const ver of fs.readdirSync(dir)) {
+      const vdir = path.join(dir, ver);
+      if (!fs.statSync(vdir).isDirectory()) continue;
+      for (const f of fs.readdirSync(vdir).filter((x) => x.endsWith(".proto"))) {
+        const text = fs.readFileSync(path.join(vdir, f), "utf8");
+        const pk = /^package\s+([\w.]+)\s*;/m.exec(text)?.[1];
+        if (!pk) continue;
+        for (const m of text.matchAll(/^service\s+(\w+)\s*\{/gm)) out.set(`${pk}.${m[1]}`, pkg);
+      }
+    }
+  }
+  return out;
+}
+
 function externalSecrets() {
   // Secrets created per installation: named (literally or through SERVICES) in
   // deploy/k8s/create-secrets.sh.
@@ -129,6 +180,8 @@ function externalSecrets() {
     names.add(`lnob-${svc}-db-owner`);
     names.add(`lnob-${svc}-db`);
   }
+  const signing = (script.match(/^SIGNING_SERVICES=\(([^)]*)\)/m)?.[1] || "").split(/\s+/).filter(Boolean);
+  for (const svc of signing) names.add(`lnob-${svc}-signing-key`);
   return names;
 }
 
@@ -166,6 +219,8 @@ function checkOverlay(name, objs, err) {
   }
 
   // Pod specs of Deployments, StatefulSets and Jobs.
+  const calls = []; // { owner, where, what, host, port }: a workload calling a Service
+  const gatewayRoutes = []; // { service, host } from the gateway's LNOB_BACKENDS
   const configMaps = new Map(byKind("ConfigMap").map((c) => [c.metadata.name, c.data || {}]));
   for (const { owner, spec } of podTemplates(objs)) {
     if (spec.serviceAccountName && !find("ServiceAccount", spec.serviceAccountName)) {
@@ -213,6 +268,22 @@ function checkOverlay(name, objs, err) {
       }
       for (const a of [...(c.command || []), ...(c.args || [])]) refs(a, "command/args");
 
+      // Private keys: a path to a file mounted from a Secret (never the PEM itself in the
+      // environment or a ConfigMap), readable by owner and group only.
+      for (const e of c.env || []) {
+        if (/_SIGNING_KEY$/.test(e.name) && e.valueFrom) err(`${where}: ${e.name} must be a file path, not the key itself`);
+      }
+      for (const [k, v] of vars) {
+        if (!/_SIGNING_KEY$/.test(k)) continue;
+        if (/-----BEGIN/.test(v)) {
+          err(`${where}: ${k} holds a PEM key; mount it from a Secret and give its path`);
+          continue;
+        }
+        const f = secretFile(c, spec, v);
+        if (!f) err(`${where}: ${k} (${v}) is not a file mounted from a Secret`);
+        else if ((f.mode & 0o007) !== 0) err(`${where}: ${k} (${v}) is readable by others (mode ${f.mode.toString(8)})`);
+      }
+
       if (owner.kind === "Deployment" && owner.metadata.labels?.["app.kubernetes.io/component"] === "gateway") {
         // The gateway: HTTP on "http", metrics on "metrics", HTTP probes, token keys from a Secret.
         const httpPort = (c.ports || []).find((p) => p.name === "http")?.containerPort;
@@ -223,10 +294,21 @@ function checkOverlay(name, objs, err) {
         if (c.readinessProbe?.httpGet?.path !== "/readyz") err(`${where}: readinessProbe must be GET /readyz`);
         if (c.livenessProbe?.httpGet?.path !== "/healthz") err(`${where}: livenessProbe must be GET /healthz`);
         if (!vars.get("LNOB_BACKENDS")) err(`${where}: LNOB_BACKENDS is not set`);
+        const routed = new Set();
+        for (const entry of (vars.get("LNOB_BACKENDS") || "").split(",").filter(Boolean)) {
+          const m = /^([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*\.v[0-9]+\.[A-Z][A-Za-z0-9]*)=([^=:\s]+):([0-9]+)$/.exec(entry);
+          if (!m) {
+            err(`${where}: LNOB_BACKENDS entry "${entry}" is not package.vN.Service=host:port`);
+            continue;
+          }
+          if (routed.has(m[1])) err(`${where}: LNOB_BACKENDS routes ${m[1]} twice`);
+          routed.add(m[1]);
+          if (!PROTO_SERVICES.has(m[1])) err(`${where}: LNOB_BACKENDS routes ${m[1]}, which no proto/lnob/**/*.proto declares`);
+          gatewayRoutes.push({ service: m[1], host: m[2] });
+          calls.push({ owner, where, what: `LNOB_BACKENDS ${m[1]}`, host: m[2], port: Number(m[3]) });
+        }
         const keysFile = vars.get("LNOB_JWT_PUBLIC_KEYS") || "";
-        const mounted = (c.volumeMounts || []).some((m) => keysFile.startsWith(m.mountPath + "/") &&
-          (spec.volumes || []).find((v) => v.name === m.name)?.secret);
-        if (!mounted) err(`${where}: LNOB_JWT_PUBLIC_KEYS (${keysFile}) is not a file mounted from a Secret`);
+        if (!secretFile(c, spec, keysFile)) err(`${where}: LNOB_JWT_PUBLIC_KEYS (${keysFile}) is not a file mounted from a Secret`);
         if (byKind("NetworkPolicy").length > 0 && !byKind("NetworkPolicy").some((np) => matches(np.spec?.podSelector?.matchLabels, owner.spec?.template?.metadata?.labels || {}) &&
             (np.spec.ingress || []).some((r) => (r.ports || []).some((pt) => pt.port === httpPort)))) {
           err(`${where}: no NetworkPolicy admits REST clients on ${httpPort}`);
@@ -251,9 +333,18 @@ function checkOverlay(name, objs, err) {
           err(`${where}: LNOB_PAGE_TOKEN_SECRET must come from a Secret`);
         }
         const keysFile = vars.get("LNOB_JWT_PUBLIC_KEYS") || "";
-        const mounted = (c.volumeMounts || []).some((m) => keysFile.startsWith(m.mountPath + "/") &&
-          (spec.volumes || []).find((v) => v.name === m.name)?.secret);
-        if (!mounted) err(`${where}: LNOB_JWT_PUBLIC_KEYS (${keysFile}) is not a file mounted from a Secret`);
+        if (!secretFile(c, spec, keysFile)) err(`${where}: LNOB_JWT_PUBLIC_KEYS (${keysFile}) is not a file mounted from a Secret`);
+        // Calls to other services: LNOB_<PEER>_ADDRESS=host:port. Such a service signs its own
+        // tokens for them (LNOB_SERVICE_SIGNING_KEY, checked with the other keys below).
+        const peers = [...vars.keys()].filter((k) => /^LNOB_[A-Z0-9_]+_ADDRESS$/.test(k));
+        for (const k of peers) {
+          const m = /^([^=:\s]+):([0-9]+)$/.exec(vars.get(k));
+          if (!m) err(`${where}: ${k} "${vars.get(k)}" is not host:port`);
+          else calls.push({ owner, where, what: k, host: m[1], port: Number(m[2]) });
+        }
+        if (peers.length > 0 && !vars.has("LNOB_SERVICE_SIGNING_KEY")) {
+          err(`${where}: calls ${peers.join(", ")} but LNOB_SERVICE_SIGNING_KEY is not set`);
+        }
         const grace = parseDuration(vars.get("LNOB_SHUTDOWN_GRACE") ?? "1s");
         const drain = parseDuration(vars.get("LNOB_DRAIN_TIMEOUT") ?? "20s");
         const tgps = spec.terminationGracePeriodSeconds ?? 30;
@@ -282,6 +373,39 @@ function checkOverlay(name, objs, err) {
     }
   }
   const services = byKind("Service");
+  const policiesAll = byKind("NetworkPolicy");
+
+  // Secrets are created per installation, never rendered from the repository.
+  for (const sec of byKind("Secret")) err(`${id(sec)}: Secrets are never committed; create it per installation`);
+
+  // Calls between workloads: the Service and port exist, and the NetworkPolicies let the call
+  // through on both ends (egress of the caller, ingress of the callee, on the pod's port).
+  for (const call of calls) {
+    const svc = services.find((x) => x.metadata.name === call.host.split(".")[0]);
+    if (!svc) {
+      err(`${call.where}: ${call.what} names ${call.host}, which is not a rendered Service`);
+      continue;
+    }
+    const sp = (svc.spec.ports || []).find((p) => p.port === call.port);
+    if (!sp) {
+      err(`${call.where}: ${call.what}: Service ${svc.metadata.name} has no port ${call.port}`);
+      continue;
+    }
+    const callees = templates.filter((t) => t.owner.kind === "Deployment" && matches(svc.spec.selector, t.labels));
+    if (policiesAll.length === 0) continue;
+    const callerLabels = call.owner.spec.template.metadata.labels;
+    for (const t of callees) {
+      const target = typeof sp.targetPort === "string"
+        ? (t.spec.containers || []).flatMap((c) => c.ports || []).find((cp) => cp.name === sp.targetPort)?.containerPort
+        : sp.targetPort ?? sp.port;
+      const out = policiesAll.some((p) => matches(p.spec?.podSelector?.matchLabels, callerLabels) &&
+        (p.spec.egress || []).some((r) => peerMatches(r.to, t.labels) && portAdmits(r.ports, target)));
+      if (!out) err(`${call.where}: ${call.what}: no NetworkPolicy lets it reach ${id(t.owner)} on ${target}`);
+      const inn = policiesAll.some((p) => matches(p.spec?.podSelector?.matchLabels, t.labels) &&
+        (p.spec.ingress || []).some((r) => peerMatches(r.from, callerLabels) && portAdmits(r.ports, target)));
+      if (!inn) err(`${call.where}: ${call.what}: no NetworkPolicy of ${id(t.owner)} admits it on ${target}`);
+    }
+  }
 
   // Every lnob service: PDB, HPA, ServiceMonitor, NetworkPolicy, migration Job.
   const servers = byKind("Deployment").filter((d) => d.metadata.labels?.["app.kubernetes.io/component"] === "server");
@@ -317,9 +441,33 @@ function checkOverlay(name, objs, err) {
       if (!own.some((p) => (p.spec.egress || []).some((r) => (r.ports || []).some((pt) => pt.port === 5432)))) {
         err(`${id(d)}: no NetworkPolicy lets it reach PostgreSQL`);
       }
+      if (monitors.length > 0 && !own.some((p) => (p.spec.ingress || []).some((r) => (r.ports || []).some((pt) => pt.port === metricsPort) &&
+          (r.from || []).some((f) => f.namespaceSelector)))) {
+        err(`${id(d)}: no NetworkPolicy lets Prometheus scrape metrics port ${metricsPort}`);
+      }
       if (!own.some((p) => (p.spec.egress || []).some((r) => (r.ports || []).some((pt) => pt.port === 53 && pt.protocol === "UDP")))) {
         err(`${id(d)}: no NetworkPolicy lets it resolve names (DNS 53/UDP)`);
       }
+    }
+    // The gateway routes every gRPC service of the package to this Deployment's Service.
+    if (byKind("Deployment").some((g) => g.metadata.labels?.["app.kubernetes.io/component"] === "gateway")) {
+      for (const [full, pkg] of PROTO_SERVICES) {
+        if (pkg !== svc) continue;
+        const r = gatewayRoutes.find((x) => x.service === full);
+        if (!r) err(`${id(d)}: the gateway's LNOB_BACKENDS does not route ${full}`);
+        else if (!service || r.host.split(".")[0] !== service.metadata.name) {
+          err(`${id(d)}: the gateway routes ${full} to ${r.host}, not to Service ${service?.metadata.name}`);
+        }
+      }
+    }
+    const bootstrap = byKind("Job").find((j) => j.metadata.labels?.["lnob.gov.vn/service"] === svc &&
+      (j.spec.template.spec.containers[0].args || []).includes("bootstrap"));
+    if (!bootstrap) {
+      err(`${id(d)}: no bootstrap Job (schema, roles, grants)`);
+    } else {
+      const args = bootstrap.spec.template.spec.containers[0].args;
+      if (!args.includes(`--service=${svc}`)) err(`${id(bootstrap)}: must run bootstrap --service=${svc}`);
+      if (!args.some((a) => a.startsWith("--admin_url=$("))) err(`${id(bootstrap)}: --admin_url must come from the superuser's Secret`);
     }
     const migrate = byKind("Job").find((j) => j.metadata.labels?.["lnob.gov.vn/service"] === svc &&
       (j.spec.template.spec.containers[0].args || []).includes("migrate"));

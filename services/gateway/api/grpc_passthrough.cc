@@ -27,6 +27,7 @@
 #include "prometheus/family.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "services/gateway/domain/api_key_auth.h"
 
 namespace lnob::gateway {
 
@@ -73,18 +74,18 @@ std::string PeerHost(absl::string_view peer) {
 // Token bucket per client, like the REST face's.
 class RateLimiter {
  public:
-  RateLimiter(double rps, double burst) : rps_(rps), burst_(burst) {}
-  bool Take(const std::string& client) {
-    if (rps_ <= 0) return true;
+  // consume = false only asks whether a token is there.
+  bool Take(const std::string& client, double rps, double burst, bool consume = true) {
+    if (rps <= 0) return true;
     absl::MutexLock l(&mu_);
     const absl::Time now = absl::Now();
     if (buckets_.size() > 100000) buckets_.clear();  // bounded memory under address churn
-    auto [it, fresh] = buckets_.try_emplace(client, Bucket{burst_, now});
+    auto [it, fresh] = buckets_.try_emplace(client, Bucket{burst, now});
     Bucket& b = it->second;
-    b.tokens = std::min(burst_, b.tokens + absl::ToDoubleSeconds(now - b.refilled) * rps_);
+    b.tokens = std::min(burst, b.tokens + absl::ToDoubleSeconds(now - b.refilled) * rps);
     b.refilled = now;
     if (b.tokens < 1) return false;
-    b.tokens -= 1;
+    if (consume) b.tokens -= 1;
     return true;
   }
 
@@ -93,7 +94,6 @@ class RateLimiter {
     double tokens;
     absl::Time refilled;
   };
-  const double rps_, burst_;
   absl::Mutex mu_;
   std::map<std::string, Bucket> buckets_;
 };
@@ -104,6 +104,7 @@ struct Shared {
   const google::protobuf::DescriptorPool* pool;
   metrics::Metrics* metrics;
   std::unique_ptr<auth::Authorizer> authorizer;
+  ApiKeyAuthenticator* api_keys = nullptr;
   RateLimiter limiter;
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels;  // by address
   std::map<std::string, std::unique_ptr<grpc::GenericStub>> stubs;  // by address
@@ -119,8 +120,7 @@ struct Shared {
       : config(std::move(c)),
         pool(p),
         metrics(m),
-        authorizer(std::move(a)),
-        limiter(config.rate_limit_rps, config.rate_limit_burst) {}
+        authorizer(std::move(a)) {}
 
   void CallStarted() {
     absl::MutexLock l(&live_mu);
@@ -164,27 +164,35 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
 
   // Caller -> gateway: a message (ok) or the caller's half-close / cancellation (!ok).
   void OnReadDone(bool ok) override {
-    absl::MutexLock l(&mu_);
-    if (!upstream_open_) return;  // the backend already ended its side; drop
-    if (ok) {
-      backend_write_pending_ = true;
-      backend_.StartWrite(&up_);
-      return;
+    int releases = 0;
+    {
+      absl::MutexLock l(&mu_);
+      if (!upstream_open_) return;  // the backend already ended its side; drop
+      if (ok) {
+        backend_write_pending_ = true;
+        backend_.StartWrite(&up_);
+        return;
+      }
+      upstream_open_ = false;
+      backend_.StartWritesDone();
+      releases = TakeHold(&up_hold_);
     }
-    upstream_open_ = false;
-    backend_.StartWritesDone();
-    ReleaseUpstreamHold();
+    RemoveHolds(releases);
   }
 
   // Gateway -> caller: the previous backend message was delivered (or the caller is gone).
   void OnWriteDone(bool ok) override {
-    absl::MutexLock l(&mu_);
-    if (ok) {
-      backend_.StartRead(&down_);
-      return;
+    int releases = 0;
+    {
+      absl::MutexLock l(&mu_);
+      if (ok) {
+        backend_.StartRead(&down_);
+        return;
+      }
+      client_ctx_.TryCancel();
+      releases = TakeHold(&down_hold_);
     }
-    client_ctx_.TryCancel();
-    ReleaseDownstreamHold();
+    RemoveHolds(releases);
   }
 
   void OnCancel() override {
@@ -236,13 +244,43 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     streaming_ = method->client_streaming() || method->server_streaming();
     shared_->metrics->RpcStarted(type_, service_, method_);
     std::string client = "addr:" + PeerHost(ctx_->peer());
+    authorization_ = Metadata("authorization");
+    double rps = shared_->config.rate_limit_rps, burst = shared_->config.rate_limit_burst;
+    // As on the REST face: a call made with an API key acts with the token minted for the
+    // key, whatever authorization the caller sent, under the key's own rate.
+    if (const std::string secret = ApiKeyAuthenticator::SecretFromHeaders(Metadata("x-api-key"), authorization_);
+        !secret.empty()) {
+      if (shared_->api_keys == nullptr) {
+        return WithReason(absl::UnauthenticatedError("API keys are not enabled on this gateway"), "API_KEYS_DISABLED");
+      }
+      // Refused keys are charged to the caller's address: guessing keys cannot keep the
+      // gateway's database busy.
+      const std::string failures = "apikey-failures:" + client;
+      const double default_rps = shared_->config.rate_limit_rps, default_burst = shared_->config.rate_limit_burst;
+      if (!shared_->limiter.Take(failures, default_rps, default_burst, /*consume=*/false)) {
+        return WithReason(absl::ResourceExhaustedError("too many refused API keys; retry later"), "RATE_LIMITED");
+      }
+      auto grant = shared_->api_keys->Authenticate(secret);
+      if (!grant.ok()) {
+        if (grant.status().code() == absl::StatusCode::kUnauthenticated) {
+          shared_->limiter.Take(failures, default_rps, default_burst);
+        }
+        return grant.status();
+      }
+      authorization_ = grant->authorization;
+      client = "sub:" + grant->subject;
+      if (grant->rate_limit_rps > 0) {
+        rps = grant->rate_limit_rps;
+        burst = std::max(1.0, grant->rate_limit_rps);
+      }
+    }
     if (shared_->authorizer) {
-      auto principal = shared_->authorizer->Authorize(method_path_, Metadata("authorization"));
+      auto principal = shared_->authorizer->Authorize(method_path_, authorization_);
       if (!principal.ok()) return principal.status();
       subject_ = principal->subject;
       if (!subject_.empty()) client = "sub:" + subject_;
     }
-    if (!shared_->limiter.Take(client)) {
+    if (!shared_->limiter.Take(client, rps, burst)) {
       return WithReason(absl::ResourceExhaustedError("rate limit exceeded; retry later"), "RATE_LIMITED");
     }
     return absl::OkStatus();
@@ -251,9 +289,13 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   void StartBackend() {
     for (const auto& [key, value] : ctx_->client_metadata()) {
       const std::string k = Str(key);
-      if (IsHopByHop(k) || k == "x-request-id" || k == "traceparent") continue;
+      // Replaced below; an API key's secret never leaves the gateway.
+      if (IsHopByHop(k) || k == "x-request-id" || k == "traceparent" || k == "authorization" || k == "x-api-key") {
+        continue;
+      }
       client_ctx_.AddMetadata(k, Str(value));
     }
+    if (!authorization_.empty()) client_ctx_.AddMetadata("authorization", authorization_);
     client_ctx_.AddMetadata("x-request-id", request_id_);
     client_ctx_.AddMetadata("traceparent", trace_.ChildTraceparent());
     auto deadline = ctx_->deadline();
@@ -285,26 +327,34 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
 
   // Backend -> gateway: a message (ok) or the end of the backend's stream (!ok).
   void BackendRead(bool ok) {
-    absl::MutexLock l(&mu_);
-    if (ok) {
-      StartWrite(&down_);
-      return;
+    int releases = 0;
+    {
+      absl::MutexLock l(&mu_);
+      if (ok) {
+        StartWrite(&down_);
+        return;
+      }
+      // The status follows in OnDone; nothing more goes up either.
+      upstream_open_ = false;
+      if (!backend_write_pending_) releases += TakeHold(&up_hold_);
+      releases += TakeHold(&down_hold_);
     }
-    // The status follows in OnDone; nothing more goes up either.
-    upstream_open_ = false;
-    if (!backend_write_pending_) ReleaseUpstreamHold();
-    ReleaseDownstreamHold();
+    RemoveHolds(releases);
   }
 
   void BackendWritten(bool ok) {
-    absl::MutexLock l(&mu_);
-    backend_write_pending_ = false;
-    if (ok && upstream_open_) {
-      StartRead(&up_);
-      return;
+    int releases = 0;
+    {
+      absl::MutexLock l(&mu_);
+      backend_write_pending_ = false;
+      if (ok && upstream_open_) {
+        StartRead(&up_);
+        return;
+      }
+      upstream_open_ = false;
+      releases = TakeHold(&up_hold_);
     }
-    upstream_open_ = false;
-    ReleaseUpstreamHold();
+    RemoveHolds(releases);
   }
 
   void BackendDone(const grpc::Status& status) {
@@ -326,17 +376,15 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     Unref();
   }
 
-  void ReleaseUpstreamHold() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (up_hold_) {
-      up_hold_ = false;
-      backend_.RemoveHold();
-    }
+  // A direction is over: its hold goes (once). Removed outside mu_, since removing the last
+  // hold may run the backend's OnDone.
+  int TakeHold(bool* hold) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!*hold) return 0;
+    *hold = false;
+    return 1;
   }
-  void ReleaseDownstreamHold() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (down_hold_) {
-      down_hold_ = false;
-      backend_.RemoveHold();
-    }
+  void RemoveHolds(int n) {
+    for (int i = 0; i < n; ++i) backend_.RemoveHold();
   }
 
   void FinishCall(const grpc::Status& status) {
@@ -370,7 +418,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   const absl::Time start_;
   std::string request_id_;
   TraceContext trace_;
-  std::string service_ = "unknown", method_ = "unknown", type_ = "unary", subject_, address_;
+  std::string service_ = "unknown", method_ = "unknown", type_ = "unary", subject_, address_, authorization_;
   bool streaming_ = false;
   std::atomic<int> refs_{1};
   std::atomic<bool> backend_started_{false};
@@ -456,6 +504,8 @@ GrpcPassthrough::GrpcPassthrough(PassthroughConfig config, const google::protobu
 }
 
 GrpcPassthrough::~GrpcPassthrough() { Stop(); }
+
+void GrpcPassthrough::EnableApiKeys(ApiKeyAuthenticator* authenticator) { impl_->shared.api_keys = authenticator; }
 
 absl::Status GrpcPassthrough::Start() {
   const PassthroughConfig& config = impl_->shared.config;

@@ -20,6 +20,8 @@ class DescriptorPool;
 
 namespace lnob::gateway {
 
+class ApiKeyAuthenticator;
+
 struct PassthroughConfig {
   std::string listen_host = "0.0.0.0";
   int grpc_port = 9090;                          // 0 = pick a free port
@@ -47,6 +49,11 @@ class GrpcPassthrough {
   ~GrpcPassthrough();
   GrpcPassthrough(const GrpcPassthrough&) = delete;
   GrpcPassthrough& operator=(const GrpcPassthrough&) = delete;
+
+  // Calls made with an API key (x-api-key, or "Authorization: ApiKey ...") then act with the
+  // token minted for the key, as on the REST face. Without it such calls are UNAUTHENTICATED.
+  // Call before Start().
+  void EnableApiKeys(ApiKeyAuthenticator* authenticator);
 
   absl::Status Start();
   // Health NOT_SERVING, then in-flight calls get drain_timeout before they are cancelled.

@@ -75,8 +75,9 @@ struct HttpGateway::Impl {
   };
   std::mutex buckets_mu;
   std::map<std::string, Bucket> buckets;
-  // Seconds to wait when the client is over its rate, 0 when the request may go.
-  int Take(const std::string& client, double rps, double burst) {
+  // Seconds to wait when the client is over its rate, 0 when the request may go (and then,
+  // unless consume is false, one token is taken).
+  int Take(const std::string& client, double rps, double burst, bool consume = true) {
     if (rps <= 0) return 0;
     std::lock_guard<std::mutex> l(buckets_mu);
     const absl::Time now = absl::Now();
@@ -86,7 +87,7 @@ struct HttpGateway::Impl {
     b.tokens = std::min(burst, b.tokens + absl::ToDoubleSeconds(now - b.refilled) * rps);
     b.refilled = now;
     if (b.tokens >= 1) {
-      b.tokens -= 1;
+      if (consume) b.tokens -= 1;
       return 0;
     }
     return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) / rps)));
@@ -172,8 +173,22 @@ HttpGateway::Response HttpGateway::Handle(const std::string& method, const std::
         return ErrorResponse(WithReason(absl::UnauthenticatedError("API keys are not enabled on this gateway"),
                                         "API_KEYS_DISABLED"));
       }
+      // Refused keys are charged to the caller's address: guessing keys cannot keep the
+      // gateway's database busy.
+      const std::string failures = "apikey-failures:" + client;
+      if (int wait = impl_->Take(failures, config_.rate_limit_rps, config_.rate_limit_burst, false); wait > 0) {
+        Response r = ErrorResponse(WithReason(absl::ResourceExhaustedError("too many refused API keys; retry later"),
+                                              "RATE_LIMITED"));
+        r.retry_after_seconds = wait;
+        return r;
+      }
       auto grant = impl_->api_keys->Authenticate(secret);
-      if (!grant.ok()) return ErrorResponse(grant.status());
+      if (!grant.ok()) {
+        if (grant.status().code() == absl::StatusCode::kUnauthenticated) {
+          impl_->Take(failures, config_.rate_limit_rps, config_.rate_limit_burst);
+        }
+        return ErrorResponse(grant.status());
+      }
       authorization = grant->authorization;
       client = "sub:" + grant->subject;
       if (grant->rate_limit_rps > 0) {

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Funding benchmark: N support lines (two shares each) through ImportSupportLines (lnobctl,
+# streaming gRPC, every household checked with the registry) versus raw COPY of the very
+# same rows into the same tables (same indexes, constraints and triggers), in one run; then
+# the province-year disbursement report on that data.
+#   bench/funding_bench.sh [LINES]   (default 500000; households = LINES / 2)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+N=${1:-500000}
+H=$((N / 2))
+trap 'kill ${FUNDING_PID:-} 2>/dev/null || true; bench_stop' EXIT
+bench_start
+"$BIN/lnobctl" demo generate --households="$H" --out="$BENCH_TMP/demo.csv"
+"$BIN/lnobctl" import households "$BENCH_TMP/demo.csv" --target="$TARGET" --token="$TOKEN" --progress=plain 2>/dev/null | tail -1
+
+F_OWNER="${ADMIN_URL/user=lnob_admin/user=lnob_funding_owner}"; F_OWNER="${F_OWNER/password=*/password=owner dbname=lnob}"
+F_SVC="${ADMIN_URL/user=lnob_admin/user=lnob_funding}"; F_SVC="${F_SVC/password=*/password=svc dbname=lnob}"
+"$BIN/lnobctl" bootstrap --admin_url="$ADMIN_URL" --service=funding --owner_password=owner --service_password=svc >/dev/null
+"$BIN/lnobctl" migrate --service=funding --database_url="$F_OWNER" >/dev/null
+F_PORT=$(free_port)
+LNOB_DATABASE_URL="$F_SVC" LNOB_JWT_PUBLIC_KEYS="$BENCH_TMP/jwt_public.pem" \
+LNOB_PAGE_TOKEN_SECRET=bench-secret-0123456789 LNOB_GRPC_PORT=$F_PORT LNOB_METRICS_PORT=0 \
+LNOB_LISTEN_HOST=127.0.0.1 LNOB_LOG_LEVEL=warning LNOB_REGISTRY_ADDRESS="$TARGET" \
+LNOB_SERVICE_SIGNING_KEY="$BENCH_TMP/jwt_private.pem" \
+  "$BIN/funding" --ready_file="$BENCH_TMP/funding.ready" >"$BENCH_TMP/funding.log" 2>&1 &
+FUNDING_PID=$!
+for _ in $(seq 1 100); do [ -f "$BENCH_TMP/funding.ready" ] && break; sleep 0.1; done
+
+# Two lines per household: housing integrated from two programmes, a toilet from one.
+psql_admin -c "\\copy (SELECT id FROM registry.households ORDER BY id) TO '$BENCH_TMP/ids'"
+awk 'BEGIN { print "external_id,household,content,date,quantity,unit_of_measure,amount_vnd,state,shares" }
+     { printf "B%d-h,%s,HOUSING,2025-03-15,1,house,40000000,PLANNED,NTP_EM.P1:CENTRAL_RECURRENT:30000000;PROG_BP_1000_EM_HH.HOUSING:PROVINCIAL_SPECIAL:10000000\n", NR, $1
+       printf "B%d-t,%s,TOILET,2025-04-01,1,unit,6000000,DELIVERED,NTP_EM.P1:CENTRAL_RECURRENT:4000000;NTP_EM.P1:LOCAL_COUNTERPART:2000000\n", NR, $1 }' \
+  "$BENCH_TMP/ids" > "$BENCH_TMP/support.csv"
+lines=$(($(wc -l < "$BENCH_TMP/support.csv") - 1))
+echo "support file: $lines lines for $H households"
+
+t0=$(now)
+"$BIN/lnobctl" import support "$BENCH_TMP/support.csv" --target="127.0.0.1:$F_PORT" --token="$TOKEN" --progress=plain 2>/dev/null | tail -1
+t1=$(now)
+rpc=$(echo "$t1 - $t0" | bc)
+
+# Baseline: the same rows copied out and loaded with COPY (shares then lines, one
+# transaction, as the deferred foreign key requires) into an empty copy of the schema.
+for t in funding_shares support_lines; do
+  cols=$(psql_admin -c "SELECT string_agg(quote_ident(column_name), ',' ORDER BY ordinal_position)
+                        FROM information_schema.columns WHERE table_schema = 'funding' AND table_name = '$t'")
+  psql_admin -c "\\copy funding.$t ($cols) TO '$BENCH_TMP/$t.copy'"
+  echo "$cols" > "$BENCH_TMP/$t.cols"
+done
+psql_admin -c "CREATE DATABASE baseline"
+"$BIN/lnobctl" bootstrap --admin_url="${ADMIN_URL/dbname=lnob/dbname=baseline}" --service=funding >/dev/null
+"$BIN/lnobctl" migrate --service=funding --database_url="${F_OWNER/dbname=lnob/dbname=baseline}" >/dev/null
+t0=$(now)
+psql "${F_SVC/dbname=lnob/dbname=baseline}" -qAt -v ON_ERROR_STOP=1 -c "BEGIN" \
+  -c "\\copy funding.funding_shares ($(cat "$BENCH_TMP/funding_shares.cols")) FROM '$BENCH_TMP/funding_shares.copy'" \
+  -c "\\copy funding.support_lines ($(cat "$BENCH_TMP/support_lines.cols")) FROM '$BENCH_TMP/support_lines.copy'" \
+  -c "COMMIT"
+t1=$(now)
+copy=$(echo "$t1 - $t0" | bc)
+printf 'import via ImportSupportLines: %.1f s (%.0f lines/s)\n' "$rpc" "$(echo "$lines / $rpc" | bc -l)"
+printf 'raw COPY of the same rows:     %.1f s (%.0f lines/s)\n' "$copy" "$(echo "$lines / $copy" | bc -l)"
+printf 'ratio (COPY time / import time): %.2f\n' "$(echo "$copy / $rpc" | bc -l)"
+printf 'funding RSS after import: %s kB\n' "$(rss_kb "$FUNDING_PID")"
+
+# The province-year disbursement report on that data (20 calls each, after one warm-up).
+ROOT="$ROOT" LNOB_BENCH_TARGET="127.0.0.1:$F_PORT" LNOB_BENCH_TOKEN="$TOKEN" /usr/bin/python3 - <<'PY'
+import os, sys, time
+sys.path.insert(0, os.path.join(os.environ.get("ROOT", "."), "tools/py"))
+import lnob_grpc
+c = lnob_grpc.Client(os.environ["LNOB_BENCH_TARGET"], token=os.environ["LNOB_BENCH_TOKEN"])
+for group in (["BY_SOURCE"], ["BY_PROGRAMME", "BY_SOURCE"], ["BY_UNIT", "BY_SOURCE"]):
+    req = {"year": 2025, "groupBy": group}
+    c.call("lnob.funding.v1.FundingService/GetDisbursementReport", req)
+    ms = []
+    for _ in range(20):
+        t = time.perf_counter()
+        r = c.call("lnob.funding.v1.FundingService/GetDisbursementReport", req)
+        ms.append((time.perf_counter() - t) * 1000)
+    ms.sort()
+    print(f"disbursement report {'+'.join(group)}: {len(r.rows)} rows, supported {r.total.supported_vnd} VND,"
+          f" p50 {ms[10]:.1f} ms, max {ms[-1]:.1f} ms (goal < 200 ms)")
+PY

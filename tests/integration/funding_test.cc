@@ -1,0 +1,306 @@
+// Funding through FundingLogic and the PostgreSQL store, with a fake registry peer: the
+// counted-once invariants attempted by concurrent transactions, scope, the registry down,
+// and the change-feed consumer resuming exactly after a broken stream.
+
+#include <thread>
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/match.h"
+#include "common/db/pool.h"
+#include "common/status/status.h"
+#include "common/util/uuid.h"
+#include "gtest/gtest.h"
+#include "services/funding/domain/feed_consumer.h"
+#include "services/funding/domain/funding_logic.h"
+#include "services/funding/store/pg_funding_store.h"
+#include "tests/support/dates.h"
+#include "tests/support/fake_registry_client.h"
+#include "tests/support/test_db.h"
+
+namespace lnob::funding {
+const std::vector<EmbeddedFile>& EmbeddedMigrations();
+namespace {
+
+using ::lnob::testing::Day;
+
+constexpr char kH1[] = "0190c0de-0000-7000-8000-000000000001";
+constexpr char kH2[] = "0190c0de-0000-7000-8000-000000000002";
+constexpr char kH3[] = "0190c0de-0000-7000-8000-000000000003";
+
+class FundingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = testing::TestDatabase::Create("funding", EmbeddedMigrations());
+    ASSERT_TRUE(db_);
+    pool_ = std::make_unique<db::Pool>(db::PoolOptions{.dsn = db_->service_url(), .max_size = 8});
+    store_ = NewPgFundingStore(pool_.get());
+    logic_ = std::make_unique<FundingLogic>(store_.get(), &registry_, api::PageTokenCodec("test-secret-0123456789"),
+                                            clock_);
+    admin_.principal.subject = "admin";
+    admin_.principal.grants = {"*"};
+    officer_.principal.subject = "officer-688";
+    officer_.principal.grants = {"funding.*"};
+    officer_.principal.scope.unit_codes = {"688"};
+    registry_.AddHousehold(kH1, "25195", true, "POOR");
+    registry_.AddHousehold(kH2, "25195", true, "POOR", "ESCAPED_POOR");
+    registry_.AddHousehold(kH3, "25216", false, "NEAR_POOR");
+  }
+
+  v1::CreateSupportLineRequest Line(const std::string& hid, const std::string& content, const std::string& node,
+                                    const std::string& source, int64_t amount, const std::string& state = "") {
+    v1::CreateSupportLineRequest req;
+    auto* l = req.mutable_line();
+    l->set_household(absl::StrCat("households/", hid));
+    l->set_content(content);
+    *l->mutable_date() = Day(2025, 5, 1);
+    l->set_amount_vnd(amount);
+    if (state == "DELIVERED") l->set_state(v1::DELIVERED);
+    auto* s = l->add_shares();
+    s->set_node_code(node);
+    s->set_source(source);
+    s->set_amount_vnd(amount);
+    return req;
+  }
+
+  int64_t Count(const std::string& sql) {
+    pqxx::connection c(db_->admin_url());
+    pqxx::work tx(c);
+    return tx.exec1(sql)[0].as<int64_t>();
+  }
+
+  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2025, 11, 1, 9, 0, 0), absl::UTCTimeZone())};
+  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<db::Pool> pool_;
+  std::unique_ptr<FundingStore> store_;
+  testing::FakeRegistryClient registry_;
+  std::unique_ptr<FundingLogic> logic_;
+  server::Call admin_, officer_;
+};
+
+TEST_F(FundingTest, TwoConcurrentProgrammesForOnePolicyOnlyOneCommits) {
+  for (int round = 0; round < 4; ++round) {
+    const std::string content = round % 2 ? "TOILET" : "HOUSING";
+    const std::string hid = round < 2 ? kH1 : kH2;
+    absl::Status results[2];
+    std::thread a([&] {
+      v1::SupportLine out;
+      results[0] = logic_->CreateSupportLine(admin_, Line(hid, content, "NTP_EM.P1", "CENTRAL_RECURRENT", 100), &out);
+    });
+    std::thread b([&] {
+      v1::SupportLine out;
+      results[1] = logic_->CreateSupportLine(
+          admin_, Line(hid, content, "PROG_BP_1000_EM_HH.HOUSING", "PROVINCIAL_SPECIAL", 100), &out);
+    });
+    a.join();
+    b.join();
+    EXPECT_NE(results[0].ok(), results[1].ok()) << results[0] << " / " << results[1];
+    const absl::Status& refused = results[0].ok() ? results[1] : results[0];
+    EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+    EXPECT_TRUE(absl::StrContains(refused.message(), "supportLines/")) << refused;
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM funding.support_lines"), 4);
+  // Cancelling frees the policy for another line.
+  v1::ListSupportLinesRequest lreq;
+  lreq.set_household(absl::StrCat("households/", kH1));
+  v1::ListSupportLinesResponse listed;
+  ASSERT_TRUE(logic_->ListSupportLines(admin_, lreq, &listed).ok());
+  ASSERT_EQ(listed.lines_size(), 2);
+  v1::SupportLineActionRequest cancel;
+  cancel.set_name(listed.lines(0).name());
+  cancel.set_reason("wrong programme");
+  v1::SupportLine cancelled;
+  ASSERT_TRUE(logic_->CancelSupportLine(admin_, cancel, &cancelled).ok());
+  v1::SupportLine again;
+  EXPECT_TRUE(logic_->CreateSupportLine(
+                  admin_, Line(kH1, listed.lines(0).content(), "NTP_EM.P1", "CENTRAL_RECURRENT", 100), &again)
+                  .ok());
+}
+
+TEST_F(FundingTest, TwoConcurrentDisbursementsCannotExceedTheAllocation) {
+  v1::SetAllocationRequest alloc;
+  auto* a = alloc.mutable_allocation();
+  a->set_year(2025);
+  a->set_node_code("NTP_EM.P1");
+  a->set_source("CENTRAL_INVESTMENT");
+  a->set_unit_code("689");
+  a->set_amount_vnd(1000);
+  v1::Allocation created;
+  ASSERT_TRUE(logic_->SetAllocation(admin_, alloc, &created).ok());
+  for (int round = 0; round < 3; ++round) {
+    absl::Status results[2];
+    std::vector<std::thread> ts;
+    for (int i = 0; i < 2; ++i) {
+      ts.emplace_back([&, i] {
+        v1::RecordDisbursementRequest d;
+        auto* x = d.mutable_disbursement();
+        x->set_year(2025);
+        x->set_node_code("NTP_EM.P1");
+        x->set_source("CENTRAL_INVESTMENT");
+        x->set_unit_code("689");
+        *x->mutable_date() = Day(2025, 6, 1);
+        x->set_amount_vnd(round == 0 ? 600 : 150);
+        v1::Disbursement out;
+        results[i] = logic_->RecordDisbursement(admin_, d, &out);
+      });
+    }
+    for (auto& t : ts) t.join();
+    if (round == 0) {
+      EXPECT_NE(results[0].ok(), results[1].ok());  // 600 + 600 > 1000
+    } else if (round == 1) {
+      EXPECT_TRUE(results[0].ok() && results[1].ok());  // 600 + 300 <= 1000
+    } else {
+      EXPECT_FALSE(results[0].ok() || results[1].ok());  // 900 + 150 > 1000
+      EXPECT_EQ(results[0].code(), absl::StatusCode::kFailedPrecondition);
+    }
+  }
+  EXPECT_EQ(Count("SELECT disbursed FROM funding.allocations"), 900);
+}
+
+TEST_F(FundingTest, SharesMustAddUpAndRegistryOutageWritesNothing) {
+  auto req = Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 100);
+  req.mutable_line()->mutable_shares(0)->set_amount_vnd(90);
+  v1::SupportLine out;
+  absl::Status st = logic_->CreateSupportLine(admin_, req, &out);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_FALSE(lnob::GetFieldViolations(st).empty());
+  EXPECT_EQ(lnob::GetFieldViolations(st)[0].field, "line.shares");
+  registry_.set_available(false);
+  st = logic_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 100), &out);
+  EXPECT_EQ(st.code(), absl::StatusCode::kUnavailable) << st;
+  EXPECT_EQ(Count("SELECT count(*) FROM funding.support_lines"), 0);
+}
+
+TEST_F(FundingTest, AreaScopeOnLinesAllocationsAndReports) {
+  v1::SupportLine out;
+  // kH1 lives in 25195 (district 689): the officer of 688 cannot see it.
+  EXPECT_EQ(logic_->CreateSupportLine(officer_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &out).code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(logic_->CreateSupportLine(officer_, Line(kH3, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &out).ok());
+  v1::SupportLine mine;
+  ASSERT_TRUE(logic_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 7), &mine).ok());
+  v1::GetSupportLineRequest get;
+  get.set_name(mine.name());
+  EXPECT_EQ(logic_->GetSupportLine(officer_, get, &out).code(), absl::StatusCode::kNotFound);
+  v1::ListSupportLinesResponse listed;
+  ASSERT_TRUE(logic_->ListSupportLines(officer_, {}, &listed).ok());
+  ASSERT_EQ(listed.lines_size(), 1);
+  EXPECT_EQ(listed.lines(0).commune_code(), "25216");
+  v1::SetAllocationRequest alloc;
+  alloc.mutable_allocation()->set_year(2025);
+  alloc.mutable_allocation()->set_node_code("NTP_EM.P1");
+  alloc.mutable_allocation()->set_source("CENTRAL_RECURRENT");
+  alloc.mutable_allocation()->set_unit_code("689");
+  v1::Allocation a;
+  EXPECT_EQ(logic_->SetAllocation(officer_, alloc, &a).code(), absl::StatusCode::kPermissionDenied);
+  v1::GetDisbursementReportRequest rep;
+  rep.set_year(2025);
+  rep.add_group_by(v1::BY_UNIT);
+  v1::DisbursementReport report;
+  ASSERT_TRUE(logic_->GetDisbursementReport(officer_, rep, &report).ok());
+  EXPECT_EQ(report.total().supported_vnd(), 5);  // only its own commune
+  v1::DisbursementReport whole;
+  ASSERT_TRUE(logic_->GetDisbursementReport(admin_, rep, &whole).ok());
+  EXPECT_EQ(whole.total().supported_vnd(), 5 + 7) << whole.DebugString();
+}
+
+TEST_F(FundingTest, CatalogueAnswersAsOfAroundAReparenting) {
+  v1::ReparentProgrammeNodeRequest move;
+  move.set_name("programmeNodes/NTP_SPR.SPR2");
+  move.set_new_parent_code("NTP_EM");
+  *move.mutable_effective_date() = Day(2026, 1, 1);
+  move.set_legal_doc("test");
+  v1::ProgrammeNode node;
+  ASSERT_TRUE(logic_->ReparentProgrammeNode(admin_, move, &node).ok());
+  v1::GetProgrammeNodeRequest get;
+  get.set_name("programmeNodes/NTP_SPR.SPR2");
+  *get.mutable_as_of() = Day(2025, 12, 31);
+  ASSERT_TRUE(logic_->GetProgrammeNode(admin_, get, &node).ok());
+  EXPECT_EQ(node.programme_code(), "NTP_SPR");
+  *get.mutable_as_of() = Day(2026, 1, 1);
+  ASSERT_TRUE(logic_->GetProgrammeNode(admin_, get, &node).ok());
+  EXPECT_EQ(node.programme_code(), "NTP_EM");
+  // Moving it again on an earlier date than its latest placement is refused.
+  *move.mutable_effective_date() = Day(2025, 6, 1);
+  move.set_new_parent_code("NTP_NRD");
+  EXPECT_EQ(logic_->ReparentProgrammeNode(admin_, move, &node).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(FundingTest, FeedConsumerResumesAfterABrokenStreamWithoutMissingOrRepeating) {
+  v1::SupportLine l1, l2, l3;
+  ASSERT_TRUE(logic_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &l1).ok());
+  ASSERT_TRUE(logic_->CreateSupportLine(admin_, Line(kH2, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &l2).ok());
+  ASSERT_TRUE(
+      logic_->CreateSupportLine(admin_, Line(kH3, "TOILET", "NTP_EM.P1", "CENTRAL_RECURRENT", 5, "DELIVERED"), &l3).ok());
+  auto change = [](int64_t cursor, const char* hid, const char* cls) {
+    RegistryChange c;
+    c.cursor = cursor;
+    c.household_id = hid;
+    c.kind = "CLASSIFICATION_CHANGED";
+    c.classification = cls;
+    c.previous_classification = "POOR";
+    return c;
+  };
+  registry_.AddChange(change(10, kH1, "NOT_POOR"));   // flags l1
+  registry_.AddChange(change(11, kH2, "NEAR_POOR"));  // still eligible
+  registry_.AddChange(change(12, kH3, "NOT_POOR"));   // l3 is delivered: not flagged
+  registry_.AddChange(change(13, kH2, "NOT_POOR"));   // flags l2
+  registry_.BreakWatchAfter(2);
+  FeedConsumer consumer(&registry_, store_.get(), [](absl::Duration) {});
+  auto first = consumer.RunOnce([] { return false; });
+  EXPECT_EQ(first.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(consumer.cursor(), 11);
+  auto flagged = [&](const v1::SupportLine& l) {
+    v1::GetSupportLineRequest g;
+    g.set_name(l.name());
+    v1::SupportLine out;
+    EXPECT_TRUE(logic_->GetSupportLine(admin_, g, &out).ok());
+    return out.review_flag();
+  };
+  EXPECT_TRUE(flagged(l1));
+  EXPECT_FALSE(flagged(l2));
+  // The flag is cleared after a check; a new consumer (a restart) must not apply 10 again.
+  v1::SupportLineActionRequest clear;
+  clear.set_name(l1.name());
+  v1::SupportLine out;
+  ASSERT_TRUE(logic_->ClearReviewFlag(admin_, clear, &out).ok());
+  FeedConsumer restarted(&registry_, store_.get(), [](absl::Duration) {});
+  auto second = restarted.RunOnce([] { return false; });
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(*second, 2);  // 12 and 13 only
+  EXPECT_FALSE(flagged(l1));
+  EXPECT_TRUE(flagged(l2));
+  EXPECT_FALSE(flagged(l3));
+  EXPECT_EQ(Count("SELECT cursor FROM funding.feed_cursors"), 13);
+  // Applying an old change directly is a no-op.
+  EXPECT_EQ(*restarted.Apply(change(10, kH1, "NOT_POOR")), 0);
+  EXPECT_FALSE(flagged(l1));
+}
+
+TEST_F(FundingTest, CostPerEscapedHouseholdAndProgrammeProgress) {
+  v1::SupportLine out;
+  ASSERT_TRUE(logic_->CreateSupportLine(
+                        admin_, Line(kH2, "HOUSING", "PROG_BP_1000_EM_HH.HOUSING", "PROVINCIAL_SPECIAL", 3000), &out)
+                  .ok());
+  ASSERT_TRUE(
+      logic_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "PROG_BP_1000_EM_HH.HOUSING", "PROVINCIAL_SPECIAL", 1000), &out)
+          .ok());
+  v1::GetCostPerEscapedHouseholdRequest creq;
+  creq.set_year(2025);
+  v1::CostPerEscapedHousehold cost;
+  ASSERT_TRUE(logic_->GetCostPerEscapedHousehold(admin_, creq, &cost).ok());
+  EXPECT_EQ(cost.escaped_households(), 1);
+  EXPECT_EQ(cost.supported_escaped_households(), 1);
+  EXPECT_EQ(cost.cost_per_escaped_household_vnd(), 3000);
+  v1::GetProgrammeProgressRequest preq;
+  preq.set_year(2025);
+  v1::ProgrammeProgress progress;
+  ASSERT_TRUE(logic_->GetProgrammeProgress(admin_, preq, &progress).ok());
+  EXPECT_EQ(progress.cohort_households(), 2);
+  EXPECT_EQ(progress.escaped_by_year_end(), 1);
+  EXPECT_EQ(progress.target_households(), 1000);
+  EXPECT_EQ(progress.support_vnd(), 4000);
+}
+
+}  // namespace
+}  // namespace lnob::funding
