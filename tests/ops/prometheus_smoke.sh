@@ -10,15 +10,17 @@
 # Needs: /usr/bin/prometheus (Debian package "prometheus", installed by tools/deps.sh),
 # /usr/bin/python3 with python3-yaml (a dependency of yamllint), curl. The caller must have
 # sent some traffic to the services first, including at least one call that ends with a
-# database error such as NotFound (tests/ops/registry_smoke.sh does all of this for the
-# registry). This script sends no traffic to the services itself.
+# database error such as NotFound, and funding must hold an allocation of the current year
+# (tests/ops/registry_smoke.sh does all of this for the registry and funding). This script
+# sends no traffic to the services itself.
 #
 # Starts Prometheus on 127.0.0.1 with a free port, a temporary data folder and a config that
 # scrapes the endpoints every second and loads deploy/monitoring/rules.yaml; then
 # tests/ops/promql_smoke.py checks that every rule is healthy, that every PromQL expression of
-# the rules and dashboards parses, and that every panel query of the "lnob-services" and
-# "lnob-postgres" dashboards returns data (queries of metrics that no service exports yet are
-# reported as skipped). Prometheus is stopped and its files removed on exit. About 10 seconds.
+# the rules and dashboards parses, and that every panel query of the "lnob-services",
+# "lnob-postgres" and "lnob-movement" dashboards returns data (queries of the few metrics listed
+# in promql_smoke.py's ABSENT_OK are reported as skipped while no target exports them).
+# Prometheus is stopped and its files removed on exit. About 10 seconds.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -1,6 +1,7 @@
 #include "services/funding/domain/funding_logic.h"
 
 #include <algorithm>
+#include <future>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -748,6 +749,23 @@ absl::Status FundingLogic::ImportSupportLines(const C& c,
       e->set_message(std::move(message));
     }
   };
+  std::future<absl::StatusOr<ImportOutcome>> writing;
+  auto settle = [&]() -> absl::Status {
+    if (!writing.valid()) return absl::OkStatus();
+    auto outcome = writing.get();
+    LNOB_RETURN_IF_ERROR(outcome.status());
+    out->set_rows_committed(out->rows_committed() + outcome->committed);
+    out->set_rows_already_done(out->rows_already_done() + outcome->already_done);
+    for (auto& e : outcome->errors) error(e.row_number(), e.field(), e.message());
+    return absl::OkStatus();
+  };
+  // Whatever happens, no write is left running when the call returns.
+  struct Drain {
+    std::future<absl::StatusOr<ImportOutcome>>& f;
+    ~Drain() {
+      if (f.valid()) f.wait();
+    }
+  } drain{writing};
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
     std::vector<std::pair<std::string, absl::CivilDay>> queries;
@@ -774,16 +792,19 @@ absl::Status FundingLogic::ImportSupportLines(const C& c,
       rows.push_back(std::move(batch[i]));
     }
     batch.clear();
-    auto outcome = store_->ImportBatch(import_id, c.principal.subject, rows);
-    if (outcome.status().code() == absl::StatusCode::kAlreadyExists) {
-      // A concurrent writer took a household x content x year between the check and the
-      // COPY; the retry sees it and reports the row.
-      outcome = store_->ImportBatch(import_id, c.principal.subject, std::move(rows));
-    }
-    LNOB_RETURN_IF_ERROR(outcome.status());
-    out->set_rows_committed(out->rows_committed() + outcome->committed);
-    out->set_rows_already_done(out->rows_already_done() + outcome->already_done);
-    for (auto& e : outcome->errors) error(e.row_number(), e.field(), e.message());
+    // The previous batch's write ran while this one was read and checked with the registry;
+    // batches still commit one after the other, so each sees the ones before it.
+    LNOB_RETURN_IF_ERROR(settle());
+    writing = std::async(std::launch::async, [this, &import_id, actor = c.principal.subject,
+                                              rows = std::move(rows)]() mutable {
+      auto outcome = store_->ImportBatch(import_id, actor, rows);
+      if (outcome.status().code() == absl::StatusCode::kAlreadyExists) {
+        // A concurrent writer took a household x content x year between the check and the
+        // COPY; the retry sees it and reports the row.
+        outcome = store_->ImportBatch(import_id, actor, std::move(rows));
+      }
+      return outcome;
+    });
     return absl::OkStatus();
   };
   v1::ImportSupportLinesRequest msg;
@@ -812,7 +833,8 @@ absl::Status FundingLogic::ImportSupportLines(const C& c,
     if (batch.size() >= kImportBatch) LNOB_RETURN_IF_ERROR(flush());
   }
   if (import_id.empty()) return InvalidField("import_id", "the stream carried no message");
-  return flush();
+  LNOB_RETURN_IF_ERROR(flush());
+  return settle();
 }
 
 }  // namespace lnob::funding
