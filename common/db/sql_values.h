@@ -20,6 +20,12 @@ std::string ArrayLiteral(const std::vector<std::string>& items);
 // Elements of a text[] field.
 std::vector<std::string> ArrayValue(const pqxx::field& f);
 
+// SQL rendering a timestamptz expression as RFC 3339 UTC with milliseconds
+// ("2026-11-26T11:48:12.546Z"), whatever the session's DateStyle and TimeZone.
+inline std::string Rfc3339(const std::string& expr) {
+  return "to_char((" + expr + ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+}
+
 }  // namespace lnob::db
 
 #endif  // LNOB_COMMON_DB_SQL_VALUES_H_

@@ -206,9 +206,10 @@ PY
 
 # The gauges appear within a refresh (1 s); wait for them so that Prometheus scrapes them.
 ratio=""
+metrics=""
 for _ in $(seq 1 100); do
-  ratio=$(curl -fsS --noproxy '*' "http://127.0.0.1:$fmetrics_port/metrics" 2>/dev/null \
-    | sed -n 's/^lnob_disbursement_ratio{source="CENTRAL_RECURRENT"} \(.*\)$/\1/p' || true)
+  metrics=$(curl -fsS --noproxy '*' "http://127.0.0.1:$fmetrics_port/metrics" 2>/dev/null || true)
+  ratio=$(sed -n 's/^lnob_disbursement_ratio{source="CENTRAL_RECURRENT"} \(.*\)$/\1/p' <<<"$metrics")
   [ -n "$ratio" ] && break
   sleep 0.1
 done
@@ -217,7 +218,7 @@ if [ "$ratio" != "0.25" ]; then
   tail -20 "$tmp/funding.log" >&2
   exit 1
 fi
-if ! curl -fsS --noproxy '*' "http://127.0.0.1:$fmetrics_port/metrics" | grep -q '^lnob_change_feed_lag_seconds{consumer="funding",feed="registry"} '; then
+if ! grep -q '^lnob_change_feed_lag_seconds{consumer="funding",feed="registry"} ' <<<"$metrics"; then
   echo "registry_smoke: funding exports no lnob_change_feed_lag_seconds{consumer=\"funding\",feed=\"registry\"}" >&2
   exit 1
 fi

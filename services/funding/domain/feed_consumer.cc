@@ -41,7 +41,6 @@ absl::StatusOr<int64_t> FeedConsumer::RunOnce(const std::function<bool()>& stop)
   int64_t applied = 0;
   absl::Status failed;
   connected_.store(true);
-  down_since_ms_.store(0);
   absl::Status st = registry_->Watch(
       *from,
       [&](const RegistryChange& change) {
@@ -54,8 +53,10 @@ absl::StatusOr<int64_t> FeedConsumer::RunOnce(const std::function<bool()>& stop)
         return true;
       },
       stop);
-  connected_.store(false);
-  down_since_ms_.store(absl::ToUnixMillis(absl::Now()));
+  // The outage starts when the connection is first lost, not at each failed reconnect.
+  if (connected_.exchange(false) || down_since_ms_.load() == 0) {
+    down_since_ms_.store(absl::ToUnixMillis(absl::Now()));
+  }
   if (!failed.ok()) return failed;
   if (!st.ok()) return st;
   return applied;

@@ -87,9 +87,9 @@ v1::ProgrammeNode NodeFromRow(const pqxx::row& r, const std::string& programme) 
 
 // ---- allocations ----
 
-constexpr char kAllocationColumns[] =
-    "a.id::text, a.year, a.node_code, a.source, a.unit_code, a.amount, a.disbursed, a.revision,"
-    " a.updated_at::text, a.updated_by";
+const std::string kAllocationColumns = absl::StrCat(
+    "a.id::text, a.year, a.node_code, a.source, a.unit_code, a.amount, a.disbursed, a.revision, ",
+    db::Rfc3339("a.updated_at"), ", a.updated_by");
 
 v1::Allocation AllocationFromRow(const pqxx::row& r) {
   v1::Allocation a;
@@ -107,9 +107,9 @@ v1::Allocation AllocationFromRow(const pqxx::row& r) {
   return a;
 }
 
-constexpr char kDisbursementColumns[] =
+const std::string kDisbursementColumns = absl::StrCat(
     "d.id::text, a.year, a.node_code, a.source, a.unit_code, d.date::text, d.amount,"
-    " coalesce(d.support_line_id::text, ''), d.note, d.created_at::text, d.created_by";
+    " coalesce(d.support_line_id::text, ''), d.note, ", db::Rfc3339("d.created_at"), ", d.created_by");
 
 v1::Disbursement DisbursementFromRow(const pqxx::row& r) {
   v1::Disbursement d;
@@ -129,9 +129,9 @@ v1::Disbursement DisbursementFromRow(const pqxx::row& r) {
 
 // ---- plans ----
 
-constexpr char kPlanColumns[] =
-    "p.id::text, p.year, p.unit_code, p.state, p.comments, p.version, p.created_at::text,"
-    " p.updated_at::text, p.created_by, p.updated_by";
+const std::string kPlanColumns = absl::StrCat(
+    "p.id::text, p.year, p.unit_code, p.state, p.comments, p.version, ", db::Rfc3339("p.created_at"), ", ",
+    db::Rfc3339("p.updated_at"), ", p.created_by, p.updated_by");
 
 absl::Status LoadPlanLines(transaction_base& tx, std::vector<v1::Plan*> plans) {
   if (plans.empty()) return absl::OkStatus();
@@ -198,10 +198,11 @@ void InsertPlanLines(transaction_base& tx, const std::string& id, const std::vec
 
 // ---- support lines ----
 
-constexpr char kLineColumns[] =
+const std::string kLineColumns = std::string() +
     "l.id::text, l.household_id::text, l.content, l.date::text, l.year, l.quantity::float8,"
     " l.unit_of_measure, l.amount, l.state, l.classification, l.commune_code, l.ethnic_minority,"
-    " l.review_flag, l.review_reason, coalesce(l.external_id, ''), l.version, l.created_at::text, l.created_by";
+    " l.review_flag, l.review_reason, coalesce(l.external_id, ''), l.version, " + db::Rfc3339("l.created_at") +
+    ", l.created_by";
 
 v1::SupportLine LineFromRow(const pqxx::row& r) {
   v1::SupportLine l;
@@ -367,7 +368,8 @@ class PgFundingStore : public FundingStore {
           " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO NOTHING",
           node.code(), v1::NodeKind_Name(node.kind()), node.display_name(), node.legal_doc(), node.confirmed(), actor);
       if (r.affected_rows() == 0) {
-        return absl::AlreadyExistsError(absl::StrCat("programmeNodes/", node.code(), " already exists"));
+        return WithReason(absl::AlreadyExistsError(absl::StrCat("programmeNodes/", node.code(), " already exists")),
+                          "NODE_EXISTS");
       }
       tx.exec_params(
           "INSERT INTO node_placements (code, parent_code, valid_from, legal_doc) VALUES ($1, NULLIF($2, ''), $3::date, $4)",
@@ -547,7 +549,7 @@ class PgFundingStore : public FundingStore {
     using Out = std::vector<v1::AllocationRevision>;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
       auto r = tx.exec_params(
-          "SELECT revision, amount, reason, actor, at::text FROM allocation_revisions"
+          "SELECT revision, amount, reason, actor, " + db::Rfc3339("at") + " FROM allocation_revisions"
           " WHERE allocation_id = $1::uuid ORDER BY revision",
           id);
       for (const auto& row : r) {
