@@ -13,27 +13,33 @@
 #   lnob-page-token          secret=<32 random bytes, base64>   LNOB_PAGE_TOKEN_SECRET
 #   lnob-jwt-public-keys     jwt_public.pem                     LNOB_JWT_PUBLIC_KEYS (mounted)
 #   lnob-<svc>-signing-key   signing_key.pem, public.pem        a service's own token key pair,
-#                                                                 e.g. lnob-funding-signing-key
-#                                                                 (LNOB_SERVICE_SIGNING_KEY, mounted)
+#                                                                 mounted: lnob-funding-signing-key
+#                                                                 (LNOB_SERVICE_SIGNING_KEY),
+#                                                                 lnob-gateway-signing-key
+#                                                                 (LNOB_JWT_SIGNING_KEY, API keys)
 #
 # Without --jwt-public-keys a new RSA key pair is generated in ~/.config/lnob/jwt-<namespace>/
 # (outside the repository, mode 0700) and only its public half is stored in the cluster: keep
 # the private key with whoever mints tokens (lnobctl token --private_key=...).
 #
-# Services in SIGNING_SERVICES sign short-lived tokens of their own for calls to other services.
+# Services in SIGNING_SERVICES sign short-lived tokens of their own for calls to other services
+# (the gateway: for calls made with an API key).
 # Their key pair is generated here in a temporary folder that is removed at exit: the private
 # key exists only in the Secret lnob-<svc>-signing-key. Their public keys are appended to
 # lnob-jwt-public-keys when this script creates it; when that Secret already exists, the script
 # says which public keys it lacks (add them as in docs/operations.md, "Funding").
 #
 # Not created here (values only the operator has): lnob-db-backup-s3 (prod object-storage
-# credentials, keys ACCESS_KEY_ID and ACCESS_SECRET_KEY) and lnob-gateway-tls.
+# credentials, keys ACCESS_KEY_ID and ACCESS_SECRET_KEY), lnob-gateway-tls and
+# lnob-gateway-grpc-tls (the certificates of the gateway's two Ingress hosts).
 set -euo pipefail
 
-# Services that exist today; add each new service here too.
-SERVICES=(registry funding)
-# Services that mint their own tokens (flag --service_signing_key).
-SIGNING_SERVICES=(funding)
+# Services with a schema and roles of their own (the gateway's schema holds the API keys); add
+# each new service here too.
+SERVICES=(registry funding gateway)
+# Services that mint their own tokens (funding: --service_signing_key; the gateway:
+# --jwt_signing_key, for calls made with an API key).
+SIGNING_SERVICES=(funding gateway)
 
 NS=${1:?usage: create-secrets.sh NAMESPACE [--jwt-public-keys FILE]}
 shift
@@ -111,7 +117,11 @@ if exists lnob-jwt-public-keys; then
     [ -s "$keydir/$svc.pub.pem" ] || continue
     if ! pem_body "$keydir/current.pem" | grep -qF "$(pem_body "$keydir/$svc.pub.pem")"; then
       echo "missing the public key of lnob-$svc-signing-key in lnob-jwt-public-keys: append it and restart"
-      echo "          the pods (docs/operations.md, \"Funding\"); until then the registry refuses $svc's calls"
+      if [ "$svc" = gateway ]; then
+        echo "          the pods (docs/operations.md, \"The gateway and its Ingress\"); until then new gateway pods exit at start"
+      else
+        echo "          the pods (docs/operations.md, \"Funding\"); until then the services refuse $svc's calls"
+      fi
     fi
   done
 else

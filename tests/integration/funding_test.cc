@@ -302,5 +302,84 @@ TEST_F(FundingTest, CostPerEscapedHouseholdAndProgrammeProgress) {
   EXPECT_EQ(progress.support_vnd(), 4000);
 }
 
+TEST_F(FundingTest, DatabaseGuardsHoldForDirectWrites) {
+  v1::SetAllocationRequest alloc;
+  auto* a = alloc.mutable_allocation();
+  a->set_year(2025);
+  a->set_node_code("NTP_EM.P1");
+  a->set_source("CENTRAL_INVESTMENT");
+  a->set_unit_code("689");
+  a->set_amount_vnd(1000);
+  v1::Allocation created;
+  ASSERT_TRUE(logic_->SetAllocation(admin_, alloc, &created).ok());
+  v1::RecordDisbursementRequest pay;
+  auto* d = pay.mutable_disbursement();
+  d->set_year(2025);
+  d->set_node_code("NTP_EM.P1");
+  d->set_source("CENTRAL_INVESTMENT");
+  d->set_unit_code("689");
+  *d->mutable_date() = Day(2025, 6, 1);
+  d->set_amount_vnd(300);
+  v1::Disbursement paid;
+  ASSERT_TRUE(logic_->RecordDisbursement(admin_, pay, &paid).ok());
+  v1::SupportLine line;
+  ASSERT_TRUE(logic_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &line).ok());
+  pqxx::connection conn(db_->service_url());
+  auto refused = [&](const std::string& sql) {
+    try {
+      pqxx::work tx(conn);
+      tx.exec(sql);
+      tx.commit();
+      return false;
+    } catch (const pqxx::sql_error&) {
+      return true;
+    }
+  };
+  EXPECT_TRUE(refused("UPDATE funding.allocations SET disbursed = 0"));
+  EXPECT_TRUE(refused("UPDATE funding.allocations SET disbursed = 500"));
+  EXPECT_TRUE(refused("DELETE FROM funding.disbursements"));
+  EXPECT_EQ(Count("SELECT disbursed FROM funding.allocations"), 300);
+  const std::string id = line.name().substr(13);
+  EXPECT_TRUE(refused("UPDATE funding.support_lines SET amount = 9 WHERE id = '" + id + "'"));
+  EXPECT_TRUE(refused("UPDATE funding.funding_shares SET amount = 9 WHERE line_id = '" + id + "'"));
+  EXPECT_FALSE(refused("UPDATE funding.support_lines SET state = 'CANCELLED' WHERE id = '" + id + "'"));
+  EXPECT_TRUE(refused("UPDATE funding.support_lines SET state = 'PLANNED' WHERE id = '" + id + "'"));
+  EXPECT_TRUE(refused("INSERT INTO funding.plans (id, year, unit_code, state, created_by, updated_by)"
+                      " VALUES (gen_random_uuid(), 2024, '689', 'APPROVED', 'x', 'x')"));
+  // The aggregate followed the cancellation exactly.
+  EXPECT_EQ(Count("SELECT coalesce(sum(amount), 0) FROM funding.support_agg"), 0);
+}
+
+TEST_F(FundingTest, EmptySupportAndReparentLoopsInTheFuture) {
+  v1::GetHouseholdSupportRequest req;
+  req.set_household(absl::StrCat("households/", kH3));
+  v1::HouseholdSupport support;
+  ASSERT_TRUE(logic_->GetHouseholdSupport(admin_, req, &support).ok());
+  EXPECT_EQ(support.total_vnd(), 0);
+  v1::GetCostPerEscapedHouseholdRequest creq;
+  creq.set_year(2024);  // nobody escaped that year
+  v1::CostPerEscapedHousehold cost;
+  ASSERT_TRUE(logic_->GetCostPerEscapedHousehold(admin_, creq, &cost).ok());
+  EXPECT_EQ(cost.support_to_escaped_vnd(), 0);
+  // P3 moves under P1 from 2027; moving P1 under P3 from 2026 would loop from 2027.
+  v1::ReparentProgrammeNodeRequest move;
+  move.set_name("programmeNodes/NTP_EM.P3");
+  move.set_new_parent_code("NTP_EM.P1");
+  *move.mutable_effective_date() = Day(2027, 1, 1);
+  move.set_legal_doc("test");
+  v1::ProgrammeNode node;
+  ASSERT_TRUE(logic_->ReparentProgrammeNode(admin_, move, &node).ok());
+  move.set_name("programmeNodes/NTP_EM.P1");
+  move.set_new_parent_code("NTP_EM.P3");
+  *move.mutable_effective_date() = Day(2026, 1, 1);
+  absl::Status st = logic_->ReparentProgrammeNode(admin_, move, &node);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
+  v1::GetProgrammeNodeRequest get;
+  get.set_name("programmeNodes/NTP_EM.P1");
+  *get.mutable_as_of() = Day(2026, 6, 1);
+  ASSERT_TRUE(logic_->GetProgrammeNode(admin_, get, &node).ok());
+  EXPECT_EQ(node.parent_code(), "NTP_EM");  // the refused move left nothing behind
+}
+
 }  // namespace
 }  // namespace lnob::funding

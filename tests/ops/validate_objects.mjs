@@ -19,8 +19,14 @@
 //    deploy/monitoring/dashboards/*.json. Calls between workloads (a service's
 //    LNOB_<PEER>_ADDRESS, the gateway's LNOB_BACKENDS) must name a rendered Service port, and
 //    the NetworkPolicies must let the caller out to the callee's pods and the callee's pods
-//    admit the caller. Key files (LNOB_JWT_PUBLIC_KEYS, LNOB_*_SIGNING_KEY) must be files
-//    mounted from a Secret; private keys not readable by others; no Secret is rendered.
+//    admit the caller; likewise every workload that connects to PostgreSQL (LNOB_DATABASE_URL,
+//    a Job's --database_url/--admin_url) and the database pods. Every schema (the services'
+//    and, when API keys are on, the gateway's) has bootstrap and migrate Jobs and, in prod,
+//    managed roles. The gateway's three ports (http, grpc, metrics) match its settings, are on
+//    its Service and admitted by its NetworkPolicy; each Ingress backend is a Service port whose
+//    pods admit the ingress controller, and a gRPC Ingress (backend-protocol GRPC) targets a
+//    gRPC port with TLS. Key files (LNOB_JWT_PUBLIC_KEYS, LNOB_*_SIGNING_KEY, LNOB_TLS_KEY) must
+//    be files mounted from a Secret; private keys not readable by others; no Secret is rendered.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -221,6 +227,8 @@ function checkOverlay(name, objs, err) {
   // Pod specs of Deployments, StatefulSets and Jobs.
   const calls = []; // { owner, where, what, host, port }: a workload calling a Service
   const gatewayRoutes = []; // { service, host } from the gateway's LNOB_BACKENDS
+  const dbClients = []; // { owner, where }: a workload connecting to PostgreSQL
+  const gateways = []; // { owner, ports: { http, grpc, metrics }, apiKeys }
   const configMaps = new Map(byKind("ConfigMap").map((c) => [c.metadata.name, c.data || {}]));
   for (const { owner, spec } of podTemplates(objs)) {
     if (spec.serviceAccountName && !find("ServiceAccount", spec.serviceAccountName)) {
@@ -270,11 +278,12 @@ function checkOverlay(name, objs, err) {
 
       // Private keys: a path to a file mounted from a Secret (never the PEM itself in the
       // environment or a ConfigMap), readable by owner and group only.
+      const privateKey = (k) => /_SIGNING_KEY$/.test(k) || k === "LNOB_TLS_KEY";
       for (const e of c.env || []) {
-        if (/_SIGNING_KEY$/.test(e.name) && e.valueFrom) err(`${where}: ${e.name} must be a file path, not the key itself`);
+        if (privateKey(e.name) && e.valueFrom) err(`${where}: ${e.name} must be a file path, not the key itself`);
       }
       for (const [k, v] of vars) {
-        if (!/_SIGNING_KEY$/.test(k)) continue;
+        if (!privateKey(k) || v === "") continue;
         if (/-----BEGIN/.test(v)) {
           err(`${where}: ${k} holds a PEM key; mount it from a Secret and give its path`);
           continue;
@@ -284,13 +293,45 @@ function checkOverlay(name, objs, err) {
         else if ((f.mode & 0o007) !== 0) err(`${where}: ${k} (${v}) is readable by others (mode ${f.mode.toString(8)})`);
       }
 
+      // PostgreSQL clients: checked against the database pods and both ends' policies below.
+      if ((vars.get("LNOB_DATABASE_URL") ?? "") !== "" ||
+          (owner.kind === "Job" && (c.args || []).some((a) => /^--(database_url|admin_url)=./.test(a)))) {
+        dbClients.push({ owner, where });
+      }
+
       if (owner.kind === "Deployment" && owner.metadata.labels?.["app.kubernetes.io/component"] === "gateway") {
-        // The gateway: HTTP on "http", metrics on "metrics", HTTP probes, token keys from a Secret.
+        // The gateway: REST on "http", gRPC passthrough on "grpc", metrics on "metrics", HTTP
+        // probes, token keys from a Secret; with API keys, its database role and keys.
         const httpPort = (c.ports || []).find((p) => p.name === "http")?.containerPort;
+        const grpcPort = (c.ports || []).find((p) => p.name === "grpc")?.containerPort;
         const metricsPort = (c.ports || []).find((p) => p.name === "metrics")?.containerPort;
-        if (!httpPort || !metricsPort) err(`${where}: needs container ports named http and metrics`);
+        if (!httpPort || !grpcPort || !metricsPort) err(`${where}: needs container ports named http, grpc and metrics`);
         if (String(httpPort) !== vars.get("LNOB_HTTP_PORT")) err(`${where}: LNOB_HTTP_PORT ${vars.get("LNOB_HTTP_PORT")} != container port ${httpPort}`);
+        if (String(grpcPort) !== vars.get("LNOB_GRPC_PORT")) err(`${where}: LNOB_GRPC_PORT ${vars.get("LNOB_GRPC_PORT")} != container port ${grpcPort}`);
         if (String(metricsPort) !== vars.get("LNOB_METRICS_PORT")) err(`${where}: LNOB_METRICS_PORT != container port ${metricsPort}`);
+        // The admin API (API keys) is reached through the gateway's own faces only.
+        const adminHost = vars.get("LNOB_ADMIN_LISTEN_HOST");
+        if (adminHost !== undefined && !["127.0.0.1", "::1", "localhost"].includes(adminHost)) {
+          err(`${where}: LNOB_ADMIN_LISTEN_HOST ${adminHost} must stay a loopback address`);
+        }
+        const apiKeys = (vars.get("LNOB_DATABASE_URL") ?? "") !== "";
+        if (apiKeys) {
+          if (!(c.env || []).some((e) => e.name === "LNOB_DATABASE_URL" && /\$\(DB_PASSWORD\)/.test(e.value || "")) ||
+              !(c.env || []).some((e) => e.name === "DB_PASSWORD" && e.valueFrom?.secretKeyRef)) {
+            err(`${where}: LNOB_DATABASE_URL must take its password from the role's Secret`);
+          }
+          if (!(c.env || []).some((e) => e.name === "LNOB_PAGE_TOKEN_SECRET" && e.valueFrom?.secretKeyRef)) {
+            err(`${where}: LNOB_PAGE_TOKEN_SECRET must come from a Secret (required with API keys)`);
+          }
+          if (!vars.get("LNOB_JWT_SIGNING_KEY")) err(`${where}: API keys (LNOB_DATABASE_URL) need LNOB_JWT_SIGNING_KEY`);
+        }
+        // Both faces drain at once for --drain_timeout (default 5s), then the admin API (5s).
+        const drain = parseDuration(vars.get("LNOB_DRAIN_TIMEOUT") ?? "5s");
+        const tgps = spec.terminationGracePeriodSeconds ?? 30;
+        if (!(tgps > drain + 5)) {
+          err(`${where}: terminationGracePeriodSeconds ${tgps} must exceed drain_timeout + 5s (${drain + 5}s)`);
+        }
+        gateways.push({ owner, where, ports: { http: httpPort, grpc: grpcPort, metrics: metricsPort }, apiKeys });
         if (c.readinessProbe?.httpGet?.path !== "/readyz") err(`${where}: readinessProbe must be GET /readyz`);
         if (c.livenessProbe?.httpGet?.path !== "/healthz") err(`${where}: livenessProbe must be GET /healthz`);
         if (!vars.get("LNOB_BACKENDS")) err(`${where}: LNOB_BACKENDS is not set`);
@@ -309,9 +350,11 @@ function checkOverlay(name, objs, err) {
         }
         const keysFile = vars.get("LNOB_JWT_PUBLIC_KEYS") || "";
         if (!secretFile(c, spec, keysFile)) err(`${where}: LNOB_JWT_PUBLIC_KEYS (${keysFile}) is not a file mounted from a Secret`);
-        if (byKind("NetworkPolicy").length > 0 && !byKind("NetworkPolicy").some((np) => matches(np.spec?.podSelector?.matchLabels, owner.spec?.template?.metadata?.labels || {}) &&
-            (np.spec.ingress || []).some((r) => (r.ports || []).some((pt) => pt.port === httpPort)))) {
-          err(`${where}: no NetworkPolicy admits REST clients on ${httpPort}`);
+        for (const [face, port] of [["REST", httpPort], ["gRPC", grpcPort]]) {
+          if (byKind("NetworkPolicy").length > 0 && !byKind("NetworkPolicy").some((np) => matches(np.spec?.podSelector?.matchLabels, owner.spec?.template?.metadata?.labels || {}) &&
+              (np.spec.ingress || []).some((r) => (r.ports || []).some((pt) => pt.port === port)))) {
+            err(`${where}: no NetworkPolicy admits ${face} clients on ${port}`);
+          }
         }
       }
       if (owner.kind === "Deployment" && owner.metadata.labels?.["app.kubernetes.io/component"] === "server") {
@@ -407,6 +450,29 @@ function checkOverlay(name, objs, err) {
     }
   }
 
+  // The Jobs that prepare the schema <svc> of Deployment d: bootstrap (as the superuser) and
+  // migrate (as the schema owner).
+  const schemaJobs = (d, svc) => {
+    const bootstrap = byKind("Job").find((j) => j.metadata.labels?.["lnob.gov.vn/service"] === svc &&
+      (j.spec.template.spec.containers[0].args || []).includes("bootstrap"));
+    if (!bootstrap) {
+      err(`${id(d)}: no bootstrap Job (schema, roles, grants)`);
+    } else {
+      const args = bootstrap.spec.template.spec.containers[0].args;
+      if (!args.includes(`--service=${svc}`)) err(`${id(bootstrap)}: must run bootstrap --service=${svc}`);
+      if (!args.some((a) => a.startsWith("--admin_url=$("))) err(`${id(bootstrap)}: --admin_url must come from the superuser's Secret`);
+    }
+    const migrate = byKind("Job").find((j) => j.metadata.labels?.["lnob.gov.vn/service"] === svc &&
+      (j.spec.template.spec.containers[0].args || []).includes("migrate"));
+    if (!migrate) {
+      err(`${id(d)}: no migration Job`);
+    } else {
+      const args = migrate.spec.template.spec.containers[0].args;
+      if (!args.includes(`--service=${svc}`)) err(`${id(migrate)}: must run migrate --service=${svc}`);
+      if (!args.some((a) => a.startsWith("--database_url=$("))) err(`${id(migrate)}: --database_url must come from the owner's Secret`);
+    }
+  };
+
   // Every lnob service: PDB, HPA, ServiceMonitor, NetworkPolicy, migration Job.
   const servers = byKind("Deployment").filter((d) => d.metadata.labels?.["app.kubernetes.io/component"] === "server");
   if (servers.length === 0) err("no service Deployment rendered");
@@ -460,24 +526,7 @@ function checkOverlay(name, objs, err) {
         }
       }
     }
-    const bootstrap = byKind("Job").find((j) => j.metadata.labels?.["lnob.gov.vn/service"] === svc &&
-      (j.spec.template.spec.containers[0].args || []).includes("bootstrap"));
-    if (!bootstrap) {
-      err(`${id(d)}: no bootstrap Job (schema, roles, grants)`);
-    } else {
-      const args = bootstrap.spec.template.spec.containers[0].args;
-      if (!args.includes(`--service=${svc}`)) err(`${id(bootstrap)}: must run bootstrap --service=${svc}`);
-      if (!args.some((a) => a.startsWith("--admin_url=$("))) err(`${id(bootstrap)}: --admin_url must come from the superuser's Secret`);
-    }
-    const migrate = byKind("Job").find((j) => j.metadata.labels?.["lnob.gov.vn/service"] === svc &&
-      (j.spec.template.spec.containers[0].args || []).includes("migrate"));
-    if (!migrate) {
-      err(`${id(d)}: no migration Job`);
-    } else {
-      const args = migrate.spec.template.spec.containers[0].args;
-      if (!args.includes(`--service=${svc}`)) err(`${id(migrate)}: must run migrate --service=${svc}`);
-      if (!args.some((a) => a.startsWith("--database_url=$("))) err(`${id(migrate)}: --database_url must come from the owner's Secret`);
-    }
+    schemaJobs(d, svc);
   }
   for (const j of byKind("Job")) {
     const labels = j.spec.template.metadata.labels;
@@ -499,8 +548,81 @@ function checkOverlay(name, objs, err) {
       err(`${id(m)}: endpoint port not named on Service ${svc.metadata.name}`);
     }
   }
+  // The gateway: its Service publishes the three ports, a ServiceMonitor scrapes the metrics
+  // port, policies admit Prometheus and DNS; with API keys, its schema's Jobs (roles: below).
+  if (!gateways.length) err("no gateway Deployment rendered");
+  for (const g of gateways) {
+    const podLabels = g.owner.spec.template.metadata.labels;
+    const service = services.find((s) => matches(s.spec.selector, podLabels));
+    if (!service) {
+      err(`${id(g.owner)}: no Service`);
+    } else {
+      for (const [name, port] of Object.entries(g.ports)) {
+        const sp = (service.spec.ports || []).find((p) => p.targetPort === name || p.targetPort === port ||
+          (p.targetPort === undefined && p.port === port));
+        if (!sp) err(`${id(service)}: does not publish the gateway's ${name} port ${port}`);
+        else if (name === "grpc" && !/h2c|grpc/.test(sp.appProtocol || "")) {
+          err(`${id(service)}: port ${sp.name} (gRPC) needs appProtocol kubernetes.io/h2c`);
+        }
+      }
+      if (monitors.length > 0 && !monitors.some((m) => matches(m.spec?.selector?.matchLabels, service.metadata.labels) &&
+          (m.spec.endpoints || []).some((e) => (service.spec.ports || []).some((p) => p.name === e.port &&
+            (p.targetPort === "metrics" || p.port === g.ports.metrics))))) {
+        err(`${id(g.owner)}: no ServiceMonitor scrapes metrics port ${g.ports.metrics} of Service ${service.metadata.name}`);
+      }
+    }
+    if (policies.length > 0) {
+      const own = policies.filter((p) => matches(p.spec?.podSelector?.matchLabels, podLabels));
+      if (monitors.length > 0 && !own.some((p) => (p.spec.ingress || []).some((r) => (r.ports || []).some((pt) => pt.port === g.ports.metrics) &&
+          (r.from || []).some((f) => f.namespaceSelector)))) {
+        err(`${id(g.owner)}: no NetworkPolicy lets Prometheus scrape metrics port ${g.ports.metrics}`);
+      }
+      if (!own.some((p) => (p.spec.egress || []).some((r) => (r.ports || []).some((pt) => pt.port === 53 && pt.protocol === "UDP")))) {
+        err(`${id(g.owner)}: no NetworkPolicy lets it resolve names (DNS 53/UDP)`);
+      }
+    }
+    if (g.apiKeys) schemaJobs(g.owner, "gateway");
+  }
+
+  // Ingresses: each backend is a Service port of Deployment pods whose NetworkPolicies admit the
+  // ingress controller (a peer from another namespace) on the pods' port; nginx's gRPC backend
+  // protocol needs a gRPC port and TLS (it offers HTTP/2 to clients over TLS only).
   for (const ing of byKind("Ingress")) {
     for (const t of ing.spec?.tls || []) secretRef(ing, t.secretName);
+    const protocol = (ing.metadata.annotations?.["nginx.ingress.kubernetes.io/backend-protocol"] || "HTTP").toUpperCase();
+    const tlsHosts = new Set((ing.spec?.tls || []).flatMap((t) => t.hosts || []));
+    for (const rule of ing.spec?.rules || []) {
+      if (/^GRPCS?$/.test(protocol) && !tlsHosts.has(rule.host)) err(`${id(ing)}: gRPC host ${rule.host} has no TLS entry`);
+      for (const p of rule.http?.paths || []) {
+        const b = p.backend?.service;
+        if (!b) continue;
+        const svc = services.find((x) => x.metadata.name === b.name);
+        if (!svc) {
+          err(`${id(ing)}: backend ${b.name} is not a rendered Service`);
+          continue;
+        }
+        const sp = (svc.spec.ports || []).find((x) => (b.port?.number !== undefined && x.port === b.port.number) ||
+          (b.port?.name !== undefined && x.name === b.port.name));
+        if (!sp) {
+          err(`${id(ing)}: Service ${b.name} has no port ${b.port?.number ?? b.port?.name}`);
+          continue;
+        }
+        for (const t of templates.filter((x) => x.owner.kind === "Deployment" && matches(svc.spec.selector, x.labels))) {
+          const cport = (t.spec.containers || []).flatMap((c) => c.ports || [])
+            .find((cp) => (typeof sp.targetPort === "string" ? cp.name === sp.targetPort : cp.containerPort === (sp.targetPort ?? sp.port)));
+          const grpc = cport?.name === "grpc";
+          if (/^GRPCS?$/.test(protocol) !== grpc) {
+            err(`${id(ing)}: backend-protocol ${protocol} but Service ${b.name} port ${sp.port} is ${grpc ? "a gRPC" : "not a gRPC"} port`);
+          }
+          const target = cport?.containerPort ?? sp.port;
+          if (policies.length > 0 && !policies.some((np) => matches(np.spec?.podSelector?.matchLabels, t.labels) &&
+              (np.spec.ingress || []).some((r) => portAdmits(r.ports, target) &&
+                (!r.from || r.from.some((f) => f.namespaceSelector || f.ipBlock))))) {
+            err(`${id(ing)}: no NetworkPolicy of ${id(t.owner)} admits the ingress controller on ${target}`);
+          }
+        }
+      }
+    }
   }
 
   // Databases: pods labelled component=database need a policy that admits 5432.
@@ -515,6 +637,18 @@ function checkOverlay(name, objs, err) {
       err(`${id(p.owner)}: no NetworkPolicy admits PostgreSQL clients on 5432`);
     }
   }
+  // Every PostgreSQL client gets out to the database pods and is let in by them.
+  for (const cl of policies.length > 0 ? dbClients : []) {
+    const labels = cl.owner.spec.template.metadata.labels;
+    for (const p of dbPods) {
+      const out = policies.some((np) => matches(np.spec?.podSelector?.matchLabels, labels) &&
+        (np.spec.egress || []).some((r) => peerMatches(r.to, p.labels) && portAdmits(r.ports, 5432)));
+      if (!out) err(`${cl.where}: connects to PostgreSQL, but no NetworkPolicy lets it reach ${id(p.owner)} on 5432`);
+      const inn = policies.some((np) => matches(np.spec?.podSelector?.matchLabels, p.labels) &&
+        (np.spec.ingress || []).some((r) => peerMatches(r.from, labels) && portAdmits(r.ports, 5432)));
+      if (!inn) err(`${cl.where}: connects to PostgreSQL, but no NetworkPolicy of ${id(p.owner)} admits it on 5432`);
+    }
+  }
 
   // CloudNativePG.
   for (const c of byKind("Cluster")) {
@@ -526,7 +660,9 @@ function checkOverlay(name, objs, err) {
       secretRef(c, r.passwordSecret?.name);
       if (r.login !== true) err(`${id(c)}: managed role ${r.name} must be a login role`);
     }
-    for (const svc of servers.map((d) => d.metadata.name.replace(/^lnob-/, ""))) {
+    const schemas = servers.map((d) => d.metadata.name.replace(/^lnob-/, ""));
+    if (gateways.some((g) => g.apiKeys)) schemas.push("gateway");
+    for (const svc of schemas) {
       for (const role of [`lnob_${svc}`, `lnob_${svc}_owner`]) {
         if (!(s.managed?.roles || []).some((r) => r.name === role)) err(`${id(c)}: no managed role ${role}`);
       }

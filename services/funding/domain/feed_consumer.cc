@@ -1,38 +1,65 @@
 #include "services/funding/domain/feed_consumer.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 
 namespace lnob::funding {
+namespace {
+
+constexpr size_t kBatch = 500;
+constexpr absl::Duration kFlushEvery = absl::Milliseconds(200);
+
+FeedChange ToFeedChange(const RegistryChange& c) {
+  FeedChange f;
+  f.cursor = c.cursor;
+  if (c.kind == "CLASSIFICATION_CHANGED") {
+    f.household_id = c.household_id;
+    f.classification = c.classification;
+    f.reason = absl::StrCat("registry: classification changed from ", c.previous_classification, " to ",
+                            c.classification, " (change ", c.cursor, ")");
+  } else if (c.kind == "HOUSEHOLD_MERGED" || c.kind == "HOUSEHOLD_DISSOLVED") {
+    f.household_id = c.household_id;
+    f.closed = true;
+    f.reason = absl::StrCat("registry: household closed (", c.kind, ", change ", c.cursor, ")");
+  }
+  return f;
+}
+
+}  // namespace
 
 FeedConsumer::FeedConsumer(RegistryClient* registry, FundingStore* store, Sleeper sleeper)
     : registry_(registry), store_(store), sleeper_(std::move(sleeper)) {
-  if (!sleeper_) sleeper_ = [](absl::Duration d) { absl::SleepFor(d); };
+  if (!sleeper_) {
+    sleeper_ = [this](absl::Duration d) {
+      std::unique_lock<std::mutex> lock(stop_mu_);
+      stop_cv_.wait_for(lock, absl::ToChronoMilliseconds(d), [this] { return stop_.load(); });
+    };
+  }
 }
 
 FeedConsumer::~FeedConsumer() { Stop(); }
 
-absl::StatusOr<int64_t> FeedConsumer::Apply(const RegistryChange& change) {
-  std::string household, reason;
-  if (change.kind == "CLASSIFICATION_CHANGED") {
-    household = change.household_id;
-    reason = absl::StrCat("registry: classification changed from ", change.previous_classification, " to ",
-                          change.classification, " (change ", change.cursor, ")");
+absl::StatusOr<int64_t> FeedConsumer::ApplyBatch(const std::vector<RegistryChange>& batch) {
+  if (batch.empty()) return 0;
+  std::vector<FeedChange> changes;
+  changes.reserve(batch.size());
+  for (const auto& c : batch) changes.push_back(ToFeedChange(c));
+  auto flagged = store_->ApplyChanges(kRegistryFeed, changes);
+  if (!flagged.ok()) return flagged;
+  cursor_.store(batch.back().cursor);
+  applied_.fetch_add(static_cast<int64_t>(batch.size()));
+  const absl::Time now = absl::Now();
+  if (batch.back().event_time != absl::InfinitePast()) {
+    last_lag_ms_.store(std::max<int64_t>(0, absl::ToInt64Milliseconds(now - batch.back().event_time)));
   }
-  auto flagged = store_->ApplyChange(kRegistryFeed, change.cursor, household, change.classification, reason);
-  if (flagged.ok()) {
-    cursor_.store(change.cursor);
-    applied_.fetch_add(1);
-    const absl::Time now = absl::Now();
-    if (change.event_time != absl::InfinitePast()) {
-      last_lag_ms_.store(std::max<int64_t>(0, absl::ToInt64Milliseconds(now - change.event_time)));
-    }
-    last_event_ms_.store(absl::ToUnixMillis(now));
-  }
+  last_event_ms_.store(absl::ToUnixMillis(now));
   return flagged;
 }
+
+absl::StatusOr<int64_t> FeedConsumer::Apply(const RegistryChange& change) { return ApplyBatch({change}); }
 
 absl::StatusOr<int64_t> FeedConsumer::RunOnce(const std::function<bool()>& stop) {
   auto from = store_->FeedCursor(kRegistryFeed);
@@ -40,19 +67,48 @@ absl::StatusOr<int64_t> FeedConsumer::RunOnce(const std::function<bool()>& stop)
   cursor_.store(*from);
   int64_t applied = 0;
   absl::Status failed;
+  std::mutex mu;  // guards buffer, failed, applied
+  std::vector<RegistryChange> buffer;
+  auto flush = [&]() -> bool {  // with mu held
+    if (buffer.empty() || !failed.ok()) return failed.ok();
+    auto r = ApplyBatch(buffer);
+    if (!r.ok()) {
+      failed = r.status();
+      return false;
+    }
+    applied += static_cast<int64_t>(buffer.size());
+    buffer.clear();
+    return true;
+  };
+  // While catching up, changes are applied in batches; the flusher applies what is left
+  // once the stream goes quiet.
+  std::atomic<bool> finished{false};
+  std::thread flusher([&] {
+    while (!finished.load()) {
+      absl::SleepFor(kFlushEvery);
+      std::lock_guard<std::mutex> lock(mu);
+      flush();
+    }
+  });
   connected_.store(true);
   absl::Status st = registry_->Watch(
       *from,
       [&](const RegistryChange& change) {
-        auto r = Apply(change);
-        if (!r.ok()) {
-          failed = r.status();
-          return false;
-        }
-        ++applied;
+        std::lock_guard<std::mutex> lock(mu);
+        if (!failed.ok()) return false;
+        buffer.push_back(change);
+        const bool tail = change.event_time == absl::InfinitePast() ||
+                          absl::Now() - change.event_time < absl::Seconds(2);
+        if (buffer.size() >= kBatch || tail) return flush();
         return true;
       },
       stop);
+  finished.store(true);
+  flusher.join();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    flush();
+  }
   // The outage starts when the connection is first lost, not at each failed reconnect.
   if (connected_.exchange(false) || down_since_ms_.load() == 0) {
     down_since_ms_.store(absl::ToUnixMillis(absl::Now()));
@@ -89,7 +145,11 @@ void FeedConsumer::Start() {
 }
 
 void FeedConsumer::Stop() {
-  stop_.store(true);
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    stop_.store(true);
+  }
+  stop_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 

@@ -1,13 +1,16 @@
 #ifndef LNOB_SERVICES_FUNDING_DOMAIN_FEED_CONSUMER_H_
 #define LNOB_SERVICES_FUNDING_DOMAIN_FEED_CONSUMER_H_
 
-// Follows the registry's change feed from the cursor stored in the funding schema. Each
+// Follows the registry's change feed from the cursor stored in the funding schema. A
 // classification change flags the household's planned support lines whose content it no
-// longer qualifies for; the flag and the cursor move in one transaction, so a restart
-// resumes exactly after the last applied change.
+// longer qualifies for; a household merged away or dissolved flags all its planned lines.
+// Flags and the cursor move in one transaction, so a restart resumes exactly after the last
+// applied change. Changes are applied in batches while catching up and at once at the tail.
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <thread>
 
 #include "absl/time/time.h"
@@ -21,6 +24,7 @@ inline constexpr char kRegistryFeed[] = "registry.households";
 class FeedConsumer {
  public:
   using Sleeper = std::function<void(absl::Duration)>;
+  // sleeper: backoff between reconnects (tests pass a no-op); the default wakes on Stop().
   FeedConsumer(RegistryClient* registry, FundingStore* store, Sleeper sleeper = nullptr);
   ~FeedConsumer();
 
@@ -39,17 +43,21 @@ class FeedConsumer {
   double LagSeconds() const;
 
  private:
+  absl::StatusOr<int64_t> ApplyBatch(const std::vector<RegistryChange>& batch);
+
   RegistryClient* registry_;
   FundingStore* store_;
   Sleeper sleeper_;
   std::atomic<bool> stop_{false};
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
   std::atomic<int64_t> cursor_{0};
   std::atomic<int64_t> applied_{0};
   std::thread thread_;
   std::atomic<bool> connected_{false};
   std::atomic<int64_t> last_lag_ms_{0};
   std::atomic<int64_t> last_event_ms_{0};   // wall time of the last applied change
-  std::atomic<int64_t> down_since_ms_{0};   // 0 while connected
+  std::atomic<int64_t> down_since_ms_{0};   // 0 until the first lost connection
 };
 
 }  // namespace lnob::funding

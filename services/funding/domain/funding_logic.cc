@@ -660,12 +660,13 @@ absl::Status FundingLogic::CreateSupportLine(const C& c, const v1::CreateSupport
   }
   AttachFacts(facts[0], &line);
   auto created = store_->CreateSupportLine(line, c.principal.subject, KeyFor(req, "CreateSupportLine"));
-  if (created.status().code() == absl::StatusCode::kAlreadyExists) {
+  if (created.status().code() == absl::StatusCode::kAlreadyExists && GetReason(created.status()) == "ONE_POLICY") {
     LNOB_ASSIGN_OR_RETURN(auto existing, store_->ExistingPolicy(line.household().substr(11), line.content(), line.year()));
     return WithReason(
         absl::FailedPreconditionError(absl::StrCat(
             "one policy per household, content and year: supportLines/", existing.value_or("?"), " already gives ",
-            line.content(), " to this household in ", line.year(), "; add this programme as a share of that line")),
+            line.content(), " to this household in ", line.year(),
+            "; to integrate programmes, cancel it and record one line with each programme as a share")),
         "DOUBLE_FUNDING");
   }
   LNOB_ASSIGN_OR_RETURN(*out, std::move(created));

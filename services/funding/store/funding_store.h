@@ -66,7 +66,16 @@ struct ImportRow {
 struct ImportOutcome {
   int64_t committed = 0;
   int64_t already_done = 0;
+  size_t refused_again = 0;  // leading entries of errors: rows refused by an earlier run
   std::vector<v1::RowError> errors;
+};
+
+struct FeedChange {
+  int64_t cursor = 0;
+  std::string household_id;    // empty: nothing to do but move the cursor
+  std::string classification;  // new class (classification changes)
+  bool closed = false;         // the household was merged away or dissolved
+  std::string reason;
 };
 
 struct SupportTotals {
@@ -146,10 +155,12 @@ class FundingStore {
 
   // Change feed.
   virtual absl::StatusOr<int64_t> FeedCursor(const std::string& feed) = 0;
-  // Flags the PLANNED lines of a household whose new classification is not eligible for the
-  // line's content, and moves the cursor, in one transaction. Returns the lines flagged.
-  virtual absl::StatusOr<int64_t> ApplyChange(const std::string& feed, int64_t cursor, const std::string& household_id,
-                                              const std::string& classification, const std::string& reason) = 0;
+  // Applies changes in cursor order in one transaction and moves the stored cursor to the
+  // last one; changes at or below the stored cursor were applied before and are skipped.
+  // A classification change flags the household's PLANNED lines whose content does not
+  // accept the new class; a closed household flags all its PLANNED lines. Returns the lines
+  // flagged.
+  virtual absl::StatusOr<int64_t> ApplyChanges(const std::string& feed, const std::vector<FeedChange>& changes) = 0;
 };
 
 }  // namespace lnob::funding

@@ -55,6 +55,10 @@ absl::Status Guard(Fn&& fn) {
     if (absl::StrContains(e.what(), "support_one_policy")) {
       return WithReason(absl::AlreadyExistsError("support_one_policy"), "ONE_POLICY");
     }
+    if (absl::StrContains(e.what(), "support_lines_external_id")) {
+      return WithReason(absl::AlreadyExistsError("external_id is already used by a live support line"),
+                        "EXTERNAL_ID_EXISTS");
+    }
     if (e.sqlstate() == "23514" || e.sqlstate() == "P0001") return InvariantStatus(e);
     throw;
   }
@@ -299,7 +303,7 @@ void CopyLines(transaction_base& tx, const std::vector<const v1::SupportLine*>& 
     db::CopyField(&row, l->content());
     db::CopyField(&row, absl::StrFormat("%04d-%02d-%02d", l->date().year(), l->date().month(), l->date().day()));
     db::CopyField(&row, absl::StrCat(l->date().year()));
-    db::CopyField(&row, absl::StrCat(l->quantity()));
+    db::CopyField(&row, absl::StrFormat("%.3f", l->quantity()));
     db::CopyField(&row, l->unit_of_measure());
     db::CopyField(&row, absl::StrCat(l->amount_vnd()));
     db::CopyField(&row, v1::SupportState_Name(l->state()));
@@ -382,7 +386,9 @@ class PgFundingStore : public FundingStore {
   absl::StatusOr<v1::ProgrammeNode> ReparentNode(const std::string& code, const std::string& new_parent,
                                                  absl::CivilDay from, const std::string& legal_doc) override {
     LNOB_RETURN_IF_ERROR(pool_->Run([&](transaction_base& tx) -> absl::Status {
-      // The node row lock serializes placement changes of one node.
+      // One catalogue change at a time: two crossing moves (A under B, B under A) would each
+      // pass the cycle check alone.
+      tx.exec("SELECT pg_advisory_xact_lock(hashtext('lnob.funding.catalogue'))");
       auto n = tx.exec_params("SELECT kind FROM programme_nodes WHERE code = $1 FOR UPDATE", code);
       if (n.empty()) return absl::NotFoundError(absl::StrCat("programmeNodes/", code, " not found"));
       if (Str(n[0][0]) == "PROGRAMME") return InvalidField("name", "a programme has no parent");
@@ -418,6 +424,22 @@ class PgFundingStore : public FundingStore {
         tx.exec_params(
             "INSERT INTO node_placements (code, parent_code, valid_from, legal_doc) VALUES ($1, $2, $3::date, $4)", code,
             new_parent, Day(from), legal_doc);
+      }
+      // Later placements of the ancestors (already recorded moves) must not close a loop
+      // either: the tree must be a tree on every date from here on.
+      auto loops = tx.exec_params(
+          "WITH RECURSIVE days(d) AS (SELECT $2::date UNION SELECT valid_from FROM node_placements WHERE valid_from > $2::date),"
+          " up(d, code, path, looped) AS ("
+          "  SELECT days.d, p.parent_code, ARRAY[p.code], false FROM days JOIN node_placements p ON p.code = $1"
+          "   AND p.valid_from <= days.d AND (p.valid_to IS NULL OR p.valid_to > days.d) WHERE p.parent_code IS NOT NULL"
+          "  UNION ALL SELECT up.d, p.parent_code, up.path || up.code, up.code = ANY(up.path)"
+          "   FROM up JOIN node_placements p ON p.code = up.code"
+          "   AND p.valid_from <= up.d AND (p.valid_to IS NULL OR p.valid_to > up.d)"
+          "   WHERE NOT up.looped AND p.parent_code IS NOT NULL AND cardinality(up.path) < 32)"
+          " SELECT min(d)::text FROM up WHERE looped OR code = $1",
+          code, Day(from));
+      if (!loops[0][0].is_null()) {
+        return InvalidField("new_parent_code", absl::StrCat("would put the node under itself from ", Str(loops[0][0])));
       }
       return absl::OkStatus();
     }));
@@ -832,16 +854,26 @@ class PgFundingStore : public FundingStore {
       tx.exec_params("INSERT INTO imports (id, actor) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING", import_id, actor);
       std::vector<std::string> numbers, hids, contents, years, externals;
       for (const auto& r : rows) numbers.push_back(absl::StrCat(r.row_number));
-      std::set<int64_t> done;
+      std::map<int64_t, std::pair<std::string, std::string>> done;  // row -> refused field, message
       for (const auto& row : tx.exec_params(
-               "SELECT row_number FROM import_rows WHERE import_id = $1::uuid AND row_number = ANY($2::bigint[])",
+               "SELECT row_number, field, message FROM import_rows WHERE import_id = $1::uuid"
+               " AND row_number = ANY($2::bigint[])",
                import_id, ArrayLiteral(numbers))) {
-        done.insert(row[0].as<int64_t>());
+        done[row[0].as<int64_t>()] = {Str(row[1]), Str(row[2])};
       }
       std::vector<ImportRow*> todo;
       for (auto& r : rows) {
-        if (done.count(r.row_number)) {
-          ++out.already_done;
+        if (auto it = done.find(r.row_number); it != done.end()) {
+          if (it->second.second.empty()) {
+            ++out.already_done;
+          } else {  // refused by the ledger before: reported on every run
+            v1::RowError e;
+            e.set_row_number(r.row_number);
+            e.set_field(it->second.first);
+            e.set_message(it->second.second);
+            out.errors.push_back(std::move(e));
+            ++out.refused_again;
+          }
           continue;
         }
         todo.push_back(&r);
@@ -862,11 +894,12 @@ class PgFundingStore : public FundingStore {
       }
       std::set<std::string> ext_taken;
       for (const auto& row : tx.exec_params(
-               "SELECT external_id FROM support_lines WHERE external_id = ANY($1::text[])", ArrayLiteral(externals))) {
+               "SELECT external_id FROM support_lines WHERE external_id = ANY($1::text[]) AND state <> 'CANCELLED'",
+               ArrayLiteral(externals))) {
         ext_taken.insert(Str(row[0]));
       }
       std::vector<const v1::SupportLine*> ok;
-      std::vector<std::string> committed_numbers;
+      std::vector<std::string> committed_numbers, refused_numbers, refused_fields, refused_messages;
       for (auto* r : todo) {
         const std::string k = absl::StrCat(HouseholdUuid(r->line), "|", r->line.content(), "|", r->line.date().year());
         if (auto it = taken.find(k); it != taken.end()) {
@@ -874,7 +907,7 @@ class PgFundingStore : public FundingStore {
           e.set_row_number(r->row_number);
           e.set_field("content");
           e.set_message(absl::StrCat("one policy per household, content and year: supportLines/", it->second,
-                                     " already covers it (integrate as shares of that line)"));
+                                     " already covers it (to integrate programmes, cancel it and record one line with each as a share)"));
           out.errors.push_back(std::move(e));
           continue;
         }
@@ -890,16 +923,25 @@ class PgFundingStore : public FundingStore {
         ok.push_back(&r->line);
         committed_numbers.push_back(absl::StrCat(r->row_number));
       }
-      for (const auto& e : out.errors) committed_numbers.push_back(absl::StrCat(e.row_number()));
+      for (size_t i = out.refused_again; i < out.errors.size(); ++i) {
+        refused_numbers.push_back(absl::StrCat(out.errors[i].row_number()));
+        refused_fields.push_back(out.errors[i].field());
+        refused_messages.push_back(out.errors[i].message());
+      }
       LNOB_RETURN_IF_ERROR(Guard([&]() -> absl::Status {
         if (!ok.empty()) CopyLines(tx, ok, actor, import_id);
         return absl::OkStatus();
       }));
-      // Failed rows are recorded too: a resend reports them once, not again.
+      // Refused rows are recorded with their reason: a resend reports them again and never
+      // writes them, whatever happened to the response that first reported them.
       tx.exec_params(
           "INSERT INTO import_rows (import_id, row_number) SELECT $1::uuid, unnest($2::bigint[])"
           " ON CONFLICT DO NOTHING",
           import_id, ArrayLiteral(committed_numbers));
+      tx.exec_params(
+          "INSERT INTO import_rows (import_id, row_number, field, message)"
+          " SELECT $1::uuid, * FROM unnest($2::bigint[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING",
+          import_id, ArrayLiteral(refused_numbers), ArrayLiteral(refused_fields), ArrayLiteral(refused_messages));
       out.committed = static_cast<int64_t>(ok.size());
       return absl::OkStatus();
     });
@@ -955,7 +997,7 @@ class PgFundingStore : public FundingStore {
   absl::StatusOr<SupportTotals> SupportFor(const std::vector<std::string>& household_ids, int year) override {
     return pool_->Fetch<SupportTotals>([&](transaction_base& tx, SupportTotals& out) -> absl::Status {
       auto r = tx.exec_params(
-          "SELECT s.source, sum(s.amount)::bigint, count(DISTINCT l.household_id)"
+          "SELECT s.source, coalesce(sum(s.amount), 0)::bigint, count(DISTINCT l.household_id)"
           " FROM support_lines l JOIN funding_shares s ON s.line_id = l.id"
           " WHERE l.household_id = ANY($1::uuid[]) AND ($2 = 0 OR l.year = $2) AND l.state <> 'CANCELLED'"
           " GROUP BY ROLLUP (s.source)",
@@ -1011,23 +1053,36 @@ class PgFundingStore : public FundingStore {
     });
   }
 
-  absl::StatusOr<int64_t> ApplyChange(const std::string& feed, int64_t cursor, const std::string& household_id,
-                                      const std::string& classification, const std::string& reason) override {
+  absl::StatusOr<int64_t> ApplyChanges(const std::string& feed, const std::vector<FeedChange>& changes) override {
     return pool_->Write<int64_t>([&](transaction_base& tx, int64_t& out) -> absl::Status {
-      // The cursor row lock makes one consumer at a time apply a change; a change at or below
-      // the stored cursor was applied before and is skipped.
+      if (changes.empty()) return absl::OkStatus();
+      // The cursor row lock makes one consumer at a time apply changes.
       tx.exec_params("INSERT INTO feed_cursors (feed, cursor) VALUES ($1, 0) ON CONFLICT DO NOTHING", feed);
       auto c = tx.exec_params("SELECT cursor FROM feed_cursors WHERE feed = $1 FOR UPDATE", feed);
-      if (c[0][0].as<int64_t>() >= cursor) return absl::OkStatus();
-      if (!household_id.empty()) {
-        auto r = tx.exec_params(
-            "UPDATE support_lines l SET review_flag = true, review_reason = $3, version = version + 1, updated_at = now()"
-            " FROM support_contents c WHERE c.code = l.content AND l.household_id = $1::uuid AND l.state = 'PLANNED'"
-            " AND NOT ($2 = ANY(c.eligible_classes)) AND NOT l.review_flag",
-            household_id, classification, reason);
-        out = r.affected_rows();
+      const int64_t stored = c[0][0].as<int64_t>();
+      int64_t last = stored;
+      for (const auto& ch : changes) {
+        if (ch.cursor <= last) continue;
+        last = ch.cursor;
+        if (ch.household_id.empty()) continue;
+        pqxx::result r;
+        if (ch.closed) {
+          r = tx.exec_params(
+              "UPDATE support_lines SET review_flag = true, review_reason = $2, version = version + 1, updated_at = now()"
+              " WHERE household_id = $1::uuid AND state = 'PLANNED' AND NOT review_flag",
+              ch.household_id, ch.reason);
+        } else {
+          r = tx.exec_params(
+              "UPDATE support_lines l SET review_flag = true, review_reason = $3, version = version + 1, updated_at = now()"
+              " FROM support_contents c WHERE c.code = l.content AND l.household_id = $1::uuid AND l.state = 'PLANNED'"
+              " AND NOT ($2 = ANY(c.eligible_classes)) AND NOT l.review_flag",
+              ch.household_id, ch.classification, ch.reason);
+        }
+        out += r.affected_rows();
       }
-      tx.exec_params("UPDATE feed_cursors SET cursor = $2, updated_at = now() WHERE feed = $1", feed, cursor);
+      if (last != stored) {
+        tx.exec_params("UPDATE feed_cursors SET cursor = $2, updated_at = now() WHERE feed = $1", feed, last);
+      }
       return absl::OkStatus();
     });
   }
