@@ -14,6 +14,8 @@ PACKAGES=(
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-grpcio python3-protobuf curl openssl
+  # fuzz targets (services/gateway/fuzz): clang with libFuzzer and the sanitizer runtimes
+  clang-14 libclang-rt-14-dev
   # database server
   postgresql postgresql-contrib
   # operations checks (tests/ops): promtool and prometheus, yamllint

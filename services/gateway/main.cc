@@ -1,6 +1,8 @@
 // gateway: wiring only. REST/JSON and gRPC passthrough for every routed service, from the descriptors.
 
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -17,6 +19,7 @@
 #include "google/protobuf/descriptor.pb.h"
 #include "services/gateway/api/grpc_passthrough.h"
 #include "services/gateway/api/http_gateway.h"
+#include "services/gateway/api/tls_config.h"
 #include "services/gateway/api_keys_wiring.h"
 #include "services/gateway/domain/openapi.h"
 
@@ -45,6 +48,19 @@ ABSL_FLAG(double, rate_limit_burst, 100, "Burst size of the per-client token buc
 ABSL_FLAG(std::string, openapi_out, "", "Write the OpenAPI document to this file and exit");
 ABSL_FLAG(std::string, ready_file, "", "File written with the bound ports once serving");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
+ABSL_FLAG(int, http_threads, 0, "REST io threads (0 = one per core, at least 2)");
+ABSL_FLAG(int, max_concurrent_requests, 1000,
+          "Requests served at once on each face; more are refused at once (REST 503 OVERLOADED with "
+          "Retry-After, gRPC RESOURCE_EXHAUSTED)");
+ABSL_FLAG(absl::Duration, http_request_timeout, absl::Seconds(30),
+          "Time a REST client gets to send one request (also the idle limit of a kept-alive "
+          "connection and of the TLS handshake) and to take its response");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(5),
+          "At shutdown, time in-flight requests and calls get to finish before they are cancelled");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve HTTPS and gRPC over TLS (with --tls_key)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA certificates: clients of both faces must present a certificate they signed (mTLS)");
 
 int main(int argc, char** argv) {
   lnob::server::BlockTerminationSignals();
@@ -94,6 +110,31 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "gateway: --http_port must be 0..65535 and --timeout positive\n");
     return 2;
   }
+  const int http_threads = absl::GetFlag(FLAGS_http_threads);
+  if (http_threads != 0 && (http_threads < 2 || http_threads > 256)) {
+    std::fprintf(stderr, "gateway: --http_threads must be 0 (one per core) or 2..256\n");
+    return 2;
+  }
+  config.http_threads = http_threads != 0 ? http_threads
+                                          : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  config.max_concurrent_requests = absl::GetFlag(FLAGS_max_concurrent_requests);
+  if (config.max_concurrent_requests < 1) {
+    std::fprintf(stderr, "gateway: --max_concurrent_requests must be at least 1\n");
+    return 2;
+  }
+  config.request_timeout = absl::GetFlag(FLAGS_http_request_timeout);
+  config.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  if (config.request_timeout <= absl::ZeroDuration() || config.drain_timeout < absl::ZeroDuration()) {
+    std::fprintf(stderr, "gateway: --http_request_timeout must be positive and --drain_timeout not negative\n");
+    return 2;
+  }
+  auto tls = lnob::gateway::LoadTlsConfig(absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
+                                          absl::GetFlag(FLAGS_tls_client_ca));
+  if (!tls.ok()) {
+    std::fprintf(stderr, "gateway: invalid TLS configuration:\n%s\n", std::string(tls.status().message()).c_str());
+    return 2;
+  }
+  config.tls = *tls;
 
   lnob::gateway::PassthroughConfig grpc_config;
   grpc_config.listen_host = config.listen_host;
@@ -102,6 +143,9 @@ int main(int argc, char** argv) {
   grpc_config.unary_timeout = config.timeout;
   grpc_config.rate_limit_rps = config.rate_limit_rps;
   grpc_config.rate_limit_burst = config.rate_limit_burst;
+  grpc_config.max_concurrent_requests = config.max_concurrent_requests;
+  grpc_config.drain_timeout = config.drain_timeout;
+  grpc_config.tls = *std::move(tls);
   if (auto st = grpc_config.Validate(); !st.ok()) {
     std::fprintf(stderr, "gateway: %s\n", std::string(st.message()).c_str());
     return 2;
@@ -190,8 +234,10 @@ int main(int argc, char** argv) {
   }
   lnob::server::WaitForTermination();
   lnob::log::Info("gateway stopping");
+  // Both faces drain at once: shutdown takes one drain timeout, not two.
+  std::thread rest_stop([&gateway] { gateway.Stop(); });
   passthrough.Stop();
-  gateway.Stop();
+  rest_stop.join();
   api_keys.Stop();
   lnob::log::Info("stopped");
   return 0;

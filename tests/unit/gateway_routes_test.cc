@@ -94,6 +94,68 @@ TEST(UrlDecode, PercentAndPlus) {
   EXPECT_EQ(UrlDecode("nguy%E1%BB%85n+van", true), "nguyễn van");
   EXPECT_EQ(UrlDecode("a+b", false), "a+b");
   EXPECT_EQ(UrlDecode("bad%zz", true), "bad%zz");
+  // Only two hex digits make an escape: no sign, no blank ("%-1" used to decode to 0xFF).
+  EXPECT_EQ(UrlDecode("%-1%+F% 1%0", false), "%-1%+F% 1%0");
+  EXPECT_EQ(UrlDecode("%2f%2F", false), "//");
+}
+
+// Found by services/gateway/fuzz: text that is not UTF-8 (e.g. "%FC" in a query value or a path
+// variable) went into proto3 string fields, and the backend could not parse the request.
+TEST_F(RouteTableTest, TextThatIsNotUtf8IsRefused) {
+  Transcoder t(pool_);
+  auto check = table_->Find("GET", "/v1/adminUnits/25195:checkContainment");
+  ASSERT_TRUE(check.ok()) << check.status();
+  auto bad_query = t.BuildRequest(*check, {{"ancestor", UrlDecode("adminUnits%2\xfc%FCF70", true)}}, "");
+  EXPECT_EQ(bad_query.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetFieldViolations(bad_query.status()).at(0).field, "ancestor");
+  for (const char* text : {"\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe1\xbb"}) {
+    EXPECT_FALSE(t.BuildRequest(*check, {{"ancestor", text}}, "").ok()) << text;
+  }
+
+  auto bad_path = table_->Find("GET", UrlDecode("/v1/adminUnits/%FF", false));
+  ASSERT_TRUE(bad_path.ok()) << bad_path.status();
+  auto from_path = t.BuildRequest(*bad_path, {}, "");
+  EXPECT_EQ(GetFieldViolations(from_path.status()).at(0).field, "name");
+
+  auto patch = table_->Find("PATCH", "/v1/areaClassifications/7");
+  ASSERT_TRUE(patch.ok());
+  auto bad_mask = t.BuildRequest(*patch, {{"updateMask", "note,\xff"}}, "");
+  EXPECT_EQ(GetFieldViolations(bad_mask.status()).at(0).field, "updateMask");
+
+  auto good = t.BuildRequest(*check, {{"ancestor", UrlDecode("adminUnits/70&x=nguy%E1%BB%85n", true)},
+                                      {"as_of.year", "2026"}},
+                             "");
+  ASSERT_TRUE(good.ok()) << good.status();
+  lnob::registry::v1::CheckContainmentRequest req;
+  ASSERT_TRUE(req.ParseFromString(*good));
+  EXPECT_EQ(req.unit(), "adminUnits/25195");
+  EXPECT_EQ(req.ancestor(), "adminUnits/70&x=nguyễn");
+}
+
+// Found by services/gateway/fuzz: errors quoted what the client sent (the JSON parser's message
+// with the body around the error, an unknown parameter name) into google.rpc.BadRequest, whose
+// strings must be UTF-8: with a byte like 0xFF the detail did not parse and the violations were
+// lost.
+TEST_F(RouteTableTest, ErrorDetailsStayUtf8) {
+  Transcoder t(pool_);
+  auto classify = table_->Find("POST", "/v1/povertyStandards:classify");
+  ASSERT_TRUE(classify.ok());
+  auto json = t.BuildRequest(*classify, {}, "{\"unitCode\":\"1\",\"deprived\xff\xffIndicators\":[]}");
+  ASSERT_EQ(json.status().code(), absl::StatusCode::kInvalidArgument);
+  auto v = GetFieldViolations(json.status());
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].field, "body");
+  EXPECT_EQ(v[0].description.rfind("malformed JSON: ", 0), 0u) << v[0].description;
+  EXPECT_EQ(v[0].description.find('\n'), std::string::npos) << v[0].description;
+
+  auto list = table_->Find("GET", "/v1/adminUnits");
+  ASSERT_TRUE(list.ok());
+  auto param = t.BuildRequest(*list, {{"page\xffSize", "1"}}, "");
+  ASSERT_EQ(GetFieldViolations(param.status()).size(), 1u);
+  EXPECT_EQ(GetFieldViolations(param.status())[0].field, "page\uFFFDSize");
+  auto star = t.BuildRequest(*classify, {{"\xc3", "1"}}, "{}");
+  ASSERT_EQ(GetFieldViolations(star.status()).size(), 1u);
+  EXPECT_EQ(GetFieldViolations(star.status())[0].field, "\uFFFD");
 }
 
 }  // namespace

@@ -17,7 +17,9 @@
 #include "common/log/trace.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
+#include "common/util/date.h"
 #include "google/protobuf/descriptor.h"
+#include "grpc/grpc_security_constants.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -25,6 +27,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
+#include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 #include "services/gateway/domain/api_key_auth.h"
@@ -41,6 +44,7 @@ absl::Status PassthroughConfig::Validate() const {
   }
   if (max_message_bytes <= 0) problems.push_back("max_message_bytes must be positive");
   if (health_interval <= absl::ZeroDuration()) problems.push_back("health_interval must be positive");
+  if (max_concurrent_requests < 1) problems.push_back("--max_concurrent_requests must be at least 1");
   if (problems.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
 }
@@ -111,6 +115,24 @@ struct Shared {
   prometheus::Family<prometheus::Counter>* client_started = nullptr;
   prometheus::Family<prometheus::Counter>* client_handled = nullptr;
   prometheus::Family<prometheus::Histogram>* client_seconds = nullptr;
+  prometheus::Gauge* in_flight = nullptr;
+  prometheus::Counter* refused = nullptr;
+
+  // Calls counted against max_concurrent_requests.
+  std::atomic<int> admitted{0};
+  bool TryAdmit() {
+    if (admitted.fetch_add(1) >= config.max_concurrent_requests) {
+      admitted.fetch_sub(1);
+      refused->Increment();
+      return false;
+    }
+    in_flight->Increment();
+    return true;
+  }
+  void Release() {
+    in_flight->Decrement();
+    admitted.fetch_sub(1);
+  }
 
   absl::Mutex live_mu;
   int live ABSL_GUARDED_BY(live_mu) = 0;
@@ -153,6 +175,12 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     request_id_ = Metadata("x-request-id");
     if (request_id_.empty() || request_id_.size() > 128) request_id_ = RandomHex(16);
     trace_ = ContinueOrStartTrace(Metadata("traceparent"));
+    client_ = "addr:" + PeerHost(ctx_->peer());
+    // With client certificates, the verified certificate names the caller until a token does.
+    if (const auto auth = ctx_->auth_context(); auth != nullptr) {
+      const auto cn = auth->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
+      if (!cn.empty()) client_ = "cn:" + std::string(cn.front().data(), std::min<size_t>(cn.front().size(), 128));
+    }
     const absl::Status admitted = Admit();
     if (!admitted.ok()) {
       ctx_->AddInitialMetadata("x-request-id", request_id_);
@@ -169,6 +197,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       absl::MutexLock l(&mu_);
       if (!upstream_open_) return;  // the backend already ended its side; drop
       if (ok) {
+        bytes_in_ += static_cast<int64_t>(up_.Length());
         backend_write_pending_ = true;
         backend_.StartWrite(&up_);
         return;
@@ -243,6 +272,13 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     type_ = TypeOf(method);
     streaming_ = method->client_streaming() || method->server_streaming();
     shared_->metrics->RpcStarted(type_, service_, method_);
+    // Refused at once, before any token is verified or key looked up.
+    admitted_ = shared_->TryAdmit();
+    if (!admitted_) {
+      return WithReason(absl::ResourceExhaustedError("the gateway is at its concurrency limit; retry later"),
+                        "OVERLOADED");
+    }
+    // The rate bucket of an anonymous caller is its address.
     std::string client = "addr:" + PeerHost(ctx_->peer());
     authorization_ = Metadata("authorization");
     double rps = shared_->config.rate_limit_rps, burst = shared_->config.rate_limit_burst;
@@ -269,6 +305,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       }
       authorization_ = grant->authorization;
       client = "sub:" + grant->subject;
+      client_ = client;
       if (grant->rate_limit_rps > 0) {
         rps = grant->rate_limit_rps;
         burst = std::max(1.0, grant->rate_limit_rps);
@@ -278,7 +315,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       auto principal = shared_->authorizer->Authorize(method_path_, authorization_);
       if (!principal.ok()) return principal.status();
       subject_ = principal->subject;
-      if (!subject_.empty()) client = "sub:" + subject_;
+      if (!subject_.empty()) client_ = client = "sub:" + subject_;
     }
     if (!shared_->limiter.Take(client, rps, burst)) {
       return WithReason(absl::ResourceExhaustedError("rate limit exceeded; retry later"), "RATE_LIMITED");
@@ -331,6 +368,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     {
       absl::MutexLock l(&mu_);
       if (ok) {
+        bytes_out_ += static_cast<int64_t>(down_.Length());
         StartWrite(&down_);
         return;
       }
@@ -393,13 +431,16 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     shared_->metrics->RpcHandled(type_, service_, method_, code, secs);
     {
       log::ScopedCallIds ids(request_id_, trace_.trace_id);
-      // Access log: never message bodies.
+      // Access log: never message bodies or metadata values.
       log::Write(status.ok() ? log::Severity::kInfo : log::Severity::kWarning, "rpc",
-                 {{"grpc_service", service_},
+                 {{"time", FormatTimestamp(start_)},
+                  {"client", client_},
+                  {"grpc_service", service_},
                   {"grpc_method", method_},
                   {"grpc_code", code},
                   {"duration_ms", absl::StrCat(static_cast<int64_t>(secs * 1000))},
-                  {"subject", subject_}});
+                  {"bytes_in", absl::StrCat(bytes_in_.load())},
+                  {"bytes_out", absl::StrCat(bytes_out_.load())}});
     }
     Finish(status);
   }
@@ -407,6 +448,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   void Unref() {
     if (refs_.fetch_sub(1) == 1) {
       Shared* shared = shared_;
+      if (admitted_) shared->Release();
       delete this;
       shared->CallEnded();
     }
@@ -419,7 +461,10 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   std::string request_id_;
   TraceContext trace_;
   std::string service_ = "unknown", method_ = "unknown", type_ = "unary", subject_, address_, authorization_;
+  std::string client_;  // access log: "sub:<subject>", else "cn:<certificate CN>", else "addr:<ip>"
   bool streaming_ = false;
+  bool admitted_ = false;  // counted against max_concurrent_requests
+  std::atomic<int64_t> bytes_in_{0}, bytes_out_{0};  // message bytes, each direction
   std::atomic<int> refs_{1};
   std::atomic<bool> backend_started_{false};
 
@@ -501,6 +546,16 @@ GrpcPassthrough::GrpcPassthrough(PassthroughConfig config, const google::protobu
                           .Name("grpc_client_handling_seconds")
                           .Help("Histogram of response latency (seconds) of the gRPC until it is finished by the application.")
                           .Register(reg);
+  s.in_flight = &prometheus::BuildGauge()
+                     .Name("gateway_grpc_calls_in_flight")
+                     .Help("gRPC passthrough calls open (those counted against --max_concurrent_requests)")
+                     .Register(reg)
+                     .Add({});
+  s.refused = &prometheus::BuildCounter()
+                   .Name("gateway_requests_refused_total")
+                   .Help("Requests refused at once because the face was at --max_concurrent_requests")
+                   .Register(reg)
+                   .Add({{"face", "grpc"}, {"reason", "overloaded"}});
 }
 
 GrpcPassthrough::~GrpcPassthrough() { Stop(); }
@@ -510,9 +565,18 @@ void GrpcPassthrough::EnableApiKeys(ApiKeyAuthenticator* authenticator) { impl_-
 absl::Status GrpcPassthrough::Start() {
   const PassthroughConfig& config = impl_->shared.config;
   grpc::EnableDefaultHealthCheckService(true);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (config.tls.enabled()) {
+    // gRPC negotiates TLS 1.2 or later only.
+    grpc::SslServerCredentialsOptions ssl(config.tls.mutual()
+                                              ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+                                              : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+    ssl.pem_root_certs = config.tls.client_ca_pem;
+    ssl.pem_key_cert_pairs.push_back({config.tls.private_key_pem, config.tls.cert_chain_pem});
+    credentials = grpc::SslServerCredentials(ssl);
+  }
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(absl::StrCat(config.listen_host, ":", config.grpc_port), grpc::InsecureServerCredentials(),
-                           &port_);
+  builder.AddListeningPort(absl::StrCat(config.listen_host, ":", config.grpc_port), credentials, &port_);
   builder.RegisterCallbackGenericService(&impl_->service);
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
   builder.SetMaxSendMessageSize(config.max_message_bytes);
@@ -528,7 +592,9 @@ absl::Status GrpcPassthrough::Start() {
   for (const auto& [svc, address] : config.backends) health->SetServingStatus(svc, false);
   impl_->health_thread = std::thread([this] { impl_->ProbeBackends(); });
   log::Info("gateway serving gRPC", {{"grpc_port", absl::StrCat(port_)},
-                                     {"services", absl::StrCat(config.backends.size())}});
+                                     {"services", absl::StrCat(config.backends.size())},
+                                     {"max_concurrent_requests", absl::StrCat(config.max_concurrent_requests)},
+                                     {"tls", config.tls.mutual() ? "mutual" : config.tls.enabled() ? "on" : "off"}});
   return absl::OkStatus();
 }
 

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "common/auth/policy.h"
 #include "common/metrics/metrics.h"
+#include "services/gateway/api/tls_config.h"
 
 namespace google::protobuf {
 class DescriptorPool;
@@ -34,6 +35,10 @@ struct PassthroughConfig {
   int max_message_bytes = 16 << 20;
   absl::Duration health_interval = absl::Seconds(2);  // backend health probe period
   absl::Duration drain_timeout = absl::Seconds(5);    // in-flight calls at Stop()
+  // Calls open at once (streams included); more are refused with RESOURCE_EXHAUSTED
+  // (reason OVERLOADED) before anything else is looked at.
+  int max_concurrent_requests = 1000;
+  TlsConfig tls;  // enabled(): TLS only; mutual(): client certificates required
 
   // Every problem found, one per line (empty when valid).
   absl::Status Validate() const;

@@ -1,12 +1,16 @@
 #include "services/gateway/api/http_gateway.h"
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <future>
 #include <mutex>
+#include <set>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -15,6 +19,7 @@
 #include "common/log/trace.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
+#include "common/util/date.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -26,12 +31,10 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "services/gateway/api/http_server.h"
 #include "services/gateway/domain/api_key_auth.h"
 
 namespace lnob::gateway {
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = boost::asio::ip::tcp;
 
 HttpGateway::Response ErrorResponse(const absl::Status& status) {
   google::rpc::Status rpc;
@@ -49,24 +52,119 @@ HttpGateway::Response ErrorResponse(const absl::Status& status) {
   return {HttpStatusForCode(status.code()), json};
 }
 
+namespace {
+
+using Response = HttpGateway::Response;
+using Done = std::function<void(Response)>;
+
+// A backend's own errors carry details and pass through unchanged. A status without details
+// came from the transport (connection refused, deadline, reset): it gets a stable reason,
+// and its message, which may name internal addresses, is replaced.
+absl::Status BackendError(const grpc::Status& status) {
+  if (!status.error_details().empty()) return FromGrpcStatus(status);
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+      return WithReason(absl::UnavailableError("the service behind this route is unavailable; retry later"),
+                        "BACKEND_UNAVAILABLE");
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return WithReason(absl::DeadlineExceededError("the service behind this route did not answer in time"),
+                        "BACKEND_TIMEOUT");
+    case grpc::StatusCode::CANCELLED:
+      return WithReason(absl::CancelledError("the call was cancelled"), "CANCELLED");
+    default:
+      return WithReason(FromGrpcStatus(status), "BACKEND_ERROR");
+  }
+}
+
+Response WithRetryAfter(Response r, int seconds) {
+  r.retry_after_seconds = seconds;
+  return r;
+}
+
+// Fixed label values: a client must not be able to mint metric series.
+std::string MethodLabel(const std::string& method) {
+  static constexpr absl::string_view kKnown[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
+  for (absl::string_view m : kKnown) {
+    if (method == m) return method;
+  }
+  return "OTHER";
+}
+
+// Worker threads for the one blocking step left, the API-key lookup (a cache miss asks
+// PostgreSQL); bounded so that a slow database cannot take more than these.
+constexpr int kApiKeyWorkers = 4;
+
+}  // namespace
+
 struct HttpGateway::Impl {
+  // One request from arrival to its access-log line; shared by the steps that continue it
+  // on other threads (API-key worker, gRPC completion). It is released last, after every
+  // grpc::ClientContext of the request: a context keeps its channel, and the last reference
+  // to a channel must not go on a gRPC callback thread (Stop() waits for this release).
+  struct Exchange {
+    explicit Exchange(Impl* i) : impl(i) {
+      std::lock_guard<std::mutex> l(impl->mu);
+      ++impl->outstanding;
+    }
+    ~Exchange() {
+      std::lock_guard<std::mutex> l(impl->mu);
+      if (--impl->outstanding == 0) impl->idle_cv.notify_all();
+    }
+    Impl* const impl;
+    std::string method;
+    std::string target;
+    std::string body;
+    std::map<std::string, std::string> headers;
+    bool body_too_large = false;
+    Done done;
+    absl::Time start = absl::Now();
+    std::string route = "unmatched";  // the path template: fixed labels, no concrete ids
+    std::string client;               // "sub:<token subject>", else "cn:<certificate CN>", else "addr:<ip>"
+    std::string request_id;
+    TraceContext trace;
+    bool limited = false;  // counted against max_concurrent_requests
+    std::string Header(const char* name) const {
+      auto it = headers.find(name);
+      return it == headers.end() ? std::string() : it->second;
+    }
+  };
+  using ExchangePtr = std::shared_ptr<Exchange>;
+
+  // A backend call in flight; Stop() cancels those still open after the drain timeout.
+  struct BackendCall {
+    ExchangePtr ex;  // first: released after ctx
+    const Route* route = nullptr;
+    grpc::ClientContext ctx;
+    grpc::ByteBuffer request, response;
+  };
+
+  Impl(GatewayConfig c, const google::protobuf::DescriptorPool* p, RouteTable r)
+      : config(std::move(c)), pool(p), routes(std::move(r)), transcoder(p) {}
+
+  const GatewayConfig config;
   const google::protobuf::DescriptorPool* pool;
   RouteTable routes;
   Transcoder transcoder;
-  std::map<std::string, std::shared_ptr<grpc::Channel>> channels;  // by address
-  std::unique_ptr<grpc::GenericStub> stub_for(const std::string& address) {
-    return std::make_unique<grpc::GenericStub>(channels.at(address));
-  }
-  boost::asio::io_context ioc{1};
-  std::unique_ptr<tcp::acceptor> acceptor;
-  std::thread accept_thread;
-  std::atomic<bool> stopping{false};
-  std::atomic<int> sessions{0};
+  std::map<std::string, std::unique_ptr<grpc::GenericStub>> stubs;  // by address
+  std::map<std::string, std::unique_ptr<grpc::health::v1::Health::Stub>> health;  // by address
   prometheus::Family<prometheus::Counter>* requests = nullptr;
   prometheus::Family<prometheus::Histogram>* durations = nullptr;
   prometheus::Gauge* in_flight = nullptr;
+  prometheus::Counter* refused = nullptr;
   std::unique_ptr<auth::Authorizer> authorizer;
   ApiKeyAuthenticator* api_keys = nullptr;
+  std::unique_ptr<boost::asio::thread_pool> api_key_workers;
+  std::unique_ptr<HttpServer> server;
+
+  // Requests not yet released: `outstanding` counts all (Stop waits for it), `limited` those
+  // not yet answered under the concurrency limit (probes are not: a busy gateway must still
+  // answer them).
+  std::mutex mu;
+  std::condition_variable idle_cv;
+  int outstanding = 0;
+  int limited = 0;
+  bool cancelling = false;  // after the drain timeout: backend calls are cancelled
+  std::set<BackendCall*> calls;
 
   // Token buckets per client.
   struct Bucket {
@@ -93,248 +191,357 @@ struct HttpGateway::Impl {
     return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) / rps)));
   }
 
-  Impl(const google::protobuf::DescriptorPool* p, RouteTable r) : pool(p), routes(std::move(r)), transcoder(p) {}
+  void Serve(ExchangePtr ex);
+  void Ready(const ExchangePtr& ex);
+  void Routed(const ExchangePtr& ex, RouteMatch match, std::string query_text);
+  void Forward(const ExchangePtr& ex, const RouteMatch& match, const std::string& query_text,
+               std::string authorization, double rps, double burst);
+  void BackendDone(const std::shared_ptr<BackendCall>& call, const grpc::Status& status);
+  void Finish(const ExchangePtr& ex, Response resp);
+  bool WaitIdle(absl::Duration timeout) {
+    std::unique_lock<std::mutex> l(mu);
+    return idle_cv.wait_for(l, absl::ToChronoNanoseconds(timeout), [this] { return outstanding == 0; });
+  }
 };
+
+void HttpGateway::Impl::Serve(ExchangePtr ex) {
+  std::string request_id = ex->Header("x-request-id");
+  if (request_id.empty() || request_id.size() > 128) request_id = RandomHex(16);
+  ex->request_id = std::move(request_id);
+  ex->trace = ContinueOrStartTrace(ex->Header("traceparent"));
+  if (std::string cn = ex->Header(":client-cn"); !cn.empty()) {
+    ex->client = "cn:" + cn;
+  } else if (std::string remote = ex->Header(":remote"); !remote.empty()) {
+    ex->client = "addr:" + remote;
+  }
+  absl::string_view path = ex->target;
+  std::string query_text;
+  if (auto q = path.find('?'); q != absl::string_view::npos) {
+    query_text = std::string(path.substr(q + 1));
+    path = path.substr(0, q);
+  }
+  // Probes are never refused: an overloaded gateway is neither dead nor, by itself, unready.
+  if (path == "/healthz") {
+    ex->route = "/healthz";
+    return Finish(ex, {200, "{\"status\":\"ok\"}"});
+  }
+  if (path == "/readyz") {
+    ex->route = "/readyz";
+    return Ready(ex);
+  }
+  {
+    std::lock_guard<std::mutex> l(mu);
+    ex->limited = limited < config.max_concurrent_requests;
+    if (ex->limited) ++limited;
+  }
+  if (!ex->limited) {
+    refused->Increment();
+    const absl::Status overloaded = WithReason(
+        absl::UnavailableError("the gateway is at its concurrency limit; retry later"), "OVERLOADED");
+    return Finish(ex, WithRetryAfter(ErrorResponse(overloaded), 1));
+  }
+  in_flight->Increment();
+  if (ex->body_too_large) {
+    Response r = ErrorResponse(WithReason(absl::ResourceExhaustedError("request body too large"), "BODY_TOO_LARGE"));
+    r.status = 413;
+    return Finish(ex, std::move(r));
+  }
+  if (path == "/openapi.json" && !config.openapi_json.empty()) {
+    ex->route = "/openapi.json";
+    return Finish(ex, {200, config.openapi_json});
+  }
+  auto match = routes.Find(ex->method, UrlDecode(path, false));
+  if (!match.ok()) {
+    Response r = ErrorResponse(match.status());
+    if (match.status().code() == absl::StatusCode::kUnimplemented) r.status = 405;
+    return Finish(ex, std::move(r));
+  }
+  ex->route = match->route->template_text;
+  Routed(ex, *std::move(match), std::move(query_text));
+}
+
+// Ready when every backend reports its routed services SERVING; the probes run in parallel.
+void HttpGateway::Impl::Ready(const ExchangePtr& ex) {
+  struct Probe {
+    ExchangePtr ex;  // first: released after ctx
+    grpc::ClientContext ctx;
+    grpc::health::v1::HealthCheckRequest request;
+    grpc::health::v1::HealthCheckResponse response;
+  };
+  struct State {
+    std::mutex mu;
+    size_t pending;
+    std::string failed;  // first service found not serving
+  };
+  if (config.backends.empty()) return Finish(ex, {200, "{\"status\":\"ready\"}"});
+  auto state = std::make_shared<State>();
+  state->pending = config.backends.size();
+  for (const auto& [svc, address] : config.backends) {
+    auto probe = std::make_shared<Probe>();
+    probe->ex = ex;
+    probe->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    probe->request.set_service(svc);
+    health.at(address)->async()->Check(
+        &probe->ctx, &probe->request, &probe->response,
+        [this, state, probe, service = svc](grpc::Status st) {
+          const bool serving =
+              st.ok() && probe->response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+          std::string failed;
+          {
+            std::lock_guard<std::mutex> l(state->mu);
+            if (!serving && state->failed.empty()) state->failed = service;
+            if (--state->pending > 0) return;
+            failed = state->failed;
+          }
+          if (failed.empty()) return Finish(probe->ex, {200, "{\"status\":\"ready\"}"});
+          Finish(probe->ex, {503, absl::StrCat("{\"status\":\"not ready\",\"service\":\"", failed, "\"}")});
+        });
+  }
+}
+
+// Identity: an API key is exchanged for its token on a worker thread (it may ask the
+// database); everything else continues on the calling thread.
+void HttpGateway::Impl::Routed(const ExchangePtr& ex, RouteMatch match, std::string query_text) {
+  std::string authorization = ex->Header("authorization");
+  const std::string secret = ApiKeyAuthenticator::SecretFromHeaders(ex->Header("x-api-key"), authorization);
+  if (secret.empty()) {
+    return Forward(ex, match, query_text, std::move(authorization), config.rate_limit_rps, config.rate_limit_burst);
+  }
+  if (api_keys == nullptr) {
+    return Finish(ex, ErrorResponse(WithReason(absl::UnauthenticatedError("API keys are not enabled on this gateway"),
+                                               "API_KEYS_DISABLED")));
+  }
+  // Refused keys are charged to the caller's address: guessing keys cannot keep the
+  // gateway's database busy.
+  const std::string failures = "apikey-failures:" + ex->Header(":remote");
+  if (int wait = Take(failures, config.rate_limit_rps, config.rate_limit_burst, false); wait > 0) {
+    const absl::Status refused_keys =
+        WithReason(absl::ResourceExhaustedError("too many refused API keys; retry later"), "RATE_LIMITED");
+    return Finish(ex, WithRetryAfter(ErrorResponse(refused_keys), wait));
+  }
+  boost::asio::post(*api_key_workers, [this, ex, match = std::move(match), query_text = std::move(query_text),
+                                       secret, failures]() {
+    auto grant = api_keys->Authenticate(secret);
+    if (!grant.ok()) {
+      if (grant.status().code() == absl::StatusCode::kUnauthenticated) {
+        Take(failures, config.rate_limit_rps, config.rate_limit_burst);
+      }
+      return Finish(ex, ErrorResponse(grant.status()));
+    }
+    ex->client = "sub:" + grant->subject;
+    double rps = config.rate_limit_rps, burst = config.rate_limit_burst;
+    if (grant->rate_limit_rps > 0) {
+      rps = grant->rate_limit_rps;
+      burst = std::max(1.0, grant->rate_limit_rps);
+    }
+    Forward(ex, match, query_text, grant->authorization, rps, burst);
+  });
+}
+
+// Permission, rate, transcoding, then the backend call; its completion finishes the request.
+void HttpGateway::Impl::Forward(const ExchangePtr& ex, const RouteMatch& match, const std::string& query_text,
+                                std::string authorization, double rps, double burst) {
+  // The rate bucket keeps the rate limiter's historic key (bare address) for anonymous calls.
+  std::string bucket = ex->Header(":remote");
+  if (ex->client.rfind("sub:", 0) == 0) bucket = ex->client;
+  if (authorizer) {
+    auto principal = authorizer->Authorize(match.route->grpc_path, authorization);
+    if (!principal.ok()) return Finish(ex, ErrorResponse(principal.status()));
+    if (!principal->subject.empty()) bucket = ex->client = "sub:" + principal->subject;
+  }
+  if (int wait = Take(bucket, rps, burst); wait > 0) {
+    const absl::Status limited_rate =
+        WithReason(absl::ResourceExhaustedError("rate limit exceeded; retry later"), "RATE_LIMITED");
+    return Finish(ex, WithRetryAfter(ErrorResponse(limited_rate), wait));
+  }
+  std::vector<std::pair<std::string, std::string>> query;
+  for (absl::string_view kv : absl::StrSplit(query_text, '&', absl::SkipEmpty())) {
+    auto eq = kv.find('=');
+    query.push_back({UrlDecode(kv.substr(0, eq), true),
+                     eq == absl::string_view::npos ? "" : UrlDecode(kv.substr(eq + 1), true)});
+  }
+  auto request = transcoder.BuildRequest(match, query, ex->body);
+  if (!request.ok()) return Finish(ex, ErrorResponse(request.status()));
+  const std::string service = std::string(match.route->method->service()->full_name());
+  auto backend = config.backends.find(service);
+  if (backend == config.backends.end()) {
+    return Finish(ex, ErrorResponse(absl::UnavailableError(absl::StrCat("no backend configured for ", service))));
+  }
+  auto call = std::make_shared<BackendCall>();
+  call->ex = ex;
+  call->route = match.route;
+  call->ctx.set_deadline(absl::ToChronoTime(absl::Now() + config.timeout));
+  if (!authorization.empty()) call->ctx.AddMetadata("authorization", authorization);
+  call->ctx.AddMetadata("x-request-id", ex->request_id);
+  call->ctx.AddMetadata("traceparent", ex->trace.ChildTraceparent());
+  grpc::Slice slice(*request);
+  call->request = grpc::ByteBuffer(&slice, 1);
+  {
+    std::lock_guard<std::mutex> l(mu);
+    if (cancelling) {
+      return Finish(ex, ErrorResponse(absl::UnavailableError("the gateway is stopping")));
+    }
+    calls.insert(call.get());
+  }
+  stubs.at(backend->second)
+      ->UnaryCall(&call->ctx, match.route->grpc_path, grpc::StubOptions(), &call->request, &call->response,
+                  [this, call](grpc::Status st) { BackendDone(call, st); });
+}
+
+void HttpGateway::Impl::BackendDone(const std::shared_ptr<BackendCall>& call, const grpc::Status& status) {
+  {
+    std::lock_guard<std::mutex> l(mu);
+    calls.erase(call.get());
+  }
+  if (!status.ok()) return Finish(call->ex, ErrorResponse(BackendError(status)));
+  std::vector<grpc::Slice> slices;
+  if (!call->response.Dump(&slices).ok()) {
+    return Finish(call->ex, ErrorResponse(absl::InternalError("unreadable backend response")));
+  }
+  std::string bytes;
+  for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  auto json = transcoder.ResponseJson(*call->route, bytes);
+  if (!json.ok()) return Finish(call->ex, ErrorResponse(json.status()));
+  Finish(call->ex, {200, *std::move(json)});
+}
+
+void HttpGateway::Impl::Finish(const ExchangePtr& ex, Response resp) {
+  const double secs = absl::ToDoubleSeconds(absl::Now() - ex->start);
+  requests->Add({{"route", ex->route}, {"method", MethodLabel(ex->method)}, {"code", absl::StrCat(resp.status)}})
+      .Increment();
+  static const auto* bounds = new prometheus::Histogram::BucketBoundaries{
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  durations->Add({{"route", ex->route}}, *bounds).Observe(secs);
+  resp.request_id = ex->request_id;
+  {
+    log::ScopedCallIds ids(ex->request_id, ex->trace.trace_id);
+    // Access log: the route template, never the concrete path, query string or body.
+    log::Info("http", {{"time", FormatTimestamp(ex->start)},
+                       {"client", ex->client},
+                       {"route", ex->route},
+                       {"method", ex->method},
+                       {"status", absl::StrCat(resp.status)},
+                       {"duration_ms", absl::StrCat(static_cast<int64_t>(secs * 1000))},
+                       {"bytes_in", absl::StrCat(ex->body.size())},
+                       {"bytes_out", absl::StrCat(resp.body.size())}});
+  }
+  if (ex->limited) {
+    in_flight->Decrement();
+    std::lock_guard<std::mutex> l(mu);
+    --limited;
+  }
+  Done done = std::move(ex->done);
+  done(std::move(resp));
+}
 
 HttpGateway::HttpGateway(GatewayConfig config, const google::protobuf::DescriptorPool* pool, RouteTable routes,
                          metrics::Metrics* metrics, std::unique_ptr<auth::Authorizer> authorizer)
-    : impl_(std::make_unique<Impl>(pool, std::move(routes))), config_(std::move(config)) {
+    : impl_(std::make_unique<Impl>(std::move(config), pool, std::move(routes))) {
   impl_->authorizer = std::move(authorizer);
-  for (const auto& [svc, address] : config_.backends) {
-    if (!impl_->channels.count(address)) {
-      impl_->channels[address] = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-    }
+  for (const auto& [svc, address] : impl_->config.backends) {
+    if (impl_->stubs.count(address)) continue;
+    auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    impl_->stubs[address] = std::make_unique<grpc::GenericStub>(channel);
+    impl_->health[address] = grpc::health::v1::Health::NewStub(channel);
   }
   auto& reg = metrics->registry();
   impl_->requests = &prometheus::BuildCounter().Name("http_requests_total").Help("HTTP requests by route, method and status code").Register(reg);
   impl_->durations = &prometheus::BuildHistogram().Name("http_request_duration_seconds").Help("HTTP request latency by route").Register(reg);
-  impl_->in_flight = &prometheus::BuildGauge().Name("http_requests_in_flight").Help("HTTP requests being served").Register(reg).Add({});
+  impl_->in_flight = &prometheus::BuildGauge()
+                          .Name("http_requests_in_flight")
+                          .Help("HTTP requests being served (those counted against --max_concurrent_requests)")
+                          .Register(reg)
+                          .Add({});
+  impl_->refused = &prometheus::BuildCounter()
+                        .Name("gateway_requests_refused_total")
+                        .Help("Requests refused at once because the face was at --max_concurrent_requests")
+                        .Register(reg)
+                        .Add({{"face", "rest"}, {"reason", "overloaded"}});
 }
 
 HttpGateway::~HttpGateway() { Stop(); }
 
-void HttpGateway::EnableApiKeys(ApiKeyAuthenticator* authenticator) { impl_->api_keys = authenticator; }
+void HttpGateway::EnableApiKeys(ApiKeyAuthenticator* authenticator) {
+  impl_->api_keys = authenticator;
+  if (authenticator != nullptr && impl_->api_key_workers == nullptr) {
+    impl_->api_key_workers = std::make_unique<boost::asio::thread_pool>(kApiKeyWorkers);
+  }
+}
+
+void HttpGateway::HandleAsync(const std::string& method, const std::string& target, std::string body,
+                              std::map<std::string, std::string> headers, std::function<void(Response)> done) {
+  auto ex = std::make_shared<Impl::Exchange>(impl_.get());
+  ex->method = method;
+  ex->target = target;
+  ex->body = std::move(body);
+  ex->headers = std::move(headers);
+  ex->done = std::move(done);
+  impl_->Serve(std::move(ex));
+}
 
 HttpGateway::Response HttpGateway::Handle(const std::string& method, const std::string& target, const std::string& body,
                                           const std::map<std::string, std::string>& headers) {
-  const absl::Time start = absl::Now();
-  impl_->in_flight->Increment();
-  std::string route_label = "unmatched";
-  auto header = [&](const char* name) {
-    auto it = headers.find(name);
-    return it == headers.end() ? std::string() : it->second;
-  };
-  std::string request_id = header("x-request-id");
-  if (request_id.empty() || request_id.size() > 128) request_id = RandomHex(16);
-  const TraceContext trace = ContinueOrStartTrace(header("traceparent"));
-  Response resp = [&]() -> Response {
-    absl::string_view path = target;
-    absl::string_view query_text;
-    if (auto q = path.find('?'); q != absl::string_view::npos) {
-      query_text = path.substr(q + 1);
-      path = path.substr(0, q);
-    }
-    if (path == "/healthz") return {200, "{\"status\":\"ok\"}"};
-    if (path == "/openapi.json" && !config_.openapi_json.empty()) return {200, config_.openapi_json};
-    if (path == "/readyz") {
-      // Ready when every backend reports its routed services SERVING.
-      for (const auto& [svc, address] : config_.backends) {
-        grpc::ClientContext hc;
-        hc.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
-        grpc::health::v1::HealthCheckRequest hreq;
-        hreq.set_service(svc);
-        grpc::health::v1::HealthCheckResponse hresp;
-        auto health = grpc::health::v1::Health::NewStub(impl_->channels.at(address));
-        if (!health->Check(&hc, hreq, &hresp).ok() ||
-            hresp.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
-          return {503, absl::StrCat("{\"status\":\"not ready\",\"service\":\"", svc, "\"}")};
-        }
-      }
-      return {200, "{\"status\":\"ready\"}"};
-    }
-    auto match = impl_->routes.Find(method, UrlDecode(path, false));
-    if (!match.ok()) {
-      if (match.status().code() == absl::StatusCode::kUnimplemented) {
-        Response r = ErrorResponse(match.status());
-        r.status = 405;
-        return r;
-      }
-      return ErrorResponse(match.status());
-    }
-    route_label = match->route->template_text;
-    std::string client = header(":remote");
-    std::string authorization = header("authorization");
-    double rps = config_.rate_limit_rps, burst = config_.rate_limit_burst;
-    // A call made with an API key acts with the token minted for the key, whatever
-    // authorization the caller sent, and under the key's own rate limit.
-    if (const std::string secret = ApiKeyAuthenticator::SecretFromHeaders(header("x-api-key"), authorization);
-        !secret.empty()) {
-      if (impl_->api_keys == nullptr) {
-        return ErrorResponse(WithReason(absl::UnauthenticatedError("API keys are not enabled on this gateway"),
-                                        "API_KEYS_DISABLED"));
-      }
-      // Refused keys are charged to the caller's address: guessing keys cannot keep the
-      // gateway's database busy.
-      const std::string failures = "apikey-failures:" + client;
-      if (int wait = impl_->Take(failures, config_.rate_limit_rps, config_.rate_limit_burst, false); wait > 0) {
-        Response r = ErrorResponse(WithReason(absl::ResourceExhaustedError("too many refused API keys; retry later"),
-                                              "RATE_LIMITED"));
-        r.retry_after_seconds = wait;
-        return r;
-      }
-      auto grant = impl_->api_keys->Authenticate(secret);
-      if (!grant.ok()) {
-        if (grant.status().code() == absl::StatusCode::kUnauthenticated) {
-          impl_->Take(failures, config_.rate_limit_rps, config_.rate_limit_burst);
-        }
-        return ErrorResponse(grant.status());
-      }
-      authorization = grant->authorization;
-      client = "sub:" + grant->subject;
-      if (grant->rate_limit_rps > 0) {
-        rps = grant->rate_limit_rps;
-        burst = std::max(1.0, grant->rate_limit_rps);
-      }
-    }
-    if (impl_->authorizer) {
-      auto principal = impl_->authorizer->Authorize(match->route->grpc_path, authorization);
-      if (!principal.ok()) return ErrorResponse(principal.status());
-      if (!principal->subject.empty()) client = "sub:" + principal->subject;
-    }
-    if (int wait = impl_->Take(client, rps, burst); wait > 0) {
-      Response r = ErrorResponse(WithReason(absl::ResourceExhaustedError("rate limit exceeded; retry later"), "RATE_LIMITED"));
-      r.retry_after_seconds = wait;
-      return r;
-    }
-    std::vector<std::pair<std::string, std::string>> query;
-    for (absl::string_view kv : absl::StrSplit(query_text, '&', absl::SkipEmpty())) {
-      auto eq = kv.find('=');
-      query.push_back({UrlDecode(kv.substr(0, eq), true),
-                       eq == absl::string_view::npos ? "" : UrlDecode(kv.substr(eq + 1), true)});
-    }
-    auto request = impl_->transcoder.BuildRequest(*match, query, body);
-    if (!request.ok()) return ErrorResponse(request.status());
-    const std::string service = std::string(match->route->method->service()->full_name());
-    auto backend = config_.backends.find(service);
-    if (backend == config_.backends.end()) {
-      return ErrorResponse(absl::UnavailableError(absl::StrCat("no backend configured for ", service)));
-    }
-    grpc::ClientContext ctx;
-    ctx.set_deadline(absl::ToChronoTime(absl::Now() + config_.timeout));
-    if (!authorization.empty()) ctx.AddMetadata("authorization", authorization);
-    ctx.AddMetadata("x-request-id", request_id);
-    ctx.AddMetadata("traceparent", trace.ChildTraceparent());
-    grpc::Slice slice(*request);
-    grpc::ByteBuffer req_buf(&slice, 1), resp_buf;
-    std::promise<grpc::Status> done;
-    auto stub = impl_->stub_for(backend->second);
-    stub->UnaryCall(&ctx, match->route->grpc_path, grpc::StubOptions(), &req_buf, &resp_buf,
-                    [&done](grpc::Status s) { done.set_value(std::move(s)); });
-    grpc::Status st = done.get_future().get();
-    if (!st.ok()) return ErrorResponse(FromGrpcStatus(st));
-    std::vector<grpc::Slice> slices;
-    resp_buf.Dump(&slices);
-    std::string bytes;
-    for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    auto json = impl_->transcoder.ResponseJson(*match->route, bytes);
-    if (!json.ok()) return ErrorResponse(json.status());
-    return {200, *std::move(json)};
-  }();
-  const double secs = absl::ToDoubleSeconds(absl::Now() - start);
-  impl_->in_flight->Decrement();
-  impl_->requests->Add({{"route", route_label}, {"method", method}, {"code", absl::StrCat(resp.status)}}).Increment();
-  static const auto* buckets = new prometheus::Histogram::BucketBoundaries{
-      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-  impl_->durations->Add({{"route", route_label}}, *buckets).Observe(secs);
-  resp.request_id = request_id;
-  log::ScopedCallIds ids(request_id, trace.trace_id);
-  log::Info("http", {{"route", route_label}, {"method", method}, {"status", absl::StrCat(resp.status)},
-                     {"duration_ms", absl::StrCat(static_cast<int64_t>(secs * 1000))},
-                     {"bytes", absl::StrCat(resp.body.size())}});
-  return resp;
+  std::promise<Response> promise;
+  auto answer = promise.get_future();
+  HandleAsync(method, target, body, headers, [&promise](Response r) { promise.set_value(std::move(r)); });
+  return answer.get();
 }
 
 absl::Status HttpGateway::Start() {
-  try {
-    auto address = boost::asio::ip::make_address(config_.listen_host);
-    impl_->acceptor = std::make_unique<tcp::acceptor>(impl_->ioc, tcp::endpoint{address, static_cast<unsigned short>(config_.http_port)});
-    port_ = impl_->acceptor->local_endpoint().port();
-  } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen_host, ":", config_.http_port, ": ", e.what()));
-  }
-  impl_->accept_thread = std::thread([this] {
-    while (!impl_->stopping) {
-      beast::error_code ec;
-      tcp::socket socket(impl_->ioc);
-      impl_->acceptor->accept(socket, ec);
-      if (ec) {
-        if (impl_->stopping) break;
-        continue;
-      }
-      ++impl_->sessions;
-      std::thread([this, s = std::move(socket)]() mutable {
-        beast::flat_buffer buffer;
-        beast::error_code ec;
-        while (!impl_->stopping) {
-          http::request_parser<http::string_body> parser;
-          parser.body_limit(config_.max_body_bytes);
-          http::read(s, buffer, parser, ec);
-          if (ec == http::error::body_limit) {
-            http::response<http::string_body> res{http::status::payload_too_large, 11};
-            res.set(http::field::content_type, "application/json");
-            res.body() = ErrorResponse(WithReason(absl::ResourceExhaustedError("request body too large"), "BODY_TOO_LARGE")).body;
-            res.prepare_payload();
-            http::write(s, res, ec);
-            break;
-          }
-          if (ec) break;
-          auto& req = parser.get();
-          std::map<std::string, std::string> headers;
-          beast::error_code rec;
-          auto remote = s.remote_endpoint(rec);
-          if (!rec) headers[":remote"] = remote.address().to_string();
-          for (const auto& h : req) {
-            std::string name(h.name_string());
-            for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-            if (!name.empty() && name[0] != ':') headers[name] = std::string(h.value());
-          }
-          Response r = Handle(std::string(req.method_string()), std::string(req.target()), req.body(), headers);
-          http::response<http::string_body> res{static_cast<http::status>(r.status), req.version()};
-          res.set(http::field::content_type, r.content_type);
-          res.set("x-request-id", r.request_id);
-          if (r.retry_after_seconds > 0) res.set(http::field::retry_after, std::to_string(r.retry_after_seconds));
-          res.keep_alive(req.keep_alive());
-          res.body() = std::move(r.body);
-          res.prepare_payload();
-          http::write(s, res, ec);
-          if (ec || !req.keep_alive()) break;
-        }
-        beast::error_code ignored;
-        s.shutdown(tcp::socket::shutdown_both, ignored);
-        --impl_->sessions;
-      }).detach();
-    }
+  const GatewayConfig& c = impl_->config;
+  HttpServerOptions options;
+  options.listen_host = c.listen_host;
+  options.port = c.http_port;
+  options.threads = std::max(1, c.http_threads);
+  options.max_body_bytes = c.max_body_bytes;
+  options.request_timeout = c.request_timeout;
+  options.tls = c.tls;
+  impl_->server = std::make_unique<HttpServer>(options, [this](HttpRequest req, HttpResponder respond) {
+    auto ex = std::make_shared<Impl::Exchange>(impl_.get());
+    ex->method = std::move(req.method);
+    ex->target = std::move(req.target);
+    ex->body = std::move(req.body);
+    ex->headers = std::move(req.headers);
+    ex->body_too_large = req.body_too_large;
+    ex->done = [respond = std::move(respond)](Response r) {
+      HttpReply reply;
+      reply.status = r.status;
+      reply.content_type = std::move(r.content_type);
+      reply.body = std::move(r.body);
+      reply.headers.emplace_back("x-request-id", std::move(r.request_id));
+      if (r.retry_after_seconds > 0) reply.headers.emplace_back("retry-after", absl::StrCat(r.retry_after_seconds));
+      respond(std::move(reply));
+    };
+    impl_->Serve(std::move(ex));
   });
-  log::Info("gateway serving REST", {{"http_port", absl::StrCat(port_)}, {"routes", absl::StrCat(impl_->routes.routes().size())}});
+  if (auto st = impl_->server->Start(); !st.ok()) {
+    impl_->server.reset();
+    return st;
+  }
+  port_ = impl_->server->port();
+  log::Info("gateway serving REST", {{"http_port", absl::StrCat(port_)},
+                                     {"routes", absl::StrCat(impl_->routes.routes().size())},
+                                     {"threads", absl::StrCat(options.threads)},
+                                     {"max_concurrent_requests", absl::StrCat(c.max_concurrent_requests)},
+                                     {"tls", c.tls.mutual() ? "mutual" : c.tls.enabled() ? "on" : "off"}});
   return absl::OkStatus();
 }
 
 void HttpGateway::Stop() {
-  if (!impl_ || impl_->stopping.exchange(true)) return;
-  if (impl_->accept_thread.joinable()) {
-    // Wake the blocking accept with a connection of our own, then let the loop see the flag.
-    try {
-      boost::asio::io_context wake_ioc;
-      tcp::socket wake(wake_ioc);
-      wake.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
-    } catch (const std::exception&) {
-    }
-    impl_->accept_thread.join();
+  if (!impl_) return;
+  Impl& m = *impl_;
+  const absl::Time deadline = absl::Now() + m.config.drain_timeout;
+  if (m.server) m.server->Drain(m.config.drain_timeout);
+  if (!m.WaitIdle(std::max(deadline - absl::Now(), absl::Milliseconds(100)))) {
+    // Past the drain timeout: cancel the backend calls still open; they complete at once.
+    std::lock_guard<std::mutex> l(m.mu);
+    m.cancelling = true;
+    for (Impl::BackendCall* call : m.calls) call->ctx.TryCancel();
+    log::Warn("REST requests cancelled at shutdown", {{"count", absl::StrCat(m.outstanding)}});
   }
-  beast::error_code ec;
-  if (impl_->acceptor) impl_->acceptor->close(ec);
-  // Let sessions finish their current request (bounded wait).
-  for (int i = 0; i < 100 && impl_->sessions.load() > 0; ++i) absl::SleepFor(absl::Milliseconds(20));
+  if (!m.WaitIdle(absl::Seconds(5))) log::Warn("REST requests still open at shutdown");
+  if (m.api_key_workers) m.api_key_workers->join();
+  if (m.server) m.server->Shutdown();
 }
 
 }  // namespace lnob::gateway

@@ -1,19 +1,20 @@
 #ifndef LNOB_SERVICES_GATEWAY_API_HTTP_GATEWAY_H_
 #define LNOB_SERVICES_GATEWAY_API_HTTP_GATEWAY_H_
 
-// REST/JSON face of the gateway: Boost.Beast HTTP/1.1 server, routes from the descriptor set,
-// generic gRPC calls to the backends with the caller's metadata and a deadline.
+// REST/JSON face of the gateway: routes from the descriptor set, generic gRPC calls to the
+// backends with the caller's metadata and a deadline, served by an asynchronous HTTP/1.1
+// server (api/http_server.h). No request ever holds an io thread while a backend answers.
 
-#include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/auth/policy.h"
 #include "common/metrics/metrics.h"
+#include "services/gateway/api/tls_config.h"
 #include "services/gateway/domain/routes.h"
 #include "services/gateway/domain/transcoder.h"
 
@@ -30,6 +31,11 @@ struct GatewayConfig {
   std::string openapi_json;  // served at /openapi.json
   double rate_limit_rps = 50;  // per client (token subject, else address); 0 = off
   double rate_limit_burst = 100;
+  int http_threads = 2;                  // io threads of the server
+  int max_concurrent_requests = 1000;    // more at once are refused: 503 OVERLOADED
+  absl::Duration request_timeout = absl::Seconds(30);  // socket read/write of one request
+  absl::Duration drain_timeout = absl::Seconds(5);     // in-flight requests at Stop()
+  TlsConfig tls;                                       // HTTPS (and client certificates)
 };
 
 class HttpGateway {
@@ -39,7 +45,12 @@ class HttpGateway {
   HttpGateway(GatewayConfig config, const google::protobuf::DescriptorPool* pool, RouteTable routes,
               metrics::Metrics* metrics, std::unique_ptr<auth::Authorizer> authorizer = nullptr);
   ~HttpGateway();
+  HttpGateway(const HttpGateway&) = delete;
+  HttpGateway& operator=(const HttpGateway&) = delete;
+
   absl::Status Start();
+  // Stops accepting, lets requests in flight finish within drain_timeout, then cancels
+  // the backend calls still open and closes every connection.
   void Stop();
   int port() const { return port_; }
   // Accepts calls made with an API key ("x-api-key: <secret>" or "Authorization: ApiKey
@@ -52,16 +63,20 @@ class HttpGateway {
     std::string body;
     std::string content_type = "application/json";
     std::string request_id;
-    int retry_after_seconds = 0;  // set with 429
+    int retry_after_seconds = 0;  // set with 429 and 503 OVERLOADED
   };
-  // One request, independent of the socket (also used by tests and the fuzz target).
+  // One request, independent of the socket. headers: lower-case names; ":remote" is the
+  // peer address and ":client-cn" the subject CN of a verified client certificate.
+  // `done` runs exactly once, on whichever thread finishes the request (possibly this one).
+  void HandleAsync(const std::string& method, const std::string& target, std::string body,
+                   std::map<std::string, std::string> headers, std::function<void(Response)> done);
+  // The same, waiting for the answer (tests and the fuzz target; never from an io thread).
   Response Handle(const std::string& method, const std::string& target, const std::string& body,
                   const std::map<std::string, std::string>& headers);
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  GatewayConfig config_;
   int port_ = 0;
 };
 

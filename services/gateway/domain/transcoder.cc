@@ -1,5 +1,6 @@
 #include "services/gateway/domain/transcoder.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -23,12 +24,68 @@ const FieldDescriptor* FindField(const google::protobuf::Descriptor* d, absl::st
   return f;
 }
 
+// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), 0 when none starts there.
+size_t Utf8SequenceLength(absl::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return 1;
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return 0;
+  }
+  return n;
+}
+
+// The only text a proto3 string field may hold: a request with anything else does not parse.
+bool IsValidUtf8(absl::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+// Client text quoted in an error (google.rpc.BadRequest is proto3 too): every byte that starts
+// no well-formed sequence becomes U+FFFD.
+std::string ToValidUtf8(absl::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(s.data() + i, n);
+      i += n;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string UrlDecode(absl::string_view in, bool plus_is_space) {
   std::string out;
   for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size()) {
+    if (in[i] == '%' && i + 2 < in.size() && absl::ascii_isxdigit(in[i + 1]) &&
+        absl::ascii_isxdigit(in[i + 2])) {
       int v = 0;
       if (absl::SimpleHexAtoi(in.substr(i + 1, 2), &v)) {
         out.push_back(static_cast<char>(v));
@@ -47,21 +104,22 @@ absl::Status SetFieldPath(google::protobuf::Message* msg, absl::string_view path
   for (size_t i = 0; i < parts.size(); ++i) {
     const auto* refl = cur->GetReflection();
     const FieldDescriptor* f = FindField(cur->GetDescriptor(), parts[i]);
-    if (f == nullptr) return InvalidField(path, "no such field");
+    if (f == nullptr) return InvalidField(ToValidUtf8(path), "no such field");
     const bool last = i + 1 == parts.size();
     if (!last) {
       if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || f->is_repeated()) {
-        return InvalidField(path, "cannot address a field inside this one");
+        return InvalidField(ToValidUtf8(path), "cannot address a field inside this one");
       }
       cur = refl->MutableMessage(cur, f);
       continue;
     }
     const std::string v(value);
     const bool rep = f->is_repeated();
-    auto bad = [&](const char* what) { return InvalidField(path, absl::StrCat("expected ", what)); };
+    auto bad = [&](const char* what) { return InvalidField(ToValidUtf8(path), absl::StrCat("expected ", what)); };
     switch (f->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
         if (f->type() == FieldDescriptor::TYPE_BYTES) return bad("a field that is not bytes");
+        if (!IsValidUtf8(v)) return bad("UTF-8 text");
         rep ? refl->AddString(cur, f, v) : refl->SetString(cur, f, v);
         break;
       case FieldDescriptor::CPPTYPE_INT32: {
@@ -118,6 +176,7 @@ absl::Status SetFieldPath(google::protobuf::Message* msg, absl::string_view path
       case FieldDescriptor::CPPTYPE_MESSAGE: {
         // Well-known type with a string form (proto3 JSON mapping): FieldMask "a,bC.d".
         if (f->message_type()->full_name() == "google.protobuf.FieldMask" && !rep) {
+          if (!IsValidUtf8(value)) return bad("UTF-8 text");
           google::protobuf::Message* mask = refl->MutableMessage(cur, f);
           const FieldDescriptor* paths = mask->GetDescriptor()->FindFieldByName("paths");
           for (absl::string_view p : absl::StrSplit(value, ',', absl::SkipEmpty())) {
@@ -134,7 +193,7 @@ absl::Status SetFieldPath(google::protobuf::Message* msg, absl::string_view path
           }
           break;
         }
-        return InvalidField(path, "is a message: address one of its fields (e.g. asOf.year)");
+        return InvalidField(ToValidUtf8(path), "is a message: address one of its fields (e.g. asOf.year)");
       }
     }
   }
@@ -164,15 +223,20 @@ absl::StatusOr<std::string> Transcoder::BuildRequest(const RouteMatch& match,
       }
       auto st = google::protobuf::util::JsonStringToMessage(std::string(body), target, opts);
       if (!st.ok()) {
+        // The parser's first line; the lines after it quote the body around the error.
+        const std::string message(st.message());
+        const absl::string_view why = absl::string_view(message).substr(0, message.find('\n'));
         return InvalidField(route.body == "*" ? "body" : route.body,
-                            absl::StrCat("malformed JSON: ", std::string(st.message())));
+                            absl::StrCat("malformed JSON: ", ToValidUtf8(why)));
       }
     }
   } else if (!body.empty()) {
     return InvalidField("body", "this method takes no body");
   }
   for (const auto& [name, value] : query) {
-    if (route.body == "*") return InvalidField(name, "query parameters are not accepted when the body maps to the request");
+    if (route.body == "*") {
+      return InvalidField(ToValidUtf8(name), "query parameters are not accepted when the body maps to the request");
+    }
     LNOB_RETURN_IF_ERROR(SetFieldPath(msg.get(), name, value));
   }
   for (const auto& [path, value] : match.bindings) {

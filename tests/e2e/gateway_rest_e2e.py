@@ -1,0 +1,835 @@
+#!/usr/bin/python3
+"""End-to-end: every REST route of the registry and funding APIs through the real gateway,
+called with curl only (a client we did not write).
+
+Run by ctest through ./lnob test, which provides a PostgreSQL (LNOB_TEST_*). Starts the real
+registry, funding and gateway binaries on a temporary database, then:
+
+- calls every method that has a google.api.http rule (the list comes from the descriptor set
+  build/lnob_api.pb, so a newly annotated method without a call here fails the last test),
+  each with an assertion on the JSON it returns;
+- produces through REST every gRPC code the services return and checks the HTTP status of the
+  one table (common/status/status.cc, HttpStatusForCode) and the {code, message, details}
+  body with its google.rpc details.
+"""
+import json
+import os
+import re
+import secrets
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+import uuid
+import warnings
+from urllib.parse import quote
+
+from google.protobuf import descriptor_pb2
+
+BUILD = os.environ.get("LNOB_BUILD_DIR", "build")
+BIN = os.path.join(BUILD, "bin")
+LNOBCTL = os.path.join(BIN, "lnobctl")
+ADMIN = os.environ.get("LNOB_TEST_ADMIN_URL")
+PACKAGES = {"lnob.registry.v1": "registry", "lnob.funding.v1": "funding"}  # API package -> serving binary
+
+# gRPC codes (google.rpc.Code) and the HTTP status the gateway must answer with
+# (HttpStatusForCode in common/status/status.cc).
+INVALID_ARGUMENT, DEADLINE_EXCEEDED, NOT_FOUND, ALREADY_EXISTS = 3, 4, 5, 6
+PERMISSION_DENIED, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, ABORTED = 7, 8, 9, 10
+UNIMPLEMENTED, UNAVAILABLE, UNAUTHENTICATED = 12, 14, 16
+HTTP_STATUS = {INVALID_ARGUMENT: 400, DEADLINE_EXCEEDED: 504, NOT_FOUND: 404, ALREADY_EXISTS: 409,
+               PERMISSION_DENIED: 403, RESOURCE_EXHAUSTED: 429, FAILED_PRECONDITION: 400, ABORTED: 409,
+               UNIMPLEMENTED: 501, UNAVAILABLE: 503, UNAUTHENTICATED: 401}
+BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest"
+ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
+HTTP_RULE_FIELD = 72295728  # (google.api.http) on google.protobuf.MethodOptions
+
+
+def dsn(**overrides):
+    kv = dict(p.split("=", 1) for p in ADMIN.split())
+    kv.update(overrides)
+    return " ".join(f"{k}={v}" for k, v in kv.items())
+
+
+def run(*args, **kw):
+    return subprocess.run(list(args), check=True, capture_output=True, text=True, **kw).stdout
+
+
+def wait_for(pred, timeout=20.0, step=0.1):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if pred():
+            return True
+        time.sleep(step)
+    return False
+
+
+def date(y, m, d):
+    return {"year": y, "month": m, "day": d}
+
+
+def q(d, prefix):
+    """A date as query parameters: asOf.year=..&asOf.month=..&asOf.day=.."""
+    return "&".join(f"{prefix}.{k}={v}" for k, v in d.items())
+
+
+def indicators(deprived):
+    return [{"code": f"D{k:02d}", "deprived": k <= deprived, "evidence": "e2e"} for k in range(1, 13)]
+
+
+# ---- the REST routes, from the descriptor set ----
+
+def _varint(buf, i):
+    shift = value = 0
+    while True:
+        b = buf[i]
+        i += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return value, i
+
+
+def _fields(buf):
+    """(number, wire type, value) of a serialized message; value is bytes for length-delimited."""
+    i = 0
+    while i < len(buf):
+        key, i = _varint(buf, i)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, i = _varint(buf, i)
+        elif wire == 1:
+            value, i = buf[i:i + 8], i + 8
+        elif wire == 2:
+            n, i = _varint(buf, i)
+            value, i = buf[i:i + n], i + n
+        elif wire == 5:
+            value, i = buf[i:i + 4], i + 4
+        else:
+            raise ValueError(f"unexpected wire type {wire}")
+        yield number, wire, value
+
+
+# google.api.HttpRule: get=2 put=3 post=4 delete=5 patch=6 body=7 additional_bindings=11
+_VERBS = {2: "GET", 3: "PUT", 4: "POST", 5: "DELETE", 6: "PATCH"}
+
+
+def _http_rules(rule_bytes):
+    rules, body = [], ""
+    for number, _, value in _fields(rule_bytes):
+        if number in _VERBS:
+            rules.append([_VERBS[number], value.decode()])
+        elif number == 7:
+            body = value.decode()
+        elif number == 11:
+            rules.extend(_http_rules(value))
+    for r in rules:
+        if len(r) == 2:
+            r.append(body)
+    return rules
+
+
+def _template_regex(template):
+    """The request paths a google.api.http path template matches, as a regular expression."""
+    depth, at = 0, -1
+    for i, ch in enumerate(template):  # the verb follows the last ':' outside braces
+        depth += (ch == "{") - (ch == "}")
+        if ch == ":" and depth == 0:
+            at = i
+    template, verb = (template[:at], template[at:]) if at >= 0 else (template, "")
+    template = re.sub(r"\{[^}=]*=?([^}]*)\}", lambda m: m.group(1) or "*", template)  # {v=a/*} -> a/*
+    segments = ["[^/:]+" if s == "*" else ".+" if s == "**" else re.escape(s) for s in template.split("/")]
+    return re.compile("^" + "/".join(segments) + re.escape(verb) + "$")
+
+
+def load_routes(path):
+    """{full method name: [(http method, template, body, regex)]} for the API packages, and the
+    services per package."""
+    fds = descriptor_pb2.FileDescriptorSet()
+    with open(path, "rb") as f:
+        fds.ParseFromString(f.read())
+    routes, services = {}, {p: [] for p in PACKAGES}
+    for fd in fds.file:
+        if fd.package not in PACKAGES:
+            continue
+        for svc in fd.service:
+            services[fd.package].append(f"{fd.package}.{svc.name}")
+            for m in svc.method:
+                rules = []
+                for number, _, value in _fields(m.options.SerializeToString()):
+                    if number == HTTP_RULE_FIELD:
+                        rules.extend(_http_rules(value))
+                if rules:
+                    routes[f"{fd.package}.{svc.name}/{m.name}"] = [
+                        (verb, tmpl, body, _template_regex(tmpl)) for verb, tmpl, body in rules]
+    return routes, services
+
+
+class GatewayRestE2E(unittest.TestCase):
+    called = {}  # full method name -> number of 2xx answers
+
+    @classmethod
+    def setUpClass(cls):
+        if not ADMIN:
+            raise RuntimeError("LNOB_TEST_ADMIN_URL is not set: run through ./lnob test")
+        cls.routes, cls.services = load_routes(os.path.join(BUILD, "lnob_api.pb"))
+        cls.suffix = secrets.token_hex(4)
+        cls.db = f"gwrest_{cls.suffix}"
+        cls.procs, cls.ports = {}, {}
+        try:
+            cls.set_up()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def set_up(cls):
+        suffix = cls.suffix
+        run("psql", dsn(), "-qc", f"CREATE DATABASE {cls.db}")
+        cls.urls = {}
+        for svc in ("registry", "funding"):
+            owner, role = f"lnob_{svc}_owner_{suffix}", f"lnob_{svc}_{suffix}"
+            run(LNOBCTL, "bootstrap", f"--admin_url={dsn(dbname=cls.db)}", f"--service={svc}",
+                f"--owner_role={owner}", f"--service_role={role}",
+                "--owner_password=o-" + suffix, "--service_password=s-" + suffix)
+            run(LNOBCTL, "migrate", f"--service={svc}",
+                f"--database_url={dsn(dbname=cls.db, user=owner, password='o-' + suffix)}")
+            cls.urls[svc] = dsn(dbname=cls.db, user=role, password="s-" + suffix)
+        out = run(LNOBCTL, "refdata", "load", f"--database_url={cls.urls['registry']}")
+        assert "units +" in out, out
+        cls.tmp = tempfile.mkdtemp(prefix="lnob-gwrest-", dir=os.environ.get("LNOB_TEST_TMP"))  # removed by ./lnob test
+        run(LNOBCTL, "keys", f"--dir={cls.tmp}")
+        run(LNOBCTL, "keys", f"--dir={cls.tmp}/other")  # a pair nobody trusts
+        cls.key = f"{cls.tmp}/jwt_private.pem"
+        cls.admin_token = cls.mint("PROVINCE_ADMIN", subject="e2e-admin")
+        cls.secret = secrets.token_hex(16)
+        cls.start("registry")
+        cls.start("funding")
+        addr = {pkg: f"127.0.0.1:{cls.ports[binary]}" for pkg, binary in PACKAGES.items()}
+        # Every service of the two API packages, routed to the binary that serves it.
+        cls.backends = ",".join(f"{svc}={addr[pkg]}" for pkg, svcs in cls.services.items() for svc in svcs)
+        # The gateway under test, and a strict one (tiny rate limit, short deadline) for 429 and 504.
+        cls.rest = cls.start_gateway("gateway", ["--rate_limit_rps=1000", "--rate_limit_burst=1000",
+                                                  "--max_body_bytes=65536", "--timeout=10s"])
+        cls.strict = cls.start_gateway("strict", ["--rate_limit_rps=0.2", "--rate_limit_burst=3", "--timeout=1s"])
+
+    @classmethod
+    def mint(cls, roles, scope=None, subject=None, ttl="30m", key=None):
+        args = [LNOBCTL, "token", f"--private_key={key or cls.key}", f"--roles={roles}", f"--ttl={ttl}"]
+        if scope:
+            args.append(f"--scope={scope}")
+        if subject:
+            args.append(f"--subject={subject}")
+        return run(*args).strip()
+
+    @classmethod
+    def start(cls, name):
+        """Starts a service; the first time on a free port (0), again on the same port after that."""
+        ready = os.path.join(cls.tmp, f"{name}.ready.{secrets.token_hex(2)}")
+        env = dict(os.environ, LNOB_DATABASE_URL=cls.urls[name], LNOB_JWT_PUBLIC_KEYS=f"{cls.tmp}/jwt_public.pem",
+                   LNOB_PAGE_TOKEN_SECRET=cls.secret, LNOB_GRPC_PORT=str(cls.ports.get(name, 0)),
+                   LNOB_METRICS_PORT="0", LNOB_LISTEN_HOST="127.0.0.1", LNOB_METRICS_HOST="127.0.0.1",
+                   LNOB_HEALTH_INTERVAL="200ms", LNOB_SHUTDOWN_GRACE="0s")
+        if name == "funding":
+            env.update(LNOB_REGISTRY_ADDRESS=f"127.0.0.1:{cls.ports['registry']}",
+                       LNOB_SERVICE_SIGNING_KEY=cls.key, LNOB_REGISTRY_TIMEOUT="3s")
+        log = open(os.path.join(cls.tmp, f"{name}.log"), "a+")
+        proc = subprocess.Popen([os.path.join(BIN, name), f"--ready_file={ready}"], env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+        cls.procs[name] = proc
+        cls.wait_ready(name, proc, ready, log)
+        with open(ready) as f:
+            cls.ports[name] = json.load(f)["grpc_port"]
+        return proc
+
+    @staticmethod
+    def wait_ready(name, proc, ready, log):
+        """Waits for the ready file a process writes once it serves."""
+        wait_for(lambda: os.path.exists(ready) or proc.poll() is not None, timeout=20)
+        if proc.poll() is not None or not os.path.exists(ready):
+            log.seek(0)
+            raise RuntimeError(f"{name} did not become ready:\n" + log.read()[-4000:])
+
+    @classmethod
+    def start_gateway(cls, name, extra):
+        ready = os.path.join(cls.tmp, f"{name}.ready")
+        log = open(os.path.join(cls.tmp, f"{name}.log"), "a+")
+        proc = subprocess.Popen([os.path.join(BIN, "gateway"), f"--ready_file={ready}", "--http_port=0",
+                                 "--grpc_port=0", "--metrics_port=0", "--listen_host=127.0.0.1",
+                                 "--metrics_host=127.0.0.1", f"--backends={cls.backends}",
+                                 f"--jwt_public_keys={cls.tmp}/jwt_public.pem"] + extra,
+                                stdout=log, stderr=subprocess.STDOUT)
+        cls.procs[name] = proc
+        cls.wait_ready(name, proc, ready, log)
+        with open(ready) as f:
+            base = f"http://127.0.0.1:{json.load(f)['http_port']}"
+        # Ready means every routed backend reports SERVING.
+        if not wait_for(lambda: cls.curl_status("GET", base + "/readyz") == 200, timeout=20):
+            raise RuntimeError(f"{name}: /readyz never answered 200")
+        return base
+
+    @classmethod
+    def tearDownClass(cls):
+        for p in cls.procs.values():
+            if p.poll() is None:
+                p.send_signal(signal.SIGCONT)
+                p.kill()
+                p.wait()
+        subprocess.run(["psql", dsn(), "-qc", f"DROP DATABASE IF EXISTS {cls.db} WITH (FORCE)"], capture_output=True)
+        for svc in ("registry", "funding"):
+            for role in (f"lnob_{svc}_{cls.suffix}", f"lnob_{svc}_owner_{cls.suffix}"):
+                subprocess.run(["psql", dsn(), "-qc", f"DROP ROLE IF EXISTS {role}"], capture_output=True)
+
+    # ---- curl ----
+
+    @staticmethod
+    def curl_status(method, url):
+        return int(subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", method, url],
+                                  capture_output=True, text=True).stdout or 0)
+
+    @classmethod
+    def raw(cls, method, path, body=None, token=None, base=None):
+        """curl; returns (HTTP status, response headers (lower-case names), parsed JSON body or None)."""
+        args = ["curl", "-sS", "-D", "-", "-o", "-", "-X", method, (base or cls.rest) + path, "--max-time", "30",
+                "-H", "Expect:"]
+        if token:
+            args += ["-H", f"Authorization: Bearer {token}"]
+        if body is not None:
+            body = body if isinstance(body, str) else json.dumps(body)
+            args += ["-H", "Content-Type: application/json", "--data-binary", "@-"]
+        out = subprocess.run(args, input=None if body is None else body.encode(), capture_output=True,
+                             check=True).stdout.decode()
+        head, _, payload = out.partition("\r\n\r\n")
+        lines = head.split("\r\n")
+        status = int(lines[0].split()[1])
+        hdrs = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            hdrs[name.strip().lower()] = value.strip()
+        return status, hdrs, json.loads(payload) if payload else None
+
+    def call(self, method, path, body=None, token=None):
+        """A REST call that must answer 200; records which API method it reached."""
+        status, _, payload = self.raw(method, path, body, token or self.admin_token)
+        self.assertEqual(status, 200, f"{method} {path}: {payload}")
+        self.record(method, path)
+        return payload
+
+    def record(self, method, path):
+        path = path.split("?", 1)[0]
+        hits = [name for name, rules in self.routes.items()
+                for verb, _, _, rx in rules if verb == method and rx.match(path)]
+        self.assertEqual(len(hits), 1, f"{method} {path} matches {hits}")
+        GatewayRestE2E.called[hits[0]] = GatewayRestE2E.called.get(hits[0], 0) + 1
+
+    def error(self, code, method, path, body=None, token="admin", base=None, http=None):
+        """A REST call that must fail with `code` and the HTTP status of the table (or `http`).
+        The body must be a google.rpc.Status with a message and an ErrorInfo in its details
+        (checked in a subTest, so that a missing detail does not hide what follows).
+        Returns (body, {detail type: detail}, response headers)."""
+        token = self.admin_token if token == "admin" else token
+        status, hdrs, payload = self.raw(method, path, body, token, base=base)
+        self.assertEqual(status, http or HTTP_STATUS[code], f"{method} {path}: {payload}")
+        self.assertIsInstance(payload, dict, f"{method} {path}: error body is not JSON")
+        self.assertEqual(payload.get("code"), code, payload)
+        details = {d["@type"]: d for d in payload.get("details", [])}
+        with self.subTest("error body", method=method, path=path.split("?")[0]):
+            self.assertTrue(payload.get("message"), payload)
+            self.assertIsInstance(payload.get("details"), list, f"{method} {path}: no details in {payload}")
+            self.assertIn(ERROR_INFO, details, f"{method} {path}: no google.rpc.ErrorInfo in {payload}")
+            self.assertEqual(details[ERROR_INFO].get("domain"), "lnob.gov.vn", payload)
+            self.assertTrue(details[ERROR_INFO].get("reason"), payload)
+        return payload, details, hdrs
+
+    def violations(self, details):
+        self.assertIn(BAD_REQUEST, details, details)
+        return {v["field"]: v.get("description", "") for v in details[BAD_REQUEST]["fieldViolations"]}
+
+    # ---- fixtures through REST ----
+
+    def household(self, commune="25195", ethnicity="39", name="Điểu Thị Lan", **extra):
+        head = {"fullName": name, "sex": "FEMALE", "ethnicityCode": ethnicity, "relation": "HEAD",
+                "birthDate": date(1985, 3, 4)}
+        head.update(extra)
+        return self.call("POST", "/v1/households", {"communeCode": commune, "members": [head]})
+
+    def review(self, household, poor, day, kind="ONGOING"):
+        return self.call("POST", f"/v1/{household}/reviews", {
+            "kind": kind, "reviewDate": day, "incomePerCapitaVnd": "1000000" if poor else "9000000",
+            "indicators": indicators(3 if poor else 0)})
+
+    def classify(self, household, poor, decided):
+        """Create, submit and approve a review: the household's official class from `decided`."""
+        r = self.review(household, poor, decided)
+        self.call("POST", f"/v1/{r['name']}:submit", {})
+        return self.call("POST", f"/v1/{r['name']}:approve", {"decisionNumber": "9/QĐ-UBND", "decisionDate": decided})
+
+    # ---- 1. every REST method, each with an assertion on what it returns ----
+
+    def test_1_reference_data(self):
+        unit = self.call("GET", "/v1/adminUnits/25198?" + q(date(2023, 1, 1), "asOf"))
+        self.assertEqual((unit["displayName"], unit["parentCode"], unit["level"]),
+                         ("Phường Tân Đồng", "689", "UNIT_LEVEL_COMMUNE"))
+        listed = self.call("GET", "/v1/adminUnits?parentCode=70&" + q(date(2023, 6, 1), "asOf"))
+        self.assertEqual(len(listed["adminUnits"]), 11)
+        self.assertTrue(all(u["parentCode"] == "70" for u in listed["adminUnits"]))
+        page = self.call("GET", "/v1/adminUnits?parentCode=70&pageSize=4&" + q(date(2023, 6, 1), "asOf"))
+        self.assertEqual(len(page["adminUnits"]), 4)
+        rest = self.call("GET", f"/v1/adminUnits?parentCode=70&pageToken={quote(page['nextPageToken'])}&" +
+                         q(date(2023, 6, 1), "asOf"))
+        self.assertEqual([u["code"] for u in page["adminUnits"] + rest["adminUnits"]],
+                         [u["code"] for u in listed["adminUnits"]])
+        trace = self.call("GET", "/v1/adminUnits/25198:trace")
+        self.assertEqual([u["code"] for u in trace["units"]], ["25195"])
+        self.assertEqual(trace["events"][0]["kind"], "MERGED")
+        before = self.call("GET", "/v1/adminUnits/25195:trace?direction=PREDECESSORS")
+        self.assertIn("25198", [u["code"] for u in before["units"]])
+        inside = self.call("GET", "/v1/adminUnits/25198:checkContainment?ancestor=adminUnits/689&" +
+                           q(date(2023, 1, 1), "asOf"))
+        self.assertIs(inside.get("contained"), True)
+        outside = self.call("GET", "/v1/adminUnits/25198:checkContainment?ancestor=adminUnits/688&" +
+                            q(date(2023, 1, 1), "asOf"))
+        self.assertNotIn("contained", outside)  # false: the proto3 JSON default is left out
+        events = self.call("GET", "/v1/lineageEvents?code=25198")
+        self.assertEqual([(e["oldCode"], e["newCode"], e["kind"]) for e in events["events"]],
+                         [("25198", "25195", "MERGED")])
+        # Area classifications: create, read, list as of a date, end it with the etag.
+        created = self.call("POST", "/v1/areaClassifications", {
+            "unitCode": "25195", "region": "REGION_III", "validFrom": date(2026, 1, 1),
+            "legalDoc": "QĐ e2e/" + self.suffix, "note": "e2e"})
+        got = self.call("GET", f"/v1/{created['name']}")
+        self.assertEqual((got["unitCode"], got["region"], got["note"]), ("25195", "REGION_III", "e2e"))
+        listed = self.call("GET", "/v1/areaClassifications?unitCode=25195&region=REGION_III&" +
+                           q(date(2026, 6, 1), "asOf"))
+        self.assertEqual([a["name"] for a in listed["areaClassifications"]], [created["name"]])
+        ended = self.call("PATCH", f"/v1/{created['name']}?updateMask=validTo,note", {
+            "validTo": date(2026, 12, 31), "note": "ended by e2e", "etag": got["etag"]})
+        self.assertEqual((ended["validTo"], ended["note"]), (date(2026, 12, 31), "ended by e2e"))
+        self.assertNotEqual(ended["etag"], got["etag"])
+        later = self.call("GET", "/v1/areaClassifications?unitCode=25195&" + q(date(2027, 6, 1), "asOf"))
+        self.assertEqual(later.get("areaClassifications", []), [])
+        GatewayRestE2E.area_classification = created["name"]
+        changes = self.call("GET", "/v1/referenceDataChanges?dataset=area_classifications")
+        self.assertEqual([(c["dataset"], c["action"], c["detail"].split()[0], c["actor"]) for c in changes["changes"]],
+                         [("area_classifications", "create", created["name"], "e2e-admin"),
+                          ("area_classifications", "update", created["name"], "e2e-admin")])
+        self.assertEqual(changes["changes"][0]["legalDoc"], "QĐ e2e/" + self.suffix)
+        standards = self.call("GET", "/v1/povertyStandards?" + q(date(2024, 6, 1), "asOf"))
+        self.assertEqual([s["id"] for s in standards["povertyStandards"]], ["PS_2022_2025"])
+        standard = self.call("GET", "/v1/povertyStandards/PS_2022_2025")
+        self.assertEqual(standard["minDeprivationsPoor"], 3)
+        self.assertEqual(len(standard["indicators"]), 12)
+        self.assertEqual({l["areaType"]: l["incomeLineVnd"] for l in standard["lines"]},
+                         {"AREA_TYPE_RURAL": "1500000", "AREA_TYPE_URBAN": "2000000"})
+        cls = self.call("POST", "/v1/povertyStandards:classify", {
+            "date": date(2025, 9, 1), "unitCode": "25270", "incomePerCapitaVnd": "1500000",
+            "deprivedIndicators": ["D01", "D04", "D09"]})
+        self.assertEqual((cls["classification"], cls["standardId"], cls["deprivationCount"], cls["areaType"]),
+                         ("POOR", "PS_2022_2025", 3, "AREA_TYPE_RURAL"))
+        groups = self.call("GET", "/v1/ethnicGroups")
+        self.assertEqual(len(groups["ethnicGroups"]), 54)
+        self.assertEqual({g["code"]: g["name"] for g in groups["ethnicGroups"]}["01"], "Kinh")
+
+    def test_2_households_and_reviews(self):
+        h = self.call("POST", "/v1/households", {
+            "communeCode": "25195", "village": "Ấp 1", "address": "12 Đường A",
+            "members": [{"fullName": "Nguyễn Văn Ánh", "sex": "MALE", "ethnicityCode": "01", "relation": "HEAD",
+                         "birthDate": date(1980, 1, 2)}]})
+        name = h["name"]
+        self.assertRegex(name, r"^households/[0-9a-f-]{36}$")
+        got = self.call("GET", f"/v1/{name}")
+        self.assertEqual((got["members"][0]["fullName"], got["communeCode"], got["status"], got["areaType"]),
+                         ("Nguyễn Văn Ánh", "25195", "HOUSEHOLD_ACTIVE", "AREA_TYPE_URBAN"))
+        found = self.call("GET", "/v1/households?nameQuery=nguyen%20van%20anh")  # diacritics ignored
+        self.assertEqual([x["name"] for x in found["households"]], [name])
+        updated = self.call("PATCH", f"/v1/{name}?updateMask=village,policyBeneficiary",
+                            {"village": "Ấp 2", "policyBeneficiary": True, "etag": got["etag"]})
+        self.assertEqual((updated["village"], updated["policyBeneficiary"], updated["address"]),
+                         ("Ấp 2", True, "12 Đường A"))
+        flagged = self.call("GET", "/v1/households?onlyPolicyBeneficiary=true&unitCode=25195")
+        self.assertEqual([x["name"] for x in flagged["households"]], [name])
+        spouse = self.call("POST", f"/v1/{name}/members", {
+            "fullName": "Trần Thị Bích", "sex": "FEMALE", "ethnicityCode": "01", "relation": "SPOUSE",
+            "birthDate": date(1982, 5, 6)})
+        child = self.call("POST", f"/v1/{name}/members", {
+            "fullName": "Nguyễn Văn Cường", "sex": "MALE", "ethnicityCode": "01", "relation": "CHILD",
+            "birthDate": date(2001, 5, 6)})
+        self.assertEqual([m["fullName"] for m in child["members"]],
+                         ["Nguyễn Văn Ánh", "Trần Thị Bích", "Nguyễn Văn Cường"])
+        spouse_name = [m["name"] for m in spouse["members"] if m["fullName"] == "Trần Thị Bích"][0]
+        child_name = [m["name"] for m in child["members"] if m["fullName"] == "Nguyễn Văn Cường"][0]
+        removed = self.call("POST", f"/v1/{spouse_name}:remove", {"reason": "moved out", "leftOn": date(2026, 1, 5)})
+        active = {m["fullName"]: m.get("active", False) for m in removed["members"]}
+        self.assertEqual(active, {"Nguyễn Văn Ánh": True, "Trần Thị Bích": False, "Nguyễn Văn Cường": True})
+        moved = self.call("POST", f"/v1/{name}:move", {"communeCode": "25210", "village": "Ấp 9",
+                                                      "address": "1 Đường B", "effectiveDate": date(2026, 2, 1)})
+        self.assertEqual((moved["communeCode"], moved["village"]), ("25210", "Ấp 9"))
+        split = self.call("POST", f"/v1/{name}:split", {"memberNames": [child_name], "village": "Ấp 3",
+                                                       "address": "5 Đường C", "effectiveDate": date(2026, 3, 1)})
+        new = split["created"]
+        self.assertEqual([m["fullName"] for m in new["members"]], ["Nguyễn Văn Cường"])
+        self.assertEqual(new["members"][0]["relation"], "HEAD")
+        self.assertNotIn(child_name, [m["name"] for m in split["original"]["members"]])
+        merged = self.call("POST", f"/v1/{name}:merge", {"source": new["name"], "effectiveDate": date(2026, 4, 1)})
+        self.assertIn("Nguyễn Văn Cường", [m["fullName"] for m in merged["members"] if m.get("active")])
+        self.assertEqual(self.call("GET", f"/v1/{new['name']}")["status"], "HOUSEHOLD_MERGED")
+        events = self.call("GET", f"/v1/{name}/events")
+        self.assertEqual([e["kind"] for e in events["events"]],
+                         ["CREATED", "UPDATED", "MEMBER_ADDED", "MEMBER_ADDED", "MEMBER_REMOVED", "MOVED", "SPLIT_TO",
+                          "MERGED_FROM"])
+        # Statistics before the household is classified, to count it after.
+        stats_before = self.call("GET", "/v1/statistics?year=2025&unitCode=25210")
+        self.assertEqual(stats_before.get("rows", []), [])
+        # Reviews: DRAFT -> SUBMITTED -> APPROVED -> POSTED, and SUBMITTED -> REJECTED.
+        r = self.review(name, True, date(2025, 3, 3))
+        self.assertEqual((r["state"], r["computedClass"], r["deprivationCount"], r["standardId"]),
+                         ("DRAFT", "POOR", 3, "PS_2022_2025"))
+        self.assertEqual(self.call("GET", f"/v1/{r['name']}")["state"], "DRAFT")
+        self.assertEqual(self.call("POST", f"/v1/{r['name']}:submit", {})["state"], "SUBMITTED")
+        approved = self.call("POST", f"/v1/{r['name']}:approve", {"decisionNumber": "1/QĐ-UBND",
+                                                                  "decisionDate": date(2025, 3, 20)})
+        self.assertEqual((approved["state"], approved["decisionNumber"]), ("APPROVED", "1/QĐ-UBND"))
+        posted = self.call("POST", f"/v1/{r['name']}:post", {"postedOn": date(2025, 3, 25)})
+        self.assertEqual((posted["state"], posted["postedOn"]), ("POSTED", date(2025, 3, 25)))
+        r2 = self.review(name, False, date(2025, 5, 3))
+        self.call("POST", f"/v1/{r2['name']}:submit", {})
+        rejected = self.call("POST", f"/v1/{r2['name']}:reject", {"reason": "income not verified"})
+        self.assertEqual((rejected["state"], rejected["rejectionReason"]), ("REJECTED", "income not verified"))
+        reviews = self.call("GET", f"/v1/{name}/reviews")
+        self.assertEqual({x["name"]: x["state"] for x in reviews["reviews"]},
+                         {r["name"]: "POSTED", r2["name"]: "REJECTED"})
+        # Classification as of a date: nothing the day before the decision, POOR from it.
+        then = self.call("GET", f"/v1/{name}:classification?" + q(date(2025, 3, 19), "asOf"))
+        self.assertNotIn("classification", then)
+        now = self.call("GET", f"/v1/{name}:classification?" + q(date(2025, 3, 20), "asOf"))
+        self.assertEqual((now["classification"], now["review"], now["decisionNumber"]),
+                         ("POOR", r["name"], "1/QĐ-UBND"))
+        self.assertEqual(self.call("GET", f"/v1/{name}")["classification"], "POOR")
+        stats = self.call("GET", "/v1/statistics?year=2025&unitCode=25210")
+        self.assertEqual([(x["classification"], x["ethnicGroup"], x["households"], x["people"]) for x in stats["rows"]],
+                         [("POOR", "KINH", "1", "2")])  # the head and the child who came back
+        self.assertEqual(stats["transitions"], [{"category": "NEW_POOR", "households": "1"}])
+        transitions = self.call("GET", "/v1/transitions?year=2025&unitCode=25210&category=NEW_POOR")
+        self.assertEqual(transitions["households"], [name])
+        facts = self.call("POST", "/v1/households:batchGetFacts", {"queries": [
+            {"household": name, "date": date(2025, 6, 1)}, {"household": name, "date": date(2025, 1, 1)},
+            {"household": f"households/{uuid.uuid4()}"}]})["facts"]
+        self.assertEqual((facts[0]["found"], facts[0]["classification"], facts[0]["transition"],
+                          facts[0]["communeCode"]), (True, "POOR", "NEW_POOR", "25210"))
+        self.assertNotIn("classification", facts[1])
+        self.assertNotIn("found", facts[2])
+        # Movement targets: an area target on the commune classified region III above.
+        target_id = f"E2E_AREA_{self.suffix.upper()}"
+        target = self.call("POST", "/v1/targets", {"id": target_id, "kind": "AREA_LEAVES_DIFFICULT_STATUS",
+                                                   "yearFrom": 2026, "yearTo": 2027, "unitCodes": ["25195"],
+                                                   "legalDoc": "KH e2e", "description": "e2e"})
+        self.assertEqual(target["name"], f"targets/{target_id}")
+        targets = self.call("GET", "/v1/targets")
+        self.assertEqual(sorted(t["id"] for t in targets["targets"]), sorted(["EM_POOR_ESCAPE_1000", target_id]))
+        progress = self.call("GET", f"/v1/targets/{target_id}:progress?year=2026")
+        self.assertEqual(progress["target"]["id"], target_id)
+        self.assertEqual([y["year"] for y in progress["years"]], [2026])
+        self.assertEqual(progress["unitsStillDifficult"], ["25195"])  # region III until 31 Dec 2026
+
+    def test_3_catalogue_allocations_and_plans(self):
+        projects = self.call("GET", "/v1/programmeNodes?parentCode=NTP_EM&" + q(date(2024, 1, 1), "asOf"))
+        self.assertEqual(len(projects["nodes"]), 10)
+        self.assertIn("NTP_EM.P2", [n["code"] for n in projects["nodes"]])
+        code = f"NTP_E2E_{self.suffix.upper()}"
+        node = self.call("POST", "/v1/programmeNodes", {"code": code, "kind": "PROGRAMME", "displayName": "E2E",
+                                                        "legalDoc": "TB e2e", "validFrom": date(2026, 1, 1)})
+        self.assertEqual((node["name"], node["programmeCode"]), (f"programmeNodes/{code}", code))
+        moved = self.call("POST", "/v1/programmeNodes/NTP_EM.P2:reparent", {
+            "newParentCode": code, "effectiveDate": date(2026, 1, 1), "legalDoc": "TB e2e"})
+        self.assertEqual(moved["parentCode"], code)
+        before = self.call("GET", "/v1/programmeNodes/NTP_EM.P2?" + q(date(2025, 6, 1), "asOf"))
+        after = self.call("GET", "/v1/programmeNodes/NTP_EM.P2?" + q(date(2026, 2, 1), "asOf"))
+        self.assertEqual((before["parentCode"], before["programmeCode"]), ("NTP_EM", "NTP_EM"))
+        self.assertEqual((after["parentCode"], after["programmeCode"]), (code, code))
+        under = self.call("GET", f"/v1/programmeNodes?parentCode={code}&" + q(date(2026, 2, 1), "asOf"))
+        self.assertEqual([n["code"] for n in under["nodes"]], ["NTP_EM.P2"])
+        sources = {s["code"]: s for s in self.call("GET", "/v1/fundingSources")["sources"]}
+        self.assertIs(sources["CENTRAL_INVESTMENT"].get("central"), True)
+        self.assertIs(sources["LOCAL_COUNTERPART"].get("localCounterpart"), True)
+        # Allocation, a disbursement against it, a revision with the etag read.
+        key = {"year": 2024, "nodeCode": "NTP_EM.P1", "source": "CENTRAL_INVESTMENT", "unitCode": "689"}
+        alloc = self.call("POST", "/v1/allocations", {"allocation": dict(key, amountVnd="1000000")})
+        self.assertEqual((alloc["revision"], alloc["amountVnd"]), (1, "1000000"))
+        paid = self.call("POST", "/v1/disbursements", {"disbursement": dict(key, date=date(2024, 9, 1),
+                                                                            amountVnd="300000", note="e2e")})
+        self.assertEqual((paid["amountVnd"], paid["date"]), ("300000", date(2024, 9, 1)))
+        listed = self.call("GET", "/v1/allocations?year=2024&unitCode=689")
+        self.assertEqual([(a["name"], a["disbursedVnd"]) for a in listed["allocations"]], [(alloc["name"], "300000")])
+        payments = self.call("GET", "/v1/disbursements?year=2024&unitCode=689&source=CENTRAL_INVESTMENT")
+        self.assertEqual([d["name"] for d in payments["disbursements"]], [paid["name"]])
+        revised = self.call("POST", "/v1/allocations", {"allocation": dict(key, amountVnd="1200000"),
+                                                        "reason": "supplement", "etag": alloc["etag"]})
+        self.assertEqual((revised["name"], revised["revision"], revised["disbursedVnd"]), (alloc["name"], 2, "300000"))
+        revisions = self.call("GET", f"/v1/{alloc['name']}/revisions")
+        self.assertEqual([(r["revision"], r["amountVnd"]) for r in revisions["revisions"]],
+                         [(1, "1000000"), (2, "1200000")])
+        self.assertEqual(revisions["revisions"][1]["reason"], "supplement")
+        GatewayRestE2E.allocation = (alloc["name"], alloc["etag"], key)
+        # A district plan: the counterpart ratio, returned, resubmitted, reviewed, approved.
+        plan = self.call("POST", "/v1/plans", {"year": 2024, "unitCode": "688", "lines": [
+            {"nodeCode": "NTP_EM.P1", "source": "CENTRAL_INVESTMENT", "amountVnd": "1000000", "households": "10"},
+            {"nodeCode": "NTP_EM.P1", "source": "LOCAL_COUNTERPART", "amountVnd": "50000"}]})
+        self.assertEqual((plan["state"], plan["totalVnd"]), ("DRAFT", "1050000"))
+        self.assertEqual(self.call("GET", f"/v1/{plan['name']}")["state"], "DRAFT")
+        _, details, _ = self.error(FAILED_PRECONDITION, "POST", f"/v1/{plan['name']}:submit", {})
+        self.assertEqual(details[ERROR_INFO]["reason"], "COUNTERPART_RATIO")
+        plan = self.call("POST", f"/v1/{plan['name']}:updateLines", {"etag": plan["etag"], "lines": [
+            {"nodeCode": "NTP_EM.P1", "source": "CENTRAL_INVESTMENT", "amountVnd": "1000000", "households": "10"},
+            {"nodeCode": "NTP_EM.P1", "source": "LOCAL_COUNTERPART", "amountVnd": "100000"}]})
+        self.assertEqual(plan["totalVnd"], "1100000")
+        self.assertAlmostEqual(plan["lines"][1]["share"], 100000 / 1100000)
+        self.assertEqual(self.call("POST", f"/v1/{plan['name']}:submit", {})["state"], "SUBMITTED")
+        returned = self.call("POST", f"/v1/{plan['name']}:return", {"comments": "name the households"})
+        self.assertEqual((returned["state"], returned["comments"]), ("RETURNED", "name the households"))
+        self.assertEqual(self.call("POST", f"/v1/{plan['name']}:submit", {})["state"], "SUBMITTED")
+        self.assertEqual(self.call("POST", f"/v1/{plan['name']}:review", {})["state"], "UNDER_REVIEW")
+        self.assertEqual(self.call("POST", f"/v1/{plan['name']}:approve", {})["state"], "APPROVED")
+        plans = self.call("GET", "/v1/plans?year=2024&state=APPROVED")
+        self.assertEqual([(p["name"], p["state"]) for p in plans["plans"]], [(plan["name"], "APPROVED")])
+        consolidated = self.call("GET", "/v1/plans:consolidate?year=2024")
+        self.assertEqual((consolidated["approvedPlans"], consolidated["totalVnd"]), (1, "1100000"))
+        self.assertEqual({(l["source"], l["amountVnd"]) for l in consolidated["lines"]},
+                         {("CENTRAL_INVESTMENT", "1000000"), ("LOCAL_COUNTERPART", "100000")})
+        report = self.call("GET", "/v1/reports/disbursement?year=2024&groupBy=BY_SOURCE&groupBy=BY_UNIT")
+        rows = {(r.get("source"), r.get("unitCode")): r for r in report["rows"]}
+        row = rows[("CENTRAL_INVESTMENT", "689")]
+        self.assertEqual((row["allocatedVnd"], row["disbursedVnd"]), ("1200000", "300000"))
+        self.assertAlmostEqual(row["disbursementRate"], 0.25)
+        self.assertEqual(rows[("CENTRAL_INVESTMENT", "688")]["plannedVnd"], "1000000")
+
+    def test_4_support_ledger_and_reports(self):
+        h = self.household(ethnicity="39")["name"]
+        self.classify(h, True, date(2024, 3, 1))
+        shares = [{"nodeCode": "PROG_BP_1000_EM_HH.HOUSING", "source": "PROVINCIAL_SPECIAL", "amountVnd": "30000000"},
+                  {"nodeCode": "NTP_EM.P1", "source": "CENTRAL_RECURRENT", "amountVnd": "10000000"}]
+        line = self.call("POST", "/v1/supportLines", {  # the body is the line (body: "line")
+            "household": h, "content": "HOUSING", "date": date(2025, 4, 1), "quantity": 1, "unitOfMeasure": "house",
+            "amountVnd": "40000000", "shares": shares})
+        self.assertEqual((line["state"], line["year"], line["classification"], line["communeCode"],
+                          line.get("ethnicMinority")), ("PLANNED", 2025, "POOR", "25195", True))
+        self.assertEqual(sorted((s["source"], s["amountVnd"]) for s in line["shares"]),
+                         [("CENTRAL_RECURRENT", "10000000"), ("PROVINCIAL_SPECIAL", "30000000")])
+        other = self.call("POST", "/v1/supportLines", {
+            "household": h, "content": "TOILET", "date": date(2025, 5, 1), "amountVnd": "5000000", "shares": [
+                {"nodeCode": "NTP_EM.P1", "source": "CENTRAL_RECURRENT", "amountVnd": "5000000"}]})
+        got = self.call("GET", f"/v1/{line['name']}")
+        self.assertEqual((got["household"], got["amountVnd"], len(got["shares"])), (h, "40000000", 2))
+        listed = self.call("GET", f"/v1/supportLines?household={h}&year=2025")
+        self.assertEqual(sorted(l["name"] for l in listed["lines"]), sorted([line["name"], other["name"]]))
+        # The household leaves poverty: the registry's change feed flags the planned housing line.
+        self.classify(h, False, date(2025, 10, 1))
+        self.assertTrue(wait_for(lambda: self.call("GET", f"/v1/{line['name']}").get("reviewFlag"), timeout=20),
+                        "the review flag was not raised")
+        flagged = self.call("GET", "/v1/supportLines?reviewFlagOnly=true&year=2025")
+        self.assertIn(line["name"], [l["name"] for l in flagged["lines"]])
+        cleared = self.call("POST", f"/v1/{line['name']}:clearReviewFlag", {"reason": "checked: built before"})
+        self.assertNotIn("reviewFlag", cleared)
+        delivered = self.call("POST", f"/v1/{line['name']}:deliver", {})
+        self.assertEqual(delivered["state"], "DELIVERED")
+        cancelled = self.call("POST", f"/v1/{other['name']}:cancel", {"reason": "duplicate request"})
+        self.assertEqual(cancelled["state"], "CANCELLED")
+        support = self.call("GET", f"/v1/reports/householdSupport?household={h}")
+        self.assertEqual(support["totalVnd"], "40000000")
+        self.assertEqual({s["source"]: s["amountVnd"] for s in support["bySource"]},
+                         {"PROVINCIAL_SPECIAL": "30000000", "CENTRAL_RECURRENT": "10000000"})
+        escaped = self.call("GET", "/v1/transitions?year=2025&category=ESCAPED_POOR")
+        self.assertEqual(escaped["households"], [h])
+        cost = self.call("GET", "/v1/reports/costPerEscapedHousehold?year=2025")
+        self.assertEqual((cost["escapedHouseholds"], cost["supportedEscapedHouseholds"], cost["supportToEscapedVnd"],
+                          cost["costPerEscapedHouseholdVnd"]), ("1", "1", "40000000", "40000000"))
+        progress = self.call("GET", "/v1/reports/programmeProgress?year=2025")
+        self.assertEqual((progress["programmeCode"], progress["cohortHouseholds"], progress["escapedByYearEnd"],
+                          progress["targetHouseholds"]), ("PROG_BP_1000_EM_HH", "1", "1", "1000"))
+        self.assertEqual(progress["supportVnd"], "30000000")  # the programme's own share
+
+
+    # ---- 2. the gRPC code -> HTTP status table, through REST ----
+
+    def test_5_error_table(self):
+        # One subTest per case, so that every broken case is reported.
+        h = self.household(ethnicity="39", name="Lò Thị Mai", citizenId="070185000123")
+        self.classify(h["name"], True, date(2024, 2, 1))
+        viewer = self.mint("VIEWER", subject="e2e-viewer")
+
+        def reason(details):
+            return details.get(ERROR_INFO, {}).get("reason")
+
+        with self.subTest("400 INVALID_ARGUMENT: malformed JSON names the body field"):
+            _, d, _ = self.error(INVALID_ARGUMENT, "POST", "/v1/households", '{"communeCode": ')
+            self.assertRegex(self.violations(d)["household"], "malformed JSON")
+            _, d, _ = self.error(INVALID_ARGUMENT, "POST", "/v1/povertyStandards:classify", '{"areaType": ')
+            self.assertIn("body", self.violations(d))
+        with self.subTest("400 INVALID_ARGUMENT: unknown field in the body"):
+            _, d, _ = self.error(INVALID_ARGUMENT, "POST", "/v1/povertyStandards:classify", {"incomePerCapita": 5})
+            self.assertIn("incomePerCapita", self.violations(d)["body"])
+        with self.subTest("400 INVALID_ARGUMENT: bad enum value in the query and in the body"):
+            _, d, _ = self.error(INVALID_ARGUMENT, "GET", "/v1/adminUnits?level=UNIT_LEVEL_GALAXY")
+            self.assertIn("UnitLevel", self.violations(d)["level"])
+            _, d, _ = self.error(INVALID_ARGUMENT, "POST", "/v1/households", {"communeCode": "25195", "members": [
+                {"fullName": "X", "sex": "ROBOT", "ethnicityCode": "01", "relation": "HEAD"}]})
+            self.assertIn("members[0].sex", self.violations(d)["household"])
+        with self.subTest("400 INVALID_ARGUMENT: a query value of the wrong type"):
+            _, d, _ = self.error(INVALID_ARGUMENT, "GET", "/v1/adminUnits?pageSize=lots")
+            self.assertIn("pageSize", self.violations(d))
+        with self.subTest("400 INVALID_ARGUMENT: bad field values, named by the service"):
+            _, d, _ = self.error(INVALID_ARGUMENT, "POST", "/v1/households", {"communeCode": "25195", "members": [
+                {"fullName": "X", "sex": "MALE", "ethnicityCode": "01", "relation": "HEAD", "citizenId": "123"}]})
+            self.assertEqual(reason(d), "INVALID_FIELD")
+            self.assertIn("household.members[0].citizen_id", self.violations(d))
+            _, d, _ = self.error(INVALID_ARGUMENT, "POST", "/v1/supportLines", {
+                "household": h["name"], "content": "HOUSING", "date": date(2024, 6, 1), "amountVnd": "10",
+                "shares": [{"nodeCode": "NTP_EM.P1", "source": "CENTRAL_RECURRENT", "amountVnd": "9"}]})
+            self.assertTrue(any(f.startswith("line.shares") for f in self.violations(d)), d)
+            when = q(date(2023, 6, 1), "asOf")
+            page = self.call("GET", f"/v1/adminUnits?parentCode=70&pageSize=2&{when}")
+            _, d, _ = self.error(INVALID_ARGUMENT, "GET", f"/v1/adminUnits?parentCode=689&pageSize=2&{when}"
+                                 f"&pageToken={quote(page['nextPageToken'])}")  # reused with other filters
+            self.assertTrue(any("page_token" in f or "pageToken" in f for f in self.violations(d)), d)
+        with self.subTest("401 UNAUTHENTICATED: missing, expired, wrongly signed token"):
+            _, d, _ = self.error(UNAUTHENTICATED, "GET", "/v1/ethnicGroups", token=None)
+            self.assertEqual(reason(d), "TOKEN_MISSING")
+            _, d, _ = self.error(UNAUTHENTICATED, "GET", "/v1/ethnicGroups", token=self.mint("VIEWER", ttl="-1h"))
+            self.assertEqual(reason(d), "TOKEN_EXPIRED")
+            forged = self.mint("PROVINCE_ADMIN", key=f"{self.tmp}/other/jwt_private.pem")
+            _, d, _ = self.error(UNAUTHENTICATED, "GET", "/v1/ethnicGroups", token=forged)
+            self.assertEqual(reason(d), "TOKEN_SIGNATURE")
+        with self.subTest("403 PERMISSION_DENIED: a VIEWER writing"):
+            body, d, _ = self.error(PERMISSION_DENIED, "POST", "/v1/households", {"communeCode": "25195"},
+                                    token=viewer)
+            self.assertEqual(reason(d), "PERMISSION_MISSING")
+            self.assertIn("registry.households.write", body["message"])
+        with self.subTest("403 PERMISSION_DENIED: an allocation outside the caller's area scope"):
+            officer = self.mint("PROVINCE_OFFICER", scope="688", subject="e2e-officer-688")
+            alloc = {"year": 2024, "nodeCode": "NTP_EM.P1", "source": "CENTRAL_RECURRENT", "amountVnd": "5"}
+            _, d, _ = self.error(PERMISSION_DENIED, "POST", "/v1/allocations",
+                                 {"allocation": dict(alloc, unitCode="689")}, token=officer)
+            self.assertEqual(reason(d), "OUT_OF_SCOPE")
+            status, _, mine = self.raw("POST", "/v1/allocations", {"allocation": dict(alloc, unitCode="688")}, officer)
+            self.assertEqual((status, mine.get("unitCode")), (200, "688"))  # the same call inside the scope
+        with self.subTest("404 NOT_FOUND: a missing household, plan, support line"):
+            for path in (f"/v1/households/{uuid.uuid4()}", f"/v1/plans/{uuid.uuid4()}",
+                         f"/v1/supportLines/{uuid.uuid4()}"):
+                self.error(NOT_FOUND, "GET", path)
+        with self.subTest("404 NOT_FOUND: an unknown route"):
+            _, d, _ = self.error(NOT_FOUND, "GET", "/v1/nowhere")
+            self.assertEqual(reason(d), "ROUTE_NOT_FOUND")
+        with self.subTest("409 ALREADY_EXISTS: a citizen ID already in an active household"):
+            body, d, _ = self.error(ALREADY_EXISTS, "POST", "/v1/households", {"communeCode": "25195", "members": [
+                {"fullName": "Lò Thị Mai", "sex": "FEMALE", "ethnicityCode": "39", "relation": "HEAD",
+                 "citizenId": "070185000123", "birthDate": date(1985, 3, 4)}]})
+            self.assertEqual(reason(d), "CITIZEN_ID_TAKEN")
+            self.assertIn(h["name"], body["message"])
+        with self.subTest("409 ALREADY_EXISTS: a second plan for the same unit and year"):
+            self.call("POST", "/v1/plans", {"year": 2023, "unitCode": "690", "lines": []})
+            self.error(ALREADY_EXISTS, "POST", "/v1/plans", {"year": 2023, "unitCode": "690", "lines": []})
+        with self.subTest("409 ALREADY_EXISTS: a programme node code taken"):
+            self.error(ALREADY_EXISTS, "POST", "/v1/programmeNodes", {
+                "code": "NTP_EM.P1", "kind": "PROJECT", "parentCode": "NTP_EM", "displayName": "again",
+                "legalDoc": "x", "validFrom": date(2026, 1, 1)})
+        with self.subTest(f"{HTTP_STATUS[FAILED_PRECONDITION]} FAILED_PRECONDITION: double funding"):
+            first = self.call("POST", "/v1/supportLines", {
+                "household": h["name"], "content": "ELECTRICITY", "date": date(2024, 6, 1), "amountVnd": "700",
+                "shares": [{"nodeCode": "NTP_EM.P1", "source": "CENTRAL_RECURRENT", "amountVnd": "700"}]})
+            body, d, _ = self.error(FAILED_PRECONDITION, "POST", "/v1/supportLines", {
+                "household": h["name"], "content": "ELECTRICITY", "date": date(2024, 8, 1), "amountVnd": "700",
+                "shares": [{"nodeCode": "PROG_BP_1000_EM_HH.HOUSING", "source": "PROVINCIAL_SPECIAL",
+                            "amountVnd": "700"}]})
+            self.assertEqual(reason(d), "DOUBLE_FUNDING")
+            self.assertIn(first["name"], body["message"])
+        with self.subTest(f"{HTTP_STATUS[FAILED_PRECONDITION]} FAILED_PRECONDITION: illegal workflow moves"):
+            draft = self.review(h["name"], True, date(2024, 6, 1))
+            _, d, _ = self.error(FAILED_PRECONDITION, "POST", f"/v1/{draft['name']}:approve",
+                                 {"decisionNumber": "1", "decisionDate": date(2024, 6, 2)})
+            self.assertEqual(reason(d), "ILLEGAL_TRANSITION")
+            self.assertEqual(self.call("GET", f"/v1/{draft['name']}")["state"], "DRAFT")
+            plan = self.call("POST", "/v1/plans", {"year": 2023, "unitCode": "691", "lines": []})
+            _, d, _ = self.error(FAILED_PRECONDITION, "POST", f"/v1/{plan['name']}:approve", {})
+            self.assertEqual(reason(d), "ILLEGAL_TRANSITION")
+        with self.subTest(f"{HTTP_STATUS[FAILED_PRECONDITION]} FAILED_PRECONDITION: over-disbursement"):
+            key = {"year": 2023, "nodeCode": "NTP_EM.P1", "source": "CENTRAL_INVESTMENT", "unitCode": "690"}
+            self.call("POST", "/v1/allocations", {"allocation": dict(key, amountVnd="100")})
+            _, d, _ = self.error(FAILED_PRECONDITION, "POST", "/v1/disbursements", {"disbursement": dict(
+                key, date=date(2023, 5, 1), amountVnd="101")})
+            self.assertEqual(reason(d), "ALLOCATION_EXCEEDED")
+        with self.subTest("409 ABORTED: a stale etag"):
+            fresh = self.call("PATCH", f"/v1/{h['name']}?updateMask=village", {"village": "Bon 1", "etag": h["etag"]})
+            _, d, _ = self.error(ABORTED, "PATCH", f"/v1/{h['name']}?updateMask=village",
+                                 {"village": "Bon 2", "etag": h["etag"]})
+            self.assertEqual(reason(d), "ETAG_MISMATCH")
+            self.assertEqual(self.call("GET", f"/v1/{h['name']}")["village"], fresh["village"])
+            key = {"year": 2023, "nodeCode": "NTP_EM.P3", "source": "CENTRAL_INVESTMENT", "unitCode": "690"}
+            first = self.call("POST", "/v1/allocations", {"allocation": dict(key, amountVnd="100")})
+            self.call("POST", "/v1/allocations", {"allocation": dict(key, amountVnd="200"), "reason": "r",
+                                                  "etag": first["etag"]})
+            self.error(ABORTED, "POST", "/v1/allocations", {"allocation": dict(key, amountVnd="300"), "reason": "r",
+                                                           "etag": first["etag"]})
+        with self.subTest("405: a method the route does not have"):
+            _, d, _ = self.error(UNIMPLEMENTED, "DELETE", f"/v1/{h['name']}", http=405)
+            self.assertEqual(reason(d), "METHOD_NOT_ALLOWED")
+            self.error(UNIMPLEMENTED, "PUT", "/v1/plans", {}, http=405)
+        with self.subTest("413: a body above --max_body_bytes"):
+            _, d, _ = self.error(RESOURCE_EXHAUSTED, "POST", "/v1/povertyStandards:classify",
+                                 {"unitCode": "x" * 70000}, http=413)
+            self.assertEqual(reason(d), "BODY_TOO_LARGE")
+
+    def test_6_rate_limit_is_429_with_retry_after(self):
+        token = self.mint("VIEWER", subject=f"e2e-burst-{self.suffix}")
+        for _ in range(3):  # the strict gateway's burst
+            status, _, body = self.raw("GET", "/v1/ethnicGroups", token=token, base=self.strict)
+            self.assertEqual((status, len(body["ethnicGroups"])), (200, 54))
+        _, d, hdrs = self.error(RESOURCE_EXHAUSTED, "GET", "/v1/ethnicGroups", token=token, base=self.strict)
+        self.assertEqual(d.get(ERROR_INFO, {}).get("reason"), "RATE_LIMITED")
+        self.assertGreaterEqual(int(hdrs.get("retry-after", "0")), 1)
+        # Another client is not limited by this one.
+        status, _, _ = self.raw("GET", "/v1/ethnicGroups", token=self.mint("VIEWER", subject="e2e-other"),
+                                base=self.strict)
+        self.assertEqual(status, 200)
+
+    def test_7_backend_that_hangs_is_504(self):
+        token = self.mint("VIEWER", subject=f"e2e-slow-{self.suffix}")
+        funding = self.procs["funding"]
+        funding.send_signal(signal.SIGSTOP)
+        try:
+            t0 = time.time()
+            self.error(DEADLINE_EXCEEDED, "GET", "/v1/fundingSources", token=token, base=self.strict)
+            self.assertLess(time.time() - t0, 5)  # the strict gateway's --timeout=1s, not curl's
+        finally:
+            funding.send_signal(signal.SIGCONT)
+        status, _, body = self.raw("GET", "/v1/fundingSources", token=token, base=self.strict)
+        self.assertEqual(status, 200, body)
+
+    def test_8_backend_down_is_503_then_the_same_request_succeeds(self):
+        gateway = self.procs["gateway"]
+        funding = self.procs.pop("funding")
+        funding.send_signal(signal.SIGTERM)
+        self.assertEqual(funding.wait(timeout=30), 0)
+        self.error(UNAVAILABLE, "GET", "/v1/fundingSources")
+        self.assertEqual(self.curl_status("GET", self.rest + "/readyz"), 503)
+        # Registry routes are unaffected.
+        self.assertEqual(len(self.call("GET", "/v1/ethnicGroups")["ethnicGroups"]), 54)
+        self.start("funding")
+        self.assertTrue(wait_for(lambda: self.raw("GET", "/v1/fundingSources", token=self.admin_token)[0] == 200,
+                                 timeout=30), "the gateway did not reach the restarted funding service")
+        sources = self.call("GET", "/v1/fundingSources")["sources"]
+        self.assertIn("CENTRAL_INVESTMENT", [s["code"] for s in sources])
+        self.assertIsNone(gateway.poll(), "the gateway must not have restarted")
+        self.assertTrue(wait_for(lambda: self.curl_status("GET", self.rest + "/readyz") == 200))
+
+    def test_z_every_rest_method_was_called(self):
+        # From the descriptor set: a newly annotated method fails here until a test above calls it.
+        every_service = {name.split("/")[0] for name in self.routes}
+        self.assertEqual(every_service, {svc for svcs in self.services.values() for svc in svcs})
+        missing = sorted(set(self.routes) - set(self.called))
+        self.assertEqual(missing, [], f"REST methods never called successfully: {missing}")
+        print(f"\n{len(self.called)} of {len(self.routes)} REST methods called", flush=True)
+
+
+if __name__ == "__main__":
+    warnings.simplefilter("ignore", ResourceWarning)  # log files stay open for the processes' lifetime
+    unittest.main(verbosity=2)
