@@ -127,6 +127,23 @@ Verifier::Verifier(std::shared_ptr<const KeySet> keys, VerifierOptions options,
     : keys_(std::move(keys)), options_(std::move(options)), clock_(clock) {}
 
 absl::StatusOr<Claims> Verifier::Verify(absl::string_view token) const {
+  constexpr size_t kMaxRemembered = 10000;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = verified_.find(std::string(token)); it != verified_.end()) return Check(it->second);
+  }
+  auto claims = VerifySignature(token);
+  if (!claims.ok()) return claims.status();
+  auto checked = Check(*claims);
+  if (checked.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (verified_.size() >= kMaxRemembered) verified_.clear();
+    verified_.emplace(std::string(token), *claims);
+  }
+  return checked;
+}
+
+absl::StatusOr<Claims> Verifier::VerifySignature(absl::string_view token) const {
   std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   if (parts.size() != 3) return Unauth("TOKEN_MALFORMED", "token is not a compact JWS");
   std::string header_json, payload_json, signature;
@@ -182,7 +199,10 @@ absl::StatusOr<Claims> Verifier::Verify(absl::string_view token) const {
   c.expires_at = time_of("exp");
   if (auto it = f.find("roles"); it != f.end()) c.roles = StringList(it->second);
   if (auto it = f.find("scope_units"); it != f.end()) c.scope_units = StringList(it->second);
+  return c;
+}
 
+absl::StatusOr<Claims> Verifier::Check(Claims c) const {
   const absl::Time now = clock_.Now();
   if (c.expires_at == absl::InfinitePast()) return Unauth("TOKEN_MALFORMED", "token has no exp");
   if (now > c.expires_at + options_.leeway) return Unauth("TOKEN_EXPIRED", "token has expired");

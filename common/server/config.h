@@ -42,6 +42,11 @@ absl::Status ApplyEnvironmentToFlags();
 // Blocks SIGTERM/SIGINT in this thread and those it creates later; WaitForTermination()
 // then receives them synchronously. Call first thing in main().
 void BlockTerminationSignals();
+
+// What every server process sets up first: BlockTerminationSignals(), and absl::Mutex
+// deadlock detection off (gRPC locks through absl::Mutex; the detector's lock graph cost a
+// measurable share of the gateway's CPU per call).
+void PrepareServerProcess();
 int WaitForTermination();
 
 }  // namespace lnob::server

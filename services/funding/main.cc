@@ -30,7 +30,7 @@ ABSL_FLAG(absl::Duration, business_metrics_interval, absl::Seconds(60),
           "How often lnob_disbursement_ratio and friends are refreshed");
 
 int main(int argc, char** argv) {
-  lnob::server::BlockTerminationSignals();
+  lnob::server::PrepareServerProcess();
   absl::SetProgramUsageMessage("lnob funding service (flags may also be set as LNOB_<FLAG>)");
   if (auto st = lnob::server::ApplyEnvironmentToFlags(); !st.ok()) {
     std::fprintf(stderr, "funding: bad environment:\n%s\n", std::string(st.message()).c_str());

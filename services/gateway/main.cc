@@ -63,7 +63,7 @@ ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA certificates: clients of both faces must present a certificate they signed (mTLS)");
 
 int main(int argc, char** argv) {
-  lnob::server::BlockTerminationSignals();
+  lnob::server::PrepareServerProcess();
   absl::SetProgramUsageMessage("lnob gateway (flags may also be set as LNOB_<FLAG>)");
   if (auto st = lnob::server::ApplyEnvironmentToFlags(); !st.ok()) {
     std::fprintf(stderr, "gateway: bad environment:\n%s\n", std::string(st.message()).c_str());

@@ -23,7 +23,7 @@ ABSL_FLAG(absl::Duration, business_metrics_interval, absl::Seconds(60),
           "How often the movement gauges (lnob_households, ...) are refreshed");
 
 int main(int argc, char** argv) {
-  lnob::server::BlockTerminationSignals();
+  lnob::server::PrepareServerProcess();
   absl::SetProgramUsageMessage("lnob registry service (flags may also be set as LNOB_<FLAG>)");
   if (auto st = lnob::server::ApplyEnvironmentToFlags(); !st.ok()) {
     std::fprintf(stderr, "registry: bad environment:\n%s\n", std::string(st.message()).c_str());

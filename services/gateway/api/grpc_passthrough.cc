@@ -192,6 +192,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
 
   // Caller -> gateway: a message (ok) or the caller's half-close / cancellation (!ok).
   void OnReadDone(bool ok) override {
+    if (!streaming_) return UnaryRequestRead(ok);
     int releases = 0;
     {
       absl::MutexLock l(&mu_);
@@ -343,6 +344,13 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     shared_->client_started->Add({{"grpc_type", type_}, {"grpc_service", service_}, {"grpc_method", method_}})
         .Increment();
     refs_.store(2);
+    if (!streaming_) {
+      // Unary: read the one request, then one unary backend call (a single batch of
+      // operations instead of a bidi stream's five).
+      backend_started_.store(true);
+      StartRead(&up_);
+      return;
+    }
     absl::MutexLock l(&mu_);
     shared_->stubs.at(address_)->PrepareBidiStreamingCall(&client_ctx_, method_path_, grpc::StubOptions(),
                                                           &backend_);
@@ -395,13 +403,31 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     RemoveHolds(releases);
   }
 
-  void BackendDone(const grpc::Status& status) {
-    {
-      absl::MutexLock l(&mu_);
-      for (const auto& [key, value] : client_ctx_.GetServerTrailingMetadata()) {
-        if (!IsHopByHop(Str(key))) ctx_->AddTrailingMetadata(Str(key), Str(value));
-      }
+  void UnaryRequestRead(bool ok) {
+    if (!ok) {  // the caller cancelled or half-closed without a request
+      FinishCall(grpc::Status(grpc::StatusCode::CANCELLED, "the caller sent no request"));
+      Unref();  // no backend call will complete
+      return;
     }
+    bytes_in_ += static_cast<int64_t>(up_.Length());
+    shared_->stubs.at(address_)->UnaryCall(&client_ctx_, method_path_, grpc::StubOptions(), &up_, &down_,
+                                           [this](grpc::Status st) { UnaryBackendDone(st); });
+  }
+
+  void UnaryBackendDone(const grpc::Status& status) {
+    for (const auto& [key, value] : client_ctx_.GetServerInitialMetadata()) {
+      if (!IsHopByHop(Str(key))) ctx_->AddInitialMetadata(Str(key), Str(value));
+    }
+    for (const auto& [key, value] : client_ctx_.GetServerTrailingMetadata()) {
+      if (!IsHopByHop(Str(key))) ctx_->AddTrailingMetadata(Str(key), Str(value));
+    }
+    RecordBackend(status);
+    if (status.ok()) bytes_out_ += static_cast<int64_t>(down_.Length());
+    FinishCall(status, status.ok() ? &down_ : nullptr);
+    Unref();
+  }
+
+  void RecordBackend(const grpc::Status& status) {
     const char* code = CodeName(static_cast<absl::StatusCode>(status.error_code()));
     shared_->client_handled
         ->Add({{"grpc_type", type_}, {"grpc_service", service_}, {"grpc_method", method_}, {"grpc_code", code}})
@@ -410,6 +436,16 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
         0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
     shared_->client_seconds->Add({{"grpc_type", type_}, {"grpc_service", service_}, {"grpc_method", method_}}, *buckets)
         .Observe(absl::ToDoubleSeconds(absl::Now() - start_));
+  }
+
+  void BackendDone(const grpc::Status& status) {
+    {
+      absl::MutexLock l(&mu_);
+      for (const auto& [key, value] : client_ctx_.GetServerTrailingMetadata()) {
+        if (!IsHopByHop(Str(key))) ctx_->AddTrailingMetadata(Str(key), Str(value));
+      }
+    }
+    RecordBackend(status);
     FinishCall(status);  // status, message and details unchanged
     Unref();
   }
@@ -425,7 +461,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     for (int i = 0; i < n; ++i) backend_.RemoveHold();
   }
 
-  void FinishCall(const grpc::Status& status) {
+  void FinishCall(const grpc::Status& status, const grpc::ByteBuffer* last = nullptr) {
     const double secs = absl::ToDoubleSeconds(absl::Now() - start_);
     const char* code = CodeName(static_cast<absl::StatusCode>(status.error_code()));
     shared_->metrics->RpcHandled(type_, service_, method_, code, secs);
@@ -442,7 +478,11 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
                   {"bytes_in", absl::StrCat(bytes_in_.load())},
                   {"bytes_out", absl::StrCat(bytes_out_.load())}});
     }
-    Finish(status);
+    if (last != nullptr) {
+      StartWriteAndFinish(last, grpc::WriteOptions(), status);
+    } else {
+      Finish(status);
+    }
   }
 
   void Unref() {
