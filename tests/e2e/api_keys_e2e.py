@@ -10,43 +10,16 @@ import datetime
 import json
 import os
 import secrets
-import socket
 import subprocess
 import tempfile
 import time
 import unittest
+from lnob_e2e import dsn, run, free_port, wait_for  # noqa: E402
 
 BUILD = os.environ.get("LNOB_BUILD_DIR", "build")
 BIN = os.path.join(BUILD, "bin")
 LNOBCTL = os.path.join(BIN, "lnobctl")
 ADMIN = os.environ.get("LNOB_TEST_ADMIN_URL")
-
-
-def dsn(**overrides):
-    kv = dict(p.split("=", 1) for p in ADMIN.split())
-    kv.update(overrides)
-    return " ".join(f"{k}={v}" for k, v in kv.items())
-
-
-def run(*args, **kw):
-    return subprocess.run(list(args), check=True, capture_output=True, text=True, **kw).stdout
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_for(pred, timeout=20.0, step=0.1):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if pred():
-            return True
-        time.sleep(step)
-    return False
 
 
 def rfc3339(delta_seconds):

@@ -11,17 +11,16 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
-import time
 import unittest
 import warnings
 
 import grpc
 
 import lnob_grpc
+from lnob_e2e import dsn, run, free_port, wait_for  # noqa: E402
 
 BUILD = os.environ.get("LNOB_BUILD_DIR", "build")
 BIN = os.path.join(BUILD, "bin")
@@ -30,36 +29,6 @@ HH = "lnob.registry.v1.HouseholdService"
 CAT = "lnob.funding.v1.CatalogueService"
 FUND = "lnob.funding.v1.FundingService"
 SUP = "lnob.funding.v1.SupportService"
-
-
-def dsn(**overrides):
-    kv = dict(p.split("=", 1) for p in ADMIN.split())
-    kv.update(overrides)
-    return " ".join(f"{k}={v}" for k, v in kv.items())
-
-
-def run(*args, **kw):
-    return subprocess.run(list(args), check=True, capture_output=True, text=True, **kw).stdout
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_for(pred, timeout=20.0, step=0.1):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            if pred():
-                return True
-        except grpc.RpcError:
-            pass
-        time.sleep(step)
-    return False
 
 
 def date(y, m, d):

@@ -26,6 +26,7 @@ import warnings
 from urllib.parse import quote
 
 from google.protobuf import descriptor_pb2
+from lnob_e2e import dsn, run, wait_for  # noqa: E402
 
 BUILD = os.environ.get("LNOB_BUILD_DIR", "build")
 BIN = os.path.join(BUILD, "bin")
@@ -44,25 +45,6 @@ HTTP_STATUS = {INVALID_ARGUMENT: 400, DEADLINE_EXCEEDED: 504, NOT_FOUND: 404, AL
 BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest"
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 HTTP_RULE_FIELD = 72295728  # (google.api.http) on google.protobuf.MethodOptions
-
-
-def dsn(**overrides):
-    kv = dict(p.split("=", 1) for p in ADMIN.split())
-    kv.update(overrides)
-    return " ".join(f"{k}={v}" for k, v in kv.items())
-
-
-def run(*args, **kw):
-    return subprocess.run(list(args), check=True, capture_output=True, text=True, **kw).stdout
-
-
-def wait_for(pred, timeout=20.0, step=0.1):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if pred():
-            return True
-        time.sleep(step)
-    return False
 
 
 def date(y, m, d):

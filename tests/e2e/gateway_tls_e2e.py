@@ -12,7 +12,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -22,6 +21,7 @@ import unittest
 import grpc
 
 import lnob_grpc
+from lnob_e2e import dsn, run, wait_for  # noqa: E402
 
 BUILD = os.environ.get("LNOB_BUILD_DIR", "build")
 BIN = os.path.join(BUILD, "bin")
@@ -33,25 +33,6 @@ ENVELOPE = {"timestamp", "severity", "service", "message", "trace_id"}
 HTTP_FIELDS = {"time", "client", "route", "method", "status", "duration_ms", "bytes_in", "bytes_out", "request_id"}
 RPC_FIELDS = {"time", "client", "grpc_service", "grpc_method", "grpc_code", "duration_ms", "bytes_in", "bytes_out",
               "request_id"}
-
-
-def dsn(**overrides):
-    kv = dict(p.split("=", 1) for p in ADMIN.split())
-    kv.update(overrides)
-    return " ".join(f"{k}={v}" for k, v in kv.items())
-
-
-def run(*args, **kw):
-    return subprocess.run(list(args), check=True, capture_output=True, text=True, **kw).stdout
-
-
-def wait_for(pred, timeout=20.0, step=0.05):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if pred():
-            return True
-        time.sleep(step)
-    return False
 
 
 def openssl(*args):

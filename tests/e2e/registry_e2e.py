@@ -10,7 +10,6 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
@@ -18,6 +17,7 @@ import unittest
 import grpc
 
 import lnob_grpc
+from lnob_e2e import dsn, run, wait_for  # noqa: E402
 
 BUILD = os.environ.get("LNOB_BUILD_DIR", "build")
 BIN = os.path.join(BUILD, "bin")
@@ -25,28 +25,6 @@ ADMIN = os.environ.get("LNOB_TEST_ADMIN_URL")
 PG_SH = os.environ.get("LNOB_TEST_PG_SH")
 PG_DIR = os.environ.get("LNOB_TEST_PG_DIR")
 SVC = "lnob.registry.v1.ReferenceDataService"
-
-
-def dsn(**overrides):
-    kv = dict(p.split("=", 1) for p in ADMIN.split())
-    kv.update(overrides)
-    return " ".join(f"{k}={v}" for k, v in kv.items())
-
-
-def run(*args, **kw):
-    return subprocess.run(list(args), check=True, capture_output=True, text=True, **kw).stdout
-
-
-def wait_for(pred, timeout=20.0, step=0.1):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            if pred():
-                return True
-        except grpc.RpcError:
-            pass
-        time.sleep(step)
-    return False
 
 
 class RegistryE2E(unittest.TestCase):
