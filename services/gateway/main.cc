@@ -52,6 +52,13 @@ ABSL_FLAG(int, http_threads, 0, "REST io threads (0 = one per core, at least 2)"
 ABSL_FLAG(int, max_concurrent_requests, 1000,
           "Requests served at once on each face; more are refused at once (REST 503 OVERLOADED with "
           "Retry-After, gRPC RESOURCE_EXHAUSTED)");
+ABSL_FLAG(std::string, route_timeouts, "",
+          "Per-route deadlines overriding --timeout: package.Service[/Method]=duration,... "
+          "(e.g. lnob.funding.v1.FundingService/GetProgrammeProgress=60s)");
+ABSL_FLAG(int, retry_attempts, 3,
+          "Attempts of an idempotent REST call whose backend could not be reached (1 = no retry)");
+ABSL_FLAG(absl::Duration, retry_backoff, absl::Milliseconds(100),
+          "Wait before the first retry of an idempotent REST call; x3 before each further one");
 ABSL_FLAG(absl::Duration, http_request_timeout, absl::Seconds(30),
           "Time a REST client gets to send one request (also the idle limit of a kept-alive "
           "connection and of the TLS handshake) and to take its response");
@@ -81,6 +88,18 @@ int main(int argc, char** argv) {
   config.listen_host = absl::GetFlag(FLAGS_listen_host);
   config.http_port = absl::GetFlag(FLAGS_http_port);
   config.timeout = absl::GetFlag(FLAGS_timeout);
+  if (auto t = lnob::gateway::ParseRouteTimeouts(absl::GetFlag(FLAGS_route_timeouts)); t.ok()) {
+    config.route_timeouts = *std::move(t);
+  } else {
+    std::fprintf(stderr, "gateway: --route_timeouts: %s\n", std::string(t.status().message()).c_str());
+    return 2;
+  }
+  config.max_attempts = absl::GetFlag(FLAGS_retry_attempts);
+  config.retry_backoff = absl::GetFlag(FLAGS_retry_backoff);
+  if (config.max_attempts < 1 || config.max_attempts > 5 || config.retry_backoff <= absl::ZeroDuration()) {
+    std::fprintf(stderr, "gateway: --retry_attempts must be 1..5 and --retry_backoff positive\n");
+    return 2;
+  }
   config.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
   config.rate_limit_rps = absl::GetFlag(FLAGS_rate_limit_rps);
   config.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);

@@ -57,6 +57,27 @@ TEST_F(RouteTableTest, EveryAnnotatedMethodIsRoutedAndTheMostSpecificWins) {
   EXPECT_EQ(table_->Find("GET", "/v1/nothing").status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(RouteTableTest, IdempotencyComesFromTheMethodPolicy) {
+  auto get = table_->Find("GET", "/v1/adminUnits/25195");
+  ASSERT_TRUE(get.ok());
+  EXPECT_TRUE(get->route->idempotent);
+  auto update = table_->Find("PATCH", "/v1/households/0190c0de-0000-7000-8000-000000000001");
+  ASSERT_TRUE(update.ok());
+  EXPECT_FALSE(update->route->idempotent);  // UpdateHousehold: a repeat could overwrite a later change
+}
+
+TEST(RouteTimeouts, MethodBeatsServiceBeatsDefault) {
+  auto t = ParseRouteTimeouts(" lnob.registry.v1.HouseholdService=20s, lnob.registry.v1.HouseholdService/GetStatistics=1m");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(TimeoutFor(*t, "/lnob.registry.v1.HouseholdService/GetStatistics", absl::Seconds(10)), absl::Minutes(1));
+  EXPECT_EQ(TimeoutFor(*t, "/lnob.registry.v1.HouseholdService/GetHousehold", absl::Seconds(10)), absl::Seconds(20));
+  EXPECT_EQ(TimeoutFor(*t, "/lnob.registry.v1.ReferenceDataService/GetAdminUnit", absl::Seconds(10)), absl::Seconds(10));
+  EXPECT_FALSE(ParseRouteTimeouts("lnob.registry.v1.HouseholdService").ok());
+  EXPECT_FALSE(ParseRouteTimeouts("lnob.registry.v1.HouseholdService=0s").ok());
+  EXPECT_FALSE(ParseRouteTimeouts("=5s").ok());
+  EXPECT_TRUE(ParseRouteTimeouts("").ok());
+}
+
 TEST_F(RouteTableTest, TranscodesPathQueryAndBody) {
   Transcoder t(pool_);
   auto m = table_->Find("GET", "/v1/adminUnits");

@@ -1,6 +1,7 @@
 #include "services/gateway/api/http_gateway.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <algorithm>
@@ -134,6 +135,9 @@ struct HttpGateway::Impl {
   struct BackendCall {
     ExchangePtr ex;  // first: released after ctx
     const Route* route = nullptr;
+    std::string address, authorization;
+    absl::Time deadline;  // of the whole request, across attempts
+    int attempt = 1;
     grpc::ClientContext ctx;
     grpc::ByteBuffer request, response;
   };
@@ -151,6 +155,8 @@ struct HttpGateway::Impl {
   prometheus::Family<prometheus::Histogram>* durations = nullptr;
   prometheus::Gauge* in_flight = nullptr;
   prometheus::Counter* refused = nullptr;
+  prometheus::Counter* retries = nullptr;
+  std::unique_ptr<boost::asio::thread_pool> retry_timers = std::make_unique<boost::asio::thread_pool>(1);
   std::unique_ptr<auth::Authorizer> authorizer;
   ApiKeyAuthenticator* api_keys = nullptr;
   std::unique_ptr<boost::asio::thread_pool> api_key_workers;
@@ -196,6 +202,8 @@ struct HttpGateway::Impl {
   void Routed(const ExchangePtr& ex, RouteMatch match, std::string query_text);
   void Forward(const ExchangePtr& ex, const RouteMatch& match, const std::string& query_text,
                std::string authorization, double rps, double burst);
+  void SendToBackend(const std::shared_ptr<BackendCall>& call);
+  bool Retry(const std::shared_ptr<BackendCall>& call, const grpc::Status& status);
   void BackendDone(const std::shared_ptr<BackendCall>& call, const grpc::Status& status);
   void Finish(const ExchangePtr& ex, Response resp);
   bool WaitIdle(absl::Duration timeout) {
@@ -370,12 +378,20 @@ void HttpGateway::Impl::Forward(const ExchangePtr& ex, const RouteMatch& match, 
   auto call = std::make_shared<BackendCall>();
   call->ex = ex;
   call->route = match.route;
-  call->ctx.set_deadline(absl::ToChronoTime(absl::Now() + config.timeout));
-  if (!authorization.empty()) call->ctx.AddMetadata("authorization", authorization);
-  call->ctx.AddMetadata("x-request-id", ex->request_id);
-  call->ctx.AddMetadata("traceparent", ex->trace.ChildTraceparent());
+  call->address = backend->second;
+  call->authorization = authorization;
+  call->deadline = absl::Now() + TimeoutFor(config.route_timeouts, match.route->grpc_path, config.timeout);
   grpc::Slice slice(*request);
   call->request = grpc::ByteBuffer(&slice, 1);
+  SendToBackend(call);
+}
+
+void HttpGateway::Impl::SendToBackend(const std::shared_ptr<BackendCall>& call) {
+  const ExchangePtr& ex = call->ex;
+  call->ctx.set_deadline(absl::ToChronoTime(call->deadline));
+  if (!call->authorization.empty()) call->ctx.AddMetadata("authorization", call->authorization);
+  call->ctx.AddMetadata("x-request-id", ex->request_id);
+  call->ctx.AddMetadata("traceparent", ex->trace.ChildTraceparent());
   {
     std::lock_guard<std::mutex> l(mu);
     if (cancelling) {
@@ -383,9 +399,37 @@ void HttpGateway::Impl::Forward(const ExchangePtr& ex, const RouteMatch& match, 
     }
     calls.insert(call.get());
   }
-  stubs.at(backend->second)
-      ->UnaryCall(&call->ctx, match.route->grpc_path, grpc::StubOptions(), &call->request, &call->response,
+  stubs.at(call->address)
+      ->UnaryCall(&call->ctx, call->route->grpc_path, grpc::StubOptions(), &call->request, &call->response,
                   [this, call](grpc::Status st) { BackendDone(call, st); });
+}
+
+bool HttpGateway::Impl::Retry(const std::shared_ptr<BackendCall>& call, const grpc::Status& status) {
+  // Only a call that never reached the service (no details: the transport's verdict) of a
+  // method whose repetition cannot change the outcome, within the request's deadline.
+  if (status.error_code() != grpc::StatusCode::UNAVAILABLE || !status.error_details().empty() ||
+      !call->route->idempotent || call->attempt >= config.max_attempts) {
+    return false;
+  }
+  absl::Duration delay = config.retry_backoff;
+  for (int i = 1; i < call->attempt; ++i) delay *= 3;
+  if (absl::Now() + delay >= call->deadline) return false;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    if (cancelling) return false;
+  }
+  auto next = std::make_shared<BackendCall>();
+  next->ex = call->ex;
+  next->route = call->route;
+  next->address = call->address;
+  next->authorization = call->authorization;
+  next->deadline = call->deadline;
+  next->attempt = call->attempt + 1;
+  next->request = call->request;
+  retries->Increment();
+  auto timer = std::make_shared<boost::asio::steady_timer>(retry_timers->get_executor(), absl::ToChronoNanoseconds(delay));
+  timer->async_wait([this, next, timer](const boost::system::error_code&) { SendToBackend(next); });
+  return true;
 }
 
 void HttpGateway::Impl::BackendDone(const std::shared_ptr<BackendCall>& call, const grpc::Status& status) {
@@ -393,7 +437,10 @@ void HttpGateway::Impl::BackendDone(const std::shared_ptr<BackendCall>& call, co
     std::lock_guard<std::mutex> l(mu);
     calls.erase(call.get());
   }
-  if (!status.ok()) return Finish(call->ex, ErrorResponse(BackendError(status)));
+  if (!status.ok()) {
+    if (Retry(call, status)) return;
+    return Finish(call->ex, ErrorResponse(BackendError(status)));
+  }
   std::vector<grpc::Slice> slices;
   if (!call->response.Dump(&slices).ok()) {
     return Finish(call->ex, ErrorResponse(absl::InternalError("unreadable backend response")));
@@ -452,6 +499,11 @@ HttpGateway::HttpGateway(GatewayConfig config, const google::protobuf::Descripto
                           .Help("HTTP requests being served (those counted against --max_concurrent_requests)")
                           .Register(reg)
                           .Add({});
+  impl_->retries = &prometheus::BuildCounter()
+                        .Name("gateway_backend_retries_total")
+                        .Help("Calls of idempotent methods sent again because the backend could not be reached")
+                        .Register(reg)
+                        .Add({});
   impl_->refused = &prometheus::BuildCounter()
                         .Name("gateway_requests_refused_total")
                         .Help("Requests refused at once because the face was at --max_concurrent_requests")
@@ -540,6 +592,7 @@ void HttpGateway::Stop() {
     log::Warn("REST requests cancelled at shutdown", {{"count", absl::StrCat(m.outstanding)}});
   }
   if (!m.WaitIdle(absl::Seconds(5))) log::Warn("REST requests still open at shutdown");
+  m.retry_timers->join();
   if (m.api_key_workers) m.api_key_workers->join();
   if (m.server) m.server->Shutdown();
 }

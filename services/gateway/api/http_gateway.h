@@ -27,6 +27,11 @@ struct GatewayConfig {
   int http_port = 8080;
   std::map<std::string, std::string> backends;  // proto service -> host:port
   absl::Duration timeout = absl::Seconds(10);   // per call, unless the route says otherwise
+  RouteTimeouts route_timeouts;                 // per service or method
+  // Attempts of an idempotent call whose backend could not be reached (transport
+  // UNAVAILABLE); other methods and other errors are never retried.
+  int max_attempts = 3;
+  absl::Duration retry_backoff = absl::Milliseconds(100);  // then x3 per further attempt
   size_t max_body_bytes = 4 << 20;
   std::string openapi_json;  // served at /openapi.json
   double rate_limit_rps = 50;  // per client (token subject, else address); 0 = off

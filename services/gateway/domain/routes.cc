@@ -4,9 +4,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/ascii.h"
 #include "common/status/status.h"
 #include "google/api/annotations.pb.h"
 #include "google/protobuf/descriptor.h"
+#include "lnob/common/v1/options.pb.h"
 
 namespace lnob::gateway {
 namespace {
@@ -139,6 +142,7 @@ absl::StatusOr<RouteTable> RouteTable::FromPool(const google::protobuf::Descript
         route.body = r->body();
         route.method = m;
         route.grpc_path = absl::StrCat("/", service->full_name(), "/", m->name());
+        route.idempotent = m->options().GetExtension(lnob::common::v1::policy).idempotent();
         route.template_text = text;
         table.routes_.push_back(std::move(route));
       }
@@ -172,6 +176,30 @@ absl::StatusOr<RouteMatch> RouteTable::Find(absl::string_view http_method, absl:
                       "METHOD_NOT_ALLOWED");
   }
   return WithReason(absl::NotFoundError(absl::StrCat("no route for ", path)), "ROUTE_NOT_FOUND");
+}
+
+absl::StatusOr<RouteTimeouts> ParseRouteTimeouts(absl::string_view text) {
+  RouteTimeouts out;
+  for (absl::string_view entry : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(entry, absl::MaxSplits('=', 1));
+    absl::Duration d;
+    const absl::string_view key = absl::StripAsciiWhitespace(kv.first);
+    if (key.empty() || key.front() == '/' || !absl::ParseDuration(absl::StripAsciiWhitespace(kv.second), &d) ||
+        d <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("route timeout '", entry, "' is not package.Service[/Method]=<positive duration>"));
+    }
+    out[std::string(key)] = d;
+  }
+  return out;
+}
+
+absl::Duration TimeoutFor(const RouteTimeouts& timeouts, absl::string_view grpc_path, absl::Duration fallback) {
+  absl::string_view path = grpc_path;
+  absl::ConsumePrefix(&path, "/");
+  if (auto it = timeouts.find(std::string(path)); it != timeouts.end()) return it->second;
+  if (auto it = timeouts.find(std::string(path.substr(0, path.find('/')))); it != timeouts.end()) return it->second;
+  return fallback;
 }
 
 }  // namespace lnob::gateway

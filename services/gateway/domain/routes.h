@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "absl/strings/string_view.h"
 
 namespace google::protobuf {
@@ -47,7 +48,15 @@ struct Route {
   const google::protobuf::MethodDescriptor* method = nullptr;
   std::string grpc_path;    // "/package.Service/Method"
   std::string template_text;
+  bool idempotent = false;  // (lnob.common.v1.policy).idempotent: a retry cannot change the outcome
 };
+
+// Per-route deadlines: "package.Service/Method=30s,package.Service=2m" (a method entry wins
+// over its service's). INVALID_ARGUMENT naming the entry on a bad list.
+using RouteTimeouts = std::map<std::string, absl::Duration>;
+absl::StatusOr<RouteTimeouts> ParseRouteTimeouts(absl::string_view text);
+// The deadline of one call on a route: its method's entry, its service's, else the default.
+absl::Duration TimeoutFor(const RouteTimeouts& timeouts, absl::string_view grpc_path, absl::Duration fallback);
 
 struct RouteMatch {
   const Route* route = nullptr;
