@@ -334,6 +334,12 @@ test('households, members, reviews workflow, classification, statistics and targ
   assert.equal(before.classification, 'HOUSEHOLD_CLASS_UNSPECIFIED');
   assert.equal(now.classification, 'POOR');
   assert.equal(now.decisionNumber, '1/QĐ-UBND');
+  const facts = await unary(hs, 'batchGetHouseholdFacts', { queries: [
+    { household: h.name }, { household: h.name, date: { year: 2024, month: 12, day: 19 } },
+    { household: 'households/0190c0de-0000-7000-8000-00000000ffff' }] });
+  assert.deepEqual(facts.facts.map((f) => [f.found, f.classification]),
+                   [[true, 'POOR'], [true, 'HOUSEHOLD_CLASS_UNSPECIFIED'], [false, 'HOUSEHOLD_CLASS_UNSPECIFIED']]);
+  assert.equal(facts.facts[0].communeCode, read.communeCode);
 
   const transitions = await unary(hs, 'listTransitions', { year: 2024 });
   const newPoor = transitions.counts.find((c) => c.category === 'NEW_POOR');
