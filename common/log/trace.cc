@@ -33,6 +33,27 @@ std::string RandomHex(int bytes) {
   return out;
 }
 
+bool IsValidRequestId(absl::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == ':' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string RequestIdOrNew(absl::string_view id) {
+  return IsValidRequestId(id) ? std::string(id) : RandomHex(16);
+}
+
+bool IsMetadataText(absl::string_view value) {
+  for (char c : value) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 std::string TraceContext::ChildTraceparent() const {
   return "00-" + trace_id + "-" + span_id + "-" + flags;
 }
@@ -42,7 +63,7 @@ std::optional<TraceContext> ParseTraceparent(absl::string_view header) {
   if (parts.size() < 4) return std::nullopt;
   if (parts[0].size() != 2 || parts[0] == "ff") return std::nullopt;
   if (parts[0] == "00" && parts.size() != 4) return std::nullopt;
-  if (!IsLowerHex(parts[1], 32) || !IsLowerHex(parts[2], 16) || parts[3].size() != 2) {
+  if (!IsLowerHex(parts[1], 32) || !IsLowerHex(parts[2], 16) || !IsLowerHex(parts[3], 2)) {
     return std::nullopt;
   }
   TraceContext tc;

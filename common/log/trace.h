@@ -26,6 +26,13 @@ std::optional<TraceContext> ParseTraceparent(absl::string_view header);
 TraceContext ContinueOrStartTrace(absl::string_view header);
 std::string RandomHex(int bytes);
 
+// A caller's x-request-id is kept only when it is 1-128 of [A-Za-z0-9._:-]; otherwise a new
+// one is generated (RequestIdOrNew). Anything else could not be forwarded as metadata.
+bool IsValidRequestId(absl::string_view id);
+std::string RequestIdOrNew(absl::string_view id);
+// Printable ASCII (0x20-0x7E): what a text gRPC metadata value may hold.
+bool IsMetadataText(absl::string_view value);
+
 }  // namespace lnob
 
 #endif  // LNOB_COMMON_LOG_TRACE_H_

@@ -83,10 +83,7 @@ class CallInterceptor : public grpc::experimental::Interceptor {
       auto call = std::make_shared<Call>();
       call->method = info_->method();
       const auto& md = *m->GetRecvInitialMetadata();
-      call->request_id = MetadataValue(md, "x-request-id");
-      if (call->request_id.empty() || call->request_id.size() > 128) {
-        call->request_id = RandomHex(16);
-      }
+      call->request_id = RequestIdOrNew(MetadataValue(md, "x-request-id"));
       call->trace = ContinueOrStartTrace(MetadataValue(md, "traceparent"));
       call->deadline = absl::FromChrono(info_->server_context()->deadline());
       auto principal = authz_->Authorize(call->method, MetadataValue(md, "authorization"));

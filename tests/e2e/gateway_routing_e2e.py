@@ -104,6 +104,23 @@ class GatewayRoutingE2E(unittest.TestCase):
                 return d.get("reason")
         return None
 
+    def test_0_odd_header_bytes_never_reach_grpc_metadata(self):
+        # gRPC aborts the process on a text metadata value outside printable ASCII; the
+        # gateway must keep such bytes to itself and answer normally.
+        for headers in ([b"x-request-id: a\tb"], [b"x-request-id: caf\xc3\xa9"],
+                        [b"traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-zz"],
+                        [b"authorization: Bearer \xff"]):
+            args = [b"curl", b"-s", b"-o", b"/dev/null", b"-w", b"%{http_code}", (self.rest + "/v1/ethnicGroups").encode()]
+            for h in headers:
+                args += [b"-H", h]
+            if not headers[0].startswith(b"authorization"):
+                args += [b"-H", f"Authorization: Bearer {self.token}".encode()]
+            code = subprocess.run(args, check=True, capture_output=True).stdout
+            self.assertIn(code, (b"200", b"401"), headers)
+            self.assertIsNone(self.gateway.poll(), f"gateway died on {headers}")
+        status, _, _ = self.curl("GET", "/v1/ethnicGroups")
+        self.assertEqual(status, 200)
+
     def test_1_route_deadline_overrides_the_default(self):
         status, body, _ = self.curl("GET", "/v1/ethnicGroups")
         self.assertEqual(status, 200, body)

@@ -172,8 +172,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   ProxyCall(Shared* shared, grpc::GenericCallbackServerContext* ctx)
       : shared_(shared), ctx_(ctx), method_path_(ctx->method()), start_(absl::Now()), backend_(this) {
     shared_->CallStarted();
-    request_id_ = Metadata("x-request-id");
-    if (request_id_.empty() || request_id_.size() > 128) request_id_ = RandomHex(16);
+    request_id_ = RequestIdOrNew(Metadata("x-request-id"));
     trace_ = ContinueOrStartTrace(Metadata("traceparent"));
     client_ = "addr:" + PeerHost(ctx_->peer());
     // With client certificates, the verified certificate names the caller until a token does.
@@ -331,9 +330,14 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       if (IsHopByHop(k) || k == "x-request-id" || k == "traceparent" || k == "authorization" || k == "x-api-key") {
         continue;
       }
-      client_ctx_.AddMetadata(k, Str(value));
+      const std::string v = Str(value);
+      // gRPC aborts on a text value outside printable ASCII: such a value is not forwarded.
+      if (!absl::EndsWith(k, "-bin") && !IsMetadataText(v)) continue;
+      client_ctx_.AddMetadata(k, v);
     }
-    if (!authorization_.empty()) client_ctx_.AddMetadata("authorization", authorization_);
+    if (!authorization_.empty() && IsMetadataText(authorization_)) {
+      client_ctx_.AddMetadata("authorization", authorization_);
+    }
     client_ctx_.AddMetadata("x-request-id", request_id_);
     client_ctx_.AddMetadata("traceparent", trace_.ChildTraceparent());
     auto deadline = ctx_->deadline();

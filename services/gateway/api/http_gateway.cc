@@ -72,6 +72,9 @@ absl::Status BackendError(const grpc::Status& status) {
                         "BACKEND_TIMEOUT");
     case grpc::StatusCode::CANCELLED:
       return WithReason(absl::CancelledError("the call was cancelled"), "CANCELLED");
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:  // the transport's message limit, not a rate limit
+      return WithReason(absl::InternalError("the response of the service behind this route is too large"),
+                        "BACKEND_RESPONSE_TOO_LARGE");
     default:
       return WithReason(FromGrpcStatus(status), "BACKEND_ERROR");
   }
@@ -213,9 +216,9 @@ struct HttpGateway::Impl {
 };
 
 void HttpGateway::Impl::Serve(ExchangePtr ex) {
-  std::string request_id = ex->Header("x-request-id");
-  if (request_id.empty() || request_id.size() > 128) request_id = RandomHex(16);
-  ex->request_id = std::move(request_id);
+  // Headers reach gRPC metadata, which takes printable ASCII only: a caller's odd bytes must
+  // never get that far.
+  ex->request_id = RequestIdOrNew(ex->Header("x-request-id"));
   ex->trace = ContinueOrStartTrace(ex->Header("traceparent"));
   if (std::string cn = ex->Header(":client-cn"); !cn.empty()) {
     ex->client = "cn:" + cn;
@@ -389,16 +392,19 @@ void HttpGateway::Impl::Forward(const ExchangePtr& ex, const RouteMatch& match, 
 void HttpGateway::Impl::SendToBackend(const std::shared_ptr<BackendCall>& call) {
   const ExchangePtr& ex = call->ex;
   call->ctx.set_deadline(absl::ToChronoTime(call->deadline));
-  if (!call->authorization.empty()) call->ctx.AddMetadata("authorization", call->authorization);
+  if (!call->authorization.empty() && IsMetadataText(call->authorization)) {
+    call->ctx.AddMetadata("authorization", call->authorization);
+  }
   call->ctx.AddMetadata("x-request-id", ex->request_id);
   call->ctx.AddMetadata("traceparent", ex->trace.ChildTraceparent());
+  bool stopping = false;
   {
     std::lock_guard<std::mutex> l(mu);
-    if (cancelling) {
-      return Finish(ex, ErrorResponse(absl::UnavailableError("the gateway is stopping")));
-    }
-    calls.insert(call.get());
+    stopping = cancelling;
+    if (!stopping) calls.insert(call.get());
   }
+  // Finish takes mu itself: never call it with mu held.
+  if (stopping) return Finish(ex, ErrorResponse(absl::UnavailableError("the gateway is stopping")));
   stubs.at(call->address)
       ->UnaryCall(&call->ctx, call->route->grpc_path, grpc::StubOptions(), &call->request, &call->response,
                   [this, call](grpc::Status st) { BackendDone(call, st); });
@@ -487,7 +493,9 @@ HttpGateway::HttpGateway(GatewayConfig config, const google::protobuf::Descripto
   impl_->authorizer = std::move(authorizer);
   for (const auto& [svc, address] : impl_->config.backends) {
     if (impl_->stubs.count(address)) continue;
-    auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(64 << 20);  // large lists: the body limit applies to requests only
+    auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
     impl_->stubs[address] = std::make_unique<grpc::GenericStub>(channel);
     impl_->health[address] = grpc::health::v1::Health::NewStub(channel);
   }
