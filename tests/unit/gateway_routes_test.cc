@@ -2,9 +2,11 @@
 #include "gtest/gtest.h"
 #include "lnob/registry/v1/households.pb.h"
 #include "lnob/registry/v1/reference_data.pb.h"
+#include "services/gateway/domain/rate_limiter.h"
 #include "services/gateway/domain/routes.h"
 #include "services/gateway/domain/transcoder.h"
 #include "common/status/status.h"
+#include "common/util/clock.h"
 
 namespace lnob::gateway {
 namespace {
@@ -64,6 +66,27 @@ TEST_F(RouteTableTest, IdempotencyComesFromTheMethodPolicy) {
   auto update = table_->Find("PATCH", "/v1/households/0190c0de-0000-7000-8000-000000000001");
   ASSERT_TRUE(update.ok());
   EXPECT_FALSE(update->route->idempotent);  // UpdateHousehold: a repeat could overwrite a later change
+}
+
+TEST(RateLimiter, ChurnNeverResetsALimitedClient) {
+  FakeClock clock(absl::FromUnixSeconds(1000000));
+  RateLimiter limiter(clock, /*max_clients=*/3);
+  EXPECT_EQ(limiter.Take("victim-attacker", 1, 2), 0);
+  EXPECT_EQ(limiter.Take("victim-attacker", 1, 2), 0);
+  EXPECT_GT(limiter.Take("victim-attacker", 1, 2), 0);  // out of tokens
+  // New addresses fill the table, then share one overflow bucket: the limited client stays
+  // limited, and the churners do not get a fresh burst each.
+  EXPECT_EQ(limiter.Take("a1", 1, 2), 0);
+  EXPECT_EQ(limiter.Take("a2", 1, 2), 0);
+  int refused = 0;
+  for (int i = 3; i < 10; ++i) refused += limiter.Take("a" + std::to_string(i), 1, 2) > 0;
+  EXPECT_GE(refused, 5);
+  EXPECT_GT(limiter.Take("victim-attacker", 1, 2), 0);
+  EXPECT_LE(limiter.clients(), 4u);  // three clients and the overflow bucket
+  // Idle clients (full buckets again) are dropped to make room.
+  clock.Advance(absl::Seconds(10));
+  EXPECT_EQ(limiter.Take("newcomer", 1, 2), 0);
+  EXPECT_LE(limiter.clients(), 3u);
 }
 
 TEST(RouteTimeouts, MethodBeatsServiceBeatsDefault) {

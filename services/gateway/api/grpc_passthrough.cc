@@ -18,6 +18,7 @@
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
+#include "services/gateway/domain/rate_limiter.h"
 #include "google/protobuf/descriptor.h"
 #include "grpc/grpc_security_constants.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -75,33 +76,6 @@ std::string PeerHost(absl::string_view peer) {
   return std::string(peer);
 }
 
-// Token bucket per client, like the REST face's.
-class RateLimiter {
- public:
-  // consume = false only asks whether a token is there.
-  bool Take(const std::string& client, double rps, double burst, bool consume = true) {
-    if (rps <= 0) return true;
-    absl::MutexLock l(&mu_);
-    const absl::Time now = absl::Now();
-    if (buckets_.size() > 100000) buckets_.clear();  // bounded memory under address churn
-    auto [it, fresh] = buckets_.try_emplace(client, Bucket{burst, now});
-    Bucket& b = it->second;
-    b.tokens = std::min(burst, b.tokens + absl::ToDoubleSeconds(now - b.refilled) * rps);
-    b.refilled = now;
-    if (b.tokens < 1) return false;
-    if (consume) b.tokens -= 1;
-    return true;
-  }
-
- private:
-  struct Bucket {
-    double tokens;
-    absl::Time refilled;
-  };
-  absl::Mutex mu_;
-  std::map<std::string, Bucket> buckets_;
-};
-
 // What every forwarded call shares; outlives the calls (Stop waits for them).
 struct Shared {
   PassthroughConfig config;
@@ -109,7 +83,7 @@ struct Shared {
   metrics::Metrics* metrics;
   std::unique_ptr<auth::Authorizer> authorizer;
   ApiKeyAuthenticator* api_keys = nullptr;
-  RateLimiter limiter;
+  RateLimiter limiter{RealClock::Get()};
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels;  // by address
   std::map<std::string, std::unique_ptr<grpc::GenericStub>> stubs;  // by address
   prometheus::Family<prometheus::Counter>* client_started = nullptr;
@@ -293,7 +267,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       // gateway's database busy.
       const std::string failures = "apikey-failures:" + client;
       const double default_rps = shared_->config.rate_limit_rps, default_burst = shared_->config.rate_limit_burst;
-      if (!shared_->limiter.Take(failures, default_rps, default_burst, /*consume=*/false)) {
+      if (shared_->limiter.Take(failures, default_rps, default_burst, /*consume=*/false) > 0) {
         return WithReason(absl::ResourceExhaustedError("too many refused API keys; retry later"), "RATE_LIMITED");
       }
       auto grant = shared_->api_keys->Authenticate(secret);
@@ -317,7 +291,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       subject_ = principal->subject;
       if (!subject_.empty()) client_ = client = "sub:" + subject_;
     }
-    if (!shared_->limiter.Take(client, rps, burst)) {
+    if (shared_->limiter.Take(client, rps, burst) > 0) {
       return WithReason(absl::ResourceExhaustedError("rate limit exceeded; retry later"), "RATE_LIMITED");
     }
     return absl::OkStatus();

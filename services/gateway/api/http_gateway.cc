@@ -21,6 +21,7 @@
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
+#include "services/gateway/domain/rate_limiter.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -176,28 +177,9 @@ struct HttpGateway::Impl {
   std::set<BackendCall*> calls;
 
   // Token buckets per client.
-  struct Bucket {
-    double tokens;
-    absl::Time refilled;
-  };
-  std::mutex buckets_mu;
-  std::map<std::string, Bucket> buckets;
-  // Seconds to wait when the client is over its rate, 0 when the request may go (and then,
-  // unless consume is false, one token is taken).
+  RateLimiter limiter{RealClock::Get()};
   int Take(const std::string& client, double rps, double burst, bool consume = true) {
-    if (rps <= 0) return 0;
-    std::lock_guard<std::mutex> l(buckets_mu);
-    const absl::Time now = absl::Now();
-    if (buckets.size() > 100000) buckets.clear();  // bounded memory under address churn
-    auto [it, fresh] = buckets.try_emplace(client, Bucket{burst, now});
-    Bucket& b = it->second;
-    b.tokens = std::min(burst, b.tokens + absl::ToDoubleSeconds(now - b.refilled) * rps);
-    b.refilled = now;
-    if (b.tokens >= 1) {
-      if (consume) b.tokens -= 1;
-      return 0;
-    }
-    return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) / rps)));
+    return limiter.Take(client, rps, burst, consume);
   }
 
   void Serve(ExchangePtr ex);
