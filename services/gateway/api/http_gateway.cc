@@ -176,6 +176,10 @@ struct HttpGateway::Impl {
   bool cancelling = false;  // after the drain timeout: backend calls are cancelled
   std::set<BackendCall*> calls;
 
+  std::mutex ready_mu;
+  absl::Time ready_at = absl::InfinitePast();
+  Response ready_verdict;
+
   // Token buckets per client.
   RateLimiter limiter{RealClock::Get()};
   int Take(const std::string& client, double rps, double burst, bool consume = true) {
@@ -254,7 +258,13 @@ void HttpGateway::Impl::Serve(ExchangePtr ex) {
 }
 
 // Ready when every backend reports its routed services SERVING; the probes run in parallel.
+// A verdict is reused for a second: /readyz is unauthenticated and must not let callers
+// multiply health calls to the backends.
 void HttpGateway::Impl::Ready(const ExchangePtr& ex) {
+  {
+    std::lock_guard<std::mutex> l(ready_mu);
+    if (absl::Now() - ready_at < absl::Seconds(1)) return Finish(ex, ready_verdict);
+  }
   struct Probe {
     ExchangePtr ex;  // first: released after ctx
     grpc::ClientContext ctx;
@@ -286,8 +296,15 @@ void HttpGateway::Impl::Ready(const ExchangePtr& ex) {
             if (--state->pending > 0) return;
             failed = state->failed;
           }
-          if (failed.empty()) return Finish(probe->ex, {200, "{\"status\":\"ready\"}"});
-          Finish(probe->ex, {503, absl::StrCat("{\"status\":\"not ready\",\"service\":\"", failed, "\"}")});
+          Response verdict = failed.empty() ? Response{200, "{\"status\":\"ready\"}"}
+                                            : Response{503, absl::StrCat("{\"status\":\"not ready\",\"service\":\"",
+                                                                         failed, "\"}")};
+          {
+            std::lock_guard<std::mutex> l(ready_mu);
+            ready_at = absl::Now();
+            ready_verdict = verdict;
+          }
+          Finish(probe->ex, std::move(verdict));
         });
   }
 }
