@@ -48,7 +48,7 @@ class ApiKeysE2E(unittest.TestCase):
             urls[svc] = dsn(dbname=cls.db, user=login, password="s-" + suffix)
         cls.gateway_url = urls["gateway"]
         run(LNOBCTL, "refdata", "load", f"--database_url={urls['registry']}")
-        cls.tmp = tempfile.mkdtemp(prefix="lnob-e2e-ak-")
+        cls.tmp = tempfile.mkdtemp(prefix="lnob-e2e-ak-", dir=os.environ.get("LNOB_TEST_TMP"))  # removed by ./lnob test
         # Operators' key pair (admin tokens) and the gateway's own pair (tokens for API keys);
         # the services trust both public keys.
         run(LNOBCTL, "keys", f"--dir={cls.tmp}/operator")

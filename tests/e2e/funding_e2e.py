@@ -74,7 +74,7 @@ class FundingE2E(unittest.TestCase):
                 f"--database_url={dsn(dbname=cls.db, user=owner, password='o-' + suffix)}")
             cls.urls[svc] = dsn(dbname=cls.db, user=role, password="s-" + suffix)
         run(lnobctl, "refdata", "load", f"--database_url={cls.urls['registry']}")
-        cls.tmp = tempfile.mkdtemp(prefix="lnob-fe2e-")
+        cls.tmp = tempfile.mkdtemp(prefix="lnob-fe2e-", dir=os.environ.get("LNOB_TEST_TMP"))  # removed by ./lnob test
         run(lnobctl, "keys", f"--dir={cls.tmp}")
         cls.key = f"{cls.tmp}/jwt_private.pem"
         cls.admin_token = cls.mint("PROVINCE_ADMIN")

@@ -36,7 +36,7 @@ class GatewayRoutingE2E(unittest.TestCase):
             f"--database_url={dsn(dbname=cls.db, user=cls.owner, password='o-' + suffix)}")
         cls.url = dsn(dbname=cls.db, user=cls.role, password="s-" + suffix)
         run(lnobctl, "refdata", "load", f"--database_url={cls.url}")
-        cls.tmp = tempfile.mkdtemp(prefix="lnob-gre2e-")
+        cls.tmp = tempfile.mkdtemp(prefix="lnob-gre2e-", dir=os.environ.get("LNOB_TEST_TMP"))  # removed by ./lnob test
         run(lnobctl, "keys", f"--dir={cls.tmp}")
         cls.token = run(lnobctl, "token", f"--private_key={cls.tmp}/jwt_private.pem", "--roles=PROVINCE_ADMIN",
                         "--ttl=30m").strip()

@@ -45,7 +45,7 @@ class RegistryE2E(unittest.TestCase):
         service_url = dsn(dbname=cls.db, user=cls.svc, password="s-" + suffix)
         out = run(lnobctl, "refdata", "load", f"--database_url={service_url}")
         assert "units +401" in out, out
-        cls.tmp = tempfile.mkdtemp(prefix="lnob-e2e-")
+        cls.tmp = tempfile.mkdtemp(prefix="lnob-e2e-", dir=os.environ.get("LNOB_TEST_TMP"))  # removed by ./lnob test
         run(lnobctl, "keys", f"--dir={cls.tmp}")
         cls.token = run(lnobctl, "token", f"--private_key={cls.tmp}/jwt_private.pem",
                         "--roles=VIEWER,REVIEWER", "--ttl=10m").strip()
