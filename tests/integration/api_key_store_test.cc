@@ -219,6 +219,26 @@ TEST_F(ApiKeyTest, RevokeIsRecordedOnce) {
   EXPECT_TRUE(HasViolation(logic_->RevokeApiKey(admin_, req, &second), "name"));
 }
 
+TEST_F(ApiKeyTest, AnAreaAdministratorManagesOnlyKeysOfItsArea) {
+  Create("ward 25195");  // apiKeys/1, scope 25195
+  auth::Principal area = admin_;
+  area.scope.unit_codes = {"25216"};
+  v1::GetApiKeyRequest get;
+  get.set_name("apiKeys/1");
+  v1::ApiKey key;
+  EXPECT_EQ(logic_->GetApiKey(area, get, &key).code(), absl::StatusCode::kNotFound);
+  v1::RevokeApiKeyRequest revoke;
+  revoke.set_name("apiKeys/1");
+  EXPECT_EQ(logic_->RevokeApiKey(area, revoke, &key).code(), absl::StatusCode::kNotFound);
+  v1::ListApiKeysResponse listed;
+  ASSERT_TRUE(logic_->ListApiKeys(area, {}, &listed).ok());
+  EXPECT_EQ(listed.api_keys_size(), 0);
+  area.scope.unit_codes = {"25195"};
+  ASSERT_TRUE(logic_->GetApiKey(area, get, &key).ok());
+  ASSERT_TRUE(logic_->RevokeApiKey(area, revoke, &key).ok());
+  EXPECT_EQ(key.state(), v1::ApiKey::REVOKED);
+}
+
 TEST_F(ApiKeyTest, AuthenticateMintsAVerifiableTokenWithTheKeysRolesAndScope) {
   const auto created = Create("reader");
   auto authn = Authenticator(absl::Seconds(5));

@@ -172,6 +172,21 @@ absl::Status ApiKeyLogic::CreateApiKey(const P& p, const v1::CreateApiKeyRequest
   return absl::OkStatus();
 }
 
+namespace {
+
+// An administrator limited to an area sees and revokes only keys it could have created:
+// keys scoped to units of its own scope.
+bool Manages(const auth::Principal& p, const ApiKeyRecord& k) {
+  if (p.scope.whole_province()) return true;
+  if (k.scope_units.empty()) return false;
+  for (const auto& u : k.scope_units) {
+    if (std::find(p.scope.unit_codes.begin(), p.scope.unit_codes.end(), u) == p.scope.unit_codes.end()) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 absl::Status ApiKeyLogic::ListApiKeys(const P& p, const v1::ListApiKeysRequest& req,
                                       v1::ListApiKeysResponse* out) {
   if (!v1::ApiKey::State_IsValid(req.state())) return InvalidField("state", "unknown state");
@@ -193,7 +208,9 @@ absl::Status ApiKeyLogic::ListApiKeys(const P& p, const v1::ListApiKeysRequest& 
   LNOB_ASSIGN_OR_RETURN(auto rows, store_->List(q));
   const bool more = static_cast<int>(rows.size()) > limit;
   if (more) rows.resize(limit);
-  for (const auto& r : rows) *out->add_api_keys() = ToProto(r, q.now);
+  for (const auto& r : rows) {
+    if (Manages(p, r)) *out->add_api_keys() = ToProto(r, q.now);
+  }
   if (more) out->set_next_page_token(tokens_.Encode(fp, absl::StrCat(rows.back().id)));
   return absl::OkStatus();
 }
@@ -201,12 +218,15 @@ absl::Status ApiKeyLogic::ListApiKeys(const P& p, const v1::ListApiKeysRequest& 
 absl::Status ApiKeyLogic::GetApiKey(const P& p, const v1::GetApiKeyRequest& req, v1::ApiKey* out) {
   LNOB_ASSIGN_OR_RETURN(int64_t id, IdFromName(req.name()));
   LNOB_ASSIGN_OR_RETURN(ApiKeyRecord k, store_->Get(id));
+  if (!Manages(p, k)) return absl::NotFoundError(absl::StrCat(req.name(), " not found"));
   *out = ToProto(k, clock_.Now());
   return absl::OkStatus();
 }
 
 absl::Status ApiKeyLogic::RevokeApiKey(const P& p, const v1::RevokeApiKeyRequest& req, v1::ApiKey* out) {
   LNOB_ASSIGN_OR_RETURN(int64_t id, IdFromName(req.name()));
+  LNOB_ASSIGN_OR_RETURN(ApiKeyRecord current, store_->Get(id));
+  if (!Manages(p, current)) return absl::NotFoundError(absl::StrCat(req.name(), " not found"));
   LNOB_ASSIGN_OR_RETURN(ApiKeyRecord k, store_->Revoke(id, p.subject.empty() ? "unknown" : p.subject));
   *out = ToProto(k, clock_.Now());
   return absl::OkStatus();
