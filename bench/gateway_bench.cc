@@ -19,6 +19,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "bench/bench_util.h"
 #include "grpcpp/grpcpp.h"
 #include "lnob/registry/v1/households.grpc.pb.h"
 
@@ -28,23 +29,10 @@ namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
+using lnob::bench::Arg;
+using lnob::bench::Percentile;
+
 namespace {
-
-std::string Arg(int argc, char** argv, const std::string& name, const std::string& def) {
-  const std::string prefix = "--" + name + "=";
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--" + name) return "true";
-    if (a.rfind(prefix, 0) == 0) return a.substr(prefix.size());
-  }
-  return def;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
-}
 
 // One worker's connection: a GetHousehold call by index into the id list.
 class Caller {

@@ -11,28 +11,17 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "grpcpp/grpcpp.h"
 #include "lnob/registry/v1/households.grpc.pb.h"
 
 namespace v1 = lnob::registry::v1;
 using Clock = std::chrono::steady_clock;
 
+using lnob::bench::Arg;
+using lnob::bench::Percentile;
+
 namespace {
-
-std::string Arg(int argc, char** argv, const std::string& name, const std::string& def) {
-  const std::string prefix = "--" + name + "=";
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a.rfind(prefix, 0) == 0) return a.substr(prefix.size());
-  }
-  return def;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
-}
 
 template <typename Call>
 void FixedRate(const char* label, int rate, int seconds, int threads, Call call) {

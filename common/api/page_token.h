@@ -6,6 +6,7 @@
 // HMAC-SHA256. A token altered, or reused with another query, is INVALID_ARGUMENT.
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -28,6 +29,28 @@ class PageTokenCodec {
 
 // Page size policy shared by all List methods: 0 -> default, above max -> max, < 0 invalid.
 absl::StatusOr<int> NormalizePageSize(int requested, int default_size = 100, int max_size = 1000);
+
+// One page of a keyset-paginated list: validates page_size and page_token (bound to the
+// query's fingerprint), calls fetch(after_key, limit + 1), keeps at most limit items and sets
+// *next_token from the last kept item's key when more remain.
+//   fetch: (const std::string& after, int limit) -> absl::StatusOr<std::vector<T>>
+//   key:   (const T&) -> std::string
+template <typename T, typename Fetch, typename Key>
+absl::StatusOr<std::vector<T>> FetchPage(const PageTokenCodec& codec, absl::string_view fingerprint,
+                                         int page_size, absl::string_view page_token, Fetch&& fetch,
+                                         Key&& key, std::string* next_token) {
+  absl::StatusOr<int> limit = NormalizePageSize(page_size);
+  if (!limit.ok()) return limit.status();
+  absl::StatusOr<std::string> after = codec.Decode(page_token, fingerprint);
+  if (!after.ok()) return after.status();
+  absl::StatusOr<std::vector<T>> rows = fetch(*after, *limit + 1);
+  if (!rows.ok()) return rows.status();
+  if (static_cast<int>(rows->size()) > *limit) {
+    rows->resize(*limit);
+    *next_token = codec.Encode(fingerprint, key(rows->back()));
+  }
+  return rows;
+}
 
 // Etag of a mutable resource from its version counter; parsing rejects malformed etags.
 std::string EtagForVersion(int64_t version);

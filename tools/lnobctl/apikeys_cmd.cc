@@ -15,6 +15,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "lnob/gateway/v1/api_keys.grpc.pb.h"
+#include "tools/lnobctl/client_util.h"
 
 namespace lnob::ctl {
 namespace v1 = ::lnob::gateway::v1;
@@ -37,16 +38,6 @@ const char kApiKeysHelp[] =
     "  'list', then revoke it.\n";
 
 namespace {
-
-std::string Token(const Args& a) {
-  std::string tok = Get(a, "token");
-  const std::string file = Get(a, "token_file");
-  if (tok.empty() && !file.empty()) {
-    std::ifstream in(file);
-    std::getline(in, tok);
-  }
-  return tok;
-}
 
 int FailRpc(const std::string& what, const grpc::Status& st) {
   const absl::Status s = FromGrpcStatus(st);

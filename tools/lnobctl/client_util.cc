@@ -13,7 +13,7 @@
 
 namespace lnob::ctl {
 
-std::string Token(Args& a) {
+std::string Token(const Args& a) {
   std::string tok = Get(a, "token");
   const std::string file = Get(a, "token_file");
   if (tok.empty() && !file.empty()) {

@@ -66,18 +66,7 @@ int RunImportHouseholds(Args& a, const std::string& file) {
   writer->WritesDone();
   grpc::Status st = writer->Finish();
   if (!st.ok()) return Fail(absl::StrCat("import households: ", st.error_message(), " (resend the same file to resume)"));
-  std::printf("import %s: %lld households received, %lld committed, %lld already committed earlier, %lld failed"
-              " in %.1fs (%.0f households/s)\n",
-              import_id.c_str(), static_cast<long long>(resp.rows_received()),
-              static_cast<long long>(resp.rows_committed()), static_cast<long long>(resp.rows_already_done()),
-              static_cast<long long>(resp.rows_failed() + local_failed), progress.Seconds(),
-              resp.rows_received() / std::max(1e-3, progress.Seconds()));
-  for (const auto& e : local_errors) std::printf("  %s\n", e.c_str());
-  for (int i = 0; i < resp.errors_size() && i < 20; ++i) {
-    std::printf("  line %lld: %s: %s\n", static_cast<long long>(resp.errors(i).row_number()),
-                resp.errors(i).field().c_str(), resp.errors(i).message().c_str());
-  }
-  return (resp.rows_failed() + local_failed) > 0 ? 3 : 0;
+  return ReportImport(import_id, "households", resp, local_failed, local_errors, progress.Seconds());
 }
 
 int RunExportHouseholds(Args& a) {

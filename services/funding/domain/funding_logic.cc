@@ -17,6 +17,9 @@ namespace lnob::funding {
 namespace {
 
 constexpr absl::Duration kUnitCacheTtl = absl::Minutes(10);
+// Sources, contents and node placements change rarely (by migration or the catalogue RPCs,
+// which clear this process's copy at once); other replicas see a change within this time.
+constexpr absl::Duration kCatalogueTtl = absl::Seconds(30);
 constexpr int kImportBatch = 2000;
 constexpr size_t kMaxRowErrors = 1000;
 
@@ -31,6 +34,9 @@ absl::StatusOr<std::string> IdFrom(absl::string_view name, absl::string_view col
   }
   return std::string(id);
 }
+
+// "collection/{id}" -> id
+std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
 
 absl::Status CheckYear(int year, absl::string_view field) {
   if (year < 2000 || year > 2100) return InvalidField(field, "must be a year 2000-2100");
@@ -159,11 +165,23 @@ absl::StatusOr<UnitFilter> FundingLogic::ScopeFilter(const auth::Principal& p, c
 }
 
 absl::StatusOr<FundingLogic::Catalogue> FundingLogic::LoadCatalogue() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (catalogue_ && clock_.Now() - catalogue_loaded_ < kCatalogueTtl) return *catalogue_;
+  }
   Catalogue cat;
   LNOB_ASSIGN_OR_RETURN(auto sources, store_->ListSources());
   for (const auto& s : sources) cat.sources.insert(s.code());
   LNOB_ASSIGN_OR_RETURN(cat.contents, store_->ListContents());
+  std::lock_guard<std::mutex> lock(mu_);
+  catalogue_ = std::make_shared<Catalogue>(cat);
+  catalogue_loaded_ = clock_.Now();
   return cat;
+}
+
+void FundingLogic::ForgetCatalogue() {
+  std::lock_guard<std::mutex> lock(mu_);
+  catalogue_.reset();
 }
 
 absl::Status FundingLogic::CheckNode(Catalogue& cat, const std::string& code, int year, const std::string& field) {
@@ -178,6 +196,10 @@ absl::Status FundingLogic::CheckNode(Catalogue& cat, const std::string& code, in
       if (page.size() < 1000) break;
       after = page.back().code();
     }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (catalogue_) catalogue_->nodes_by_year.emplace(year, codes);
+    }
     it = cat.nodes_by_year.emplace(year, std::move(codes)).first;
   }
   if (!it->second.count(code)) {
@@ -191,14 +213,14 @@ absl::Status FundingLogic::CheckNode(Catalogue& cat, const std::string& code, in
 absl::Status FundingLogic::ListProgrammeNodes(const C& c, const v1::ListProgrammeNodesRequest& req,
                                               v1::ListProgrammeNodesResponse* out) {
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
-  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
-  const std::string fp = absl::StrCat("nodes|", FormatDate(as_of), "|", req.parent_code());
-  LNOB_ASSIGN_OR_RETURN(std::string after, tokens_.Decode(req.page_token(), fp));
-  LNOB_ASSIGN_OR_RETURN(auto nodes, store_->ListNodes(as_of, req.parent_code(), after, limit + 1));
-  const bool more = static_cast<int>(nodes.size()) > limit;
-  if (more) nodes.resize(limit);
+  LNOB_ASSIGN_OR_RETURN(
+      auto nodes,
+      api::FetchPage<v1::ProgrammeNode>(
+          tokens_, absl::StrCat("nodes|", FormatDate(as_of), "|", req.parent_code()), req.page_size(),
+          req.page_token(),
+          [&](const std::string& after, int limit) { return store_->ListNodes(as_of, req.parent_code(), after, limit); },
+          [](const v1::ProgrammeNode& n) { return n.code(); }, out->mutable_next_page_token()));
   for (auto& n : nodes) *out->add_nodes() = std::move(n);
-  if (more) out->set_next_page_token(tokens_.Encode(fp, out->nodes().rbegin()->code()));
   return absl::OkStatus();
 }
 
@@ -230,6 +252,7 @@ absl::Status FundingLogic::CreateProgrammeNode(const C& c, const v1::CreateProgr
   LNOB_RETURN_IF_ERROR(v.Status());
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay from, api::FromProtoDateOr(n.valid_from(), "node.valid_from", Today()));
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateNode(n, from, c.principal.subject));
+  ForgetCatalogue();
   return absl::OkStatus();
 }
 
@@ -243,6 +266,7 @@ absl::Status FundingLogic::ReparentProgrammeNode(const C& c, const v1::ReparentP
   if (req.legal_doc().empty()) return InvalidField("legal_doc", "required: the document that moves the node");
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay from, api::FromProtoDate(req.effective_date(), "effective_date"));
   LNOB_ASSIGN_OR_RETURN(*out, store_->ReparentNode(std::string(code), req.new_parent_code(), from, req.legal_doc()));
+  ForgetCatalogue();
   return absl::OkStatus();
 }
 
@@ -270,8 +294,8 @@ absl::Status FundingLogic::SetAllocation(const C& c, const v1::SetAllocationRequ
   return absl::OkStatus();
 }
 
-absl::Status FundingLogic::ListAllocations(const C& c, const v1::ListAllocationsRequest& req,
-                                           v1::ListAllocationsResponse* out) {
+template <typename Req>
+absl::StatusOr<AllocationQuery> FundingLogic::MoneyQuery(const C& c, const Req& req) {
   LNOB_RETURN_IF_ERROR(CheckYear(req.year(), "year"));
   AllocationQuery q;
   q.year = req.year();
@@ -281,15 +305,24 @@ absl::Status FundingLogic::ListAllocations(const C& c, const v1::ListAllocations
     q.nodes = std::move(nodes);
   }
   q.source = req.source();
-  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
-  const std::string fp = absl::StrCat("alloc|", req.year(), "|", req.unit_code(), "|", req.node_code(), "|", req.source());
-  LNOB_ASSIGN_OR_RETURN(q.after_id, tokens_.Decode(req.page_token(), fp));
-  q.limit = limit + 1;
-  LNOB_ASSIGN_OR_RETURN(auto rows, store_->ListAllocations(q));
-  const bool more = static_cast<int>(rows.size()) > limit;
-  if (more) rows.resize(limit);
+  return q;
+}
+
+absl::Status FundingLogic::ListAllocations(const C& c, const v1::ListAllocationsRequest& req,
+                                           v1::ListAllocationsResponse* out) {
+  LNOB_ASSIGN_OR_RETURN(AllocationQuery q, MoneyQuery(c, req));
+  LNOB_ASSIGN_OR_RETURN(
+      auto rows,
+      api::FetchPage<v1::Allocation>(
+          tokens_, absl::StrCat("alloc|", req.year(), "|", req.unit_code(), "|", req.node_code(), "|", req.source()),
+          req.page_size(), req.page_token(),
+          [&](const std::string& after, int limit) {
+            q.after_id = after;
+            q.limit = limit;
+            return store_->ListAllocations(q);
+          },
+          [](const v1::Allocation& a) { return IdOf(a.name()); }, out->mutable_next_page_token()));
   for (auto& a : rows) *out->add_allocations() = std::move(a);
-  if (more) out->set_next_page_token(tokens_.Encode(fp, out->allocations().rbegin()->name().substr(12)));
   return absl::OkStatus();
 }
 
@@ -330,24 +363,19 @@ absl::Status FundingLogic::RecordDisbursement(const C& c, const v1::RecordDisbur
 
 absl::Status FundingLogic::ListDisbursements(const C& c, const v1::ListDisbursementsRequest& req,
                                              v1::ListDisbursementsResponse* out) {
-  LNOB_RETURN_IF_ERROR(CheckYear(req.year(), "year"));
-  AllocationQuery q;
-  q.year = req.year();
-  LNOB_ASSIGN_OR_RETURN(q.units, ScopeFilter(c.principal, req.unit_code(), req.year(), "unit_code"));
-  if (!req.node_code().empty()) {
-    LNOB_ASSIGN_OR_RETURN(auto nodes, store_->Subtree(req.node_code(), absl::CivilDay(req.year(), 12, 31)));
-    q.nodes = std::move(nodes);
-  }
-  q.source = req.source();
-  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
-  const std::string fp = absl::StrCat("disb|", req.year(), "|", req.unit_code(), "|", req.node_code(), "|", req.source());
-  LNOB_ASSIGN_OR_RETURN(q.after_id, tokens_.Decode(req.page_token(), fp));
-  q.limit = limit + 1;
-  LNOB_ASSIGN_OR_RETURN(auto rows, store_->ListDisbursements(q));
-  const bool more = static_cast<int>(rows.size()) > limit;
-  if (more) rows.resize(limit);
+  LNOB_ASSIGN_OR_RETURN(AllocationQuery q, MoneyQuery(c, req));
+  LNOB_ASSIGN_OR_RETURN(
+      auto rows,
+      api::FetchPage<v1::Disbursement>(
+          tokens_, absl::StrCat("disb|", req.year(), "|", req.unit_code(), "|", req.node_code(), "|", req.source()),
+          req.page_size(), req.page_token(),
+          [&](const std::string& after, int limit) {
+            q.after_id = after;
+            q.limit = limit;
+            return store_->ListDisbursements(q);
+          },
+          [](const v1::Disbursement& d) { return IdOf(d.name()); }, out->mutable_next_page_token()));
   for (auto& d : rows) *out->add_disbursements() = std::move(d);
-  if (more) out->set_next_page_token(tokens_.Encode(fp, out->disbursements().rbegin()->name().substr(14)));
   return absl::OkStatus();
 }
 
@@ -414,15 +442,17 @@ absl::Status FundingLogic::ListPlans(const C& c, const v1::ListPlansRequest& req
     if (!v1::PlanState_IsValid(req.state())) return InvalidField("state", "unknown state");
     q.state = v1::PlanState_Name(req.state());
   }
-  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
-  const std::string fp = absl::StrCat("plans|", req.year(), "|", req.unit_code(), "|", q.state);
-  LNOB_ASSIGN_OR_RETURN(q.after_id, tokens_.Decode(req.page_token(), fp));
-  q.limit = limit + 1;
-  LNOB_ASSIGN_OR_RETURN(auto rows, store_->ListPlans(q));
-  const bool more = static_cast<int>(rows.size()) > limit;
-  if (more) rows.resize(limit);
+  LNOB_ASSIGN_OR_RETURN(
+      auto rows, api::FetchPage<v1::Plan>(
+                     tokens_, absl::StrCat("plans|", req.year(), "|", req.unit_code(), "|", q.state), req.page_size(),
+                     req.page_token(),
+                     [&](const std::string& after, int limit) {
+                       q.after_id = after;
+                       q.limit = limit;
+                       return store_->ListPlans(q);
+                     },
+                     [](const v1::Plan& p) { return IdOf(p.name()); }, out->mutable_next_page_token()));
   for (auto& p : rows) *out->add_plans() = std::move(p);
-  if (more) out->set_next_page_token(tokens_.Encode(fp, out->plans().rbegin()->name().substr(6)));
   return absl::OkStatus();
 }
 
@@ -700,16 +730,19 @@ absl::Status FundingLogic::ListSupportLines(const C& c, const v1::ListSupportLin
   q.review_flag_only = req.review_flag_only();
   const int scope_year = req.year() != 0 ? req.year() : static_cast<int>(Today().year());
   LNOB_ASSIGN_OR_RETURN(q.communes, ScopeFilter(c.principal, req.commune_code(), scope_year, "commune_code"));
-  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
-  const std::string fp = absl::StrCat("lines|", req.household(), "|", req.year(), "|", req.content(), "|",
-                                      req.commune_code(), "|", req.review_flag_only());
-  LNOB_ASSIGN_OR_RETURN(q.after_id, tokens_.Decode(req.page_token(), fp));
-  q.limit = limit + 1;
-  LNOB_ASSIGN_OR_RETURN(auto rows, store_->ListSupportLines(q));
-  const bool more = static_cast<int>(rows.size()) > limit;
-  if (more) rows.resize(limit);
+  LNOB_ASSIGN_OR_RETURN(
+      auto rows, api::FetchPage<v1::SupportLine>(
+                     tokens_,
+                     absl::StrCat("lines|", req.household(), "|", req.year(), "|", req.content(), "|",
+                                  req.commune_code(), "|", req.review_flag_only()),
+                     req.page_size(), req.page_token(),
+                     [&](const std::string& after, int limit) {
+                       q.after_id = after;
+                       q.limit = limit;
+                       return store_->ListSupportLines(q);
+                     },
+                     [](const v1::SupportLine& l) { return IdOf(l.name()); }, out->mutable_next_page_token()));
   for (auto& l : rows) *out->add_lines() = std::move(l);
-  if (more) out->set_next_page_token(tokens_.Encode(fp, out->lines().rbegin()->name().substr(13)));
   return absl::OkStatus();
 }
 

@@ -104,7 +104,12 @@ class FundingLogic {
   // Units a list/report may cover: under `unit` (checked against the scope) or the scope.
   absl::StatusOr<UnitFilter> ScopeFilter(const auth::Principal& p, const std::string& unit, int year,
                                          const std::string& field);
+  // A copy of the cached catalogue (reloaded after kCatalogueTtl or a catalogue write).
   absl::StatusOr<Catalogue> LoadCatalogue();
+  void ForgetCatalogue();
+  // Year, scope, node subtree and source filters shared by the allocation and disbursement lists.
+  template <typename Req>
+  absl::StatusOr<AllocationQuery> MoneyQuery(const C& c, const Req& req);
   absl::Status CheckNode(Catalogue& cat, const std::string& code, int year, const std::string& field);
   absl::Status ValidatePlanLines(Catalogue& cat, const google::protobuf::RepeatedPtrField<v1::PlanLine>& lines,
                                  int year, const std::string& prefix);
@@ -124,6 +129,8 @@ class FundingLogic {
 
   std::mutex mu_;
   std::map<absl::CivilDay, std::pair<absl::Time, std::shared_ptr<const UnitIndex>>> units_;
+  std::shared_ptr<Catalogue> catalogue_;  // guarded by mu_, read only as copies
+  absl::Time catalogue_loaded_ = absl::InfinitePast();
 };
 
 }  // namespace lnob::funding
