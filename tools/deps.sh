@@ -7,7 +7,7 @@ PACKAGES=(
   # build
   build-essential cmake ninja-build pkg-config ccache
   # libraries
-  libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev libprotoc-dev protobuf-compiler
   libabsl-dev libpqxx-dev libpq-dev prometheus-cpp-dev libssl-dev libboost-dev
   # proto include trees (googleapis, grpc health/reflection)
   golang-github-gogo-googleapis-dev grpc-proto

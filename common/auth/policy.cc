@@ -70,14 +70,31 @@ std::vector<std::string> RolePolicy::GrantsOf(const std::vector<std::string>& ro
 Authorizer::Authorizer(std::unique_ptr<Verifier> verifier, RolePolicy roles)
     : verifier_(std::move(verifier)), roles_(std::move(roles)) {}
 
-void Authorizer::RegisterService(const google::protobuf::ServiceDescriptor* service) {
-  registered_services_[service->full_name()] = true;
+bool IsInfrastructureService(absl::string_view full_name) {
+  return full_name == "grpc.health.v1.Health" ||
+         full_name == "grpc.reflection.v1alpha.ServerReflection" ||
+         full_name == "grpc.reflection.v1.ServerReflection";
+}
+
+absl::Status Authorizer::RegisterService(const google::protobuf::ServiceDescriptor* service) {
+  if (service == nullptr) {
+    return absl::InvalidArgumentError("service to register has no descriptor (not linked in?)");
+  }
+  // Check every method before recording any, so a refused service leaves nothing behind.
+  std::vector<std::pair<std::string, MethodRule>> rules;
   for (int i = 0; i < service->method_count(); ++i) {
     const auto* m = service->method(i);
     const auto& opt = m->options().GetExtension(lnob::common::v1::policy);
-    MethodRule rule{opt.permission(), opt.idempotent(), opt.anonymous()};
-    rules_[absl::StrCat("/", service->full_name(), "/", m->name())] = rule;
+    if (opt.permission().empty() && !opt.anonymous()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "method ", m->full_name(),
+          " has no access policy: give it (lnob.common.v1.policy).permission or .anonymous"));
+    }
+    rules.push_back({absl::StrCat("/", service->full_name(), "/", m->name()),
+                     MethodRule{opt.permission(), opt.idempotent(), opt.anonymous()}});
   }
+  for (auto& [path, rule] : rules) rules_[path] = std::move(rule);
+  return absl::OkStatus();
 }
 
 const MethodRule* Authorizer::RuleFor(absl::string_view method) const {
@@ -89,14 +106,11 @@ absl::StatusOr<Principal> Authorizer::Authorize(absl::string_view method,
                                                 absl::string_view authorization) const {
   const MethodRule* rule = RuleFor(method);
   if (rule == nullptr) {
-    // Infrastructure services (health, reflection) are not registered and stay open.
     absl::string_view svc = method;
     absl::ConsumePrefix(&svc, "/");
     svc = svc.substr(0, svc.find('/'));
-    if (registered_services_.contains(svc)) {
-      return WithReason(absl::PermissionDeniedError("method has no access policy"), "NO_POLICY");
-    }
-    return Principal{};
+    if (IsInfrastructureService(svc)) return Principal{};
+    return WithReason(absl::PermissionDeniedError("method has no access policy"), "NO_POLICY");
   }
   if (rule->anonymous) return Principal{};
   absl::string_view token = authorization;

@@ -31,6 +31,9 @@ class RolePolicy {
   absl::flat_hash_map<std::string, std::vector<std::string>> roles_;
 };
 
+// gRPC's own services, which every server exposes without a token.
+bool IsInfrastructureService(absl::string_view full_name);
+
 struct MethodRule {
   std::string permission;
   bool idempotent = false;
@@ -43,12 +46,14 @@ class Authorizer {
  public:
   Authorizer(std::unique_ptr<Verifier> verifier, RolePolicy roles);
 
-  // Reads (lnob.common.v1.policy) of every method; methods of a service registered here
-  // without a policy are refused (fail closed).
-  void RegisterService(const google::protobuf::ServiceDescriptor* service);
+  // Reads (lnob.common.v1.policy) of every method. A missing service, or a method with
+  // neither a permission nor `anonymous`, is an error naming it: the caller's start-up fails.
+  absl::Status RegisterService(const google::protobuf::ServiceDescriptor* service);
 
-  // method: "/package.Service/Method". Methods of services never registered (health,
-  // reflection) pass anonymously. Returns UNAUTHENTICATED or PERMISSION_DENIED.
+  // method: "/package.Service/Method". Only the gRPC infrastructure services (health,
+  // reflection) pass without a registration, anonymously; a method of any other service
+  // that was never registered is refused (fail closed). Returns UNAUTHENTICATED or
+  // PERMISSION_DENIED.
   absl::StatusOr<Principal> Authorize(absl::string_view method,
                                       absl::string_view authorization) const;
 
@@ -58,7 +63,6 @@ class Authorizer {
   std::unique_ptr<Verifier> verifier_;
   RolePolicy roles_;
   absl::flat_hash_map<std::string, MethodRule> rules_;
-  absl::flat_hash_map<std::string, bool> registered_services_;
 };
 
 }  // namespace lnob::auth

@@ -1,8 +1,29 @@
 #include "common/auth/service_token.h"
 
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
 #include "common/auth/jwt.h"
 
 namespace lnob::auth {
+
+absl::StatusOr<std::unique_ptr<ServiceTokenSource>> ServiceTokenSource::FromKeyFile(
+    const std::string& key_file, ServiceTokenOptions options, const Clock& clock) {
+  std::ifstream in(key_file);
+  if (key_file.empty() || !in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("service signing key \"", key_file, "\" must name a readable PEM private key"));
+  }
+  std::stringstream pem;
+  pem << in.rdbuf();
+  options.private_key_pem = pem.str();
+  auto source = std::make_unique<ServiceTokenSource>(std::move(options), clock);
+  if (auto t = source->Authorization(); !t.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("service signing key ", key_file, ": ", t.status().message()));
+  }
+  return source;
+}
 
 absl::StatusOr<std::string> ServiceTokenSource::Authorization() {
   std::lock_guard<std::mutex> lock(mu_);

@@ -4,6 +4,7 @@
 // A service's own short-lived bearer token, for calls it makes on its own behalf (feeds,
 // directories). Minted from its signing key and reused until most of its lifetime is gone.
 
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -26,6 +27,11 @@ struct ServiceTokenOptions {
 class ServiceTokenSource {
  public:
   ServiceTokenSource(ServiceTokenOptions options, const Clock& clock) : options_(std::move(options)), clock_(clock) {}
+  // Reads the PEM private key from key_file (options.private_key_pem is ignored) and mints
+  // one token to prove the key works. Errors name the file: they are start-up errors.
+  static absl::StatusOr<std::unique_ptr<ServiceTokenSource>> FromKeyFile(const std::string& key_file,
+                                                                        ServiceTokenOptions options,
+                                                                        const Clock& clock);
   // "Bearer <jwt>".
   absl::StatusOr<std::string> Authorization();
 

@@ -191,14 +191,27 @@ absl::Status ServerRunner::Init() {
   return absl::OkStatus();
 }
 
-void ServerRunner::AddService(grpc::Service* service, const std::string& service_name) {
-  services_.push_back({service, service_name});
-  const auto* desc =
-      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service_name);
-  if (desc != nullptr) authorizer_->RegisterService(desc);
+absl::Status ServerRunner::AddService(grpc::Service* service,
+                                      const google::protobuf::ServiceDescriptor* descriptor) {
+  absl::Status st;
+  if (authorizer_ == nullptr) {
+    st = absl::FailedPreconditionError("AddService before Init(): the access policy is not loaded");
+  } else if (service == nullptr) {
+    st = absl::InvalidArgumentError("AddService: no service");
+  } else {
+    st = authorizer_->RegisterService(descriptor);
+  }
+  if (!st.ok()) {
+    if (registration_error_.ok()) registration_error_ = st;
+    return st;
+  }
+  services_.push_back({service, descriptor->full_name()});
+  return absl::OkStatus();
 }
 
 absl::Status ServerRunner::Start() {
+  if (!registration_error_.ok()) return registration_error_;
+  if (services_.empty()) return absl::FailedPreconditionError("no service registered");
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

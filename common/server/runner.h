@@ -22,6 +22,9 @@ namespace grpc {
 class Server;
 class Service;
 }  // namespace grpc
+namespace google::protobuf {
+class ServiceDescriptor;
+}  // namespace google::protobuf
 
 namespace lnob::server {
 
@@ -39,8 +42,16 @@ class ServerRunner {
   // endpoint of their own. Call before Init().
   void EmbedIn(metrics::Metrics* metrics) { host_metrics_ = metrics; }
 
-  // service_name: full proto name, also the health-check service name.
-  void AddService(grpc::Service* service, const std::string& service_name);
+  // Registers a generated adapter (`<Service>Adapter<Logic>`, see protoc-gen-lnob): its name
+  // and method policies come from the service's descriptor, never from a string. The service
+  // must outlive the runner. Errors (before Init(), a method without an access policy) name
+  // the problem and are repeated by Start(), so a misregistered service never serves.
+  template <typename Adapter>
+  absl::Status Add(Adapter* service) {
+    return AddService(service, Adapter::descriptor());
+  }
+  absl::Status AddService(grpc::Service* service,
+                          const google::protobuf::ServiceDescriptor* descriptor);
   // Called every health_interval; false -> every service NOT_SERVING (e.g. DB unreachable).
   void SetReadinessProbe(std::function<bool()> probe) { probe_ = std::move(probe); }
 
@@ -63,6 +74,7 @@ class ServerRunner {
   metrics::Metrics* host_metrics_ = nullptr;
   std::unique_ptr<auth::Authorizer> authorizer_;
   std::vector<std::pair<grpc::Service*, std::string>> services_;
+  absl::Status registration_error_;  // the first failed AddService, returned by Start()
   std::function<bool()> probe_;
   std::unique_ptr<grpc::Server> server_;
   int grpc_port_ = 0;

@@ -1,19 +1,11 @@
-// funding: wiring only. Configuration errors are fatal at start.
+// funding: wiring only (the process skeleton is common/server/service_main.h).
 
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "common/api/page_token.h"
 #include "common/auth/service_token.h"
-#include "common/db/pool.h"
-#include "common/log/log.h"
-#include "common/server/runner.h"
 #include "common/server/server_flags.h"
+#include "common/server/service_main.h"
+#include "common/status/status.h"
+#include "lnob/funding/v1/funding.lnob.h"
 #include "services/funding/api/business_metrics.h"
-#include "services/funding/api/funding_services.h"
 #include "services/funding/domain/feed_consumer.h"
 #include "services/funding/domain/funding_logic.h"
 #include "services/funding/peer/grpc_registry_client.h"
@@ -30,69 +22,32 @@ ABSL_FLAG(absl::Duration, business_metrics_interval, absl::Seconds(60),
           "How often lnob_disbursement_ratio and friends are refreshed");
 
 int main(int argc, char** argv) {
-  lnob::server::PrepareServerProcess();
-  absl::SetProgramUsageMessage("lnob funding service (flags may also be set as LNOB_<FLAG>)");
-  if (auto st = lnob::server::ApplyEnvironmentToFlags(); !st.ok()) {
-    std::fprintf(stderr, "funding: bad environment:\n%s\n", std::string(st.message()).c_str());
-    return 2;
-  }
-  absl::ParseCommandLine(argc, argv);
-  lnob::server::ServerConfig config = ServerConfigFromFlags();
-  if (auto st = config.Validate(); !st.ok()) {
-    std::fprintf(stderr, "funding: invalid configuration:\n%s\n", std::string(st.message()).c_str());
-    return 2;
-  }
-  const std::string key_file = absl::GetFlag(FLAGS_service_signing_key);
-  std::ifstream key_in(key_file);
-  if (key_file.empty() || !key_in) {
-    std::fprintf(stderr, "funding: --service_signing_key must name a readable PEM private key\n");
-    return 2;
-  }
-  std::stringstream key_pem;
-  key_pem << key_in.rdbuf();
-  lnob::auth::ServiceTokenSource self({.private_key_pem = key_pem.str(),
-                                       .subject = "service:funding",
-                                       .roles = {"SERVICE_FUNDING"},
-                                       .issuer = config.jwt_issuer,
-                                       .audience = config.jwt_audience},
-                                      lnob::RealClock::Get());
-  if (auto t = self.Authorization(); !t.ok()) {
-    std::fprintf(stderr, "funding: --service_signing_key: %s\n", std::string(t.status().message()).c_str());
-    return 2;
-  }
-
-  lnob::server::ServerRunner runner(config);
-  if (auto st = runner.Init(); !st.ok()) {
-    std::fprintf(stderr, "funding: %s\n", std::string(st.message()).c_str());
-    return 2;
-  }
-  lnob::db::Pool pool({.dsn = config.database_url,
-                       .name = "funding",
-                       .max_size = config.db_pool_size,
-                       .search_path = "funding, public"},
-                      &runner.metrics().registry());
-  auto store = lnob::funding::NewPgFundingStore(&pool);
-  auto registry = lnob::funding::NewGrpcRegistryClient(
-      {.address = absl::GetFlag(FLAGS_registry_address), .timeout = absl::GetFlag(FLAGS_registry_timeout)}, &self);
-  lnob::funding::FundingLogic logic(store.get(), registry.get(),
-                                    lnob::api::PageTokenCodec(config.page_token_secret), lnob::RealClock::Get());
-  lnob::funding::CatalogueService catalogue(&logic);
-  lnob::funding::FundingService funding(&logic);
-  lnob::funding::SupportService support(&logic);
-  runner.AddService(&catalogue, "lnob.funding.v1.CatalogueService");
-  runner.AddService(&funding, "lnob.funding.v1.FundingService");
-  runner.AddService(&support, "lnob.funding.v1.SupportService");
-  runner.SetReadinessProbe([&] { return store->Healthy(); });
-
-  lnob::funding::FeedConsumer feed(registry.get(), store.get());
-  lnob::funding::BusinessMetrics business(&logic, &feed, runner.metrics().registry(), lnob::RealClock::Get());
-  if (auto st = runner.Start(); !st.ok()) {
-    std::fprintf(stderr, "funding: %s\n", std::string(st.message()).c_str());
-    return 2;
-  }
-  if (absl::GetFlag(FLAGS_follow_registry_changes)) feed.Start();
-  business.Start(absl::GetFlag(FLAGS_business_metrics_interval));
-  runner.RunUntilSignal();
-  feed.Stop();
-  return 0;
+  using namespace lnob::funding;
+  return lnob::server::RunService(
+      argc, argv, "lnob funding service", ServerConfigFromFlags,
+      [](lnob::server::ServiceContext& s) -> absl::Status {
+        const lnob::auth::ServiceTokenOptions me{.subject = "service:funding",
+                                                 .roles = {"SERVICE_FUNDING"},
+                                                 .issuer = s.config().jwt_issuer,
+                                                 .audience = s.config().jwt_audience};
+        LNOB_ASSIGN_OR_RETURN(auto self, lnob::auth::ServiceTokenSource::FromKeyFile(
+                                             absl::GetFlag(FLAGS_service_signing_key), me, s.clock()));
+        auto& token = s.Own(std::move(self));
+        auto& store = s.Own(NewPgFundingStore(&s.pool()));
+        auto& registry = s.Own(NewGrpcRegistryClient({.address = absl::GetFlag(FLAGS_registry_address),
+                                                      .timeout = absl::GetFlag(FLAGS_registry_timeout)},
+                                                     &token));
+        auto& logic = s.Make<FundingLogic>(&store, &registry, s.page_tokens(), s.clock());
+        LNOB_RETURN_IF_ERROR(s.Serve<v1::CatalogueServiceAdapter>(&logic));
+        LNOB_RETURN_IF_ERROR(s.Serve<v1::FundingServiceAdapter>(&logic));
+        LNOB_RETURN_IF_ERROR(s.Serve<v1::SupportServiceAdapter>(&logic));
+        s.SetReadinessProbe([&store] { return store.Healthy(); });
+        auto& feed = s.Make<FeedConsumer>(&registry, &store);
+        auto& business = s.Make<BusinessMetrics>(&logic, &feed, s.metrics(), s.clock());
+        if (absl::GetFlag(FLAGS_follow_registry_changes)) {
+          s.OnServing([&feed] { feed.Start(); }, [&feed] { feed.Stop(); });
+        }
+        s.OnServing([&business] { business.Start(absl::GetFlag(FLAGS_business_metrics_interval)); });
+        return absl::OkStatus();
+      });
 }

@@ -17,7 +17,7 @@
 #include "common/log/log.h"
 #include "common/server/runner.h"
 #include "common/status/status.h"
-#include "services/gateway/api/api_key_service.h"
+#include "lnob/gateway/v1/api_keys.lnob.h"
 #include "services/gateway/domain/api_key_auth.h"
 #include "services/gateway/domain/api_key_logic.h"
 #include "services/gateway/store/pg_api_key_store.h"
@@ -61,7 +61,7 @@ struct ApiKeysWiring::Impl {
   std::unique_ptr<db::Pool> pool;
   std::unique_ptr<ApiKeyStore> store;
   std::unique_ptr<ApiKeyLogic> logic;
-  std::unique_ptr<ApiKeyService> service;
+  std::unique_ptr<v1::ApiKeyServiceAdapter<ApiKeyLogic>> service;
   std::unique_ptr<server::ServerRunner> runner;
   std::unique_ptr<ApiKeyAuthenticator> authenticator;
 };
@@ -149,11 +149,11 @@ absl::Status ApiKeysWiring::Start(metrics::Metrics* metrics) {
   m.store = NewPgApiKeyStore(m.pool.get());
   m.logic = std::make_unique<ApiKeyLogic>(m.store.get(), api::PageTokenCodec(m.admin.page_token_secret),
                                           RealClock::Get());
-  m.service = std::make_unique<ApiKeyService>(m.logic.get());
+  m.service = std::make_unique<v1::ApiKeyServiceAdapter<ApiKeyLogic>>(m.logic.get());
   m.runner = std::make_unique<server::ServerRunner>(m.admin);
   m.runner->EmbedIn(metrics);
   LNOB_RETURN_IF_ERROR(m.runner->Init());
-  m.runner->AddService(m.service.get(), kApiKeyServiceName);
+  LNOB_RETURN_IF_ERROR(m.runner->Add(m.service.get()));
   // No readiness probe: while the gateway's database is down, admin calls and API-key calls
   // fail with UNAVAILABLE, but the REST face stays ready for bearer-token traffic.
   LNOB_RETURN_IF_ERROR(m.runner->Start());

@@ -219,6 +219,7 @@ int main(int argc, char** argv) {
     }
     keys = *std::move(loaded);
   }
+  bool registration_failed = false;
   auto make_authorizer = [&]() -> std::unique_ptr<lnob::auth::Authorizer> {
     if (keys == nullptr) return nullptr;
     auto authorizer = std::make_unique<lnob::auth::Authorizer>(
@@ -226,10 +227,16 @@ int main(int argc, char** argv) {
             keys, lnob::auth::VerifierOptions{absl::GetFlag(FLAGS_jwt_issuer), absl::GetFlag(FLAGS_jwt_audience)},
             lnob::RealClock::Get()),
         lnob::auth::RolePolicy::Default());
-    for (const auto& svc : services) authorizer->RegisterService(pool.FindServiceByName(svc));
+    for (const auto& svc : services) {
+      if (auto st = authorizer->RegisterService(pool.FindServiceByName(svc)); !st.ok()) {
+        std::fprintf(stderr, "gateway: --backends: %s: %s\n", svc.c_str(), std::string(st.message()).c_str());
+        registration_failed = true;
+      }
+    }
     return authorizer;
   };
   std::unique_ptr<lnob::auth::Authorizer> authorizer = make_authorizer();
+  if (registration_failed) return 2;  // never serve a service without its access policy
   config.openapi_json = openapi;
   lnob::gateway::HttpGateway gateway(config, &pool, *std::move(routes), &metrics, std::move(authorizer));
   if (api_keys.enabled()) gateway.EnableApiKeys(api_keys.authenticator());

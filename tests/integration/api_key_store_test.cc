@@ -35,8 +35,8 @@ class ApiKeyTest : public ::testing::Test {
     pool_ = std::make_unique<db::Pool>(db::PoolOptions{.dsn = db_->service_url(), .max_size = 4});
     store_ = NewPgApiKeyStore(pool_.get());
     logic_ = std::make_unique<ApiKeyLogic>(store_.get(), api::PageTokenCodec("test-secret-0123456789"), clock_);
-    admin_.subject = "ops-admin";
-    admin_.roles = {"PROVINCE_ADMIN"};
+    admin_.principal.subject = "ops-admin";
+    admin_.principal.roles = {"PROVINCE_ADMIN"};
     ASSERT_TRUE(auth::GenerateRsaKeyPair(&private_pem_, &public_pem_).ok());
   }
 
@@ -79,7 +79,7 @@ class ApiKeyTest : public ::testing::Test {
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<ApiKeyStore> store_;
   std::unique_ptr<ApiKeyLogic> logic_;
-  auth::Principal admin_;
+  server::Call admin_;
   std::string private_pem_, public_pem_;
 };
 
@@ -147,8 +147,8 @@ TEST_F(ApiKeyTest, ValidationNamesTheFields) {
   st = logic_->CreateApiKey(admin_, req, &resp);
   EXPECT_TRUE(HasViolation(st, "api_key.expire_time")) << st;
   // A creator limited to an area hands out keys only within it.
-  auth::Principal local = admin_;
-  local.scope.unit_codes = {"25198"};
+  server::Call local = admin_;
+  local.principal.scope.unit_codes = {"25198"};
   st = logic_->CreateApiKey(local, NewKey("outside"), &resp);
   EXPECT_TRUE(HasViolation(st, "api_key.scope_unit_codes[0]")) << st;
   EXPECT_EQ(Psql("SELECT count(*) FROM gateway.api_keys"), "0");
@@ -208,8 +208,8 @@ TEST_F(ApiKeyTest, RevokeIsRecordedOnce) {
   EXPECT_EQ(first.state(), v1::ApiKey::REVOKED);
   EXPECT_EQ(first.revoked_by(), "ops-admin");
   EXPECT_FALSE(first.revoke_time().empty());
-  auth::Principal other = admin_;
-  other.subject = "someone-else";
+  server::Call other = admin_;
+  other.principal.subject = "someone-else";
   ASSERT_TRUE(logic_->RevokeApiKey(other, req, &second).ok());
   EXPECT_EQ(second.revoke_time(), first.revoke_time());
   EXPECT_EQ(second.revoked_by(), "ops-admin");
@@ -221,8 +221,8 @@ TEST_F(ApiKeyTest, RevokeIsRecordedOnce) {
 
 TEST_F(ApiKeyTest, AnAreaAdministratorManagesOnlyKeysOfItsArea) {
   Create("ward 25195");  // apiKeys/1, scope 25195
-  auth::Principal area = admin_;
-  area.scope.unit_codes = {"25216"};
+  server::Call area = admin_;
+  area.principal.scope.unit_codes = {"25216"};
   v1::GetApiKeyRequest get;
   get.set_name("apiKeys/1");
   v1::ApiKey key;
@@ -233,7 +233,7 @@ TEST_F(ApiKeyTest, AnAreaAdministratorManagesOnlyKeysOfItsArea) {
   v1::ListApiKeysResponse listed;
   ASSERT_TRUE(logic_->ListApiKeys(area, {}, &listed).ok());
   EXPECT_EQ(listed.api_keys_size(), 0);
-  area.scope.unit_codes = {"25195"};
+  area.principal.scope.unit_codes = {"25195"};
   ASSERT_TRUE(logic_->GetApiKey(area, get, &key).ok());
   ASSERT_TRUE(logic_->RevokeApiKey(area, revoke, &key).ok());
   EXPECT_EQ(key.state(), v1::ApiKey::REVOKED);

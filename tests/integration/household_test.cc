@@ -503,13 +503,13 @@ TEST_F(HouseholdTest, ChangeFeedResumesFromACursorWithoutGapsOrDuplicates) {
     int got = 0;
     v1::WatchChangesRequest req;
     req.set_from_cursor(from);
-    absl::Status st = logic_->WatchChanges(
-        admin_, req,
+    server::FunctionWriter<v1::ChangeEvent> sink(
         [&](const v1::ChangeEvent& e) {
           cursors.push_back(e.cursor());
           return ++got < max;
         },
         [&] { return got >= max; });
+    absl::Status st = logic_->WatchChanges(admin_, req, sink);
     EXPECT_TRUE(st.ok()) << st;
   };
   read(0, 3);
@@ -553,8 +553,7 @@ class ImportTest : public HouseholdTest {
     size_t i = 0;
     bool sent_header = false;
     v1::ImportHouseholdsResponse resp;
-    absl::Status st = logic_->ImportHouseholds(
-        admin_,
+    server::FunctionReader<v1::ImportHouseholdsRequest> in(
         [&](v1::ImportHouseholdsRequest* m) {
           m->Clear();
           if (!sent_header) {
@@ -566,8 +565,8 @@ class ImportTest : public HouseholdTest {
           m->set_row_number(static_cast<int64_t>(i) + 2);  // CSV line numbers
           *m->mutable_record() = rows[i++];
           return true;
-        },
-        &resp);
+        });
+    absl::Status st = logic_->ImportHouseholds(admin_, in, &resp);
     EXPECT_TRUE(st.ok()) << st;
     return resp;
   }
@@ -625,20 +624,18 @@ TEST_F(ImportTest, ExportRoundTripsAndMasksWithoutPermission) {
   for (int i = 0; i < 5; ++i) rows.push_back(Record(absl::StrCat("Z-", i), "25195", absl::StrFormat("070180%06d", i), true));
   Import(NewUuidV7(absl::Now()), rows);
   std::vector<v1::HouseholdRecord> out;
-  v1::ExportHouseholdsRequest req;
-  req.set_include_reviews(true);
-  ASSERT_TRUE(logic_->ExportHouseholds(admin_, req, [&](const v1::HouseholdRecord& r) {
+  server::FunctionWriter<v1::HouseholdRecord> collect([&](const v1::HouseholdRecord& r) {
     out.push_back(r);
     return true;
-  }).ok());
+  });
+  v1::ExportHouseholdsRequest req;
+  req.set_include_reviews(true);
+  ASSERT_TRUE(logic_->ExportHouseholds(admin_, req, collect).ok());
   ASSERT_EQ(out.size(), 5u);
   EXPECT_EQ(out[0].reviews_size(), 1);
   EXPECT_EQ(out[0].household().members(0).citizen_id().size(), 12u);
   out.clear();
-  ASSERT_TRUE(logic_->ExportHouseholds(officer_, req, [&](const v1::HouseholdRecord& r) {
-    out.push_back(r);
-    return true;
-  }).ok());
+  ASSERT_TRUE(logic_->ExportHouseholds(officer_, req, collect).ok());
   ASSERT_EQ(out.size(), 5u);
   EXPECT_TRUE(out[0].household().members(0).masked());
   EXPECT_EQ(out[0].household().members(0).citizen_id(), "");

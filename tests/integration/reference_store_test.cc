@@ -38,8 +38,8 @@ class ReferenceTest : public ::testing::Test {
     ASSERT_EQ(rep->units_inserted, 401);
     logic_ = std::make_unique<ReferenceLogic>(store_.get(),
                                               api::PageTokenCodec("test-secret-0123456789"), clock_);
-    admin_.subject = "admin";
-    admin_.roles = {"PROVINCE_ADMIN"};
+    admin_.principal.subject = "admin";
+    admin_.principal.roles = {"PROVINCE_ADMIN"};
   }
 
   v1::CreateAreaClassificationRequest NewClassification(const std::string& unit) {
@@ -59,7 +59,7 @@ class ReferenceTest : public ::testing::Test {
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<ReferenceStore> store_;
   std::unique_ptr<ReferenceLogic> logic_;
-  auth::Principal admin_;
+  server::Call admin_;
 };
 
 TEST_F(ReferenceTest, LoadingTheSameFilesAgainIsANoOp) {
@@ -299,10 +299,10 @@ TEST_F(ReferenceTest, AreaScopeFiltersReadsAndRefusesWrites) {
   ASSERT_TRUE(logic_->CreateAreaClassification(admin_, other, &out).ok());
   const std::string out_of_scope = out.name();
 
-  auth::Principal officer;
-  officer.subject = "dong-xoai-officer";
-  officer.roles = {"PROVINCE_OFFICER"};
-  officer.scope.unit_codes = {"689"};  // Thành phố Đồng Xoài (pre-2025)
+  server::Call officer;
+  officer.principal.subject = "dong-xoai-officer";
+  officer.principal.roles = {"PROVINCE_OFFICER"};
+  officer.principal.scope.unit_codes = {"689"};  // Thành phố Đồng Xoài (pre-2025)
   v1::ListAreaClassificationsRequest req;
   *req.mutable_as_of() = Day(2023, 1, 1);
   v1::ListAreaClassificationsResponse list;

@@ -20,7 +20,8 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "lnob/registry/v1/reference_data.grpc.pb.h"
-#include "services/registry/api/reference_service.h"
+#include "lnob/registry/v1/reference_data.lnob.h"
+#include "services/registry/domain/reference_logic.h"
 #include "services/registry/store/pg_reference_store.h"
 #include "tests/support/test_db.h"
 
@@ -81,8 +82,8 @@ class RegistryServerTest : public ::testing::Test {
     ASSERT_TRUE(store_->Load(*BuildRefData(EmbeddedRefData()), "test").ok());
     logic_ = std::make_unique<ReferenceLogic>(store_.get(), api::PageTokenCodec(c.page_token_secret),
                                               RealClock::Get());
-    service_ = std::make_unique<ReferenceDataService>(logic_.get());
-    runner_->AddService(service_.get(), "lnob.registry.v1.ReferenceDataService");
+    service_ = std::make_unique<v1::ReferenceDataServiceAdapter<ReferenceLogic>>(logic_.get());
+    ASSERT_TRUE(runner_->Add(service_.get()).ok());
     runner_->SetReadinessProbe([this] { return store_->Healthy(); });
     ASSERT_TRUE(runner_->Start().ok());
     ASSERT_NE(runner_->grpc_port(), 0);
@@ -124,7 +125,7 @@ class RegistryServerTest : public ::testing::Test {
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<ReferenceStore> store_;
   std::unique_ptr<ReferenceLogic> logic_;
-  std::unique_ptr<ReferenceDataService> service_;
+  std::unique_ptr<v1::ReferenceDataServiceAdapter<ReferenceLogic>> service_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ReferenceDataService::Stub> stub_;
 };

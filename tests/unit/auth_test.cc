@@ -109,7 +109,7 @@ TEST_F(JwtTest, AuthorizerUsesProtoMethodPolicy) {
   auto keys = KeySet::FromPem(pub_);
   Authorizer a(std::make_unique<Verifier>(*keys, VerifierOptions{"lnob", "lnob"}, clock_),
                RolePolicy::Default());
-  a.RegisterService(RegistryService());
+  ASSERT_TRUE(a.RegisterService(RegistryService()).ok());
   const std::string read = "/lnob.registry.v1.ReferenceDataService/ListAdminUnits";
   const std::string write = "/lnob.registry.v1.ReferenceDataService/CreateAreaClassification";
   ASSERT_NE(a.RuleFor(write), nullptr);

@@ -769,7 +769,7 @@ absl::Status FundingLogic::ClearReviewFlag(const C& c, const v1::SupportLineActi
 }
 
 absl::Status FundingLogic::ImportSupportLines(const C& c,
-                                              const std::function<bool(v1::ImportSupportLinesRequest*)>& next,
+                                              server::MessageReader<v1::ImportSupportLinesRequest>& in,
                                               v1::ImportSupportLinesResponse* out) {
   LNOB_ASSIGN_OR_RETURN(Catalogue cat, LoadCatalogue());
   std::string import_id;
@@ -843,7 +843,7 @@ absl::Status FundingLogic::ImportSupportLines(const C& c,
   };
   v1::ImportSupportLinesRequest msg;
   int64_t last_row = 0;
-  while (next(&msg)) {
+  while (in.Read(&msg)) {
     if (import_id.empty()) {
       if (!IsUuid(msg.import_id())) return InvalidField("import_id", "the first message must carry a UUID import_id");
       import_id = msg.import_id();

@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "common/api/page_token.h"
 #include "common/server/call.h"
+#include "common/server/stream.h"
 #include "common/util/clock.h"
 #include "services/funding/domain/registry_client.h"
 #include "services/funding/store/funding_store.h"
@@ -83,7 +84,7 @@ class FundingLogic {
   absl::Status DeliverSupportLine(const C& c, const v1::SupportLineActionRequest& req, v1::SupportLine* out);
   absl::Status CancelSupportLine(const C& c, const v1::SupportLineActionRequest& req, v1::SupportLine* out);
   absl::Status ClearReviewFlag(const C& c, const v1::SupportLineActionRequest& req, v1::SupportLine* out);
-  absl::Status ImportSupportLines(const C& c, const std::function<bool(v1::ImportSupportLinesRequest*)>& next,
+  absl::Status ImportSupportLines(const C& c, server::MessageReader<v1::ImportSupportLinesRequest>& in,
                                   v1::ImportSupportLinesResponse* out);
 
   // Province-wide disbursement rate per source for the business gauges (year of today).

@@ -93,8 +93,9 @@ v1::ApiKey ApiKeyLogic::ToProto(const ApiKeyRecord& k, absl::Time now) {
   return out;
 }
 
-absl::Status ApiKeyLogic::CreateApiKey(const P& p, const v1::CreateApiKeyRequest& req,
+absl::Status ApiKeyLogic::CreateApiKey(const C& c, const v1::CreateApiKeyRequest& req,
                                        v1::CreateApiKeyResponse* out) {
+  const auth::Principal& p = c.principal;
   const absl::Time now = clock_.Now();
   const v1::ApiKey& k = req.api_key();
   Violations v;
@@ -187,8 +188,9 @@ bool Manages(const auth::Principal& p, const ApiKeyRecord& k) {
 
 }  // namespace
 
-absl::Status ApiKeyLogic::ListApiKeys(const P& p, const v1::ListApiKeysRequest& req,
+absl::Status ApiKeyLogic::ListApiKeys(const C& c, const v1::ListApiKeysRequest& req,
                                       v1::ListApiKeysResponse* out) {
+  const auth::Principal& p = c.principal;
   if (!v1::ApiKey::State_IsValid(req.state())) return InvalidField("state", "unknown state");
   LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
   ApiKeyQuery q;
@@ -215,7 +217,8 @@ absl::Status ApiKeyLogic::ListApiKeys(const P& p, const v1::ListApiKeysRequest& 
   return absl::OkStatus();
 }
 
-absl::Status ApiKeyLogic::GetApiKey(const P& p, const v1::GetApiKeyRequest& req, v1::ApiKey* out) {
+absl::Status ApiKeyLogic::GetApiKey(const C& c, const v1::GetApiKeyRequest& req, v1::ApiKey* out) {
+  const auth::Principal& p = c.principal;
   LNOB_ASSIGN_OR_RETURN(int64_t id, IdFromName(req.name()));
   LNOB_ASSIGN_OR_RETURN(ApiKeyRecord k, store_->Get(id));
   if (!Manages(p, k)) return absl::NotFoundError(absl::StrCat(req.name(), " not found"));
@@ -223,7 +226,8 @@ absl::Status ApiKeyLogic::GetApiKey(const P& p, const v1::GetApiKeyRequest& req,
   return absl::OkStatus();
 }
 
-absl::Status ApiKeyLogic::RevokeApiKey(const P& p, const v1::RevokeApiKeyRequest& req, v1::ApiKey* out) {
+absl::Status ApiKeyLogic::RevokeApiKey(const C& c, const v1::RevokeApiKeyRequest& req, v1::ApiKey* out) {
+  const auth::Principal& p = c.principal;
   LNOB_ASSIGN_OR_RETURN(int64_t id, IdFromName(req.name()));
   LNOB_ASSIGN_OR_RETURN(ApiKeyRecord current, store_->Get(id));
   if (!Manages(p, current)) return absl::NotFoundError(absl::StrCat(req.name(), " not found"));

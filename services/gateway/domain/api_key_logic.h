@@ -13,6 +13,7 @@
 #include "common/api/page_token.h"
 #include "common/auth/policy.h"
 #include "common/auth/principal.h"
+#include "common/server/call.h"
 #include "common/util/clock.h"
 #include "lnob/gateway/v1/api_keys.pb.h"
 #include "services/gateway/store/api_key_store.h"
@@ -40,11 +41,11 @@ class ApiKeyLogic {
               const auth::RolePolicy& roles = auth::RolePolicy::Default())
       : store_(store), tokens_(std::move(tokens)), clock_(clock), roles_(roles) {}
 
-  using P = auth::Principal;
-  absl::Status CreateApiKey(const P& p, const v1::CreateApiKeyRequest& req, v1::CreateApiKeyResponse* out);
-  absl::Status ListApiKeys(const P& p, const v1::ListApiKeysRequest& req, v1::ListApiKeysResponse* out);
-  absl::Status GetApiKey(const P& p, const v1::GetApiKeyRequest& req, v1::ApiKey* out);
-  absl::Status RevokeApiKey(const P& p, const v1::RevokeApiKeyRequest& req, v1::ApiKey* out);
+  using C = server::Call;
+  absl::Status CreateApiKey(const C& c, const v1::CreateApiKeyRequest& req, v1::CreateApiKeyResponse* out);
+  absl::Status ListApiKeys(const C& c, const v1::ListApiKeysRequest& req, v1::ListApiKeysResponse* out);
+  absl::Status GetApiKey(const C& c, const v1::GetApiKeyRequest& req, v1::ApiKey* out);
+  absl::Status RevokeApiKey(const C& c, const v1::RevokeApiKeyRequest& req, v1::ApiKey* out);
 
   // The resource of a stored key as of `now` (state computed from expiry and revocation).
   static v1::ApiKey ToProto(const ApiKeyRecord& k, absl::Time now);

@@ -913,7 +913,7 @@ absl::Status HouseholdLogic::GetTargetProgress(const C& c, const v1::GetTargetPr
 }
 
 absl::Status HouseholdLogic::ImportHouseholds(const C& c,
-                                              const std::function<bool(v1::ImportHouseholdsRequest*)>& next,
+                                              server::MessageReader<v1::ImportHouseholdsRequest>& in,
                                               v1::ImportHouseholdsResponse* out) {
   v1::ImportHouseholdsRequest msg;
   std::string import_id;
@@ -954,7 +954,7 @@ absl::Status HouseholdLogic::ImportHouseholds(const C& c,
     return absl::OkStatus();
   };
   std::set<int64_t> seen_rows;
-  while (next(&msg)) {
+  while (in.Read(&msg)) {
     if (import_id.empty()) {
       if (!IsUuid(msg.import_id())) return InvalidField("import_id", "the first message must carry a UUID import_id");
       import_id = msg.import_id();
@@ -1016,7 +1016,7 @@ absl::Status HouseholdLogic::ImportHouseholds(const C& c,
 }
 
 absl::Status HouseholdLogic::ExportHouseholds(const C& c, const v1::ExportHouseholdsRequest& req,
-                                              const std::function<bool(const v1::HouseholdRecord&)>& sink) {
+                                              server::MessageWriter<v1::HouseholdRecord>& sink) {
   LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
   std::optional<std::vector<std::string>> communes;
   if (!req.unit_code().empty()) {
@@ -1038,11 +1038,11 @@ absl::Status HouseholdLogic::ExportHouseholds(const C& c, const v1::ExportHouseh
         audit_status.Update(store_->AuditPersonalDataRead(c.principal.subject, c.method, c.request_id, audited));
         audited.clear();
       }
-      return audit_status.ok() && sink(rec);
+      return audit_status.ok() && sink.Write(rec);
     }
     v1::HouseholdRecord masked = rec;
     for (auto& m : *masked.mutable_household()->mutable_members()) MaskMember(&m);
-    return sink(masked);
+    return sink.Write(masked);
   });
   if (pii) audit_status.Update(store_->AuditPersonalDataRead(c.principal.subject, c.method, c.request_id, audited));
   LNOB_RETURN_IF_ERROR(audit_status);
@@ -1050,17 +1050,16 @@ absl::Status HouseholdLogic::ExportHouseholds(const C& c, const v1::ExportHouseh
 }
 
 absl::Status HouseholdLogic::WatchChanges(const C& c, const v1::WatchChangesRequest& req,
-                                          const std::function<bool(const v1::ChangeEvent&)>& sink,
-                                          const std::function<bool()>& cancelled) {
+                                          server::MessageWriter<v1::ChangeEvent>& sink) {
   if (req.from_cursor() < 0) return InvalidField("from_cursor", "must not be negative");
   LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
   int64_t cursor = req.from_cursor();
-  while (!cancelled()) {
+  while (!sink.Cancelled()) {
     LNOB_ASSIGN_OR_RETURN(auto events, store_->ReadFeed(cursor, 500));
     for (const auto& e : events) {
       cursor = e.cursor();
       if (scope && !scope->count(e.commune_code())) continue;
-      if (!sink(e)) return absl::OkStatus();
+      if (!sink.Write(e)) return absl::OkStatus();
     }
     if (events.empty()) absl::SleepFor(absl::Milliseconds(100));
   }

@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "common/api/page_token.h"
 #include "common/server/call.h"
+#include "common/server/stream.h"
 #include "common/util/clock.h"
 #include "services/registry/domain/classifier.h"
 #include "services/registry/domain/unit_graph.h"
@@ -66,15 +67,14 @@ class HouseholdLogic {
   absl::Status GetTargetProgress(const C& c, const v1::GetTargetProgressRequest& req,
                                  v1::TargetProgress* out);
 
-  // Streaming import: next() yields the next message (false at end of stream).
-  absl::Status ImportHouseholds(const C& c, const std::function<bool(v1::ImportHouseholdsRequest*)>& next,
+  // Streaming import: the reader yields messages until the end of the stream.
+  absl::Status ImportHouseholds(const C& c, server::MessageReader<v1::ImportHouseholdsRequest>& in,
                                 v1::ImportHouseholdsResponse* out);
   absl::Status ExportHouseholds(const C& c, const v1::ExportHouseholdsRequest& req,
-                                const std::function<bool(const v1::HouseholdRecord&)>& sink);
-  // Delivers change events after from_cursor until cancelled() turns true.
+                                server::MessageWriter<v1::HouseholdRecord>& sink);
+  // Delivers change events after from_cursor until the stream is cancelled or its deadline passes.
   absl::Status WatchChanges(const C& c, const v1::WatchChangesRequest& req,
-                            const std::function<bool(const v1::ChangeEvent&)>& sink,
-                            const std::function<bool()>& cancelled);
+                            server::MessageWriter<v1::ChangeEvent>& sink);
 
   // Carries unreviewed households' year snapshots into the current year (see the store).
   absl::StatusOr<int64_t> RollForwardYears();

@@ -74,7 +74,7 @@ std::vector<StandardRule> StandardRulesFrom(const std::vector<v1::PovertyStandar
 
 absl::CivilDay ReferenceLogic::Today() const { return lnob::Today(clock_.Now()); }
 
-absl::Status ReferenceLogic::GetAdminUnit(const P&, const v1::GetAdminUnitRequest& req,
+absl::Status ReferenceLogic::GetAdminUnit(const C&, const v1::GetAdminUnitRequest& req,
                                           v1::AdminUnit* out) {
   LNOB_ASSIGN_OR_RETURN(std::string code, UnitCodeFromName(req.name(), "name"));
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
@@ -82,7 +82,7 @@ absl::Status ReferenceLogic::GetAdminUnit(const P&, const v1::GetAdminUnitReques
   return absl::OkStatus();
 }
 
-absl::Status ReferenceLogic::ListAdminUnits(const P&, const v1::ListAdminUnitsRequest& req,
+absl::Status ReferenceLogic::ListAdminUnits(const C&, const v1::ListAdminUnitsRequest& req,
                                             v1::ListAdminUnitsResponse* out) {
   Violations v;
   if (!req.parent_code().empty() && !ValidCode(req.parent_code())) {
@@ -112,7 +112,7 @@ absl::Status ReferenceLogic::ListAdminUnits(const P&, const v1::ListAdminUnitsRe
   return absl::OkStatus();
 }
 
-absl::Status ReferenceLogic::TraceAdminUnit(const P&, const v1::TraceAdminUnitRequest& req,
+absl::Status ReferenceLogic::TraceAdminUnit(const C&, const v1::TraceAdminUnitRequest& req,
                                             v1::TraceAdminUnitResponse* out) {
   LNOB_ASSIGN_OR_RETURN(std::string code, UnitCodeFromName(req.name(), "name"));
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
@@ -183,7 +183,7 @@ absl::Status ReferenceLogic::TraceAdminUnit(const P&, const v1::TraceAdminUnitRe
   return absl::OkStatus();
 }
 
-absl::Status ReferenceLogic::CheckContainment(const P&, const v1::CheckContainmentRequest& req,
+absl::Status ReferenceLogic::CheckContainment(const C&, const v1::CheckContainmentRequest& req,
                                               v1::CheckContainmentResponse* out) {
   Violations v;
   auto unit = UnitCodeFromName(req.unit(), "unit");
@@ -197,7 +197,7 @@ absl::Status ReferenceLogic::CheckContainment(const P&, const v1::CheckContainme
   return absl::OkStatus();
 }
 
-absl::Status ReferenceLogic::ListLineageEvents(const P&, const v1::ListLineageEventsRequest& req,
+absl::Status ReferenceLogic::ListLineageEvents(const C&, const v1::ListLineageEventsRequest& req,
                                                v1::ListLineageEventsResponse* out) {
   if (!req.code().empty() && !ValidCode(req.code())) {
     return InvalidField("code", "must be a 2-5 digit GSO code");
@@ -215,7 +215,7 @@ absl::Status ReferenceLogic::ListLineageEvents(const P&, const v1::ListLineageEv
   return absl::OkStatus();
 }
 
-absl::Status ReferenceLogic::CheckScope(const P& p, const std::string& unit, absl::CivilDay date) {
+absl::Status ReferenceLogic::CheckScope(const auth::Principal& p, const std::string& unit, absl::CivilDay date) {
   if (p.scope.whole_province()) return absl::OkStatus();
   for (const auto& s : p.scope.unit_codes) {
     LNOB_ASSIGN_OR_RETURN(bool within, store_->IsWithin(unit, s, date));
@@ -225,9 +225,10 @@ absl::Status ReferenceLogic::CheckScope(const P& p, const std::string& unit, abs
                     "OUT_OF_SCOPE");
 }
 
-absl::Status ReferenceLogic::ListAreaClassifications(const P& p,
+absl::Status ReferenceLogic::ListAreaClassifications(const C& c,
                                                      const v1::ListAreaClassificationsRequest& req,
                                                      v1::ListAreaClassificationsResponse* out) {
+  const auth::Principal& p = c.principal;
   if (!req.unit_code().empty() && !ValidCode(req.unit_code())) {
     return InvalidField("unit_code", "must be a 2-5 digit GSO code");
   }
@@ -257,9 +258,10 @@ absl::Status ReferenceLogic::ListAreaClassifications(const P& p,
   return absl::OkStatus();
 }
 
-absl::Status ReferenceLogic::GetAreaClassification(const P& p,
+absl::Status ReferenceLogic::GetAreaClassification(const C& c,
                                                    const v1::GetAreaClassificationRequest& req,
                                                    v1::AreaClassification* out) {
+  const auth::Principal& p = c.principal;
   LNOB_ASSIGN_OR_RETURN(int64_t id, IdFromName(req.name(), "areaClassifications/", "name"));
   LNOB_ASSIGN_OR_RETURN(*out, store_->GetAreaClassification(id));
   // Out-of-scope rows are reported as missing: their existence is not disclosed.
@@ -271,7 +273,8 @@ absl::Status ReferenceLogic::GetAreaClassification(const P& p,
 }
 
 absl::Status ReferenceLogic::CreateAreaClassification(
-    const P& p, const v1::CreateAreaClassificationRequest& req, v1::AreaClassification* out) {
+    const C& c, const v1::CreateAreaClassificationRequest& req, v1::AreaClassification* out) {
+  const auth::Principal& p = c.principal;
   const auto& ac = req.area_classification();
   Violations v;
   if (!req.has_area_classification()) v.Add("area_classification", "is required");
@@ -320,7 +323,8 @@ absl::Status ReferenceLogic::CreateAreaClassification(
 }
 
 absl::Status ReferenceLogic::UpdateAreaClassification(
-    const P& p, const v1::UpdateAreaClassificationRequest& req, v1::AreaClassification* out) {
+    const C& c, const v1::UpdateAreaClassificationRequest& req, v1::AreaClassification* out) {
+  const auth::Principal& p = c.principal;
   const auto& ac = req.area_classification();
   LNOB_ASSIGN_OR_RETURN(int64_t id, IdFromName(ac.name(), "areaClassifications/", "area_classification.name"));
   std::vector<std::string> mask(req.update_mask().paths().begin(), req.update_mask().paths().end());
@@ -344,7 +348,7 @@ absl::Status ReferenceLogic::UpdateAreaClassification(
   return absl::OkStatus();
 }
 
-absl::Status ReferenceLogic::ListPovertyStandards(const P&, const v1::ListPovertyStandardsRequest& req,
+absl::Status ReferenceLogic::ListPovertyStandards(const C&, const v1::ListPovertyStandardsRequest& req,
                                                   v1::ListPovertyStandardsResponse* out) {
   std::optional<absl::CivilDay> as_of;
   if (api::IsSet(req.as_of())) {
@@ -360,7 +364,7 @@ absl::Status ReferenceLogic::ListPovertyStandards(const P&, const v1::ListPovert
   return absl::OkStatus();
 }
 
-absl::Status ReferenceLogic::GetPovertyStandard(const P&, const v1::GetPovertyStandardRequest& req,
+absl::Status ReferenceLogic::GetPovertyStandard(const C&, const v1::GetPovertyStandardRequest& req,
                                                 v1::PovertyStandard* out) {
   absl::string_view id = req.name();
   if (!absl::ConsumePrefix(&id, "povertyStandards/") || id.empty()) {
@@ -376,7 +380,7 @@ absl::Status ReferenceLogic::GetPovertyStandard(const P&, const v1::GetPovertySt
   return WithReason(absl::NotFoundError(absl::StrCat(req.name(), " not found")), "NOT_FOUND");
 }
 
-absl::Status ReferenceLogic::ClassifyProfile(const P&, const v1::ClassifyProfileRequest& req,
+absl::Status ReferenceLogic::ClassifyProfile(const C&, const v1::ClassifyProfileRequest& req,
                                              v1::ClassifyProfileResponse* out) {
   Violations v;
   if (req.income_per_capita_vnd() < 0) v.Add("income_per_capita_vnd", "must not be negative");
@@ -425,14 +429,14 @@ absl::Status ReferenceLogic::ClassifyProfile(const P&, const v1::ClassifyProfile
   return absl::OkStatus();
 }
 
-absl::Status ReferenceLogic::ListEthnicGroups(const P&, const v1::ListEthnicGroupsRequest&,
+absl::Status ReferenceLogic::ListEthnicGroups(const C&, const v1::ListEthnicGroupsRequest&,
                                               v1::ListEthnicGroupsResponse* out) {
   LNOB_ASSIGN_OR_RETURN(auto groups, store_->ListEthnicGroups());
   for (auto& g : groups) *out->add_ethnic_groups() = std::move(g);
   return absl::OkStatus();
 }
 
-absl::Status ReferenceLogic::ListReferenceDataChanges(const P&,
+absl::Status ReferenceLogic::ListReferenceDataChanges(const C&,
                                                       const v1::ListReferenceDataChangesRequest& req,
                                                       v1::ListReferenceDataChangesResponse* out) {
   LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));

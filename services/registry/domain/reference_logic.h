@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "common/api/page_token.h"
 #include "common/auth/principal.h"
+#include "common/server/call.h"
 #include "common/util/clock.h"
 #include "services/registry/domain/classifier.h"
 #include "services/registry/store/reference_store.h"
@@ -23,39 +24,39 @@ class ReferenceLogic {
   ReferenceLogic(ReferenceStore* store, api::PageTokenCodec tokens, const Clock& clock)
       : store_(store), tokens_(std::move(tokens)), clock_(clock) {}
 
-  using P = auth::Principal;
-  absl::Status GetAdminUnit(const P& p, const v1::GetAdminUnitRequest& req, v1::AdminUnit* out);
-  absl::Status ListAdminUnits(const P& p, const v1::ListAdminUnitsRequest& req,
+  using C = server::Call;
+  absl::Status GetAdminUnit(const C& c, const v1::GetAdminUnitRequest& req, v1::AdminUnit* out);
+  absl::Status ListAdminUnits(const C& c, const v1::ListAdminUnitsRequest& req,
                               v1::ListAdminUnitsResponse* out);
-  absl::Status TraceAdminUnit(const P& p, const v1::TraceAdminUnitRequest& req,
+  absl::Status TraceAdminUnit(const C& c, const v1::TraceAdminUnitRequest& req,
                               v1::TraceAdminUnitResponse* out);
-  absl::Status CheckContainment(const P& p, const v1::CheckContainmentRequest& req,
+  absl::Status CheckContainment(const C& c, const v1::CheckContainmentRequest& req,
                                 v1::CheckContainmentResponse* out);
-  absl::Status ListLineageEvents(const P& p, const v1::ListLineageEventsRequest& req,
+  absl::Status ListLineageEvents(const C& c, const v1::ListLineageEventsRequest& req,
                                  v1::ListLineageEventsResponse* out);
-  absl::Status ListAreaClassifications(const P& p, const v1::ListAreaClassificationsRequest& req,
+  absl::Status ListAreaClassifications(const C& c, const v1::ListAreaClassificationsRequest& req,
                                        v1::ListAreaClassificationsResponse* out);
-  absl::Status GetAreaClassification(const P& p, const v1::GetAreaClassificationRequest& req,
+  absl::Status GetAreaClassification(const C& c, const v1::GetAreaClassificationRequest& req,
                                      v1::AreaClassification* out);
-  absl::Status CreateAreaClassification(const P& p,
+  absl::Status CreateAreaClassification(const C& c,
                                         const v1::CreateAreaClassificationRequest& req,
                                         v1::AreaClassification* out);
-  absl::Status UpdateAreaClassification(const P& p,
+  absl::Status UpdateAreaClassification(const C& c,
                                         const v1::UpdateAreaClassificationRequest& req,
                                         v1::AreaClassification* out);
-  absl::Status ListPovertyStandards(const P& p, const v1::ListPovertyStandardsRequest& req,
+  absl::Status ListPovertyStandards(const C& c, const v1::ListPovertyStandardsRequest& req,
                                     v1::ListPovertyStandardsResponse* out);
-  absl::Status GetPovertyStandard(const P& p, const v1::GetPovertyStandardRequest& req,
+  absl::Status GetPovertyStandard(const C& c, const v1::GetPovertyStandardRequest& req,
                                   v1::PovertyStandard* out);
-  absl::Status ClassifyProfile(const P& p, const v1::ClassifyProfileRequest& req,
+  absl::Status ClassifyProfile(const C& c, const v1::ClassifyProfileRequest& req,
                                v1::ClassifyProfileResponse* out);
-  absl::Status ListEthnicGroups(const P& p, const v1::ListEthnicGroupsRequest& req,
+  absl::Status ListEthnicGroups(const C& c, const v1::ListEthnicGroupsRequest& req,
                                 v1::ListEthnicGroupsResponse* out);
-  absl::Status ListReferenceDataChanges(const P& p, const v1::ListReferenceDataChangesRequest& req,
+  absl::Status ListReferenceDataChanges(const C& c, const v1::ListReferenceDataChangesRequest& req,
                                         v1::ListReferenceDataChangesResponse* out);
 
   // Is `unit` inside the caller's area scope on `date`? (PERMISSION_DENIED when not.)
-  absl::Status CheckScope(const P& p, const std::string& unit, absl::CivilDay date);
+  absl::Status CheckScope(const auth::Principal& p, const std::string& unit, absl::CivilDay date);
 
  private:
   absl::CivilDay Today() const;
