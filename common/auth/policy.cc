@@ -5,6 +5,7 @@
 #include "absl/strings/strip.h"
 #include "common/status/status.h"
 #include "common/util/embedded.h"
+#include "embedded/lnob_common_roles.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -12,7 +13,6 @@
 
 namespace lnob::auth {
 
-const std::vector<EmbeddedFile>& EmbeddedRoles();  // generated
 
 absl::StatusOr<RolePolicy> RolePolicy::FromJson(absl::string_view json) {
   google::protobuf::Struct root;

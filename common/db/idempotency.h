@@ -12,13 +12,13 @@
 
 namespace lnob::db {
 
-
 // request_id idempotency inside the caller's transaction (table idempotency_keys).
 //   Begin: claims the id (concurrent duplicates wait on the row). Returns the stored response
 //          of an earlier identical request, or nullopt when the write must be performed.
 //          Same id with a different request -> INVALID_ARGUMENT naming request_id.
 //   Finish: stores the response to replay.
-// request_hash: a digest of the request without its request_id (see RequestHash).
+// request_hash: a digest of the request without its request_id (api::IdempotencyKeyFor).
+// Included by stores only; domain code builds keys with common/api/request_id.h.
 absl::StatusOr<std::optional<std::string>> BeginIdempotent(pqxx::transaction_base& tx,
                                                            absl::string_view request_id,
                                                            absl::string_view method,
@@ -42,12 +42,6 @@ absl::Status RunIdempotent(pqxx::transaction_base& tx, const IdempotencyKey& key
   FinishIdempotent(tx, key.request_id, out->SerializeAsString());
   return absl::OkStatus();
 }
-
-// Hex SHA-256 of bytes (for the deterministic serialization of a request).
-std::string RequestHash(absl::string_view method, absl::string_view request_bytes);
-
-// request_id must be a UUID (RFC 4122 text form), as Google's API guidelines ask.
-absl::Status ValidateRequestId(absl::string_view request_id);
 
 }  // namespace lnob::db
 

@@ -9,10 +9,9 @@
 #include "common/db/pool.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
+#include "embedded/lnob_common_migrations.h"
 
 namespace lnob::db {
-
-const std::vector<EmbeddedFile>& EmbeddedCommonMigrations();  // generated
 
 const std::vector<EmbeddedFile>& CommonMigrations() { return EmbeddedCommonMigrations(); }
 

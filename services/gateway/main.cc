@@ -8,6 +8,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/auth/jwt.h"
 #include "common/auth/policy.h"
@@ -17,6 +18,8 @@
 #include "common/util/embedded.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/descriptor.pb.h"
+#include "common/server/service_list.h"
+#include "embedded/lnob_gateway_descriptors.h"
 #include "services/gateway/api/grpc_passthrough.h"
 #include "services/gateway/api/http_gateway.h"
 #include "services/gateway/api/tls_config.h"
@@ -24,19 +27,32 @@
 #include "services/gateway/domain/openapi.h"
 
 namespace lnob::gateway {
-const std::vector<EmbeddedFile>& EmbeddedDescriptorSet();
+
+// The development routes: each service of services/services.list at 127.0.0.1:<grpc port>.
+std::string DefaultBackends(const google::protobuf::FileDescriptorSet& set) {
+  std::vector<std::string> out;
+  for (const auto& svc : lnob::services::All()) {
+    if (svc.kind != "service") continue;
+    for (const auto& file : set.file()) {
+      if (file.package() != absl::StrCat("lnob.", svc.name, ".v1")) continue;
+      for (const auto& s : file.service()) {
+        out.push_back(absl::StrCat(file.package(), ".", s.name(), "=127.0.0.1:", svc.grpc_port));
+      }
+    }
+  }
+  return absl::StrJoin(out, ",");
 }
+
+}  // namespace lnob::gateway
 
 ABSL_FLAG(std::string, listen_host, "0.0.0.0", "Address the REST and gRPC servers bind");
 ABSL_FLAG(int, http_port, 8080, "REST/JSON port (0 = pick a free port)");
 ABSL_FLAG(int, grpc_port, 9090, "gRPC passthrough port (0 = pick a free port)");
 ABSL_FLAG(std::string, metrics_host, "0.0.0.0", "Address of the Prometheus endpoint");
 ABSL_FLAG(int, metrics_port, 9100, "Prometheus /metrics port (0 = any)");
-ABSL_FLAG(std::string, backends,
-          "lnob.registry.v1.ReferenceDataService=127.0.0.1:50051,lnob.registry.v1.HouseholdService=127.0.0.1:50051,"
-          "lnob.funding.v1.CatalogueService=127.0.0.1:50052,lnob.funding.v1.FundingService=127.0.0.1:50052,"
-          "lnob.funding.v1.SupportService=127.0.0.1:50052",
-          "Routing: comma-separated proto_service=host:port");
+ABSL_FLAG(std::string, backends, "",
+          "Routing: comma-separated proto_service=host:port (empty: every proto service of package "
+          "lnob.<name>.v1 goes to 127.0.0.1:<its grpc port>, for each service of services/services.list)");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10),
           "Deadline of each backend call (gRPC face: a cap for unary calls; streams keep the caller's)");
 ABSL_FLAG(int, max_body_bytes, 4 << 20, "Largest accepted request body (413 above)");
@@ -107,8 +123,22 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "gateway: --rate_limit_rps must be >= 0 and --rate_limit_burst >= 1\n");
     return 2;
   }
+  google::protobuf::FileDescriptorSet set;
+  if (!set.ParseFromString(lnob::gateway::EmbeddedDescriptorSet().at(0).content)) {
+    std::fprintf(stderr, "gateway: embedded descriptor set does not parse\n");
+    return 2;
+  }
+  google::protobuf::DescriptorPool pool;
+  for (const auto& file : set.file()) {
+    if (pool.BuildFile(file) == nullptr) {
+      std::fprintf(stderr, "gateway: descriptor %s does not build\n", file.name().c_str());
+      return 2;
+    }
+  }
   std::vector<std::string> services;
-  for (absl::string_view entry : absl::StrSplit(absl::GetFlag(FLAGS_backends), ',', absl::SkipEmpty())) {
+  std::string backends = absl::GetFlag(FLAGS_backends);
+  if (backends.empty()) backends = lnob::gateway::DefaultBackends(set);
+  for (absl::string_view entry : absl::StrSplit(backends, ',', absl::SkipEmpty())) {
     std::pair<std::string, std::string> kv = absl::StrSplit(entry, absl::MaxSplits('=', 1));
     if (kv.first.empty() || kv.second.empty()) {
       std::fprintf(stderr, "gateway: --backends: '%s' is not service=host:port\n", std::string(entry).c_str());
@@ -170,18 +200,6 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  google::protobuf::FileDescriptorSet set;
-  if (!set.ParseFromString(lnob::gateway::EmbeddedDescriptorSet().at(0).content)) {
-    std::fprintf(stderr, "gateway: embedded descriptor set does not parse\n");
-    return 2;
-  }
-  google::protobuf::DescriptorPool pool;
-  for (const auto& file : set.file()) {
-    if (pool.BuildFile(file) == nullptr) {
-      std::fprintf(stderr, "gateway: descriptor %s does not build\n", file.name().c_str());
-      return 2;
-    }
-  }
   auto routes = lnob::gateway::RouteTable::FromPool(pool, services);
   if (!routes.ok()) {
     std::fprintf(stderr, "gateway: %s\n", std::string(routes.status().message()).c_str());

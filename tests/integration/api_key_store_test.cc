@@ -6,6 +6,7 @@
 #include "common/auth/jwt.h"
 #include "common/db/pool.h"
 #include "common/status/status.h"
+#include "embedded/lnob_gateway_migrations.h"
 #include "gtest/gtest.h"
 #include "services/gateway/domain/api_key_auth.h"
 #include "services/gateway/domain/api_key_logic.h"
@@ -13,7 +14,6 @@
 #include "tests/support/test_db.h"
 
 namespace lnob::gateway {
-const std::vector<EmbeddedFile>& EmbeddedMigrations();
 namespace {
 
 std::string In(absl::Time now, absl::Duration d) {

@@ -6,12 +6,9 @@
 
 #include "common/db/migrate.h"
 #include "common/db/pool.h"
+#include "embedded/lnob_registry_migrations.h"
 #include "gtest/gtest.h"
 #include "tests/support/test_db.h"
-
-namespace lnob::registry {
-const std::vector<EmbeddedFile>& EmbeddedMigrations();
-}
 
 namespace lnob {
 namespace {

@@ -10,6 +10,7 @@
 #include "common/db/pool.h"
 #include "common/status/status.h"
 #include "common/util/uuid.h"
+#include "embedded/lnob_funding_migrations.h"
 #include "gtest/gtest.h"
 #include "services/funding/domain/feed_consumer.h"
 #include "services/funding/domain/funding_logic.h"
@@ -19,7 +20,6 @@
 #include "tests/support/test_db.h"
 
 namespace lnob::funding {
-const std::vector<EmbeddedFile>& EmbeddedMigrations();
 namespace {
 
 using ::lnob::testing::Day;

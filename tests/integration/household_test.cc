@@ -11,6 +11,8 @@
 #include "common/db/pool.h"
 #include "common/status/status.h"
 #include "common/util/uuid.h"
+#include "embedded/lnob_registry_migrations.h"
+#include "embedded/lnob_registry_data.h"
 #include "gtest/gtest.h"
 #include "services/registry/domain/household_logic.h"
 #include "services/registry/store/pg_household_store.h"
@@ -19,8 +21,6 @@
 #include "tests/support/test_db.h"
 
 namespace lnob::registry {
-const std::vector<EmbeddedFile>& EmbeddedMigrations();
-const std::vector<EmbeddedFile>& EmbeddedRefData();
 namespace {
 
 using ::lnob::testing::Day;

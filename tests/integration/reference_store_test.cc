@@ -5,6 +5,8 @@
 
 #include "common/db/pool.h"
 #include "common/status/status.h"
+#include "embedded/lnob_registry_migrations.h"
+#include "embedded/lnob_registry_data.h"
 #include "gtest/gtest.h"
 #include "services/registry/domain/reference_logic.h"
 #include "services/registry/store/pg_reference_store.h"
@@ -12,8 +14,6 @@
 #include "tests/support/test_db.h"
 
 namespace lnob::registry {
-const std::vector<EmbeddedFile>& EmbeddedMigrations();
-const std::vector<EmbeddedFile>& EmbeddedRefData();
 namespace {
 
 using ::lnob::testing::Day;

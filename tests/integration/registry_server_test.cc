@@ -18,6 +18,8 @@
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "embedded/lnob_registry_migrations.h"
+#include "embedded/lnob_registry_data.h"
 #include "gtest/gtest.h"
 #include "lnob/registry/v1/reference_data.grpc.pb.h"
 #include "lnob/registry/v1/reference_data.lnob.h"
@@ -26,8 +28,6 @@
 #include "tests/support/test_db.h"
 
 namespace lnob::registry {
-const std::vector<EmbeddedFile>& EmbeddedMigrations();
-const std::vector<EmbeddedFile>& EmbeddedRefData();
 namespace {
 
 std::string HttpGet(int port, const std::string& path) {

@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "common/api/page_token.h"
 #include "common/api/proto_date.h"
+#include "common/api/request_id.h"
 #include "common/db/idempotency.h"
 #include "common/db/sqlstate.h"
 #include "common/log/log.h"
@@ -102,10 +103,10 @@ TEST(Etag, MismatchIsAborted) {
 }
 
 TEST(RequestId, MustBeUuid) {
-  EXPECT_TRUE(db::ValidateRequestId("").ok());
-  EXPECT_TRUE(db::ValidateRequestId("123e4567-e89b-12d3-a456-426614174000").ok());
-  EXPECT_FALSE(db::ValidateRequestId("123e4567e89b12d3a456426614174000").ok());
-  EXPECT_NE(db::RequestHash("A", "x"), db::RequestHash("B", "x"));
+  EXPECT_TRUE(api::ValidateRequestId("").ok());
+  EXPECT_TRUE(api::ValidateRequestId("123e4567-e89b-12d3-a456-426614174000").ok());
+  EXPECT_FALSE(api::ValidateRequestId("123e4567e89b12d3a456426614174000").ok());
+  EXPECT_NE(api::RequestHash("A", "x"), api::RequestHash("B", "x"));
 }
 
 TEST(Trace, ContinuesValidTraceparentAndStartsOtherwise) {

@@ -3,10 +3,10 @@
 #include <map>
 #include <set>
 
+#include "embedded/lnob_registry_data.h"
 #include "gtest/gtest.h"
 
 namespace lnob::registry {
-const std::vector<EmbeddedFile>& EmbeddedRefData();
 namespace {
 
 TEST(RefData, BuildsVersionsAndLineageFromTheShippedFiles) {

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "embedded/lnob_registry_data.h"
 #include "common/util/csv.h"
 #include "grpcpp/grpcpp.h"
 #include "lnob/registry/v1/households.grpc.pb.h"
@@ -19,10 +20,6 @@
 #include "tools/lnobctl/args.h"
 #include "tools/lnobctl/client_util.h"
 #include "tools/lnobctl/household_csv.h"
-
-namespace lnob::registry {
-const std::vector<EmbeddedFile>& EmbeddedRefData();
-}
 
 namespace lnob::ctl {
 namespace v1 = ::lnob::registry::v1;

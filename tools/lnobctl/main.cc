@@ -19,20 +19,11 @@
 #include "common/log/log.h"
 #include "services/registry/domain/refdata.h"
 #include "services/registry/store/pg_reference_store.h"
+#include "common/server/service_list.h"
+#include "embedded/lnob_registry_data.h"
 #include "tools/lnobctl/apikeys_cmd.h"
 #include "tools/lnobctl/households_cmd.h"
 #include "tools/lnobctl/support_cmd.h"
-
-namespace lnob::registry {
-const std::vector<EmbeddedFile>& EmbeddedMigrations();
-const std::vector<EmbeddedFile>& EmbeddedRefData();
-}  // namespace lnob::registry
-namespace lnob::gateway {
-const std::vector<EmbeddedFile>& EmbeddedMigrations();
-}  // namespace lnob::gateway
-namespace lnob::funding {
-const std::vector<EmbeddedFile>& EmbeddedMigrations();
-}  // namespace lnob::funding
 
 namespace {
 
@@ -47,10 +38,7 @@ using lnob::ctl::Fail;
 using lnob::ctl::Get;
 
 const std::vector<lnob::EmbeddedFile>* MigrationsOf(const std::string& service) {
-  if (service == "registry") return &lnob::registry::EmbeddedMigrations();
-  if (service == "gateway") return &lnob::gateway::EmbeddedMigrations();
-  if (service == "funding") return &lnob::funding::EmbeddedMigrations();
-  return nullptr;
+  return lnob::services::MigrationsOf(service);  // services/services.list
 }
 
 int RunKeys(std::map<std::string, std::string>& a) {

@@ -8,7 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/api/proto_date.h"
-#include "common/db/idempotency.h"
+#include "common/api/request_id.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
 #include "common/util/uuid.h"
@@ -41,14 +41,6 @@ std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') +
 absl::Status CheckYear(int year, absl::string_view field) {
   if (year < 2000 || year > 2100) return InvalidField(field, "must be a year 2000-2100");
   return absl::OkStatus();
-}
-
-template <typename Req>
-IdempotencyKey KeyFor(const Req& req, absl::string_view method) {
-  if (req.request_id().empty()) return {};
-  Req canonical = req;
-  canonical.clear_request_id();
-  return {req.request_id(), std::string(method), db::RequestHash(method, canonical.SerializeAsString())};
 }
 
 bool Escaped(const std::string& transition) {
@@ -280,7 +272,7 @@ absl::Status FundingLogic::ListFundingSources(const C& c, const v1::ListFundingS
 // ---- allocations and disbursements ----
 
 absl::Status FundingLogic::SetAllocation(const C& c, const v1::SetAllocationRequest& req, v1::Allocation* out) {
-  if (auto st = db::ValidateRequestId(req.request_id()); !st.ok()) return st;
+  if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) return st;
   const auto& a = req.allocation();
   LNOB_RETURN_IF_ERROR(CheckYear(a.year(), "allocation.year"));
   LNOB_ASSIGN_OR_RETURN(Catalogue cat, LoadCatalogue());
@@ -290,7 +282,7 @@ absl::Status FundingLogic::SetAllocation(const C& c, const v1::SetAllocationRequ
   LNOB_RETURN_IF_ERROR(ResolveUnit(a.unit_code(), a.year(), "allocation.unit_code").status());
   LNOB_RETURN_IF_ERROR(RequireScope(c.principal, a.unit_code(), a.year(), "allocation.unit_code"));
   LNOB_ASSIGN_OR_RETURN(*out, store_->SetAllocation(a, req.reason(), req.etag(), c.principal.subject,
-                                                    KeyFor(req, "SetAllocation")));
+                                                    api::IdempotencyKeyFor(req, "SetAllocation")));
   return absl::OkStatus();
 }
 
@@ -340,7 +332,7 @@ absl::Status FundingLogic::ListAllocationRevisions(const C& c, const v1::ListAll
 
 absl::Status FundingLogic::RecordDisbursement(const C& c, const v1::RecordDisbursementRequest& req,
                                               v1::Disbursement* out) {
-  if (auto st = db::ValidateRequestId(req.request_id()); !st.ok()) return st;
+  if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) return st;
   const auto& d = req.disbursement();
   LNOB_RETURN_IF_ERROR(CheckYear(d.year(), "disbursement.year"));
   LNOB_ASSIGN_OR_RETURN(Catalogue cat, LoadCatalogue());
@@ -357,7 +349,7 @@ absl::Status FundingLogic::RecordDisbursement(const C& c, const v1::RecordDisbur
   }
   LNOB_RETURN_IF_ERROR(ResolveUnit(d.unit_code(), d.year(), "disbursement.unit_code").status());
   LNOB_RETURN_IF_ERROR(RequireScope(c.principal, d.unit_code(), d.year(), "disbursement.unit_code"));
-  LNOB_ASSIGN_OR_RETURN(*out, store_->RecordDisbursement(d, c.principal.subject, KeyFor(req, "RecordDisbursement")));
+  LNOB_ASSIGN_OR_RETURN(*out, store_->RecordDisbursement(d, c.principal.subject, api::IdempotencyKeyFor(req, "RecordDisbursement")));
   return absl::OkStatus();
 }
 
@@ -400,7 +392,7 @@ absl::Status FundingLogic::ValidatePlanLines(Catalogue& cat,
 }
 
 absl::Status FundingLogic::CreatePlan(const C& c, const v1::CreatePlanRequest& req, v1::Plan* out) {
-  if (auto st = db::ValidateRequestId(req.request_id()); !st.ok()) return st;
+  if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) return st;
   const auto& p = req.plan();
   LNOB_RETURN_IF_ERROR(CheckYear(p.year(), "plan.year"));
   LNOB_ASSIGN_OR_RETURN(UnitInfo unit, ResolveUnit(p.unit_code(), p.year(), "plan.unit_code"));
@@ -415,7 +407,7 @@ absl::Status FundingLogic::CreatePlan(const C& c, const v1::CreatePlanRequest& r
   LNOB_RETURN_IF_ERROR(RequireScope(c.principal, p.unit_code(), p.year(), "plan.unit_code"));
   LNOB_ASSIGN_OR_RETURN(Catalogue cat, LoadCatalogue());
   LNOB_RETURN_IF_ERROR(ValidatePlanLines(cat, p.lines(), p.year(), "plan.lines"));
-  LNOB_ASSIGN_OR_RETURN(*out, store_->CreatePlan(p, c.principal.subject, KeyFor(req, "CreatePlan")));
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreatePlan(p, c.principal.subject, api::IdempotencyKeyFor(req, "CreatePlan")));
   return absl::OkStatus();
 }
 
@@ -676,7 +668,7 @@ void AttachFacts(const HouseholdFact& f, v1::SupportLine* l) {
 
 absl::Status FundingLogic::CreateSupportLine(const C& c, const v1::CreateSupportLineRequest& req,
                                              v1::SupportLine* out) {
-  if (auto st = db::ValidateRequestId(req.request_id()); !st.ok()) return st;
+  if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) return st;
   v1::SupportLine line = req.line();
   LNOB_ASSIGN_OR_RETURN(Catalogue cat, LoadCatalogue());
   LNOB_RETURN_IF_ERROR(PrepareLine(cat, &line, "line."));
@@ -689,7 +681,7 @@ absl::Status FundingLogic::CreateSupportLine(const C& c, const v1::CreateSupport
                       "HOUSEHOLD_NOT_FOUND");
   }
   AttachFacts(facts[0], &line);
-  auto created = store_->CreateSupportLine(line, c.principal.subject, KeyFor(req, "CreateSupportLine"));
+  auto created = store_->CreateSupportLine(line, c.principal.subject, api::IdempotencyKeyFor(req, "CreateSupportLine"));
   if (created.status().code() == absl::StatusCode::kAlreadyExists && GetReason(created.status()) == "ONE_POLICY") {
     LNOB_ASSIGN_OR_RETURN(auto existing, store_->ExistingPolicy(line.household().substr(11), line.content(), line.year()));
     return WithReason(

@@ -11,7 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/api/proto_date.h"
-#include "common/db/idempotency.h"
+#include "common/api/request_id.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
 #include "common/util/uuid.h"
@@ -242,18 +242,13 @@ absl::Status HouseholdLogic::PrepareHousehold(const C& c, v1::Household* h, cons
 
 absl::Status HouseholdLogic::CreateHousehold(const C& c, const v1::CreateHouseholdRequest& req,
                                              v1::Household* out) {
-  if (auto st = db::ValidateRequestId(req.request_id()); !st.ok()) return st;
+  if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) return st;
   v1::Household h = req.household();
   LNOB_RETURN_IF_ERROR(PrepareHousehold(c, &h, "household."));
   // A citizen ID belongs to one active member (unique index); say where only if the caller may
   // see it. Looked up after the write fails, so that a replayed request_id gets its stored
   // response rather than a conflict with itself.
-  IdempotencyKey key;
-  if (!req.request_id().empty()) {
-    v1::CreateHouseholdRequest canonical = req;
-    canonical.clear_request_id();
-    key = {req.request_id(), "CreateHousehold", db::RequestHash("CreateHousehold", canonical.SerializeAsString())};
-  }
+  const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateHousehold");
   auto created = store_->Create(h, c.principal.subject, key);
   if (!created.ok()) {
     if (created.status().code() != absl::StatusCode::kAlreadyExists) return created.status();
@@ -612,7 +607,7 @@ absl::Status HouseholdLogic::PrepareReview(const v1::Household& h, v1::Review* r
 
 absl::Status HouseholdLogic::CreateReview(const C& c, const v1::CreateReviewRequest& req, v1::Review* out) {
   LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.parent(), "parent"));
-  if (auto st = db::ValidateRequestId(req.request_id()); !st.ok()) return st;
+  if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) return st;
   LNOB_ASSIGN_OR_RETURN(v1::Household h, Visible(c, id));
   if (h.status() != v1::HOUSEHOLD_ACTIVE) {
     return WithReason(absl::FailedPreconditionError("the household is closed"), "HOUSEHOLD_CLOSED");
@@ -623,12 +618,7 @@ absl::Status HouseholdLogic::CreateReview(const C& c, const v1::CreateReviewRequ
   r.clear_posted_on();
   if (r.reviewer().empty()) r.set_reviewer(c.principal.subject);
   LNOB_RETURN_IF_ERROR(PrepareReview(h, &r, "review.", false));
-  IdempotencyKey key;
-  if (!req.request_id().empty()) {
-    v1::CreateReviewRequest canonical = req;
-    canonical.clear_request_id();
-    key = {req.request_id(), "CreateReview", db::RequestHash("CreateReview", canonical.SerializeAsString())};
-  }
+  const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateReview");
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateReview(id, r, c.principal.subject, key));
   return absl::OkStatus();
 }
@@ -845,14 +835,9 @@ absl::Status HouseholdLogic::CreateTarget(const C& c, const v1::CreateTargetRequ
   if (t.kind() == v1::MovementTarget::EM_POOR_ESCAPES_PER_YEAR && t.threshold() <= 0) v.Add("target.threshold", "must be positive");
   if (t.kind() == v1::MovementTarget::AREA_LEAVES_DIFFICULT_STATUS && t.unit_codes().empty()) v.Add("target.unit_codes", "name the communes");
   if (t.legal_doc().empty()) v.Add("target.legal_doc", "is required");
-  if (auto st = db::ValidateRequestId(req.request_id()); !st.ok()) v.Add("request_id", "must be a UUID");
+  if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) v.Add("request_id", "must be a UUID");
   LNOB_RETURN_IF_ERROR(v.Status());
-  IdempotencyKey key;
-  if (!req.request_id().empty()) {
-    v1::CreateTargetRequest canonical = req;
-    canonical.clear_request_id();
-    key = {req.request_id(), "CreateTarget", db::RequestHash("CreateTarget", canonical.SerializeAsString())};
-  }
+  const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateTarget");
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateTarget(t, c.principal.subject, key));
   return absl::OkStatus();
 }

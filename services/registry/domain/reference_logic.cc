@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/api/proto_date.h"
-#include "common/db/idempotency.h"
+#include "common/api/request_id.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
 #include "services/registry/domain/classifier.h"
@@ -300,7 +300,7 @@ absl::Status ReferenceLogic::CreateAreaClassification(
       v.Add("area_classification.valid_to", "must not be before valid_from");
     }
   }
-  if (auto st = db::ValidateRequestId(req.request_id()); !st.ok()) v.Add("request_id", "must be a UUID");
+  if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) v.Add("request_id", "must be a UUID");
   LNOB_RETURN_IF_ERROR(v.Status());
   // The commune must exist on valid_from, and be inside the caller's scope.
   LNOB_ASSIGN_OR_RETURN(v1::AdminUnit unit, store_->GetUnit(ac.unit_code(), *from));
@@ -308,16 +308,7 @@ absl::Status ReferenceLogic::CreateAreaClassification(
     return InvalidField("area_classification.unit_code", "must be a commune-level unit");
   }
   LNOB_RETURN_IF_ERROR(CheckScope(p, ac.unit_code(), *from));
-  IdempotencyKey key;
-  if (!req.request_id().empty()) {
-    v1::CreateAreaClassificationRequest canonical = req;
-    canonical.clear_request_id();
-    key.request_id = req.request_id();
-    key.method = "CreateAreaClassification";
-    std::string bytes;
-    canonical.SerializeToString(&bytes);  // deterministic enough: no maps in this message
-    key.request_hash = db::RequestHash(key.method, bytes);
-  }
+  const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateAreaClassification");
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateAreaClassification(ac, p.subject, key));
   return absl::OkStatus();
 }
