@@ -87,6 +87,14 @@ def main():
             need(f"app.kubernetes.io/name: lnob-{n}" in peer_policy,
                  f"deploy/k8s/components/network-policies/{p}.yaml", f"ingress from lnob-{n} (its caller) is missing")
         need(n in secret_services, "deploy/k8s/create-secrets.sh", f"SERVICES must list {n}")
+        if s["kind"] == "gateway":
+            routes = read(f"deploy/k8s/base/{n}/kustomization.yaml") or ""
+            for p in s["peers"]:
+                peer = {x["name"]: x for x in svcs}.get(p)
+                if peer is None:
+                    continue
+                need(re.search(rf"lnob\.{p}\.v1\.\w+=lnob-{p}:{peer['grpc']}", routes),
+                     f"deploy/k8s/base/{n}/kustomization.yaml", f"LNOB_BACKENDS must route lnob.{p}.v1 to lnob-{p}:{peer['grpc']}")
         for role in (f"lnob_{n}", f"lnob_{n}_owner"):
             need(re.search(rf"name: {role}\s*$", cluster, re.M), "deploy/k8s/overlays/prod/cluster.yaml",
                  f"managed role {role} is missing")

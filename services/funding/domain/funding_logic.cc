@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/api/resource_name.h"
 #include "common/api/proto_date.h"
 #include "common/api/request_id.h"
 #include "common/status/status.h"
@@ -22,21 +23,6 @@ constexpr absl::Duration kUnitCacheTtl = absl::Minutes(10);
 constexpr absl::Duration kCatalogueTtl = absl::Seconds(30);
 constexpr int kImportBatch = 2000;
 constexpr size_t kMaxRowErrors = 1000;
-
-absl::Status Hidden(absl::string_view name) {
-  return WithReason(absl::NotFoundError(absl::StrCat(name, " not found")), "NOT_FOUND");
-}
-
-absl::StatusOr<std::string> IdFrom(absl::string_view name, absl::string_view collection, absl::string_view field) {
-  absl::string_view id = name;
-  if (!absl::ConsumePrefix(&id, collection) || !absl::ConsumePrefix(&id, "/") || !IsUuid(id)) {
-    return InvalidField(field, absl::StrCat("must be ", collection, "/{uuid}"));
-  }
-  return std::string(id);
-}
-
-// "collection/{id}" -> id
-std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
 
 absl::Status CheckYear(int year, absl::string_view field) {
   if (year < 2000 || year > 2100) return InvalidField(field, "must be a year 2000-2100");
@@ -313,18 +299,18 @@ absl::Status FundingLogic::ListAllocations(const C& c, const v1::ListAllocations
             q.limit = limit;
             return store_->ListAllocations(q);
           },
-          [](const v1::Allocation& a) { return IdOf(a.name()); }, out->mutable_next_page_token()));
+          [](const v1::Allocation& a) { return api::IdOf(a.name()); }, out->mutable_next_page_token()));
   for (auto& a : rows) *out->add_allocations() = std::move(a);
   return absl::OkStatus();
 }
 
 absl::Status FundingLogic::ListAllocationRevisions(const C& c, const v1::ListAllocationRevisionsRequest& req,
                                                    v1::ListAllocationRevisionsResponse* out) {
-  LNOB_ASSIGN_OR_RETURN(std::string id, IdFrom(req.name(), "allocations", "name"));
+  LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(req.name(), "allocations", "name"));
   auto a = store_->GetAllocation(id);
-  if (!a.ok()) return a.status().code() == absl::StatusCode::kNotFound ? Hidden(req.name()) : a.status();
+  if (!a.ok()) return a.status().code() == absl::StatusCode::kNotFound ? api::NotFound(req.name()) : a.status();
   LNOB_ASSIGN_OR_RETURN(bool ok, InScope(c.principal, a->unit_code(), a->year()));
-  if (!ok) return Hidden(req.name());
+  if (!ok) return api::NotFound(req.name());
   LNOB_ASSIGN_OR_RETURN(auto revs, store_->ListRevisions(id));
   for (auto& r : revs) *out->add_revisions() = std::move(r);
   return absl::OkStatus();
@@ -366,7 +352,7 @@ absl::Status FundingLogic::ListDisbursements(const C& c, const v1::ListDisbursem
             q.limit = limit;
             return store_->ListDisbursements(q);
           },
-          [](const v1::Disbursement& d) { return IdOf(d.name()); }, out->mutable_next_page_token()));
+          [](const v1::Disbursement& d) { return api::IdOf(d.name()); }, out->mutable_next_page_token()));
   for (auto& d : rows) *out->add_disbursements() = std::move(d);
   return absl::OkStatus();
 }
@@ -412,11 +398,11 @@ absl::Status FundingLogic::CreatePlan(const C& c, const v1::CreatePlanRequest& r
 }
 
 absl::StatusOr<v1::Plan> FundingLogic::VisiblePlan(const C& c, const std::string& name) {
-  LNOB_ASSIGN_OR_RETURN(std::string id, IdFrom(name, "plans", "name"));
+  LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(name, "plans", "name"));
   auto p = store_->GetPlan(id);
-  if (!p.ok()) return p.status().code() == absl::StatusCode::kNotFound ? Hidden(name) : p.status();
+  if (!p.ok()) return p.status().code() == absl::StatusCode::kNotFound ? api::NotFound(name) : p.status();
   LNOB_ASSIGN_OR_RETURN(bool ok, InScope(c.principal, p->unit_code(), p->year()));
-  if (!ok) return Hidden(name);
+  if (!ok) return api::NotFound(name);
   return *p;
 }
 
@@ -443,7 +429,7 @@ absl::Status FundingLogic::ListPlans(const C& c, const v1::ListPlansRequest& req
                        q.limit = limit;
                        return store_->ListPlans(q);
                      },
-                     [](const v1::Plan& p) { return IdOf(p.name()); }, out->mutable_next_page_token()));
+                     [](const v1::Plan& p) { return api::IdOf(p.name()); }, out->mutable_next_page_token()));
   for (auto& p : rows) *out->add_plans() = std::move(p);
   return absl::OkStatus();
 }
@@ -542,9 +528,9 @@ absl::StatusOr<std::vector<v1::DisbursementReportRow>> FundingLogic::Disbursemen
 
 absl::Status FundingLogic::GetHouseholdSupport(const C& c, const v1::GetHouseholdSupportRequest& req,
                                                v1::HouseholdSupport* out) {
-  LNOB_ASSIGN_OR_RETURN(std::string id, IdFrom(req.household(), "households", "household"));
+  LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(req.household(), "households", "household"));
   LNOB_ASSIGN_OR_RETURN(auto facts, registry_->Facts(c, {{id, Today()}}));
-  if (facts.empty() || !facts[0].found) return Hidden(req.household());
+  if (facts.empty() || !facts[0].found) return api::NotFound(req.household());
   out->set_household(req.household());
   SupportQuery q;
   q.household_id = id;
@@ -619,7 +605,7 @@ absl::Status FundingLogic::GetProgrammeProgress(const C& c, const v1::GetProgram
 // ---- support ledger ----
 
 absl::Status FundingLogic::PrepareLine(Catalogue& cat, v1::SupportLine* l, const std::string& prefix) {
-  LNOB_ASSIGN_OR_RETURN(std::string hid, IdFrom(l->household(), "households", prefix + "household"));
+  LNOB_ASSIGN_OR_RETURN(std::string hid, api::ParseUuidId(l->household(), "households", prefix + "household"));
   if (!cat.contents.count(l->content())) return InvalidField(prefix + "content", "unknown support content");
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay date, api::FromProtoDate(l->date(), prefix + "date"));
   if (date.year() < 2000 || date.year() > 2100) return InvalidField(prefix + "date", "must be in 2000-2100");
@@ -697,11 +683,11 @@ absl::Status FundingLogic::CreateSupportLine(const C& c, const v1::CreateSupport
 
 absl::StatusOr<v1::SupportLine> FundingLogic::VisibleLine(const C& c, const std::string& name,
                                                           const std::string& field) {
-  LNOB_ASSIGN_OR_RETURN(std::string id, IdFrom(name, "supportLines", field));
+  LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(name, "supportLines", field));
   auto l = store_->GetSupportLine(id);
-  if (!l.ok()) return l.status().code() == absl::StatusCode::kNotFound ? Hidden(name) : l.status();
+  if (!l.ok()) return l.status().code() == absl::StatusCode::kNotFound ? api::NotFound(name) : l.status();
   LNOB_ASSIGN_OR_RETURN(bool ok, InScope(c.principal, l->commune_code(), l->year()));
-  if (!ok) return Hidden(name);
+  if (!ok) return api::NotFound(name);
   return *l;
 }
 
@@ -714,7 +700,7 @@ absl::Status FundingLogic::ListSupportLines(const C& c, const v1::ListSupportLin
                                             v1::ListSupportLinesResponse* out) {
   SupportQuery q;
   if (!req.household().empty()) {
-    LNOB_ASSIGN_OR_RETURN(q.household_id, IdFrom(req.household(), "households", "household"));
+    LNOB_ASSIGN_OR_RETURN(q.household_id, api::ParseUuidId(req.household(), "households", "household"));
   }
   if (req.year() != 0) LNOB_RETURN_IF_ERROR(CheckYear(req.year(), "year"));
   q.year = req.year();
@@ -733,7 +719,7 @@ absl::Status FundingLogic::ListSupportLines(const C& c, const v1::ListSupportLin
                        q.limit = limit;
                        return store_->ListSupportLines(q);
                      },
-                     [](const v1::SupportLine& l) { return IdOf(l.name()); }, out->mutable_next_page_token()));
+                     [](const v1::SupportLine& l) { return api::IdOf(l.name()); }, out->mutable_next_page_token()));
   for (auto& l : rows) *out->add_lines() = std::move(l);
   return absl::OkStatus();
 }

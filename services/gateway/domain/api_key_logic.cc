@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/api/resource_name.h"
 #include "common/auth/jwt.h"
 #include "common/status/status.h"
 
@@ -33,15 +34,6 @@ bool ValidUnitCode(absl::string_view code) {
     if (c < '0' || c > '9') return false;
   }
   return true;
-}
-
-absl::StatusOr<int64_t> IdFromName(absl::string_view name) {
-  absl::string_view id = name;
-  int64_t v = 0;
-  if (!absl::ConsumePrefix(&id, "apiKeys/") || !absl::SimpleAtoi(id, &v) || v <= 0) {
-    return InvalidField("name", "must be apiKeys/{id}");
-  }
-  return v;
 }
 
 }  // namespace
@@ -219,7 +211,7 @@ absl::Status ApiKeyLogic::ListApiKeys(const C& c, const v1::ListApiKeysRequest& 
 
 absl::Status ApiKeyLogic::GetApiKey(const C& c, const v1::GetApiKeyRequest& req, v1::ApiKey* out) {
   const auth::Principal& p = c.principal;
-  LNOB_ASSIGN_OR_RETURN(int64_t id, IdFromName(req.name()));
+  LNOB_ASSIGN_OR_RETURN(int64_t id, api::ParseIntId(req.name(), "apiKeys", "name"));
   LNOB_ASSIGN_OR_RETURN(ApiKeyRecord k, store_->Get(id));
   if (!Manages(p, k)) return absl::NotFoundError(absl::StrCat(req.name(), " not found"));
   *out = ToProto(k, clock_.Now());
@@ -228,7 +220,7 @@ absl::Status ApiKeyLogic::GetApiKey(const C& c, const v1::GetApiKeyRequest& req,
 
 absl::Status ApiKeyLogic::RevokeApiKey(const C& c, const v1::RevokeApiKeyRequest& req, v1::ApiKey* out) {
   const auth::Principal& p = c.principal;
-  LNOB_ASSIGN_OR_RETURN(int64_t id, IdFromName(req.name()));
+  LNOB_ASSIGN_OR_RETURN(int64_t id, api::ParseIntId(req.name(), "apiKeys", "name"));
   LNOB_ASSIGN_OR_RETURN(ApiKeyRecord current, store_->Get(id));
   if (!Manages(p, current)) return absl::NotFoundError(absl::StrCat(req.name(), " not found"));
   LNOB_ASSIGN_OR_RETURN(ApiKeyRecord k, store_->Revoke(id, p.subject.empty() ? "unknown" : p.subject));

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/api/resource_name.h"
 #include "common/api/proto_date.h"
 #include "common/api/request_id.h"
 #include "common/status/status.h"
@@ -20,15 +21,6 @@
 
 namespace lnob::registry {
 namespace {
-
-absl::Status Hidden(absl::string_view name) {
-  return WithReason(absl::NotFoundError(absl::StrCat(name, " not found")), "NOT_FOUND");
-}
-
-std::string IdOf(absl::string_view name) {
-  auto pos = name.rfind('/');
-  return std::string(pos == absl::string_view::npos ? name : name.substr(pos + 1));
-}
 
 // "households/{h}/reviews/{r}" -> {h, r}
 absl::StatusOr<std::pair<std::string, std::string>> ChildIds(absl::string_view name, absl::string_view kind,
@@ -132,9 +124,9 @@ absl::StatusOr<std::string> HouseholdLogic::HouseholdId(absl::string_view name, 
 
 absl::StatusOr<v1::Household> HouseholdLogic::Visible(const C& c, const std::string& id) {
   auto h = store_->Get(id);
-  if (!h.ok()) return h.status().code() == absl::StatusCode::kNotFound ? Hidden("households/" + id) : h.status();
+  if (!h.ok()) return h.status().code() == absl::StatusCode::kNotFound ? api::NotFound("households/" + id) : h.status();
   LNOB_ASSIGN_OR_RETURN(bool ok, InScope(c.principal, h->commune_code()));
-  if (!ok) return Hidden("households/" + id);
+  if (!ok) return api::NotFound("households/" + id);
   return h;
 }
 
@@ -142,7 +134,7 @@ absl::Status HouseholdLogic::Present(const C& c, std::vector<v1::Household*> hs)
   if (c.principal.Can(kPersonalDataPermission)) {
     std::vector<std::string> ids;
     for (auto* h : hs) {
-      if (h->members_size() > 0) ids.push_back(IdOf(h->name()));
+      if (h->members_size() > 0) ids.push_back(api::IdOf(h->name()));
     }
     return store_->AuditPersonalDataRead(c.principal.subject, c.method, c.request_id, ids);
   }
@@ -375,7 +367,7 @@ absl::Status HouseholdLogic::ListHouseholds(const C& c, const v1::ListHouseholds
     ptrs.push_back(out->add_households());
     *ptrs.back() = std::move(r);
   }
-  if (more) out->set_next_page_token(tokens_.Encode(fp, IdOf(out->households().rbegin()->name())));
+  if (more) out->set_next_page_token(tokens_.Encode(fp, api::IdOf(out->households().rbegin()->name())));
   return Present(c, ptrs);
 }
 
@@ -417,10 +409,10 @@ absl::Status HouseholdLogic::AddMember(const C& c, const v1::AddMemberRequest& r
     }
   }
   auto result = store_->Mutate(id, req.etag(), c.principal.subject, [&](v1::Household& h, HouseholdStore::Mutation& m) -> absl::Status {
-    added.set_name(absl::StrCat(h.name(), "/members/", IdOf(added.name())));
+    added.set_name(absl::StrCat(h.name(), "/members/", api::IdOf(added.name())));
     *h.add_members() = added;
     m.kind = "MEMBER_ADDED";
-    m.detail = IdOf(added.name());
+    m.detail = api::IdOf(added.name());
     return absl::OkStatus();
   });
   if (!result.ok()) return result.status();
@@ -436,14 +428,14 @@ absl::Status HouseholdLogic::RemoveMember(const C& c, const v1::RemoveMemberRequ
   auto result = store_->Mutate(ids.first, req.etag(), c.principal.subject, [&](v1::Household& h, HouseholdStore::Mutation& m) -> absl::Status {
     bool found = false;
     for (auto& mem : *h.mutable_members()) {
-      if (IdOf(mem.name()) != ids.second || !mem.active()) continue;
+      if (api::IdOf(mem.name()) != ids.second || !mem.active()) continue;
       if (mem.name() == h.head_member()) {
         return WithReason(absl::FailedPreconditionError("the head cannot leave; choose another head first"), "HEAD_CANNOT_LEAVE");
       }
       mem.set_active(false);
       found = true;
     }
-    if (!found) return Hidden(req.name());
+    if (!found) return api::NotFound(req.name());
     m.kind = "MEMBER_REMOVED";
     m.detail = absl::StrCat(ids.second, ": ", req.reason());
     m.effective_date = left_on;
@@ -640,7 +632,7 @@ absl::Status HouseholdLogic::ListReviews(const C& c, const v1::ListReviewsReques
   const bool more = static_cast<int>(rows.size()) > limit;
   if (more) rows.resize(limit);
   for (auto& r : rows) *out->add_reviews() = std::move(r);
-  if (more) out->set_next_page_token(tokens_.Encode(fp, IdOf(out->reviews().rbegin()->name())));
+  if (more) out->set_next_page_token(tokens_.Encode(fp, api::IdOf(out->reviews().rbegin()->name())));
   return absl::OkStatus();
 }
 
@@ -857,7 +849,7 @@ absl::Status HouseholdLogic::GetTargetProgress(const C& c, const v1::GetTargetPr
   for (const auto& t : targets) {
     if (t.id() == id) target = &t;
   }
-  if (target == nullptr) return Hidden(req.name());
+  if (target == nullptr) return api::NotFound(req.name());
   *out->mutable_target() = *target;
   int from = target->year_from(), to = std::min(target->year_to(), LastYear());
   if (req.year() != 0) {
@@ -1018,7 +1010,7 @@ absl::Status HouseholdLogic::ExportHouseholds(const C& c, const v1::ExportHouseh
   absl::Status audit_status;
   absl::Status st = store_->Export(communes, req.include_reviews(), [&](const v1::HouseholdRecord& rec) {
     if (pii) {
-      audited.push_back(IdOf(rec.household().name()));
+      audited.push_back(api::IdOf(rec.household().name()));
       if (audited.size() >= 500) {
         audit_status.Update(store_->AuditPersonalDataRead(c.principal.subject, c.method, c.request_id, audited));
         audited.clear();

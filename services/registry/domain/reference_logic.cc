@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/api/resource_name.h"
 #include "common/api/proto_date.h"
 #include "common/api/request_id.h"
 #include "common/status/status.h"
@@ -30,16 +31,6 @@ absl::StatusOr<std::string> UnitCodeFromName(absl::string_view name, absl::strin
     return InvalidField(field, "must be adminUnits/{code} with a 2-5 digit GSO code");
   }
   return std::string(code);
-}
-
-absl::StatusOr<int64_t> IdFromName(absl::string_view name, absl::string_view prefix,
-                                   absl::string_view field) {
-  absl::string_view id = name;
-  int64_t v = 0;
-  if (!absl::ConsumePrefix(&id, prefix) || !absl::SimpleAtoi(id, &v) || v <= 0) {
-    return InvalidField(field, absl::StrCat("must be ", prefix, "{id}"));
-  }
-  return v;
 }
 
 absl::StatusOr<int64_t> DecodeIdCursor(const api::PageTokenCodec& t, absl::string_view token,
@@ -262,7 +253,7 @@ absl::Status ReferenceLogic::GetAreaClassification(const C& c,
                                                    const v1::GetAreaClassificationRequest& req,
                                                    v1::AreaClassification* out) {
   const auth::Principal& p = c.principal;
-  LNOB_ASSIGN_OR_RETURN(int64_t id, IdFromName(req.name(), "areaClassifications/", "name"));
+  LNOB_ASSIGN_OR_RETURN(int64_t id, api::ParseIntId(req.name(), "areaClassifications", "name"));
   LNOB_ASSIGN_OR_RETURN(*out, store_->GetAreaClassification(id));
   // Out-of-scope rows are reported as missing: their existence is not disclosed.
   if (!CheckScope(p, out->unit_code(), Today()).ok()) {
@@ -317,7 +308,7 @@ absl::Status ReferenceLogic::UpdateAreaClassification(
     const C& c, const v1::UpdateAreaClassificationRequest& req, v1::AreaClassification* out) {
   const auth::Principal& p = c.principal;
   const auto& ac = req.area_classification();
-  LNOB_ASSIGN_OR_RETURN(int64_t id, IdFromName(ac.name(), "areaClassifications/", "area_classification.name"));
+  LNOB_ASSIGN_OR_RETURN(int64_t id, api::ParseIntId(ac.name(), "areaClassifications", "area_classification.name"));
   std::vector<std::string> mask(req.update_mask().paths().begin(), req.update_mask().paths().end());
   if (mask.empty()) return InvalidField("update_mask", "is required: valid_to, legal_doc and/or note");
   for (const auto& m : mask) {

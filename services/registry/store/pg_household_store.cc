@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/api/resource_name.h"
 #include "common/api/page_token.h"
 #include "common/api/proto_date.h"
 #include "common/db/copy.h"
@@ -35,11 +36,6 @@ absl::CivilDay ToDay(const google::type::Date& d) { return absl::CivilDay(d.year
 
 absl::Status NotFound(const std::string& what) {
   return WithReason(absl::NotFoundError(absl::StrCat(what, " not found")), "NOT_FOUND");
-}
-
-std::string IdOf(absl::string_view name) {  // last path segment
-  auto pos = name.rfind('/');
-  return std::string(pos == absl::string_view::npos ? name : name.substr(pos + 1));
 }
 
 constexpr char kHouseholdColumns[] =
@@ -111,7 +107,7 @@ void LoadMembers(transaction_base& tx, std::vector<v1::Household*> hs, bool only
   std::map<std::string, v1::Household*> by_id;
   std::vector<std::string> ids;
   for (auto* h : hs) {
-    ids.push_back(IdOf(h->name()));
+    ids.push_back(api::IdOf(h->name()));
     by_id[ids.back()] = h;
   }
   auto r = tx.exec_params(absl::StrCat("SELECT ", kMemberColumns,
@@ -178,7 +174,7 @@ void UpsertMember(transaction_base& tx, const std::string& hid, const v1::Member
       " education_level = EXCLUDED.education_level, disability = EXCLUDED.disability,"
       " active = EXCLUDED.active, seq = EXCLUDED.seq,"
       " left_on = CASE WHEN EXCLUDED.active THEN NULL ELSE coalesce(members.left_on, current_date) END",
-      IdOf(m.name()), hid, m.full_name(), DateText(m.birth_date()),
+      api::IdOf(m.name()), hid, m.full_name(), DateText(m.birth_date()),
       m.sex() == v1::FEMALE ? "FEMALE" : "MALE", m.ethnicity_code(), m.citizen_id(),
       v1::Relation_Name(m.relation()), m.working_capacity(), m.health_insurance(),
       m.attending_school(), v1::EducationLevel_Name(m.education_level()), m.disability(), m.active(),
@@ -186,8 +182,8 @@ void UpsertMember(transaction_base& tx, const std::string& hid, const v1::Member
 }
 
 void WriteHousehold(transaction_base& tx, const v1::Household& h, const std::string& actor, bool insert) {
-  const std::string id = IdOf(h.name());
-  const std::string head = h.head_member().empty() ? "" : IdOf(h.head_member());
+  const std::string id = api::IdOf(h.name());
+  const std::string head = h.head_member().empty() ? "" : api::IdOf(h.head_member());
   if (insert) {
     tx.exec_params(
         "INSERT INTO households (id, external_id, commune_code, village, address, area_type,"
@@ -309,7 +305,7 @@ void InsertReview(transaction_base& tx, const std::string& hid, const v1::Review
       " indicators, deprivation_count, area_type, computed_class, reviewer, state, decision_number,"
       " decision_date, created_by, proxy_score) VALUES ($1::uuid, $2::uuid, $3, $4::date, $5, $6, $7::jsonb, $8,"
       " $9, $10, $11, $12, $13, NULLIF($14, '')::date, $15, NULLIF($16, -1))",
-      IdOf(r.name()), hid, r.kind() == v1::ONGOING ? "ONGOING" : "PERIODIC", DateText(r.review_date()),
+      api::IdOf(r.name()), hid, r.kind() == v1::ONGOING ? "ONGOING" : "PERIODIC", DateText(r.review_date()),
       r.standard_id(), r.income_per_capita_vnd(), IndicatorsJson(r), r.deprivation_count(),
       area.empty() ? "" : Str(area[0][0]),
       v1::HouseholdClass_Name(r.computed_class()), r.reviewer(), state, r.decision_number(),
@@ -349,10 +345,10 @@ class PgHouseholdStore : public HouseholdStore {
     return pool_->Write<v1::Household>([&](transaction_base& tx, v1::Household& out) -> absl::Status {
       return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
         WriteHousehold(tx, h, actor, /*insert=*/true);
-        AddEvent(tx, IdOf(h.name()), "CREATED", absl::StrCat("commune ", h.commune_code(), ", ",
+        AddEvent(tx, api::IdOf(h.name()), "CREATED", absl::StrCat("commune ", h.commune_code(), ", ",
                                                             h.members_size(), " members"),
                  DateText(h.registered_on()), actor);
-        LNOB_ASSIGN_OR_RETURN(out, LoadHousehold(tx, IdOf(h.name()), false));
+        LNOB_ASSIGN_OR_RETURN(out, LoadHousehold(tx, api::IdOf(h.name()), false));
         return absl::OkStatus();
       });
     });
@@ -439,13 +435,13 @@ class PgHouseholdStore : public HouseholdStore {
       LNOB_ASSIGN_OR_RETURN(v1::Household original, LoadHousehold(tx, id, false));
       std::set<std::string> moving(member_ids.begin(), member_ids.end());
       v1::Household fresh = created;
-      const std::string new_id = IdOf(fresh.name());
+      const std::string new_id = api::IdOf(fresh.name());
       v1::Household kept = original;
       kept.clear_members();
       for (const auto& m : original.members()) {
-        if (moving.count(IdOf(m.name())) && m.active()) {
+        if (moving.count(api::IdOf(m.name())) && m.active()) {
           v1::Member moved = m;
-          moved.set_name(absl::StrCat("households/", new_id, "/members/", IdOf(m.name())));
+          moved.set_name(absl::StrCat("households/", new_id, "/members/", api::IdOf(m.name())));
           *fresh.add_members() = moved;
         } else {
           *kept.add_members() = m;
@@ -454,7 +450,7 @@ class PgHouseholdStore : public HouseholdStore {
       if (fresh.members_size() != static_cast<int>(moving.size())) {
         return InvalidField("member_names", "every member must be an active member of the household");
       }
-      bool head_left = moving.count(IdOf(original.head_member())) > 0;
+      bool head_left = moving.count(api::IdOf(original.head_member())) > 0;
       if (head_left) {
         return InvalidField("member_names", "the head stays; choose another head first (UpdateHousehold)");
       }
@@ -505,7 +501,7 @@ class PgHouseholdStore : public HouseholdStore {
       for (const auto& m : source.members()) {
         if (!m.active()) continue;
         v1::Member moved = m;
-        moved.set_name(absl::StrCat(target.name(), "/members/", IdOf(m.name())));
+        moved.set_name(absl::StrCat(target.name(), "/members/", api::IdOf(m.name())));
         if (moved.relation() == v1::HEAD) moved.set_relation(v1::OTHER_RELATIVE);
         *target.add_members() = moved;
       }
@@ -554,9 +550,9 @@ class PgHouseholdStore : public HouseholdStore {
       return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
         InsertReview(tx, hid, r, actor, "DRAFT");
         tx.exec_params("INSERT INTO review_events (review_id, from_state, to_state, actor) VALUES ($1::uuid, '', 'DRAFT', $2)",
-                       IdOf(r.name()), actor);
+                       api::IdOf(r.name()), actor);
         auto row = tx.exec_params(absl::StrCat("SELECT ", kReviewColumns, " FROM reviews r WHERE r.id = $1::uuid"),
-                                  IdOf(r.name()));
+                                  api::IdOf(r.name()));
         out = ReviewFromRow(row[0]);
         return absl::OkStatus();
       });
@@ -992,14 +988,14 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
           if (latest == nullptr || ToDay(v.decision_date()) >= ToDay(latest->decision_date())) latest = &v;
         }
         std::string line;
-        CopyField(&line, IdOf(h.name()));
+        CopyField(&line, api::IdOf(h.name()));
         CopyOpt(&line, r->record.external_id());
         CopyField(&line, h.commune_code());
         CopyField(&line, h.village());
         CopyField(&line, h.address());
         CopyField(&line, h.area_type() == v1::AREA_TYPE_URBAN ? "URBAN" : "RURAL");
         CopyField(&line, h.area_type_override_reason());
-        CopyOpt(&line, h.head_member().empty() ? "" : IdOf(h.head_member()));
+        CopyOpt(&line, h.head_member().empty() ? "" : api::IdOf(h.head_member()));
         CopyField(&line, HeadEthnicity(h));
         CopyField(&line, B(h.no_labor_capacity()));
         CopyField(&line, B(h.policy_beneficiary()));
@@ -1023,8 +1019,8 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
         for (int i = 0; i < h.members_size(); ++i) {
           const auto& m = h.members(i);
           std::string line;
-          CopyField(&line, IdOf(m.name()));
-          CopyField(&line, IdOf(h.name()));
+          CopyField(&line, api::IdOf(m.name()));
+          CopyField(&line, api::IdOf(h.name()));
           CopyField(&line, nfc[base + i]);
           CopyOpt(&line, DateText(m.birth_date()));
           CopyField(&line, m.sex() == v1::FEMALE ? "FEMALE" : "MALE");
@@ -1057,8 +1053,8 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
           const auto& h = r->record.household();
           for (const auto& v : r->record.reviews()) {
             std::string line;
-            CopyField(&line, IdOf(v.name()));
-            CopyField(&line, IdOf(h.name()));
+            CopyField(&line, api::IdOf(v.name()));
+            CopyField(&line, api::IdOf(h.name()));
             CopyField(&line, v.kind() == v1::ONGOING ? "ONGOING" : "PERIODIC");
             CopyField(&line, DateText(v.review_date()));
             CopyField(&line, v.standard_id());
@@ -1075,9 +1071,9 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
             CopyOpt(&line, v.has_proxy_score() ? absl::StrCat(v.proxy_score()) : "");
             rs.WriteLine(line);
             std::string hist;
-            CopyField(&hist, IdOf(h.name()));
+            CopyField(&hist, api::IdOf(h.name()));
             CopyField(&hist, DateText(v.decision_date()));
-            CopyField(&hist, IdOf(v.name()));
+            CopyField(&hist, api::IdOf(v.name()));
             CopyField(&hist, v1::HouseholdClass_Name(v.computed_class()));
             hist_lines.push_back(std::move(hist));
           }
@@ -1103,7 +1099,7 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
           const int people = ActivePeople(h);
           for (const auto& s : YearSnapshots(history, last_year)) {
             std::string y;
-            CopyField(&y, IdOf(h.name()));
+            CopyField(&y, api::IdOf(h.name()));
             CopyField(&y, absl::StrCat(s.year));
             CopyField(&y, h.commune_code());
             CopyField(&y, eth);
@@ -1144,7 +1140,7 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
       for (const ImportRow* r : accepted) {
         for (const auto& v : r->record.reviews()) {
           std::string line;
-          CopyField(&line, IdOf(r->record.household().name()));
+          CopyField(&line, api::IdOf(r->record.household().name()));
           CopyField(&line, "CLASSIFICATION_CHANGED");
           CopyField(&line, v1::HouseholdClass_Name(v.computed_class()));
           CopyField(&line, DateText(v.decision_date()));
@@ -1160,7 +1156,7 @@ absl::StatusOr<ImportBatchResult> PgHouseholdStore::ImportBatch(const std::strin
         std::string line;
         CopyField(&line, import_id);
         CopyField(&line, absl::StrCat(r->row_number));
-        CopyField(&line, IdOf(r->record.household().name()));
+        CopyField(&line, api::IdOf(r->record.household().name()));
         ir.WriteLine(line);
       }
       ir.Complete();
@@ -1204,7 +1200,7 @@ absl::Status PgHouseholdStore::Export(const std::optional<std::vector<std::strin
           auto rv = tx.exec_params(absl::StrCat("SELECT ", kReviewColumns,
                                                 " FROM reviews r JOIN classification_history c ON c.review_id = r.id"
                                                 " WHERE r.household_id = $1::uuid ORDER BY c.effective_date"),
-                                   IdOf(hs[i].name()));
+                                   api::IdOf(hs[i].name()));
           for (const auto& row : rv) *rec.add_reviews() = ReviewFromRow(row);
         }
         page.push_back(std::move(rec));
@@ -1216,7 +1212,7 @@ absl::Status PgHouseholdStore::Export(const std::optional<std::vector<std::strin
     for (const auto& rec : page) {
       if (!sink(rec)) return absl::CancelledError("export cancelled by the client");
     }
-    after = IdOf(page.back().household().name());
+    after = api::IdOf(page.back().household().name());
   }
 }
 
