@@ -1,6 +1,7 @@
 // funding: wiring only (the process skeleton is common/server/service_main.h).
 
 #include "common/auth/service_token.h"
+#include "common/peer/registry_units.h"
 #include "common/server/server_flags.h"
 #include "common/server/service_main.h"
 #include "common/status/status.h"
@@ -37,7 +38,11 @@ int main(int argc, char** argv) {
         auto& registry = s.Own(NewGrpcRegistryClient({.address = absl::GetFlag(FLAGS_registry_address),
                                                       .timeout = absl::GetFlag(FLAGS_registry_timeout)},
                                                      &token));
-        auto& logic = s.Make<FundingLogic>(&store, &registry, s.page_tokens(), s.clock());
+        auto& units = s.Own(lnob::peer::NewRegistryUnitDirectory(
+            {.address = absl::GetFlag(FLAGS_registry_address), .timeout = absl::GetFlag(FLAGS_registry_timeout)},
+            &token));
+        auto& scope = s.Make<lnob::scope::AreaScope>(&units, s.clock());
+        auto& logic = s.Make<FundingLogic>(&store, &registry, &scope, s.page_tokens(), s.clock());
         LNOB_RETURN_IF_ERROR(s.Serve<v1::CatalogueServiceAdapter>(&logic));
         LNOB_RETURN_IF_ERROR(s.Serve<v1::FundingServiceAdapter>(&logic));
         LNOB_RETURN_IF_ERROR(s.Serve<v1::SupportServiceAdapter>(&logic));

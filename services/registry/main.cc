@@ -8,6 +8,7 @@
 #include "services/registry/api/business_metrics.h"
 #include "services/registry/domain/household_logic.h"
 #include "services/registry/domain/reference_logic.h"
+#include "services/registry/domain/unit_directory.h"
 #include "services/registry/store/pg_household_store.h"
 #include "services/registry/store/pg_reference_store.h"
 
@@ -21,10 +22,12 @@ int main(int argc, char** argv) {
       argc, argv, "lnob registry service", ServerConfigFromFlags,
       [](lnob::server::ServiceContext& s) -> absl::Status {
         auto& refs = s.Own(NewPgReferenceStore(&s.pool()));
-        auto& reference = s.Make<ReferenceLogic>(&refs, s.page_tokens(), s.clock());
+        auto& units = s.Make<LocalUnitDirectory>(&refs);
+        auto& scope = s.Make<lnob::scope::AreaScope>(&units, s.clock());
+        auto& reference = s.Make<ReferenceLogic>(&refs, &scope, s.page_tokens(), s.clock());
         LNOB_RETURN_IF_ERROR(s.Serve<v1::ReferenceDataServiceAdapter>(&reference));
         auto& households = s.Own(NewPgHouseholdStore(&s.pool()));
-        auto& household = s.Make<HouseholdLogic>(&households, &refs, s.page_tokens(), s.clock());
+        auto& household = s.Make<HouseholdLogic>(&households, &refs, &scope, s.page_tokens(), s.clock());
         LNOB_RETURN_IF_ERROR(s.Serve<v1::HouseholdServiceAdapter>(&household));
         s.SetReadinessProbe([&refs] { return refs.Healthy(); });
         auto& business = s.Make<BusinessMetrics>(&household, s.metrics(), s.clock());

@@ -35,8 +35,9 @@ class FundingTest : public ::testing::Test {
     ASSERT_TRUE(db_);
     pool_ = std::make_unique<db::Pool>(db::PoolOptions{.dsn = db_->service_url(), .max_size = 8});
     store_ = NewPgFundingStore(pool_.get());
-    logic_ = std::make_unique<FundingLogic>(store_.get(), &registry_, api::PageTokenCodec("test-secret-0123456789"),
-                                            clock_);
+    scope_ = std::make_unique<scope::AreaScope>(registry_.units(), clock_);
+    logic_ = std::make_unique<FundingLogic>(store_.get(), &registry_, scope_.get(),
+                                            api::PageTokenCodec("test-secret-0123456789"), clock_);
     admin_.principal.subject = "admin";
     admin_.principal.grants = {"*"};
     officer_.principal.subject = "officer-688";
@@ -74,6 +75,7 @@ class FundingTest : public ::testing::Test {
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<FundingStore> store_;
   testing::FakeRegistryClient registry_;
+  std::unique_ptr<scope::AreaScope> scope_;
   std::unique_ptr<FundingLogic> logic_;
   server::Call admin_, officer_;
 };

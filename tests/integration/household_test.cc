@@ -15,6 +15,7 @@
 #include "embedded/lnob_registry_data.h"
 #include "gtest/gtest.h"
 #include "services/registry/domain/household_logic.h"
+#include "services/registry/domain/unit_directory.h"
 #include "services/registry/store/pg_household_store.h"
 #include "services/registry/store/pg_reference_store.h"
 #include "tests/support/dates.h"
@@ -46,7 +47,9 @@ class HouseholdTest : public ::testing::Test {
     refs_ = NewPgReferenceStore(pool_.get());
     ASSERT_TRUE(refs_->Load(*BuildRefData(EmbeddedRefData()), "test").ok());
     store_ = NewPgHouseholdStore(pool_.get());
-    logic_ = std::make_unique<HouseholdLogic>(store_.get(), refs_.get(),
+    units_ = std::make_unique<LocalUnitDirectory>(refs_.get());
+    scope_ = std::make_unique<scope::AreaScope>(units_.get(), clock_);
+    logic_ = std::make_unique<HouseholdLogic>(store_.get(), refs_.get(), scope_.get(),
                                               api::PageTokenCodec("test-secret-0123456789"), clock_);
     admin_.principal.subject = "admin";
     admin_.principal.grants = {"*"};
@@ -109,6 +112,8 @@ class HouseholdTest : public ::testing::Test {
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<ReferenceStore> refs_;
   std::unique_ptr<HouseholdStore> store_;
+  std::unique_ptr<LocalUnitDirectory> units_;
+  std::unique_ptr<scope::AreaScope> scope_;
   std::unique_ptr<HouseholdLogic> logic_;
   server::Call admin_, officer_;
 };

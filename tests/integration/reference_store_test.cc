@@ -9,6 +9,7 @@
 #include "embedded/lnob_registry_data.h"
 #include "gtest/gtest.h"
 #include "services/registry/domain/reference_logic.h"
+#include "services/registry/domain/unit_directory.h"
 #include "services/registry/store/pg_reference_store.h"
 #include "tests/support/dates.h"
 #include "tests/support/test_db.h"
@@ -36,7 +37,9 @@ class ReferenceTest : public ::testing::Test {
     auto rep = store_->Load(*bundle, "test");
     ASSERT_TRUE(rep.ok()) << rep.status();
     ASSERT_EQ(rep->units_inserted, 401);
-    logic_ = std::make_unique<ReferenceLogic>(store_.get(),
+    units_ = std::make_unique<LocalUnitDirectory>(store_.get());
+    scope_ = std::make_unique<scope::AreaScope>(units_.get(), clock_);
+    logic_ = std::make_unique<ReferenceLogic>(store_.get(), scope_.get(),
                                               api::PageTokenCodec("test-secret-0123456789"), clock_);
     admin_.principal.subject = "admin";
     admin_.principal.roles = {"PROVINCE_ADMIN"};
@@ -58,6 +61,8 @@ class ReferenceTest : public ::testing::Test {
   std::unique_ptr<testing::TestDatabase> db_;
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<ReferenceStore> store_;
+  std::unique_ptr<LocalUnitDirectory> units_;
+  std::unique_ptr<scope::AreaScope> scope_;
   std::unique_ptr<ReferenceLogic> logic_;
   server::Call admin_;
 };

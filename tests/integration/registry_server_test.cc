@@ -24,6 +24,7 @@
 #include "lnob/registry/v1/reference_data.grpc.pb.h"
 #include "lnob/registry/v1/reference_data.lnob.h"
 #include "services/registry/domain/reference_logic.h"
+#include "services/registry/domain/unit_directory.h"
 #include "services/registry/store/pg_reference_store.h"
 #include "tests/support/test_db.h"
 
@@ -80,7 +81,9 @@ class RegistryServerTest : public ::testing::Test {
                                        &runner_->metrics().registry());
     store_ = NewPgReferenceStore(pool_.get());
     ASSERT_TRUE(store_->Load(*BuildRefData(EmbeddedRefData()), "test").ok());
-    logic_ = std::make_unique<ReferenceLogic>(store_.get(), api::PageTokenCodec(c.page_token_secret),
+    units_ = std::make_unique<LocalUnitDirectory>(store_.get());
+    scope_ = std::make_unique<scope::AreaScope>(units_.get(), RealClock::Get());
+    logic_ = std::make_unique<ReferenceLogic>(store_.get(), scope_.get(), api::PageTokenCodec(c.page_token_secret),
                                               RealClock::Get());
     service_ = std::make_unique<v1::ReferenceDataServiceAdapter<ReferenceLogic>>(logic_.get());
     ASSERT_TRUE(runner_->Add(service_.get()).ok());
@@ -124,6 +127,8 @@ class RegistryServerTest : public ::testing::Test {
   std::unique_ptr<server::ServerRunner> runner_;
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<ReferenceStore> store_;
+  std::unique_ptr<LocalUnitDirectory> units_;
+  std::unique_ptr<scope::AreaScope> scope_;
   std::unique_ptr<ReferenceLogic> logic_;
   std::unique_ptr<v1::ReferenceDataServiceAdapter<ReferenceLogic>> service_;
   std::shared_ptr<grpc::Channel> channel_;

@@ -50,7 +50,9 @@ TEST(RefData, CsvErrorsNameFileAndLine) {
 }  // namespace
 }  // namespace lnob::registry
 
-#include "services/registry/domain/unit_graph.h"
+#include "common/scope/area_scope.h"
+#include "services/registry/domain/unit_directory.h"
+#include "tests/support/fake_unit_directory.h"
 
 namespace lnob::registry {
 namespace {
@@ -58,7 +60,7 @@ namespace {
 TEST(UnitGraph, OldAndNewGeography) {
   auto b = BuildRefData(EmbeddedRefData());
   ASSERT_TRUE(b.ok());
-  UnitGraph g(b->units, b->lineage);
+  scope::UnitGraph g(ToScopeTables(b->units, b->lineage));
   const absl::CivilDay y2023(2023, 6, 1), y2026(2026, 6, 1);
   EXPECT_EQ(g.UnitOn("25198", y2023), "25198");
   EXPECT_EQ(g.UnitOn("25198", y2026), "25195");
@@ -73,8 +75,38 @@ TEST(UnitGraph, OldAndNewGeography) {
   EXPECT_EQ(under, (std::vector<std::string>{"25195", "25198", "25201", "25204", "25205", "25213"}));
   // Every new unit reuses the code of one of its old units: 270 distinct commune codes.
   EXPECT_EQ(g.CommunesUnder("", y2026).size(), 270u);
-  EXPECT_EQ(g.Find("25270", y2026)->unit_type, "phường");
-  EXPECT_EQ(g.Find("25270", absl::CivilDay(2026, 4, 29))->unit_type, "xã");
+  // 25270 was a township (xã-level town) until the reform and a ward after: two versions.
+  ASSERT_NE(g.Find("25270", y2026), nullptr);
+  ASSERT_NE(g.Find("25270", absl::CivilDay(2026, 4, 29)), nullptr);
+  EXPECT_NE(g.Find("25270", y2026), g.Find("25270", absl::CivilDay(2026, 4, 29)));
+}
+
+// The scope rule on the real 2025 reform of Bình Phước: a token scoped to the former city
+// Đồng Xoài (district 689, abolished on 1 July 2025) still covers its 8 old communes and
+// covers the new communes they were merged into; a token in a new commune's code covers the
+// old communes merged into it.
+TEST(AreaScope, RealReformBothWays) {
+  auto b = BuildRefData(EmbeddedRefData());
+  ASSERT_TRUE(b.ok());
+  testing::FakeUnitDirectory units(ToScopeTables(b->units, b->lineage));
+  FakeClock clock(absl::FromCivil(absl::CivilSecond(2026, 12, 5, 0, 0, 0), absl::UTCTimeZone()));
+  scope::AreaScope scope(&units, clock);
+  auth::Principal dong_xoai;
+  dong_xoai.scope.unit_codes = {"689"};
+  auto graph = scope.Graph();
+  ASSERT_TRUE(graph.ok());
+  for (const auto& old_commune : (*graph)->CommunesUnder("689", absl::CivilDay(2024, 1, 1))) {
+    EXPECT_TRUE(*scope.Covers(dong_xoai, old_commune, absl::CivilDay(2026, 12, 5))) << old_commune;
+    const std::string now = (*graph)->UnitOn(old_commune, absl::CivilDay(2026, 12, 5));
+    EXPECT_TRUE(*scope.Covers(dong_xoai, now, absl::CivilDay(2026, 12, 5))) << old_commune << " -> " << now;
+  }
+  auth::Principal ward;
+  ward.scope.unit_codes = {"25195"};
+  for (const char* merged : {"25198", "25201", "25204", "25205", "25213"}) {
+    EXPECT_TRUE(*scope.Covers(ward, merged, absl::CivilDay(2026, 12, 5))) << merged;
+    EXPECT_TRUE(*scope.Covers(ward, merged, absl::CivilDay(2023, 6, 1))) << merged;
+  }
+  EXPECT_FALSE(*scope.Covers(ward, "25216", absl::CivilDay(2026, 12, 5)));
 }
 
 }  // namespace

@@ -17,7 +17,6 @@
 namespace lnob::funding {
 namespace {
 
-constexpr absl::Duration kUnitCacheTtl = absl::Minutes(10);
 // Sources, contents and node placements change rarely (by migration or the catalogue RPCs,
 // which clear this process's copy at once); other replicas see a change within this time.
 constexpr absl::Duration kCatalogueTtl = absl::Seconds(30);
@@ -36,108 +35,44 @@ bool Escaped(const std::string& transition) {
 
 }  // namespace
 
-// ---- UnitIndex ----
-
-UnitIndex::UnitIndex(const std::vector<UnitInfo>& units) {
-  for (const auto& u : units) {
-    units_[u.code] = u;
-    if (!u.parent_code.empty()) children_[u.parent_code].push_back(u.code);
-  }
-}
-
-const UnitInfo* UnitIndex::Find(const std::string& code) const {
-  auto it = units_.find(code);
-  return it == units_.end() ? nullptr : &it->second;
-}
-
-bool UnitIndex::Under(const std::string& code, const std::string& ancestor) const {
-  std::string cur = code;
-  for (int depth = 0; depth < 8 && !cur.empty(); ++depth) {
-    if (cur == ancestor) return true;
-    const UnitInfo* u = Find(cur);
-    if (u == nullptr) return false;
-    cur = u->parent_code;
-  }
-  return false;
-}
-
-std::vector<std::string> UnitIndex::Subtree(const std::string& code) const {
-  std::vector<std::string> out;
-  if (Find(code) == nullptr) return out;
-  std::vector<std::string> stack{code};
-  while (!stack.empty()) {
-    std::string c = std::move(stack.back());
-    stack.pop_back();
-    if (auto it = children_.find(c); it != children_.end()) {
-      stack.insert(stack.end(), it->second.begin(), it->second.end());
-    }
-    out.push_back(std::move(c));
-  }
-  return out;
-}
-
 // ---- scope and reference helpers ----
 
 absl::CivilDay FundingLogic::Today() const { return lnob::Today(clock_.Now()); }
 
-absl::StatusOr<std::shared_ptr<const UnitIndex>> FundingLogic::Units(absl::CivilDay day) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = units_.find(day);
-    if (it != units_.end() && clock_.Now() - it->second.first < kUnitCacheTtl) return it->second.second;
-  }
-  LNOB_ASSIGN_OR_RETURN(auto units, registry_->Units(day));
-  auto index = std::make_shared<const UnitIndex>(units);
-  std::lock_guard<std::mutex> lock(mu_);
-  if (units_.size() > 64) units_.clear();
-  units_[day] = {clock_.Now(), index};
-  return index;
-}
-
 absl::StatusOr<UnitInfo> FundingLogic::ResolveUnit(const std::string& code, int year, const std::string& field) {
   if (code.empty()) return InvalidField(field, "required");
+  LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
   for (absl::CivilDay d : {absl::CivilDay(year, 1, 1), absl::CivilDay(year, 12, 31)}) {
-    LNOB_ASSIGN_OR_RETURN(auto index, Units(d));
-    if (const UnitInfo* u = index->Find(code)) return *u;
+    if (const scope::UnitVersion* u = graph->Find(code, d)) {
+      return UnitInfo{u->code, u->parent_code, u->level == "province" ? 1 : u->level == "district" ? 2 : 3};
+    }
   }
   return InvalidField(field, absl::StrCat("no admin unit ", code, " in force in ", year));
 }
 
+// Year-bound resources (allocations, plans, support lines) are scoped on 31 December of
+// their year; scope::AreaScope carries a scope across the 2025 reform both ways.
 absl::StatusOr<bool> FundingLogic::InScope(const auth::Principal& p, const std::string& unit, int year) {
-  if (p.scope.whole_province()) return true;
-  for (absl::CivilDay d : {absl::CivilDay(year, 1, 1), absl::CivilDay(year, 12, 31)}) {
-    LNOB_ASSIGN_OR_RETURN(auto index, Units(d));
-    for (const auto& s : p.scope.unit_codes) {
-      if (index->Under(unit, s)) return true;
-    }
-  }
-  return false;
+  return scope_->Covers(p, unit, absl::CivilDay(year, 12, 31));
 }
 
 absl::Status FundingLogic::RequireScope(const auth::Principal& p, const std::string& unit, int year,
                                         const std::string& field) {
-  LNOB_ASSIGN_OR_RETURN(bool ok, InScope(p, unit, year));
-  if (!ok) {
-    return WithReason(absl::PermissionDeniedError(absl::StrCat(field, " ", unit, " is outside the caller's area scope")),
-                      "OUT_OF_SCOPE");
-  }
-  return absl::OkStatus();
+  return scope_->CheckFilter(p, unit, absl::CivilDay(year, 12, 31), field);
 }
 
 absl::StatusOr<UnitFilter> FundingLogic::ScopeFilter(const auth::Principal& p, const std::string& unit, int year,
                                                      const std::string& field) {
   if (unit.empty() && p.scope.whole_province()) return UnitFilter{};
-  if (!unit.empty()) {
+  const absl::CivilDay day(year, 12, 31);
+  std::set<std::string> codes;
+  if (unit.empty()) {
+    LNOB_ASSIGN_OR_RETURN(auto covered, scope_->Covered(p, day));
+    codes = *std::move(covered);
+  } else {
     LNOB_RETURN_IF_ERROR(ResolveUnit(unit, year, field).status());
     LNOB_RETURN_IF_ERROR(RequireScope(p, unit, year, field));
-  }
-  std::set<std::string> codes;
-  for (absl::CivilDay d : {absl::CivilDay(year, 1, 1), absl::CivilDay(year, 12, 31)}) {
-    LNOB_ASSIGN_OR_RETURN(auto index, Units(d));
-    const std::vector<std::string> roots = unit.empty() ? p.scope.unit_codes : std::vector<std::string>{unit};
-    for (const auto& r : roots) {
-      for (auto& c : index->Subtree(r)) codes.insert(std::move(c));
-    }
+    LNOB_ASSIGN_OR_RETURN(codes, scope_->CoveredBy({unit}, day));
   }
   return UnitFilter(std::vector<std::string>(codes.begin(), codes.end()));
 }

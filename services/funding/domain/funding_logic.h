@@ -2,8 +2,8 @@
 #define LNOB_SERVICES_FUNDING_DOMAIN_FUNDING_LOGIC_H_
 
 // Funding use cases. Knows nothing of gRPC or SQL. Every method checks the caller's area
-// scope: units through the registry's unit directory (cached), households through the
-// registry itself (called with the caller's token, so its scope rules apply unchanged).
+// scope: units with scope::AreaScope over the registry's unit directory (cached), households
+// through the registry itself (called with the caller's token, so its scope rules apply).
 
 #include <functional>
 #include <map>
@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "common/api/page_token.h"
+#include "common/scope/area_scope.h"
 #include "common/server/call.h"
 #include "common/server/stream.h"
 #include "common/util/clock.h"
@@ -24,25 +25,11 @@ namespace lnob::funding {
 
 inline constexpr char kDefaultProgramme[] = "PROG_BP_1000_EM_HH";
 
-// Admin units in force on one date, with the parent links.
-class UnitIndex {
- public:
-  explicit UnitIndex(const std::vector<UnitInfo>& units);
-  const UnitInfo* Find(const std::string& code) const;
-  // True when `code` is `ancestor` or lies under it.
-  bool Under(const std::string& code, const std::string& ancestor) const;
-  // `code` and every unit under it.
-  std::vector<std::string> Subtree(const std::string& code) const;
-
- private:
-  std::map<std::string, UnitInfo> units_;
-  std::map<std::string, std::vector<std::string>> children_;
-};
-
 class FundingLogic {
  public:
-  FundingLogic(FundingStore* store, RegistryClient* registry, api::PageTokenCodec tokens, const Clock& clock)
-      : store_(store), registry_(registry), tokens_(std::move(tokens)), clock_(clock) {}
+  FundingLogic(FundingStore* store, RegistryClient* registry, scope::AreaScope* scope, api::PageTokenCodec tokens,
+               const Clock& clock)
+      : store_(store), registry_(registry), scope_(scope), tokens_(std::move(tokens)), clock_(clock) {}
 
   using C = server::Call;
   // Catalogue.
@@ -97,7 +84,6 @@ class FundingLogic {
     std::map<int, std::set<std::string>> nodes_by_year;  // nodes placed on 31 Dec of the year
   };
   absl::CivilDay Today() const;
-  absl::StatusOr<std::shared_ptr<const UnitIndex>> Units(absl::CivilDay day);
   // The unit as in force on 1 January or else 31 December of the year.
   absl::StatusOr<UnitInfo> ResolveUnit(const std::string& code, int year, const std::string& field);
   absl::StatusOr<bool> InScope(const auth::Principal& p, const std::string& unit, int year);
@@ -125,11 +111,11 @@ class FundingLogic {
 
   FundingStore* store_;
   RegistryClient* registry_;
+  scope::AreaScope* scope_;
   api::PageTokenCodec tokens_;
   const Clock& clock_;
 
   std::mutex mu_;
-  std::map<absl::CivilDay, std::pair<absl::Time, std::shared_ptr<const UnitIndex>>> units_;
   std::shared_ptr<Catalogue> catalogue_;  // guarded by mu_, read only as copies
   absl::Time catalogue_loaded_ = absl::InfinitePast();
 };

@@ -52,8 +52,6 @@ class RegistryClient {
   // unit_code (empty: the caller's whole scope).
   virtual absl::StatusOr<std::vector<std::string>> TransitionHouseholds(
       const server::Call& call, int year, const std::string& unit_code, const std::vector<std::string>& categories) = 0;
-  // Every admin unit in force on a date (service identity).
-  virtual absl::StatusOr<std::vector<UnitInfo>> Units(absl::CivilDay as_of) = 0;
   // Delivers changes with cursor > from until sink returns false, stop() turns true or the
   // stream breaks (the error is returned; the caller reconnects).
   virtual absl::Status Watch(int64_t from, const std::function<bool(const RegistryChange&)>& sink,

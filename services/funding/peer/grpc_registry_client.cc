@@ -10,7 +10,6 @@
 #include "common/status/grpc_status.h"
 #include "grpcpp/grpcpp.h"
 #include "lnob/registry/v1/households.grpc.pb.h"
-#include "lnob/registry/v1/reference_data.grpc.pb.h"
 
 namespace lnob::funding {
 namespace {
@@ -35,7 +34,6 @@ class GrpcRegistryClient : public RegistryClient {
     args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
     channel_ = grpc::CreateCustomChannel(config_.address, grpc::InsecureChannelCredentials(), args);
     households_ = rv1::HouseholdService::NewStub(channel_);
-    refs_ = rv1::ReferenceDataService::NewStub(channel_);
   }
 
   absl::StatusOr<std::vector<HouseholdFact>> Facts(
@@ -90,26 +88,6 @@ class GrpcRegistryClient : public RegistryClient {
         token = resp.next_page_token();
       } while (!token.empty());
     }
-    return out;
-  }
-
-  absl::StatusOr<std::vector<UnitInfo>> Units(absl::CivilDay as_of) override {
-    std::vector<UnitInfo> out;
-    std::string token;
-    do {
-      rv1::ListAdminUnitsRequest req;
-      *req.mutable_as_of() = api::ToProtoDate(as_of);
-      req.set_page_size(1000);
-      req.set_page_token(token);
-      rv1::ListAdminUnitsResponse resp;
-      grpc::ClientContext ctx;
-      auto auth = AsSelf(&ctx);
-      if (!auth.ok()) return auth;
-      grpc::Status s = refs_->ListAdminUnits(&ctx, req, &resp);
-      if (!s.ok()) return PeerStatus(s);
-      for (const auto& u : resp.admin_units()) out.push_back({u.code(), u.parent_code(), static_cast<int>(u.level())});
-      token = resp.next_page_token();
-    } while (!token.empty());
     return out;
   }
 
@@ -180,7 +158,6 @@ class GrpcRegistryClient : public RegistryClient {
   auth::ServiceTokenSource* self_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<rv1::HouseholdService::Stub> households_;
-  std::unique_ptr<rv1::ReferenceDataService::Stub> refs_;
 };
 
 }  // namespace

@@ -70,8 +70,6 @@ absl::StatusOr<std::shared_ptr<const HouseholdLogic::RefCache>> HouseholdLogic::
     if (cache_ && clock_.Now() - cache_loaded_ < absl::Minutes(5)) return cache_;
   }
   auto cache = std::make_shared<RefCache>();
-  LNOB_ASSIGN_OR_RETURN(auto data, refs_->UnitsAndLineage());
-  cache->graph = std::make_shared<const UnitGraph>(std::move(data.first), std::move(data.second));
   LNOB_ASSIGN_OR_RETURN(auto standards, refs_->ListStandards());
   cache->standards = StandardRulesFrom(standards);
   for (const char* kind : {"PERIODIC", "ONGOING"}) {
@@ -85,11 +83,6 @@ absl::StatusOr<std::shared_ptr<const HouseholdLogic::RefCache>> HouseholdLogic::
   return std::shared_ptr<const RefCache>(cache);
 }
 
-absl::StatusOr<std::shared_ptr<const UnitGraph>> HouseholdLogic::Graph() {
-  LNOB_ASSIGN_OR_RETURN(auto refs, Refs());
-  return refs->graph;
-}
-
 absl::StatusOr<std::vector<std::string>> HouseholdLogic::CommunesUnder(const std::string& unit,
                                                                        absl::CivilDay date) {
   LNOB_ASSIGN_OR_RETURN(auto graph, Graph());
@@ -97,21 +90,11 @@ absl::StatusOr<std::vector<std::string>> HouseholdLogic::CommunesUnder(const std
 }
 
 absl::StatusOr<std::optional<std::set<std::string>>> HouseholdLogic::ScopeCommunes(const auth::Principal& p) {
-  if (p.scope.whole_province()) return std::optional<std::set<std::string>>();
-  std::set<std::string> out;
-  for (const auto& unit : p.scope.unit_codes) {
-    LNOB_ASSIGN_OR_RETURN(auto communes, CommunesUnder(unit, Today()));
-    out.insert(communes.begin(), communes.end());
-    // A scope given in pre-reform codes still covers the households registered there.
-    LNOB_ASSIGN_OR_RETURN(auto old, CommunesUnder(unit, absl::CivilDay(2025, 6, 30)));
-    out.insert(old.begin(), old.end());
-  }
-  return std::optional<std::set<std::string>>(std::move(out));
+  return scope_->CoveredCommunes(p, Today());
 }
 
 absl::StatusOr<bool> HouseholdLogic::InScope(const auth::Principal& p, const std::string& commune) {
-  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(p));
-  return !scope.has_value() || scope->count(commune) > 0;
+  return scope_->Covers(p, commune, Today());
 }
 
 absl::StatusOr<std::string> HouseholdLogic::HouseholdId(absl::string_view name, absl::string_view field) {
@@ -204,7 +187,8 @@ absl::Status HouseholdLogic::PrepareHousehold(const C& c, v1::Household* h, cons
   if (h->commune_code().empty()) v.Add(field("commune_code"), "is required");
   LNOB_RETURN_IF_ERROR(v.Status());
 
-  const UnitVersion* unit = refs->graph->Find(h->commune_code(), registered);
+  LNOB_ASSIGN_OR_RETURN(auto graph, Graph());
+  const scope::UnitVersion* unit = graph->Find(h->commune_code(), registered);
   if (unit == nullptr || unit->level != "commune") {
     return InvalidField(field("commune_code"),
                         absl::StrCat("no commune-level unit with this code on ", FormatDate(registered)));
@@ -277,9 +261,9 @@ absl::Status HouseholdLogic::UpdateHousehold(const C& c, const v1::UpdateHouseho
     if (!kAllowed.count(p)) return InvalidField("update_mask", absl::StrCat("field ", p, " cannot be updated here"));
   }
   LNOB_ASSIGN_OR_RETURN(v1::Household current, Visible(c, id));
-  LNOB_ASSIGN_OR_RETURN(auto refs, Refs());
   // Looked up before the write transaction: no second pool connection while holding a lock.
-  const UnitVersion* unit = refs->graph->Find(refs->graph->UnitOn(current.commune_code(), Today()), Today());
+  LNOB_ASSIGN_OR_RETURN(auto graph, Graph());
+  const scope::UnitVersion* unit = graph->Find(graph->UnitOn(current.commune_code(), Today()), Today());
   auto result = store_->Mutate(id, in.etag(), c.principal.subject, [&](v1::Household& h, HouseholdStore::Mutation& m) -> absl::Status {
     std::vector<std::string> changed;
     for (const auto& p : req.update_mask().paths()) {
@@ -379,9 +363,9 @@ absl::Status HouseholdLogic::AddMember(const C& c, const v1::AddMemberRequest& r
   // Validate the new member with the household rules, before the write transaction: a probe
   // household in the unit the household's commune stands for today.
   LNOB_ASSIGN_OR_RETURN(v1::Household current, Visible(c, id));
-  LNOB_ASSIGN_OR_RETURN(auto refs, Refs());
+  LNOB_ASSIGN_OR_RETURN(auto graph, Graph());
   v1::Household probe;
-  probe.set_commune_code(refs->graph->UnitOn(current.commune_code(), Today()));
+  probe.set_commune_code(graph->UnitOn(current.commune_code(), Today()));
   v1::Member head;
   head.set_full_name("x");
   head.set_sex(v1::MALE);
@@ -870,7 +854,6 @@ absl::Status HouseholdLogic::GetTargetProgress(const C& c, const v1::GetTargetPr
         AreaClassificationQuery q;
         q.as_of = absl::CivilDay(y, 12, 31);
         q.unit_code = unit;
-        q.scope_date = *q.as_of;
         q.limit = 100;
         LNOB_ASSIGN_OR_RETURN(auto rows, refs_->ListAreaClassifications(q));
         bool difficult = false;

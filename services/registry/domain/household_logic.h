@@ -18,7 +18,7 @@
 #include "common/server/stream.h"
 #include "common/util/clock.h"
 #include "services/registry/domain/classifier.h"
-#include "services/registry/domain/unit_graph.h"
+#include "common/scope/area_scope.h"
 #include "services/registry/store/household_store.h"
 #include "services/registry/store/reference_store.h"
 
@@ -28,9 +28,9 @@ inline constexpr char kPersonalDataPermission[] = "registry.personal_data.read";
 
 class HouseholdLogic {
  public:
-  HouseholdLogic(HouseholdStore* store, ReferenceStore* refs, api::PageTokenCodec tokens,
+  HouseholdLogic(HouseholdStore* store, ReferenceStore* refs, scope::AreaScope* scope, api::PageTokenCodec tokens,
                  const Clock& clock)
-      : store_(store), refs_(refs), tokens_(std::move(tokens)), clock_(clock) {}
+      : store_(store), refs_(refs), scope_(scope), tokens_(std::move(tokens)), clock_(clock) {}
 
   using C = server::Call;
   absl::Status CreateHousehold(const C& c, const v1::CreateHouseholdRequest& req, v1::Household* out);
@@ -89,7 +89,7 @@ class HouseholdLogic {
  private:
   absl::CivilDay Today() const;
   int LastYear() const;
-  // nullopt: whole province. Cached per scope unit and day.
+  // Communes of the caller's area scope today (scope::AreaScope); nullopt: whole province.
   absl::StatusOr<std::optional<std::set<std::string>>> ScopeCommunes(const auth::Principal& p);
   absl::StatusOr<std::vector<std::string>> CommunesUnder(const std::string& unit, absl::CivilDay date);
   absl::StatusOr<bool> InScope(const auth::Principal& p, const std::string& commune);
@@ -100,17 +100,17 @@ class HouseholdLogic {
 
   HouseholdStore* store_;
   ReferenceStore* refs_;
+  scope::AreaScope* scope_;
   api::PageTokenCodec tokens_;
   const Clock& clock_;
   // Reference data every call needs, reloaded from the database every few minutes.
   struct RefCache {
-    std::shared_ptr<const UnitGraph> graph;
     std::vector<StandardRule> standards;
     std::map<std::string, std::pair<std::string, std::string>> windows;  // kind -> MM-DD range
     std::set<std::string> ethnic_codes;
   };
   absl::StatusOr<std::shared_ptr<const RefCache>> Refs();
-  absl::StatusOr<std::shared_ptr<const UnitGraph>> Graph();
+  absl::StatusOr<std::shared_ptr<const scope::UnitGraph>> Graph() { return scope_->Graph(); }
 
   std::mutex mu_;
   std::shared_ptr<const RefCache> cache_;

@@ -207,13 +207,7 @@ absl::Status ReferenceLogic::ListLineageEvents(const C&, const v1::ListLineageEv
 }
 
 absl::Status ReferenceLogic::CheckScope(const auth::Principal& p, const std::string& unit, absl::CivilDay date) {
-  if (p.scope.whole_province()) return absl::OkStatus();
-  for (const auto& s : p.scope.unit_codes) {
-    LNOB_ASSIGN_OR_RETURN(bool within, store_->IsWithin(unit, s, date));
-    if (within) return absl::OkStatus();
-  }
-  return WithReason(absl::PermissionDeniedError(absl::StrCat("unit ", unit, " is outside the caller's area scope")),
-                    "OUT_OF_SCOPE");
+  return scope_->CheckFilter(p, unit, date, "unit");
 }
 
 absl::Status ReferenceLogic::ListAreaClassifications(const C& c,
@@ -231,8 +225,8 @@ absl::Status ReferenceLogic::ListAreaClassifications(const C& c,
   }
   if (req.region() != v1::REGION_CLASS_UNSPECIFIED) q.region = v1::RegionClass_Name(req.region());
   q.unit_code = req.unit_code();
-  q.scope = p.scope;
-  q.scope_date = q.as_of.value_or(Today());
+  LNOB_ASSIGN_OR_RETURN(auto covered, scope_->Covered(p, q.as_of.value_or(Today())));
+  if (covered.has_value()) q.units = std::vector<std::string>(covered->begin(), covered->end());
   const std::string fp = absl::StrCat("ac|", q.as_of ? FormatDate(*q.as_of) : "", "|", q.region,
                                       "|", q.unit_code);
   LNOB_ASSIGN_OR_RETURN(q.after_id, DecodeIdCursor(tokens_, req.page_token(), fp));

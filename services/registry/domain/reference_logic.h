@@ -10,6 +10,7 @@
 #include "common/api/page_token.h"
 #include "common/auth/principal.h"
 #include "common/server/call.h"
+#include "common/scope/area_scope.h"
 #include "common/util/clock.h"
 #include "services/registry/domain/classifier.h"
 #include "services/registry/store/reference_store.h"
@@ -21,8 +22,8 @@ std::vector<StandardRule> StandardRulesFrom(const std::vector<v1::PovertyStandar
 
 class ReferenceLogic {
  public:
-  ReferenceLogic(ReferenceStore* store, api::PageTokenCodec tokens, const Clock& clock)
-      : store_(store), tokens_(std::move(tokens)), clock_(clock) {}
+  ReferenceLogic(ReferenceStore* store, scope::AreaScope* scope, api::PageTokenCodec tokens, const Clock& clock)
+      : store_(store), scope_(scope), tokens_(std::move(tokens)), clock_(clock) {}
 
   using C = server::Call;
   absl::Status GetAdminUnit(const C& c, const v1::GetAdminUnitRequest& req, v1::AdminUnit* out);
@@ -55,12 +56,14 @@ class ReferenceLogic {
   absl::Status ListReferenceDataChanges(const C& c, const v1::ListReferenceDataChangesRequest& req,
                                         v1::ListReferenceDataChangesResponse* out);
 
-  // Is `unit` inside the caller's area scope on `date`? (PERMISSION_DENIED when not.)
+  // Is `unit` inside the caller's area scope on `date` (scope::AreaScope)? PERMISSION_DENIED
+  // (OUT_OF_SCOPE) when not.
   absl::Status CheckScope(const auth::Principal& p, const std::string& unit, absl::CivilDay date);
 
  private:
   absl::CivilDay Today() const;
   ReferenceStore* store_;
+  scope::AreaScope* scope_;
   api::PageTokenCodec tokens_;
   const Clock& clock_;
 };

@@ -217,11 +217,10 @@ class PgReferenceStore : public ReferenceStore {
               " FROM area_classifications ac"
               " WHERE ($1 = '' OR ac.validity @> $1::date) AND ($2 = '' OR ac.region = $2)"
               " AND ($3 = '' OR ac.unit_code = $3) AND ac.id > $4"
-              " AND (cardinality($5::text[]) = 0 OR EXISTS (SELECT 1 FROM unnest($5::text[]) s"
-              "      WHERE unit_within(ac.unit_code, s, $6::date)))"
+              " AND ($5 OR ac.unit_code = ANY($6::text[]))"
               " ORDER BY ac.id LIMIT $7"),
-          OptD(q.as_of), q.region, q.unit_code, q.after_id, ArrayLiteral(q.scope.unit_codes),
-          D(q.scope_date), q.limit);
+          OptD(q.as_of), q.region, q.unit_code, q.after_id, !q.units.has_value(),
+          ArrayLiteral(q.units.value_or(std::vector<std::string>())), q.limit);
       for (const auto& row : r) out.push_back(AcFromRow(row));
       return absl::OkStatus();
     });

@@ -33,8 +33,8 @@ struct AreaClassificationQuery {
   std::string unit_code;
   int64_t after_id = 0;
   int limit = 100;
-  auth::AreaScope scope;  // rows outside the scope are not returned
-  absl::CivilDay scope_date;
+  // Only rows of these units (the caller's area scope); nullopt: any unit.
+  std::optional<std::vector<std::string>> units;
 };
 
 using IdempotencyKey = db::IdempotencyKey;

@@ -1,0 +1,29 @@
+#ifndef LNOB_COMMON_PEER_REGISTRY_UNITS_H_
+#define LNOB_COMMON_PEER_REGISTRY_UNITS_H_
+
+// The registry's administrative units over its public API, for services other than the
+// registry (scope::UnitDirectory, the remote side of the area-scope component). Calls are
+// made with the service's own token.
+
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "common/auth/service_token.h"
+#include "common/scope/area_scope.h"
+
+namespace lnob::peer {
+
+struct RegistryPeerConfig {
+  std::string address;                        // host:port of the registry
+  absl::Duration timeout = absl::Seconds(5);  // per call
+};
+
+// Every unit version in force on a day of the lineage (each effective date and the day
+// before) or today, with the lineage: ListLineageEvents and ListAdminUnits, paged.
+std::unique_ptr<scope::UnitDirectory> NewRegistryUnitDirectory(RegistryPeerConfig config,
+                                                               auth::ServiceTokenSource* self);
+
+}  // namespace lnob::peer
+
+#endif  // LNOB_COMMON_PEER_REGISTRY_UNITS_H_
