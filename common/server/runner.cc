@@ -234,7 +234,10 @@ absl::Status ServerRunner::Start() {
         absl::StrCat("cannot listen on ", config_.listen_host, ":", config_.grpc_port));
   }
   SetServing(probe_ ? probe_() : true);
-  health_thread_ = std::thread([this] { HealthLoop(); });
+  // Probed on the injected clock (a test's FakeClock decides when).
+  health_ = std::make_unique<PeriodicTask>(clock_, config_.health_interval, [this] {
+    if (!stopping_.load()) SetServing(probe_ ? probe_() : true);
+  }, absl::Milliseconds(50));
   if (!config_.ready_file.empty()) {
     const std::string tmp = config_.ready_file + ".tmp";
     {
@@ -257,23 +260,11 @@ void ServerRunner::SetServing(bool serving) {
              serving ? "health SERVING" : "health NOT_SERVING");
 }
 
-void ServerRunner::HealthLoop() {
-  absl::Time next = absl::Now() + config_.health_interval;
-  while (!stopping_.load()) {
-    if (absl::Now() < next) {
-      absl::SleepFor(absl::Milliseconds(50));
-      continue;
-    }
-    next = absl::Now() + config_.health_interval;
-    if (!stopping_.load()) SetServing(probe_ ? probe_() : true);
-  }
-}
-
 void ServerRunner::Shutdown() {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
   stopping_ = true;
-  if (health_thread_.joinable()) health_thread_.join();
+  health_.reset();
   SetServing(false);
   log::Info("shutting down: NOT_SERVING, then draining",
             {{"drain_timeout_ms", absl::StrCat(absl::ToInt64Milliseconds(config_.drain_timeout))}});

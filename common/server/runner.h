@@ -17,6 +17,7 @@
 #include "common/metrics/metrics.h"
 #include "common/server/config.h"
 #include "common/util/clock.h"
+#include "common/util/periodic.h"
 
 namespace grpc {
 class Server;
@@ -65,7 +66,6 @@ class ServerRunner {
   void RunUntilSignal();
 
  private:
-  void HealthLoop();
   void SetServing(bool serving);
 
   ServerConfig config_;
@@ -81,7 +81,7 @@ class ServerRunner {
   int metrics_port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<int> last_serving_{-1};
-  std::thread health_thread_;
+  std::unique_ptr<PeriodicTask> health_;
   bool shut_down_ = false;
 };
 

@@ -17,7 +17,7 @@
 #include "services/funding/store/pg_funding_store.h"
 #include "tests/support/dates.h"
 #include "tests/support/fake_registry_client.h"
-#include "tests/support/test_db.h"
+#include "tests/support/service_test.h"
 
 namespace lnob::funding {
 namespace {
@@ -28,21 +28,16 @@ constexpr char kH1[] = "0190c0de-0000-7000-8000-000000000001";
 constexpr char kH2[] = "0190c0de-0000-7000-8000-000000000002";
 constexpr char kH3[] = "0190c0de-0000-7000-8000-000000000003";
 
-class FundingTest : public ::testing::Test {
+class FundingTest : public testing::ServiceTest {
  protected:
   void SetUp() override {
-    db_ = testing::TestDatabase::Create("funding", EmbeddedMigrations());
-    ASSERT_TRUE(db_);
-    pool_ = std::make_unique<db::Pool>(db::PoolOptions{.dsn = db_->service_url(), .max_size = 8});
+    OpenDatabase("funding", EmbeddedMigrations(), 8);
     store_ = NewPgFundingStore(pool_.get());
     scope_ = std::make_unique<scope::AreaScope>(registry_.units(), clock_);
     logic_ = std::make_unique<FundingLogic>(store_.get(), &registry_, scope_.get(),
                                             api::PageTokenCodec("test-secret-0123456789"), clock_);
-    admin_.principal.subject = "admin";
-    admin_.principal.grants = {"*"};
-    officer_.principal.subject = "officer-688";
-    officer_.principal.grants = {"funding.*"};
-    officer_.principal.scope.unit_codes = {"688"};
+    admin_ = CallAs("admin", {"*"});
+    officer_ = CallAs("officer-688", {"funding.*"}, {"688"});
     registry_.AddHousehold(kH1, "25195", true, "POOR");
     registry_.AddHousehold(kH2, "25195", true, "POOR", "ESCAPED_POOR");
     registry_.AddHousehold(kH3, "25216", false, "NEAR_POOR");
@@ -64,15 +59,7 @@ class FundingTest : public ::testing::Test {
     return req;
   }
 
-  int64_t Count(const std::string& sql) {
-    pqxx::connection c(db_->admin_url());
-    pqxx::work tx(c);
-    return tx.exec1(sql)[0].as<int64_t>();
-  }
-
   FakeClock clock_{absl::FromCivil(absl::CivilSecond(2025, 11, 1, 9, 0, 0), absl::UTCTimeZone())};
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<FundingStore> store_;
   testing::FakeRegistryClient registry_;
   std::unique_ptr<scope::AreaScope> scope_;

@@ -19,7 +19,7 @@
 #include "services/registry/store/pg_household_store.h"
 #include "services/registry/store/pg_reference_store.h"
 #include "tests/support/dates.h"
-#include "tests/support/test_db.h"
+#include "tests/support/service_test.h"
 
 namespace lnob::registry {
 namespace {
@@ -38,12 +38,10 @@ v1::Member Person(const std::string& name, v1::Relation rel, const std::string& 
   return m;
 }
 
-class HouseholdTest : public ::testing::Test {
+class HouseholdTest : public testing::ServiceTest {
  protected:
   void SetUp() override {
-    db_ = testing::TestDatabase::Create("registry", EmbeddedMigrations());
-    ASSERT_TRUE(db_);
-    pool_ = std::make_unique<db::Pool>(db::PoolOptions{.dsn = db_->service_url(), .max_size = 4});
+    OpenDatabase("registry", EmbeddedMigrations());
     refs_ = NewPgReferenceStore(pool_.get());
     ASSERT_TRUE(refs_->Load(*BuildRefData(EmbeddedRefData()), "test").ok());
     store_ = NewPgHouseholdStore(pool_.get());
@@ -51,15 +49,9 @@ class HouseholdTest : public ::testing::Test {
     scope_ = std::make_unique<scope::AreaScope>(units_.get(), clock_);
     logic_ = std::make_unique<HouseholdLogic>(store_.get(), refs_.get(), scope_.get(),
                                               api::PageTokenCodec("test-secret-0123456789"), clock_);
-    admin_.principal.subject = "admin";
-    admin_.principal.grants = {"*"};
-    admin_.method = "test";
-    admin_.request_id = "req-1";
+    admin_ = CallAs("admin", {"*"});
     // A commune officer of Phường Bình Phước (25195) without personal-data permission.
-    officer_.principal.subject = "officer";
-    officer_.principal.grants = {"registry.households.*"};
-    officer_.principal.scope.unit_codes = {"25195"};
-    officer_.method = "test";
+    officer_ = CallAs("officer", {"registry.households.*"}, {"25195"});
   }
 
   v1::Household Create(const std::string& commune, std::vector<v1::Member> members,
@@ -108,8 +100,6 @@ class HouseholdTest : public ::testing::Test {
   }
 
   FakeClock clock_{absl::FromCivil(absl::CivilSecond(2025, 12, 28, 10, 0, 0), absl::UTCTimeZone())};
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<ReferenceStore> refs_;
   std::unique_ptr<HouseholdStore> store_;
   std::unique_ptr<LocalUnitDirectory> units_;
@@ -574,11 +564,6 @@ class ImportTest : public HouseholdTest {
     absl::Status st = logic_->ImportHouseholds(admin_, in, &resp);
     EXPECT_TRUE(st.ok()) << st;
     return resp;
-  }
-  int Count(const std::string& sql) {
-    pqxx::connection c(db_->admin_url());
-    pqxx::nontransaction n(c);
-    return n.exec(sql)[0][0].as<int>();
   }
 };
 

@@ -1,5 +1,7 @@
 // Status mapping, page tokens, etags, trace context, log format, config validation.
 
+#include <atomic>
+
 #include "absl/strings/match.h"
 #include "common/api/page_token.h"
 #include "common/api/proto_date.h"
@@ -12,6 +14,7 @@
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
+#include "common/util/periodic.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
@@ -184,6 +187,32 @@ TEST(Downstream, PropagatesTraceRequestIdTokenAndDeadline) {
   const auto remaining = ctx.deadline() - std::chrono::system_clock::now();
   EXPECT_GT(remaining, std::chrono::seconds(3));
   EXPECT_LE(remaining, std::chrono::seconds(5));
+}
+
+}  // namespace
+}  // namespace lnob
+
+namespace lnob {
+namespace {
+
+// PeriodicTask follows the injected clock, not the wall clock.
+TEST(PeriodicTask, RunsOnTheInjectedClock) {
+  FakeClock clock(absl::FromUnixSeconds(1780000000));
+  std::atomic<int> runs{0};
+  PeriodicTask task(clock, absl::Minutes(1), [&] { ++runs; }, absl::Milliseconds(5));
+  auto wait_for = [&](int n) {
+    for (int i = 0; i < 400 && runs.load() < n; ++i) absl::SleepFor(absl::Milliseconds(5));
+    return runs.load();
+  };
+  EXPECT_EQ(wait_for(1), 1);  // at once
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(runs.load(), 1);  // real time passing is not enough
+  clock.Advance(absl::Minutes(1));
+  EXPECT_EQ(wait_for(2), 2);
+  task.Stop();
+  clock.Advance(absl::Minutes(5));
+  absl::SleepFor(absl::Milliseconds(30));
+  EXPECT_EQ(runs.load(), 2);  // stopped
 }
 
 }  // namespace

@@ -29,10 +29,7 @@ BusinessMetrics::BusinessMetrics(FundingLogic* logic, const FeedConsumer* feed, 
               .Add({{"consumer", "funding"}, {"feed", "registry"}});
 }
 
-BusinessMetrics::~BusinessMetrics() {
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
-}
+BusinessMetrics::~BusinessMetrics() { tasks_.clear(); }
 
 absl::Status BusinessMetrics::Refresh() {
   if (feed_ != nullptr) lag_->Set(feed_->LagSeconds());
@@ -49,19 +46,15 @@ absl::Status BusinessMetrics::Refresh() {
 }
 
 void BusinessMetrics::Start(absl::Duration interval) {
-  thread_ = std::thread([this, interval] {
-    absl::Time next = absl::Now();
-    while (!stop_) {
-      if (feed_ != nullptr) lag_->Set(feed_->LagSeconds());
-      if (absl::Now() >= next) {
-        if (auto st = Refresh(); !st.ok()) {
-          log::Warn("business metrics refresh failed", {{"error", std::string(st.message())}});
-        }
-        next = absl::Now() + interval;
-      }
-      absl::SleepFor(absl::Milliseconds(200));
+  if (feed_ != nullptr) {
+    tasks_.push_back(std::make_unique<PeriodicTask>(clock_, absl::Milliseconds(200),
+                                                    [this] { lag_->Set(feed_->LagSeconds()); }));
+  }
+  tasks_.push_back(std::make_unique<PeriodicTask>(clock_, interval, [this] {
+    if (auto st = Refresh(); !st.ok()) {
+      log::Warn("business metrics refresh failed", {{"error", std::string(st.message())}});
     }
-  });
+  }));
 }
 
 }  // namespace lnob::funding

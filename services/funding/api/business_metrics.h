@@ -6,11 +6,12 @@
 //   lnob_allocated_vnd{source}, lnob_disbursed_vnd{source}
 //   lnob_change_feed_lag_seconds{consumer,feed}     how far the registry feed consumer is behind
 
-#include <atomic>
-#include <thread>
+#include <memory>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/util/periodic.h"
 #include "common/util/clock.h"
 #include "services/funding/domain/feed_consumer.h"
 #include "services/funding/domain/funding_logic.h"
@@ -39,8 +40,7 @@ class BusinessMetrics {
   prometheus::Family<prometheus::Gauge>* allocated_;
   prometheus::Family<prometheus::Gauge>* disbursed_;
   prometheus::Gauge* lag_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
+  std::vector<std::unique_ptr<PeriodicTask>> tasks_;
 };
 
 }  // namespace lnob::funding

@@ -28,10 +28,7 @@ BusinessMetrics::BusinessMetrics(HouseholdLogic* logic, prometheus::Registry& re
                   .Register(registry);
 }
 
-BusinessMetrics::~BusinessMetrics() {
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
-}
+BusinessMetrics::~BusinessMetrics() { tasks_.clear(); }
 
 absl::Status BusinessMetrics::Refresh() {
   server::Call system;
@@ -72,18 +69,11 @@ absl::Status BusinessMetrics::Refresh() {
 }
 
 void BusinessMetrics::Start(absl::Duration interval) {
-  thread_ = std::thread([this, interval] {
-    absl::Time next = absl::Now();
-    while (!stop_) {
-      if (absl::Now() >= next) {
-        if (auto st = Refresh(); !st.ok()) {
-          log::Warn("business metrics refresh failed", {{"error", std::string(st.message())}});
-        }
-        next = absl::Now() + interval;
-      }
-      absl::SleepFor(absl::Milliseconds(100));
+  tasks_.push_back(std::make_unique<PeriodicTask>(clock_, interval, [this] {
+    if (auto st = Refresh(); !st.ok()) {
+      log::Warn("business metrics refresh failed", {{"error", std::string(st.message())}});
     }
-  });
+  }));
 }
 
 }  // namespace lnob::registry

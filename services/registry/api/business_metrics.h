@@ -7,10 +7,11 @@
 //   lnob_em_households_escaped_poverty_total{year}      EM poor households out of poverty
 //   lnob_movement_target{target}                        the yearly threshold of each target
 
-#include <atomic>
-#include <thread>
+#include <memory>
+#include <vector>
 
 #include "absl/time/time.h"
+#include "common/util/periodic.h"
 #include "services/registry/domain/household_logic.h"
 
 namespace prometheus {
@@ -35,8 +36,7 @@ class BusinessMetrics {
   prometheus::Family<prometheus::Gauge>* households_;
   prometheus::Family<prometheus::Gauge>* escaped_;
   prometheus::Family<prometheus::Gauge>* targets_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
+  std::vector<std::unique_ptr<PeriodicTask>> tasks_;
 };
 
 }  // namespace lnob::registry

@@ -1,0 +1,42 @@
+#include "common/util/periodic.h"
+
+namespace lnob {
+
+PeriodicTask::PeriodicTask(const Clock& clock, absl::Duration interval, std::function<void()> fn,
+                           absl::Duration tick)
+    : clock_(clock), interval_(interval), tick_(tick), fn_(std::move(fn)) {
+  thread_ = std::thread([this] {
+    absl::Time next = clock_.Now();
+    std::unique_lock<std::mutex> l(mu_);
+    while (!stop_) {
+      if (clock_.Now() >= next) {
+        l.unlock();
+        fn_();
+        l.lock();
+        ++runs_;
+        next = clock_.Now() + interval_;
+        cv_.notify_all();
+        continue;
+      }
+      cv_.wait_for(l, absl::ToChronoNanoseconds(tick_), [this] { return stop_; });
+    }
+  });
+}
+
+PeriodicTask::~PeriodicTask() { Stop(); }
+
+void PeriodicTask::Stop() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+int PeriodicTask::runs() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return runs_;
+}
+
+}  // namespace lnob
