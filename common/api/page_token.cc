@@ -3,8 +3,14 @@
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
 
+#include <memory>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/jwt.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "common/status/status.h"
 
 namespace lnob::api {
@@ -58,6 +64,30 @@ absl::Status CheckEtag(absl::string_view supplied, int64_t current_version) {
                       "ETAG_MISMATCH");
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> IdCursor(absl::string_view key) {
+  int64_t id = 0;
+  if (!key.empty() && (!absl::SimpleAtoi(key, &id) || id < 0)) return InvalidField("page_token", "malformed");
+  return id;
+}
+
+std::string RequestFingerprint(const google::protobuf::Message& request) {
+  std::unique_ptr<google::protobuf::Message> copy(request.New());
+  copy->CopyFrom(request);
+  const auto* d = copy->GetDescriptor();
+  for (const char* paging : {"page_token", "page_size"}) {
+    if (const auto* f = d->FindFieldByName(paging)) copy->GetReflection()->ClearField(copy.get(), f);
+  }
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream out(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    copy->SerializeToCodedStream(&coded);
+  }
+  // The type name keeps two methods with alike requests apart; the MAC covers the rest.
+  return absl::StrCat(d->full_name(), "|", bytes);
 }
 
 }  // namespace lnob::api

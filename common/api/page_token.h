@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
 
 namespace lnob::api {
 
@@ -30,6 +31,18 @@ class PageTokenCodec {
 // Page size policy shared by all List methods: 0 -> default, above max -> max, < 0 invalid.
 absl::StatusOr<int> NormalizePageSize(int requested, int default_size = 100, int max_size = 1000);
 
+// What a List request's page tokens are bound to: its type and every field but page_token and
+// page_size, so a token is refused (INVALID_ARGUMENT) when reused with any other filter.
+std::string RequestFingerprint(const google::protobuf::Message& request);
+
+// A page-token key that holds a numeric id: 0 for the first page.
+absl::StatusOr<int64_t> IdCursor(absl::string_view key);
+
+struct PageSizes {
+  int default_size = 100;
+  int max_size = 1000;
+};
+
 // One page of a keyset-paginated list: validates page_size and page_token (bound to the
 // query's fingerprint), calls fetch(after_key, limit + 1), keeps at most limit items and sets
 // *next_token from the last kept item's key when more remain.
@@ -38,8 +51,8 @@ absl::StatusOr<int> NormalizePageSize(int requested, int default_size = 100, int
 template <typename T, typename Fetch, typename Key>
 absl::StatusOr<std::vector<T>> FetchPage(const PageTokenCodec& codec, absl::string_view fingerprint,
                                          int page_size, absl::string_view page_token, Fetch&& fetch,
-                                         Key&& key, std::string* next_token) {
-  absl::StatusOr<int> limit = NormalizePageSize(page_size);
+                                         Key&& key, std::string* next_token, PageSizes sizes = {}) {
+  absl::StatusOr<int> limit = NormalizePageSize(page_size, sizes.default_size, sizes.max_size);
   if (!limit.ok()) return limit.status();
   absl::StatusOr<std::string> after = codec.Decode(page_token, fingerprint);
   if (!after.ok()) return after.status();
@@ -50,6 +63,15 @@ absl::StatusOr<std::vector<T>> FetchPage(const PageTokenCodec& codec, absl::stri
     *next_token = codec.Encode(fingerprint, key(rows->back()));
   }
   return rows;
+}
+
+// The same for a List request with page_size and page_token fields: the fingerprint comes
+// from the request itself (RequestFingerprint), never from a hand-built string.
+template <typename T, typename Req, typename Fetch, typename Key>
+absl::StatusOr<std::vector<T>> FetchPage(const PageTokenCodec& codec, const Req& req, Fetch&& fetch, Key&& key,
+                                         std::string* next_token, PageSizes sizes = {}) {
+  return FetchPage<T>(codec, RequestFingerprint(req), req.page_size(), req.page_token(), std::forward<Fetch>(fetch),
+                      std::forward<Key>(key), next_token, sizes);
 }
 
 // Etag of a mutable resource from its version counter; parsing rejects malformed etags.

@@ -16,6 +16,7 @@
 #include "common/util/date.h"
 #include "common/util/periodic.h"
 #include "google/rpc/error_details.pb.h"
+#include "lnob/registry/v1/reference_data.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 
@@ -91,6 +92,41 @@ TEST(PageToken, RoundTripAndTamperAndMismatch) {
   EXPECT_FALSE(other_codec.Decode(tok, "units|2026-01-01||").ok());
   EXPECT_EQ(*codec.Decode("", "anything"), "");
   EXPECT_FALSE(codec.Decode("!!!", "x").ok());
+}
+
+// Page tokens are bound to the request's filters, derived from the request itself.
+TEST(PageToken, BoundToTheRequestNotToItsPaging) {
+  api::PageTokenCodec codec("test-secret-0123456789");
+  registry::v1::ListAdminUnitsRequest req;
+  req.set_parent_code("70");
+  req.set_page_size(2);
+  std::vector<std::string> all = {"a", "b", "c", "d", "e"};
+  auto fetch = [&](const std::string& after, int limit) -> absl::StatusOr<std::vector<std::string>> {
+    std::vector<std::string> out;
+    for (const auto& x : all) {
+      if (x > after && static_cast<int>(out.size()) < limit) out.push_back(x);
+    }
+    return out;
+  };
+  auto id = [](const std::string& x) { return x; };
+  std::string next;
+  auto first = api::FetchPage<std::string>(codec, req, fetch, id, &next);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, (std::vector<std::string>{"a", "b"}));
+  ASSERT_FALSE(next.empty());
+  // The same filters with another page size continue where the token points.
+  req.set_page_token(next);
+  req.set_page_size(10);
+  std::string last;
+  auto rest = api::FetchPage<std::string>(codec, req, fetch, id, &last);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_EQ(*rest, (std::vector<std::string>{"c", "d", "e"}));
+  EXPECT_TRUE(last.empty());
+  // Another filter refuses the token, naming page_token.
+  req.set_parent_code("75");
+  auto refused = api::FetchPage<std::string>(codec, req, fetch, id, &last);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetFieldViolations(refused.status()).at(0).field, "page_token");
 }
 
 TEST(PageSize, Normalizes) {

@@ -129,8 +129,7 @@ absl::Status FundingLogic::ListProgrammeNodes(const C& c, const v1::ListProgramm
   LNOB_ASSIGN_OR_RETURN(
       auto nodes,
       api::FetchPage<v1::ProgrammeNode>(
-          tokens_, absl::StrCat("nodes|", FormatDate(as_of), "|", req.parent_code()), req.page_size(),
-          req.page_token(),
+          tokens_, req,
           [&](const std::string& after, int limit) { return store_->ListNodes(as_of, req.parent_code(), after, limit); },
           [](const v1::ProgrammeNode& n) { return n.code(); }, out->mutable_next_page_token()));
   for (auto& n : nodes) *out->add_nodes() = std::move(n);
@@ -227,8 +226,7 @@ absl::Status FundingLogic::ListAllocations(const C& c, const v1::ListAllocations
   LNOB_ASSIGN_OR_RETURN(
       auto rows,
       api::FetchPage<v1::Allocation>(
-          tokens_, absl::StrCat("alloc|", req.year(), "|", req.unit_code(), "|", req.node_code(), "|", req.source()),
-          req.page_size(), req.page_token(),
+          tokens_, req,
           [&](const std::string& after, int limit) {
             q.after_id = after;
             q.limit = limit;
@@ -280,8 +278,7 @@ absl::Status FundingLogic::ListDisbursements(const C& c, const v1::ListDisbursem
   LNOB_ASSIGN_OR_RETURN(
       auto rows,
       api::FetchPage<v1::Disbursement>(
-          tokens_, absl::StrCat("disb|", req.year(), "|", req.unit_code(), "|", req.node_code(), "|", req.source()),
-          req.page_size(), req.page_token(),
+          tokens_, req,
           [&](const std::string& after, int limit) {
             q.after_id = after;
             q.limit = limit;
@@ -357,8 +354,7 @@ absl::Status FundingLogic::ListPlans(const C& c, const v1::ListPlansRequest& req
   }
   LNOB_ASSIGN_OR_RETURN(
       auto rows, api::FetchPage<v1::Plan>(
-                     tokens_, absl::StrCat("plans|", req.year(), "|", req.unit_code(), "|", q.state), req.page_size(),
-                     req.page_token(),
+                     tokens_, req,
                      [&](const std::string& after, int limit) {
                        q.after_id = after;
                        q.limit = limit;
@@ -645,10 +641,7 @@ absl::Status FundingLogic::ListSupportLines(const C& c, const v1::ListSupportLin
   LNOB_ASSIGN_OR_RETURN(q.communes, ScopeFilter(c.principal, req.commune_code(), scope_year, "commune_code"));
   LNOB_ASSIGN_OR_RETURN(
       auto rows, api::FetchPage<v1::SupportLine>(
-                     tokens_,
-                     absl::StrCat("lines|", req.household(), "|", req.year(), "|", req.content(), "|",
-                                  req.commune_code(), "|", req.review_flag_only()),
-                     req.page_size(), req.page_token(),
+                     tokens_, req,
                      [&](const std::string& after, int limit) {
                        q.after_id = after;
                        q.limit = limit;

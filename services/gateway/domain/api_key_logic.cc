@@ -184,7 +184,6 @@ absl::Status ApiKeyLogic::ListApiKeys(const C& c, const v1::ListApiKeysRequest& 
                                       v1::ListApiKeysResponse* out) {
   const auth::Principal& p = c.principal;
   if (!v1::ApiKey::State_IsValid(req.state())) return InvalidField("state", "unknown state");
-  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
   ApiKeyQuery q;
   q.now = clock_.Now();
   switch (req.state()) {
@@ -193,19 +192,19 @@ absl::Status ApiKeyLogic::ListApiKeys(const C& c, const v1::ListApiKeysRequest& 
     case v1::ApiKey::REVOKED: q.state = ApiKeyState::kRevoked; break;
     default: q.state = ApiKeyState::kAny; break;
   }
-  const std::string fp = absl::StrCat("apikeys|", static_cast<int>(req.state()));
-  LNOB_ASSIGN_OR_RETURN(std::string cursor, tokens_.Decode(req.page_token(), fp));
-  if (!cursor.empty() && !absl::SimpleAtoi(cursor, &q.after_id)) {
-    return InvalidField("page_token", "malformed");
-  }
-  q.limit = limit + 1;
-  LNOB_ASSIGN_OR_RETURN(auto rows, store_->List(q));
-  const bool more = static_cast<int>(rows.size()) > limit;
-  if (more) rows.resize(limit);
+  LNOB_ASSIGN_OR_RETURN(
+      auto rows, api::FetchPage<ApiKeyRecord>(
+                     tokens_, req,
+                     [&](const std::string& after, int limit) -> absl::StatusOr<std::vector<ApiKeyRecord>> {
+                       LNOB_ASSIGN_OR_RETURN(q.after_id, api::IdCursor(after));
+                       q.limit = limit;
+                       return store_->List(q);
+                     },
+                     [](const ApiKeyRecord& r) { return absl::StrCat(r.id); }, out->mutable_next_page_token()));
+  // Keys of other areas are skipped (a page may come back short; the token still advances).
   for (const auto& r : rows) {
     if (Manages(p, r)) *out->add_api_keys() = ToProto(r, q.now);
   }
-  if (more) out->set_next_page_token(tokens_.Encode(fp, absl::StrCat(rows.back().id)));
   return absl::OkStatus();
 }
 

@@ -315,7 +315,6 @@ absl::Status HouseholdLogic::ListHouseholds(const C& c, const v1::ListHouseholds
   if (req.name_query().size() > 100) v.Add("name_query", "at most 100 bytes");
   LNOB_RETURN_IF_ERROR(v.Status());
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
-  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size(), 50, 500));
   HouseholdFilter f;
   LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
   if (!req.unit_code().empty()) {
@@ -337,21 +336,21 @@ absl::Status HouseholdLogic::ListHouseholds(const C& c, const v1::ListHouseholds
     LNOB_ASSIGN_OR_RETURN(f.name_folded, refs_->FoldName(req.name_query()));
   }
   f.include_members = req.include_members() || !req.name_query().empty();
-  const std::string fp = absl::StrCat("hh|", req.unit_code(), "|", FormatDate(as_of), "|", f.classification, "|",
-                                      f.head_ethnicity, "|", f.head_group, "|", f.only_no_labor_capacity, "|",
-                                      f.only_policy_beneficiary, "|", f.name_folded);
-  LNOB_ASSIGN_OR_RETURN(f.after_id, tokens_.Decode(req.page_token(), fp));
-  f.limit = limit + 1;
-  LNOB_ASSIGN_OR_RETURN(auto rows, store_->List(f));
-  const bool more = static_cast<int>(rows.size()) > limit;
-  if (more) rows.resize(limit);
+  LNOB_ASSIGN_OR_RETURN(auto rows, api::FetchPage<v1::Household>(
+                                        tokens_, req,
+                                        [&](const std::string& after, int limit) {
+                                          f.after_id = after;
+                                          f.limit = limit;
+                                          return store_->List(f);
+                                        },
+                                        [](const v1::Household& h) { return api::IdOf(h.name()); },
+                                        out->mutable_next_page_token(), {.default_size = 50, .max_size = 500}));
   std::vector<v1::Household*> ptrs;
   for (auto& r : rows) {
     if (!req.include_members()) r.clear_members();
     ptrs.push_back(out->add_households());
     *ptrs.back() = std::move(r);
   }
-  if (more) out->set_next_page_token(tokens_.Encode(fp, api::IdOf(out->households().rbegin()->name())));
   return Present(c, ptrs);
 }
 
@@ -499,16 +498,16 @@ absl::Status HouseholdLogic::ListHouseholdEvents(const C& c, const v1::ListHouse
                                                  v1::ListHouseholdEventsResponse* out) {
   LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.name(), "name"));
   LNOB_RETURN_IF_ERROR(Visible(c, id).status());
-  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
-  const std::string fp = "events|" + id;
-  LNOB_ASSIGN_OR_RETURN(std::string key, tokens_.Decode(req.page_token(), fp));
-  int64_t after = 0;
-  if (!key.empty()) (void)absl::SimpleAtoi(key, &after);
-  LNOB_ASSIGN_OR_RETURN(auto events, store_->Events(id, after, limit + 1));
-  const bool more = static_cast<int>(events.size()) > limit;
-  if (more) events.resize(limit);
+  LNOB_ASSIGN_OR_RETURN(
+      auto events, api::FetchPage<v1::HouseholdEvent>(
+                       tokens_, req,
+                       [&](const std::string& after, int limit) -> absl::StatusOr<std::vector<v1::HouseholdEvent>> {
+                         LNOB_ASSIGN_OR_RETURN(int64_t after_id, api::IdCursor(after));
+                         return store_->Events(id, after_id, limit);
+                       },
+                       [](const v1::HouseholdEvent& e) { return absl::StrCat(e.id()); },
+                       out->mutable_next_page_token()));
   for (auto& e : events) *out->add_events() = std::move(e);
-  if (more) out->set_next_page_token(tokens_.Encode(fp, absl::StrCat(out->events().rbegin()->id())));
   return absl::OkStatus();
 }
 
@@ -609,14 +608,14 @@ absl::Status HouseholdLogic::GetReview(const C& c, const v1::GetReviewRequest& r
 absl::Status HouseholdLogic::ListReviews(const C& c, const v1::ListReviewsRequest& req, v1::ListReviewsResponse* out) {
   LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.parent(), "parent"));
   LNOB_RETURN_IF_ERROR(Visible(c, id).status());
-  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
-  const std::string fp = "reviews|" + id;
-  LNOB_ASSIGN_OR_RETURN(std::string after, tokens_.Decode(req.page_token(), fp));
-  LNOB_ASSIGN_OR_RETURN(auto rows, store_->ListReviews(id, after, limit + 1));
-  const bool more = static_cast<int>(rows.size()) > limit;
-  if (more) rows.resize(limit);
+  LNOB_ASSIGN_OR_RETURN(auto rows, api::FetchPage<v1::Review>(
+                                        tokens_, req,
+                                        [&](const std::string& after, int limit) {
+                                          return store_->ListReviews(id, after, limit);
+                                        },
+                                        [](const v1::Review& r) { return api::IdOf(r.name()); },
+                                        out->mutable_next_page_token()));
   for (auto& r : rows) *out->add_reviews() = std::move(r);
-  if (more) out->set_next_page_token(tokens_.Encode(fp, api::IdOf(out->reviews().rbegin()->name())));
   return absl::OkStatus();
 }
 
@@ -747,15 +746,14 @@ absl::Status HouseholdLogic::ListTransitions(const C& c, const v1::ListTransitio
   LNOB_ASSIGN_OR_RETURN(auto counts, store_->TransitionCounts(req.year(), communes));
   for (auto& tc : counts) *out->add_counts() = std::move(tc);
   if (req.category() != v1::TRANSITION_CATEGORY_UNSPECIFIED) {
-    LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
     const std::string cat = v1::TransitionCategory_Name(req.category());
-    const std::string fp = absl::StrCat("tr|", req.year(), "|", req.unit_code(), "|", FormatDate(geo), "|", cat);
-    LNOB_ASSIGN_OR_RETURN(std::string after, tokens_.Decode(req.page_token(), fp));
-    LNOB_ASSIGN_OR_RETURN(auto ids, store_->TransitionHouseholds(req.year(), communes, cat, after, limit + 1));
-    const bool more = static_cast<int>(ids.size()) > limit;
-    if (more) ids.resize(limit);
+    LNOB_ASSIGN_OR_RETURN(auto ids, api::FetchPage<std::string>(
+                                        tokens_, req,
+                                        [&](const std::string& after, int limit) {
+                                          return store_->TransitionHouseholds(req.year(), communes, cat, after, limit);
+                                        },
+                                        [](const std::string& id) { return id; }, out->mutable_next_page_token()));
     for (const auto& id : ids) out->add_households("households/" + id);
-    if (more) out->set_next_page_token(tokens_.Encode(fp, ids.back()));
   }
   return absl::OkStatus();
 }

@@ -33,14 +33,6 @@ absl::StatusOr<std::string> UnitCodeFromName(absl::string_view name, absl::strin
   return std::string(code);
 }
 
-absl::StatusOr<int64_t> DecodeIdCursor(const api::PageTokenCodec& t, absl::string_view token,
-                                       absl::string_view fp) {
-  LNOB_ASSIGN_OR_RETURN(std::string key, t.Decode(token, fp));
-  int64_t id = 0;
-  if (!key.empty() && !absl::SimpleAtoi(key, &id)) return InvalidField("page_token", "malformed");
-  return id;
-}
-
 }  // namespace
 
 std::vector<StandardRule> StandardRulesFrom(const std::vector<v1::PovertyStandard>& standards) {
@@ -82,7 +74,6 @@ absl::Status ReferenceLogic::ListAdminUnits(const C&, const v1::ListAdminUnitsRe
   if (!v1::UnitLevel_IsValid(req.level())) v.Add("level", "unknown level");
   LNOB_RETURN_IF_ERROR(v.Status());
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
-  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
   UnitQuery q;
   q.as_of = as_of;
   q.parent_code = req.parent_code();
@@ -92,14 +83,16 @@ absl::Status ReferenceLogic::ListAdminUnits(const C&, const v1::ListAdminUnitsRe
     case v1::UNIT_LEVEL_COMMUNE: q.level = "commune"; break;
     default: break;
   }
-  const std::string fp = absl::StrCat("units|", FormatDate(as_of), "|", q.parent_code, "|", q.level);
-  LNOB_ASSIGN_OR_RETURN(q.after_code, tokens_.Decode(req.page_token(), fp));
-  q.limit = limit + 1;
-  LNOB_ASSIGN_OR_RETURN(auto units, store_->ListUnits(q));
-  const bool more = static_cast<int>(units.size()) > limit;
-  if (more) units.resize(limit);
+  LNOB_ASSIGN_OR_RETURN(auto units, api::FetchPage<v1::AdminUnit>(
+                                         tokens_, req,
+                                         [&](const std::string& after, int limit) {
+                                           q.after_code = after;
+                                           q.limit = limit;
+                                           return store_->ListUnits(q);
+                                         },
+                                         [](const v1::AdminUnit& u) { return u.code(); },
+                                         out->mutable_next_page_token()));
   for (auto& u : units) *out->add_admin_units() = std::move(u);
-  if (more) out->set_next_page_token(tokens_.Encode(fp, out->admin_units().rbegin()->code()));
   return absl::OkStatus();
 }
 
@@ -193,16 +186,20 @@ absl::Status ReferenceLogic::ListLineageEvents(const C&, const v1::ListLineageEv
   if (!req.code().empty() && !ValidCode(req.code())) {
     return InvalidField("code", "must be a 2-5 digit GSO code");
   }
-  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
-  const std::string fp = absl::StrCat("lineage|", req.code());
-  LNOB_ASSIGN_OR_RETURN(int64_t after, DecodeIdCursor(tokens_, req.page_token(), fp));
-  std::vector<int64_t> ids;
-  LNOB_ASSIGN_OR_RETURN(auto events, store_->ListLineage(req.code(), after, limit + 1, &ids));
-  if (static_cast<int>(events.size()) > limit) {
-    events.resize(limit);
-    out->set_next_page_token(tokens_.Encode(fp, absl::StrCat(ids[limit - 1])));
-  }
-  for (auto& e : events) *out->add_events() = std::move(e);
+  using Row = std::pair<int64_t, v1::LineageEvent>;  // the event and its id (the cursor)
+  LNOB_ASSIGN_OR_RETURN(
+      auto rows, api::FetchPage<Row>(
+                     tokens_, req,
+                     [&](const std::string& after, int limit) -> absl::StatusOr<std::vector<Row>> {
+                       LNOB_ASSIGN_OR_RETURN(int64_t after_id, api::IdCursor(after));
+                       std::vector<int64_t> ids;
+                       LNOB_ASSIGN_OR_RETURN(auto events, store_->ListLineage(req.code(), after_id, limit, &ids));
+                       std::vector<Row> out;
+                       for (size_t i = 0; i < events.size(); ++i) out.push_back({ids[i], std::move(events[i])});
+                       return out;
+                     },
+                     [](const Row& r) { return absl::StrCat(r.first); }, out->mutable_next_page_token()));
+  for (auto& r : rows) *out->add_events() = std::move(r.second);
   return absl::OkStatus();
 }
 
@@ -218,7 +215,6 @@ absl::Status ReferenceLogic::ListAreaClassifications(const C& c,
     return InvalidField("unit_code", "must be a 2-5 digit GSO code");
   }
   if (!v1::RegionClass_IsValid(req.region())) return InvalidField("region", "unknown region");
-  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
   AreaClassificationQuery q;
   if (api::IsSet(req.as_of())) {
     LNOB_ASSIGN_OR_RETURN(q.as_of, api::FromProtoDate(req.as_of(), "as_of"));
@@ -227,19 +223,17 @@ absl::Status ReferenceLogic::ListAreaClassifications(const C& c,
   q.unit_code = req.unit_code();
   LNOB_ASSIGN_OR_RETURN(auto covered, scope_->Covered(p, q.as_of.value_or(Today())));
   if (covered.has_value()) q.units = std::vector<std::string>(covered->begin(), covered->end());
-  const std::string fp = absl::StrCat("ac|", q.as_of ? FormatDate(*q.as_of) : "", "|", q.region,
-                                      "|", q.unit_code);
-  LNOB_ASSIGN_OR_RETURN(q.after_id, DecodeIdCursor(tokens_, req.page_token(), fp));
-  q.limit = limit + 1;
-  LNOB_ASSIGN_OR_RETURN(auto rows, store_->ListAreaClassifications(q));
-  const bool more = static_cast<int>(rows.size()) > limit;
-  if (more) rows.resize(limit);
+  LNOB_ASSIGN_OR_RETURN(
+      auto rows, api::FetchPage<v1::AreaClassification>(
+                     tokens_, req,
+                     [&](const std::string& after, int limit) -> absl::StatusOr<std::vector<v1::AreaClassification>> {
+                       LNOB_ASSIGN_OR_RETURN(q.after_id, api::IdCursor(after));
+                       q.limit = limit;
+                       return store_->ListAreaClassifications(q);
+                     },
+                     [](const v1::AreaClassification& a) { return api::IdOf(a.name()); },
+                     out->mutable_next_page_token()));
   for (auto& r : rows) *out->add_area_classifications() = std::move(r);
-  if (more) {
-    absl::string_view last = out->area_classifications().rbegin()->name();
-    absl::ConsumePrefix(&last, "areaClassifications/");
-    out->set_next_page_token(tokens_.Encode(fp, last));
-  }
   return absl::OkStatus();
 }
 
@@ -415,14 +409,16 @@ absl::Status ReferenceLogic::ListEthnicGroups(const C&, const v1::ListEthnicGrou
 absl::Status ReferenceLogic::ListReferenceDataChanges(const C&,
                                                       const v1::ListReferenceDataChangesRequest& req,
                                                       v1::ListReferenceDataChangesResponse* out) {
-  LNOB_ASSIGN_OR_RETURN(int limit, api::NormalizePageSize(req.page_size()));
-  const std::string fp = absl::StrCat("changes|", req.dataset());
-  LNOB_ASSIGN_OR_RETURN(int64_t after, DecodeIdCursor(tokens_, req.page_token(), fp));
-  LNOB_ASSIGN_OR_RETURN(auto rows, store_->ListChanges(req.dataset(), after, limit + 1));
-  const bool more = static_cast<int>(rows.size()) > limit;
-  if (more) rows.resize(limit);
+  LNOB_ASSIGN_OR_RETURN(
+      auto rows, api::FetchPage<v1::ReferenceDataChange>(
+                     tokens_, req,
+                     [&](const std::string& after, int limit) -> absl::StatusOr<std::vector<v1::ReferenceDataChange>> {
+                       LNOB_ASSIGN_OR_RETURN(int64_t after_id, api::IdCursor(after));
+                       return store_->ListChanges(req.dataset(), after_id, limit);
+                     },
+                     [](const v1::ReferenceDataChange& r) { return absl::StrCat(r.id()); },
+                     out->mutable_next_page_token()));
   for (auto& r : rows) *out->add_changes() = std::move(r);
-  if (more) out->set_next_page_token(tokens_.Encode(fp, absl::StrCat(out->changes().rbegin()->id())));
   return absl::OkStatus();
 }
 
