@@ -1,4 +1,4 @@
-// API keys in the gateway process: flags and wiring only (see api_keys_wiring.h).
+// API keys in the gateway process: wiring only (see api_keys_wiring.h); the flags are main.cc's.
 
 #include "services/gateway/api_keys_wiring.h"
 
@@ -6,8 +6,6 @@
 #include <sstream>
 #include <vector>
 
-#include "absl/flags/declare.h"
-#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -21,25 +19,6 @@
 #include "services/gateway/domain/api_key_auth.h"
 #include "services/gateway/domain/api_key_logic.h"
 #include "services/gateway/store/pg_api_key_store.h"
-
-// Defined in main.cc, shared with the REST face.
-ABSL_DECLARE_FLAG(std::string, jwt_public_keys);
-ABSL_DECLARE_FLAG(std::string, jwt_issuer);
-ABSL_DECLARE_FLAG(std::string, jwt_audience);
-ABSL_DECLARE_FLAG(std::string, log_level);
-
-ABSL_FLAG(std::string, database_url, "",
-          "libpq connection string of the gateway's role (schema gateway); empty = API keys disabled");
-ABSL_FLAG(int, db_pool_size, 4, "Maximum PostgreSQL connections of the gateway");
-ABSL_FLAG(std::string, jwt_signing_key, "",
-          "PEM RSA private key that signs the tokens minted for API-key calls; its public key "
-          "must be in the services' --jwt_public_keys (and in this gateway's)");
-ABSL_FLAG(absl::Duration, api_key_token_ttl, absl::Seconds(60), "Lifetime of a token minted for an API key");
-ABSL_FLAG(absl::Duration, api_key_cache_ttl, absl::Seconds(5),
-          "How long a looked-up API key is trusted; a revocation takes effect within it (0 = always ask)");
-ABSL_FLAG(std::string, admin_listen_host, "127.0.0.1", "Address of the gateway's own gRPC admin API (API keys)");
-ABSL_FLAG(int, admin_grpc_port, 50050, "Port of the gateway's own gRPC admin API (0 = pick a free port)");
-ABSL_FLAG(std::string, page_token_secret, "", "HMAC secret for page tokens of ListApiKeys (>= 16 bytes)");
 
 namespace lnob::gateway {
 namespace {
@@ -71,20 +50,20 @@ ApiKeysWiring::~ApiKeysWiring() { Stop(); }
 
 bool ApiKeysWiring::enabled() const { return impl_->enabled; }
 
-absl::Status ApiKeysWiring::Configure() {
+absl::Status ApiKeysWiring::Configure(const ApiKeysConfig& config) {
   server::ServerConfig& c = impl_->admin;
   c.service = "gateway";
-  c.database_url = absl::GetFlag(FLAGS_database_url);
+  c.database_url = config.database_url;
   impl_->enabled = !c.database_url.empty();
   if (!impl_->enabled) return absl::OkStatus();
-  c.listen_host = absl::GetFlag(FLAGS_admin_listen_host);
-  c.grpc_port = absl::GetFlag(FLAGS_admin_grpc_port);
-  c.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);
-  c.jwt_public_keys_file = absl::GetFlag(FLAGS_jwt_public_keys);
-  c.jwt_issuer = absl::GetFlag(FLAGS_jwt_issuer);
-  c.jwt_audience = absl::GetFlag(FLAGS_jwt_audience);
-  c.page_token_secret = absl::GetFlag(FLAGS_page_token_secret);
-  c.log_level = absl::GetFlag(FLAGS_log_level);
+  c.listen_host = config.admin_listen_host;
+  c.grpc_port = config.admin_grpc_port;
+  c.db_pool_size = config.db_pool_size;
+  c.jwt_public_keys_file = config.jwt_public_keys;
+  c.jwt_issuer = config.jwt_issuer;
+  c.jwt_audience = config.jwt_audience;
+  c.page_token_secret = config.page_token_secret;
+  c.log_level = config.log_level;
   c.shutdown_grace = absl::ZeroDuration();
   c.drain_timeout = absl::Seconds(5);
   c.metrics_port = 0;  // unused: the gateway's endpoint serves the admin API's metrics
@@ -97,15 +76,15 @@ absl::Status ApiKeysWiring::Configure() {
   ApiKeyAuthOptions& a = impl_->auth;
   a.issuer = c.jwt_issuer;
   a.audience = c.jwt_audience;
-  a.token_ttl = absl::GetFlag(FLAGS_api_key_token_ttl);
-  a.cache_ttl = absl::GetFlag(FLAGS_api_key_cache_ttl);
+  a.token_ttl = config.api_key_token_ttl;
+  a.cache_ttl = config.api_key_cache_ttl;
   if (a.token_ttl < absl::Seconds(10) || a.token_ttl > absl::Hours(1)) {
     errors.push_back("--api_key_token_ttl: must be 10s..1h");
   }
   if (a.cache_ttl < absl::ZeroDuration() || a.cache_ttl > absl::Minutes(5)) {
     errors.push_back("--api_key_cache_ttl: must be 0..5m");
   }
-  const std::string key_file = absl::GetFlag(FLAGS_jwt_signing_key);
+  const std::string key_file = config.jwt_signing_key;
   if (key_file.empty()) {
     errors.push_back("--jwt_signing_key (LNOB_JWT_SIGNING_KEY): must name the PEM private key that signs API-key tokens");
   } else if (auto pem = ReadFile(key_file); !pem.ok()) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 
 namespace lnob::metrics {
 class Metrics;
@@ -22,13 +23,29 @@ inline constexpr char kApiKeyServiceName[] = "lnob.gateway.v1.ApiKeyService";
 
 class ApiKeyAuthenticator;
 
+// The API-key settings, from main.cc's flags (each problem is reported under its flag name).
+struct ApiKeysConfig {
+  std::string database_url;  // empty: API keys disabled
+  int db_pool_size = 4;
+  std::string jwt_signing_key;  // PEM file that signs the tokens minted for API-key calls
+  std::string jwt_public_keys;
+  std::string jwt_issuer = "lnob";
+  std::string jwt_audience = "lnob";
+  absl::Duration api_key_token_ttl = absl::Seconds(60);
+  absl::Duration api_key_cache_ttl = absl::Seconds(5);
+  std::string admin_listen_host = "127.0.0.1";
+  int admin_grpc_port = 50050;
+  std::string page_token_secret;
+  std::string log_level = "info";
+};
+
 class ApiKeysWiring {
  public:
   ApiKeysWiring();
   ~ApiKeysWiring();
 
-  // Reads and checks the flags; every problem names its flag (a start-up error).
-  absl::Status Configure();
+  // Checks the configuration; every problem names its flag (a start-up error).
+  absl::Status Configure(const ApiKeysConfig& config);
   bool enabled() const;
   // Opens the pool, starts the admin gRPC server (its metrics go to `metrics`) and builds
   // the authenticator. No-op when disabled.

@@ -45,6 +45,19 @@ std::string DefaultBackends(const google::protobuf::FileDescriptorSet& set) {
 
 }  // namespace lnob::gateway
 
+// API keys (api_keys_wiring.cc).
+ABSL_FLAG(std::string, database_url, "",
+          "libpq connection string of the gateway's role (schema gateway); empty = API keys disabled");
+ABSL_FLAG(int, db_pool_size, 4, "Maximum PostgreSQL connections of the gateway");
+ABSL_FLAG(std::string, jwt_signing_key, "",
+          "PEM RSA private key that signs the tokens minted for API-key calls; its public key "
+          "must be in the services' --jwt_public_keys (and in this gateway's)");
+ABSL_FLAG(absl::Duration, api_key_token_ttl, absl::Seconds(60), "Lifetime of a token minted for an API key");
+ABSL_FLAG(absl::Duration, api_key_cache_ttl, absl::Seconds(5),
+          "How long a looked-up API key is trusted; a revocation takes effect within it (0 = always ask)");
+ABSL_FLAG(std::string, admin_listen_host, "127.0.0.1", "Address of the gateway's own gRPC admin API (API keys)");
+ABSL_FLAG(int, admin_grpc_port, 50050, "Port of the gateway's own gRPC admin API (0 = pick a free port)");
+ABSL_FLAG(std::string, page_token_secret, "", "HMAC secret for page tokens of ListApiKeys (>= 16 bytes)");
 ABSL_FLAG(std::string, listen_host, "0.0.0.0", "Address the REST and gRPC servers bind");
 ABSL_FLAG(int, http_port, 8080, "REST/JSON port (0 = pick a free port)");
 ABSL_FLAG(int, grpc_port, 9090, "gRPC passthrough port (0 = pick a free port)");
@@ -150,7 +163,20 @@ int main(int argc, char** argv) {
   // API keys and their admin API (api_keys_wiring.cc; disabled without --database_url). The
   // admin API is always in the routes and the OpenAPI document.
   lnob::gateway::ApiKeysWiring api_keys;
-  if (auto st = api_keys.Configure(); !st.ok()) {
+  const lnob::gateway::ApiKeysConfig api_keys_config{
+      .database_url = absl::GetFlag(FLAGS_database_url),
+      .db_pool_size = absl::GetFlag(FLAGS_db_pool_size),
+      .jwt_signing_key = absl::GetFlag(FLAGS_jwt_signing_key),
+      .jwt_public_keys = absl::GetFlag(FLAGS_jwt_public_keys),
+      .jwt_issuer = absl::GetFlag(FLAGS_jwt_issuer),
+      .jwt_audience = absl::GetFlag(FLAGS_jwt_audience),
+      .api_key_token_ttl = absl::GetFlag(FLAGS_api_key_token_ttl),
+      .api_key_cache_ttl = absl::GetFlag(FLAGS_api_key_cache_ttl),
+      .admin_listen_host = absl::GetFlag(FLAGS_admin_listen_host),
+      .admin_grpc_port = absl::GetFlag(FLAGS_admin_grpc_port),
+      .page_token_secret = absl::GetFlag(FLAGS_page_token_secret),
+      .log_level = absl::GetFlag(FLAGS_log_level)};
+  if (auto st = api_keys.Configure(api_keys_config); !st.ok()) {
     std::fprintf(stderr, "gateway: invalid configuration:\n%s\n", std::string(st.message()).c_str());
     return 2;
   }
