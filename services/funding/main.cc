@@ -8,7 +8,9 @@
 #include "lnob/funding/v1/funding.lnob.h"
 #include "services/funding/api/business_metrics.h"
 #include "services/funding/domain/feed_consumer.h"
+#include "services/funding/domain/catalogue_logic.h"
 #include "services/funding/domain/funding_logic.h"
+#include "services/funding/domain/support_logic.h"
 #include "services/funding/peer/grpc_registry_client.h"
 #include "services/funding/store/pg_funding_store.h"
 
@@ -42,13 +44,16 @@ int main(int argc, char** argv) {
             {.address = absl::GetFlag(FLAGS_registry_address), .timeout = absl::GetFlag(FLAGS_registry_timeout)},
             &token));
         auto& scope = s.Make<lnob::scope::AreaScope>(&units, s.clock());
-        auto& logic = s.Make<FundingLogic>(&store, &registry, &scope, s.page_tokens(), s.clock());
-        LNOB_RETURN_IF_ERROR(s.Serve<v1::CatalogueServiceAdapter>(&logic));
-        LNOB_RETURN_IF_ERROR(s.Serve<v1::FundingServiceAdapter>(&logic));
-        LNOB_RETURN_IF_ERROR(s.Serve<v1::SupportServiceAdapter>(&logic));
+        auto& shared = s.Make<FundingShared>(&store, &registry, &scope, s.page_tokens(), s.clock());
+        auto& catalogue = s.Make<CatalogueLogic>(&shared);
+        auto& funding = s.Make<FundingLogic>(&shared);
+        auto& support = s.Make<SupportLogic>(&shared);
+        LNOB_RETURN_IF_ERROR(s.Serve<v1::CatalogueServiceAdapter>(&catalogue));
+        LNOB_RETURN_IF_ERROR(s.Serve<v1::FundingServiceAdapter>(&funding));
+        LNOB_RETURN_IF_ERROR(s.Serve<v1::SupportServiceAdapter>(&support));
         s.SetReadinessProbe([&store] { return store.Healthy(); });
         auto& feed = s.Make<FeedConsumer>(&registry, &store);
-        auto& business = s.Make<BusinessMetrics>(&logic, &feed, s.metrics(), s.clock());
+        auto& business = s.Make<BusinessMetrics>(&funding, &feed, s.metrics(), s.clock());
         if (absl::GetFlag(FLAGS_follow_registry_changes)) {
           s.OnServing([&feed] { feed.Start(); }, [&feed] { feed.Stop(); });
         }

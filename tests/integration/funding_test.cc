@@ -1,4 +1,4 @@
-// Funding through FundingLogic and the PostgreSQL store, with a fake registry peer: the
+// Funding through its use cases (catalogue, funding, support) and the PostgreSQL store, with a fake registry peer: the
 // counted-once invariants attempted by concurrent transactions, scope, the registry down,
 // and the change-feed consumer resuming exactly after a broken stream.
 
@@ -13,7 +13,9 @@
 #include "embedded/lnob_funding_migrations.h"
 #include "gtest/gtest.h"
 #include "services/funding/domain/feed_consumer.h"
+#include "services/funding/domain/catalogue_logic.h"
 #include "services/funding/domain/funding_logic.h"
+#include "services/funding/domain/support_logic.h"
 #include "services/funding/store/pg_funding_store.h"
 #include "tests/support/dates.h"
 #include "tests/support/fake_registry_client.h"
@@ -34,8 +36,11 @@ class FundingTest : public testing::ServiceTest {
     OpenDatabase("funding", EmbeddedMigrations(), 8);
     store_ = NewPgFundingStore(pool_.get());
     scope_ = std::make_unique<scope::AreaScope>(registry_.units(), clock_);
-    logic_ = std::make_unique<FundingLogic>(store_.get(), &registry_, scope_.get(),
-                                            api::PageTokenCodec("test-secret-0123456789"), clock_);
+    shared_ = std::make_unique<FundingShared>(store_.get(), &registry_, scope_.get(),
+                                              api::PageTokenCodec("test-secret-0123456789"), clock_);
+    catalogue_ = std::make_unique<CatalogueLogic>(shared_.get());
+    funding_ = std::make_unique<FundingLogic>(shared_.get());
+    support_ = std::make_unique<SupportLogic>(shared_.get());
     admin_ = CallAs("admin", {"*"});
     officer_ = CallAs("officer-688", {"funding.*"}, {"688"});
     registry_.AddHousehold(kH1, "25195", true, "POOR");
@@ -63,7 +68,10 @@ class FundingTest : public testing::ServiceTest {
   std::unique_ptr<FundingStore> store_;
   testing::FakeRegistryClient registry_;
   std::unique_ptr<scope::AreaScope> scope_;
-  std::unique_ptr<FundingLogic> logic_;
+  std::unique_ptr<FundingShared> shared_;
+  std::unique_ptr<CatalogueLogic> catalogue_;
+  std::unique_ptr<FundingLogic> funding_;
+  std::unique_ptr<SupportLogic> support_;
   server::Call admin_, officer_;
 };
 
@@ -74,11 +82,11 @@ TEST_F(FundingTest, TwoConcurrentProgrammesForOnePolicyOnlyOneCommits) {
     absl::Status results[2];
     std::thread a([&] {
       v1::SupportLine out;
-      results[0] = logic_->CreateSupportLine(admin_, Line(hid, content, "NTP_EM.P1", "CENTRAL_RECURRENT", 100), &out);
+      results[0] = support_->CreateSupportLine(admin_, Line(hid, content, "NTP_EM.P1", "CENTRAL_RECURRENT", 100), &out);
     });
     std::thread b([&] {
       v1::SupportLine out;
-      results[1] = logic_->CreateSupportLine(
+      results[1] = support_->CreateSupportLine(
           admin_, Line(hid, content, "PROG_BP_1000_EM_HH.HOUSING", "PROVINCIAL_SPECIAL", 100), &out);
     });
     a.join();
@@ -93,15 +101,15 @@ TEST_F(FundingTest, TwoConcurrentProgrammesForOnePolicyOnlyOneCommits) {
   v1::ListSupportLinesRequest lreq;
   lreq.set_household(absl::StrCat("households/", kH1));
   v1::ListSupportLinesResponse listed;
-  ASSERT_TRUE(logic_->ListSupportLines(admin_, lreq, &listed).ok());
+  ASSERT_TRUE(support_->ListSupportLines(admin_, lreq, &listed).ok());
   ASSERT_EQ(listed.lines_size(), 2);
   v1::SupportLineActionRequest cancel;
   cancel.set_name(listed.lines(0).name());
   cancel.set_reason("wrong programme");
   v1::SupportLine cancelled;
-  ASSERT_TRUE(logic_->CancelSupportLine(admin_, cancel, &cancelled).ok());
+  ASSERT_TRUE(support_->CancelSupportLine(admin_, cancel, &cancelled).ok());
   v1::SupportLine again;
-  EXPECT_TRUE(logic_->CreateSupportLine(
+  EXPECT_TRUE(support_->CreateSupportLine(
                   admin_, Line(kH1, listed.lines(0).content(), "NTP_EM.P1", "CENTRAL_RECURRENT", 100), &again)
                   .ok());
 }
@@ -115,7 +123,7 @@ TEST_F(FundingTest, TwoConcurrentDisbursementsCannotExceedTheAllocation) {
   a->set_unit_code("689");
   a->set_amount_vnd(1000);
   v1::Allocation created;
-  ASSERT_TRUE(logic_->SetAllocation(admin_, alloc, &created).ok());
+  ASSERT_TRUE(funding_->SetAllocation(admin_, alloc, &created).ok());
   for (int round = 0; round < 3; ++round) {
     absl::Status results[2];
     std::vector<std::thread> ts;
@@ -130,7 +138,7 @@ TEST_F(FundingTest, TwoConcurrentDisbursementsCannotExceedTheAllocation) {
         *x->mutable_date() = Day(2025, 6, 1);
         x->set_amount_vnd(round == 0 ? 600 : 150);
         v1::Disbursement out;
-        results[i] = logic_->RecordDisbursement(admin_, d, &out);
+        results[i] = funding_->RecordDisbursement(admin_, d, &out);
       });
     }
     for (auto& t : ts) t.join();
@@ -150,12 +158,12 @@ TEST_F(FundingTest, SharesMustAddUpAndRegistryOutageWritesNothing) {
   auto req = Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 100);
   req.mutable_line()->mutable_shares(0)->set_amount_vnd(90);
   v1::SupportLine out;
-  absl::Status st = logic_->CreateSupportLine(admin_, req, &out);
+  absl::Status st = support_->CreateSupportLine(admin_, req, &out);
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
   ASSERT_FALSE(lnob::GetFieldViolations(st).empty());
   EXPECT_EQ(lnob::GetFieldViolations(st)[0].field, "line.shares");
   registry_.set_available(false);
-  st = logic_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 100), &out);
+  st = support_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 100), &out);
   EXPECT_EQ(st.code(), absl::StatusCode::kUnavailable) << st;
   EXPECT_EQ(Count("SELECT count(*) FROM funding.support_lines"), 0);
 }
@@ -163,16 +171,16 @@ TEST_F(FundingTest, SharesMustAddUpAndRegistryOutageWritesNothing) {
 TEST_F(FundingTest, AreaScopeOnLinesAllocationsAndReports) {
   v1::SupportLine out;
   // kH1 lives in 25195 (district 689): the officer of 688 cannot see it.
-  EXPECT_EQ(logic_->CreateSupportLine(officer_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &out).code(),
+  EXPECT_EQ(support_->CreateSupportLine(officer_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &out).code(),
             absl::StatusCode::kNotFound);
-  ASSERT_TRUE(logic_->CreateSupportLine(officer_, Line(kH3, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &out).ok());
+  ASSERT_TRUE(support_->CreateSupportLine(officer_, Line(kH3, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &out).ok());
   v1::SupportLine mine;
-  ASSERT_TRUE(logic_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 7), &mine).ok());
+  ASSERT_TRUE(support_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 7), &mine).ok());
   v1::GetSupportLineRequest get;
   get.set_name(mine.name());
-  EXPECT_EQ(logic_->GetSupportLine(officer_, get, &out).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(support_->GetSupportLine(officer_, get, &out).code(), absl::StatusCode::kNotFound);
   v1::ListSupportLinesResponse listed;
-  ASSERT_TRUE(logic_->ListSupportLines(officer_, {}, &listed).ok());
+  ASSERT_TRUE(support_->ListSupportLines(officer_, {}, &listed).ok());
   ASSERT_EQ(listed.lines_size(), 1);
   EXPECT_EQ(listed.lines(0).commune_code(), "25216");
   v1::SetAllocationRequest alloc;
@@ -181,15 +189,15 @@ TEST_F(FundingTest, AreaScopeOnLinesAllocationsAndReports) {
   alloc.mutable_allocation()->set_source("CENTRAL_RECURRENT");
   alloc.mutable_allocation()->set_unit_code("689");
   v1::Allocation a;
-  EXPECT_EQ(logic_->SetAllocation(officer_, alloc, &a).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(funding_->SetAllocation(officer_, alloc, &a).code(), absl::StatusCode::kPermissionDenied);
   v1::GetDisbursementReportRequest rep;
   rep.set_year(2025);
   rep.add_group_by(v1::BY_UNIT);
   v1::DisbursementReport report;
-  ASSERT_TRUE(logic_->GetDisbursementReport(officer_, rep, &report).ok());
+  ASSERT_TRUE(funding_->GetDisbursementReport(officer_, rep, &report).ok());
   EXPECT_EQ(report.total().supported_vnd(), 5);  // only its own commune
   v1::DisbursementReport whole;
-  ASSERT_TRUE(logic_->GetDisbursementReport(admin_, rep, &whole).ok());
+  ASSERT_TRUE(funding_->GetDisbursementReport(admin_, rep, &whole).ok());
   EXPECT_EQ(whole.total().supported_vnd(), 5 + 7) << whole.DebugString();
 }
 
@@ -200,27 +208,27 @@ TEST_F(FundingTest, CatalogueAnswersAsOfAroundAReparenting) {
   *move.mutable_effective_date() = Day(2026, 1, 1);
   move.set_legal_doc("test");
   v1::ProgrammeNode node;
-  ASSERT_TRUE(logic_->ReparentProgrammeNode(admin_, move, &node).ok());
+  ASSERT_TRUE(catalogue_->ReparentProgrammeNode(admin_, move, &node).ok());
   v1::GetProgrammeNodeRequest get;
   get.set_name("programmeNodes/NTP_SPR.SPR2");
   *get.mutable_as_of() = Day(2025, 12, 31);
-  ASSERT_TRUE(logic_->GetProgrammeNode(admin_, get, &node).ok());
+  ASSERT_TRUE(catalogue_->GetProgrammeNode(admin_, get, &node).ok());
   EXPECT_EQ(node.programme_code(), "NTP_SPR");
   *get.mutable_as_of() = Day(2026, 1, 1);
-  ASSERT_TRUE(logic_->GetProgrammeNode(admin_, get, &node).ok());
+  ASSERT_TRUE(catalogue_->GetProgrammeNode(admin_, get, &node).ok());
   EXPECT_EQ(node.programme_code(), "NTP_EM");
   // Moving it again on an earlier date than its latest placement is refused.
   *move.mutable_effective_date() = Day(2025, 6, 1);
   move.set_new_parent_code("NTP_NRD");
-  EXPECT_EQ(logic_->ReparentProgrammeNode(admin_, move, &node).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(catalogue_->ReparentProgrammeNode(admin_, move, &node).code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(FundingTest, FeedConsumerResumesAfterABrokenStreamWithoutMissingOrRepeating) {
   v1::SupportLine l1, l2, l3;
-  ASSERT_TRUE(logic_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &l1).ok());
-  ASSERT_TRUE(logic_->CreateSupportLine(admin_, Line(kH2, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &l2).ok());
+  ASSERT_TRUE(support_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &l1).ok());
+  ASSERT_TRUE(support_->CreateSupportLine(admin_, Line(kH2, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &l2).ok());
   ASSERT_TRUE(
-      logic_->CreateSupportLine(admin_, Line(kH3, "TOILET", "NTP_EM.P1", "CENTRAL_RECURRENT", 5, "DELIVERED"), &l3).ok());
+      support_->CreateSupportLine(admin_, Line(kH3, "TOILET", "NTP_EM.P1", "CENTRAL_RECURRENT", 5, "DELIVERED"), &l3).ok());
   auto change = [](int64_t cursor, const char* hid, const char* cls) {
     RegistryChange c;
     c.cursor = cursor;
@@ -243,7 +251,7 @@ TEST_F(FundingTest, FeedConsumerResumesAfterABrokenStreamWithoutMissingOrRepeati
     v1::GetSupportLineRequest g;
     g.set_name(l.name());
     v1::SupportLine out;
-    EXPECT_TRUE(logic_->GetSupportLine(admin_, g, &out).ok());
+    EXPECT_TRUE(support_->GetSupportLine(admin_, g, &out).ok());
     return out.review_flag();
   };
   EXPECT_TRUE(flagged(l1));
@@ -252,7 +260,7 @@ TEST_F(FundingTest, FeedConsumerResumesAfterABrokenStreamWithoutMissingOrRepeati
   v1::SupportLineActionRequest clear;
   clear.set_name(l1.name());
   v1::SupportLine out;
-  ASSERT_TRUE(logic_->ClearReviewFlag(admin_, clear, &out).ok());
+  ASSERT_TRUE(support_->ClearReviewFlag(admin_, clear, &out).ok());
   FeedConsumer restarted(&registry_, store_.get(), [](absl::Duration) {});
   auto second = restarted.RunOnce([] { return false; });
   ASSERT_TRUE(second.ok()) << second.status();
@@ -268,23 +276,23 @@ TEST_F(FundingTest, FeedConsumerResumesAfterABrokenStreamWithoutMissingOrRepeati
 
 TEST_F(FundingTest, CostPerEscapedHouseholdAndProgrammeProgress) {
   v1::SupportLine out;
-  ASSERT_TRUE(logic_->CreateSupportLine(
+  ASSERT_TRUE(support_->CreateSupportLine(
                         admin_, Line(kH2, "HOUSING", "PROG_BP_1000_EM_HH.HOUSING", "PROVINCIAL_SPECIAL", 3000), &out)
                   .ok());
   ASSERT_TRUE(
-      logic_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "PROG_BP_1000_EM_HH.HOUSING", "PROVINCIAL_SPECIAL", 1000), &out)
+      support_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "PROG_BP_1000_EM_HH.HOUSING", "PROVINCIAL_SPECIAL", 1000), &out)
           .ok());
   v1::GetCostPerEscapedHouseholdRequest creq;
   creq.set_year(2025);
   v1::CostPerEscapedHousehold cost;
-  ASSERT_TRUE(logic_->GetCostPerEscapedHousehold(admin_, creq, &cost).ok());
+  ASSERT_TRUE(funding_->GetCostPerEscapedHousehold(admin_, creq, &cost).ok());
   EXPECT_EQ(cost.escaped_households(), 1);
   EXPECT_EQ(cost.supported_escaped_households(), 1);
   EXPECT_EQ(cost.cost_per_escaped_household_vnd(), 3000);
   v1::GetProgrammeProgressRequest preq;
   preq.set_year(2025);
   v1::ProgrammeProgress progress;
-  ASSERT_TRUE(logic_->GetProgrammeProgress(admin_, preq, &progress).ok());
+  ASSERT_TRUE(funding_->GetProgrammeProgress(admin_, preq, &progress).ok());
   EXPECT_EQ(progress.cohort_households(), 2);
   EXPECT_EQ(progress.escaped_by_year_end(), 1);
   EXPECT_EQ(progress.target_households(), 1000);
@@ -300,7 +308,7 @@ TEST_F(FundingTest, DatabaseGuardsHoldForDirectWrites) {
   a->set_unit_code("689");
   a->set_amount_vnd(1000);
   v1::Allocation created;
-  ASSERT_TRUE(logic_->SetAllocation(admin_, alloc, &created).ok());
+  ASSERT_TRUE(funding_->SetAllocation(admin_, alloc, &created).ok());
   v1::RecordDisbursementRequest pay;
   auto* d = pay.mutable_disbursement();
   d->set_year(2025);
@@ -310,9 +318,9 @@ TEST_F(FundingTest, DatabaseGuardsHoldForDirectWrites) {
   *d->mutable_date() = Day(2025, 6, 1);
   d->set_amount_vnd(300);
   v1::Disbursement paid;
-  ASSERT_TRUE(logic_->RecordDisbursement(admin_, pay, &paid).ok());
+  ASSERT_TRUE(funding_->RecordDisbursement(admin_, pay, &paid).ok());
   v1::SupportLine line;
-  ASSERT_TRUE(logic_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &line).ok());
+  ASSERT_TRUE(support_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &line).ok());
   pqxx::connection conn(db_->service_url());
   auto refused = [&](const std::string& sql) {
     try {
@@ -343,12 +351,12 @@ TEST_F(FundingTest, EmptySupportAndReparentLoopsInTheFuture) {
   v1::GetHouseholdSupportRequest req;
   req.set_household(absl::StrCat("households/", kH3));
   v1::HouseholdSupport support;
-  ASSERT_TRUE(logic_->GetHouseholdSupport(admin_, req, &support).ok());
+  ASSERT_TRUE(funding_->GetHouseholdSupport(admin_, req, &support).ok());
   EXPECT_EQ(support.total_vnd(), 0);
   v1::GetCostPerEscapedHouseholdRequest creq;
   creq.set_year(2024);  // nobody escaped that year
   v1::CostPerEscapedHousehold cost;
-  ASSERT_TRUE(logic_->GetCostPerEscapedHousehold(admin_, creq, &cost).ok());
+  ASSERT_TRUE(funding_->GetCostPerEscapedHousehold(admin_, creq, &cost).ok());
   EXPECT_EQ(cost.support_to_escaped_vnd(), 0);
   // P3 moves under P1 from 2027; moving P1 under P3 from 2026 would loop from 2027.
   v1::ReparentProgrammeNodeRequest move;
@@ -357,16 +365,16 @@ TEST_F(FundingTest, EmptySupportAndReparentLoopsInTheFuture) {
   *move.mutable_effective_date() = Day(2027, 1, 1);
   move.set_legal_doc("test");
   v1::ProgrammeNode node;
-  ASSERT_TRUE(logic_->ReparentProgrammeNode(admin_, move, &node).ok());
+  ASSERT_TRUE(catalogue_->ReparentProgrammeNode(admin_, move, &node).ok());
   move.set_name("programmeNodes/NTP_EM.P1");
   move.set_new_parent_code("NTP_EM.P3");
   *move.mutable_effective_date() = Day(2026, 1, 1);
-  absl::Status st = logic_->ReparentProgrammeNode(admin_, move, &node);
+  absl::Status st = catalogue_->ReparentProgrammeNode(admin_, move, &node);
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
   v1::GetProgrammeNodeRequest get;
   get.set_name("programmeNodes/NTP_EM.P1");
   *get.mutable_as_of() = Day(2026, 6, 1);
-  ASSERT_TRUE(logic_->GetProgrammeNode(admin_, get, &node).ok());
+  ASSERT_TRUE(catalogue_->GetProgrammeNode(admin_, get, &node).ok());
   EXPECT_EQ(node.parent_code(), "NTP_EM");  // the refused move left nothing behind
 }
 

@@ -1,0 +1,259 @@
+#include "services/funding/domain/support_logic.h"
+
+#include <algorithm>
+#include <future>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "common/api/proto_date.h"
+#include "common/api/request_id.h"
+#include "common/api/resource_name.h"
+#include "common/status/status.h"
+#include "common/util/date.h"
+#include "common/util/uuid.h"
+
+namespace lnob::funding {
+namespace {
+
+constexpr int kImportBatch = 2000;
+constexpr size_t kMaxRowErrors = 1000;
+
+}  // namespace
+
+// ---- support ledger ----
+
+absl::Status SupportLogic::PrepareLine(Catalogue& cat, v1::SupportLine* l, const std::string& prefix) {
+  LNOB_ASSIGN_OR_RETURN(std::string hid, api::ParseUuidId(l->household(), "households", prefix + "household"));
+  if (!cat.contents.count(l->content())) return InvalidField(prefix + "content", "unknown support content");
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay date, api::FromProtoDate(l->date(), prefix + "date"));
+  if (date.year() < 2000 || date.year() > 2100) return InvalidField(prefix + "date", "must be in 2000-2100");
+  if (l->quantity() == 0) l->set_quantity(1);
+  if (!(l->quantity() > 0) || l->quantity() > 1e9) return InvalidField(prefix + "quantity", "must be positive");
+  if (l->amount_vnd() <= 0) return InvalidField(prefix + "amount_vnd", "must be positive");
+  if (l->shares_size() == 0) return InvalidField(prefix + "shares", "at least one funding share is required");
+  if (l->external_id().size() > 64) return InvalidField(prefix + "external_id", "at most 64 characters");
+  if (l->unit_of_measure().size() > 32) return InvalidField(prefix + "unit_of_measure", "at most 32 characters");
+  if (l->state() == v1::SUPPORT_STATE_UNSPECIFIED) l->set_state(v1::PLANNED);
+  if (l->state() != v1::PLANNED && l->state() != v1::DELIVERED) {
+    return InvalidField(prefix + "state", "a new line is PLANNED or DELIVERED");
+  }
+  int64_t sum = 0;
+  std::set<std::pair<std::string, std::string>> seen;
+  for (int i = 0; i < l->shares_size(); ++i) {
+    const auto& s = l->shares(i);
+    const std::string p = absl::StrCat(prefix, "shares[", i, "].");
+    LNOB_RETURN_IF_ERROR(s_.CheckNode(cat, s.node_code(), date.year(), p + "node_code"));
+    if (!cat.sources.count(s.source())) return InvalidField(p + "source", "unknown funding source");
+    if (s.amount_vnd() <= 0) return InvalidField(p + "amount_vnd", "must be positive");
+    if (!seen.insert({s.node_code(), s.source()}).second) {
+      return InvalidField(p + "source", "repeats another share's node and source");
+    }
+    if (__builtin_add_overflow(sum, s.amount_vnd(), &sum)) return InvalidField(p + "amount_vnd", "too large");
+  }
+  if (sum != l->amount_vnd()) {
+    return InvalidField(prefix + "shares",
+                        absl::StrCat("shares sum to ", sum, " VND but amount_vnd is ", l->amount_vnd(), " VND"));
+  }
+  l->set_household("households/" + hid);
+  l->set_year(static_cast<int32_t>(date.year()));
+  l->set_name("supportLines/" + NewUuidV7(s_.clock.Now()));
+  return absl::OkStatus();
+}
+
+namespace {
+void AttachFacts(const HouseholdFact& f, v1::SupportLine* l) {
+  registry::v1::HouseholdClass cls = registry::v1::HOUSEHOLD_CLASS_UNSPECIFIED;
+  registry::v1::HouseholdClass_Parse(f.classification, &cls);
+  l->set_classification(cls);
+  l->set_commune_code(f.commune_code);
+  l->set_ethnic_minority(f.ethnic_minority);
+}
+}  // namespace
+
+absl::Status SupportLogic::CreateSupportLine(const C& c, const v1::CreateSupportLineRequest& req,
+                                             v1::SupportLine* out) {
+  if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) return st;
+  v1::SupportLine line = req.line();
+  LNOB_ASSIGN_OR_RETURN(Catalogue cat, s_.LoadCatalogue());
+  LNOB_RETURN_IF_ERROR(PrepareLine(cat, &line, "line."));
+  const absl::CivilDay date(line.date().year(), line.date().month(), line.date().day());
+  // The registry decides whether the caller may see the household; nothing is written
+  // when it cannot be asked.
+  LNOB_ASSIGN_OR_RETURN(auto facts, s_.registry->Facts(c, {{line.household().substr(11), date}}));
+  if (facts.empty() || !facts[0].found) {
+    return WithReason(absl::NotFoundError(absl::StrCat("line.household: ", req.line().household(), " not found")),
+                      "HOUSEHOLD_NOT_FOUND");
+  }
+  AttachFacts(facts[0], &line);
+  auto created = s_.store->CreateSupportLine(line, c.principal.subject, api::IdempotencyKeyFor(req, "CreateSupportLine"));
+  if (created.status().code() == absl::StatusCode::kAlreadyExists && GetReason(created.status()) == "ONE_POLICY") {
+    LNOB_ASSIGN_OR_RETURN(auto existing, s_.store->ExistingPolicy(line.household().substr(11), line.content(), line.year()));
+    return WithReason(
+        absl::FailedPreconditionError(absl::StrCat(
+            "one policy per household, content and year: supportLines/", existing.value_or("?"), " already gives ",
+            line.content(), " to this household in ", line.year(),
+            "; to integrate programmes, cancel it and record one line with each programme as a share")),
+        "DOUBLE_FUNDING");
+  }
+  LNOB_ASSIGN_OR_RETURN(*out, std::move(created));
+  return absl::OkStatus();
+}
+
+absl::Status SupportLogic::GetSupportLine(const C& c, const v1::GetSupportLineRequest& req, v1::SupportLine* out) {
+  LNOB_ASSIGN_OR_RETURN(*out, s_.VisibleLine(c, req.name(), "name"));
+  return absl::OkStatus();
+}
+
+absl::Status SupportLogic::ListSupportLines(const C& c, const v1::ListSupportLinesRequest& req,
+                                            v1::ListSupportLinesResponse* out) {
+  SupportQuery q;
+  if (!req.household().empty()) {
+    LNOB_ASSIGN_OR_RETURN(q.household_id, api::ParseUuidId(req.household(), "households", "household"));
+  }
+  if (req.year() != 0) LNOB_RETURN_IF_ERROR(CheckYear(req.year(), "year"));
+  q.year = req.year();
+  q.content = req.content();
+  q.review_flag_only = req.review_flag_only();
+  const int scope_year = req.year() != 0 ? req.year() : static_cast<int>(s_.Today().year());
+  LNOB_ASSIGN_OR_RETURN(q.communes, s_.ScopeFilter(c.principal, req.commune_code(), scope_year, "commune_code"));
+  LNOB_ASSIGN_OR_RETURN(
+      auto rows, api::FetchPage<v1::SupportLine>(
+                     s_.tokens, req,
+                     [&](const std::string& after, int limit) {
+                       q.after_id = after;
+                       q.limit = limit;
+                       return s_.store->ListSupportLines(q);
+                     },
+                     [](const v1::SupportLine& l) { return api::IdOf(l.name()); }, out->mutable_next_page_token()));
+  for (auto& l : rows) *out->add_lines() = std::move(l);
+  return absl::OkStatus();
+}
+
+absl::Status SupportLogic::LineAction(const C& c, const v1::SupportLineActionRequest& req, const std::string& action,
+                                      v1::SupportLine* out) {
+  LNOB_ASSIGN_OR_RETURN(v1::SupportLine l, s_.VisibleLine(c, req.name(), "name"));
+  LNOB_ASSIGN_OR_RETURN(*out, s_.store->ChangeSupportLine(l.name().substr(13), req.etag(), action, req.reason(),
+                                                        c.principal.subject));
+  return absl::OkStatus();
+}
+
+absl::Status SupportLogic::DeliverSupportLine(const C& c, const v1::SupportLineActionRequest& req,
+                                              v1::SupportLine* out) {
+  return LineAction(c, req, "DELIVER", out);
+}
+absl::Status SupportLogic::CancelSupportLine(const C& c, const v1::SupportLineActionRequest& req,
+                                             v1::SupportLine* out) {
+  if (req.reason().empty()) return InvalidField("reason", "required when cancelling a line");
+  return LineAction(c, req, "CANCEL", out);
+}
+absl::Status SupportLogic::ClearReviewFlag(const C& c, const v1::SupportLineActionRequest& req,
+                                           v1::SupportLine* out) {
+  return LineAction(c, req, "CLEAR_FLAG", out);
+}
+
+absl::Status SupportLogic::ImportSupportLines(const C& c,
+                                              server::MessageReader<v1::ImportSupportLinesRequest>& in,
+                                              v1::ImportSupportLinesResponse* out) {
+  LNOB_ASSIGN_OR_RETURN(Catalogue cat, s_.LoadCatalogue());
+  std::string import_id;
+  std::vector<ImportRow> batch;
+  auto error = [&](int64_t row, std::string field, std::string message) {
+    out->set_rows_failed(out->rows_failed() + 1);
+    if (out->errors_size() < static_cast<int>(kMaxRowErrors)) {
+      auto* e = out->add_errors();
+      e->set_row_number(row);
+      e->set_field(std::move(field));
+      e->set_message(std::move(message));
+    }
+  };
+  std::future<absl::StatusOr<ImportOutcome>> writing;
+  auto settle = [&]() -> absl::Status {
+    if (!writing.valid()) return absl::OkStatus();
+    auto outcome = writing.get();
+    LNOB_RETURN_IF_ERROR(outcome.status());
+    out->set_rows_committed(out->rows_committed() + outcome->committed);
+    out->set_rows_already_done(out->rows_already_done() + outcome->already_done);
+    for (auto& e : outcome->errors) error(e.row_number(), e.field(), e.message());
+    return absl::OkStatus();
+  };
+  // Whatever happens, no write is left running when the call returns.
+  struct Drain {
+    std::future<absl::StatusOr<ImportOutcome>>& f;
+    ~Drain() {
+      if (f.valid()) f.wait();
+    }
+  } drain{writing};
+  auto flush = [&]() -> absl::Status {
+    if (batch.empty()) return absl::OkStatus();
+    std::vector<std::pair<std::string, absl::CivilDay>> queries;
+    for (const auto& r : batch) {
+      queries.emplace_back(r.line.household().substr(11),
+                           absl::CivilDay(r.line.date().year(), r.line.date().month(), r.line.date().day()));
+    }
+    // Facts in chunks of the registry's batch limit; a registry failure ends the import
+    // with everything committed so far kept (the import id resumes it).
+    std::vector<HouseholdFact> facts;
+    for (size_t i = 0; i < queries.size(); i += 1000) {
+      std::vector<std::pair<std::string, absl::CivilDay>> part(
+          queries.begin() + i, queries.begin() + std::min(queries.size(), i + 1000));
+      LNOB_ASSIGN_OR_RETURN(auto got, s_.registry->Facts(c, part));
+      facts.insert(facts.end(), got.begin(), got.end());
+    }
+    std::vector<ImportRow> rows;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!facts[i].found) {
+        error(batch[i].row_number, "household", absl::StrCat(batch[i].line.household(), " not found"));
+        continue;
+      }
+      AttachFacts(facts[i], &batch[i].line);
+      rows.push_back(std::move(batch[i]));
+    }
+    batch.clear();
+    // The previous batch's write ran while this one was read and checked with the registry;
+    // batches still commit one after the other, so each sees the ones before it.
+    LNOB_RETURN_IF_ERROR(settle());
+    writing = std::async(std::launch::async, [this, &import_id, actor = c.principal.subject,
+                                              rows = std::move(rows)]() mutable {
+      auto outcome = s_.store->ImportBatch(import_id, actor, rows);
+      if (outcome.status().code() == absl::StatusCode::kAlreadyExists) {
+        // A concurrent writer took a household x content x year between the check and the
+        // COPY; the retry sees it and reports the row.
+        outcome = s_.store->ImportBatch(import_id, actor, std::move(rows));
+      }
+      return outcome;
+    });
+    return absl::OkStatus();
+  };
+  v1::ImportSupportLinesRequest msg;
+  int64_t last_row = 0;
+  while (in.Read(&msg)) {
+    if (import_id.empty()) {
+      if (!IsUuid(msg.import_id())) return InvalidField("import_id", "the first message must carry a UUID import_id");
+      import_id = msg.import_id();
+      out->set_import_id(import_id);
+    } else if (!msg.import_id().empty() && msg.import_id() != import_id) {
+      return InvalidField("import_id", "must not change within one import");
+    }
+    if (!msg.has_line()) continue;
+    out->set_rows_received(out->rows_received() + 1);
+    if (msg.row_number() <= last_row) {
+      return InvalidField("row_number", absl::StrCat("must increase (", msg.row_number(), " after ", last_row, ")"));
+    }
+    last_row = msg.row_number();
+    ImportRow row{msg.row_number(), std::move(*msg.mutable_line())};
+    if (auto st = PrepareLine(cat, &row.line, ""); !st.ok()) {
+      auto v = GetFieldViolations(st);
+      error(row.row_number, v.empty() ? "" : v[0].field, v.empty() ? std::string(st.message()) : v[0].description);
+      continue;
+    }
+    batch.push_back(std::move(row));
+    if (batch.size() >= kImportBatch) LNOB_RETURN_IF_ERROR(flush());
+  }
+  if (import_id.empty()) return InvalidField("import_id", "the stream carried no message");
+  LNOB_RETURN_IF_ERROR(flush());
+  return settle();
+}
+
+}  // namespace lnob::funding

@@ -1,0 +1,42 @@
+#ifndef LNOB_SERVICES_FUNDING_DOMAIN_SUPPORT_LOGIC_H_
+#define LNOB_SERVICES_FUNDING_DOMAIN_SUPPORT_LOGIC_H_
+
+// lnob.funding.v1.SupportService: the support ledger (one policy per household, content and
+// year; shares that add up) and its streaming import. Knows nothing of gRPC or SQL.
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "common/server/call.h"
+#include "common/server/stream.h"
+#include "lnob/funding/v1/funding.pb.h"
+#include "services/funding/domain/funding_shared.h"
+
+namespace lnob::funding {
+
+class SupportLogic {
+ public:
+  explicit SupportLogic(FundingShared* shared) : s_(*shared) {}
+
+  using C = server::Call;
+  absl::Status CreateSupportLine(const C& c, const v1::CreateSupportLineRequest& req, v1::SupportLine* out);
+  absl::Status GetSupportLine(const C& c, const v1::GetSupportLineRequest& req, v1::SupportLine* out);
+  absl::Status ListSupportLines(const C& c, const v1::ListSupportLinesRequest& req, v1::ListSupportLinesResponse* out);
+  absl::Status DeliverSupportLine(const C& c, const v1::SupportLineActionRequest& req, v1::SupportLine* out);
+  absl::Status CancelSupportLine(const C& c, const v1::SupportLineActionRequest& req, v1::SupportLine* out);
+  absl::Status ClearReviewFlag(const C& c, const v1::SupportLineActionRequest& req, v1::SupportLine* out);
+  absl::Status ImportSupportLines(const C& c, server::MessageReader<v1::ImportSupportLinesRequest>& in,
+                                  v1::ImportSupportLinesResponse* out);
+
+ private:
+  // Validates a line and assigns its id; facts are attached afterwards.
+  absl::Status PrepareLine(Catalogue& cat, v1::SupportLine* line, const std::string& prefix);
+  absl::Status LineAction(const C& c, const v1::SupportLineActionRequest& req, const std::string& action,
+                          v1::SupportLine* out);
+
+  FundingShared& s_;
+};
+
+}  // namespace lnob::funding
+
+#endif  // LNOB_SERVICES_FUNDING_DOMAIN_SUPPORT_LOGIC_H_
