@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "common/api/page_token.h"
 #include "common/api/proto_date.h"
+#include "common/api/import_stream.h"
 #include "common/api/request_id.h"
 #include "common/db/idempotency.h"
 #include "common/db/sqlstate.h"
@@ -16,6 +17,7 @@
 #include "common/util/date.h"
 #include "common/util/periodic.h"
 #include "google/rpc/error_details.pb.h"
+#include "lnob/registry/v1/households.pb.h"
 #include "lnob/registry/v1/reference_data.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
@@ -249,6 +251,46 @@ TEST(PeriodicTask, RunsOnTheInjectedClock) {
   clock.Advance(absl::Minutes(5));
   absl::SleepFor(absl::Milliseconds(30));
   EXPECT_EQ(runs.load(), 2);  // stopped
+}
+
+}  // namespace
+}  // namespace lnob
+
+namespace lnob {
+namespace {
+
+TEST(ImportStream, HeaderReportAndOrderedBatches) {
+  api::ImportHeader header;
+  EXPECT_EQ(header.Finish().code(), absl::StatusCode::kInvalidArgument);  // no message at all
+  EXPECT_EQ(GetFieldViolations(header.Accept("not-a-uuid")).at(0).field, "import_id");
+  const std::string id = "0190c0de-0000-7000-8000-000000000001";
+  ASSERT_TRUE(header.Accept(id).ok());
+  EXPECT_TRUE(header.Accept("").ok());  // later messages may omit it
+  EXPECT_FALSE(header.Accept("0190c0de-0000-7000-8000-000000000002").ok());
+  EXPECT_TRUE(header.Finish().ok());
+
+  registry::v1::ImportHouseholdsResponse out;
+  api::ImportReport<registry::v1::ImportHouseholdsResponse> report(&out, 2);
+  for (int i = 1; i <= 3; ++i) report.Failed(i, "f", "bad");
+  EXPECT_EQ(out.rows_failed(), 3);   // every refusal counts
+  EXPECT_EQ(out.errors_size(), 2);   // the list is capped
+
+  std::vector<int> written;
+  api::BatchWriter<int> writer(
+      [&](std::vector<int> rows) -> absl::StatusOr<api::BatchOutcome> {
+        if (rows.front() < 0) return absl::UnavailableError("database down");
+        written.insert(written.end(), rows.begin(), rows.end());
+        return api::BatchOutcome{static_cast<int64_t>(rows.size()), 0, {{rows.front(), "x", "refused"}}};
+      },
+      [&](const api::BatchOutcome& b) { report.Add(b); });
+  ASSERT_TRUE(writer.Submit({1, 2}).ok());
+  ASSERT_TRUE(writer.Submit({3}).ok());
+  ASSERT_TRUE(writer.Drain().ok());
+  EXPECT_EQ(written, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(out.rows_committed(), 3);
+  EXPECT_EQ(out.rows_failed(), 5);
+  ASSERT_TRUE(writer.Submit({-1}).ok());
+  EXPECT_EQ(writer.Drain().code(), absl::StatusCode::kUnavailable);  // a failed batch ends the import
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/api/proto_date.h"
+#include "common/api/import_stream.h"
 #include "common/api/request_id.h"
 #include "common/api/resource_name.h"
 #include "common/status/status.h"
@@ -18,7 +19,7 @@ namespace lnob::funding {
 namespace {
 
 constexpr int kImportBatch = 2000;
-constexpr size_t kMaxRowErrors = 1000;
+constexpr int kMaxRowErrors = 1000;
 
 }  // namespace
 
@@ -157,34 +158,26 @@ absl::Status SupportLogic::ImportSupportLines(const C& c,
                                               server::MessageReader<v1::ImportSupportLinesRequest>& in,
                                               v1::ImportSupportLinesResponse* out) {
   LNOB_ASSIGN_OR_RETURN(Catalogue cat, s_.LoadCatalogue());
-  std::string import_id;
+  api::ImportHeader header;
+  api::ImportReport<v1::ImportSupportLinesResponse> report(out, kMaxRowErrors);
+  api::BatchWriter<ImportRow> writer(
+      [this, &header, actor = c.principal.subject](std::vector<ImportRow> rows) -> absl::StatusOr<api::BatchOutcome> {
+        auto outcome = s_.store->ImportBatch(header.id(), actor, rows);
+        if (outcome.status().code() == absl::StatusCode::kAlreadyExists) {
+          // A concurrent writer took a household x content x year between the check and the
+          // COPY; the retry sees it and reports the row.
+          outcome = s_.store->ImportBatch(header.id(), actor, std::move(rows));
+        }
+        if (!outcome.ok()) return outcome.status();
+        api::BatchOutcome b{outcome->committed, outcome->already_done, {}};
+        for (const auto& e : outcome->errors) b.errors.push_back({e.row_number(), e.field(), e.message()});
+        return b;
+      },
+      [&report](const api::BatchOutcome& b) { report.Add(b); });
   std::vector<ImportRow> batch;
-  auto error = [&](int64_t row, std::string field, std::string message) {
-    out->set_rows_failed(out->rows_failed() + 1);
-    if (out->errors_size() < static_cast<int>(kMaxRowErrors)) {
-      auto* e = out->add_errors();
-      e->set_row_number(row);
-      e->set_field(std::move(field));
-      e->set_message(std::move(message));
-    }
-  };
-  std::future<absl::StatusOr<ImportOutcome>> writing;
-  auto settle = [&]() -> absl::Status {
-    if (!writing.valid()) return absl::OkStatus();
-    auto outcome = writing.get();
-    LNOB_RETURN_IF_ERROR(outcome.status());
-    out->set_rows_committed(out->rows_committed() + outcome->committed);
-    out->set_rows_already_done(out->rows_already_done() + outcome->already_done);
-    for (auto& e : outcome->errors) error(e.row_number(), e.field(), e.message());
-    return absl::OkStatus();
-  };
-  // Whatever happens, no write is left running when the call returns.
-  struct Drain {
-    std::future<absl::StatusOr<ImportOutcome>>& f;
-    ~Drain() {
-      if (f.valid()) f.wait();
-    }
-  } drain{writing};
+  // Checks a batch's households with the registry (in chunks of its batch limit), then hands
+  // it to the writer; a registry failure ends the import with everything committed so far
+  // kept (the import id resumes it).
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
     std::vector<std::pair<std::string, absl::CivilDay>> queries;
@@ -192,8 +185,6 @@ absl::Status SupportLogic::ImportSupportLines(const C& c,
       queries.emplace_back(r.line.household().substr(11),
                            absl::CivilDay(r.line.date().year(), r.line.date().month(), r.line.date().day()));
     }
-    // Facts in chunks of the registry's batch limit; a registry failure ends the import
-    // with everything committed so far kept (the import id resumes it).
     std::vector<HouseholdFact> facts;
     for (size_t i = 0; i < queries.size(); i += 1000) {
       std::vector<std::pair<std::string, absl::CivilDay>> part(
@@ -204,56 +195,37 @@ absl::Status SupportLogic::ImportSupportLines(const C& c,
     std::vector<ImportRow> rows;
     for (size_t i = 0; i < batch.size(); ++i) {
       if (!facts[i].found) {
-        error(batch[i].row_number, "household", absl::StrCat(batch[i].line.household(), " not found"));
+        report.Failed(batch[i].row_number, "household", absl::StrCat(batch[i].line.household(), " not found"));
         continue;
       }
       AttachFacts(facts[i], &batch[i].line);
       rows.push_back(std::move(batch[i]));
     }
     batch.clear();
-    // The previous batch's write ran while this one was read and checked with the registry;
-    // batches still commit one after the other, so each sees the ones before it.
-    LNOB_RETURN_IF_ERROR(settle());
-    writing = std::async(std::launch::async, [this, &import_id, actor = c.principal.subject,
-                                              rows = std::move(rows)]() mutable {
-      auto outcome = s_.store->ImportBatch(import_id, actor, rows);
-      if (outcome.status().code() == absl::StatusCode::kAlreadyExists) {
-        // A concurrent writer took a household x content x year between the check and the
-        // COPY; the retry sees it and reports the row.
-        outcome = s_.store->ImportBatch(import_id, actor, std::move(rows));
-      }
-      return outcome;
-    });
-    return absl::OkStatus();
+    return writer.Submit(std::move(rows));
   };
   v1::ImportSupportLinesRequest msg;
   int64_t last_row = 0;
   while (in.Read(&msg)) {
-    if (import_id.empty()) {
-      if (!IsUuid(msg.import_id())) return InvalidField("import_id", "the first message must carry a UUID import_id");
-      import_id = msg.import_id();
-      out->set_import_id(import_id);
-    } else if (!msg.import_id().empty() && msg.import_id() != import_id) {
-      return InvalidField("import_id", "must not change within one import");
-    }
+    LNOB_RETURN_IF_ERROR(header.Accept(msg.import_id()));
+    out->set_import_id(header.id());
     if (!msg.has_line()) continue;
-    out->set_rows_received(out->rows_received() + 1);
+    report.Received();
     if (msg.row_number() <= last_row) {
       return InvalidField("row_number", absl::StrCat("must increase (", msg.row_number(), " after ", last_row, ")"));
     }
     last_row = msg.row_number();
     ImportRow row{msg.row_number(), std::move(*msg.mutable_line())};
     if (auto st = PrepareLine(cat, &row.line, ""); !st.ok()) {
-      auto v = GetFieldViolations(st);
-      error(row.row_number, v.empty() ? "" : v[0].field, v.empty() ? std::string(st.message()) : v[0].description);
+      report.Failed(row.row_number, st, "");
       continue;
     }
     batch.push_back(std::move(row));
     if (batch.size() >= kImportBatch) LNOB_RETURN_IF_ERROR(flush());
   }
-  if (import_id.empty()) return InvalidField("import_id", "the stream carried no message");
+  LNOB_RETURN_IF_ERROR(header.Finish());
   LNOB_RETURN_IF_ERROR(flush());
-  return settle();
+  return writer.Drain();
 }
 
 }  // namespace lnob::funding

@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "common/api/resource_name.h"
 #include "common/api/proto_date.h"
+#include "common/api/import_stream.h"
 #include "common/api/request_id.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
@@ -873,71 +874,41 @@ absl::Status HouseholdLogic::GetTargetProgress(const C& c, const v1::GetTargetPr
 absl::Status HouseholdLogic::ImportHouseholds(const C& c,
                                               server::MessageReader<v1::ImportHouseholdsRequest>& in,
                                               v1::ImportHouseholdsResponse* out) {
-  v1::ImportHouseholdsRequest msg;
-  std::string import_id;
+  api::ImportHeader header;
+  api::ImportReport<v1::ImportHouseholdsResponse> report(out, kMaxRowErrors);
+  api::BatchWriter<ImportRow> writer(
+      [this, &header, actor = c.principal.subject, last_year = LastYear()](
+          std::vector<ImportRow> rows) -> absl::StatusOr<api::BatchOutcome> {
+        LNOB_ASSIGN_OR_RETURN(auto res, store_->ImportBatch(header.id(), actor, rows, last_year));
+        api::BatchOutcome b{res.committed, res.already_done, {}};
+        for (const auto& e : res.errors) b.errors.push_back({e.row_number(), e.field(), e.message()});
+        return b;
+      },
+      [&report](const api::BatchOutcome& b) { report.Add(b); });
   std::vector<ImportRow> batch;
-  std::set<int64_t> committed_before;
-  bool loaded_done = false;
-  auto add_error = [&](int64_t row, std::string field, std::string message) {
-    out->set_rows_failed(out->rows_failed() + 1);
-    if (out->errors_size() < kMaxRowErrors) {
-      auto* e = out->add_errors();
-      e->set_row_number(row);
-      e->set_field(std::move(field));
-      e->set_message(std::move(message));
-    }
-  };
-  // One batch is written while the next one is read and validated (two cores: the
-  // database and this process work at the same time). At most one write is in flight.
-  std::future<absl::StatusOr<ImportBatchResult>> in_flight;
-  auto collect = [&]() -> absl::Status {
-    if (!in_flight.valid()) return absl::OkStatus();
-    auto res = in_flight.get();
-    if (!res.ok()) return res.status();
-    out->set_rows_committed(out->rows_committed() + res->committed);
-    out->set_rows_already_done(out->rows_already_done() + res->already_done);
-    for (auto& e : res->errors) add_error(e.row_number(), e.field(), e.message());
-    return absl::OkStatus();
-  };
-  auto flush = [&]() -> absl::Status {
-    LNOB_RETURN_IF_ERROR(collect());
-    if (batch.empty()) return absl::OkStatus();
-    auto rows = std::make_shared<std::vector<ImportRow>>(std::move(batch));
-    batch.clear();
-    const std::string actor = c.principal.subject;
-    const int last_year = LastYear();
-    in_flight = std::async(std::launch::async, [this, rows, actor, last_year, import_id] {
-      return store_->ImportBatch(import_id, actor, *rows, last_year);
-    });
-    return absl::OkStatus();
-  };
-  std::set<int64_t> seen_rows;
+  std::set<int64_t> committed_before, seen_rows;
+  v1::ImportHouseholdsRequest msg;
   while (in.Read(&msg)) {
-    if (import_id.empty()) {
-      if (!IsUuid(msg.import_id())) return InvalidField("import_id", "the first message must carry a UUID import_id");
-      import_id = msg.import_id();
-      out->set_import_id(import_id);
-    } else if (!msg.import_id().empty() && msg.import_id() != import_id) {
-      return InvalidField("import_id", "must stay the same for the whole stream");
-    }
-    if (!loaded_done) {
-      LNOB_ASSIGN_OR_RETURN(auto rows, store_->ImportedRows(import_id));
+    const bool first = header.id().empty();
+    LNOB_RETURN_IF_ERROR(header.Accept(msg.import_id()));
+    out->set_import_id(header.id());
+    if (first) {  // rows an earlier run of this import committed are skipped, not redone
+      LNOB_ASSIGN_OR_RETURN(auto rows, store_->ImportedRows(header.id()));
       committed_before.insert(rows.begin(), rows.end());
-      loaded_done = true;
     }
     if (!msg.has_record()) continue;  // a header-only message
-    out->set_rows_received(out->rows_received() + 1);
+    report.Received();
     const int64_t row = msg.row_number();
     if (row <= 0) {
-      add_error(row, "row_number", "must be positive");
+      report.Failed(row, "row_number", "must be positive");
       continue;
     }
     if (!seen_rows.insert(row).second) {
-      add_error(row, "row_number", "appears twice in this stream");
+      report.Failed(row, "row_number", "appears twice in this stream");
       continue;
     }
     if (committed_before.count(row)) {
-      out->set_rows_already_done(out->rows_already_done() + 1);
+      report.AlreadyDone();
       continue;
     }
     ImportRow ir;
@@ -954,23 +925,18 @@ absl::Status HouseholdLogic::ImportHouseholds(const C& c,
       }
     }
     if (!st.ok()) {
-      auto fv = GetFieldViolations(st);
-      add_error(row, fv.empty() ? "record" : fv[0].field,
-                fv.empty() ? std::string(st.message()) : fv[0].description);
+      report.Failed(row, st, "record");
       continue;
     }
     batch.push_back(std::move(ir));
     if (static_cast<int>(batch.size()) >= kImportBatch) {
-      absl::Status st = flush();
-      if (!st.ok()) {
-        (void)collect();
-        return st;
-      }
+      LNOB_RETURN_IF_ERROR(writer.Submit(std::move(batch)));
+      batch.clear();
     }
   }
-  if (import_id.empty()) return InvalidField("import_id", "the stream carried no message");
-  LNOB_RETURN_IF_ERROR(flush());
-  return collect();
+  LNOB_RETURN_IF_ERROR(header.Finish());
+  LNOB_RETURN_IF_ERROR(writer.Submit(std::move(batch)));
+  return writer.Drain();
 }
 
 absl::Status HouseholdLogic::ExportHouseholds(const C& c, const v1::ExportHouseholdsRequest& req,
