@@ -27,6 +27,7 @@
 #include "services/registry/domain/unit_directory.h"
 #include "services/registry/store/pg_reference_store.h"
 #include "tests/support/test_db.h"
+#include "tests/support/tokens.h"
 
 namespace lnob::registry {
 namespace {
@@ -102,16 +103,7 @@ class RegistryServerTest : public ::testing::Test {
 
   std::string Token(std::vector<std::string> roles, std::vector<std::string> scope = {},
                     absl::Duration ttl = absl::Hours(1), const std::string& key = "") {
-    auth::Claims c;
-    c.issuer = "lnob";
-    c.audience = {"lnob"};
-    c.subject = "tester";
-    c.issued_at = absl::Now();
-    c.not_before = absl::Now() - absl::Minutes(1);
-    c.expires_at = absl::Now() + ttl;
-    c.roles = std::move(roles);
-    c.scope_units = std::move(scope);
-    return *auth::MintRs256(key.empty() ? priv_ : key, c);
+    return testing::TestToken(key.empty() ? priv_ : key, std::move(roles), std::move(scope), ttl);
   }
 
   std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {

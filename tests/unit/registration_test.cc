@@ -15,6 +15,7 @@
 #include "google/protobuf/descriptor.pb.h"
 #include "grpcpp/impl/service_type.h"
 #include "gtest/gtest.h"
+#include "tests/support/tokens.h"
 #include "lnob/registry/v1/reference_data.pb.h"
 
 namespace lnob::server {
@@ -61,17 +62,7 @@ class RegistrationTest : public ::testing::Test {
     return auth::Authorizer(std::make_unique<auth::Verifier>(*keys, auth::VerifierOptions{"lnob", "lnob"}, RealClock::Get()),
                             auth::RolePolicy::Default());
   }
-  std::string AdminBearer() {
-    auth::Claims c;
-    c.issuer = "lnob";
-    c.audience = {"lnob"};
-    c.subject = "admin";
-    c.issued_at = absl::Now();
-    c.not_before = absl::Now() - absl::Minutes(1);
-    c.expires_at = absl::Now() + absl::Hours(1);
-    c.roles = {"PROVINCE_ADMIN"};
-    return "Bearer " + *auth::MintRs256(priv_, c);
-  }
+  std::string AdminBearer() { return "Bearer " + testing::TestToken(priv_, {"PROVINCE_ADMIN"}); }
   ServerConfig Config() {
     ServerConfig c;
     c.service = "registration-test";
