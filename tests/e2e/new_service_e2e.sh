@@ -50,6 +50,9 @@ echo "   up in $(( $(date +%s) - start )) s"
 [ -f "$STATE/run/pilot.ready" ] || fail "pilot did not start under ./lnob up"
 TOKEN=$(cat "$STATE/secrets/dev_token")
 
+echo "== API conventions of the generated proto (buf lint, tests/api)"
+bash tests/api/lint.sh build/lnob_api.pb || fail "the generated proto breaks the API conventions"
+
 echo "== REST through the gateway (curl)"
 created=$(curl -sS --fail-with-body -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
   -d '{"title":"Họp thôn tháng 12","body":"first note"}' http://127.0.0.1:8080/v1/pilotNotes) \

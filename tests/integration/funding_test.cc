@@ -103,7 +103,7 @@ TEST_F(FundingTest, TwoConcurrentProgrammesForOnePolicyOnlyOneCommits) {
   v1::ListSupportLinesResponse listed;
   ASSERT_TRUE(support_->ListSupportLines(admin_, lreq, &listed).ok());
   ASSERT_EQ(listed.lines_size(), 2);
-  v1::SupportLineActionRequest cancel;
+  v1::CancelSupportLineRequest cancel;
   cancel.set_name(listed.lines(0).name());
   cancel.set_reason("wrong programme");
   v1::SupportLine cancelled;
@@ -257,7 +257,7 @@ TEST_F(FundingTest, FeedConsumerResumesAfterABrokenStreamWithoutMissingOrRepeati
   EXPECT_TRUE(flagged(l1));
   EXPECT_FALSE(flagged(l2));
   // The flag is cleared after a check; a new consumer (a restart) must not apply 10 again.
-  v1::SupportLineActionRequest clear;
+  v1::ClearReviewFlagRequest clear;
   clear.set_name(l1.name());
   v1::SupportLine out;
   ASSERT_TRUE(support_->ClearReviewFlag(admin_, clear, &out).ok());

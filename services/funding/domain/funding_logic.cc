@@ -209,7 +209,9 @@ absl::Status FundingLogic::UpdatePlanLines(const C& c, const v1::UpdatePlanLines
   return absl::OkStatus();
 }
 
-absl::Status FundingLogic::PlanAction(const C& c, const v1::PlanActionRequest& req, const std::set<std::string>& from,
+template <typename Req>
+
+absl::Status FundingLogic::PlanAction(const C& c, const Req& req, const std::set<std::string>& from,
                                       const std::string& to, v1::Plan* out) {
   LNOB_ASSIGN_OR_RETURN(v1::Plan p, VisiblePlan(c, req.name()));
   LNOB_ASSIGN_OR_RETURN(*out, s_.store->ChangePlanState(p.name().substr(6), req.etag(), from, to, req.comments(),
@@ -217,16 +219,16 @@ absl::Status FundingLogic::PlanAction(const C& c, const v1::PlanActionRequest& r
   return absl::OkStatus();
 }
 
-absl::Status FundingLogic::SubmitPlan(const C& c, const v1::PlanActionRequest& req, v1::Plan* out) {
+absl::Status FundingLogic::SubmitPlan(const C& c, const v1::SubmitPlanRequest& req, v1::Plan* out) {
   return PlanAction(c, req, {"DRAFT", "RETURNED"}, "SUBMITTED", out);
 }
-absl::Status FundingLogic::ReviewPlan(const C& c, const v1::PlanActionRequest& req, v1::Plan* out) {
+absl::Status FundingLogic::ReviewPlan(const C& c, const v1::ReviewPlanRequest& req, v1::Plan* out) {
   return PlanAction(c, req, {"SUBMITTED"}, "UNDER_REVIEW", out);
 }
-absl::Status FundingLogic::ApprovePlan(const C& c, const v1::PlanActionRequest& req, v1::Plan* out) {
+absl::Status FundingLogic::ApprovePlan(const C& c, const v1::ApprovePlanRequest& req, v1::Plan* out) {
   return PlanAction(c, req, {"UNDER_REVIEW"}, "APPROVED", out);
 }
-absl::Status FundingLogic::ReturnPlan(const C& c, const v1::PlanActionRequest& req, v1::Plan* out) {
+absl::Status FundingLogic::ReturnPlan(const C& c, const v1::ReturnPlanRequest& req, v1::Plan* out) {
   if (req.comments().empty()) return InvalidField("comments", "required when returning a plan");
   return PlanAction(c, req, {"SUBMITTED", "UNDER_REVIEW"}, "RETURNED", out);
 }

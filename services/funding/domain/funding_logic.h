@@ -32,10 +32,10 @@ class FundingLogic {
   absl::Status GetPlan(const C& c, const v1::GetPlanRequest& req, v1::Plan* out);
   absl::Status ListPlans(const C& c, const v1::ListPlansRequest& req, v1::ListPlansResponse* out);
   absl::Status UpdatePlanLines(const C& c, const v1::UpdatePlanLinesRequest& req, v1::Plan* out);
-  absl::Status SubmitPlan(const C& c, const v1::PlanActionRequest& req, v1::Plan* out);
-  absl::Status ReviewPlan(const C& c, const v1::PlanActionRequest& req, v1::Plan* out);
-  absl::Status ApprovePlan(const C& c, const v1::PlanActionRequest& req, v1::Plan* out);
-  absl::Status ReturnPlan(const C& c, const v1::PlanActionRequest& req, v1::Plan* out);
+  absl::Status SubmitPlan(const C& c, const v1::SubmitPlanRequest& req, v1::Plan* out);
+  absl::Status ReviewPlan(const C& c, const v1::ReviewPlanRequest& req, v1::Plan* out);
+  absl::Status ApprovePlan(const C& c, const v1::ApprovePlanRequest& req, v1::Plan* out);
+  absl::Status ReturnPlan(const C& c, const v1::ReturnPlanRequest& req, v1::Plan* out);
   absl::Status ConsolidatePlans(const C& c, const v1::ConsolidatePlansRequest& req, v1::ConsolidatePlansResponse* out);
   absl::Status GetDisbursementReport(const C& c, const v1::GetDisbursementReportRequest& req,
                                      v1::DisbursementReport* out);
@@ -54,7 +54,8 @@ class FundingLogic {
   absl::StatusOr<AllocationQuery> MoneyQuery(const C& c, const Req& req);
   absl::Status ValidatePlanLines(Catalogue& cat, const google::protobuf::RepeatedPtrField<v1::PlanLine>& lines,
                                  int year, const std::string& prefix);
-  absl::Status PlanAction(const C& c, const v1::PlanActionRequest& req, const std::set<std::string>& from,
+  template <typename Req>
+  absl::Status PlanAction(const C& c, const Req& req, const std::set<std::string>& from,
                           const std::string& to, v1::Plan* out);
   absl::StatusOr<v1::Plan> VisiblePlan(const C& c, const std::string& name);
 

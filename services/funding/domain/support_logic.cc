@@ -132,7 +132,9 @@ absl::Status SupportLogic::ListSupportLines(const C& c, const v1::ListSupportLin
   return absl::OkStatus();
 }
 
-absl::Status SupportLogic::LineAction(const C& c, const v1::SupportLineActionRequest& req, const std::string& action,
+template <typename Req>
+
+absl::Status SupportLogic::LineAction(const C& c, const Req& req, const std::string& action,
                                       v1::SupportLine* out) {
   LNOB_ASSIGN_OR_RETURN(v1::SupportLine l, s_.VisibleLine(c, req.name(), "name"));
   LNOB_ASSIGN_OR_RETURN(*out, s_.store->ChangeSupportLine(l.name().substr(13), req.etag(), action, req.reason(),
@@ -140,16 +142,16 @@ absl::Status SupportLogic::LineAction(const C& c, const v1::SupportLineActionReq
   return absl::OkStatus();
 }
 
-absl::Status SupportLogic::DeliverSupportLine(const C& c, const v1::SupportLineActionRequest& req,
+absl::Status SupportLogic::DeliverSupportLine(const C& c, const v1::DeliverSupportLineRequest& req,
                                               v1::SupportLine* out) {
   return LineAction(c, req, "DELIVER", out);
 }
-absl::Status SupportLogic::CancelSupportLine(const C& c, const v1::SupportLineActionRequest& req,
+absl::Status SupportLogic::CancelSupportLine(const C& c, const v1::CancelSupportLineRequest& req,
                                              v1::SupportLine* out) {
   if (req.reason().empty()) return InvalidField("reason", "required when cancelling a line");
   return LineAction(c, req, "CANCEL", out);
 }
-absl::Status SupportLogic::ClearReviewFlag(const C& c, const v1::SupportLineActionRequest& req,
+absl::Status SupportLogic::ClearReviewFlag(const C& c, const v1::ClearReviewFlagRequest& req,
                                            v1::SupportLine* out) {
   return LineAction(c, req, "CLEAR_FLAG", out);
 }

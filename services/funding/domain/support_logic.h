@@ -22,16 +22,17 @@ class SupportLogic {
   absl::Status CreateSupportLine(const C& c, const v1::CreateSupportLineRequest& req, v1::SupportLine* out);
   absl::Status GetSupportLine(const C& c, const v1::GetSupportLineRequest& req, v1::SupportLine* out);
   absl::Status ListSupportLines(const C& c, const v1::ListSupportLinesRequest& req, v1::ListSupportLinesResponse* out);
-  absl::Status DeliverSupportLine(const C& c, const v1::SupportLineActionRequest& req, v1::SupportLine* out);
-  absl::Status CancelSupportLine(const C& c, const v1::SupportLineActionRequest& req, v1::SupportLine* out);
-  absl::Status ClearReviewFlag(const C& c, const v1::SupportLineActionRequest& req, v1::SupportLine* out);
+  absl::Status DeliverSupportLine(const C& c, const v1::DeliverSupportLineRequest& req, v1::SupportLine* out);
+  absl::Status CancelSupportLine(const C& c, const v1::CancelSupportLineRequest& req, v1::SupportLine* out);
+  absl::Status ClearReviewFlag(const C& c, const v1::ClearReviewFlagRequest& req, v1::SupportLine* out);
   absl::Status ImportSupportLines(const C& c, server::MessageReader<v1::ImportSupportLinesRequest>& in,
                                   v1::ImportSupportLinesResponse* out);
 
  private:
   // Validates a line and assigns its id; facts are attached afterwards.
   absl::Status PrepareLine(Catalogue& cat, v1::SupportLine* line, const std::string& prefix);
-  absl::Status LineAction(const C& c, const v1::SupportLineActionRequest& req, const std::string& action,
+  template <typename Req>
+  absl::Status LineAction(const C& c, const Req& req, const std::string& action,
                           v1::SupportLine* out);
 
   FundingShared& s_;
