@@ -1,0 +1,147 @@
+// HouseholdLogic: bulk import and export, and the change feed (the class is declared in household_logic.h).
+
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "common/api/import_stream.h"
+#include "common/api/proto_date.h"
+#include "common/api/request_id.h"
+#include "common/api/resource_name.h"
+#include "common/status/status.h"
+#include "common/util/date.h"
+#include "common/util/uuid.h"
+#include "services/registry/domain/household_internal.h"
+#include "services/registry/domain/household_logic.h"
+
+namespace lnob::registry {
+namespace {
+
+constexpr int kImportBatch = 1000;
+constexpr int kMaxRowErrors = 1000;
+
+}  // namespace
+
+absl::Status HouseholdLogic::ImportHouseholds(const C& c,
+                                              server::MessageReader<v1::ImportHouseholdsRequest>& in,
+                                              v1::ImportHouseholdsResponse* out) {
+  api::ImportHeader header;
+  api::ImportReport<v1::ImportHouseholdsResponse> report(out, kMaxRowErrors);
+  api::BatchWriter<ImportRow> writer(
+      [this, &header, actor = c.principal.subject, last_year = LastYear()](
+          std::vector<ImportRow> rows) -> absl::StatusOr<api::BatchOutcome> {
+        LNOB_ASSIGN_OR_RETURN(auto res, store_->ImportBatch(header.id(), actor, rows, last_year));
+        api::BatchOutcome b{res.committed, res.already_done, {}};
+        for (const auto& e : res.errors) b.errors.push_back({e.row_number(), e.field(), e.message()});
+        return b;
+      },
+      [&report](const api::BatchOutcome& b) { report.Add(b); });
+  std::vector<ImportRow> batch;
+  std::set<int64_t> committed_before, seen_rows;
+  v1::ImportHouseholdsRequest msg;
+  while (in.Read(&msg)) {
+    const bool first = header.id().empty();
+    LNOB_RETURN_IF_ERROR(header.Accept(msg.import_id()));
+    out->set_import_id(header.id());
+    if (first) {  // rows an earlier run of this import committed are skipped, not redone
+      LNOB_ASSIGN_OR_RETURN(auto rows, store_->ImportedRows(header.id()));
+      committed_before.insert(rows.begin(), rows.end());
+    }
+    if (!msg.has_record()) continue;  // a header-only message
+    report.Received();
+    const int64_t row = msg.row_number();
+    if (row <= 0) {
+      report.Failed(row, "row_number", "must be positive");
+      continue;
+    }
+    if (!seen_rows.insert(row).second) {
+      report.Failed(row, "row_number", "appears twice in this stream");
+      continue;
+    }
+    if (committed_before.count(row)) {
+      report.AlreadyDone();
+      continue;
+    }
+    ImportRow ir;
+    ir.row_number = row;
+    ir.record = std::move(*msg.mutable_record());
+    absl::Status st = PrepareHousehold(c, ir.record.mutable_household(), "record.household.");
+    std::set<std::string> decision_dates;
+    for (int i = 0; st.ok() && i < ir.record.reviews_size(); ++i) {
+      st = PrepareReview(ir.record.household(), ir.record.mutable_reviews(i), absl::StrCat("record.reviews[", i, "]."), true);
+      if (st.ok() && !decision_dates.insert(absl::StrCat(ir.record.reviews(i).decision_date().year(), "-",
+                                                         ir.record.reviews(i).decision_date().month(), "-",
+                                                         ir.record.reviews(i).decision_date().day())).second) {
+        st = InvalidField(absl::StrCat("record.reviews[", i, "].decision_date"), "two reviews decided on the same day");
+      }
+    }
+    if (!st.ok()) {
+      report.Failed(row, st, "record");
+      continue;
+    }
+    batch.push_back(std::move(ir));
+    if (static_cast<int>(batch.size()) >= kImportBatch) {
+      LNOB_RETURN_IF_ERROR(writer.Submit(std::move(batch)));
+      batch.clear();
+    }
+  }
+  LNOB_RETURN_IF_ERROR(header.Finish());
+  LNOB_RETURN_IF_ERROR(writer.Submit(std::move(batch)));
+  return writer.Drain();
+}
+
+absl::Status HouseholdLogic::ExportHouseholds(const C& c, const v1::ExportHouseholdsRequest& req,
+                                              server::MessageWriter<v1::HouseholdRecord>& sink) {
+  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
+  std::optional<std::vector<std::string>> communes;
+  if (!req.unit_code().empty()) {
+    LNOB_ASSIGN_OR_RETURN(auto under, CommunesUnder(req.unit_code(), Today()));
+    communes.emplace();
+    for (const auto& code : under) {
+      if (!scope || scope->count(code)) communes->push_back(code);
+    }
+  } else if (scope) {
+    communes.emplace(scope->begin(), scope->end());
+  }
+  const bool pii = c.principal.Can(kPersonalDataPermission);
+  std::vector<std::string> audited;
+  absl::Status audit_status;
+  absl::Status st = store_->Export(communes, req.include_reviews(), [&](const v1::HouseholdRecord& rec) {
+    if (pii) {
+      audited.push_back(api::IdOf(rec.household().name()));
+      if (audited.size() >= 500) {
+        audit_status.Update(store_->AuditPersonalDataRead(c.principal.subject, c.method, c.request_id, audited));
+        audited.clear();
+      }
+      return audit_status.ok() && sink.Write(rec);
+    }
+    v1::HouseholdRecord masked = rec;
+    for (auto& m : *masked.mutable_household()->mutable_members()) MaskMember(&m);
+    return sink.Write(masked);
+  });
+  if (pii) audit_status.Update(store_->AuditPersonalDataRead(c.principal.subject, c.method, c.request_id, audited));
+  LNOB_RETURN_IF_ERROR(audit_status);
+  return st;
+}
+
+absl::Status HouseholdLogic::WatchChanges(const C& c, const v1::WatchChangesRequest& req,
+                                          server::MessageWriter<v1::ChangeEvent>& sink) {
+  if (req.from_cursor() < 0) return InvalidField("from_cursor", "must not be negative");
+  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
+  int64_t cursor = req.from_cursor();
+  while (!sink.Cancelled()) {
+    LNOB_ASSIGN_OR_RETURN(auto events, store_->ReadFeed(cursor, 500));
+    for (const auto& e : events) {
+      cursor = e.cursor();
+      if (scope && !scope->count(e.commune_code())) continue;
+      if (!sink.Write(e)) return absl::OkStatus();
+    }
+    if (events.empty()) absl::SleepFor(absl::Milliseconds(100));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace lnob::registry

@@ -1,0 +1,199 @@
+// HouseholdLogic: reviews and their approval, classification (the class is declared in household_logic.h).
+
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "common/api/proto_date.h"
+#include "common/api/request_id.h"
+#include "common/api/resource_name.h"
+#include "common/status/status.h"
+#include "common/util/date.h"
+#include "common/util/uuid.h"
+#include "services/registry/domain/classifier.h"
+#include "services/registry/domain/household_internal.h"
+#include "services/registry/domain/household_logic.h"
+
+namespace lnob::registry {
+
+absl::Status HouseholdLogic::PrepareReview(const v1::Household& h, v1::Review* r, const std::string& prefix,
+                                           bool imported_approved) {
+  Violations v;
+  if (r->kind() == v1::REVIEW_KIND_UNSPECIFIED || !v1::ReviewKind_IsValid(r->kind())) {
+    v.Add(prefix + "kind", "PERIODIC or ONGOING is required");
+  }
+  if (r->income_per_capita_vnd() < 0) v.Add(prefix + "income_per_capita_vnd", "must not be negative");
+  auto date = api::FromProtoDate(r->review_date(), prefix + "review_date");
+  if (!date.ok()) v.Add(prefix + "review_date", "is required (a full date)");
+  else if (*date > Today()) v.Add(prefix + "review_date", "must not be in the future");
+  LNOB_RETURN_IF_ERROR(v.Status());
+  const std::string kind = v1::ReviewKind_Name(r->kind());
+  LNOB_ASSIGN_OR_RETURN(auto refs, Refs());
+  const auto& window = refs->windows.at(kind);
+  if (!InWindow(*date, window.first, window.second)) {
+    return InvalidField(prefix + "review_date", absl::StrCat("a ", kind, " review must be dated between ", window.first,
+                                                            " and ", window.second, " (MM-DD)"));
+  }
+  const StandardRule* rule = StandardInForce(refs->standards, *date);
+  if (rule == nullptr) {
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(prefix, "review_date: no poverty standard in force on ",
+                                                                 FormatDate(*date))),
+                      "NO_STANDARD");
+  }
+  std::set<std::string> seen;
+  int deprived = 0;
+  for (int i = 0; i < r->indicators_size(); ++i) {
+    const auto& ind = r->indicators(i);
+    const std::string f = absl::StrCat(prefix, "indicators[", i, "].code");
+    if (!rule->indicator_codes.count(ind.code())) v.Add(f, absl::StrCat("'", ind.code(), "' is not an indicator of ", rule->id));
+    else if (!seen.insert(ind.code()).second) v.Add(f, "appears twice");
+    if (ind.evidence().size() > 500) v.Add(absl::StrCat(prefix, "indicators[", i, "].evidence"), "at most 500 bytes");
+    deprived += ind.deprived();
+  }
+  if (v.empty() && seen.size() != rule->indicator_codes.size()) {
+    std::vector<std::string> missing;
+    for (const auto& code : rule->indicator_codes) {
+      if (!seen.count(code)) missing.push_back(code);
+    }
+    v.Add(prefix + "indicators", absl::StrCat("every indicator of ", rule->id, " must be assessed; missing ",
+                                              absl::StrJoin(missing, ", ")));
+  }
+  if (imported_approved) {
+    if (r->decision_number().empty()) v.Add(prefix + "decision_number", "is required for an approved review");
+    auto dd = api::FromProtoDate(r->decision_date(), prefix + "decision_date");
+    if (!dd.ok()) v.Add(prefix + "decision_date", "is required for an approved review");
+    else if (*dd < *date) v.Add(prefix + "decision_date", "must not be before review_date");
+  }
+  LNOB_RETURN_IF_ERROR(v.Status());
+  const AreaType area = h.area_type() == v1::AREA_TYPE_URBAN ? AreaType::kUrban : AreaType::kRural;
+  if (r->has_proxy_score()) {
+    if (r->proxy_score() < 0) return InvalidField(prefix + "proxy_score", "must not be negative");
+    if (!rule->line(area).proxy_score_cutoff) {
+      return InvalidField(prefix + "proxy_score", absl::StrCat("no proxy-score cut-off is configured for ", rule->id,
+                                                               "; give income_per_capita_vnd"));
+    }
+  }
+  const HouseholdClass cls = r->has_proxy_score() ? ClassifyByProxyScore(r->proxy_score(), deprived, area, *rule)
+                                                  : Classify(r->income_per_capita_vnd(), deprived, area, *rule);
+  v1::HouseholdClass pc = v1::HOUSEHOLD_CLASS_UNSPECIFIED;
+  v1::HouseholdClass_Parse(HouseholdClassName(cls), &pc);
+  r->set_computed_class(pc);
+  r->set_deprivation_count(deprived);
+  r->set_standard_id(rule->id);
+  r->set_name(absl::StrCat(h.name(), "/reviews/", NewUuidV7(clock_.Now())));
+  r->set_state(imported_approved ? v1::APPROVED : v1::DRAFT);
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::CreateReview(const C& c, const v1::CreateReviewRequest& req, v1::Review* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.parent(), "parent"));
+  if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) return st;
+  LNOB_ASSIGN_OR_RETURN(v1::Household h, Visible(c, id));
+  if (h.status() != v1::HOUSEHOLD_ACTIVE) {
+    return WithReason(absl::FailedPreconditionError("the household is closed"), "HOUSEHOLD_CLOSED");
+  }
+  v1::Review r = req.review();
+  r.clear_decision_number();
+  r.clear_decision_date();
+  r.clear_posted_on();
+  if (r.reviewer().empty()) r.set_reviewer(c.principal.subject);
+  LNOB_RETURN_IF_ERROR(PrepareReview(h, &r, "review.", false));
+  const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateReview");
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateReview(id, r, c.principal.subject, key));
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::GetReview(const C& c, const v1::GetReviewRequest& req, v1::Review* out) {
+  LNOB_ASSIGN_OR_RETURN(auto ids, ChildIds(req.name(), "reviews", "name"));
+  LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
+  LNOB_ASSIGN_OR_RETURN(*out, store_->GetReview(ids.first, ids.second));
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::ListReviews(const C& c, const v1::ListReviewsRequest& req, v1::ListReviewsResponse* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.parent(), "parent"));
+  LNOB_RETURN_IF_ERROR(Visible(c, id).status());
+  LNOB_ASSIGN_OR_RETURN(auto rows, api::FetchPage<v1::Review>(
+                                        tokens_, req,
+                                        [&](const std::string& after, int limit) {
+                                          return store_->ListReviews(id, after, limit);
+                                        },
+                                        [](const v1::Review& r) { return api::IdOf(r.name()); },
+                                        out->mutable_next_page_token()));
+  for (auto& r : rows) *out->add_reviews() = std::move(r);
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::SubmitReview(const C& c, const v1::SubmitReviewRequest& req, v1::Review* out) {
+  LNOB_ASSIGN_OR_RETURN(auto ids, ChildIds(req.name(), "reviews", "name"));
+  LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
+  LNOB_ASSIGN_OR_RETURN(*out, store_->ChangeReview(ids.first, ids.second, req.etag(), {"SUBMITTED"},
+                                                   c.principal.subject, LastYear()));
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::ApproveReview(const C& c, const v1::ApproveReviewRequest& req, v1::Review* out) {
+  LNOB_ASSIGN_OR_RETURN(auto ids, ChildIds(req.name(), "reviews", "name"));
+  Violations v;
+  if (req.decision_number().empty()) v.Add("decision_number", "is required (the commune chair's decision)");
+  auto dd = api::FromProtoDate(req.decision_date(), "decision_date");
+  if (!dd.ok()) v.Add("decision_date", "is required (a full date)");
+  else if (*dd > Today()) v.Add("decision_date", "must not be in the future");
+  LNOB_RETURN_IF_ERROR(v.Status());
+  LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
+  LNOB_ASSIGN_OR_RETURN(v1::Review current, store_->GetReview(ids.first, ids.second));
+  if (*dd < absl::CivilDay(current.review_date().year(), current.review_date().month(), current.review_date().day())) {
+    return InvalidField("decision_date", "must not be before the review date");
+  }
+  ReviewChange change{"APPROVED", req.decision_number(), *dd};
+  LNOB_ASSIGN_OR_RETURN(*out, store_->ChangeReview(ids.first, ids.second, req.etag(), change, c.principal.subject,
+                                                   LastYear()));
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::RejectReview(const C& c, const v1::RejectReviewRequest& req, v1::Review* out) {
+  LNOB_ASSIGN_OR_RETURN(auto ids, ChildIds(req.name(), "reviews", "name"));
+  if (req.reason().empty()) return InvalidField("reason", "is required");
+  LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
+  ReviewChange change{"REJECTED"};
+  change.rejection_reason = req.reason();
+  LNOB_ASSIGN_OR_RETURN(*out, store_->ChangeReview(ids.first, ids.second, req.etag(), change, c.principal.subject,
+                                                   LastYear()));
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::PostReview(const C& c, const v1::PostReviewRequest& req, v1::Review* out) {
+  LNOB_ASSIGN_OR_RETURN(auto ids, ChildIds(req.name(), "reviews", "name"));
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay posted, api::FromProtoDate(req.posted_on(), "posted_on"));
+  LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
+  LNOB_ASSIGN_OR_RETURN(v1::Review current, store_->GetReview(ids.first, ids.second));
+  if (api::IsSet(current.decision_date()) &&
+      posted < absl::CivilDay(current.decision_date().year(), current.decision_date().month(), current.decision_date().day())) {
+    return InvalidField("posted_on", "must not be before the decision date");
+  }
+  ReviewChange change{"POSTED"};
+  change.posted_on = posted;
+  LNOB_ASSIGN_OR_RETURN(*out, store_->ChangeReview(ids.first, ids.second, req.etag(), change, c.principal.subject,
+                                                   LastYear()));
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::GetClassification(const C& c, const v1::GetClassificationRequest& req,
+                                               v1::ClassificationRecord* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.name(), "name"));
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
+  LNOB_RETURN_IF_ERROR(Visible(c, id).status());
+  LNOB_ASSIGN_OR_RETURN(auto history, store_->History(id));
+  out->set_household(req.name());
+  for (const auto& rec : history) {
+    if (absl::CivilDay(rec.effective_date().year(), rec.effective_date().month(), rec.effective_date().day()) <= as_of) {
+      *out = rec;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace lnob::registry

@@ -1,0 +1,203 @@
+// HouseholdLogic: facts for other services, transitions, statistics and movement targets (the class is declared in household_logic.h).
+
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "common/api/proto_date.h"
+#include "common/api/request_id.h"
+#include "common/api/resource_name.h"
+#include "common/status/status.h"
+#include "common/util/date.h"
+#include "common/util/uuid.h"
+#include "services/registry/domain/household_internal.h"
+#include "services/registry/domain/household_logic.h"
+
+namespace lnob::registry {
+
+absl::Status HouseholdLogic::BatchGetHouseholdFacts(const C& c, const v1::BatchGetHouseholdFactsRequest& req,
+                                                    v1::BatchGetHouseholdFactsResponse* out) {
+  constexpr int kMaxQueries = 1000;
+  if (req.queries_size() > kMaxQueries) return InvalidField("queries", "at most 1000 per call");
+  std::vector<std::string> ids, dates;
+  ids.reserve(req.queries_size());
+  dates.reserve(req.queries_size());
+  for (int i = 0; i < req.queries_size(); ++i) {
+    const auto& q = req.queries(i);
+    const std::string prefix = absl::StrCat("queries[", i, "].");
+    LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(q.household(), prefix + "household"));
+    LNOB_ASSIGN_OR_RETURN(absl::CivilDay d, api::FromProtoDateOr(q.date(), prefix + "date", Today()));
+    ids.push_back(std::move(id));
+    dates.push_back(FormatDate(d));
+  }
+  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
+  LNOB_ASSIGN_OR_RETURN(auto facts, store_->Facts(ids, dates));
+  for (size_t i = 0; i < facts.size(); ++i) {
+    v1::HouseholdFact* f = out->add_facts();
+    f->set_household(req.queries(static_cast<int>(i)).household());
+    // Outside the caller's scope reads exactly like a missing household.
+    if (!facts[i] || (scope && !scope->count(facts[i]->commune_code))) continue;
+    f->set_found(true);
+    f->set_commune_code(facts[i]->commune_code);
+    f->set_head_ethnicity_code(facts[i]->head_ethnicity);
+    f->set_ethnic_minority(!facts[i]->head_ethnicity.empty() && facts[i]->head_ethnicity != "01");
+    v1::HouseholdClass cls = v1::HOUSEHOLD_CLASS_UNSPECIFIED;
+    v1::HouseholdClass_Parse(facts[i]->classification, &cls);
+    f->set_classification(cls);
+    v1::TransitionCategory tr = v1::TRANSITION_CATEGORY_UNSPECIFIED;
+    v1::TransitionCategory_Parse(facts[i]->transition, &tr);
+    f->set_transition(tr);
+    v1::HouseholdStatus st = v1::HOUSEHOLD_STATUS_UNSPECIFIED;
+    v1::HouseholdStatus_Parse(facts[i]->status, &st);
+    f->set_status(st);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::ListTransitions(const C& c, const v1::ListTransitionsRequest& req,
+                                             v1::ListTransitionsResponse* out) {
+  if (req.year() < 2000 || req.year() > 2100) return InvalidField("year", "must be a year 2000-2100");
+  if (!v1::TransitionCategory_IsValid(req.category())) return InvalidField("category", "unknown category");
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay geo, api::FromProtoDateOr(req.as_of(), "as_of", absl::CivilDay(req.year(), 12, 31)));
+  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
+  std::optional<std::vector<std::string>> communes;
+  if (!req.unit_code().empty()) {
+    LNOB_ASSIGN_OR_RETURN(auto under, CommunesUnder(req.unit_code(), geo));
+    communes.emplace();
+    for (const auto& code : under) {
+      if (!scope || scope->count(code)) communes->push_back(code);
+    }
+  } else if (scope) {
+    communes.emplace(scope->begin(), scope->end());
+  }
+  LNOB_ASSIGN_OR_RETURN(auto counts, store_->TransitionCounts(req.year(), communes));
+  for (auto& tc : counts) *out->add_counts() = std::move(tc);
+  if (req.category() != v1::TRANSITION_CATEGORY_UNSPECIFIED) {
+    const std::string cat = v1::TransitionCategory_Name(req.category());
+    LNOB_ASSIGN_OR_RETURN(auto ids, api::FetchPage<std::string>(
+                                        tokens_, req,
+                                        [&](const std::string& after, int limit) {
+                                          return store_->TransitionHouseholds(req.year(), communes, cat, after, limit);
+                                        },
+                                        [](const std::string& id) { return id; }, out->mutable_next_page_token()));
+    for (const auto& id : ids) out->add_households("households/" + id);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::GetStatistics(const C& c, const v1::GetStatisticsRequest& req, v1::Statistics* out) {
+  if (req.year() < 2000 || req.year() > 2100) return InvalidField("year", "must be a year 2000-2100");
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay geo, api::FromProtoDateOr(req.as_of(), "as_of", absl::CivilDay(req.year(), 12, 31)));
+  if (req.by_child_unit() && req.unit_code().empty()) return InvalidField("unit_code", "is required with by_child_unit");
+  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
+  StatsQuery q;
+  q.year = req.year();
+  q.by_ethnic_group = req.by_ethnic_group();
+  std::set<std::string> placed;
+  auto add = [&](const std::vector<std::string>& communes, const std::string& bucket) {
+    for (const auto& code : communes) {
+      if ((scope && !scope->count(code)) || !placed.insert(code).second) continue;
+      q.communes.push_back({code, bucket});
+    }
+  };
+  if (req.by_child_unit()) {
+    UnitQuery uq;
+    uq.as_of = geo;
+    uq.parent_code = req.unit_code();
+    uq.limit = 1000;
+    LNOB_ASSIGN_OR_RETURN(auto children, refs_->ListUnits(uq));
+    for (const auto& child : children) {
+      LNOB_ASSIGN_OR_RETURN(auto communes, CommunesUnder(child.code(), geo));
+      add(communes, child.code());
+    }
+  } else {
+    LNOB_ASSIGN_OR_RETURN(auto communes, CommunesUnder(req.unit_code(), geo));
+    add(communes, "");
+  }
+  out->set_year(req.year());
+  LNOB_ASSIGN_OR_RETURN(auto rows, store_->Statistics(q));
+  for (auto& r : rows) *out->add_rows() = std::move(r);
+  std::vector<std::string> all;
+  for (const auto& [code, bucket] : q.communes) all.push_back(code);
+  LNOB_ASSIGN_OR_RETURN(auto transitions, store_->TransitionCounts(req.year(), all));
+  for (auto& t : transitions) *out->add_transitions() = std::move(t);
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::CreateTarget(const C& c, const v1::CreateTargetRequest& req, v1::MovementTarget* out) {
+  const auto& t = req.target();
+  Violations v;
+  if (t.id().size() < 3 || t.id().size() > 64 ||
+      !std::all_of(t.id().begin(), t.id().end(), [](char ch) { return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'; })) {
+    v.Add("target.id", "3-64 characters A-Z, 0-9 or _");
+  }
+  if (t.kind() == v1::MovementTarget::KIND_UNSPECIFIED || !v1::MovementTarget::Kind_IsValid(t.kind())) v.Add("target.kind", "is required");
+  if (t.year_from() < 2000 || t.year_to() < t.year_from() || t.year_to() > 2100) v.Add("target.year_to", "years must satisfy 2000 <= year_from <= year_to <= 2100");
+  if (t.kind() == v1::MovementTarget::EM_POOR_ESCAPES_PER_YEAR && t.threshold() <= 0) v.Add("target.threshold", "must be positive");
+  if (t.kind() == v1::MovementTarget::AREA_LEAVES_DIFFICULT_STATUS && t.unit_codes().empty()) v.Add("target.unit_codes", "name the communes");
+  if (t.legal_doc().empty()) v.Add("target.legal_doc", "is required");
+  if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) v.Add("request_id", "must be a UUID");
+  LNOB_RETURN_IF_ERROR(v.Status());
+  const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateTarget");
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateTarget(t, c.principal.subject, key));
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::ListTargets(const C&, const v1::ListTargetsRequest&, v1::ListTargetsResponse* out) {
+  LNOB_ASSIGN_OR_RETURN(auto targets, store_->ListTargets());
+  for (auto& t : targets) *out->add_targets() = std::move(t);
+  return absl::OkStatus();
+}
+
+absl::Status HouseholdLogic::GetTargetProgress(const C& c, const v1::GetTargetProgressRequest& req,
+                                               v1::TargetProgress* out) {
+  absl::string_view id = req.name();
+  if (!absl::ConsumePrefix(&id, "targets/")) return InvalidField("name", "must be targets/{id}");
+  LNOB_ASSIGN_OR_RETURN(auto targets, store_->ListTargets());
+  const v1::MovementTarget* target = nullptr;
+  for (const auto& t : targets) {
+    if (t.id() == id) target = &t;
+  }
+  if (target == nullptr) return api::NotFound(req.name());
+  *out->mutable_target() = *target;
+  int from = target->year_from(), to = std::min(target->year_to(), LastYear());
+  if (req.year() != 0) {
+    if (req.year() < target->year_from() || req.year() > target->year_to()) return InvalidField("year", "outside the target's years");
+    from = to = req.year();
+  }
+  for (int y = from; y <= to; ++y) {
+    auto* row = out->add_years();
+    row->set_year(y);
+    if (target->kind() == v1::MovementTarget::EM_POOR_ESCAPES_PER_YEAR) {
+      LNOB_ASSIGN_OR_RETURN(int64_t n, store_->EmEscapes(y));
+      row->set_achieved(n);
+      row->set_threshold(target->threshold());
+    } else {
+      int64_t left = 0;
+      std::vector<std::string> still;
+      for (const auto& unit : target->unit_codes()) {
+        AreaClassificationQuery q;
+        q.as_of = absl::CivilDay(y, 12, 31);
+        q.unit_code = unit;
+        q.limit = 100;
+        LNOB_ASSIGN_OR_RETURN(auto rows, refs_->ListAreaClassifications(q));
+        bool difficult = false;
+        for (const auto& r : rows) difficult |= r.region() == v1::REGION_III || r.region() == v1::ESPECIALLY_DIFFICULT_VILLAGE;
+        if (difficult) still.push_back(unit);
+        else ++left;
+      }
+      row->set_achieved(left);
+      row->set_threshold(target->unit_codes_size());
+      if (y == to) {
+        for (auto& u : still) out->add_units_still_difficult(u);
+      }
+    }
+    row->set_met(row->achieved() >= row->threshold());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace lnob::registry
