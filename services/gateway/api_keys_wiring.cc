@@ -50,6 +50,23 @@ ApiKeysWiring::~ApiKeysWiring() { Stop(); }
 
 bool ApiKeysWiring::enabled() const { return impl_->enabled; }
 
+absl::Status ApiKeysConfig::Validate() const {
+  if (database_url.empty()) return absl::OkStatus();  // API keys disabled: nothing else is read
+  std::vector<std::string> errors;
+  if (admin_grpc_port < 0 || admin_grpc_port > 65535) errors.push_back("--admin_grpc_port: must be 0..65535");
+  if (api_key_token_ttl < absl::Seconds(10) || api_key_token_ttl > absl::Hours(1)) {
+    errors.push_back("--api_key_token_ttl: must be 10s..1h");
+  }
+  if (api_key_cache_ttl < absl::ZeroDuration() || api_key_cache_ttl > absl::Minutes(5)) {
+    errors.push_back("--api_key_cache_ttl: must be 0..5m");
+  }
+  if (jwt_signing_key.empty()) {
+    errors.push_back("--jwt_signing_key (LNOB_JWT_SIGNING_KEY): must name the PEM private key that signs API-key tokens");
+  }
+  if (errors.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrJoin(errors, "\n"));
+}
+
 absl::Status ApiKeysWiring::Configure(const ApiKeysConfig& config) {
   server::ServerConfig& c = impl_->admin;
   c.service = "gateway";
@@ -68,25 +85,17 @@ absl::Status ApiKeysWiring::Configure(const ApiKeysConfig& config) {
   c.drain_timeout = absl::Seconds(5);
   c.metrics_port = 0;  // unused: the gateway's endpoint serves the admin API's metrics
   std::vector<std::string> errors;
-  if (c.grpc_port < 0 || c.grpc_port > 65535) {
-    errors.push_back("--admin_grpc_port: must be 0..65535");
-    c.grpc_port = 0;  // reported once, under its own name
-  }
+  if (auto st = config.Validate(); !st.ok()) errors.push_back(std::string(st.message()));
+  if (c.grpc_port < 0 || c.grpc_port > 65535) c.grpc_port = 0;  // reported once, under its own name
   if (auto st = c.Validate(); !st.ok()) errors.push_back(std::string(st.message()));
   ApiKeyAuthOptions& a = impl_->auth;
   a.issuer = c.jwt_issuer;
   a.audience = c.jwt_audience;
   a.token_ttl = config.api_key_token_ttl;
   a.cache_ttl = config.api_key_cache_ttl;
-  if (a.token_ttl < absl::Seconds(10) || a.token_ttl > absl::Hours(1)) {
-    errors.push_back("--api_key_token_ttl: must be 10s..1h");
-  }
-  if (a.cache_ttl < absl::ZeroDuration() || a.cache_ttl > absl::Minutes(5)) {
-    errors.push_back("--api_key_cache_ttl: must be 0..5m");
-  }
   const std::string key_file = config.jwt_signing_key;
   if (key_file.empty()) {
-    errors.push_back("--jwt_signing_key (LNOB_JWT_SIGNING_KEY): must name the PEM private key that signs API-key tokens");
+    // Reported by Validate().
   } else if (auto pem = ReadFile(key_file); !pem.ok()) {
     errors.push_back(absl::StrCat("--jwt_signing_key: ", pem.status().message()));
   } else {

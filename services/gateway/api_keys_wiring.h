@@ -37,6 +37,9 @@ struct ApiKeysConfig {
   int admin_grpc_port = 50050;
   std::string page_token_secret;
   std::string log_level = "info";
+
+  // Every problem found, one per line, naming the flag (the key files are read by Configure).
+  absl::Status Validate() const;
 };
 
 class ApiKeysWiring {

@@ -11,7 +11,7 @@
 #include "services/gateway/domain/api_key_auth.h"
 #include "services/gateway/domain/api_key_logic.h"
 #include "services/gateway/store/pg_api_key_store.h"
-#include "tests/support/test_db.h"
+#include "tests/support/service_test.h"
 
 namespace lnob::gateway {
 namespace {
@@ -27,12 +27,10 @@ bool HasViolation(const absl::Status& st, const std::string& field) {
   return false;
 }
 
-class ApiKeyTest : public ::testing::Test {
+class ApiKeyTest : public testing::ServiceTest {
  protected:
   void SetUp() override {
-    db_ = testing::TestDatabase::Create("gateway", EmbeddedMigrations());
-    ASSERT_TRUE(db_);
-    pool_ = std::make_unique<db::Pool>(db::PoolOptions{.dsn = db_->service_url(), .max_size = 4});
+    OpenDatabase("gateway", EmbeddedMigrations());
     store_ = NewPgApiKeyStore(pool_.get());
     logic_ = std::make_unique<ApiKeyLogic>(store_.get(), api::PageTokenCodec("test-secret-0123456789"), clock_);
     admin_.principal.subject = "ops-admin";
@@ -75,8 +73,6 @@ class ApiKeyTest : public ::testing::Test {
   }
 
   FakeClock clock_{absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()))};
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<ApiKeyStore> store_;
   std::unique_ptr<ApiKeyLogic> logic_;
   server::Call admin_;

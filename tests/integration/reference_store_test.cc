@@ -12,7 +12,7 @@
 #include "services/registry/domain/unit_directory.h"
 #include "services/registry/store/pg_reference_store.h"
 #include "tests/support/dates.h"
-#include "tests/support/test_db.h"
+#include "tests/support/service_test.h"
 
 namespace lnob::registry {
 namespace {
@@ -25,12 +25,10 @@ std::set<std::string> Codes(const google::protobuf::RepeatedPtrField<v1::AdminUn
   return out;
 }
 
-class ReferenceTest : public ::testing::Test {
+class ReferenceTest : public testing::ServiceTest {
  protected:
   void SetUp() override {
-    db_ = testing::TestDatabase::Create("registry", EmbeddedMigrations());
-    ASSERT_TRUE(db_);
-    pool_ = std::make_unique<db::Pool>(db::PoolOptions{.dsn = db_->service_url(), .max_size = 4});
+    OpenDatabase("registry", EmbeddedMigrations());
     store_ = NewPgReferenceStore(pool_.get());
     auto bundle = BuildRefData(EmbeddedRefData());
     ASSERT_TRUE(bundle.ok());
@@ -58,8 +56,6 @@ class ReferenceTest : public ::testing::Test {
   }
 
   FakeClock clock_{absl::FromCivil(absl::CivilSecond(2026, 11, 26, 10, 0, 0), absl::UTCTimeZone())};
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<ReferenceStore> store_;
   std::unique_ptr<LocalUnitDirectory> units_;
   std::unique_ptr<scope::AreaScope> scope_;
