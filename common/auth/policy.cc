@@ -1,5 +1,7 @@
 #include "common/auth/policy.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -31,6 +33,15 @@ absl::StatusOr<RolePolicy> RolePolicy::FromJson(absl::string_view json) {
     auto& v = p.roles_[role];
     for (const auto& e : perms.list_value().values()) v.push_back(e.string_value());
   }
+  if (auto a = root.fields().find("area_roles"); a != root.fields().end()) {
+    if (!a->second.has_list_value()) return absl::InvalidArgumentError("role policy: area_roles must be a list");
+    for (const auto& e : a->second.list_value().values()) {
+      if (!p.roles_.contains(e.string_value())) {
+        return absl::InvalidArgumentError(absl::StrCat("role policy: area_roles names unknown role ", e.string_value()));
+      }
+      p.area_roles_.push_back(e.string_value());
+    }
+  }
   return p;
 }
 
@@ -56,6 +67,13 @@ bool RolePolicy::Grants(const std::vector<std::string>& roles,
     }
   }
   return false;
+}
+
+std::string RolePolicy::AreaRoleIn(const std::vector<std::string>& roles) const {
+  for (const auto& r : roles) {
+    if (std::find(area_roles_.begin(), area_roles_.end(), r) != area_roles_.end()) return r;
+  }
+  return "";
 }
 
 std::vector<std::string> RolePolicy::GrantsOf(const std::vector<std::string>& roles) const {
@@ -119,6 +137,13 @@ absl::StatusOr<Principal> Authorizer::Authorize(absl::string_view method,
   }
   auto claims = verifier_->Verify(token);
   if (!claims.ok()) return claims.status();
+  // No scope means the whole province: never for a role that acts in an area.
+  if (claims->scope_units.empty()) {
+    if (const std::string role = roles_.AreaRoleIn(claims->roles); !role.empty()) {
+      return WithReason(absl::UnauthenticatedError(absl::StrCat("role ", role, " needs an area scope in the token")),
+                        "SCOPE_REQUIRED");
+    }
+  }
   if (rule->permission.empty() || !roles_.Grants(claims->roles, rule->permission)) {
     return WithReason(absl::PermissionDeniedError(absl::StrCat(
                           "caller lacks permission ", rule->permission.empty() ? "(none declared)"

@@ -24,11 +24,14 @@ class RolePolicy {
   static const RolePolicy& Default();  // common/auth/roles.json, compiled in
   bool Grants(const std::vector<std::string>& roles, absl::string_view permission) const;
   bool HasRole(absl::string_view role) const { return roles_.contains(role); }
+  // The first of `roles` that acts in an area ("area_roles") and so needs a scope; "" if none.
+  std::string AreaRoleIn(const std::vector<std::string>& roles) const;
   // Every permission pattern the roles grant (for Principal::Can).
   std::vector<std::string> GrantsOf(const std::vector<std::string>& roles) const;
 
  private:
   absl::flat_hash_map<std::string, std::vector<std::string>> roles_;
+  std::vector<std::string> area_roles_;
 };
 
 // gRPC's own services, which every server exposes without a token.

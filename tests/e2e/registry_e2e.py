@@ -5,6 +5,7 @@ Run by ctest through ./lnob test, which provides a PostgreSQL (LNOB_TEST_*). Cov
 reflection, health, a minted token, PostgreSQL stopped and restarted under the running
 service, and graceful shutdown on SIGTERM.
 """
+import base64
 import json
 import os
 import secrets
@@ -314,6 +315,33 @@ class RegistryE2E(unittest.TestCase):
         with self.assertRaises(grpc.RpcError) as cm:
             anon.call(f"{SVC}/ListEthnicGroups")
         self.assertEqual(cm.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+
+    def test_4b_commune_role_without_scope_is_refused(self):
+        # lnobctl refuses to mint such a token; a client could still sign one with a trusted
+        # key (here with openssl), and the service must not read the missing scope as the
+        # whole province.
+        def b64(data):
+            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+        now = int(time.time())
+        header = b64(json.dumps({"alg": "RS256", "typ": "JWT"}).encode())
+        claims = b64(json.dumps({"iss": "lnob", "aud": "lnob", "sub": "unscoped-officer", "iat": now,
+                                 "nbf": now - 5, "exp": now + 600, "roles": ["COMMUNE_OFFICER"]}).encode())
+        signature = subprocess.run(["openssl", "dgst", "-sha256", "-sign", f"{self.tmp}/jwt_private.pem"],
+                                   input=f"{header}.{claims}".encode(), capture_output=True, check=True).stdout
+        unscoped = lnob_grpc.Client(self.target, token=f"{header}.{claims}.{b64(signature)}")
+        with self.assertRaises(grpc.RpcError) as cm:
+            unscoped.call(f"{SVC}/ListEthnicGroups")
+        self.assertEqual(cm.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+        self.assertIn("area scope", cm.exception.details())
+        # The same role with a scope is served.
+        scoped = run(os.path.join(BIN, "lnobctl"), "token", f"--private_key={self.tmp}/jwt_private.pem", "--roles=COMMUNE_OFFICER",
+                     "--scope=25195", "--ttl=10m").strip()
+        lnob_grpc.Client(self.target, token=scoped).call(f"{SVC}/ListEthnicGroups")
+        # lnobctl itself refuses to mint the unscoped one.
+        refused = subprocess.run([os.path.join(BIN, "lnobctl"), "token", f"--private_key={self.tmp}/jwt_private.pem",
+                                  "--roles=COMMUNE_OFFICER"], capture_output=True, text=True)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("--scope", refused.stderr)
 
     def test_5_postgres_restart_under_running_service(self):
         run(PG_SH, "stop", PG_DIR)

@@ -147,6 +147,13 @@ TEST_F(ApiKeyTest, ValidationNamesTheFields) {
   local.principal.scope.unit_codes = {"25198"};
   st = logic_->CreateApiKey(local, NewKey("outside"), &resp);
   EXPECT_TRUE(HasViolation(st, "api_key.scope_unit_codes[0]")) << st;
+  // A commune role without a scope would act province-wide: refused.
+  auto commune = NewKey("commune office");
+  commune.mutable_api_key()->clear_roles();
+  commune.mutable_api_key()->add_roles("COMMUNE_OFFICER");
+  commune.mutable_api_key()->clear_scope_unit_codes();
+  st = logic_->CreateApiKey(admin_, commune, &resp);
+  EXPECT_TRUE(HasViolation(st, "api_key.scope_unit_codes")) << st;
   EXPECT_EQ(Psql("SELECT count(*) FROM gateway.api_keys"), "0");
 }
 

@@ -152,3 +152,30 @@ TEST_F(JwtTest, AnEmptyScopeCodeIsRejectedNotWidened) {
 
 }  // namespace
 }  // namespace lnob::auth
+
+namespace lnob::auth {
+namespace {
+
+// A commune role without a scope would act province-wide: refused at authentication.
+TEST_F(JwtTest, AreaRolesNeedAScope) {
+  auto keys = KeySet::FromPem(pub_);
+  Authorizer a(std::make_unique<Verifier>(*keys, VerifierOptions{"lnob", "lnob"}, clock_), RolePolicy::Default());
+  ASSERT_TRUE(a.RegisterService(RegistryService()).ok());
+  const std::string read = "/lnob.registry.v1.ReferenceDataService/ListAdminUnits";
+  Claims scoped = Valid();  // COMMUNE_OFFICER of 25195
+  EXPECT_TRUE(a.Authorize(read, "Bearer " + *MintRs256(priv_, scoped)).ok());
+  Claims unscoped = Valid();
+  unscoped.scope_units.clear();
+  auto refused = a.Authorize(read, "Bearer " + *MintRs256(priv_, unscoped));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(GetReason(refused.status()).value_or(""), "SCOPE_REQUIRED");
+  // A province role keeps the whole province without a scope.
+  Claims province = unscoped;
+  province.roles = {"PROVINCE_OFFICER"};
+  EXPECT_TRUE(a.Authorize(read, "Bearer " + *MintRs256(priv_, province)).ok());
+  EXPECT_EQ(RolePolicy::Default().AreaRoleIn({"VIEWER", "COMMUNE_CHAIR"}), "COMMUNE_CHAIR");
+  EXPECT_FALSE(RolePolicy::FromJson(R"({"roles": {"A": []}, "area_roles": ["B"]})").ok());
+}
+
+}  // namespace
+}  // namespace lnob::auth

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/auth/jwt.h"
+#include "common/auth/policy.h"
 #include "common/db/migrate.h"
 #include "common/db/pool.h"
 #include "common/log/log.h"
@@ -75,9 +76,16 @@ int RunToken(std::map<std::string, std::string>& a) {
   c.issuer = Get(a, "issuer", "lnob");
   c.audience = {Get(a, "audience", "lnob")};
   c.subject = Get(a, "subject", "dev-operator");
-  const std::string roles = Get(a, "roles", "PROVINCE_ADMIN");
+  // No default role: a forgotten flag must not mint a province administrator.
+  const std::string roles = Get(a, "roles");
+  if (roles.empty()) return Fail("token: --roles is required (e.g. --roles=VIEWER or --roles=PROVINCE_ADMIN)");
   for (auto r : absl::StrSplit(roles, ',', absl::SkipEmpty())) c.roles.emplace_back(r);
   for (auto s : absl::StrSplit(Get(a, "scope"), ',', absl::SkipEmpty())) c.scope_units.emplace_back(s);
+  if (c.scope_units.empty()) {
+    if (const std::string role = lnob::auth::RolePolicy::Default().AreaRoleIn(c.roles); !role.empty()) {
+      return Fail("token: role " + role + " acts in an area: give --scope=UNIT[,UNIT...]");
+    }
+  }
   absl::Duration ttl;
   if (!absl::ParseDuration(Get(a, "ttl", "1h"), &ttl)) return Fail("token: --ttl must be a duration like 30m or 8h");
   const absl::Time now = absl::Now();
@@ -155,11 +163,12 @@ const Command kCommands[] = {
      "  (--jwt_public_keys); it may hold several keys during a rotation.\n",
      RunKeys},
     {"token", "mint a bearer token for a role and area scope",
-     "lnobctl token --private_key=FILE [--roles=R1,R2] [--scope=CODE,...] [--subject=ID]\n"
+     "lnobctl token --private_key=FILE --roles=R1,R2 [--scope=CODE,...] [--subject=ID]\n"
      "              [--ttl=1h] [--issuer=lnob] [--audience=lnob]\n"
      "  Prints an RS256 JWT. Roles are those of common/auth/roles.json (PROVINCE_ADMIN,\n"
      "  PROVINCE_OFFICER, COMMUNE_OFFICER, COMMUNE_CHAIR, REVIEWER, INSPECTOR, SYSTEM_CLIENT,\n"
-     "  VIEWER). --scope lists admin-unit codes; empty means the whole province.\n",
+     "  VIEWER); --roles is required. --scope lists admin-unit codes; empty means the whole\n"
+     "  province, which the commune roles (area_roles) may not have.\n",
      RunToken},
     {"bootstrap", "create a service's roles and schema (administrator)",
      "lnobctl bootstrap --admin_url=DSN --service=NAME [--owner_role=R] [--service_role=R]\n"

@@ -110,6 +110,11 @@ absl::Status ApiKeyLogic::CreateApiKey(const C& c, const v1::CreateApiKeyRequest
       v.Add(field, "is listed twice");
     }
   }
+  if (k.scope_unit_codes().empty()) {
+    if (const std::string role = roles_.AreaRoleIn({k.roles().begin(), k.roles().end()}); !role.empty()) {
+      v.Add("api_key.scope_unit_codes", absl::StrCat("is required for role ", role, " (it acts in an area)"));
+    }
+  }
   seen.clear();
   for (int i = 0; i < k.scope_unit_codes_size(); ++i) {
     const std::string& code = k.scope_unit_codes(i);
