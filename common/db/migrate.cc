@@ -77,6 +77,15 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
     // Tables created before these defaults existed (re-bootstrap after a restore).
     tx.exec("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + svc);
     tx.exec("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + svc);
+    // ...but never on the schema's append-only tables (audit trails): the grant above must
+    // not undo what their migration revoked.
+    auto registry = tx.exec_params("SELECT to_regclass($1) IS NOT NULL", o.schema + ".append_only_tables");
+    if (registry[0][0].as<bool>()) {
+      for (const auto& row : tx.exec("SELECT table_name FROM " + schema + ".append_only_tables")) {
+        tx.exec("REVOKE UPDATE, DELETE, TRUNCATE ON " + schema + "." + tx.quote_name(row[0].as<std::string>()) +
+                " FROM " + svc);
+      }
+    }
     tx.exec("ALTER ROLE " + owner + " SET search_path = " + schema + ", public");
     tx.exec("ALTER ROLE " + svc + " SET search_path = " + schema + ", public");
     tx.commit();
