@@ -248,6 +248,10 @@ TEST_F(HouseholdTest, SearchIgnoresDiacriticsAndApostropheVariants) {
   EXPECT_EQ(search("klanh"), 1);
   EXPECT_EQ(search("hoa"), 1);
   EXPECT_EQ(search("xyz"), 0);
+  // LIKE's wildcards in a query are plain characters: they match no name here.
+  EXPECT_EQ(search("%"), 0);
+  EXPECT_EQ(search("_"), 0);
+  EXPECT_EQ(search("ng_yen"), 0);
 }
 
 TEST_F(HouseholdTest, ReviewWorkflowRefusesIllegalTransitions) {

@@ -66,7 +66,9 @@ class PgHouseholdStore : public HouseholdStore {
               " AND ($5 = 0 OR ($5 = 1 AND h.head_ethnicity NOT IN ('01', '')) OR ($5 = 2 AND h.head_ethnicity = '01'))"
               " AND (NOT $6 OR h.no_labor_capacity) AND (NOT $7 OR h.policy_beneficiary)"
               " AND ($8 = '' OR EXISTS (SELECT 1 FROM members m WHERE m.household_id = h.id"
-              "      AND m.active AND m.name_search LIKE '%' || $8 || '%'))"
+              // The query is a literal: its % and _ are not wildcards (backslash escapes).
+              "      AND m.active AND m.name_search LIKE"
+              "      '%' || replace(replace(replace($8, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'))"
               " AND ($9 = '' OR h.id > $9::uuid) AND h.status = 'HOUSEHOLD_ACTIVE'"
               " ORDER BY h.id LIMIT $10"),
           f.restrict_communes, ArrayLiteral(f.commune_codes), f.classification, f.head_ethnicity,
