@@ -21,13 +21,15 @@ std::string RequestHash(absl::string_view method, absl::string_view request_byte
 
 // The key of a create or state change: empty (not idempotent) without a request_id; the
 // hash covers the request without its request_id, so a replay with the same id and another
-// body is told apart.
+// body is told apart; the subject binds the id to its caller (another caller reusing it is
+// refused, and never sees the first caller's response).
 template <typename Req>
-db::IdempotencyKey IdempotencyKeyFor(const Req& req, absl::string_view method) {
+db::IdempotencyKey IdempotencyKeyFor(const Req& req, absl::string_view method, absl::string_view subject) {
   if (req.request_id().empty()) return {};
   Req canonical = req;
   canonical.clear_request_id();
-  return {req.request_id(), std::string(method), RequestHash(method, canonical.SerializeAsString())};
+  return {req.request_id(), std::string(method), RequestHash(method, canonical.SerializeAsString()),
+          std::string(subject)};
 }
 
 }  // namespace lnob::api

@@ -7,17 +7,23 @@ namespace lnob::db {
 absl::StatusOr<std::optional<std::string>> BeginIdempotent(pqxx::transaction_base& tx,
                                                            absl::string_view request_id,
                                                            absl::string_view method,
-                                                           absl::string_view request_hash) {
-  const std::string id(request_id), m(method), h(request_hash);
+                                                           absl::string_view request_hash,
+                                                           absl::string_view subject) {
+  const std::string id(request_id), m(method), h(request_hash), who(subject);
   auto ins = tx.exec_params(
-      "INSERT INTO idempotency_keys(request_id, method, request_hash) VALUES ($1, $2, $3) "
+      "INSERT INTO idempotency_keys(request_id, method, request_hash, subject) VALUES ($1, $2, $3, $4) "
       "ON CONFLICT (request_id) DO NOTHING RETURNING 1",
-      id, m, h);
+      id, m, h, who);
   if (!ins.empty()) return std::optional<std::string>();
   auto r = tx.exec_params(
-      "SELECT method, request_hash, response FROM idempotency_keys WHERE request_id = $1", id);
+      "SELECT method, request_hash, response, subject FROM idempotency_keys WHERE request_id = $1", id);
   if (r.empty()) {
     return absl::AbortedError("request_id was released concurrently; retry");
+  }
+  // Checked first: another caller learns nothing about the request it collided with.
+  if (!r[0][3].is_null() && r[0][3].as<std::string>() != who) {
+    return WithReason(absl::AlreadyExistsError("request_id is already used by another caller; choose a new one"),
+                      "REQUEST_ID_TAKEN");
   }
   if (r[0][0].as<std::string>() != m || r[0][1].as<std::string>() != h) {
     return InvalidField("request_id", "already used for a different request");

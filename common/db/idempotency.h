@@ -15,14 +15,16 @@ namespace lnob::db {
 // request_id idempotency inside the caller's transaction (table idempotency_keys).
 //   Begin: claims the id (concurrent duplicates wait on the row). Returns the stored response
 //          of an earlier identical request, or nullopt when the write must be performed.
-//          Same id with a different request -> INVALID_ARGUMENT naming request_id.
+//          Same id with a different request -> INVALID_ARGUMENT naming request_id; the same id
+//          used by another subject -> ALREADY_EXISTS (reason REQUEST_ID_TAKEN).
 //   Finish: stores the response to replay.
 // request_hash: a digest of the request without its request_id (api::IdempotencyKeyFor).
 // Included by stores only; domain code builds keys with common/api/request_id.h.
 absl::StatusOr<std::optional<std::string>> BeginIdempotent(pqxx::transaction_base& tx,
                                                            absl::string_view request_id,
                                                            absl::string_view method,
-                                                           absl::string_view request_hash);
+                                                           absl::string_view request_hash,
+                                                           absl::string_view subject);
 void FinishIdempotent(pqxx::transaction_base& tx, absl::string_view request_id,
                       absl::string_view response);
 
@@ -31,7 +33,7 @@ void FinishIdempotent(pqxx::transaction_base& tx, absl::string_view request_id,
 template <typename Message, typename Write>
 absl::Status RunIdempotent(pqxx::transaction_base& tx, const IdempotencyKey& key, Message* out, Write&& write) {
   if (key.request_id.empty()) return write();
-  auto prior = BeginIdempotent(tx, key.request_id, key.method, key.request_hash);
+  auto prior = BeginIdempotent(tx, key.request_id, key.method, key.request_hash, key.subject);
   if (!prior.ok()) return prior.status();
   if (prior->has_value()) {
     out->ParseFromString(**prior);

@@ -10,6 +10,7 @@ struct IdempotencyKey {
   std::string request_id;
   std::string method;
   std::string request_hash;
+  std::string subject;  // the caller: a request_id is bound to who used it first
 };
 
 }  // namespace lnob::db

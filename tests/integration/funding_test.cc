@@ -154,6 +154,24 @@ TEST_F(FundingTest, TwoConcurrentDisbursementsCannotExceedTheAllocation) {
   EXPECT_EQ(Count("SELECT disbursed FROM funding.allocations"), 900);
 }
 
+// A request_id is its first caller's: another subject reusing it gets ALREADY_EXISTS and
+// never the stored response.
+TEST_F(FundingTest, ARequestIdBelongsToItsFirstCaller) {
+  const std::string id = "0190c0de-0000-7000-8000-0000000000aa";
+  auto req = Line(kH3, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 100);
+  req.set_request_id(id);
+  v1::SupportLine first, replay, other;
+  ASSERT_TRUE(support_->CreateSupportLine(admin_, req, &first).ok());
+  ASSERT_TRUE(support_->CreateSupportLine(admin_, req, &replay).ok());
+  EXPECT_EQ(replay.name(), first.name());
+  server::Call someone = CallAs("someone-else", {"*"});
+  absl::Status st = support_->CreateSupportLine(someone, req, &other);
+  EXPECT_EQ(st.code(), absl::StatusCode::kAlreadyExists) << st;
+  EXPECT_EQ(GetReason(st).value_or(""), "REQUEST_ID_TAKEN");
+  EXPECT_TRUE(other.name().empty());
+  EXPECT_EQ(Count("SELECT count(*) FROM funding.support_lines"), 1);
+}
+
 TEST_F(FundingTest, SharesMustAddUpAndRegistryOutageWritesNothing) {
   auto req = Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 100);
   req.mutable_line()->mutable_shares(0)->set_amount_vnd(90);

@@ -37,7 +37,7 @@ absl::Status FundingLogic::SetAllocation(const C& c, const v1::SetAllocationRequ
   LNOB_RETURN_IF_ERROR(s_.ResolveUnit(a.unit_code(), a.year(), "allocation.unit_code").status());
   LNOB_RETURN_IF_ERROR(s_.RequireScope(c.principal, a.unit_code(), a.year(), "allocation.unit_code"));
   LNOB_ASSIGN_OR_RETURN(*out, s_.store->SetAllocation(a, req.reason(), req.etag(), c.principal.subject,
-                                                    api::IdempotencyKeyFor(req, "SetAllocation")));
+                                                    api::IdempotencyKeyFor(req, "SetAllocation", c.principal.subject)));
   return absl::OkStatus();
 }
 
@@ -103,7 +103,7 @@ absl::Status FundingLogic::RecordDisbursement(const C& c, const v1::RecordDisbur
   }
   LNOB_RETURN_IF_ERROR(s_.ResolveUnit(d.unit_code(), d.year(), "disbursement.unit_code").status());
   LNOB_RETURN_IF_ERROR(s_.RequireScope(c.principal, d.unit_code(), d.year(), "disbursement.unit_code"));
-  LNOB_ASSIGN_OR_RETURN(*out, s_.store->RecordDisbursement(d, c.principal.subject, api::IdempotencyKeyFor(req, "RecordDisbursement")));
+  LNOB_ASSIGN_OR_RETURN(*out, s_.store->RecordDisbursement(d, c.principal.subject, api::IdempotencyKeyFor(req, "RecordDisbursement", c.principal.subject)));
   return absl::OkStatus();
 }
 
@@ -160,7 +160,7 @@ absl::Status FundingLogic::CreatePlan(const C& c, const v1::CreatePlanRequest& r
   LNOB_RETURN_IF_ERROR(s_.RequireScope(c.principal, p.unit_code(), p.year(), "plan.unit_code"));
   LNOB_ASSIGN_OR_RETURN(Catalogue cat, s_.LoadCatalogue());
   LNOB_RETURN_IF_ERROR(ValidatePlanLines(cat, p.lines(), p.year(), "plan.lines"));
-  LNOB_ASSIGN_OR_RETURN(*out, s_.store->CreatePlan(p, c.principal.subject, api::IdempotencyKeyFor(req, "CreatePlan")));
+  LNOB_ASSIGN_OR_RETURN(*out, s_.store->CreatePlan(p, c.principal.subject, api::IdempotencyKeyFor(req, "CreatePlan", c.principal.subject)));
   return absl::OkStatus();
 }
 

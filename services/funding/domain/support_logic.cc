@@ -88,7 +88,7 @@ absl::Status SupportLogic::CreateSupportLine(const C& c, const v1::CreateSupport
                       "HOUSEHOLD_NOT_FOUND");
   }
   AttachFacts(facts[0], &line);
-  auto created = s_.store->CreateSupportLine(line, c.principal.subject, api::IdempotencyKeyFor(req, "CreateSupportLine"));
+  auto created = s_.store->CreateSupportLine(line, c.principal.subject, api::IdempotencyKeyFor(req, "CreateSupportLine", c.principal.subject));
   if (created.status().code() == absl::StatusCode::kAlreadyExists && GetReason(created.status()) == "ONE_POLICY") {
     LNOB_ASSIGN_OR_RETURN(auto existing, s_.store->ExistingPolicy(line.household().substr(11), line.content(), line.year()));
     return WithReason(

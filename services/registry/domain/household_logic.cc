@@ -222,10 +222,13 @@ absl::Status HouseholdLogic::CreateHousehold(const C& c, const v1::CreateHouseho
   // A citizen ID belongs to one active member (unique index); say where only if the caller may
   // see it. Looked up after the write fails, so that a replayed request_id gets its stored
   // response rather than a conflict with itself.
-  const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateHousehold");
+  const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateHousehold", c.principal.subject);
   auto created = store_->Create(h, c.principal.subject, key);
   if (!created.ok()) {
-    if (created.status().code() != absl::StatusCode::kAlreadyExists) return created.status();
+    if (created.status().code() != absl::StatusCode::kAlreadyExists ||
+        GetReason(created.status()) == "REQUEST_ID_TAKEN") {
+      return created.status();
+    }
     for (int i = 0; i < h.members_size(); ++i) {
       if (h.members(i).citizen_id().empty()) continue;
       LNOB_ASSIGN_OR_RETURN(auto other, store_->FindByCitizenId(h.members(i).citizen_id()));

@@ -101,7 +101,7 @@ absl::Status HouseholdLogic::CreateReview(const C& c, const v1::CreateReviewRequ
   r.clear_posted_on();
   if (r.reviewer().empty()) r.set_reviewer(c.principal.subject);
   LNOB_RETURN_IF_ERROR(PrepareReview(h, &r, "review.", false));
-  const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateReview");
+  const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateReview", c.principal.subject);
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateReview(id, r, c.principal.subject, key));
   return absl::OkStatus();
 }

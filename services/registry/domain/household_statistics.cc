@@ -141,7 +141,7 @@ absl::Status HouseholdLogic::CreateTarget(const C& c, const v1::CreateTargetRequ
   if (t.legal_doc().empty()) v.Add("target.legal_doc", "is required");
   if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) v.Add("request_id", "must be a UUID");
   LNOB_RETURN_IF_ERROR(v.Status());
-  const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateTarget");
+  const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateTarget", c.principal.subject);
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateTarget(t, c.principal.subject, key));
   return absl::OkStatus();
 }

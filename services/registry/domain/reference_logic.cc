@@ -287,7 +287,7 @@ absl::Status ReferenceLogic::CreateAreaClassification(
     return InvalidField("area_classification.unit_code", "must be a commune-level unit");
   }
   LNOB_RETURN_IF_ERROR(CheckScope(p, ac.unit_code(), *from));
-  const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateAreaClassification");
+  const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateAreaClassification", c.principal.subject);
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateAreaClassification(ac, p.subject, key));
   return absl::OkStatus();
 }
