@@ -763,11 +763,13 @@ class GatewayRestE2E(unittest.TestCase):
     def test_6_rate_limit_is_429_with_retry_after(self):
         token = self.mint("VIEWER", subject=f"e2e-burst-{self.suffix}")
         for _ in range(3):  # the strict gateway's burst
-            status, _, body = self.raw("GET", "/v1/ethnicGroups", token=token, base=self.strict)
+            status, hdrs, body = self.raw("GET", "/v1/ethnicGroups", token=token, base=self.strict)
             self.assertEqual((status, len(body["ethnicGroups"])), (200, 54))
+            self.assertEqual(hdrs.get("cache-control"), "no-store")
         _, d, hdrs = self.error(RESOURCE_EXHAUSTED, "GET", "/v1/ethnicGroups", token=token, base=self.strict)
         self.assertEqual(d.get(ERROR_INFO, {}).get("reason"), "RATE_LIMITED")
         self.assertGreaterEqual(int(hdrs.get("retry-after", "0")), 1)
+        self.assertEqual(hdrs.get("cache-control"), "no-store")  # errors too
         # Another client is not limited by this one.
         status, _, _ = self.raw("GET", "/v1/ethnicGroups", token=self.mint("VIEWER", subject="e2e-other"),
                                 base=self.strict)

@@ -209,6 +209,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void Write(HttpReply reply) {
     res_.emplace(static_cast<http::status>(reply.status), version_);
     res_->set(http::field::content_type, reply.content_type);
+    // Answers may carry personal data (Decree 13/2023): no shared or browser cache keeps them.
+    res_->set(http::field::cache_control, "no-store");
     for (const auto& [name, value] : reply.headers) res_->set(name, value);
     res_->keep_alive(keep_alive_ && !core_->stopping.load());
     res_->body() = std::move(reply.body);
