@@ -1,5 +1,6 @@
 #include "common/db/pool.h"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -10,6 +11,7 @@
 #include "common/db/sqlstate.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
+#include "common/util/deadline.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
@@ -128,11 +130,16 @@ std::unique_ptr<pqxx::connection> Pool::AcquireRaw(absl::Status* status) {
   UpdateGauges();
   lock.unlock();
   try {
-    auto c = std::make_unique<pqxx::connection>(options_.dsn);
-    if (!options_.search_path.empty()) {
-      pqxx::nontransaction n(*c);
-      n.exec("SET search_path TO " + options_.search_path);
+    std::string dsn = options_.dsn;
+    if (dsn.find("connect_timeout") == std::string::npos && dsn.find("://") == std::string::npos) {
+      absl::StrAppend(&dsn, " connect_timeout=", std::max<int64_t>(1, absl::ToInt64Seconds(options_.connect_timeout)));
     }
+    auto c = std::make_unique<pqxx::connection>(dsn);
+    pqxx::nontransaction n(*c);
+    if (!options_.search_path.empty()) n.exec("SET search_path TO " + options_.search_path);
+    n.exec(absl::StrCat("SET statement_timeout = ", absl::ToInt64Milliseconds(options_.statement_timeout)));
+    n.exec(absl::StrCat("SET idle_in_transaction_session_timeout = ",
+                        absl::ToInt64Milliseconds(options_.idle_in_transaction_timeout)));
     return c;
   } catch (const std::exception& e) {
     lock.lock();
@@ -160,8 +167,22 @@ void Pool::Release(std::unique_ptr<pqxx::connection> c, bool healthy) {
   cv_.notify_one();
 }
 
-absl::Status Pool::Run(const TxFn& fn, Isolation isolation) {
+absl::Status Pool::Run(const TxFn& user_fn, Isolation isolation) {
   const absl::Time start = absl::Now();
+  // The call's deadline, when sooner than the session's statement_timeout, bounds every
+  // statement of this transaction; a deadline already gone costs the database nothing.
+  const absl::Time deadline = CurrentDeadline();
+  if (deadline <= start) {
+    return WithReason(absl::DeadlineExceededError("the call's deadline passed before the database was asked"),
+                      "STATEMENT_TIMEOUT");
+  }
+  const TxFn fn = [&](pqxx::transaction_base& tx) -> absl::Status {
+    const absl::Duration left = deadline - absl::Now();
+    if (left < options_.statement_timeout) {
+      tx.exec(absl::StrCat("SET LOCAL statement_timeout = ", std::max<int64_t>(1, absl::ToInt64Milliseconds(left))));
+    }
+    return user_fn(tx);
+  };
   absl::Status result;
   std::mt19937 rng(std::random_device{}());
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {

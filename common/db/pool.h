@@ -37,6 +37,11 @@ struct PoolOptions {
   std::string search_path;  // e.g. "registry, public"
   int max_attempts = 5;     // transaction attempts on retryable failures
   std::function<void(absl::Duration)> sleeper;  // injectable backoff sleeper (tests)
+  // Time limits. Every statement is also cut at the deadline of the call being served
+  // (CurrentDeadline()); a transaction left idle is ended by the server.
+  absl::Duration statement_timeout = absl::Seconds(30);
+  absl::Duration idle_in_transaction_timeout = absl::Seconds(60);
+  absl::Duration connect_timeout = absl::Seconds(5);
 };
 
 enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable };
@@ -55,7 +60,7 @@ class Pool {
 
   // Runs fn in a transaction. fn returning non-OK rolls back (no retry). Retries the whole
   // transaction on 40001/40P01 and on a connection lost before commit, with jittered backoff.
-  absl::Status Run(const TxFn& fn, Isolation isolation = Isolation::kReadCommitted);
+  absl::Status Run(const TxFn& user_fn, Isolation isolation = Isolation::kReadCommitted);
   // Read-only convenience.
   absl::Status Read(const TxFn& fn) { return Run(fn, Isolation::kReadCommitted); }
 

@@ -11,6 +11,7 @@
 #include "common/log/log.h"
 #include "common/server/handler.h"
 #include "common/status/status.h"
+#include "common/util/deadline.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -156,6 +157,7 @@ grpc::Status ServeImpl(grpc::ServerContextBase* ctx,
   }
   if (!call->auth_status.ok()) return ToGrpcStatus(call->auth_status);
   log::ScopedCallIds ids(call->request_id, call->trace.trace_id);
+  ScopedDeadline deadline(call->deadline);  // bounds the SQL the handler runs (db::Pool)
   try {
     return ToGrpcStatus(fn(*call));
   } catch (const std::exception& e) {

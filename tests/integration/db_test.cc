@@ -6,6 +6,8 @@
 
 #include "common/db/migrate.h"
 #include "common/db/pool.h"
+#include "common/status/status.h"
+#include "common/util/deadline.h"
 #include "embedded/lnob_registry_migrations.h"
 #include "gtest/gtest.h"
 #include "tests/support/test_db.h"
@@ -142,6 +144,48 @@ TEST(Pool, BoundedAndUnavailableWhenDatabaseIsUnreachable) {
   absl::Status st = pool.Read([](pqxx::transaction_base&) { return absl::OkStatus(); });
   EXPECT_EQ(st.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(pool.stats().open, 0);
+}
+
+}  // namespace
+}  // namespace lnob
+
+namespace lnob {
+namespace {
+
+// SQL is bounded by the deadline of the call being served and by the pool's statement_timeout.
+TEST(PoolLimits, StatementsStopAtTheCallsDeadlineAndAtTheTimeout) {
+  auto db = testing::TestDatabase::Create("registry", registry::EmbeddedMigrations());
+  ASSERT_TRUE(db);
+  db::Pool pool(db::PoolOptions{.dsn = db->service_url(), .max_size = 2});
+  auto sleep = [&](double seconds) {
+    return pool.Run([&](pqxx::transaction_base& tx) {
+      tx.exec("SELECT pg_sleep(" + std::to_string(seconds) + ")");
+      return absl::OkStatus();
+    });
+  };
+  {
+    ScopedDeadline deadline(absl::Now() + absl::Milliseconds(300));
+    absl::Status st = sleep(30);
+    EXPECT_EQ(st.code(), absl::StatusCode::kDeadlineExceeded) << st;
+    EXPECT_EQ(GetReason(st).value_or(""), "STATEMENT_TIMEOUT");
+  }
+  {
+    ScopedDeadline gone(absl::Now() - absl::Seconds(1));
+    EXPECT_EQ(sleep(0).code(), absl::StatusCode::kDeadlineExceeded);
+  }
+  EXPECT_TRUE(sleep(0.01).ok());  // no call, no deadline: the session's own limit only
+  db::Pool strict(db::PoolOptions{.dsn = db->service_url(), .max_size = 1,
+                                  .statement_timeout = absl::Milliseconds(200)});
+  absl::Status st = strict.Run([&](pqxx::transaction_base& tx) {
+    tx.exec("SELECT pg_sleep(30)");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(st.code(), absl::StatusCode::kDeadlineExceeded) << st;
+  // The connection stays usable after a cancelled statement.
+  EXPECT_TRUE(strict.Run([](pqxx::transaction_base& tx) {
+                      tx.exec("SELECT 1");
+                      return absl::OkStatus();
+                    }).ok());
 }
 
 }  // namespace
