@@ -58,8 +58,12 @@ absl::StatusOr<int> NormalizePageSize(int requested, int default_size, int max_s
 std::string EtagForVersion(int64_t version) { return absl::StrCat("\"v", version, "\""); }
 
 absl::Status CheckEtag(absl::string_view supplied, int64_t current_version) {
+  return CheckEtagMatches(supplied, EtagForVersion(current_version));
+}
+
+absl::Status CheckEtagMatches(absl::string_view supplied, absl::string_view current_etag) {
   if (supplied.empty()) return absl::OkStatus();
-  if (supplied != EtagForVersion(current_version)) {
+  if (supplied != current_etag) {
     return WithReason(absl::AbortedError("etag does not match the current version; re-read and retry"),
                       "ETAG_MISMATCH");
   }

@@ -78,6 +78,8 @@ absl::StatusOr<std::vector<T>> FetchPage(const PageTokenCodec& codec, const Req&
 std::string EtagForVersion(int64_t version);
 // Empty etag = no precondition. Mismatch -> ABORTED.
 absl::Status CheckEtag(absl::string_view supplied, int64_t current_version);
+// The same against the current etag itself.
+absl::Status CheckEtagMatches(absl::string_view supplied, absl::string_view current_etag);
 
 }  // namespace lnob::api
 

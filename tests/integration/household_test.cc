@@ -148,9 +148,27 @@ TEST_F(HouseholdTest, DuplicateCitizenIdNamesTheOtherHouseholdOnlyInScope) {
   absl::Status st = logic_->CreateHousehold(admin_, req, &out);
   EXPECT_EQ(st.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_TRUE(absl::StrContains(st.message(), first.name()));
+  auto audits = [&] { return Count("SELECT count(*) FROM registry.pii_audit"); };
+  const int64_t before = audits();
   st = logic_->CreateHousehold(officer_, req, &out);  // 26359 is outside the officer's scope
   EXPECT_EQ(st.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_FALSE(absl::StrContains(st.message(), first.name()));
+  EXPECT_EQ(audits(), before + 1);  // what the officer learned is recorded
+
+  // AddMember checks the etag before the citizen ID: a stale write reveals nothing.
+  v1::Household mine = Create("25195", {Person("Điểu Văn K", v1::HEAD, "16")});
+  const int64_t after_create = audits();  // the administrator's own read is audited too
+  v1::AddMemberRequest add;
+  add.set_parent(mine.name());
+  *add.mutable_member() = Person("Nguyễn Văn A", v1::CHILD, "01", "075080000001");
+  add.set_etag("W/\"999\"");
+  st = logic_->AddMember(officer_, add, &out);
+  EXPECT_EQ(st.code(), absl::StatusCode::kAborted) << st;
+  EXPECT_EQ(audits(), after_create);
+  add.set_etag(mine.etag());
+  st = logic_->AddMember(officer_, add, &out);
+  EXPECT_EQ(st.code(), absl::StatusCode::kAlreadyExists) << st;
+  EXPECT_EQ(audits(), after_create + 1);
 }
 
 TEST_F(HouseholdTest, AreaScopeHidesOtherCommunesExactlyLikeMissingOnes) {

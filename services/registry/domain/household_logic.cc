@@ -111,6 +111,14 @@ absl::StatusOr<v1::Household> HouseholdLogic::Visible(const C& c, const std::str
   return h;
 }
 
+absl::Status HouseholdLogic::AuditDuplicateOutsideScope(const C& c, const v1::Household& other) {
+  // Uniqueness itself tells that the ID exists (the residual oracle, docs/registry.md); who
+  // learned it about a household outside their area is recorded like a personal-data read.
+  LNOB_ASSIGN_OR_RETURN(bool visible, InScope(c.principal, other.commune_code()));
+  if (visible) return absl::OkStatus();
+  return store_->AuditPersonalDataRead(c.principal.subject, c.method, c.request_id, {api::IdOf(other.name())});
+}
+
 absl::Status HouseholdLogic::Present(const C& c, std::vector<v1::Household*> hs) {
   if (c.principal.Can(kPersonalDataPermission)) {
     std::vector<std::string> ids;
@@ -234,6 +242,7 @@ absl::Status HouseholdLogic::CreateHousehold(const C& c, const v1::CreateHouseho
       LNOB_ASSIGN_OR_RETURN(auto other, store_->FindByCitizenId(h.members(i).citizen_id()));
       if (!other) continue;
       LNOB_ASSIGN_OR_RETURN(bool visible, InScope(c.principal, other->commune_code()));
+      LNOB_RETURN_IF_ERROR(AuditDuplicateOutsideScope(c, *other));
       return WithReason(absl::AlreadyExistsError(absl::StrCat(
                             "household.members[", i, "].citizen_id: already an active member of ",
                             visible ? other->name() : std::string("another household"))),
@@ -385,9 +394,13 @@ absl::Status HouseholdLogic::AddMember(const C& c, const v1::AddMemberRequest& r
     return st;
   }
   v1::Member added = probe.members(1);
+  // Everything else first: a write refused for another reason (here a stale etag) must not
+  // tell whether a citizen ID is registered somewhere in the province.
+  LNOB_RETURN_IF_ERROR(api::CheckEtagMatches(req.etag(), current.etag()));
   if (!added.citizen_id().empty()) {
     LNOB_ASSIGN_OR_RETURN(auto other, store_->FindByCitizenId(added.citizen_id()));
     if (other) {
+      LNOB_RETURN_IF_ERROR(AuditDuplicateOutsideScope(c, *other));
       return WithReason(absl::AlreadyExistsError("member.citizen_id: already an active member of another household"),
                         "CITIZEN_ID_TAKEN");
     }

@@ -96,6 +96,8 @@ class HouseholdLogic {
   // Loads a household the caller may see (NOT_FOUND otherwise, whether or not it exists).
   absl::StatusOr<v1::Household> Visible(const C& c, const std::string& id);
   absl::Status Present(const C& c, std::vector<v1::Household*> hs);  // mask or audit
+  // A duplicate citizen ID refused in a household outside the caller's scope: audited.
+  absl::Status AuditDuplicateOutsideScope(const C& c, const v1::Household& other);
   absl::StatusOr<std::string> HouseholdId(absl::string_view name, absl::string_view field);
 
   HouseholdStore* store_;
