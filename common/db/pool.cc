@@ -135,11 +135,12 @@ std::unique_ptr<pqxx::connection> Pool::AcquireRaw(absl::Status* status) {
       absl::StrAppend(&dsn, " connect_timeout=", std::max<int64_t>(1, absl::ToInt64Seconds(options_.connect_timeout)));
     }
     auto c = std::make_unique<pqxx::connection>(dsn);
-    pqxx::nontransaction n(*c);
-    if (!options_.search_path.empty()) n.exec("SET search_path TO " + options_.search_path);
-    n.exec(absl::StrCat("SET statement_timeout = ", absl::ToInt64Milliseconds(options_.statement_timeout)));
-    n.exec(absl::StrCat("SET idle_in_transaction_session_timeout = ",
-                        absl::ToInt64Milliseconds(options_.idle_in_transaction_timeout)));
+    // The session's settings in one round trip.
+    std::string settings = absl::StrCat(
+        "SET statement_timeout = ", absl::ToInt64Milliseconds(options_.statement_timeout),
+        "; SET idle_in_transaction_session_timeout = ", absl::ToInt64Milliseconds(options_.idle_in_transaction_timeout));
+    if (!options_.search_path.empty()) absl::StrAppend(&settings, "; SET search_path TO ", options_.search_path);
+    pqxx::nontransaction(*c).exec(settings);
     return c;
   } catch (const std::exception& e) {
     lock.lock();

@@ -1,13 +1,12 @@
 #include "common/peer/registry_units.h"
 
-#include <chrono>
 #include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/api/proto_date.h"
-#include "common/status/grpc_status.h"
+#include "common/peer/peer.h"
 #include "grpcpp/grpcpp.h"
 #include "lnob/registry/v1/reference_data.grpc.pb.h"
 
@@ -27,12 +26,9 @@ const char* LevelName(rv1::UnitLevel level) {
 
 class RegistryUnitDirectory final : public scope::UnitDirectory {
  public:
-  RegistryUnitDirectory(RegistryPeerConfig config, auth::ServiceTokenSource* self)
+  RegistryUnitDirectory(PeerConfig config, auth::ServiceTokenSource* self)
       : config_(std::move(config)), self_(self) {
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
-    stub_ = rv1::ReferenceDataService::NewStub(
-        grpc::CreateCustomChannel(config_.address, grpc::InsecureChannelCredentials(), args));
+    stub_ = rv1::ReferenceDataService::NewStub(NewPeerChannel(config_.address));
   }
 
   absl::StatusOr<scope::UnitTables> Load() override {
@@ -90,26 +86,18 @@ class RegistryUnitDirectory final : public scope::UnitDirectory {
   template <typename Req, typename Resp, typename Method>
   absl::Status Call(const Req& req, Resp* resp, Method method) {
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(config_.timeout));
-    auto auth = self_->Authorization();
-    if (!auth.ok()) return auth.status();
-    ctx.AddMetadata("authorization", *auth);
-    grpc::Status s = ((*stub_).*method)(&ctx, req, resp);
-    if (s.ok()) return absl::OkStatus();
-    if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED || s.error_code() == grpc::StatusCode::UNAVAILABLE) {
-      return absl::UnavailableError(absl::StrCat("registry (unit directory) unavailable: ", s.error_message()));
-    }
-    return FromGrpcStatus(s);
+    if (auto st = AsService(self_, config_.timeout, &ctx); !st.ok()) return st;
+    return PeerStatus(((*stub_).*method)(&ctx, req, resp), "registry (unit directory)");
   }
 
-  RegistryPeerConfig config_;
+  PeerConfig config_;
   auth::ServiceTokenSource* self_;
   std::unique_ptr<rv1::ReferenceDataService::Stub> stub_;
 };
 
 }  // namespace
 
-std::unique_ptr<scope::UnitDirectory> NewRegistryUnitDirectory(RegistryPeerConfig config,
+std::unique_ptr<scope::UnitDirectory> NewRegistryUnitDirectory(PeerConfig config,
                                                                auth::ServiceTokenSource* self) {
   return std::make_unique<RegistryUnitDirectory>(std::move(config), self);
 }

@@ -8,20 +8,15 @@
 #include <memory>
 #include <string>
 
-#include "absl/time/time.h"
 #include "common/auth/service_token.h"
+#include "common/peer/peer_config.h"
 #include "common/scope/area_scope.h"
 
 namespace lnob::peer {
 
-struct RegistryPeerConfig {
-  std::string address;                        // host:port of the registry
-  absl::Duration timeout = absl::Seconds(5);  // per call
-};
-
 // Every unit version in force on a day of the lineage (each effective date and the day
 // before) or today, with the lineage: ListLineageEvents and ListAdminUnits, paged.
-std::unique_ptr<scope::UnitDirectory> NewRegistryUnitDirectory(RegistryPeerConfig config,
+std::unique_ptr<scope::UnitDirectory> NewRegistryUnitDirectory(PeerConfig config,
                                                                auth::ServiceTokenSource* self);
 
 }  // namespace lnob::peer

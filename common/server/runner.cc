@@ -236,10 +236,11 @@ absl::Status ServerRunner::Start() {
         absl::StrCat("cannot listen on ", config_.listen_host, ":", config_.grpc_port));
   }
   SetServing(probe_ ? probe_() : true);
-  // Probed on the injected clock (a test's FakeClock decides when).
-  health_ = std::make_unique<PeriodicTask>(clock_, config_.health_interval, [this] {
-    if (!stopping_.load()) SetServing(probe_ ? probe_() : true);
-  }, absl::Milliseconds(50));
+  // Probed again every health_interval on the injected clock (a test's FakeClock decides
+  // when); the first probe was the one just above.
+  health_ = std::make_unique<PeriodicTask>(
+      clock_, config_.health_interval, [this] { if (!stopping_.load()) SetServing(probe_ ? probe_() : true); },
+      absl::Milliseconds(50), /*run_at_once=*/false);
   if (!config_.ready_file.empty()) {
     const std::string tmp = config_.ready_file + ".tmp";
     {

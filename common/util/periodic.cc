@@ -3,10 +3,10 @@
 namespace lnob {
 
 PeriodicTask::PeriodicTask(const Clock& clock, absl::Duration interval, std::function<void()> fn,
-                           absl::Duration tick)
+                           absl::Duration tick, bool run_at_once)
     : clock_(clock), interval_(interval), tick_(tick), fn_(std::move(fn)) {
-  thread_ = std::thread([this] {
-    absl::Time next = clock_.Now();
+  thread_ = std::thread([this, run_at_once] {
+    absl::Time next = run_at_once ? clock_.Now() : clock_.Now() + interval_;
     std::unique_lock<std::mutex> l(mu_);
     while (!stop_) {
       if (clock_.Now() >= next) {

@@ -17,10 +17,11 @@ namespace lnob {
 
 class PeriodicTask {
  public:
-  // Runs fn at once, then whenever `interval` has passed on `clock` since the last run. The
-  // clock is looked at every `tick` of real time.
+  // Runs fn at once (or, with run_at_once false, after the first interval), then whenever
+  // `interval` has passed on `clock` since the last run. The clock is looked at every `tick`
+  // of real time.
   PeriodicTask(const Clock& clock, absl::Duration interval, std::function<void()> fn,
-               absl::Duration tick = absl::Milliseconds(100));
+               absl::Duration tick = absl::Milliseconds(100), bool run_at_once = true);
   ~PeriodicTask();
   PeriodicTask(const PeriodicTask&) = delete;
   PeriodicTask& operator=(const PeriodicTask&) = delete;

@@ -37,12 +37,10 @@ int main(int argc, char** argv) {
                                              absl::GetFlag(FLAGS_service_signing_key), me, s.clock()));
         auto& token = s.Own(std::move(self));
         auto& store = s.Own(NewPgFundingStore(&s.pool()));
-        auto& registry = s.Own(NewGrpcRegistryClient({.address = absl::GetFlag(FLAGS_registry_address),
-                                                      .timeout = absl::GetFlag(FLAGS_registry_timeout)},
-                                                     &token));
-        auto& units = s.Own(lnob::peer::NewRegistryUnitDirectory(
-            {.address = absl::GetFlag(FLAGS_registry_address), .timeout = absl::GetFlag(FLAGS_registry_timeout)},
-            &token));
+        const lnob::peer::PeerConfig registry_peer{.address = absl::GetFlag(FLAGS_registry_address),
+                                                   .timeout = absl::GetFlag(FLAGS_registry_timeout)};
+        auto& registry = s.Own(NewGrpcRegistryClient(registry_peer, &token));
+        auto& units = s.Own(lnob::peer::NewRegistryUnitDirectory(registry_peer, &token));
         auto& scope = s.Make<lnob::scope::AreaScope>(&units, s.clock());
         auto& shared = s.Make<FundingShared>(&store, &registry, &scope, s.page_tokens(), s.clock());
         auto& catalogue = s.Make<CatalogueLogic>(&shared);

@@ -251,6 +251,15 @@ TEST(PeriodicTask, RunsOnTheInjectedClock) {
   clock.Advance(absl::Minutes(5));
   absl::SleepFor(absl::Milliseconds(30));
   EXPECT_EQ(runs.load(), 2);  // stopped
+
+  // Deferred: the first run waits one interval.
+  std::atomic<int> later{0};
+  PeriodicTask deferred(clock, absl::Minutes(1), [&] { ++later; }, absl::Milliseconds(5), /*run_at_once=*/false);
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(later.load(), 0);
+  clock.Advance(absl::Minutes(1));
+  for (int i = 0; i < 400 && later.load() < 1; ++i) absl::SleepFor(absl::Milliseconds(5));
+  EXPECT_EQ(later.load(), 1);
 }
 
 }  // namespace

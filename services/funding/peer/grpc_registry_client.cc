@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/proto_date.h"
 #include "common/server/downstream.h"
-#include "common/status/grpc_status.h"
+#include "common/peer/peer.h"
 #include "grpcpp/grpcpp.h"
 #include "lnob/registry/v1/households.grpc.pb.h"
 
@@ -16,24 +16,13 @@ namespace {
 
 namespace rv1 = ::lnob::registry::v1;
 
-// A peer that cannot be reached is UNAVAILABLE whatever gRPC said about it, so callers
-// report it (and write nothing) the same way.
-absl::Status PeerStatus(const grpc::Status& s) {
-  absl::Status st = FromGrpcStatus(s);
-  if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    return absl::UnavailableError(absl::StrCat("registry did not answer in time: ", s.error_message()));
-  }
-  return st;
-}
+absl::Status PeerStatus(const grpc::Status& s) { return peer::PeerStatus(s, "registry"); }
 
 class GrpcRegistryClient : public RegistryClient {
  public:
-  GrpcRegistryClient(RegistryClientConfig config, auth::ServiceTokenSource* self)
+  GrpcRegistryClient(peer::PeerConfig config, auth::ServiceTokenSource* self)
       : config_(std::move(config)), self_(self) {
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
-    channel_ = grpc::CreateCustomChannel(config_.address, grpc::InsecureChannelCredentials(), args);
-    households_ = rv1::HouseholdService::NewStub(channel_);
+    households_ = rv1::HouseholdService::NewStub(peer::NewPeerChannel(config_.address));
   }
 
   absl::StatusOr<std::vector<HouseholdFact>> Facts(
@@ -147,22 +136,17 @@ class GrpcRegistryClient : public RegistryClient {
     const auto cap = std::chrono::system_clock::now() + absl::ToChronoMilliseconds(config_.timeout);
     if (call.deadline == absl::InfiniteFuture() || absl::ToChronoTime(call.deadline) > cap) ctx->set_deadline(cap);
   }
-  absl::Status AsSelf(grpc::ClientContext* ctx) {
-    auto auth = self_->Authorization();
-    if (!auth.ok()) return auth.status();
-    ctx->AddMetadata("authorization", *auth);
-    return absl::OkStatus();
-  }
+  // The change feed is a long-lived stream: no deadline.
+  absl::Status AsSelf(grpc::ClientContext* ctx) { return peer::AsService(self_, absl::InfiniteDuration(), ctx); }
 
-  RegistryClientConfig config_;
+  peer::PeerConfig config_;
   auth::ServiceTokenSource* self_;
-  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<rv1::HouseholdService::Stub> households_;
 };
 
 }  // namespace
 
-std::unique_ptr<RegistryClient> NewGrpcRegistryClient(RegistryClientConfig config, auth::ServiceTokenSource* self) {
+std::unique_ptr<RegistryClient> NewGrpcRegistryClient(peer::PeerConfig config, auth::ServiceTokenSource* self) {
   return std::make_unique<GrpcRegistryClient>(std::move(config), self);
 }
 

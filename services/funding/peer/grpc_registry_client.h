@@ -8,16 +8,12 @@
 
 #include "absl/time/time.h"
 #include "common/auth/service_token.h"
+#include "common/peer/peer_config.h"
 #include "services/funding/domain/registry_client.h"
 
 namespace lnob::funding {
 
-struct RegistryClientConfig {
-  std::string address;                     // host:port
-  absl::Duration timeout = absl::Seconds(5);  // per unary call (also capped by the caller's deadline)
-};
-
-std::unique_ptr<RegistryClient> NewGrpcRegistryClient(RegistryClientConfig config, auth::ServiceTokenSource* self);
+std::unique_ptr<RegistryClient> NewGrpcRegistryClient(peer::PeerConfig config, auth::ServiceTokenSource* self);
 
 }  // namespace lnob::funding
 
