@@ -1,7 +1,6 @@
 #include "services/funding/domain/funding_logic.h"
 
 #include <algorithm>
-#include <future>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"

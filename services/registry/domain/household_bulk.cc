@@ -95,17 +95,7 @@ absl::Status HouseholdLogic::ImportHouseholds(const C& c,
 
 absl::Status HouseholdLogic::ExportHouseholds(const C& c, const v1::ExportHouseholdsRequest& req,
                                               server::MessageWriter<v1::HouseholdRecord>& sink) {
-  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
-  std::optional<std::vector<std::string>> communes;
-  if (!req.unit_code().empty()) {
-    LNOB_ASSIGN_OR_RETURN(auto under, CommunesUnder(req.unit_code(), Today()));
-    communes.emplace();
-    for (const auto& code : under) {
-      if (!scope || scope->count(code)) communes->push_back(code);
-    }
-  } else if (scope) {
-    communes.emplace(scope->begin(), scope->end());
-  }
+  LNOB_ASSIGN_OR_RETURN(auto communes, CommuneFilter(c, req.unit_code(), Today()));
   const bool pii = c.principal.Can(kPersonalDataPermission);
   std::vector<std::string> audited;
   absl::Status audit_status;

@@ -2,7 +2,6 @@
 #include "services/registry/domain/household_internal.h"
 
 #include <algorithm>
-#include <future>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -93,6 +92,23 @@ absl::StatusOr<std::optional<std::set<std::string>>> HouseholdLogic::ScopeCommun
 
 absl::StatusOr<bool> HouseholdLogic::InScope(const auth::Principal& p, const std::string& commune) {
   return scope_->Covers(p, commune, Today());
+}
+
+absl::StatusOr<std::optional<std::vector<std::string>>> HouseholdLogic::CommuneFilter(const C& c,
+                                                                                     const std::string& unit,
+                                                                                     absl::CivilDay geo) {
+  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
+  std::optional<std::vector<std::string>> communes;
+  if (!unit.empty()) {
+    LNOB_ASSIGN_OR_RETURN(auto under, CommunesUnder(unit, geo));
+    communes.emplace();
+    for (const auto& code : under) {
+      if (!scope || scope->count(code)) communes->push_back(code);
+    }
+  } else if (scope) {
+    communes.emplace(scope->begin(), scope->end());
+  }
+  return communes;
 }
 
 absl::StatusOr<std::string> HouseholdLogic::HouseholdId(absl::string_view name, absl::string_view field) {
@@ -326,16 +342,10 @@ absl::Status HouseholdLogic::ListHouseholds(const C& c, const v1::ListHouseholds
   LNOB_RETURN_IF_ERROR(v.Status());
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
   HouseholdFilter f;
-  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
-  if (!req.unit_code().empty()) {
-    LNOB_ASSIGN_OR_RETURN(auto under, CommunesUnder(req.unit_code(), as_of));
+  LNOB_ASSIGN_OR_RETURN(auto communes, CommuneFilter(c, req.unit_code(), as_of));
+  if (communes) {
     f.restrict_communes = true;
-    for (const auto& code : under) {
-      if (!scope || scope->count(code)) f.commune_codes.push_back(code);
-    }
-  } else if (scope) {
-    f.restrict_communes = true;
-    f.commune_codes.assign(scope->begin(), scope->end());
+    f.commune_codes = *std::move(communes);
   }
   if (req.classification() != v1::HOUSEHOLD_CLASS_UNSPECIFIED) f.classification = v1::HouseholdClass_Name(req.classification());
   f.head_ethnicity = req.head_ethnicity_code();

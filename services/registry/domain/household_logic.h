@@ -93,6 +93,10 @@ class HouseholdLogic {
   absl::StatusOr<std::optional<std::set<std::string>>> ScopeCommunes(const auth::Principal& p);
   absl::StatusOr<std::vector<std::string>> CommunesUnder(const std::string& unit, absl::CivilDay date);
   absl::StatusOr<bool> InScope(const auth::Principal& p, const std::string& commune);
+  // The communes a list may read: those under `unit` on `geo` (any when empty) within the
+  // caller's scope; nullopt when nothing restricts them.
+  absl::StatusOr<std::optional<std::vector<std::string>>> CommuneFilter(const C& c, const std::string& unit,
+                                                                       absl::CivilDay geo);
   // Loads a household the caller may see (NOT_FOUND otherwise, whether or not it exists).
   absl::StatusOr<v1::Household> Visible(const C& c, const std::string& id);
   absl::Status Present(const C& c, std::vector<v1::Household*> hs);  // mask or audit

@@ -62,17 +62,7 @@ absl::Status HouseholdLogic::ListTransitions(const C& c, const v1::ListTransitio
   if (req.year() < 2000 || req.year() > 2100) return InvalidField("year", "must be a year 2000-2100");
   if (!v1::TransitionCategory_IsValid(req.category())) return InvalidField("category", "unknown category");
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay geo, api::FromProtoDateOr(req.as_of(), "as_of", absl::CivilDay(req.year(), 12, 31)));
-  LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
-  std::optional<std::vector<std::string>> communes;
-  if (!req.unit_code().empty()) {
-    LNOB_ASSIGN_OR_RETURN(auto under, CommunesUnder(req.unit_code(), geo));
-    communes.emplace();
-    for (const auto& code : under) {
-      if (!scope || scope->count(code)) communes->push_back(code);
-    }
-  } else if (scope) {
-    communes.emplace(scope->begin(), scope->end());
-  }
+  LNOB_ASSIGN_OR_RETURN(auto communes, CommuneFilter(c, req.unit_code(), geo));
   LNOB_ASSIGN_OR_RETURN(auto counts, store_->TransitionCounts(req.year(), communes));
   for (auto& tc : counts) *out->add_counts() = std::move(tc);
   if (req.category() != v1::TRANSITION_CATEGORY_UNSPECIFIED) {
