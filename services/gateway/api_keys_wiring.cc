@@ -15,6 +15,7 @@
 #include "common/log/log.h"
 #include "common/server/runner.h"
 #include "common/status/status.h"
+#include "common/util/periodic.h"
 #include "lnob/gateway/v1/api_keys.lnob.h"
 #include "services/gateway/domain/api_key_auth.h"
 #include "services/gateway/domain/api_key_logic.h"
@@ -43,6 +44,7 @@ struct ApiKeysWiring::Impl {
   std::unique_ptr<v1::ApiKeyServiceAdapter<ApiKeyLogic>> service;
   std::unique_ptr<server::ServerRunner> runner;
   std::unique_ptr<ApiKeyAuthenticator> authenticator;
+  std::unique_ptr<PeriodicTask> refresher;
 };
 
 ApiKeysWiring::ApiKeysWiring() : impl_(std::make_unique<Impl>()) {}
@@ -57,8 +59,8 @@ absl::Status ApiKeysConfig::Validate() const {
   if (api_key_token_ttl < absl::Seconds(10) || api_key_token_ttl > absl::Hours(1)) {
     errors.push_back("--api_key_token_ttl: must be 10s..1h");
   }
-  if (api_key_cache_ttl < absl::ZeroDuration() || api_key_cache_ttl > absl::Minutes(5)) {
-    errors.push_back("--api_key_cache_ttl: must be 0..5m");
+  if (api_key_cache_ttl < absl::Milliseconds(100) || api_key_cache_ttl > absl::Minutes(5)) {
+    errors.push_back("--api_key_cache_ttl: must be 100ms..5m");
   }
   if (jwt_signing_key.empty()) {
     errors.push_back("--jwt_signing_key (LNOB_JWT_SIGNING_KEY): must name the PEM private key that signs API-key tokens");
@@ -137,21 +139,30 @@ absl::Status ApiKeysWiring::Start(metrics::Metrics* metrics) {
   m.store = NewPgApiKeyStore(m.pool.get());
   m.logic = std::make_unique<ApiKeyLogic>(m.store.get(), api::PageTokenCodec(m.admin.page_token_secret),
                                           RealClock::Get());
+  auto authenticator = ApiKeyAuthenticator::Create(m.store.get(), m.auth, RealClock::Get());
+  if (!authenticator.ok()) return authenticator.status();
+  m.authenticator = *std::move(authenticator);
+  // The key table is kept in memory and reloaded on its own thread, and at once after a
+  // change made here: no call waits for the database.
+  ApiKeyAuthenticator* authn = m.authenticator.get();
+  m.logic->OnChange([authn] {
+    if (auto st = authn->Refresh(); !st.ok()) log::Warn("API keys: reload failed", {{"error", std::string(st.message())}});
+  });
+  m.refresher = std::make_unique<PeriodicTask>(RealClock::Get(), m.auth.cache_ttl, [authn] {
+    if (auto st = authn->Refresh(); !st.ok()) log::Warn("API keys: reload failed", {{"error", std::string(st.message())}});
+  });
   m.service = std::make_unique<v1::ApiKeyServiceAdapter<ApiKeyLogic>>(m.logic.get());
   m.runner = std::make_unique<server::ServerRunner>(m.admin);
   m.runner->EmbedIn(metrics);
   LNOB_RETURN_IF_ERROR(m.runner->Init());
   LNOB_RETURN_IF_ERROR(m.runner->Add(m.service.get()));
-  // No readiness probe: while the gateway's database is down, admin calls and API-key calls
-  // fail with UNAVAILABLE, but the REST face stays ready for bearer-token traffic.
+  // No readiness probe: while the gateway's database is down, admin calls fail with
+  // UNAVAILABLE and API-key calls are served from the last loaded key table (until it is
+  // too old), but the REST face stays ready for bearer-token traffic.
   LNOB_RETURN_IF_ERROR(m.runner->Start());
-  auto authenticator = ApiKeyAuthenticator::Create(m.store.get(), m.auth, RealClock::Get());
-  if (!authenticator.ok()) return authenticator.status();
-  m.authenticator = *std::move(authenticator);
-  if (!m.store->Healthy()) log::Warn("API keys: the gateway database does not answer yet");
   log::Info("API keys enabled",
             {{"admin_grpc", admin_address()},
-             {"cache_ttl_ms", absl::StrCat(absl::ToInt64Milliseconds(m.auth.cache_ttl))},
+             {"refresh_ms", absl::StrCat(absl::ToInt64Milliseconds(m.auth.cache_ttl))},
              {"token_ttl_s", absl::StrCat(absl::ToInt64Seconds(m.auth.token_ttl))}});
   return absl::OkStatus();
 }
@@ -168,6 +179,7 @@ ApiKeyAuthenticator* ApiKeysWiring::authenticator() const { return impl_->authen
 
 void ApiKeysWiring::Stop() {
   if (impl_ && impl_->runner) impl_->runner->Shutdown();
+  if (impl_ && impl_->refresher) impl_->refresher->Stop();
 }
 
 }  // namespace lnob::gateway

@@ -20,10 +20,12 @@
 #include "google/protobuf/descriptor.pb.h"
 #include "common/server/service_list.h"
 #include "embedded/lnob_gateway_descriptors.h"
+#include "services/gateway/api/backend_pool.h"
 #include "services/gateway/api/grpc_passthrough.h"
 #include "services/gateway/api/http_gateway.h"
 #include "services/gateway/api/tls_config.h"
 #include "services/gateway/api_keys_wiring.h"
+#include "services/gateway/domain/admission.h"
 #include "services/gateway/domain/openapi.h"
 
 namespace lnob::gateway {
@@ -54,7 +56,8 @@ ABSL_FLAG(std::string, jwt_signing_key, "",
           "must be in the services' --jwt_public_keys (and in this gateway's)");
 ABSL_FLAG(absl::Duration, api_key_token_ttl, absl::Seconds(60), "Lifetime of a token minted for an API key");
 ABSL_FLAG(absl::Duration, api_key_cache_ttl, absl::Seconds(5),
-          "How long a looked-up API key is trusted; a revocation takes effect within it (0 = always ask)");
+          "How often the in-memory copy of the API key table is reloaded (100ms..5m); a revocation made "
+          "through another replica takes effect within it, through this one at once");
 ABSL_FLAG(std::string, admin_listen_host, "127.0.0.1", "Address of the gateway's own gRPC admin API (API keys)");
 ABSL_FLAG(int, admin_grpc_port, 50050, "Port of the gateway's own gRPC admin API (0 = pick a free port)");
 ABSL_FLAG(std::string, page_token_secret, "", "HMAC secret for page tokens of ListApiKeys (>= 16 bytes)");
@@ -74,6 +77,13 @@ ABSL_FLAG(std::string, jwt_issuer, "lnob", "Required 'iss' of bearer tokens");
 ABSL_FLAG(std::string, jwt_audience, "lnob", "Required 'aud' of bearer tokens");
 ABSL_FLAG(double, rate_limit_rps, 50, "Requests per second per client (token subject, else address); 0 = off");
 ABSL_FLAG(double, rate_limit_burst, 100, "Burst size of the per-client token bucket");
+ABSL_FLAG(std::string, trusted_proxies, "",
+          "Comma-separated addresses or CIDR blocks of the proxies (ingress) in front of the gateway: "
+          "only behind them is the client address taken from X-Forwarded-For");
+ABSL_FLAG(double, auth_failure_rps, 1,
+          "Refused credentials (bad tokens, unknown API keys) per second per client address and per key "
+          "prefix before they are answered 429; a credential that verifies is never refused");
+ABSL_FLAG(double, auth_failure_burst, 100, "Burst size of the refused-credential buckets");
 ABSL_FLAG(std::string, openapi_out, "", "Write the OpenAPI document to this file and exit");
 ABSL_FLAG(std::string, ready_file, "", "File written with the bound ports once serving");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
@@ -130,10 +140,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
-  config.rate_limit_rps = absl::GetFlag(FLAGS_rate_limit_rps);
-  config.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);
-  if (config.rate_limit_rps < 0 || config.rate_limit_burst < 1) {
-    std::fprintf(stderr, "gateway: --rate_limit_rps must be >= 0 and --rate_limit_burst >= 1\n");
+  lnob::gateway::AdmissionConfig admission_config;
+  admission_config.rate_limit_rps = absl::GetFlag(FLAGS_rate_limit_rps);
+  admission_config.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);
+  admission_config.failure_rps = absl::GetFlag(FLAGS_auth_failure_rps);
+  admission_config.failure_burst = absl::GetFlag(FLAGS_auth_failure_burst);
+  if (auto proxies = lnob::gateway::TrustedProxies::Parse(absl::GetFlag(FLAGS_trusted_proxies)); proxies.ok()) {
+    admission_config.trusted_proxies = *std::move(proxies);
+  } else {
+    std::fprintf(stderr, "gateway: --trusted_proxies: %s\n", std::string(proxies.status().message()).c_str());
+    return 2;
+  }
+  if (auto st = admission_config.Validate(); !st.ok()) {
+    std::fprintf(stderr, "gateway: %s\n", std::string(st.message()).c_str());
     return 2;
   }
   google::protobuf::FileDescriptorSet set;
@@ -149,6 +168,7 @@ int main(int argc, char** argv) {
     }
   }
   std::vector<std::string> services;
+  std::map<std::string, std::string> backend_map;  // proto service -> host:port
   std::string backends = absl::GetFlag(FLAGS_backends);
   if (backends.empty()) backends = lnob::gateway::DefaultBackends(set);
   for (absl::string_view entry : absl::StrSplit(backends, ',', absl::SkipEmpty())) {
@@ -157,7 +177,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "gateway: --backends: '%s' is not service=host:port\n", std::string(entry).c_str());
       return 2;
     }
-    config.backends[kv.first] = kv.second;
+    backend_map[kv.first] = kv.second;
     services.push_back(kv.first);
   }
   // API keys and their admin API (api_keys_wiring.cc; disabled without --database_url). The
@@ -180,7 +200,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "gateway: invalid configuration:\n%s\n", std::string(st.message()).c_str());
     return 2;
   }
-  if (!config.backends.count(lnob::gateway::kApiKeyServiceName)) services.push_back(lnob::gateway::kApiKeyServiceName);
+  if (!backend_map.count(lnob::gateway::kApiKeyServiceName)) services.push_back(lnob::gateway::kApiKeyServiceName);
   if (config.http_port < 0 || config.http_port > 65535 || config.timeout <= absl::ZeroDuration()) {
     std::fprintf(stderr, "gateway: --http_port must be 0..65535 and --timeout positive\n");
     return 2;
@@ -214,10 +234,7 @@ int main(int argc, char** argv) {
   lnob::gateway::PassthroughConfig grpc_config;
   grpc_config.listen_host = config.listen_host;
   grpc_config.grpc_port = absl::GetFlag(FLAGS_grpc_port);
-  grpc_config.backends = config.backends;
   grpc_config.unary_timeout = config.timeout;
-  grpc_config.rate_limit_rps = config.rate_limit_rps;
-  grpc_config.rate_limit_burst = config.rate_limit_burst;
   grpc_config.max_concurrent_requests = config.max_concurrent_requests;
   grpc_config.drain_timeout = config.drain_timeout;
   grpc_config.tls = *std::move(tls);
@@ -250,10 +267,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (api_keys.enabled()) {  // routed like any backend, on both faces
-    config.backends[lnob::gateway::kApiKeyServiceName] = api_keys.admin_address();
-    grpc_config.backends[lnob::gateway::kApiKeyServiceName] = api_keys.admin_address();
+    backend_map[lnob::gateway::kApiKeyServiceName] = api_keys.admin_address();
   }
-  // One Authorizer per face, both from the same keys.
+  if (backend_map.empty()) {
+    std::fprintf(stderr, "gateway: --backends must name at least one service\n");
+    return 2;
+  }
+  // One admission (identity, permission, rate) and one backend pool, shared by both faces.
   std::shared_ptr<const lnob::auth::KeySet> keys;
   if (const std::string keys_file = absl::GetFlag(FLAGS_jwt_public_keys); !keys_file.empty()) {
     auto loaded = lnob::auth::KeySet::FromFile(keys_file);
@@ -263,33 +283,33 @@ int main(int argc, char** argv) {
     }
     keys = *std::move(loaded);
   }
-  bool registration_failed = false;
-  auto make_authorizer = [&]() -> std::unique_ptr<lnob::auth::Authorizer> {
-    if (keys == nullptr) return nullptr;
-    auto authorizer = std::make_unique<lnob::auth::Authorizer>(
+  std::unique_ptr<lnob::auth::Authorizer> authorizer;
+  if (keys != nullptr) {
+    authorizer = std::make_unique<lnob::auth::Authorizer>(
         std::make_unique<lnob::auth::Verifier>(
             keys, lnob::auth::VerifierOptions{absl::GetFlag(FLAGS_jwt_issuer), absl::GetFlag(FLAGS_jwt_audience)},
             lnob::RealClock::Get()),
         lnob::auth::RolePolicy::Default());
+    bool registration_failed = false;
     for (const auto& svc : services) {
       if (auto st = authorizer->RegisterService(pool.FindServiceByName(svc)); !st.ok()) {
         std::fprintf(stderr, "gateway: --backends: %s: %s\n", svc.c_str(), std::string(st.message()).c_str());
         registration_failed = true;
       }
     }
-    return authorizer;
-  };
-  std::unique_ptr<lnob::auth::Authorizer> authorizer = make_authorizer();
-  if (registration_failed) return 2;  // never serve a service without its access policy
+    if (registration_failed) return 2;  // never serve a service without its access policy
+  }
+  lnob::gateway::Admission admission(std::move(admission_config), std::move(authorizer), api_keys.authenticator(),
+                                     lnob::RealClock::Get());
+  lnob::gateway::BackendPool backend_pool({.backends = backend_map, .max_send_bytes = grpc_config.max_message_bytes});
+  backend_pool.Start();
   config.openapi_json = openapi;
-  lnob::gateway::HttpGateway gateway(config, &pool, *std::move(routes), &metrics, std::move(authorizer));
-  if (api_keys.enabled()) gateway.EnableApiKeys(api_keys.authenticator());
+  lnob::gateway::HttpGateway gateway(config, &pool, *std::move(routes), &metrics, &admission, &backend_pool);
   if (auto st = gateway.Start(); !st.ok()) {
     std::fprintf(stderr, "gateway: %s\n", std::string(st.message()).c_str());
     return 2;
   }
-  lnob::gateway::GrpcPassthrough passthrough(grpc_config, &pool, &metrics, make_authorizer());
-  if (api_keys.enabled()) passthrough.EnableApiKeys(api_keys.authenticator());
+  lnob::gateway::GrpcPassthrough passthrough(grpc_config, &pool, &metrics, &admission, &backend_pool);
   if (auto st = passthrough.Start(); !st.ok()) {
     std::fprintf(stderr, "gateway: %s\n", std::string(st.message()).c_str());
     return 2;
@@ -308,6 +328,7 @@ int main(int argc, char** argv) {
   std::thread rest_stop([&gateway] { gateway.Stop(); });
   passthrough.Stop();
   rest_stop.join();
+  backend_pool.Stop();
   api_keys.Stop();
   lnob::log::Info("stopped");
   return 0;

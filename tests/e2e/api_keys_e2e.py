@@ -84,7 +84,7 @@ class ApiKeysE2E(unittest.TestCase):
         cls.gateway, cls.rest = cls.start_gateway(cls.gateway_log, [
             f"--database_url={cls.gateway_url}", f"--jwt_signing_key={cls.signing_key}",
             f"--page_token_secret={cls.page_secret}", f"--admin_grpc_port={cls.admin_port}",
-            "--api_key_cache_ttl=0s"])
+            "--trusted_proxies=127.0.0.1"])
         # Two households, in two communes.
         cls.households = {}
         for commune in ("25195", "25210"):
@@ -196,11 +196,12 @@ class ApiKeysE2E(unittest.TestCase):
         listed = self.lnobctl("list")
         self.assertIn(name, listed)
         self.assertNotIn(secret, listed)
-        got = json.loads(self.lnobctl("get", f"--name={name}", "--output=json"))
-        self.assertTrue(got.get("lastUseTime"))
+        # The use is recorded by the gateway's next reload of its key table (every 5 s).
+        self.assertTrue(wait_for(lambda: json.loads(self.lnobctl("get", f"--name={name}", "--output=json"))
+                                 .get("lastUseTime"), timeout=15))
         revoked = json.loads(self.lnobctl("revoke", f"--name={name}", "--output=json"))
         self.assertEqual((revoked["state"], revoked["revokedBy"]), ("REVOKED", "e2e-admin"))
-        # --api_key_cache_ttl=0s: the next call already sees the revocation.
+        # Revoked through this gateway's admin API: its next call already sees the revocation.
         status, err = self.curl("GET", f"/v1/{self.households['25210']}", api_key=secret)
         self.assertEqual((status, self.reason(err)), (401, ["API_KEY_REVOKED"]))
         self.assertIn(name, self.lnobctl("list", "--state=revoked"))
@@ -218,15 +219,35 @@ class ApiKeysE2E(unittest.TestCase):
         status, err = self.curl("GET", "/v1/ethnicGroups", api_key="nonsense")
         self.assertEqual(status, 401)
 
-    def test_3b_guessing_keys_is_rate_limited_per_address(self):
-        # The gateway's default bucket (100, refilled at 50/s) counts refused keys per address.
+    def curl_many(self, n, key, client):
         urls = []
-        for _ in range(400):
+        for _ in range(n):
             urls += ["-o", "/dev/null", self.rest + "/v1/ethnicGroups"]
-        out = subprocess.run(["curl", "-s", "-w", "%{http_code}\\n", "-H", "x-api-key: lnob_" + "B" * 43] + urls,
-                             check=True, capture_output=True, text=True).stdout.split()
+        return subprocess.run(["curl", "-s", "-w", "%{http_code}\\n", "-H", f"x-api-key: {key}",
+                               "-H", f"X-Forwarded-For: {client}"] + urls,
+                              check=True, capture_output=True, text=True).stdout.split()
+
+    def test_3b_refused_keys_are_counted_per_client_and_prefix_and_never_lock_out_a_valid_key(self):
+        valid = self.create_rest(displayName="survivor")["secret"]
+        junk, other_junk = "lnob_" + "B" * 43, "lnob_" + "C" * 43
+        # 400 made-up keys from one client behind the trusted proxy (this test, 127.0.0.1):
+        # refused with 401, then 429 once its budget (100, +1/s) is spent.
+        out = self.curl_many(400, junk, "203.0.113.5")
         self.assertEqual(out[0], "401")
         self.assertIn("429", out)
+        # A key that verifies, from the same client: served.
+        status, _ = self.curl("GET", "/v1/ethnicGroups", api_key=valid, headers=["X-Forwarded-For: 203.0.113.5"])
+        self.assertEqual(status, 200)
+        # Another client behind the same proxy has its own budget...
+        status, err = self.curl("GET", "/v1/ethnicGroups", api_key=other_junk,
+                                headers=["X-Forwarded-For: 203.0.113.6"])
+        self.assertEqual((status, self.reason(err)), (401, ["API_KEY_INVALID"]))
+        # ...but the guessed key's prefix is counted wherever it comes from.
+        status, err = self.curl("GET", "/v1/ethnicGroups", api_key=junk, headers=["X-Forwarded-For: 203.0.113.7"])
+        self.assertEqual((status, self.reason(err)), (429, ["RATE_LIMITED"]))
+        # A call without any credential is not a refused credential.
+        status, _ = self.curl("GET", "/v1/apiKeys", headers=["X-Forwarded-For: 203.0.113.5"])
+        self.assertEqual(status, 401)
 
     def test_4_each_key_has_its_own_rate_limit(self):
         slow = self.create_rest(displayName="slow", rateLimitRps=1)["secret"]

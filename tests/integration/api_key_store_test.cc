@@ -56,13 +56,15 @@ class ApiKeyTest : public testing::ServiceTest {
     return resp;
   }
 
-  std::unique_ptr<ApiKeyAuthenticator> Authenticator(absl::Duration cache_ttl) {
+  // Loaded once; the tests reload it (Refresh) where the periodic reloader would.
+  std::unique_ptr<ApiKeyAuthenticator> Authenticator() {
     ApiKeyAuthOptions o;
     o.signing_key_pem = private_pem_;
-    o.cache_ttl = cache_ttl;
     auto a = ApiKeyAuthenticator::Create(store_.get(), o, clock_);
     EXPECT_TRUE(a.ok()) << a.status();
-    return a.ok() ? *std::move(a) : nullptr;
+    if (!a.ok()) return nullptr;
+    EXPECT_TRUE((*a)->Refresh().ok());
+    return *std::move(a);
   }
 
   std::string Psql(const std::string& sql) {
@@ -244,7 +246,7 @@ TEST_F(ApiKeyTest, AnAreaAdministratorManagesOnlyKeysOfItsArea) {
 
 TEST_F(ApiKeyTest, AuthenticateMintsAVerifiableTokenWithTheKeysRolesAndScope) {
   const auto created = Create("reader");
-  auto authn = Authenticator(absl::Seconds(5));
+  auto authn = Authenticator();
   auto grant = authn->Authenticate(created.secret());
   ASSERT_TRUE(grant.ok()) << grant.status();
   EXPECT_EQ(grant->key_id, 1);
@@ -260,8 +262,10 @@ TEST_F(ApiKeyTest, AuthenticateMintsAVerifiableTokenWithTheKeysRolesAndScope) {
   EXPECT_EQ(claims->roles, std::vector<std::string>{"SYSTEM_CLIENT"});
   EXPECT_EQ(claims->scope_units, std::vector<std::string>{"25195"});
   EXPECT_LE(claims->expires_at, clock_.Now() + absl::Seconds(60));
+  EXPECT_EQ(Psql("SELECT last_used_at IS NULL FROM gateway.api_keys WHERE id = 1"), "t");
   // The token is reused while most of its life remains, then replaced.
   clock_.Advance(absl::Seconds(30));
+  ASSERT_TRUE(authn->Refresh().ok());
   auto again = authn->Authenticate(created.secret());
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->authorization, grant->authorization);
@@ -269,41 +273,61 @@ TEST_F(ApiKeyTest, AuthenticateMintsAVerifiableTokenWithTheKeysRolesAndScope) {
   auto later = authn->Authenticate(created.secret());
   ASSERT_TRUE(later.ok());
   EXPECT_NE(later->authorization, grant->authorization);
-  // The use is recorded.
+  // The use is recorded by the next reload, not by the call.
   EXPECT_EQ(Psql("SELECT last_used_at IS NOT NULL FROM gateway.api_keys WHERE id = 1"), "t");
 }
 
 TEST_F(ApiKeyTest, UnknownRevokedAndExpiredKeysAreUnauthenticated) {
   const auto created = Create("client");
-  auto cached = Authenticator(absl::Seconds(5));
-  auto uncached = Authenticator(absl::ZeroDuration());
-  ASSERT_TRUE(cached->Authenticate(created.secret()).ok());
-  ASSERT_TRUE(uncached->Authenticate(created.secret()).ok());
+  auto authn = Authenticator();
+  ASSERT_TRUE(authn->Authenticate(created.secret()).ok());
 
-  auto unknown = uncached->Authenticate(GenerateApiKeySecret().secret);
+  auto unknown = authn->Authenticate(GenerateApiKeySecret().secret);
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(GetReason(unknown.status()), "API_KEY_INVALID");
-  EXPECT_EQ(GetReason(uncached->Authenticate("not a key").status()), "API_KEY_INVALID");
+  EXPECT_EQ(GetReason(authn->Authenticate("not a key").status()), "API_KEY_INVALID");
 
   v1::RevokeApiKeyRequest revoke;
   revoke.set_name(created.api_key().name());
   v1::ApiKey revoked;
   ASSERT_TRUE(logic_->RevokeApiKey(admin_, revoke, &revoked).ok());
-  auto now_revoked = uncached->Authenticate(created.secret());
+  // The in-memory copy trusts the key until it is reloaded (every refresh interval, and at
+  // once after a change made through the gateway's own admin API: OnChange).
+  EXPECT_TRUE(authn->Authenticate(created.secret()).ok());
+  ASSERT_TRUE(authn->Refresh().ok());
+  auto now_revoked = authn->Authenticate(created.secret());
   EXPECT_EQ(now_revoked.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(GetReason(now_revoked.status()), "API_KEY_REVOKED");
-  // A gateway with a cache trusts the key until its entry is older than the TTL.
-  EXPECT_TRUE(cached->Authenticate(created.secret()).ok());
-  clock_.Advance(absl::Seconds(6));
-  EXPECT_EQ(GetReason(cached->Authenticate(created.secret()).status()), "API_KEY_REVOKED");
 
-  // Expiry is checked on every call, cached or not.
+  // Expiry is checked on every call.
   const auto second = Create("expiring");
-  ASSERT_TRUE(cached->Authenticate(second.secret()).ok());
+  ASSERT_TRUE(authn->Refresh().ok());
+  ASSERT_TRUE(authn->Authenticate(second.secret()).ok());
   clock_.Advance(absl::Hours(24 * 30));
-  auto expired = cached->Authenticate(second.secret());
+  ASSERT_TRUE(authn->Refresh().ok());
+  auto expired = authn->Authenticate(second.secret());
   EXPECT_EQ(expired.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(GetReason(expired.status()), "API_KEY_EXPIRED");
+}
+
+TEST_F(ApiKeyTest, ChangesMadeHereReloadAtOnceAndAStaleCopyIsRefused) {
+  auto authn = Authenticator();
+  ApiKeyAuthenticator* a = authn.get();
+  logic_->OnChange([a] { ASSERT_TRUE(a->Refresh().ok()); });
+  const auto created = Create("fresh");
+  EXPECT_TRUE(authn->Authenticate(created.secret()).ok());  // no wait for the reloader
+  v1::RevokeApiKeyRequest revoke;
+  revoke.set_name(created.api_key().name());
+  v1::ApiKey revoked;
+  ASSERT_TRUE(logic_->RevokeApiKey(admin_, revoke, &revoked).ok());
+  EXPECT_EQ(GetReason(authn->Authenticate(created.secret()).status()), "API_KEY_REVOKED");
+  // Without a reload for 3 x 5 s + 10 s, the copy may miss revocations: refused, UNAVAILABLE.
+  const auto other = Create("other");
+  clock_.Advance(absl::Seconds(26));
+  auto stale = authn->Authenticate(other.secret());
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(GetReason(stale.status()), "API_KEYS_UNAVAILABLE");
+  logic_->OnChange(nullptr);
 }
 
 TEST_F(ApiKeyTest, MintedTokensNeverOutliveTheKey) {
@@ -311,7 +335,7 @@ TEST_F(ApiKeyTest, MintedTokensNeverOutliveTheKey) {
   req.mutable_api_key()->set_expire_time(In(clock_.Now(), absl::Seconds(20)));
   v1::CreateApiKeyResponse created;
   ASSERT_TRUE(logic_->CreateApiKey(admin_, req, &created).ok());
-  auto grant = Authenticator(absl::ZeroDuration())->Authenticate(created.secret());
+  auto grant = Authenticator()->Authenticate(created.secret());
   ASSERT_TRUE(grant.ok()) << grant.status();
   auto keys = auth::KeySet::FromPem(public_pem_);
   auth::Verifier verifier(*keys, {"lnob", "lnob"}, clock_);

@@ -33,7 +33,7 @@ const char kApiKeysHelp[] =
     "  the client now. A key carries roles of common/auth/roles.json (not one that may manage\n"
     "  keys), an area scope (empty = the whole province), an expiry (--ttl in s, m, h or d;\n"
     "  at most two years) and a rate limit (0 = the gateway's default). Clients send it as\n"
-    "  'x-api-key: <secret>'. revoke takes effect within the gateway's --api_key_cache_ttl.\n"
+    "  'x-api-key: <secret>'. revoke takes effect at once on the gateway that served it, on the others within their --api_key_cache_ttl.\n"
     "  To rotate: create a second key, switch the client, check the old key's last use in\n"
     "  'list', then revoke it.\n";
 

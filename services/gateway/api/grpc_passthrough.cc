@@ -18,7 +18,8 @@
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
-#include "services/gateway/domain/rate_limiter.h"
+#include "services/gateway/api/backend_pool.h"
+#include "services/gateway/domain/admission.h"
 #include "google/protobuf/descriptor.h"
 #include "grpc/grpc_security_constants.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -31,20 +32,14 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
-#include "services/gateway/domain/api_key_auth.h"
 
 namespace lnob::gateway {
 
 absl::Status PassthroughConfig::Validate() const {
   std::vector<std::string> problems;
   if (grpc_port < 0 || grpc_port > 65535) problems.push_back("--grpc_port must be 0..65535");
-  if (backends.empty()) problems.push_back("--backends must name at least one service");
   if (unary_timeout <= absl::ZeroDuration()) problems.push_back("--timeout must be positive");
-  if (rate_limit_rps < 0 || rate_limit_burst < 1) {
-    problems.push_back("--rate_limit_rps must be >= 0 and --rate_limit_burst >= 1");
-  }
   if (max_message_bytes <= 0) problems.push_back("max_message_bytes must be positive");
-  if (health_interval <= absl::ZeroDuration()) problems.push_back("health_interval must be positive");
   if (max_concurrent_requests < 1) problems.push_back("--max_concurrent_requests must be at least 1");
   if (problems.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
@@ -81,11 +76,9 @@ struct Shared {
   PassthroughConfig config;
   const google::protobuf::DescriptorPool* pool;
   metrics::Metrics* metrics;
-  std::unique_ptr<auth::Authorizer> authorizer;
-  ApiKeyAuthenticator* api_keys = nullptr;
-  RateLimiter limiter{RealClock::Get()};
-  std::map<std::string, std::shared_ptr<grpc::Channel>> channels;  // by address
-  std::map<std::string, std::unique_ptr<grpc::GenericStub>> stubs;  // by address
+  Admission* admission;
+  BackendPool* backends;
+  ConcurrencyGate gate;
   prometheus::Family<prometheus::Counter>* client_started = nullptr;
   prometheus::Family<prometheus::Counter>* client_handled = nullptr;
   prometheus::Family<prometheus::Histogram>* client_seconds = nullptr;
@@ -93,10 +86,8 @@ struct Shared {
   prometheus::Counter* refused = nullptr;
 
   // Calls counted against max_concurrent_requests.
-  std::atomic<int> admitted{0};
   bool TryAdmit() {
-    if (admitted.fetch_add(1) >= config.max_concurrent_requests) {
-      admitted.fetch_sub(1);
+    if (!gate.TryEnter()) {
       refused->Increment();
       return false;
     }
@@ -105,18 +96,15 @@ struct Shared {
   }
   void Release() {
     in_flight->Decrement();
-    admitted.fetch_sub(1);
+    gate.Leave();
   }
 
   absl::Mutex live_mu;
   int live ABSL_GUARDED_BY(live_mu) = 0;
 
-  Shared(PassthroughConfig c, const google::protobuf::DescriptorPool* p, metrics::Metrics* m,
-         std::unique_ptr<auth::Authorizer> a)
-      : config(std::move(c)),
-        pool(p),
-        metrics(m),
-        authorizer(std::move(a)) {}
+  Shared(PassthroughConfig c, const google::protobuf::DescriptorPool* p, metrics::Metrics* m, Admission* a,
+         BackendPool* b)
+      : config(std::move(c)), pool(p), metrics(m), admission(a), backends(b), gate(config.max_concurrent_requests) {}
 
   void CallStarted() {
     absl::MutexLock l(&live_mu);
@@ -148,12 +136,16 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     shared_->CallStarted();
     request_id_ = RequestIdOrNew(Metadata("x-request-id"));
     trace_ = ContinueOrStartTrace(Metadata("traceparent"));
-    client_ = "addr:" + PeerHost(ctx_->peer());
+    caller_.peer = PeerHost(ctx_->peer());
+    caller_.forwarded_for = Metadata("x-forwarded-for");
+    caller_.authorization = Metadata("authorization");
+    caller_.api_key = Metadata("x-api-key");
     // With client certificates, the verified certificate names the caller until a token does.
     if (const auto auth = ctx_->auth_context(); auth != nullptr) {
       const auto cn = auth->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
-      if (!cn.empty()) client_ = "cn:" + std::string(cn.front().data(), std::min<size_t>(cn.front().size(), 128));
+      if (!cn.empty()) caller_.client_cn = Str(cn.front());
     }
+    client_ = shared_->admission->ClientOf(caller_);
     const absl::Status admitted = Admit();
     if (!admitted.ok()) {
       ctx_->AddInitialMetadata("x-request-id", request_id_);
@@ -230,10 +222,9 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     const google::protobuf::MethodDescriptor* method = nullptr;
     if (path.size() > 1 && path[0] == '/' && slash != absl::string_view::npos) {
       const std::string service(path.substr(1, slash - 1));
-      auto backend = shared_->config.backends.find(service);
-      if (backend != shared_->config.backends.end()) {
+      stub_ = shared_->backends->StubFor(service, &address_);
+      if (stub_ != nullptr) {
         method = shared_->pool->FindMethodByName(absl::StrCat(service, ".", path.substr(slash + 1)));
-        address_ = backend->second;
       }
     }
     if (method == nullptr) {
@@ -252,49 +243,10 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       return WithReason(absl::ResourceExhaustedError("the gateway is at its concurrency limit; retry later"),
                         "OVERLOADED");
     }
-    // The rate bucket of an anonymous caller is its address.
-    std::string client = "addr:" + PeerHost(ctx_->peer());
-    authorization_ = Metadata("authorization");
-    double rps = shared_->config.rate_limit_rps, burst = shared_->config.rate_limit_burst;
-    // As on the REST face: a call made with an API key acts with the token minted for the
-    // key, whatever authorization the caller sent, under the key's own rate.
-    if (const std::string secret = ApiKeyAuthenticator::SecretFromHeaders(Metadata("x-api-key"), authorization_);
-        !secret.empty()) {
-      if (shared_->api_keys == nullptr) {
-        return WithReason(absl::UnauthenticatedError("API keys are not enabled on this gateway"), "API_KEYS_DISABLED");
-      }
-      // Refused keys are charged to the caller's address: guessing keys cannot keep the
-      // gateway's database busy.
-      const std::string failures = "apikey-failures:" + client;
-      const double default_rps = shared_->config.rate_limit_rps, default_burst = shared_->config.rate_limit_burst;
-      if (shared_->limiter.Take(failures, default_rps, default_burst, /*consume=*/false) > 0) {
-        return WithReason(absl::ResourceExhaustedError("too many refused API keys; retry later"), "RATE_LIMITED");
-      }
-      auto grant = shared_->api_keys->Authenticate(secret);
-      if (!grant.ok()) {
-        if (grant.status().code() == absl::StatusCode::kUnauthenticated) {
-          shared_->limiter.Take(failures, default_rps, default_burst);
-        }
-        return grant.status();
-      }
-      authorization_ = grant->authorization;
-      client = "sub:" + grant->subject;
-      client_ = client;
-      if (grant->rate_limit_rps > 0) {
-        rps = grant->rate_limit_rps;
-        burst = std::max(1.0, grant->rate_limit_rps);
-      }
-    }
-    if (shared_->authorizer) {
-      auto principal = shared_->authorizer->Authorize(method_path_, authorization_);
-      if (!principal.ok()) return principal.status();
-      subject_ = principal->subject;
-      if (!subject_.empty()) client_ = client = "sub:" + subject_;
-    }
-    if (shared_->limiter.Take(client, rps, burst) > 0) {
-      return WithReason(absl::ResourceExhaustedError("rate limit exceeded; retry later"), "RATE_LIMITED");
-    }
-    return absl::OkStatus();
+    AdmissionResult admitted = shared_->admission->Admit(method_path_, caller_);
+    client_ = admitted.client;
+    authorization_ = std::move(admitted.authorization);
+    return admitted.status;
   }
 
   void StartBackend() {
@@ -330,7 +282,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       return;
     }
     absl::MutexLock l(&mu_);
-    shared_->stubs.at(address_)->PrepareBidiStreamingCall(&client_ctx_, method_path_, grpc::StubOptions(),
+    stub_->PrepareBidiStreamingCall(&client_ctx_, method_path_, grpc::StubOptions(),
                                                           &backend_);
     backend_.AddMultipleHolds(2);  // upstream and downstream directions (binds first, then holds)
     backend_.StartCall();
@@ -388,7 +340,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       return;
     }
     bytes_in_ += static_cast<int64_t>(up_.Length());
-    shared_->stubs.at(address_)->UnaryCall(&client_ctx_, method_path_, grpc::StubOptions(), &up_, &down_,
+    stub_->UnaryCall(&client_ctx_, method_path_, grpc::StubOptions(), &up_, &down_,
                                            [this](grpc::Status st) { UnaryBackendDone(st); });
   }
 
@@ -480,6 +432,8 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   TraceContext trace_;
   std::string service_ = "unknown", method_ = "unknown", type_ = "unary", subject_, address_, authorization_;
   std::string client_;  // access log: "sub:<subject>", else "cn:<certificate CN>", else "addr:<ip>"
+  CallerInfo caller_;
+  grpc::GenericStub* stub_ = nullptr;
   bool streaming_ = false;
   bool admitted_ = false;  // counted against max_concurrent_requests
   std::atomic<int64_t> bytes_in_{0}, bytes_out_{0};  // message bytes, each direction
@@ -514,43 +468,18 @@ struct GrpcPassthrough::Impl {
   Shared shared;
   ForwardingService service{&shared};
   std::unique_ptr<grpc::Server> server;
-  std::thread health_thread;
-  absl::Notification stop_probing;
   std::atomic<bool> stopped{false};
+  int health_listener = -1;
 
-  Impl(PassthroughConfig c, const google::protobuf::DescriptorPool* p, metrics::Metrics* m,
-       std::unique_ptr<auth::Authorizer> a)
-      : shared(std::move(c), p, m, std::move(a)) {}
-
-  // The gateway's own health per routed service mirrors its backend's; "" is the gateway.
-  void ProbeBackends() {
-    do {
-      for (const auto& [svc, address] : shared.config.backends) {
-        grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
-        grpc::health::v1::HealthCheckRequest req;
-        req.set_service(svc);
-        grpc::health::v1::HealthCheckResponse resp;
-        const bool serving = grpc::health::v1::Health::NewStub(shared.channels.at(address))->Check(&ctx, req, &resp).ok() &&
-                             resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
-        if (!stop_probing.HasBeenNotified()) server->GetHealthCheckService()->SetServingStatus(svc, serving);
-      }
-    } while (!stop_probing.WaitForNotificationWithTimeout(shared.config.health_interval));
-  }
+  Impl(PassthroughConfig c, const google::protobuf::DescriptorPool* p, metrics::Metrics* m, Admission* a,
+       BackendPool* b)
+      : shared(std::move(c), p, m, a, b) {}
 };
 
 GrpcPassthrough::GrpcPassthrough(PassthroughConfig config, const google::protobuf::DescriptorPool* pool,
-                                 metrics::Metrics* metrics, std::unique_ptr<auth::Authorizer> authorizer)
-    : impl_(std::make_unique<Impl>(std::move(config), pool, metrics, std::move(authorizer))) {
+                                 metrics::Metrics* metrics, Admission* admission, BackendPool* backends)
+    : impl_(std::make_unique<Impl>(std::move(config), pool, metrics, admission, backends)) {
   Shared& s = impl_->shared;
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(s.config.max_message_bytes);
-  args.SetMaxSendMessageSize(s.config.max_message_bytes);
-  for (const auto& [svc, address] : s.config.backends) {
-    if (s.channels.count(address)) continue;
-    s.channels[address] = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
-    s.stubs[address] = std::make_unique<grpc::GenericStub>(s.channels[address]);
-  }
   auto& reg = metrics->registry();
   s.client_started = &prometheus::BuildCounter()
                           .Name("grpc_client_started_total")
@@ -578,8 +507,6 @@ GrpcPassthrough::GrpcPassthrough(PassthroughConfig config, const google::protobu
 
 GrpcPassthrough::~GrpcPassthrough() { Stop(); }
 
-void GrpcPassthrough::EnableApiKeys(ApiKeyAuthenticator* authenticator) { impl_->shared.api_keys = authenticator; }
-
 absl::Status GrpcPassthrough::Start() {
   const PassthroughConfig& config = impl_->shared.config;
   grpc::EnableDefaultHealthCheckService(true);
@@ -605,12 +532,13 @@ absl::Status GrpcPassthrough::Start() {
     impl_->server.reset();
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen_host, ":", config.grpc_port));
   }
+  // The gateway's own health per routed service mirrors its backend's; "" is the gateway.
   auto* health = impl_->server->GetHealthCheckService();
   health->SetServingStatus("", true);
-  for (const auto& [svc, address] : config.backends) health->SetServingStatus(svc, false);
-  impl_->health_thread = std::thread([this] { impl_->ProbeBackends(); });
+  impl_->health_listener = impl_->shared.backends->Subscribe(
+      [health](const std::string& service, bool serving) { health->SetServingStatus(service, serving); });
   log::Info("gateway serving gRPC", {{"grpc_port", absl::StrCat(port_)},
-                                     {"services", absl::StrCat(config.backends.size())},
+                                     {"services", absl::StrCat(impl_->shared.backends->backends().size())},
                                      {"max_concurrent_requests", absl::StrCat(config.max_concurrent_requests)},
                                      {"tls", config.tls.mutual() ? "mutual" : config.tls.enabled() ? "on" : "off"}});
   return absl::OkStatus();
@@ -618,8 +546,7 @@ absl::Status GrpcPassthrough::Start() {
 
 void GrpcPassthrough::Stop() {
   if (!impl_ || impl_->server == nullptr || impl_->stopped.exchange(true)) return;
-  impl_->stop_probing.Notify();
-  if (impl_->health_thread.joinable()) impl_->health_thread.join();
+  impl_->shared.backends->Unsubscribe(impl_->health_listener);
   impl_->server->GetHealthCheckService()->SetServingStatus(false);
   // Calls still running at the deadline are cancelled, which cancels their backend calls.
   impl_->server->Shutdown(absl::ToChronoTime(absl::Now() + impl_->shared.config.drain_timeout));

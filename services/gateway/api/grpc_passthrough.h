@@ -11,7 +11,6 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "common/auth/policy.h"
 #include "common/metrics/metrics.h"
 #include "services/gateway/api/tls_config.h"
 
@@ -21,19 +20,16 @@ class DescriptorPool;
 
 namespace lnob::gateway {
 
-class ApiKeyAuthenticator;
+class Admission;
+class BackendPool;
 
 struct PassthroughConfig {
   std::string listen_host = "0.0.0.0";
   int grpc_port = 9090;                          // 0 = pick a free port
-  std::map<std::string, std::string> backends;  // proto service -> host:port
   // Cap on the deadline of unary calls; streams keep the caller's (a change feed may be
   // watched for hours).
   absl::Duration unary_timeout = absl::Seconds(10);
-  double rate_limit_rps = 50;  // per client (token subject, else address); 0 = off
-  double rate_limit_burst = 100;
   int max_message_bytes = 16 << 20;
-  absl::Duration health_interval = absl::Seconds(2);  // backend health probe period
   absl::Duration drain_timeout = absl::Seconds(5);    // in-flight calls at Stop()
   // Calls open at once (streams included); more are refused with RESOURCE_EXHAUSTED
   // (reason OVERLOADED) before anything else is looked at.
@@ -46,19 +42,14 @@ struct PassthroughConfig {
 
 class GrpcPassthrough {
  public:
-  // pool: descriptors of the routed services (call shape, access policy). authorizer:
-  // verifies bearer tokens and method permissions before a backend is contacted; nullptr
-  // forwards unverified (the services verify again).
+  // pool: descriptors of the routed services (call shape). admission: identity, permission
+  // and rate, decided before a backend is contacted (shared with the REST face). backends:
+  // the routed services' channels and health (shared with the REST face).
   GrpcPassthrough(PassthroughConfig config, const google::protobuf::DescriptorPool* pool,
-                  metrics::Metrics* metrics, std::unique_ptr<auth::Authorizer> authorizer = nullptr);
+                  metrics::Metrics* metrics, Admission* admission, BackendPool* backends);
   ~GrpcPassthrough();
   GrpcPassthrough(const GrpcPassthrough&) = delete;
   GrpcPassthrough& operator=(const GrpcPassthrough&) = delete;
-
-  // Calls made with an API key (x-api-key, or "Authorization: ApiKey ...") then act with the
-  // token minted for the key, as on the REST face. Without it such calls are UNAUTHENTICATED.
-  // Call before Start().
-  void EnableApiKeys(ApiKeyAuthenticator* authenticator);
 
   absl::Status Start();
   // Health NOT_SERVING, then in-flight calls get drain_timeout before they are cancelled.

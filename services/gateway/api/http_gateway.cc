@@ -1,6 +1,5 @@
 #include "services/gateway/api/http_gateway.h"
 
-#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -21,11 +20,11 @@
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
-#include "services/gateway/domain/rate_limiter.h"
+#include "services/gateway/api/backend_pool.h"
+#include "services/gateway/domain/admission.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "prometheus/counter.h"
@@ -34,7 +33,6 @@
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 #include "services/gateway/api/http_server.h"
-#include "services/gateway/domain/api_key_auth.h"
 
 namespace lnob::gateway {
 
@@ -95,10 +93,6 @@ std::string MethodLabel(const std::string& method) {
   return "OTHER";
 }
 
-// Worker threads for the one blocking step left, the API-key lookup (a cache miss asks
-// PostgreSQL); bounded so that a slow database cannot take more than these.
-constexpr int kApiKeyWorkers = 4;
-
 }  // namespace
 
 struct HttpGateway::Impl {
@@ -126,6 +120,7 @@ struct HttpGateway::Impl {
     std::string route = "unmatched";  // the path template: fixed labels, no concrete ids
     std::string client;               // "sub:<token subject>", else "cn:<certificate CN>", else "addr:<ip>"
     std::string request_id;
+    CallerInfo caller;
     TraceContext trace;
     bool limited = false;  // counted against max_concurrent_requests
     std::string Header(const char* name) const {
@@ -140,30 +135,28 @@ struct HttpGateway::Impl {
     ExchangePtr ex;  // first: released after ctx
     const Route* route = nullptr;
     std::string address, authorization;
+    grpc::GenericStub* stub = nullptr;
     absl::Time deadline;  // of the whole request, across attempts
     int attempt = 1;
     grpc::ClientContext ctx;
     grpc::ByteBuffer request, response;
   };
 
-  Impl(GatewayConfig c, const google::protobuf::DescriptorPool* p, RouteTable r)
-      : config(std::move(c)), pool(p), routes(std::move(r)), transcoder(p) {}
+  Impl(GatewayConfig c, const google::protobuf::DescriptorPool* p, RouteTable r, Admission* a, BackendPool* b)
+      : config(std::move(c)), pool(p), routes(std::move(r)), transcoder(p), admission(a), backends(b) {}
 
   const GatewayConfig config;
   const google::protobuf::DescriptorPool* pool;
   RouteTable routes;
   Transcoder transcoder;
-  std::map<std::string, std::unique_ptr<grpc::GenericStub>> stubs;  // by address
-  std::map<std::string, std::unique_ptr<grpc::health::v1::Health::Stub>> health;  // by address
+  Admission* const admission;
+  BackendPool* const backends;
   prometheus::Family<prometheus::Counter>* requests = nullptr;
   prometheus::Family<prometheus::Histogram>* durations = nullptr;
   prometheus::Gauge* in_flight = nullptr;
   prometheus::Counter* refused = nullptr;
   prometheus::Counter* retries = nullptr;
   std::unique_ptr<boost::asio::thread_pool> retry_timers = std::make_unique<boost::asio::thread_pool>(1);
-  std::unique_ptr<auth::Authorizer> authorizer;
-  ApiKeyAuthenticator* api_keys = nullptr;
-  std::unique_ptr<boost::asio::thread_pool> api_key_workers;
   std::unique_ptr<HttpServer> server;
 
   // Requests not yet released: `outstanding` counts all (Stop waits for it), `limited` those
@@ -176,21 +169,8 @@ struct HttpGateway::Impl {
   bool cancelling = false;  // after the drain timeout: backend calls are cancelled
   std::set<BackendCall*> calls;
 
-  std::mutex ready_mu;
-  absl::Time ready_at = absl::InfinitePast();
-  Response ready_verdict;
-
-  // Token buckets per client.
-  RateLimiter limiter{RealClock::Get()};
-  int Take(const std::string& client, double rps, double burst, bool consume = true) {
-    return limiter.Take(client, rps, burst, consume);
-  }
-
   void Serve(ExchangePtr ex);
-  void Ready(const ExchangePtr& ex);
-  void Routed(const ExchangePtr& ex, RouteMatch match, std::string query_text);
-  void Forward(const ExchangePtr& ex, const RouteMatch& match, const std::string& query_text,
-               std::string authorization, double rps, double burst);
+  void Forward(const ExchangePtr& ex, const RouteMatch& match, const std::string& query_text);
   void SendToBackend(const std::shared_ptr<BackendCall>& call);
   bool Retry(const std::shared_ptr<BackendCall>& call, const grpc::Status& status);
   void BackendDone(const std::shared_ptr<BackendCall>& call, const grpc::Status& status);
@@ -206,11 +186,12 @@ void HttpGateway::Impl::Serve(ExchangePtr ex) {
   // never get that far.
   ex->request_id = RequestIdOrNew(ex->Header("x-request-id"));
   ex->trace = ContinueOrStartTrace(ex->Header("traceparent"));
-  if (std::string cn = ex->Header(":client-cn"); !cn.empty()) {
-    ex->client = "cn:" + cn;
-  } else if (std::string remote = ex->Header(":remote"); !remote.empty()) {
-    ex->client = "addr:" + remote;
-  }
+  ex->caller.peer = ex->Header(":remote");
+  ex->caller.forwarded_for = ex->Header("x-forwarded-for");
+  ex->caller.client_cn = ex->Header(":client-cn");
+  ex->caller.authorization = ex->Header("authorization");
+  ex->caller.api_key = ex->Header("x-api-key");
+  ex->client = admission->ClientOf(ex->caller);
   absl::string_view path = ex->target;
   std::string query_text;
   if (auto q = path.find('?'); q != absl::string_view::npos) {
@@ -223,8 +204,12 @@ void HttpGateway::Impl::Serve(ExchangePtr ex) {
     return Finish(ex, {200, "{\"status\":\"ok\"}"});
   }
   if (path == "/readyz") {
+    // The backends' verdicts from the shared prober: an unauthenticated probe never makes
+    // the gateway call a backend.
     ex->route = "/readyz";
-    return Ready(ex);
+    const std::string failed = backends->FirstNotServing();
+    if (failed.empty()) return Finish(ex, {200, "{\"status\":\"ready\"}"});
+    return Finish(ex, {503, absl::StrCat("{\"status\":\"not ready\",\"service\":\"", failed, "\"}")});
   }
   {
     std::lock_guard<std::mutex> l(mu);
@@ -254,116 +239,15 @@ void HttpGateway::Impl::Serve(ExchangePtr ex) {
     return Finish(ex, std::move(r));
   }
   ex->route = match->route->template_text;
-  Routed(ex, *std::move(match), std::move(query_text));
+  Forward(ex, *match, query_text);
 }
 
-// Ready when every backend reports its routed services SERVING; the probes run in parallel.
-// A verdict is reused for a second: /readyz is unauthenticated and must not let callers
-// multiply health calls to the backends.
-void HttpGateway::Impl::Ready(const ExchangePtr& ex) {
-  {
-    std::lock_guard<std::mutex> l(ready_mu);
-    if (absl::Now() - ready_at < absl::Seconds(1)) return Finish(ex, ready_verdict);
-  }
-  struct Probe {
-    ExchangePtr ex;  // first: released after ctx
-    grpc::ClientContext ctx;
-    grpc::health::v1::HealthCheckRequest request;
-    grpc::health::v1::HealthCheckResponse response;
-  };
-  struct State {
-    std::mutex mu;
-    size_t pending;
-    std::string failed;  // first service found not serving
-  };
-  if (config.backends.empty()) return Finish(ex, {200, "{\"status\":\"ready\"}"});
-  auto state = std::make_shared<State>();
-  state->pending = config.backends.size();
-  for (const auto& [svc, address] : config.backends) {
-    auto probe = std::make_shared<Probe>();
-    probe->ex = ex;
-    probe->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
-    probe->request.set_service(svc);
-    health.at(address)->async()->Check(
-        &probe->ctx, &probe->request, &probe->response,
-        [this, state, probe, service = svc](grpc::Status st) {
-          const bool serving =
-              st.ok() && probe->response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
-          std::string failed;
-          {
-            std::lock_guard<std::mutex> l(state->mu);
-            if (!serving && state->failed.empty()) state->failed = service;
-            if (--state->pending > 0) return;
-            failed = state->failed;
-          }
-          Response verdict = failed.empty() ? Response{200, "{\"status\":\"ready\"}"}
-                                            : Response{503, absl::StrCat("{\"status\":\"not ready\",\"service\":\"",
-                                                                         failed, "\"}")};
-          {
-            std::lock_guard<std::mutex> l(ready_mu);
-            ready_at = absl::Now();
-            ready_verdict = verdict;
-          }
-          Finish(probe->ex, std::move(verdict));
-        });
-  }
-}
-
-// Identity: an API key is exchanged for its token on a worker thread (it may ask the
-// database); everything else continues on the calling thread.
-void HttpGateway::Impl::Routed(const ExchangePtr& ex, RouteMatch match, std::string query_text) {
-  std::string authorization = ex->Header("authorization");
-  const std::string secret = ApiKeyAuthenticator::SecretFromHeaders(ex->Header("x-api-key"), authorization);
-  if (secret.empty()) {
-    return Forward(ex, match, query_text, std::move(authorization), config.rate_limit_rps, config.rate_limit_burst);
-  }
-  if (api_keys == nullptr) {
-    return Finish(ex, ErrorResponse(WithReason(absl::UnauthenticatedError("API keys are not enabled on this gateway"),
-                                               "API_KEYS_DISABLED")));
-  }
-  // Refused keys are charged to the caller's address: guessing keys cannot keep the
-  // gateway's database busy.
-  const std::string failures = "apikey-failures:" + ex->Header(":remote");
-  if (int wait = Take(failures, config.rate_limit_rps, config.rate_limit_burst, false); wait > 0) {
-    const absl::Status refused_keys =
-        WithReason(absl::ResourceExhaustedError("too many refused API keys; retry later"), "RATE_LIMITED");
-    return Finish(ex, WithRetryAfter(ErrorResponse(refused_keys), wait));
-  }
-  boost::asio::post(*api_key_workers, [this, ex, match = std::move(match), query_text = std::move(query_text),
-                                       secret, failures]() {
-    auto grant = api_keys->Authenticate(secret);
-    if (!grant.ok()) {
-      if (grant.status().code() == absl::StatusCode::kUnauthenticated) {
-        Take(failures, config.rate_limit_rps, config.rate_limit_burst);
-      }
-      return Finish(ex, ErrorResponse(grant.status()));
-    }
-    ex->client = "sub:" + grant->subject;
-    double rps = config.rate_limit_rps, burst = config.rate_limit_burst;
-    if (grant->rate_limit_rps > 0) {
-      rps = grant->rate_limit_rps;
-      burst = std::max(1.0, grant->rate_limit_rps);
-    }
-    Forward(ex, match, query_text, grant->authorization, rps, burst);
-  });
-}
-
-// Permission, rate, transcoding, then the backend call; its completion finishes the request.
-void HttpGateway::Impl::Forward(const ExchangePtr& ex, const RouteMatch& match, const std::string& query_text,
-                                std::string authorization, double rps, double burst) {
-  // The rate bucket keeps the rate limiter's historic key (bare address) for anonymous calls.
-  std::string bucket = ex->Header(":remote");
-  if (ex->client.rfind("sub:", 0) == 0) bucket = ex->client;
-  if (authorizer) {
-    auto principal = authorizer->Authorize(match.route->grpc_path, authorization);
-    if (!principal.ok()) return Finish(ex, ErrorResponse(principal.status()));
-    if (!principal->subject.empty()) bucket = ex->client = "sub:" + principal->subject;
-  }
-  if (int wait = Take(bucket, rps, burst); wait > 0) {
-    const absl::Status limited_rate =
-        WithReason(absl::ResourceExhaustedError("rate limit exceeded; retry later"), "RATE_LIMITED");
-    return Finish(ex, WithRetryAfter(ErrorResponse(limited_rate), wait));
-  }
+// Identity, permission and rate (admission.h, shared with the gRPC face), transcoding, then
+// the backend call; its completion finishes the request.
+void HttpGateway::Impl::Forward(const ExchangePtr& ex, const RouteMatch& match, const std::string& query_text) {
+  AdmissionResult admitted = admission->Admit(match.route->grpc_path, ex->caller);
+  ex->client = admitted.client;
+  if (!admitted.status.ok()) return Finish(ex, WithRetryAfter(ErrorResponse(admitted.status), admitted.retry_after_seconds));
   std::vector<std::pair<std::string, std::string>> query;
   for (absl::string_view kv : absl::StrSplit(query_text, '&', absl::SkipEmpty())) {
     auto eq = kv.find('=');
@@ -373,15 +257,14 @@ void HttpGateway::Impl::Forward(const ExchangePtr& ex, const RouteMatch& match, 
   auto request = transcoder.BuildRequest(match, query, ex->body);
   if (!request.ok()) return Finish(ex, ErrorResponse(request.status()));
   const std::string service = std::string(match.route->method->service()->full_name());
-  auto backend = config.backends.find(service);
-  if (backend == config.backends.end()) {
+  auto call = std::make_shared<BackendCall>();
+  call->stub = backends->StubFor(service, &call->address);
+  if (call->stub == nullptr) {
     return Finish(ex, ErrorResponse(absl::UnavailableError(absl::StrCat("no backend configured for ", service))));
   }
-  auto call = std::make_shared<BackendCall>();
   call->ex = ex;
   call->route = match.route;
-  call->address = backend->second;
-  call->authorization = authorization;
+  call->authorization = std::move(admitted.authorization);
   call->deadline = absl::Now() + TimeoutFor(config.route_timeouts, match.route->grpc_path, config.timeout);
   grpc::Slice slice(*request);
   call->request = grpc::ByteBuffer(&slice, 1);
@@ -404,8 +287,7 @@ void HttpGateway::Impl::SendToBackend(const std::shared_ptr<BackendCall>& call) 
   }
   // Finish takes mu itself: never call it with mu held.
   if (stopping) return Finish(ex, ErrorResponse(absl::UnavailableError("the gateway is stopping")));
-  stubs.at(call->address)
-      ->UnaryCall(&call->ctx, call->route->grpc_path, grpc::StubOptions(), &call->request, &call->response,
+  call->stub->UnaryCall(&call->ctx, call->route->grpc_path, grpc::StubOptions(), &call->request, &call->response,
                   [this, call](grpc::Status st) { BackendDone(call, st); });
 }
 
@@ -427,6 +309,7 @@ bool HttpGateway::Impl::Retry(const std::shared_ptr<BackendCall>& call, const gr
   next->ex = call->ex;
   next->route = call->route;
   next->address = call->address;
+  next->stub = call->stub;
   next->authorization = call->authorization;
   next->deadline = call->deadline;
   next->attempt = call->attempt + 1;
@@ -487,17 +370,8 @@ void HttpGateway::Impl::Finish(const ExchangePtr& ex, Response resp) {
 }
 
 HttpGateway::HttpGateway(GatewayConfig config, const google::protobuf::DescriptorPool* pool, RouteTable routes,
-                         metrics::Metrics* metrics, std::unique_ptr<auth::Authorizer> authorizer)
-    : impl_(std::make_unique<Impl>(std::move(config), pool, std::move(routes))) {
-  impl_->authorizer = std::move(authorizer);
-  for (const auto& [svc, address] : impl_->config.backends) {
-    if (impl_->stubs.count(address)) continue;
-    grpc::ChannelArguments args;
-    args.SetMaxReceiveMessageSize(64 << 20);  // large lists: the body limit applies to requests only
-    auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
-    impl_->stubs[address] = std::make_unique<grpc::GenericStub>(channel);
-    impl_->health[address] = grpc::health::v1::Health::NewStub(channel);
-  }
+                         metrics::Metrics* metrics, Admission* admission, BackendPool* backends)
+    : impl_(std::make_unique<Impl>(std::move(config), pool, std::move(routes), admission, backends)) {
   auto& reg = metrics->registry();
   impl_->requests = &prometheus::BuildCounter().Name("http_requests_total").Help("HTTP requests by route, method and status code").Register(reg);
   impl_->durations = &prometheus::BuildHistogram().Name("http_request_duration_seconds").Help("HTTP request latency by route").Register(reg);
@@ -519,13 +393,6 @@ HttpGateway::HttpGateway(GatewayConfig config, const google::protobuf::Descripto
 }
 
 HttpGateway::~HttpGateway() { Stop(); }
-
-void HttpGateway::EnableApiKeys(ApiKeyAuthenticator* authenticator) {
-  impl_->api_keys = authenticator;
-  if (authenticator != nullptr && impl_->api_key_workers == nullptr) {
-    impl_->api_key_workers = std::make_unique<boost::asio::thread_pool>(kApiKeyWorkers);
-  }
-}
 
 void HttpGateway::HandleAsync(const std::string& method, const std::string& target, std::string body,
                               std::map<std::string, std::string> headers, std::function<void(Response)> done) {
@@ -600,7 +467,6 @@ void HttpGateway::Stop() {
   }
   if (!m.WaitIdle(absl::Seconds(5))) log::Warn("REST requests still open at shutdown");
   m.retry_timers->join();
-  if (m.api_key_workers) m.api_key_workers->join();
   if (m.server) m.server->Shutdown();
 }
 

@@ -12,7 +12,6 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "common/auth/policy.h"
 #include "common/metrics/metrics.h"
 #include "services/gateway/api/tls_config.h"
 #include "services/gateway/domain/routes.h"
@@ -20,12 +19,12 @@
 
 namespace lnob::gateway {
 
-class ApiKeyAuthenticator;
+class Admission;
+class BackendPool;
 
 struct GatewayConfig {
   std::string listen_host = "0.0.0.0";
   int http_port = 8080;
-  std::map<std::string, std::string> backends;  // proto service -> host:port
   absl::Duration timeout = absl::Seconds(10);   // per call, unless the route says otherwise
   RouteTimeouts route_timeouts;                 // per service or method
   // Attempts of an idempotent call whose backend could not be reached (transport
@@ -34,8 +33,6 @@ struct GatewayConfig {
   absl::Duration retry_backoff = absl::Milliseconds(100);  // then x3 per further attempt
   size_t max_body_bytes = 4 << 20;
   std::string openapi_json;  // served at /openapi.json
-  double rate_limit_rps = 50;  // per client (token subject, else address); 0 = off
-  double rate_limit_burst = 100;
   int http_threads = 2;                  // io threads of the server
   int max_concurrent_requests = 1000;    // more at once are refused: 503 OVERLOADED
   absl::Duration request_timeout = absl::Seconds(30);  // socket read/write of one request
@@ -45,10 +42,11 @@ struct GatewayConfig {
 
 class HttpGateway {
  public:
-  // authorizer: verifies bearer tokens and method permissions before anything is forwarded
-  // (the services verify again); nullptr forwards unverified.
+  // admission: identity (API key, bearer token), permission and rate, decided before
+  // anything is forwarded (shared with the gRPC face; the services verify again). backends:
+  // the routed services' channels and health (shared with the gRPC face).
   HttpGateway(GatewayConfig config, const google::protobuf::DescriptorPool* pool, RouteTable routes,
-              metrics::Metrics* metrics, std::unique_ptr<auth::Authorizer> authorizer = nullptr);
+              metrics::Metrics* metrics, Admission* admission, BackendPool* backends);
   ~HttpGateway();
   HttpGateway(const HttpGateway&) = delete;
   HttpGateway& operator=(const HttpGateway&) = delete;
@@ -58,10 +56,6 @@ class HttpGateway {
   // the backend calls still open and closes every connection.
   void Stop();
   int port() const { return port_; }
-  // Accepts calls made with an API key ("x-api-key: <secret>" or "Authorization: ApiKey
-  // <secret>"): they are forwarded with the token minted for the key, under the key's rate
-  // limit. Without it such calls are UNAUTHENTICATED. Call before Start().
-  void EnableApiKeys(ApiKeyAuthenticator* authenticator);
 
   struct Response {
     int status = 200;

@@ -12,7 +12,7 @@
 namespace lnob::gateway {
 namespace {
 
-// Bounds the caches under a flood of made-up secrets.
+// Bounds the minted-token cache.
 constexpr size_t kMaxCachedKeys = 10000;
 
 absl::Status Unauthenticated(absl::string_view reason, absl::string_view message) {
@@ -30,8 +30,8 @@ absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::Create
   if (options.token_ttl < absl::Seconds(10) || options.token_ttl > absl::Hours(1)) {
     return absl::InvalidArgumentError("the minted token lifetime must be 10s..1h");
   }
-  if (options.cache_ttl < absl::ZeroDuration() || options.cache_ttl > absl::Minutes(5)) {
-    return absl::InvalidArgumentError("the API key cache TTL must be 0..5m");
+  if (options.cache_ttl < absl::Milliseconds(100) || options.cache_ttl > absl::Minutes(5)) {
+    return absl::InvalidArgumentError("the API key refresh interval must be 100ms..5m");
   }
   if (options.issuer.empty() || options.audience.empty()) {
     return absl::InvalidArgumentError("the token issuer and audience must be set");
@@ -48,35 +48,56 @@ std::string ApiKeyAuthenticator::SecretFromHeaders(absl::string_view x_api_key,
   return "";
 }
 
+std::string ApiKeyAuthenticator::FailureBucketOf(absl::string_view secret) {
+  if (!LooksLikeApiKeySecret(secret)) return "malformed";
+  return std::string(secret.substr(0, kListedPrefixChars));
+}
+
+absl::Status ApiKeyAuthenticator::Refresh() {
+  absl::MutexLock one(&refresh_mu_);
+  std::vector<int64_t> used;
+  {
+    absl::MutexLock l(&mu_);
+    used.assign(used_.begin(), used_.end());
+    used_.clear();
+  }
+  // A lost use record only delays last_used_at; the key table matters more.
+  const absl::Status recorded = store_->RecordUses(used);
+  const absl::Time started = clock_.Now();
+  auto all = store_->ListForAuthentication();
+  if (!all.ok()) return all.status();
+  absl::flat_hash_map<std::string, ApiKeyRecord> keys;
+  keys.reserve(all->size());
+  for (ApiKeyRecord& k : *all) {
+    std::string hash = std::move(k.secret_sha256);
+    k.secret_sha256.clear();
+    keys.emplace(std::move(hash), std::move(k));
+  }
+  absl::MutexLock l(&mu_);
+  keys_ = std::move(keys);
+  loaded_at_ = started;
+  if (!recorded.ok()) used_.insert(used.begin(), used.end());
+  return recorded;
+}
+
 absl::StatusOr<ApiKeyGrant> ApiKeyAuthenticator::Authenticate(absl::string_view secret) {
   if (!LooksLikeApiKeySecret(secret)) return Unauthenticated("API_KEY_INVALID", "malformed API key");
   const std::string hash = ApiKeySecretHash(secret);
   const absl::Time now = clock_.Now();
-
-  CachedKey entry;
-  bool fresh = false;
+  const absl::Duration max_staleness = options_.max_staleness > absl::ZeroDuration()
+                                           ? options_.max_staleness
+                                           : options_.cache_ttl * 3 + absl::Seconds(10);
+  ApiKeyRecord key;
   {
     absl::MutexLock l(&mu_);
-    auto it = keys_.find(hash);
-    if (it != keys_.end() && now - it->second.loaded < options_.cache_ttl) {
-      entry = it->second;
-      fresh = true;
+    if (now - loaded_at_ > max_staleness) {
+      return WithReason(absl::UnavailableError("the API key table could not be loaded recently; retry later"),
+                        "API_KEYS_UNAVAILABLE");
     }
+    auto it = keys_.find(hash);
+    if (it == keys_.end()) return Unauthenticated("API_KEY_INVALID", "unknown API key");
+    key = it->second;
   }
-  if (!fresh) {
-    // Asked without the lock: a slow database must not hold up calls with cached keys.
-    auto found = store_->FindBySecretHash(hash);
-    if (!found.ok() && found.status().code() != absl::StatusCode::kNotFound) return found.status();
-    entry.found = found.ok();
-    if (found.ok()) entry.key = *std::move(found);
-    entry.loaded = now;
-    absl::MutexLock l(&mu_);
-    if (keys_.size() >= kMaxCachedKeys) keys_.clear();
-    keys_[hash] = entry;
-  }
-
-  if (!entry.found) return Unauthenticated("API_KEY_INVALID", "unknown API key");
-  const ApiKeyRecord& key = entry.key;
   if (key.revoked_at) {
     absl::MutexLock l(&mu_);
     tokens_.erase(key.id);
@@ -87,6 +108,10 @@ absl::StatusOr<ApiKeyGrant> ApiKeyAuthenticator::Authenticate(absl::string_view 
   }
 
   ApiKeyGrant grant;
+  {
+    absl::MutexLock l(&mu_);
+    used_.insert(key.id);
+  }
   grant.key_id = key.id;
   grant.subject = absl::StrCat("apikey:", key.id);
   grant.rate_limit_rps = key.rate_limit_rps;

@@ -1,17 +1,21 @@
 #ifndef LNOB_SERVICES_GATEWAY_DOMAIN_API_KEY_AUTH_H_
 #define LNOB_SERVICES_GATEWAY_DOMAIN_API_KEY_AUTH_H_
 
-// Authentication of a call made with an API key: the secret is hashed and looked up (with a
-// short cache), unknown, revoked and expired keys are UNAUTHENTICATED, and the call gets a
-// short-lived RS256 token carrying the key's roles and scope, which replaces whatever
-// authorization the caller sent. The services verify that token like any other, so they
-// never have to trust an identity they cannot check. No HTTP, no gRPC, no SQL.
+// Authentication of a call made with an API key: the secret is hashed and looked up in an
+// in-memory copy of the key table (reloaded every refresh interval and after every change
+// made through this gateway's admin API), so a call never waits for the database and a
+// flood of made-up keys never reaches it. Unknown, revoked and expired keys are
+// UNAUTHENTICATED, and the call gets a short-lived RS256 token carrying the key's roles and
+// scope, which replaces whatever authorization the caller sent. The services verify that
+// token like any other, so they never have to trust an identity they cannot check.
+// No HTTP, no gRPC, no SQL.
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -26,9 +30,12 @@ struct ApiKeyAuthOptions {
   std::string issuer = "lnob";
   std::string audience = "lnob";
   absl::Duration token_ttl = absl::Seconds(60);  // lifetime of a minted token
-  // How long a looked-up key is trusted before the store is asked again: a revocation takes
-  // effect within this time. Zero asks the store on every call.
+  // How often the key table is reloaded: a revocation made through another gateway replica
+  // takes effect within this time (through this one, at once).
   absl::Duration cache_ttl = absl::Seconds(5);
+  // Past this age without a successful reload, API-key calls are UNAVAILABLE rather than
+  // served from a copy that may miss revocations. Zero: 3 x cache_ttl + 10 s.
+  absl::Duration max_staleness = absl::ZeroDuration();
 };
 
 struct ApiKeyGrant {
@@ -46,9 +53,18 @@ class ApiKeyAuthenticator {
                                                                      ApiKeyAuthOptions options,
                                                                      const Clock& clock);
 
-  // UNAUTHENTICATED (reasons API_KEY_INVALID, API_KEY_REVOKED, API_KEY_EXPIRED) for a key that
-  // must not be used; the store's status (e.g. UNAVAILABLE) when it cannot be asked.
+  // Reloads the key table from the store and records the uses seen since the last reload.
+  // On failure the previous copy stays in use (until max_staleness).
+  absl::Status Refresh();
+
+  // Never blocks on the store. UNAUTHENTICATED (reasons API_KEY_INVALID, API_KEY_REVOKED,
+  // API_KEY_EXPIRED) for a key that must not be used; UNAVAILABLE (API_KEYS_UNAVAILABLE)
+  // while no recent copy of the key table could be loaded.
   absl::StatusOr<ApiKeyGrant> Authenticate(absl::string_view secret);
+
+  // What failures of this secret are counted under: its listed prefix (a well-formed key),
+  // else one shared bucket for malformed secrets.
+  static std::string FailureBucketOf(absl::string_view secret);
 
   // The secret of an "x-api-key" header, else of an "Authorization: ApiKey <secret>" header;
   // empty when the call does not use an API key.
@@ -60,11 +76,6 @@ class ApiKeyAuthenticator {
   ApiKeyAuthenticator(ApiKeyStore* store, ApiKeyAuthOptions options, const Clock& clock)
       : store_(store), options_(std::move(options)), clock_(clock) {}
 
-  struct CachedKey {
-    bool found = false;
-    ApiKeyRecord key;
-    absl::Time loaded;
-  };
   struct MintedToken {
     std::string authorization;
     absl::Time reuse_until;
@@ -73,9 +84,12 @@ class ApiKeyAuthenticator {
   ApiKeyStore* store_;
   ApiKeyAuthOptions options_;
   const Clock& clock_;
+  absl::Mutex refresh_mu_;  // one reload at a time
   absl::Mutex mu_;
-  absl::flat_hash_map<std::string, CachedKey> keys_ ABSL_GUARDED_BY(mu_);  // by secret hash
-  absl::flat_hash_map<int64_t, MintedToken> tokens_ ABSL_GUARDED_BY(mu_);  // by key id
+  absl::flat_hash_map<std::string, ApiKeyRecord> keys_ ABSL_GUARDED_BY(mu_);  // by secret hash
+  absl::Time loaded_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  absl::flat_hash_set<int64_t> used_ ABSL_GUARDED_BY(mu_);                     // since the last reload
+  absl::flat_hash_map<int64_t, MintedToken> tokens_ ABSL_GUARDED_BY(mu_);      // by key id
 };
 
 }  // namespace lnob::gateway

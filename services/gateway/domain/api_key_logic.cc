@@ -21,7 +21,6 @@ namespace {
 
 constexpr absl::string_view kSecretPrefix = "lnob_";
 constexpr size_t kSecretRandomChars = 43;  // base64url of 32 bytes, unpadded
-constexpr size_t kListedPrefixChars = 13;  // "lnob_" + 8 characters
 constexpr double kMaxRateLimitRps = 10000;
 
 std::string Rfc3339(absl::Time t) {
@@ -165,6 +164,7 @@ absl::Status ApiKeyLogic::CreateApiKey(const C& c, const v1::CreateApiKeyRequest
   n.rate_limit_rps = k.rate_limit_rps();
   n.created_by = p.subject.empty() ? "unknown" : p.subject;
   LNOB_ASSIGN_OR_RETURN(ApiKeyRecord stored, store_->Create(n));
+  if (on_change_) on_change_();
   *out->mutable_api_key() = ToProto(stored, now);
   out->set_secret(secret.secret);
   return absl::OkStatus();
@@ -228,6 +228,7 @@ absl::Status ApiKeyLogic::RevokeApiKey(const C& c, const v1::RevokeApiKeyRequest
   LNOB_ASSIGN_OR_RETURN(ApiKeyRecord current, store_->Get(id));
   if (!Manages(p, current)) return absl::NotFoundError(absl::StrCat(req.name(), " not found"));
   LNOB_ASSIGN_OR_RETURN(ApiKeyRecord k, store_->Revoke(id, p.subject.empty() ? "unknown" : p.subject));
+  if (on_change_) on_change_();
   *out = ToProto(k, clock_.Now());
   return absl::OkStatus();
 }

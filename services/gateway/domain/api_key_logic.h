@@ -5,6 +5,7 @@
 // gRPC or SQL: validates requests (errors name the field), generates secrets, paginates and
 // talks to the ApiKeyStore.
 
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -28,6 +29,8 @@ struct ApiKeySecret {
 };
 ApiKeySecret GenerateApiKeySecret();
 bool LooksLikeApiKeySecret(absl::string_view secret);
+// How many leading characters of a secret are stored and listed ("lnob_" + 8).
+inline constexpr size_t kListedPrefixChars = 13;
 std::string ApiKeySecretHash(absl::string_view secret);  // lowercase hex SHA-256
 
 // The permission that manages keys; a key may not carry a role granting it.
@@ -47,6 +50,10 @@ class ApiKeyLogic {
   absl::Status GetApiKey(const C& c, const v1::GetApiKeyRequest& req, v1::ApiKey* out);
   absl::Status RevokeApiKey(const C& c, const v1::RevokeApiKeyRequest& req, v1::ApiKey* out);
 
+  // Runs after every key created or revoked here (the authenticator reloads its copy, so a
+  // revocation takes effect at once on this gateway). Set before serving.
+  void OnChange(std::function<void()> fn) { on_change_ = std::move(fn); }
+
   // The resource of a stored key as of `now` (state computed from expiry and revocation).
   static v1::ApiKey ToProto(const ApiKeyRecord& k, absl::Time now);
 
@@ -55,6 +62,7 @@ class ApiKeyLogic {
   api::PageTokenCodec tokens_;
   const Clock& clock_;
   const auth::RolePolicy& roles_;
+  std::function<void()> on_change_;
 };
 
 }  // namespace lnob::gateway

@@ -27,6 +27,7 @@ struct ApiKeyRecord {
   std::optional<absl::Time> revoked_at;
   std::string revoked_by;
   std::optional<absl::Time> last_used_at;
+  std::string secret_sha256;  // filled by ListForAuthentication only
 };
 
 struct NewApiKey {
@@ -61,9 +62,11 @@ class ApiKeyStore {
   // Sets revoked_at/revoked_by once; a second revocation changes nothing. NOT_FOUND when
   // there is no such key.
   virtual absl::StatusOr<ApiKeyRecord> Revoke(int64_t id, const std::string& actor) = 0;
-  // The key whose secret has this SHA-256 (revoked and expired ones included), NOT_FOUND
-  // when none. Records the use in last_used_at (at most once a minute per key).
-  virtual absl::StatusOr<ApiKeyRecord> FindBySecretHash(const std::string& secret_sha256) = 0;
+  // Every key with its secret's SHA-256 (revoked and expired ones included): what the
+  // authenticator keeps in memory, so that no call waits for the database.
+  virtual absl::StatusOr<std::vector<ApiKeyRecord>> ListForAuthentication() = 0;
+  // Records that these keys were used (last_used_at, at most once a minute per key).
+  virtual absl::Status RecordUses(const std::vector<int64_t>& ids) = 0;
   // True when the database answers.
   virtual bool Healthy() = 0;
 };

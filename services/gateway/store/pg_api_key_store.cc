@@ -1,6 +1,7 @@
 #include "services/gateway/store/pg_api_key_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/db/pool.h"
 #include "common/db/sql_values.h"
 #include "common/status/status.h"
@@ -115,19 +116,27 @@ class PgApiKeyStore : public ApiKeyStore {
     });
   }
 
-  absl::StatusOr<ApiKeyRecord> FindBySecretHash(const std::string& secret_sha256) override {
-    return pool_->Write<ApiKeyRecord>([&](transaction_base& tx, ApiKeyRecord& out) -> absl::Status {
-      // Records the use without rewriting the row on every call.
-      auto r = tx.exec_params(
-          absl::StrCat("WITH used AS (UPDATE api_keys SET last_used_at = now()"
-                       " WHERE secret_sha256 = $1 AND revoked_at IS NULL"
-                       " AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute'))"
-                       " SELECT ", Columns(), " FROM api_keys WHERE secret_sha256 = $1"),
-          secret_sha256);
-      if (r.empty()) {
-        return WithReason(absl::NotFoundError("no API key with this secret"), "NOT_FOUND");
-      }
-      out = FromRow(r[0]);
+  absl::StatusOr<std::vector<ApiKeyRecord>> ListForAuthentication() override {
+    return pool_->Fetch<std::vector<ApiKeyRecord>>(
+        [&](transaction_base& tx, std::vector<ApiKeyRecord>& out) -> absl::Status {
+          auto r = tx.exec(absl::StrCat("SELECT ", Columns(), ", secret_sha256 FROM api_keys ORDER BY id"));
+          out.reserve(r.size());
+          for (const auto& row : r) {
+            out.push_back(FromRow(row));
+            out.back().secret_sha256 = Str(row[12]);
+          }
+          return absl::OkStatus();
+        });
+  }
+
+  absl::Status RecordUses(const std::vector<int64_t>& ids) override {
+    if (ids.empty()) return absl::OkStatus();
+    return pool_->Run([&](transaction_base& tx) -> absl::Status {
+      // Not rewritten on every call: at most once a minute per key.
+      tx.exec_params("UPDATE api_keys SET last_used_at = now() WHERE id = ANY($1::bigint[])"
+                     " AND revoked_at IS NULL"
+                     " AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
+                     absl::StrCat("{", absl::StrJoin(ids, ","), "}"));
       return absl::OkStatus();
     });
   }
