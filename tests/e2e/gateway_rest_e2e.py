@@ -794,7 +794,8 @@ class GatewayRestE2E(unittest.TestCase):
         funding.send_signal(signal.SIGTERM)
         self.assertEqual(funding.wait(timeout=30), 0)
         self.error(UNAVAILABLE, "GET", "/v1/fundingSources")
-        self.assertEqual(self.curl_status("GET", self.rest + "/readyz"), 503)
+        # The shared prober notices within its interval (1 s).
+        self.assertTrue(wait_for(lambda: self.curl_status("GET", self.rest + "/readyz") == 503, timeout=10))
         # Registry routes are unaffected.
         self.assertEqual(len(self.call("GET", "/v1/ethnicGroups")["ethnicGroups"]), 54)
         self.start("funding")
