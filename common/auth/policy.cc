@@ -69,6 +69,13 @@ bool RolePolicy::Grants(const std::vector<std::string>& roles,
   return false;
 }
 
+std::vector<std::string> RolePolicy::Roles() const {
+  std::vector<std::string> out;
+  for (const auto& [role, grants] : roles_) out.push_back(role);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::string RolePolicy::AreaRoleIn(const std::vector<std::string>& roles) const {
   for (const auto& r : roles) {
     if (std::find(area_roles_.begin(), area_roles_.end(), r) != area_roles_.end()) return r;
@@ -135,7 +142,8 @@ absl::StatusOr<Principal> Authorizer::Authorize(absl::string_view method,
   if (!absl::ConsumePrefix(&token, "Bearer ") && !absl::ConsumePrefix(&token, "bearer ")) {
     return WithReason(absl::UnauthenticatedError("missing bearer token"), "TOKEN_MISSING");
   }
-  auto claims = verifier_->Verify(token);
+  // Each service is its own audience: a token minted for another is refused here.
+  auto claims = verifier_->Verify(token, AudienceOfMethod(method));
   if (!claims.ok()) return claims.status();
   // No scope means the whole province: never for a role that acts in an area.
   if (claims->scope_units.empty()) {

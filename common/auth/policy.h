@@ -24,6 +24,8 @@ class RolePolicy {
   static const RolePolicy& Default();  // common/auth/roles.json, compiled in
   bool Grants(const std::vector<std::string>& roles, absl::string_view permission) const;
   bool HasRole(absl::string_view role) const { return roles_.contains(role); }
+  // Every role, sorted.
+  std::vector<std::string> Roles() const;
   // The first of `roles` that acts in an area ("area_roles") and so needs a scope; "" if none.
   std::string AreaRoleIn(const std::vector<std::string>& roles) const;
   // Every permission pattern the roles grant (for Principal::Can).

@@ -20,7 +20,7 @@ struct ServiceTokenOptions {
   std::string subject;             // e.g. "service:funding"
   std::vector<std::string> roles;  // e.g. {"SERVICE_FUNDING"}
   std::string issuer = "lnob";
-  std::string audience = "lnob";
+  std::string audience;  // the called service's (AudienceOfService)
   absl::Duration ttl = absl::Minutes(10);
 };
 

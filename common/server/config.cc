@@ -28,7 +28,6 @@ absl::Status ServerConfig::Validate() const {
     errors.push_back("--jwt_public_keys (LNOB_JWT_PUBLIC_KEYS): must name a PEM file of public keys");
   }
   if (jwt_issuer.empty()) errors.push_back("--jwt_issuer: must be set");
-  if (jwt_audience.empty()) errors.push_back("--jwt_audience: must be set");
   if (page_token_secret.size() < 16) {
     errors.push_back("--page_token_secret (LNOB_PAGE_TOKEN_SECRET): must be at least 16 bytes");
   }

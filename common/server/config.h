@@ -20,7 +20,6 @@ struct ServerConfig {
   int db_pool_size = 8;
   std::string jwt_public_keys_file;
   std::string jwt_issuer = "lnob";
-  std::string jwt_audience = "lnob";
   std::string page_token_secret;
   absl::Duration shutdown_grace = absl::Seconds(1);  // NOT_SERVING before draining
   absl::Duration drain_timeout = absl::Seconds(20);  // in-flight calls get this long

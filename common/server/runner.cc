@@ -182,8 +182,8 @@ absl::Status ServerRunner::Init() {
   if (!keys.ok()) return keys.status();
   authorizer_ = std::make_unique<auth::Authorizer>(
       std::make_unique<auth::Verifier>(*keys,
-                                       auth::VerifierOptions{config_.jwt_issuer,
-                                                             config_.jwt_audience},
+                                       // The audience is each method's service (AudienceOfMethod).
+                                       auth::VerifierOptions{.issuer = config_.jwt_issuer},
                                        clock_),
       auth::RolePolicy::Default());
   if (host_metrics_ != nullptr) return absl::OkStatus();  // the host serves them

@@ -19,7 +19,6 @@
   ABSL_FLAG(int, db_pool_size, 8, "Maximum PostgreSQL connections");                         \
   ABSL_FLAG(std::string, jwt_public_keys, "", "PEM file with the public keys that sign tokens"); \
   ABSL_FLAG(std::string, jwt_issuer, "lnob", "Required 'iss' of bearer tokens");             \
-  ABSL_FLAG(std::string, jwt_audience, "lnob", "Required 'aud' of bearer tokens");           \
   ABSL_FLAG(std::string, page_token_secret, "", "HMAC secret for page tokens (>= 16 bytes)"); \
   ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(1),                                \
             "Time health reports NOT_SERVING before draining starts");                        \
@@ -42,7 +41,6 @@
     c.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);                                      \
     c.jwt_public_keys_file = absl::GetFlag(FLAGS_jwt_public_keys);                           \
     c.jwt_issuer = absl::GetFlag(FLAGS_jwt_issuer);                                          \
-    c.jwt_audience = absl::GetFlag(FLAGS_jwt_audience);                                      \
     c.page_token_secret = absl::GetFlag(FLAGS_page_token_secret);                            \
     c.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);                                  \
     c.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);                                    \

@@ -41,6 +41,18 @@ SERVICES=(registry funding gateway)
 # --jwt_signing_key, for calls made with an API key).
 SIGNING_SERVICES=(funding gateway)
 
+# What each service's signing key may sign, written above its public key in
+# lnob-jwt-public-keys: a leaked service key cannot mint a province administrator. The
+# gateway's: API-key tokens only, with the roles an API key may carry (every role of
+# common/auth/roles.json except PROVINCE_ADMIN and SERVICE_*; `lnobctl keys --for=gateway`
+# prints the same line, and tests/layout/check_service_list.py compares them).
+policy_of() {
+  case "$1" in
+    gateway) echo "lnob-key-policy: subjects=apikey:* roles=COMMUNE_CHAIR,COMMUNE_OFFICER,INSPECTOR,PROVINCE_OFFICER,REVIEWER,SYSTEM_CLIENT,VIEWER" ;;
+    *) echo "lnob-key-policy: subjects=service:$1 roles=SERVICE_$(printf '%s' "$1" | tr '[:lower:]' '[:upper:]')" ;;
+  esac
+}
+
 NS=${1:?usage: create-secrets.sh NAMESPACE [--jwt-public-keys FILE]}
 shift
 JWT_PUB=""
@@ -138,7 +150,7 @@ else
   fi
   cat "$JWT_PUB" >"$keydir/jwt_public.pem"
   for svc in "${SIGNING_SERVICES[@]}"; do
-    if [ -s "$keydir/$svc.pub.pem" ]; then cat "$keydir/$svc.pub.pem" >>"$keydir/jwt_public.pem"; fi
+    if [ -s "$keydir/$svc.pub.pem" ]; then { policy_of "$svc"; cat "$keydir/$svc.pub.pem"; } >>"$keydir/jwt_public.pem"; fi
   done
   kubectl -n "$NS" create secret generic lnob-jwt-public-keys \
     --from-file=jwt_public.pem="$keydir/jwt_public.pem" >/dev/null

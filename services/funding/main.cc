@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
         const lnob::auth::ServiceTokenOptions me{.subject = "service:funding",
                                                  .roles = {"SERVICE_FUNDING"},
                                                  .issuer = s.config().jwt_issuer,
-                                                 .audience = s.config().jwt_audience};
+                                                 .audience = lnob::auth::AudienceOfService("registry")};
         LNOB_ASSIGN_OR_RETURN(auto self, lnob::auth::ServiceTokenSource::FromKeyFile(
                                              absl::GetFlag(FLAGS_service_signing_key), me, s.clock()));
         auto& token = s.Own(std::move(self));

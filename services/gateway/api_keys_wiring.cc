@@ -80,7 +80,6 @@ absl::Status ApiKeysWiring::Configure(const ApiKeysConfig& config) {
   c.db_pool_size = config.db_pool_size;
   c.jwt_public_keys_file = config.jwt_public_keys;
   c.jwt_issuer = config.jwt_issuer;
-  c.jwt_audience = config.jwt_audience;
   c.page_token_secret = config.page_token_secret;
   c.log_level = config.log_level;
   c.shutdown_grace = absl::ZeroDuration();
@@ -92,7 +91,6 @@ absl::Status ApiKeysWiring::Configure(const ApiKeysConfig& config) {
   if (auto st = c.Validate(); !st.ok()) errors.push_back(std::string(st.message()));
   ApiKeyAuthOptions& a = impl_->auth;
   a.issuer = c.jwt_issuer;
-  a.audience = c.jwt_audience;
   a.token_ttl = config.api_key_token_ttl;
   a.cache_ttl = config.api_key_cache_ttl;
   const std::string key_file = config.jwt_signing_key;
@@ -107,7 +105,8 @@ absl::Status ApiKeysWiring::Configure(const ApiKeysConfig& config) {
     auto keys = auth::KeySet::FromFile(c.jwt_public_keys_file);
     auth::Claims probe;
     probe.issuer = a.issuer;
-    probe.audience = {a.audience};
+    const std::string audience = auth::AudienceOfService("gateway");
+    probe.audience = {audience};
     probe.subject = "apikey:probe";
     probe.issued_at = absl::Now();
     probe.expires_at = probe.issued_at + absl::Minutes(1);
@@ -115,9 +114,18 @@ absl::Status ApiKeysWiring::Configure(const ApiKeysConfig& config) {
     if (!token.ok()) {
       errors.push_back(absl::StrCat("--jwt_signing_key: ", token.status().message()));
     } else if (keys.ok()) {
-      auth::Verifier verifier(*keys, auth::VerifierOptions{a.issuer, a.audience}, RealClock::Get());
-      if (!verifier.Verify(*token).ok()) {
+      auth::Verifier verifier(*keys, auth::VerifierOptions{.issuer = a.issuer}, RealClock::Get());
+      const auth::KeyPolicy* policy = (*keys)->PolicyOf(*auth::KeyIdFromPrivatePem(a.signing_key_pem));
+      if (policy == nullptr) {
         errors.push_back("--jwt_signing_key: its public key is not in --jwt_public_keys");
+      } else if (!policy->restricted) {
+        // The gateway faces the internet: a leak of an unrestricted key would mint a province
+        // administrator for every service.
+        errors.push_back(absl::StrCat("--jwt_signing_key: its public key in --jwt_public_keys has no '",
+                                      auth::kKeyPolicyPrefix,
+                                      " subjects=apikey:* roles=...' line (lnobctl keys --for=gateway writes one)"));
+      } else if (auto verified = verifier.Verify(*token, audience); !verified.ok()) {
+        errors.push_back(absl::StrCat("--jwt_signing_key: ", verified.status().message()));
       }
     }
   }

@@ -30,7 +30,6 @@ struct ApiKeysConfig {
   std::string jwt_signing_key;  // PEM file that signs the tokens minted for API-key calls
   std::string jwt_public_keys;
   std::string jwt_issuer = "lnob";
-  std::string jwt_audience = "lnob";
   absl::Duration api_key_token_ttl = absl::Seconds(60);
   absl::Duration api_key_cache_ttl = absl::Seconds(5);
   std::string admin_listen_host = "127.0.0.1";

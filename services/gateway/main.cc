@@ -74,7 +74,6 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10),
 ABSL_FLAG(int, max_body_bytes, 4 << 20, "Largest accepted request body (413 above)");
 ABSL_FLAG(std::string, jwt_public_keys, "", "PEM file with the public keys that sign tokens (empty: forward unverified)");
 ABSL_FLAG(std::string, jwt_issuer, "lnob", "Required 'iss' of bearer tokens");
-ABSL_FLAG(std::string, jwt_audience, "lnob", "Required 'aud' of bearer tokens");
 ABSL_FLAG(double, rate_limit_rps, 50, "Requests per second per client (token subject, else address); 0 = off");
 ABSL_FLAG(double, rate_limit_burst, 100, "Burst size of the per-client token bucket");
 ABSL_FLAG(std::string, trusted_proxies, "",
@@ -189,7 +188,6 @@ int main(int argc, char** argv) {
       .jwt_signing_key = absl::GetFlag(FLAGS_jwt_signing_key),
       .jwt_public_keys = absl::GetFlag(FLAGS_jwt_public_keys),
       .jwt_issuer = absl::GetFlag(FLAGS_jwt_issuer),
-      .jwt_audience = absl::GetFlag(FLAGS_jwt_audience),
       .api_key_token_ttl = absl::GetFlag(FLAGS_api_key_token_ttl),
       .api_key_cache_ttl = absl::GetFlag(FLAGS_api_key_cache_ttl),
       .admin_listen_host = absl::GetFlag(FLAGS_admin_listen_host),
@@ -287,7 +285,7 @@ int main(int argc, char** argv) {
   if (keys != nullptr) {
     authorizer = std::make_unique<lnob::auth::Authorizer>(
         std::make_unique<lnob::auth::Verifier>(
-            keys, lnob::auth::VerifierOptions{absl::GetFlag(FLAGS_jwt_issuer), absl::GetFlag(FLAGS_jwt_audience)},
+            keys, lnob::auth::VerifierOptions{.issuer = absl::GetFlag(FLAGS_jwt_issuer)},
             lnob::RealClock::Get()),
         lnob::auth::RolePolicy::Default());
     bool registration_failed = false;

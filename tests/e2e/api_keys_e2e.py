@@ -52,7 +52,7 @@ class ApiKeysE2E(unittest.TestCase):
         # Operators' key pair (admin tokens) and the gateway's own pair (tokens for API keys);
         # the services trust both public keys.
         run(LNOBCTL, "keys", f"--dir={cls.tmp}/operator")
-        run(LNOBCTL, "keys", f"--dir={cls.tmp}/gateway")
+        run(LNOBCTL, "keys", f"--dir={cls.tmp}/gateway", "--for=gateway")
         cls.trusted = os.path.join(cls.tmp, "trusted_public.pem")
         with open(cls.trusted, "w") as out:
             for d in ("operator", "gateway"):
@@ -308,6 +308,34 @@ class ApiKeysE2E(unittest.TestCase):
             log.seek(0)
             self.assertIn("API keys disabled", log.read())
 
+    def test_9_the_gateway_key_signs_api_key_tokens_only_and_audiences_are_per_service(self):
+        gateway_key = f"{self.tmp}/gateway/jwt_private.pem"
+        # A leaked gateway key minting a province administrator: refused by the gateway and by
+        # the registry itself.
+        forged = run(LNOBCTL, "token", f"--private_key={gateway_key}", "--roles=PROVINCE_ADMIN",
+                     "--subject=apikey:1", "--ttl=5m").strip()
+        status, err = self.curl("GET", f"/v1/{self.households['25195']}", token=forged)
+        self.assertEqual((status, self.reason(err)), (401, ["TOKEN_KEY_POLICY"]))
+        out = subprocess.run([LNOBCTL, "export", "households", f"--target={self.registry_target}",
+                              f"--token={forged}", "--unit=25195", f"--out={self.tmp}/forged.csv"], capture_output=True, text=True)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("may not sign role PROVINCE_ADMIN", out.stderr + out.stdout)
+        # It may sign what an API key carries.
+        viewer = run(LNOBCTL, "token", f"--private_key={gateway_key}", "--roles=VIEWER", "--subject=apikey:1",
+                     "--ttl=5m").strip()
+        status, _ = self.curl("GET", "/v1/ethnicGroups", token=viewer)
+        self.assertEqual(status, 200)
+        # A token minted for funding only is refused by the registry's routes.
+        for_funding = run(LNOBCTL, "token", f"--private_key={self.tmp}/operator/jwt_private.pem",
+                          "--roles=VIEWER", "--audience=lnob.funding", "--ttl=5m").strip()
+        status, err = self.curl("GET", "/v1/ethnicGroups", token=for_funding)
+        self.assertEqual((status, self.reason(err)), (401, ["TOKEN_AUDIENCE"]))
+        # Tokens living longer than a day are refused.
+        long_lived = run(LNOBCTL, "token", f"--private_key={self.tmp}/operator/jwt_private.pem",
+                         "--roles=VIEWER", "--ttl=72h").strip()
+        status, err = self.curl("GET", "/v1/ethnicGroups", token=long_lived)
+        self.assertEqual((status, self.reason(err)), (401, ["TOKEN_LIFETIME"]))
+
     def test_8_bad_configuration_is_fatal(self):
         cases = [
             ([f"--database_url={self.gateway_url}", f"--page_token_secret={self.page_secret}"], "--jwt_signing_key"),
@@ -318,6 +346,9 @@ class ApiKeysE2E(unittest.TestCase):
         run(LNOBCTL, "keys", f"--dir={self.tmp}/stranger")
         cases.append(([f"--database_url={self.gateway_url}", f"--page_token_secret={self.page_secret}",
                        f"--jwt_signing_key={self.tmp}/stranger/jwt_private.pem"], "not in --jwt_public_keys"))
+        # A trusted key without a policy line (an operator's): a leak would mint anything.
+        cases.append(([f"--database_url={self.gateway_url}", f"--page_token_secret={self.page_secret}",
+                       f"--jwt_signing_key={self.tmp}/operator/jwt_private.pem"], "lnob-key-policy"))
         for extra, expected in cases:
             r = subprocess.run([os.path.join(BIN, "gateway"), "--http_port=0", "--grpc_port=0", "--metrics_port=0",
                                 "--listen_host=127.0.0.1", "--metrics_host=127.0.0.1",

@@ -324,7 +324,7 @@ class RegistryE2E(unittest.TestCase):
             return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
         now = int(time.time())
         header = b64(json.dumps({"alg": "RS256", "typ": "JWT"}).encode())
-        claims = b64(json.dumps({"iss": "lnob", "aud": "lnob", "sub": "unscoped-officer", "iat": now,
+        claims = b64(json.dumps({"iss": "lnob", "aud": "lnob.registry", "sub": "unscoped-officer", "iat": now,
                                  "nbf": now - 5, "exp": now + 600, "roles": ["COMMUNE_OFFICER"]}).encode())
         signature = subprocess.run(["openssl", "dgst", "-sha256", "-sign", f"{self.tmp}/jwt_private.pem"],
                                    input=f"{header}.{claims}".encode(), capture_output=True, check=True).stdout

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,7 +100,7 @@ async function startGateway(name, extraArgs) {
   const { proc, ready: ok } = startProcess(name, [
     `--ready_file=${ready}`, '--http_port=0', '--grpc_port=0', '--metrics_port=0',
     '--listen_host=127.0.0.1', '--metrics_host=127.0.0.1', `--backends=${backends}`,
-    `--jwt_public_keys=${env.tmp}/jwt_public.pem`, ...extraArgs], {}, ready);
+    `--jwt_public_keys=${env.tmp}/trusted.pem`, ...extraArgs], {}, ready);
   if (!(await ok)) throw new Error(`${name} did not become ready:\n${readFileSync(proc.logFile, 'utf8')}`);
   const ports = JSON.parse(readFileSync(ready, 'utf8'));
   return { proc, grpc: `127.0.0.1:${ports.grpc_port}`, metrics: `http://127.0.0.1:${ports.metrics_port}/metrics`, ports };
@@ -173,6 +173,10 @@ before(async () => {
   const serviceUrl = dsn({ dbname: env.db, user: env.svc, password: `s-${suffix}` });
   run(lnobctl, ['refdata', 'load', `--database_url=${serviceUrl}`]);
   run(lnobctl, ['keys', `--dir=${env.tmp}`]);
+  // The gateway's own pair, allowed to sign API-key tokens only; everyone trusts both.
+  run(lnobctl, ['keys', `--dir=${env.tmp}/gateway`, '--for=gateway']);
+  writeFileSync(`${env.tmp}/trusted.pem`, readFileSync(`${env.tmp}/jwt_public.pem`, 'utf8') +
+    readFileSync(`${env.tmp}/gateway/jwt_public.pem`, 'utf8'));
   const token = (roles) => run(lnobctl, ['token', `--private_key=${env.tmp}/jwt_private.pem`,
     `--roles=${roles}`, '--ttl=20m', `--subject=js-${roles.toLowerCase()}`]).trim();
   env.admin = token('PROVINCE_ADMIN');
@@ -180,7 +184,7 @@ before(async () => {
 
   const registryReady = path.join(env.tmp, 'registry.json');
   const reg = startProcess('registry', [`--ready_file=${registryReady}`], {
-    LNOB_DATABASE_URL: serviceUrl, LNOB_JWT_PUBLIC_KEYS: `${env.tmp}/jwt_public.pem`,
+    LNOB_DATABASE_URL: serviceUrl, LNOB_JWT_PUBLIC_KEYS: `${env.tmp}/trusted.pem`,
     LNOB_PAGE_TOKEN_SECRET: randomBytes(16).toString('hex'), LNOB_GRPC_PORT: '0', LNOB_METRICS_PORT: '0',
     LNOB_LISTEN_HOST: '127.0.0.1', LNOB_METRICS_HOST: '127.0.0.1', LNOB_HEALTH_INTERVAL: '200ms',
     LNOB_SHUTDOWN_GRACE: '100ms' }, registryReady);
@@ -539,7 +543,7 @@ test('API keys: a call made with a key acts with the token the gateway minted fo
     grpc.status.UNAUTHENTICATED);
   assert.match(off.details, /not enabled/);
   env.gwKeys = await startGateway('gateway-keys', [`--database_url=${env.gatewayDbUrl}`,
-    `--jwt_signing_key=${env.tmp}/jwt_private.pem`, `--page_token_secret=${randomBytes(16).toString('hex')}`,
+    `--jwt_signing_key=${env.tmp}/gateway/jwt_private.pem`, `--page_token_secret=${randomBytes(16).toString('hex')}`,
     '--admin_grpc_port=0']);
   const expire = new Date(Date.now() + 3600e3).toISOString().replace(/\.\d+Z$/, 'Z');
   const res = await fetch(`http://127.0.0.1:${env.gwKeys.ports.http_port}/v1/apiKeys`, { method: 'POST',

@@ -16,6 +16,9 @@
 namespace lnob::gateway {
 namespace {
 
+constexpr char kAudience[] = "lnob.registry";
+
+
 std::string In(absl::Time now, absl::Duration d) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", now + d, absl::UTCTimeZone());
 }
@@ -247,7 +250,7 @@ TEST_F(ApiKeyTest, AnAreaAdministratorManagesOnlyKeysOfItsArea) {
 TEST_F(ApiKeyTest, AuthenticateMintsAVerifiableTokenWithTheKeysRolesAndScope) {
   const auto created = Create("reader");
   auto authn = Authenticator();
-  auto grant = authn->Authenticate(created.secret());
+  auto grant = authn->Authenticate(created.secret(), kAudience);
   ASSERT_TRUE(grant.ok()) << grant.status();
   EXPECT_EQ(grant->key_id, 1);
   EXPECT_EQ(grant->subject, "apikey:1");
@@ -255,22 +258,25 @@ TEST_F(ApiKeyTest, AuthenticateMintsAVerifiableTokenWithTheKeysRolesAndScope) {
   ASSERT_EQ(grant->authorization.rfind("Bearer ", 0), 0u);
   auto keys = auth::KeySet::FromPem(public_pem_);
   ASSERT_TRUE(keys.ok());
-  auth::Verifier verifier(*keys, {"lnob", "lnob"}, clock_);
+  auth::Verifier verifier(*keys, {"lnob", kAudience}, clock_);
   auto claims = verifier.Verify(grant->authorization.substr(7));
   ASSERT_TRUE(claims.ok()) << claims.status();
   EXPECT_EQ(claims->subject, "apikey:1");
   EXPECT_EQ(claims->roles, std::vector<std::string>{"SYSTEM_CLIENT"});
   EXPECT_EQ(claims->scope_units, std::vector<std::string>{"25195"});
   EXPECT_LE(claims->expires_at, clock_.Now() + absl::Seconds(60));
+  // Minted for the called service only: another service refuses it.
+  EXPECT_EQ(GetReason(verifier.Verify(grant->authorization.substr(7), "lnob.funding").status()),
+            "TOKEN_AUDIENCE");
   EXPECT_EQ(Psql("SELECT last_used_at IS NULL FROM gateway.api_keys WHERE id = 1"), "t");
   // The token is reused while most of its life remains, then replaced.
   clock_.Advance(absl::Seconds(30));
   ASSERT_TRUE(authn->Refresh().ok());
-  auto again = authn->Authenticate(created.secret());
+  auto again = authn->Authenticate(created.secret(), kAudience);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->authorization, grant->authorization);
   clock_.Advance(absl::Seconds(20));
-  auto later = authn->Authenticate(created.secret());
+  auto later = authn->Authenticate(created.secret(), kAudience);
   ASSERT_TRUE(later.ok());
   EXPECT_NE(later->authorization, grant->authorization);
   // The use is recorded by the next reload, not by the call.
@@ -280,12 +286,12 @@ TEST_F(ApiKeyTest, AuthenticateMintsAVerifiableTokenWithTheKeysRolesAndScope) {
 TEST_F(ApiKeyTest, UnknownRevokedAndExpiredKeysAreUnauthenticated) {
   const auto created = Create("client");
   auto authn = Authenticator();
-  ASSERT_TRUE(authn->Authenticate(created.secret()).ok());
+  ASSERT_TRUE(authn->Authenticate(created.secret(), kAudience).ok());
 
-  auto unknown = authn->Authenticate(GenerateApiKeySecret().secret);
+  auto unknown = authn->Authenticate(GenerateApiKeySecret().secret, kAudience);
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(GetReason(unknown.status()), "API_KEY_INVALID");
-  EXPECT_EQ(GetReason(authn->Authenticate("not a key").status()), "API_KEY_INVALID");
+  EXPECT_EQ(GetReason(authn->Authenticate("not a key", kAudience).status()), "API_KEY_INVALID");
 
   v1::RevokeApiKeyRequest revoke;
   revoke.set_name(created.api_key().name());
@@ -293,19 +299,19 @@ TEST_F(ApiKeyTest, UnknownRevokedAndExpiredKeysAreUnauthenticated) {
   ASSERT_TRUE(logic_->RevokeApiKey(admin_, revoke, &revoked).ok());
   // The in-memory copy trusts the key until it is reloaded (every refresh interval, and at
   // once after a change made through the gateway's own admin API: OnChange).
-  EXPECT_TRUE(authn->Authenticate(created.secret()).ok());
+  EXPECT_TRUE(authn->Authenticate(created.secret(), kAudience).ok());
   ASSERT_TRUE(authn->Refresh().ok());
-  auto now_revoked = authn->Authenticate(created.secret());
+  auto now_revoked = authn->Authenticate(created.secret(), kAudience);
   EXPECT_EQ(now_revoked.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(GetReason(now_revoked.status()), "API_KEY_REVOKED");
 
   // Expiry is checked on every call.
   const auto second = Create("expiring");
   ASSERT_TRUE(authn->Refresh().ok());
-  ASSERT_TRUE(authn->Authenticate(second.secret()).ok());
+  ASSERT_TRUE(authn->Authenticate(second.secret(), kAudience).ok());
   clock_.Advance(absl::Hours(24 * 30));
   ASSERT_TRUE(authn->Refresh().ok());
-  auto expired = authn->Authenticate(second.secret());
+  auto expired = authn->Authenticate(second.secret(), kAudience);
   EXPECT_EQ(expired.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(GetReason(expired.status()), "API_KEY_EXPIRED");
 }
@@ -315,16 +321,16 @@ TEST_F(ApiKeyTest, ChangesMadeHereReloadAtOnceAndAStaleCopyIsRefused) {
   ApiKeyAuthenticator* a = authn.get();
   logic_->OnChange([a] { ASSERT_TRUE(a->Refresh().ok()); });
   const auto created = Create("fresh");
-  EXPECT_TRUE(authn->Authenticate(created.secret()).ok());  // no wait for the reloader
+  EXPECT_TRUE(authn->Authenticate(created.secret(), kAudience).ok());  // no wait for the reloader
   v1::RevokeApiKeyRequest revoke;
   revoke.set_name(created.api_key().name());
   v1::ApiKey revoked;
   ASSERT_TRUE(logic_->RevokeApiKey(admin_, revoke, &revoked).ok());
-  EXPECT_EQ(GetReason(authn->Authenticate(created.secret()).status()), "API_KEY_REVOKED");
+  EXPECT_EQ(GetReason(authn->Authenticate(created.secret(), kAudience).status()), "API_KEY_REVOKED");
   // Without a reload for 3 x 5 s + 10 s, the copy may miss revocations: refused, UNAVAILABLE.
   const auto other = Create("other");
   clock_.Advance(absl::Seconds(26));
-  auto stale = authn->Authenticate(other.secret());
+  auto stale = authn->Authenticate(other.secret(), kAudience);
   EXPECT_EQ(stale.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(GetReason(stale.status()), "API_KEYS_UNAVAILABLE");
   logic_->OnChange(nullptr);
@@ -335,10 +341,10 @@ TEST_F(ApiKeyTest, MintedTokensNeverOutliveTheKey) {
   req.mutable_api_key()->set_expire_time(In(clock_.Now(), absl::Seconds(20)));
   v1::CreateApiKeyResponse created;
   ASSERT_TRUE(logic_->CreateApiKey(admin_, req, &created).ok());
-  auto grant = Authenticator()->Authenticate(created.secret());
+  auto grant = Authenticator()->Authenticate(created.secret(), kAudience);
   ASSERT_TRUE(grant.ok()) << grant.status();
   auto keys = auth::KeySet::FromPem(public_pem_);
-  auth::Verifier verifier(*keys, {"lnob", "lnob"}, clock_);
+  auth::Verifier verifier(*keys, {"lnob", kAudience}, clock_);
   auto claims = verifier.Verify(grant->authorization.substr(7));
   ASSERT_TRUE(claims.ok());
   EXPECT_LE(claims->expires_at, clock_.Now() + absl::Seconds(20));

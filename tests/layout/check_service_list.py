@@ -99,6 +99,15 @@ def main():
             need(re.search(rf"name: {role}\s*$", cluster, re.M), "deploy/k8s/overlays/prod/cluster.yaml",
                  f"managed role {role} is missing")
 
+    # The gateway's signing-key policy in create-secrets.sh: exactly the roles an API key may
+    # carry (ApiKeyMayCarry: neither key management nor a service's own role).
+    may_carry = sorted(r for r, perms in roles.items()
+                       if "*" not in perms and not any(g.startswith("gateway.") for g in perms)
+                       and not r.startswith("SERVICE_"))
+    m = re.search(r"gateway\) echo \"lnob-key-policy: subjects=apikey:\* roles=([A-Z_,]+)\"", secrets)
+    need(m and m.group(1).split(",") == may_carry, "deploy/k8s/create-secrets.sh",
+         f"the gateway's key policy must list the roles an API key may carry: {','.join(may_carry)}")
+
     # The other direction: nothing built or deployed that the list does not know.
     for d in sorted(os.listdir(os.path.join(ROOT, "services"))):
         if os.path.isfile(os.path.join(ROOT, "services", d, "CMakeLists.txt")):

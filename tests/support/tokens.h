@@ -16,7 +16,8 @@ inline auth::Claims TestClaims(std::vector<std::string> roles, std::vector<std::
                                absl::Duration ttl = absl::Hours(1), std::string subject = "tester") {
   auth::Claims c;
   c.issuer = "lnob";
-  c.audience = {"lnob"};
+  // Good for every service (each is its own audience, auth::AudienceOfMethod).
+  c.audience = {"lnob", "lnob.registry", "lnob.funding", "lnob.gateway"};
   c.subject = std::move(subject);
   c.issued_at = absl::Now();
   c.not_before = absl::Now() - absl::Minutes(1);

@@ -1,4 +1,9 @@
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "common/auth/jwt.h"
 #include "common/auth/policy.h"
 #include "common/status/status.h"
@@ -23,7 +28,7 @@ class JwtTest : public ::testing::Test {
   Claims Valid() const {
     Claims c;
     c.issuer = "lnob";
-    c.audience = {"lnob"};
+    c.audience = {"lnob", "lnob.registry"};
     c.subject = "officer-1";
     c.issued_at = clock_.Now();
     c.not_before = clock_.Now();
@@ -125,6 +130,103 @@ TEST_F(JwtTest, AuthorizerUsesProtoMethodPolicy) {
   // an unknown method of a registered service is refused
   EXPECT_EQ(a.Authorize("/lnob.registry.v1.ReferenceDataService/Nope", bearer).status().code(),
             absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(JwtTest, EachServiceIsItsOwnAudience) {
+  EXPECT_EQ(AudienceOfMethod("/lnob.registry.v1.HouseholdService/GetHousehold"), "lnob.registry");
+  EXPECT_EQ(AudienceOfMethod("/lnob.funding.v1.FundingService/ListPlans"), "lnob.funding");
+  EXPECT_EQ(AudienceOfMethod("nonsense"), "");
+  EXPECT_EQ(AudienceOfService("funding"), "lnob.funding");
+  auto keys = KeySet::FromPem(pub_);
+  Authorizer a(std::make_unique<Verifier>(*keys, VerifierOptions{.issuer = "lnob"}, clock_), RolePolicy::Default());
+  ASSERT_TRUE(a.RegisterService(RegistryService()).ok());
+  const std::string read = "/lnob.registry.v1.ReferenceDataService/ListAdminUnits";
+  Claims c = Valid();
+  c.roles = {"VIEWER"};
+  c.audience = {"lnob.funding"};  // minted for funding: the registry refuses it
+  auto refused = a.Authorize(read, "Bearer " + *MintRs256(priv_, c));
+  EXPECT_EQ(GetReason(refused.status()).value_or(""), "TOKEN_AUDIENCE");
+  c.audience = {"lnob.funding", "lnob.registry"};
+  EXPECT_TRUE(a.Authorize(read, "Bearer " + *MintRs256(priv_, c)).ok());
+}
+
+TEST_F(JwtTest, AKeyWithAPolicySignsOnlyWhatItAllows) {
+  auto policy = KeyPolicy::Parse(" subjects=apikey:* roles=SYSTEM_CLIENT,VIEWER");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  auto keys = KeySet::FromPem(policy->ToLine() + "\n" + pub_ + other_pub_);
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  Verifier v(*keys, {"lnob", "lnob"}, clock_);
+  Claims c = Valid();
+  c.subject = "apikey:7";
+  c.roles = {"VIEWER"};
+  EXPECT_TRUE(v.Verify(*MintRs256(priv_, c)).ok());
+  c.roles = {"PROVINCE_ADMIN"};  // a leaked gateway key cannot mint an administrator
+  auto admin = v.Verify(*MintRs256(priv_, c));
+  EXPECT_EQ(GetReason(admin.status()).value_or(""), "TOKEN_KEY_POLICY");
+  c.roles = {"VIEWER"};
+  c.subject = "officer-1";  // nor act as a person
+  EXPECT_EQ(GetReason(v.Verify(*MintRs256(priv_, c)).status()).value_or(""), "TOKEN_KEY_POLICY");
+  // The second key has no policy line: an operator key, it signs anything.
+  c.roles = {"PROVINCE_ADMIN"};
+  EXPECT_TRUE(v.Verify(*MintRs256(other_priv_, c)).ok());
+  EXPECT_FALSE(KeyPolicy::Parse("subjects=* roles=VIEWER").ok());
+  EXPECT_FALSE(KeyPolicy::Parse("roles=VIEWER").ok());
+  EXPECT_FALSE(KeyPolicy::Parse("subjects=a audience=x roles=").ok());
+  EXPECT_FALSE(KeySet::FromPem("lnob-key-policy: nonsense\n" + pub_).ok());
+}
+
+TEST_F(JwtTest, TypIatLifetimeAndRangesAreChecked) {
+  Verifier v = MakeVerifier(pub_);
+  auto sign = [&](const std::string& header, const std::string& payload) {
+    // Hand-made tokens: the same RS256 signature over arbitrary header and payload.
+    const std::string input = Base64UrlEncode(header) + "." + Base64UrlEncode(payload);
+    auto pkey = std::unique_ptr<BIO, decltype(&BIO_free)>(BIO_new_mem_buf(priv_.data(), priv_.size()), BIO_free);
+    EVP_PKEY* k = PEM_read_bio_PrivateKey(pkey.get(), nullptr, nullptr, nullptr);
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    size_t len = 0;
+    EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, k);
+    EVP_DigestSign(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()), input.size());
+    std::string sig(len, '\0');
+    EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
+                   reinterpret_cast<const unsigned char*>(input.data()), input.size());
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(k);
+    return input + "." + Base64UrlEncode(sig.substr(0, len));
+  };
+  const int64_t now = absl::ToUnixSeconds(clock_.Now());
+  auto payload = [&](const std::string& times) {
+    return R"({"iss":"lnob","sub":"s","aud":["lnob"],"roles":["VIEWER"],)" + times + "}";
+  };
+  const std::string good_times = absl::StrCat(R"("iat":)", now, R"(,"exp":)", now + 600);
+  EXPECT_TRUE(v.Verify(sign(R"({"alg":"RS256","typ":"JWT"})", payload(good_times))).ok());
+  auto reason = [&](const std::string& header, const std::string& body) {
+    return GetReason(v.Verify(sign(header, body)).status()).value_or("");
+  };
+  EXPECT_EQ(reason(R"({"alg":"RS256"})", payload(good_times)), "TOKEN_MALFORMED");                 // no typ
+  EXPECT_EQ(reason(R"({"alg":"RS256","typ":"at+jwt"})", payload(good_times)), "TOKEN_MALFORMED");  // other typ
+  const std::string h = R"({"alg":"RS256","typ":"JWT"})";
+  EXPECT_EQ(reason(h, payload(absl::StrCat(R"("exp":)", now + 600))), "TOKEN_MALFORMED");  // no iat
+  EXPECT_EQ(reason(h, payload(absl::StrCat(R"("iat":)", now + 3600, R"(,"exp":)", now + 7200))),
+            "TOKEN_NOT_YET_VALID");  // issued in the future
+  EXPECT_EQ(reason(h, payload(absl::StrCat(R"("iat":)", now, R"(,"exp":)", now + 86400 * 30))),
+            "TOKEN_LIFETIME");  // a month-long token
+  EXPECT_EQ(reason(h, payload(absl::StrCat(R"("iat":)", now, R"(,"exp":1e300)"))), "TOKEN_MALFORMED");
+  EXPECT_EQ(reason(h, payload(absl::StrCat(R"("iat":)", now, R"(,"exp":-5)"))), "TOKEN_MALFORMED");
+}
+
+TEST_F(JwtTest, ShortRsaKeysAreRefused) {
+  EVP_PKEY* small = EVP_RSA_gen(1024);
+  ASSERT_NE(small, nullptr);
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PUBKEY(bio, small);
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio, &data);
+  const std::string pem(data, n);
+  BIO_free(bio);
+  EVP_PKEY_free(small);
+  auto keys = KeySet::FromPem(pem);
+  ASSERT_FALSE(keys.ok());
+  EXPECT_NE(keys.status().message().find("2048"), absl::string_view::npos);
 }
 
 // Every method of every public service declares a permission (fail closed by review, too).

@@ -69,7 +69,7 @@ class AdmissionTest : public ::testing::Test {
   std::string Bearer(const std::string& subject) {
     auth::Claims c;
     c.issuer = "lnob";
-    c.audience = {"lnob"};
+    c.audience = {"lnob.registry"};
     c.subject = subject;
     c.issued_at = clock_.Now();
     c.not_before = clock_.Now();

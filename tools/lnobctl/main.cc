@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -22,6 +23,7 @@
 #include "services/registry/store/pg_reference_store.h"
 #include "common/server/service_list.h"
 #include "embedded/lnob_registry_data.h"
+#include "services/gateway/domain/api_key_logic.h"
 #include "tools/lnobctl/apikeys_cmd.h"
 #include "tools/lnobctl/households_cmd.h"
 #include "tools/lnobctl/support_cmd.h"
@@ -50,10 +52,30 @@ int RunKeys(std::map<std::string, std::string>& a) {
     std::printf("%s exists; keeping it (use --force=true to replace)\n", priv.c_str());
     return 0;
   }
+  // A key held by a running process signs only what that process needs.
+  std::string policy_line;
+  if (const std::string holder = Get(a, "for"); !holder.empty()) {
+    lnob::auth::KeyPolicy policy;
+    policy.restricted = true;
+    if (holder == "gateway") {
+      // Tokens minted for API keys: subject apikey:<id>, any role a key may carry.
+      policy.subjects = {"apikey:*"};
+      for (const auto& role : lnob::auth::RolePolicy::Default().Roles()) {
+        if (lnob::gateway::ApiKeyMayCarry(lnob::auth::RolePolicy::Default(), role)) policy.roles.push_back(role);
+      }
+    } else {
+      if (lnob::services::Find(holder) == nullptr) return Fail("keys: --for names no service of services/services.list");
+      std::string upper = absl::AsciiStrToUpper(holder);
+      policy.subjects = {"service:" + holder};
+      policy.roles = {"SERVICE_" + upper};
+    }
+    policy_line = policy.ToLine() + "\n";
+  }
   std::string priv_pem, pub_pem;
   if (auto st = lnob::auth::GenerateRsaKeyPair(&priv_pem, &pub_pem); !st.ok()) {
     return Fail(std::string(st.message()));
   }
+  pub_pem = policy_line + pub_pem;
   mkdir(dir.c_str(), 0700);
   {
     std::ofstream out(priv);
@@ -74,7 +96,13 @@ int RunToken(std::map<std::string, std::string>& a) {
   ss << in.rdbuf();
   lnob::auth::Claims c;
   c.issuer = Get(a, "issuer", "lnob");
-  c.audience = {Get(a, "audience", "lnob")};
+  // Each service is its own audience; by default the token is good for every service.
+  std::string audiences = Get(a, "audience");
+  if (audiences.empty()) {
+    for (const auto& svc : lnob::services::All()) c.audience.push_back(lnob::auth::AudienceOfService(svc.name));
+  } else {
+    for (auto aud : absl::StrSplit(audiences, ',', absl::SkipEmpty())) c.audience.emplace_back(aud);
+  }
   c.subject = Get(a, "subject", "dev-operator");
   // No default role: a forgotten flag must not mint a province administrator.
   const std::string roles = Get(a, "roles");
@@ -157,18 +185,23 @@ int RunApiKeys(std::map<std::string, std::string>& a) { return lnob::ctl::RunApi
 
 const Command kCommands[] = {
     {"keys", "generate the development JWT key pair",
-     "lnobctl keys --dir=DIR [--force=true]\n"
-     "  Writes DIR/jwt_private.pem (mode 0600) and DIR/jwt_public.pem, a 2048-bit RSA pair for\n"
-     "  signing development tokens. Never commit them. Services trust the public file\n"
-     "  (--jwt_public_keys); it may hold several keys during a rotation.\n",
+     "lnobctl keys --dir=DIR [--for=gateway|SERVICE] [--force=true]\n"
+     "  Writes DIR/jwt_private.pem (mode 0600) and DIR/jwt_public.pem, a 2048-bit RSA pair.\n"
+     "  Never commit them. Services trust the public file (--jwt_public_keys); it may hold\n"
+     "  several keys during a rotation. Without --for the key is an operator's and may sign\n"
+     "  any token; --for=gateway prefixes the public key with the policy line that lets it sign\n"
+     "  only API-key tokens (subject apikey:*, roles a key may carry), --for=SERVICE only that\n"
+     "  service's own token (subject service:SERVICE, role SERVICE_<SERVICE>).\n",
      RunKeys},
     {"token", "mint a bearer token for a role and area scope",
      "lnobctl token --private_key=FILE --roles=R1,R2 [--scope=CODE,...] [--subject=ID]\n"
-     "              [--ttl=1h] [--issuer=lnob] [--audience=lnob]\n"
+     "              [--ttl=1h] [--issuer=lnob] [--audience=lnob.registry,...]\n"
      "  Prints an RS256 JWT. Roles are those of common/auth/roles.json (PROVINCE_ADMIN,\n"
      "  PROVINCE_OFFICER, COMMUNE_OFFICER, COMMUNE_CHAIR, REVIEWER, INSPECTOR, SYSTEM_CLIENT,\n"
      "  VIEWER); --roles is required. --scope lists admin-unit codes; empty means the whole\n"
-     "  province, which the commune roles (area_roles) may not have.\n",
+     "  province, which the commune roles (area_roles) may not have. --audience lists the\n"
+     "  services the token is good for (lnob.<service>); the default is every service.\n"
+     "  Services refuse tokens living longer than 24h.\n",
      RunToken},
     {"bootstrap", "create a service's roles and schema (administrator)",
      "lnobctl bootstrap --admin_url=DSN --service=NAME [--owner_role=R] [--service_role=R]\n"

@@ -61,7 +61,7 @@ AdmissionResult Admission::Admit(absl::string_view grpc_path, const CallerInfo& 
                               "API_KEYS_DISABLED");
       return out;
     }
-    auto grant = api_keys_->Authenticate(secret);
+    auto grant = api_keys_->Authenticate(secret, auth::AudienceOfMethod(grpc_path));
     if (!grant.ok()) return Refused(grant.status(), address, ApiKeyAuthenticator::FailureBucketOf(secret));
     out.authorization = grant->authorization;
     out.client = "sub:" + grant->subject;

@@ -33,9 +33,7 @@ absl::StatusOr<std::unique_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::Create
   if (options.cache_ttl < absl::Milliseconds(100) || options.cache_ttl > absl::Minutes(5)) {
     return absl::InvalidArgumentError("the API key refresh interval must be 100ms..5m");
   }
-  if (options.issuer.empty() || options.audience.empty()) {
-    return absl::InvalidArgumentError("the token issuer and audience must be set");
-  }
+  if (options.issuer.empty()) return absl::InvalidArgumentError("the token issuer must be set");
   return std::unique_ptr<ApiKeyAuthenticator>(new ApiKeyAuthenticator(store, std::move(options), clock));
 }
 
@@ -80,7 +78,9 @@ absl::Status ApiKeyAuthenticator::Refresh() {
   return recorded;
 }
 
-absl::StatusOr<ApiKeyGrant> ApiKeyAuthenticator::Authenticate(absl::string_view secret) {
+absl::StatusOr<ApiKeyGrant> ApiKeyAuthenticator::Authenticate(absl::string_view secret,
+                                                               absl::string_view audience) {
+  if (audience.empty()) return Unauthenticated("API_KEY_INVALID", "the called method has no audience");
   if (!LooksLikeApiKeySecret(secret)) return Unauthenticated("API_KEY_INVALID", "malformed API key");
   const std::string hash = ApiKeySecretHash(secret);
   const absl::Time now = clock_.Now();
@@ -99,8 +99,6 @@ absl::StatusOr<ApiKeyGrant> ApiKeyAuthenticator::Authenticate(absl::string_view 
     key = it->second;
   }
   if (key.revoked_at) {
-    absl::MutexLock l(&mu_);
-    tokens_.erase(key.id);
     return Unauthenticated("API_KEY_REVOKED", absl::StrCat("API key ", key.key_prefix, "... was revoked"));
   }
   if (now >= key.expires_at) {
@@ -117,14 +115,15 @@ absl::StatusOr<ApiKeyGrant> ApiKeyAuthenticator::Authenticate(absl::string_view 
   grant.rate_limit_rps = key.rate_limit_rps;
   {
     absl::MutexLock l(&mu_);
-    if (auto it = tokens_.find(key.id); it != tokens_.end() && now < it->second.reuse_until) {
+    if (auto it = tokens_.find(std::make_pair(key.id, std::string(audience)));
+        it != tokens_.end() && now < it->second.reuse_until) {
       grant.authorization = it->second.authorization;
       return grant;
     }
   }
   auth::Claims c;
   c.issuer = options_.issuer;
-  c.audience = {options_.audience};
+  c.audience = {std::string(audience)};
   c.subject = grant.subject;
   c.roles = key.roles;
   c.scope_units = key.scope_units;
@@ -139,7 +138,7 @@ absl::StatusOr<ApiKeyGrant> ApiKeyAuthenticator::Authenticate(absl::string_view 
   MintedToken minted{grant.authorization, now + (c.expires_at - now) * 3 / 4};
   absl::MutexLock l(&mu_);
   if (tokens_.size() >= kMaxCachedKeys) tokens_.clear();
-  tokens_[key.id] = std::move(minted);
+  tokens_[std::make_pair(key.id, std::string(audience))] = std::move(minted);
   return grant;
 }
 

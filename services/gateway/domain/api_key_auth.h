@@ -28,7 +28,6 @@ namespace lnob::gateway {
 struct ApiKeyAuthOptions {
   std::string signing_key_pem;  // RSA private key (PEM) whose public half the services trust
   std::string issuer = "lnob";
-  std::string audience = "lnob";
   absl::Duration token_ttl = absl::Seconds(60);  // lifetime of a minted token
   // How often the key table is reloaded: a revocation made through another gateway replica
   // takes effect within this time (through this one, at once).
@@ -60,7 +59,9 @@ class ApiKeyAuthenticator {
   // Never blocks on the store. UNAUTHENTICATED (reasons API_KEY_INVALID, API_KEY_REVOKED,
   // API_KEY_EXPIRED) for a key that must not be used; UNAVAILABLE (API_KEYS_UNAVAILABLE)
   // while no recent copy of the key table could be loaded.
-  absl::StatusOr<ApiKeyGrant> Authenticate(absl::string_view secret);
+  // audience: the called service's (auth::AudienceOfMethod); the token minted for the key
+  // is valid for that service only.
+  absl::StatusOr<ApiKeyGrant> Authenticate(absl::string_view secret, absl::string_view audience);
 
   // What failures of this secret are counted under: its listed prefix (a well-formed key),
   // else one shared bucket for malformed secrets.
@@ -89,7 +90,8 @@ class ApiKeyAuthenticator {
   absl::flat_hash_map<std::string, ApiKeyRecord> keys_ ABSL_GUARDED_BY(mu_);  // by secret hash
   absl::Time loaded_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   absl::flat_hash_set<int64_t> used_ ABSL_GUARDED_BY(mu_);                     // since the last reload
-  absl::flat_hash_map<int64_t, MintedToken> tokens_ ABSL_GUARDED_BY(mu_);      // by key id
+  absl::flat_hash_map<std::pair<int64_t, std::string>, MintedToken> tokens_
+      ABSL_GUARDED_BY(mu_);  // by key id and audience
 };
 
 }  // namespace lnob::gateway

@@ -48,6 +48,11 @@ ApiKeySecret GenerateApiKeySecret() {
   return s;
 }
 
+bool ApiKeyMayCarry(const auth::RolePolicy& roles, absl::string_view role) {
+  return roles.HasRole(role) && !roles.Grants({std::string(role)}, kApiKeyAdminPermission) &&
+         !absl::StartsWith(role, "SERVICE_");
+}
+
 bool LooksLikeApiKeySecret(absl::string_view secret) {
   if (!absl::ConsumePrefix(&secret, kSecretPrefix) || secret.size() != kSecretRandomChars) return false;
   for (char c : secret) {
@@ -103,8 +108,8 @@ absl::Status ApiKeyLogic::CreateApiKey(const C& c, const v1::CreateApiKeyRequest
     const std::string field = absl::StrCat("api_key.roles[", i, "]");
     if (!roles_.HasRole(role)) {
       v.Add(field, absl::StrCat("unknown role '", role, "' (see common/auth/roles.json)"));
-    } else if (roles_.Grants({role}, kApiKeyAdminPermission)) {
-      v.Add(field, absl::StrCat(role, " may manage API keys; a key cannot carry it"));
+    } else if (!ApiKeyMayCarry(roles_, role)) {
+      v.Add(field, absl::StrCat(role, " may manage API keys or is a service's own role; a key cannot carry it"));
     } else if (!seen.insert(role).second) {
       v.Add(field, "is listed twice");
     }

@@ -35,6 +35,10 @@ std::string ApiKeySecretHash(absl::string_view secret);  // lowercase hex SHA-25
 
 // The permission that manages keys; a key may not carry a role granting it.
 inline constexpr char kApiKeyAdminPermission[] = "gateway.api_keys.admin";
+// Whether an API key may carry this role: not one that manages keys, not a service's own
+// (SERVICE_*). The gateway's signing key policy lists exactly these (lnobctl keys --for=gateway).
+bool ApiKeyMayCarry(const auth::RolePolicy& roles, absl::string_view role);
+
 // Longest lifetime a key may be given.
 inline constexpr absl::Duration kMaxApiKeyLifetime = absl::Hours(24 * 731);
 
