@@ -74,6 +74,39 @@ absl::StatusOr<std::vector<T>> FetchPage(const PageTokenCodec& codec, const Req&
                       std::forward<Key>(key), next_token, sizes);
 }
 
+// Page sizes of the short reference lists (ethnic groups, standards, sources): the default
+// page holds the whole list, so a client that never pages sees everything at once.
+inline constexpr PageSizes kShortListPage{.default_size = 1000, .max_size = 1000};
+
+// One page of a short list held in memory (ethnic groups, standards, revisions), in its own
+// order: the page token carries the position, bound to the request like any other.
+template <typename T, typename Req>
+absl::StatusOr<std::vector<T>> PageOf(const PageTokenCodec& codec, const Req& req, std::vector<T> all,
+                                      std::string* next_token, PageSizes sizes = kShortListPage) {
+  auto position = [](size_t i) {
+    std::string s = std::to_string(i);
+    return std::string(10 - std::min<size_t>(10, s.size()), '0') + s;  // sorts like the number
+  };
+  auto fetch = [&](const std::string& after, int limit) -> absl::StatusOr<std::vector<std::pair<size_t, T>>> {
+    size_t start = 0;
+    if (!after.empty()) start = static_cast<size_t>(std::stoull(after)) + 1;
+    std::vector<std::pair<size_t, T>> out;
+    for (size_t i = start; i < all.size() && static_cast<int>(out.size()) < limit; ++i) {
+      out.emplace_back(i, std::move(all[i]));
+    }
+    return out;
+  };
+  std::string next;
+  auto page = FetchPage<std::pair<size_t, T>>(
+      codec, req, fetch, [&](const std::pair<size_t, T>& e) { return position(e.first); }, &next, sizes);
+  if (!page.ok()) return page.status();
+  *next_token = std::move(next);
+  std::vector<T> items;
+  items.reserve(page->size());
+  for (auto& e : *page) items.push_back(std::move(e.second));
+  return items;
+}
+
 // Etag of a mutable resource from its version counter; parsing rejects malformed etags.
 std::string EtagForVersion(int64_t version);
 // Empty etag = no precondition. Mismatch -> ABORTED.

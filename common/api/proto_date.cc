@@ -35,4 +35,36 @@ void SetProtoDate(absl::string_view iso, google::type::Date* out) {
   if (day.ok()) *out = ToProtoDate(*day);
 }
 
+google::protobuf::Timestamp ToProtoTimestamp(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  const int64_t nanos = absl::ToUnixNanos(t);
+  int64_t seconds = nanos / 1000000000;
+  int64_t rest = nanos % 1000000000;
+  if (rest < 0) {
+    rest += 1000000000;
+    seconds -= 1;
+  }
+  ts.set_seconds(seconds);
+  ts.set_nanos(static_cast<int32_t>(rest));
+  return ts;
+}
+
+void SetProtoTimestamp(absl::string_view rfc3339, google::protobuf::Timestamp* out) {
+  absl::Time t;
+  std::string err;
+  if (rfc3339.empty() || !absl::ParseTime(absl::RFC3339_full, std::string(rfc3339), &t, &err)) {
+    out->Clear();
+    return;
+  }
+  *out = ToProtoTimestamp(t);
+}
+
+absl::StatusOr<absl::Time> FromProtoTimestamp(const google::protobuf::Timestamp& ts, absl::string_view field) {
+  // 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z, as google.protobuf.Timestamp defines.
+  if (ts.seconds() < -62135596800LL || ts.seconds() > 253402300799LL || ts.nanos() < 0 || ts.nanos() > 999999999) {
+    return InvalidField(field, "must be a timestamp between years 1 and 9999");
+  }
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
 }  // namespace lnob::api

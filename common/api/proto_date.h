@@ -7,6 +7,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "google/type/date.pb.h"
 
 namespace lnob::api {
@@ -21,6 +23,14 @@ absl::StatusOr<absl::CivilDay> FromProtoDateOr(const google::type::Date& d, absl
 google::type::Date ToProtoDate(absl::CivilDay day);
 // "YYYY-MM-DD" (e.g. from SQL date::text); empty -> unset.
 void SetProtoDate(absl::string_view iso, google::type::Date* out);
+
+// Instants (google.protobuf.Timestamp).
+google::protobuf::Timestamp ToProtoTimestamp(absl::Time t);
+// An RFC 3339 text (e.g. from SQL) -> Timestamp; unparsable or empty -> unset.
+void SetProtoTimestamp(absl::string_view rfc3339, google::protobuf::Timestamp* out);
+// A set, in-range Timestamp (years 1..9999, nanos 0..999999999); otherwise INVALID_ARGUMENT
+// naming `field`.
+absl::StatusOr<absl::Time> FromProtoTimestamp(const google::protobuf::Timestamp& ts, absl::string_view field);
 
 }  // namespace lnob::api
 

@@ -110,6 +110,10 @@ absl::Status AreaScope::CheckFilter(const auth::Principal& p, const std::string&
   auto ok = Covers(p, unit, date);
   if (!ok.ok()) return ok.status();
   if (*ok) return absl::OkStatus();
+  return FilterOutOfScope(field, unit);
+}
+
+absl::Status AreaScope::FilterOutOfScope(absl::string_view field, const std::string& unit) {
   return WithReason(
       absl::PermissionDeniedError(absl::StrCat(field, " ", unit, " is outside the caller's area scope")),
       "OUT_OF_SCOPE");

@@ -73,6 +73,9 @@ class AreaScope {
   // PERMISSION_DENIED naming `field` when the unit the caller gave is outside its scope.
   absl::Status CheckFilter(const auth::Principal& p, const std::string& unit, absl::CivilDay date,
                            absl::string_view field);
+  // The error CheckFilter returns, for callers that intersect a filter wider than the scope
+  // with it and find nothing in common.
+  static absl::Status FilterOutOfScope(absl::string_view field, const std::string& unit);
 
  private:
   UnitDirectory* directory_;

@@ -25,58 +25,6 @@ F = descriptor_pb2.FieldDescriptorProto
 
 # (rule, "package.Message[.field]" or "package.Service.Method") -> why it is still here.
 KNOWN = {
-    ("INSTANT_TYPE", "lnob.funding.v1.Allocation.update_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.funding.v1.Disbursement.create_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.funding.v1.Plan.create_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.funding.v1.Plan.update_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.funding.v1.SupportLine.create_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.gateway.v1.ApiKey.create_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.gateway.v1.ApiKey.expire_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.gateway.v1.ApiKey.last_use_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.gateway.v1.ApiKey.revoke_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.registry.v1.AreaClassification.create_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.registry.v1.AreaClassification.update_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.registry.v1.ChangeEvent.event_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.registry.v1.Household.create_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.registry.v1.Household.update_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.registry.v1.HouseholdEvent.event_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.registry.v1.ReferenceDataChange.change_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.registry.v1.Review.create_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("INSTANT_TYPE", "lnob.registry.v1.Review.update_time"):
-        "RFC 3339 string since v1; Timestamp keeps the REST JSON but changes the gRPC wire (one planned, documented break)",
-    ("CREATE_REQUEST_ID", "lnob.funding.v1.CatalogueService.CreateProgrammeNode"):
-        "codes are chosen by the caller and unique: a retry is ALREADY_EXISTS, never a duplicate",
-    ("CREATE_REQUEST_ID", "lnob.gateway.v1.ApiKeyService.CreateApiKey"):
-        "the secret is shown once; a replay must not hand it out again (needs its own design)",
-    ("LIST_PAGING", "lnob.funding.v1.CatalogueService.ListFundingSources"):
-        "11 source kinds, reference data",
-    ("LIST_PAGING", "lnob.funding.v1.FundingService.ListAllocationRevisions"):
-        "the revisions of one allocation",
-    ("LIST_PAGING", "lnob.registry.v1.HouseholdService.ListTargets"):
-        "a handful of movement targets",
-    ("LIST_PAGING", "lnob.registry.v1.ReferenceDataService.ListEthnicGroups"):
-        "the 54 ethnic groups",
-    ("LIST_PAGING", "lnob.registry.v1.ReferenceDataService.ListPovertyStandards"):
-        "a handful of standards",
-    ("UPDATE_MASK", "lnob.funding.v1.FundingService.UpdatePlanLines"):
-        "replaces a plan's lines as a whole under its etag; PATCH of Plan with update_mask is the fix",
 }
 
 

@@ -7,6 +7,7 @@
 #include "common/db/pool.h"
 #include "common/status/status.h"
 #include "embedded/lnob_gateway_migrations.h"
+#include "common/api/proto_date.h"
 #include "gtest/gtest.h"
 #include "services/gateway/domain/api_key_auth.h"
 #include "services/gateway/domain/api_key_logic.h"
@@ -19,9 +20,7 @@ namespace {
 constexpr char kAudience[] = "lnob.registry";
 
 
-std::string In(absl::Time now, absl::Duration d) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", now + d, absl::UTCTimeZone());
-}
+google::protobuf::Timestamp In(absl::Time now, absl::Duration d) { return api::ToProtoTimestamp(now + d); }
 
 bool HasViolation(const absl::Status& st, const std::string& field) {
   for (const auto& v : GetFieldViolations(st)) {
@@ -47,7 +46,7 @@ class ApiKeyTest : public testing::ServiceTest {
     k->set_display_name(display_name);
     k->add_roles("SYSTEM_CLIENT");
     k->add_scope_unit_codes("25195");
-    k->set_expire_time(In(clock_.Now(), absl::Hours(24 * 30)));
+    k->mutable_expire_time()->CopyFrom(In(clock_.Now(), absl::Hours(24 * 30)));
     k->set_rate_limit_rps(5);
     return req;
   }
@@ -131,7 +130,7 @@ TEST_F(ApiKeyTest, ValidationNamesTheFields) {
   k->add_roles("NOBODY");
   k->add_roles("PROVINCE_ADMIN");
   k->add_scope_unit_codes("25x");
-  k->set_expire_time(In(clock_.Now(), -absl::Hours(1)));
+  k->mutable_expire_time()->CopyFrom(In(clock_.Now(), -absl::Hours(1)));
   k->set_rate_limit_rps(-1);
   v1::CreateApiKeyResponse resp;
   absl::Status st = logic_->CreateApiKey(admin_, req, &resp);
@@ -141,10 +140,10 @@ TEST_F(ApiKeyTest, ValidationNamesTheFields) {
     EXPECT_TRUE(HasViolation(st, field)) << field << ": " << st;
   }
   req = NewKey("too long");
-  req.mutable_api_key()->set_expire_time(In(clock_.Now(), absl::Hours(24 * 800)));
+  req.mutable_api_key()->mutable_expire_time()->CopyFrom(In(clock_.Now(), absl::Hours(24 * 800)));
   st = logic_->CreateApiKey(admin_, req, &resp);
   EXPECT_TRUE(HasViolation(st, "api_key.expire_time")) << st;
-  req.mutable_api_key()->set_expire_time("next tuesday");
+  req.mutable_api_key()->mutable_expire_time()->set_nanos(-1);  // not a timestamp
   st = logic_->CreateApiKey(admin_, req, &resp);
   EXPECT_TRUE(HasViolation(st, "api_key.expire_time")) << st;
   // A creator limited to an area hands out keys only within it.
@@ -207,6 +206,22 @@ TEST_F(ApiKeyTest, ListPaginatesAndFiltersByState) {
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(ApiKeyTest, ARetriedCreateMakesNoSecondKeyAndNeverShowsTheSecretAgain) {
+  auto req = NewKey("retried");
+  req.set_request_id("0190c0de-0000-7000-8000-0000000000cc");
+  v1::CreateApiKeyResponse first, again;
+  ASSERT_TRUE(logic_->CreateApiKey(admin_, req, &first).ok());
+  absl::Status st = logic_->CreateApiKey(admin_, req, &again);
+  EXPECT_EQ(st.code(), absl::StatusCode::kAlreadyExists) << st;
+  EXPECT_EQ(GetReason(st), "API_KEY_EXISTS");
+  EXPECT_NE(st.message().find(first.api_key().name()), absl::string_view::npos) << st;
+  EXPECT_TRUE(again.secret().empty());
+  server::Call other = admin_;
+  other.principal.subject = "someone-else";
+  EXPECT_EQ(GetReason(logic_->CreateApiKey(other, req, &again)), "REQUEST_ID_TAKEN");
+  EXPECT_EQ(Psql("SELECT count(*) FROM gateway.api_keys"), "1");
+}
+
 TEST_F(ApiKeyTest, RevokeIsRecordedOnce) {
   Create("to revoke");
   v1::RevokeApiKeyRequest req;
@@ -215,11 +230,11 @@ TEST_F(ApiKeyTest, RevokeIsRecordedOnce) {
   ASSERT_TRUE(logic_->RevokeApiKey(admin_, req, &first).ok());
   EXPECT_EQ(first.state(), v1::ApiKey::REVOKED);
   EXPECT_EQ(first.revoked_by(), "ops-admin");
-  EXPECT_FALSE(first.revoke_time().empty());
+  EXPECT_TRUE(first.has_revoke_time());
   server::Call other = admin_;
   other.principal.subject = "someone-else";
   ASSERT_TRUE(logic_->RevokeApiKey(other, req, &second).ok());
-  EXPECT_EQ(second.revoke_time(), first.revoke_time());
+  EXPECT_EQ(second.revoke_time().SerializeAsString(), first.revoke_time().SerializeAsString());
   EXPECT_EQ(second.revoked_by(), "ops-admin");
   req.set_name("apiKeys/99");
   EXPECT_EQ(logic_->RevokeApiKey(admin_, req, &second).code(), absl::StatusCode::kNotFound);
@@ -338,7 +353,7 @@ TEST_F(ApiKeyTest, ChangesMadeHereReloadAtOnceAndAStaleCopyIsRefused) {
 
 TEST_F(ApiKeyTest, MintedTokensNeverOutliveTheKey) {
   auto req = NewKey("short");
-  req.mutable_api_key()->set_expire_time(In(clock_.Now(), absl::Seconds(20)));
+  req.mutable_api_key()->mutable_expire_time()->CopyFrom(In(clock_.Now(), absl::Seconds(20)));
   v1::CreateApiKeyResponse created;
   ASSERT_TRUE(logic_->CreateApiKey(admin_, req, &created).ok());
   auto grant = Authenticator()->Authenticate(created.secret(), kAudience);

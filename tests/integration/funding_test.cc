@@ -172,6 +172,42 @@ TEST_F(FundingTest, ARequestIdBelongsToItsFirstCaller) {
   EXPECT_EQ(Count("SELECT count(*) FROM funding.support_lines"), 1);
 }
 
+TEST_F(FundingTest, CreateProgrammeNodeReplaysARetryAndShortListsPage) {
+  v1::CreateProgrammeNodeRequest req;
+  req.set_request_id("0190c0de-0000-7000-8000-0000000000bb");
+  auto* n = req.mutable_node();
+  n->set_code("NTP_EM.P99");
+  n->set_kind(v1::PROJECT);
+  n->set_parent_code("NTP_EM");
+  n->set_display_name("Test project");
+  n->set_legal_doc("test");
+  v1::ProgrammeNode first, replay;
+  ASSERT_TRUE(catalogue_->CreateProgrammeNode(admin_, req, &first).ok());
+  // The retry gets the node it created, not ALREADY_EXISTS for its code.
+  ASSERT_TRUE(catalogue_->CreateProgrammeNode(admin_, req, &replay).ok());
+  EXPECT_EQ(replay.name(), first.name());
+  req.clear_request_id();
+  EXPECT_EQ(catalogue_->CreateProgrammeNode(admin_, req, &replay).code(), absl::StatusCode::kAlreadyExists);
+  req.set_request_id("not-a-uuid");
+  EXPECT_EQ(catalogue_->CreateProgrammeNode(admin_, req, &replay).code(), absl::StatusCode::kInvalidArgument);
+  // The funding sources page like every list; by default one page holds them all.
+  v1::ListFundingSourcesResponse all;
+  ASSERT_TRUE(catalogue_->ListFundingSources(admin_, {}, &all).ok());
+  EXPECT_TRUE(all.next_page_token().empty());
+  v1::ListFundingSourcesRequest paged;
+  paged.set_page_size(4);
+  std::vector<std::string> codes;
+  do {
+    v1::ListFundingSourcesResponse page;
+    ASSERT_TRUE(catalogue_->ListFundingSources(admin_, paged, &page).ok());
+    ASSERT_LE(page.sources_size(), 4);
+    for (const auto& src : page.sources()) codes.push_back(src.code());
+    paged.set_page_token(page.next_page_token());
+  } while (!paged.page_token().empty());
+  ASSERT_EQ(static_cast<int>(codes.size()), all.sources_size());
+  for (int i = 0; i < all.sources_size(); ++i) EXPECT_EQ(codes[i], all.sources(i).code());
+}
+
 TEST_F(FundingTest, SharesMustAddUpAndRegistryOutageWritesNothing) {
   auto req = Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 100);
   req.mutable_line()->mutable_shares(0)->set_amount_vnd(90);

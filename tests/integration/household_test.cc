@@ -200,6 +200,21 @@ TEST_F(HouseholdTest, AreaScopeHidesOtherCommunesExactlyLikeMissingOnes) {
   ASSERT_TRUE(logic_->ListHouseholds(officer_, list, &resp).ok());
   ASSERT_EQ(resp.households_size(), 1);
   EXPECT_EQ(resp.households(0).name(), mine.name());
+  // A filter wider than the scope (the district around it) is narrowed to the scope; one
+  // with nothing in the scope is refused, naming the field (scope::AreaScope::CheckFilter).
+  list.mutable_as_of()->set_year(2024);
+  list.mutable_as_of()->set_month(6);
+  list.mutable_as_of()->set_day(1);
+  list.set_unit_code("689");
+  v1::ListHouseholdsResponse narrowed, refused;
+  ASSERT_TRUE(logic_->ListHouseholds(officer_, list, &narrowed).ok());
+  ASSERT_EQ(narrowed.households_size(), 1);
+  EXPECT_EQ(narrowed.households(0).name(), mine.name());
+  list.set_unit_code("739");
+  absl::Status outside = logic_->ListHouseholds(officer_, list, &refused);
+  EXPECT_EQ(outside.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(GetReason(outside), "OUT_OF_SCOPE");
+  EXPECT_NE(outside.message().find("unit_code"), absl::string_view::npos);
 }
 
 TEST_F(HouseholdTest, PersonalDataIsMaskedWithoutPermissionAndAuditedWithIt) {

@@ -360,6 +360,20 @@ TEST_F(ReferenceTest, EthnicGroupsAndStandardsAreData) {
   ASSERT_EQ(groups.ethnic_groups_size(), 54);
   EXPECT_EQ(groups.ethnic_groups(3).name(), "Mường");     // 04 in the 2008 list
   EXPECT_EQ(groups.ethnic_groups(3).code_1979(), "06");  // 06 in the 1979 list
+  EXPECT_TRUE(groups.next_page_token().empty());
+  // Paged like every list: 54 groups in pages of 20, in the same order.
+  v1::ListEthnicGroupsRequest paged;
+  paged.set_page_size(20);
+  int seen = 0, pages = 0;
+  do {
+    v1::ListEthnicGroupsResponse page;
+    ASSERT_TRUE(logic_->ListEthnicGroups(admin_, paged, &page).ok());
+    for (const auto& g : page.ethnic_groups()) EXPECT_EQ(g.code(), groups.ethnic_groups(seen++).code());
+    paged.set_page_token(page.next_page_token());
+    ++pages;
+  } while (!paged.page_token().empty());
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(seen, 54);
   v1::ListPovertyStandardsRequest req;
   *req.mutable_as_of() = Day(2026, 6, 1);
   v1::ListPovertyStandardsResponse standards;

@@ -66,13 +66,18 @@ std::string Json(const google::protobuf::Message& m) {
 }
 
 std::string Or(const std::string& s, const char* dash = "-") { return s.empty() ? dash : s; }
+// RFC 3339, or "" when unset.
+std::string Text(const google::protobuf::Timestamp& ts) {
+  if (ts.seconds() == 0 && ts.nanos() == 0) return "";
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(ts.seconds()), absl::UTCTimeZone());
+}
 
 void PrintKey(const v1::ApiKey& k, FILE* out = stdout) {
   std::fprintf(out, "%s  %s  %s...  roles=%s  scope=%s  expires=%s  rps=%g  last_use=%s  %s\n",
               k.name().c_str(), v1::ApiKey::State_Name(k.state()).c_str(), k.key_prefix().c_str(),
               absl::StrJoin(k.roles(), ",").c_str(),
               k.scope_unit_codes().empty() ? "province" : absl::StrJoin(k.scope_unit_codes(), ",").c_str(),
-              k.expire_time().c_str(), k.rate_limit_rps(), Or(k.last_use_time()).c_str(),
+              Text(k.expire_time()).c_str(), k.rate_limit_rps(), Or(Text(k.last_use_time())).c_str(),
               k.display_name().c_str());
 }
 
@@ -103,13 +108,18 @@ int RunApiKeys(Args& a, const std::string& verb) {
     k->set_display_name(Get(a, "display_name"));
     for (auto r : absl::StrSplit(Get(a, "roles"), ',', absl::SkipEmpty())) k->add_roles(std::string(r));
     for (auto u : absl::StrSplit(Get(a, "scope"), ',', absl::SkipEmpty())) k->add_scope_unit_codes(std::string(u));
+    absl::Time expires;
     if (const std::string exp = Get(a, "expire_time"); !exp.empty()) {
-      k->set_expire_time(exp);
+      std::string err;
+      if (!absl::ParseTime(absl::RFC3339_full, exp, &expires, &err)) {
+        return Fail("apikeys create: --expire_time must be RFC 3339, e.g. 2026-12-31T00:00:00Z");
+      }
     } else {
       absl::Duration ttl;
       if (!ParseTtl(Get(a, "ttl", "90d"), &ttl)) return Fail("apikeys create: --ttl must be like 90d, 12h or 30m");
-      k->set_expire_time(absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() + ttl, absl::UTCTimeZone()));
+      expires = absl::Now() + ttl;
     }
+    k->mutable_expire_time()->set_seconds(absl::ToUnixSeconds(expires));
     if (const std::string rps = Get(a, "rate_limit_rps"); !rps.empty()) {
       double v = 0;
       if (!absl::SimpleAtod(rps, &v)) return Fail("apikeys create: --rate_limit_rps must be a number");

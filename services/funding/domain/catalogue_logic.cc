@@ -43,6 +43,7 @@ absl::Status CatalogueLogic::GetProgrammeNode(const C& c, const v1::GetProgramme
 
 absl::Status CatalogueLogic::CreateProgrammeNode(const C& c, const v1::CreateProgrammeNodeRequest& req,
                                                v1::ProgrammeNode* out) {
+  if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) return st;
   const auto& n = req.node();
   Violations v;
   const bool code_ok = n.code().size() >= 2 && n.code().size() <= 64 &&
@@ -57,7 +58,8 @@ absl::Status CatalogueLogic::CreateProgrammeNode(const C& c, const v1::CreatePro
   if (n.legal_doc().empty()) v.Add("node.legal_doc", "required: the document that creates the node");
   LNOB_RETURN_IF_ERROR(v.Status());
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay from, api::FromProtoDateOr(n.valid_from(), "node.valid_from", s_.Today()));
-  LNOB_ASSIGN_OR_RETURN(*out, s_.store->CreateNode(n, from, c.principal.subject));
+  LNOB_ASSIGN_OR_RETURN(*out, s_.store->CreateNode(n, from, c.principal.subject,
+                                                   api::IdempotencyKeyFor(req, "CreateProgrammeNode", c.principal.subject)));
   s_.ForgetCatalogue();
   return absl::OkStatus();
 }
@@ -79,7 +81,8 @@ absl::Status CatalogueLogic::ReparentProgrammeNode(const C& c, const v1::Reparen
 absl::Status CatalogueLogic::ListFundingSources(const C& c, const v1::ListFundingSourcesRequest& req,
                                               v1::ListFundingSourcesResponse* out) {
   LNOB_ASSIGN_OR_RETURN(auto sources, s_.store->ListSources());
-  for (auto& s : sources) *out->add_sources() = std::move(s);
+  LNOB_ASSIGN_OR_RETURN(auto page, api::PageOf(s_.tokens, req, std::move(sources), out->mutable_next_page_token()));
+  for (auto& s : page) *out->add_sources() = std::move(s);
   return absl::OkStatus();
 }
 

@@ -79,7 +79,8 @@ absl::Status FundingLogic::ListAllocationRevisions(const C& c, const v1::ListAll
   LNOB_ASSIGN_OR_RETURN(bool ok, s_.InScope(c.principal, a->unit_code(), a->year()));
   if (!ok) return api::NotFound(req.name());
   LNOB_ASSIGN_OR_RETURN(auto revs, s_.store->ListRevisions(id));
-  for (auto& r : revs) *out->add_revisions() = std::move(r);
+  LNOB_ASSIGN_OR_RETURN(auto page, api::PageOf(s_.tokens, req, std::move(revs), out->mutable_next_page_token()));
+  for (auto& r : page) *out->add_revisions() = std::move(r);
   return absl::OkStatus();
 }
 
@@ -200,6 +201,11 @@ absl::Status FundingLogic::ListPlans(const C& c, const v1::ListPlansRequest& req
 }
 
 absl::Status FundingLogic::UpdatePlanLines(const C& c, const v1::UpdatePlanLinesRequest& req, v1::Plan* out) {
+  for (int i = 0; i < req.update_mask().paths_size(); ++i) {
+    if (req.update_mask().paths(i) != "lines") {
+      return InvalidField(absl::StrCat("update_mask.paths[", i, "]"), "only \"lines\" can be updated here");
+    }
+  }
   LNOB_ASSIGN_OR_RETURN(v1::Plan p, VisiblePlan(c, req.name()));
   LNOB_ASSIGN_OR_RETURN(Catalogue cat, s_.LoadCatalogue());
   LNOB_RETURN_IF_ERROR(ValidatePlanLines(cat, req.lines(), p.year(), "lines"));

@@ -110,8 +110,8 @@ class GrpcRegistryClient : public RegistryClient {
       c.kind = e.kind();
       c.classification = rv1::HouseholdClass_Name(e.classification());
       c.previous_classification = rv1::HouseholdClass_Name(e.previous_classification());
-      std::string err;
-      if (!absl::ParseTime(absl::RFC3339_full, e.event_time(), &c.event_time, &err)) c.event_time = absl::Now();
+      auto when = api::FromProtoTimestamp(e.event_time(), "event_time");
+      c.event_time = when.ok() && e.has_event_time() ? *when : absl::Now();
       if (!sink(c)) {
         sink_stopped = true;
         ctx.TryCancel();

@@ -93,8 +93,9 @@ class FundingStore {
   virtual absl::StatusOr<std::vector<v1::ProgrammeNode>> ListNodes(absl::CivilDay as_of, const std::string& parent,
                                                                    const std::string& after, int limit) = 0;
   virtual absl::StatusOr<v1::ProgrammeNode> GetNode(const std::string& code, absl::CivilDay as_of) = 0;
+  // A retry with key.request_id returns the node the first attempt created.
   virtual absl::StatusOr<v1::ProgrammeNode> CreateNode(const v1::ProgrammeNode& node, absl::CivilDay valid_from,
-                                                       const std::string& actor) = 0;
+                                                       const std::string& actor, const IdempotencyKey& key) = 0;
   virtual absl::StatusOr<v1::ProgrammeNode> ReparentNode(const std::string& code, const std::string& new_parent,
                                                          absl::CivilDay from, const std::string& legal_doc) = 0;
   // Codes of a node and everything under it on a date.

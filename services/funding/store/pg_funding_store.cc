@@ -106,7 +106,7 @@ v1::Allocation AllocationFromRow(const pqxx::row& r) {
   a.set_disbursed_vnd(r[6].as<int64_t>());
   a.set_revision(r[7].as<int>());
   a.set_etag(Etag(a.revision()));
-  a.set_update_time(Str(r[8]));
+  api::SetProtoTimestamp(Str(r[8]), a.mutable_update_time());
   a.set_updated_by(Str(r[9]));
   return a;
 }
@@ -126,7 +126,7 @@ v1::Disbursement DisbursementFromRow(const pqxx::row& r) {
   d.set_amount_vnd(r[6].as<int64_t>());
   if (!Str(r[7]).empty()) d.set_support_line("supportLines/" + Str(r[7]));
   d.set_note(Str(r[8]));
-  d.set_create_time(Str(r[9]));
+  api::SetProtoTimestamp(Str(r[9]), d.mutable_create_time());
   d.set_created_by(Str(r[10]));
   return d;
 }
@@ -173,8 +173,8 @@ v1::Plan PlanFromRow(const pqxx::row& r) {
   p.set_state(st);
   p.set_comments(Str(r[4]));
   p.set_etag(Etag(r[5].as<int64_t>()));
-  p.set_create_time(Str(r[6]));
-  p.set_update_time(Str(r[7]));
+  api::SetProtoTimestamp(Str(r[6]), p.mutable_create_time());
+  api::SetProtoTimestamp(Str(r[7]), p.mutable_update_time());
   p.set_created_by(Str(r[8]));
   p.set_updated_by(Str(r[9]));
   return p;
@@ -230,7 +230,7 @@ v1::SupportLine LineFromRow(const pqxx::row& r) {
   l.set_review_reason(Str(r[13]));
   l.set_external_id(Str(r[14]));
   l.set_etag(Etag(r[15].as<int64_t>()));
-  l.set_create_time(Str(r[16]));
+  api::SetProtoTimestamp(Str(r[16]), l.mutable_create_time());
   l.set_created_by(Str(r[17]));
   return l;
 }
@@ -343,23 +343,29 @@ class PgFundingStore : public FundingStore {
 
   absl::StatusOr<v1::ProgrammeNode> GetNode(const std::string& code, absl::CivilDay as_of) override {
     return pool_->Fetch<v1::ProgrammeNode>([&](transaction_base& tx, v1::ProgrammeNode& out) -> absl::Status {
-      auto r = tx.exec_params(
-          absl::StrCat("SELECT ", kNodeColumns, ", programme_of(n.code, $2::date)"
-                       " FROM programme_nodes n JOIN node_placements p ON p.code = n.code"
-                       " AND p.valid_from <= $2::date AND (p.valid_to IS NULL OR p.valid_to > $2::date)"
-                       " WHERE n.code = $1"),
-          code, Day(as_of));
-      if (r.empty()) {
-        return absl::NotFoundError(absl::StrCat("programmeNodes/", code, " not found on ", Day(as_of)));
-      }
-      out = NodeFromRow(r[0], Str(r[0][8]));
-      return absl::OkStatus();
+      return ReadNode(tx, code, as_of, &out);
     });
   }
 
+  static absl::Status ReadNode(transaction_base& tx, const std::string& code, absl::CivilDay as_of,
+                               v1::ProgrammeNode* out) {
+    auto r = tx.exec_params(
+        absl::StrCat("SELECT ", kNodeColumns, ", programme_of(n.code, $2::date)"
+                     " FROM programme_nodes n JOIN node_placements p ON p.code = n.code"
+                     " AND p.valid_from <= $2::date AND (p.valid_to IS NULL OR p.valid_to > $2::date)"
+                     " WHERE n.code = $1"),
+        code, Day(as_of));
+    if (r.empty()) {
+      return absl::NotFoundError(absl::StrCat("programmeNodes/", code, " not found on ", Day(as_of)));
+    }
+    *out = NodeFromRow(r[0], Str(r[0][8]));
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<v1::ProgrammeNode> CreateNode(const v1::ProgrammeNode& node, absl::CivilDay from,
-                                               const std::string& actor) override {
-    LNOB_RETURN_IF_ERROR(pool_->Run([&](transaction_base& tx) -> absl::Status {
+                                               const std::string& actor, const IdempotencyKey& key) override {
+    return pool_->Write<v1::ProgrammeNode>([&](transaction_base& tx, v1::ProgrammeNode& out) -> absl::Status {
+      return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
       if (!node.parent_code().empty()) {
         auto p = tx.exec_params(
             "SELECT 1 FROM node_placements WHERE code = $1 AND valid_from <= $2::date"
@@ -378,9 +384,9 @@ class PgFundingStore : public FundingStore {
       tx.exec_params(
           "INSERT INTO node_placements (code, parent_code, valid_from, legal_doc) VALUES ($1, NULLIF($2, ''), $3::date, $4)",
           node.code(), node.parent_code(), Day(from), node.legal_doc());
-      return absl::OkStatus();
-    }));
-    return GetNode(node.code(), from);
+      return ReadNode(tx, node.code(), from, &out);
+      });
+    });
   }
 
   absl::StatusOr<v1::ProgrammeNode> ReparentNode(const std::string& code, const std::string& new_parent,

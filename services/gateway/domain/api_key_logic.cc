@@ -9,6 +9,8 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "common/api/proto_date.h"
+#include "common/api/request_id.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -22,10 +24,6 @@ namespace {
 constexpr absl::string_view kSecretPrefix = "lnob_";
 constexpr size_t kSecretRandomChars = 43;  // base64url of 32 bytes, unpadded
 constexpr double kMaxRateLimitRps = 10000;
-
-std::string Rfc3339(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
-}
 
 bool ValidUnitCode(absl::string_view code) {
   if (code.size() < 2 || code.size() > 5) return false;
@@ -75,17 +73,17 @@ v1::ApiKey ApiKeyLogic::ToProto(const ApiKeyRecord& k, absl::Time now) {
   out.set_display_name(k.display_name);
   for (const auto& r : k.roles) out.add_roles(r);
   for (const auto& u : k.scope_units) out.add_scope_unit_codes(u);
-  out.set_expire_time(Rfc3339(k.expires_at));
+  *out.mutable_expire_time() = api::ToProtoTimestamp(k.expires_at);
   out.set_rate_limit_rps(k.rate_limit_rps);
   out.set_key_prefix(k.key_prefix);
   out.set_state(k.revoked_at       ? v1::ApiKey::REVOKED
                 : k.expires_at <= now ? v1::ApiKey::EXPIRED
                                       : v1::ApiKey::ACTIVE);
-  out.set_create_time(Rfc3339(k.created_at));
+  *out.mutable_create_time() = api::ToProtoTimestamp(k.created_at);
   out.set_created_by(k.created_by);
-  if (k.revoked_at) out.set_revoke_time(Rfc3339(*k.revoked_at));
+  if (k.revoked_at) *out.mutable_revoke_time() = api::ToProtoTimestamp(*k.revoked_at);
   out.set_revoked_by(k.revoked_by);
-  if (k.last_used_at) out.set_last_use_time(Rfc3339(*k.last_used_at));
+  if (k.last_used_at) *out.mutable_last_use_time() = api::ToProtoTimestamp(*k.last_used_at);
   return out;
 }
 
@@ -94,6 +92,7 @@ absl::Status ApiKeyLogic::CreateApiKey(const C& c, const v1::CreateApiKeyRequest
   const auth::Principal& p = c.principal;
   const absl::Time now = clock_.Now();
   const v1::ApiKey& k = req.api_key();
+  if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) return st;
   Violations v;
   if (!req.has_api_key()) v.Add("api_key", "is required");
   if (k.display_name().empty()) {
@@ -142,12 +141,12 @@ absl::Status ApiKeyLogic::CreateApiKey(const C& c, const v1::CreateApiKeyRequest
     }
   }
   absl::Time expires = absl::InfinitePast();
-  std::string err;
-  if (k.expire_time().empty()) {
-    v.Add("api_key.expire_time", "is required (RFC 3339, e.g. 2026-12-31T00:00:00Z)");
-  } else if (!absl::ParseTime(absl::RFC3339_full, k.expire_time(), &expires, &err)) {
-    v.Add("api_key.expire_time", "must be RFC 3339, e.g. 2026-12-31T00:00:00Z");
-  } else if (expires <= now) {
+  absl::StatusOr<absl::Time> parsed = api::FromProtoTimestamp(k.expire_time(), "api_key.expire_time");
+  if (!k.has_expire_time()) {
+    v.Add("api_key.expire_time", "is required (REST: RFC 3339, e.g. 2026-12-31T00:00:00Z)");
+  } else if (!parsed.ok()) {
+    v.Add("api_key.expire_time", "must be a timestamp between years 1 and 9999");
+  } else if ((expires = *parsed) <= now) {
     v.Add("api_key.expire_time", "must be in the future");
   } else if (expires > now + kMaxApiKeyLifetime) {
     v.Add("api_key.expire_time", "must be at most two years ahead");
@@ -168,6 +167,7 @@ absl::Status ApiKeyLogic::CreateApiKey(const C& c, const v1::CreateApiKeyRequest
   n.expires_at = expires;
   n.rate_limit_rps = k.rate_limit_rps();
   n.created_by = p.subject.empty() ? "unknown" : p.subject;
+  n.request_id = req.request_id();
   LNOB_ASSIGN_OR_RETURN(ApiKeyRecord stored, store_->Create(n));
   if (on_change_) on_change_();
   *out->mutable_api_key() = ToProto(stored, now);

@@ -39,6 +39,7 @@ struct NewApiKey {
   absl::Time expires_at;
   double rate_limit_rps = 0;
   std::string created_by;
+  std::string request_id;  // empty: none
 };
 
 enum class ApiKeyState { kAny, kActive, kExpired, kRevoked };
@@ -54,6 +55,8 @@ class ApiKeyStore {
  public:
   virtual ~ApiKeyStore() = default;
 
+  // ALREADY_EXISTS when key.request_id was used before: reason API_KEY_EXISTS naming the
+  // key it made when by the same creator, else REQUEST_ID_TAKEN.
   virtual absl::StatusOr<ApiKeyRecord> Create(const NewApiKey& key) = 0;
   // NOT_FOUND when there is no such key.
   virtual absl::StatusOr<ApiKeyRecord> Get(int64_t id) = 0;

@@ -61,12 +61,24 @@ class PgApiKeyStore : public ApiKeyStore {
     return pool_->Write<ApiKeyRecord>([&](transaction_base& tx, ApiKeyRecord& out) -> absl::Status {
       auto r = tx.exec_params(
           absl::StrCat("INSERT INTO api_keys (display_name, key_prefix, secret_sha256, roles,"
-                       " scope_units, expires_at, rate_limit_rps, created_by)"
+                       " scope_units, expires_at, rate_limit_rps, created_by, request_id)"
                         " VALUES ($1, $2, $3, $4::text[], $5::text[], ", FromMicrosSql(6),
-                       ", $7, $8) RETURNING ", Columns()),
+                       ", $7, $8, NULLIF($9, '')) ON CONFLICT (request_id) WHERE request_id IS NOT NULL DO NOTHING"
+                       " RETURNING ", Columns()),
           k.display_name, k.key_prefix, k.secret_sha256, ArrayLiteral(k.roles),
           ArrayLiteral(k.scope_units), absl::ToUnixMicros(k.expires_at), k.rate_limit_rps,
-          k.created_by);
+          k.created_by, k.request_id);
+      if (r.empty()) {
+        auto first = tx.exec_params("SELECT id, created_by FROM api_keys WHERE request_id = $1", k.request_id);
+        if (first.empty() || Str(first[0][1]) != k.created_by) {
+          return WithReason(absl::AlreadyExistsError("request_id was used by another caller"), "REQUEST_ID_TAKEN");
+        }
+        return WithReason(absl::AlreadyExistsError(absl::StrCat(
+                              "apiKeys/", first[0][0].as<int64_t>(),
+                              " was created by an earlier attempt with this request_id; its secret is not shown"
+                              " again (revoke it if the first answer was lost)")),
+                          "API_KEY_EXISTS");
+      }
       out = FromRow(r[0]);
       return absl::OkStatus();
     });

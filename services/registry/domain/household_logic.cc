@@ -105,6 +105,9 @@ absl::StatusOr<std::optional<std::vector<std::string>>> HouseholdLogic::CommuneF
     for (const auto& code : under) {
       if (!scope || scope->count(code)) communes->push_back(code);
     }
+    // A filter wider than the scope (a district around the caller's commune) is narrowed to
+    // it; one with nothing in the scope is refused, as everywhere (scope::AreaScope::CheckFilter).
+    if (scope && communes->empty() && !under.empty()) return scope::AreaScope::FilterOutOfScope("unit_code", unit);
   } else if (scope) {
     communes.emplace(scope->begin(), scope->end());
   }

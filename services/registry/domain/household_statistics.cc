@@ -136,9 +136,10 @@ absl::Status HouseholdLogic::CreateTarget(const C& c, const v1::CreateTargetRequ
   return absl::OkStatus();
 }
 
-absl::Status HouseholdLogic::ListTargets(const C&, const v1::ListTargetsRequest&, v1::ListTargetsResponse* out) {
+absl::Status HouseholdLogic::ListTargets(const C&, const v1::ListTargetsRequest& req, v1::ListTargetsResponse* out) {
   LNOB_ASSIGN_OR_RETURN(auto targets, store_->ListTargets());
-  for (auto& t : targets) *out->add_targets() = std::move(t);
+  LNOB_ASSIGN_OR_RETURN(auto page, api::PageOf(tokens_, req, std::move(targets), out->mutable_next_page_token()));
+  for (auto& t : page) *out->add_targets() = std::move(t);
   return absl::OkStatus();
 }
 

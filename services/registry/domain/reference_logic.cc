@@ -325,12 +325,15 @@ absl::Status ReferenceLogic::ListPovertyStandards(const C&, const v1::ListPovert
     LNOB_ASSIGN_OR_RETURN(as_of, api::FromProtoDate(req.as_of(), "as_of"));
   }
   LNOB_ASSIGN_OR_RETURN(auto standards, store_->ListStandards());
+  std::vector<v1::PovertyStandard> matching;
   for (auto& s : standards) {
     absl::CivilDay from(s.valid_from().year(), s.valid_from().month(), s.valid_from().day());
     absl::CivilDay to(s.valid_to().year(), s.valid_to().month(), s.valid_to().day());
     if (as_of && (*as_of < from || *as_of > to)) continue;
-    *out->add_poverty_standards() = std::move(s);
+    matching.push_back(std::move(s));
   }
+  LNOB_ASSIGN_OR_RETURN(auto page, api::PageOf(tokens_, req, std::move(matching), out->mutable_next_page_token()));
+  for (auto& s : page) *out->add_poverty_standards() = std::move(s);
   return absl::OkStatus();
 }
 
@@ -399,10 +402,11 @@ absl::Status ReferenceLogic::ClassifyProfile(const C&, const v1::ClassifyProfile
   return absl::OkStatus();
 }
 
-absl::Status ReferenceLogic::ListEthnicGroups(const C&, const v1::ListEthnicGroupsRequest&,
+absl::Status ReferenceLogic::ListEthnicGroups(const C&, const v1::ListEthnicGroupsRequest& req,
                                               v1::ListEthnicGroupsResponse* out) {
   LNOB_ASSIGN_OR_RETURN(auto groups, store_->ListEthnicGroups());
-  for (auto& g : groups) *out->add_ethnic_groups() = std::move(g);
+  LNOB_ASSIGN_OR_RETURN(auto page, api::PageOf(tokens_, req, std::move(groups), out->mutable_next_page_token()));
+  for (auto& g : page) *out->add_ethnic_groups() = std::move(g);
   return absl::OkStatus();
 }
 

@@ -66,9 +66,9 @@ v1::Household HouseholdFromRow(const pqxx::row& r) {
   api::SetProtoDate(Str(r[14]), h.mutable_registered_on());
   h.set_etag(api::EtagForVersion(r[15].as<int64_t>()));
   h.set_created_by(Str(r[16]));
-  h.set_create_time(Str(r[17]));
+  api::SetProtoTimestamp(Str(r[17]), h.mutable_create_time());
   h.set_updated_by(Str(r[18]));
-  h.set_update_time(Str(r[19]));
+  api::SetProtoTimestamp(Str(r[19]), h.mutable_update_time());
   return h;
 }
 
@@ -275,8 +275,8 @@ v1::Review ReviewFromRow(const pqxx::row& r) {
   api::SetProtoDate(Str(r[13]), v.mutable_posted_on());
   v.set_rejection_reason(Str(r[14]));
   v.set_etag(api::EtagForVersion(r[15].as<int64_t>()));
-  v.set_create_time(Str(r[16]));
-  v.set_update_time(Str(r[17]));
+  api::SetProtoTimestamp(Str(r[16]), v.mutable_create_time());
+  api::SetProtoTimestamp(Str(r[17]), v.mutable_update_time());
   if (r[18].as<int>() >= 0) v.set_proxy_score(r[18].as<int>());
   return v;
 }

@@ -231,7 +231,7 @@ class PgHouseholdStore : public HouseholdStore {
         e.set_kind(Str(row[1]));
         e.set_detail(Str(row[2]));
         e.set_actor(Str(row[3]));
-        e.set_event_time(Str(row[4]));
+        api::SetProtoTimestamp(Str(row[4]), e.mutable_event_time());
         api::SetProtoDate(Str(row[5]), e.mutable_effective_date());
         out.push_back(std::move(e));
       }
@@ -568,7 +568,7 @@ class PgHouseholdStore : public HouseholdStore {
         e.set_previous_classification(p);
         api::SetProtoDate(Str(row[5]), e.mutable_effective_date());
         e.set_commune_code(Str(row[6]));
-        e.set_event_time(Str(row[7]));
+        api::SetProtoTimestamp(Str(row[7]), e.mutable_event_time());
         out.push_back(std::move(e));
       }
       return absl::OkStatus();

@@ -109,8 +109,8 @@ v1::AreaClassification AcFromRow(const pqxx::row& r) {
   a.set_illustrative(r[7].as<bool>());
   a.set_note(Str(r[8]));
   a.set_etag(api::EtagForVersion(r[9].as<int64_t>()));
-  a.set_create_time(Str(r[10]));
-  a.set_update_time(Str(r[11]));
+  api::SetProtoTimestamp(Str(r[10]), a.mutable_create_time());
+  api::SetProtoTimestamp(Str(r[11]), a.mutable_update_time());
   return a;
 }
 
@@ -364,7 +364,7 @@ class PgReferenceStore : public ReferenceStore {
         c.set_actor(Str(row[3]));
         c.set_legal_doc(Str(row[4]));
         c.set_detail(Str(row[5]));
-        c.set_change_time(Str(row[6]));
+        api::SetProtoTimestamp(Str(row[6]), c.mutable_change_time());
         out.push_back(std::move(c));
       }
       return absl::OkStatus();
