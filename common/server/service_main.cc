@@ -30,6 +30,8 @@ db::Pool& ServiceContext::pool() {
   return *pool_;
 }
 
+bool ServiceContext::DatabaseAnswers() { return pool().Ping(); }
+
 void ServiceContext::OnServing(std::function<void()> start, std::function<void()> stop) {
   on_serving_.push_back({std::move(start), std::move(stop)});
 }

@@ -56,6 +56,9 @@ class ServiceContext {
   // The service's connection pool (role from --database_url, search_path "<service>, public"),
   // created on first use.
   db::Pool& pool();
+  // True when the pool can run a query now (a readiness probe for a service whose stores
+  // all live in its database).
+  bool DatabaseAnswers();
   api::PageTokenCodec page_tokens() const { return api::PageTokenCodec(config_.page_token_secret); }
 
   // Constructs a T that lives as long as the process serves; returns it.

@@ -36,21 +36,23 @@ int main(int argc, char** argv) {
         LNOB_ASSIGN_OR_RETURN(auto self, lnob::auth::ServiceTokenSource::FromKeyFile(
                                              absl::GetFlag(FLAGS_service_signing_key), me, s.clock()));
         auto& token = s.Own(std::move(self));
-        auto& store = s.Own(NewPgFundingStore(&s.pool()));
+        auto& catalogue_store = s.Own(NewPgCatalogueStore(&s.pool()));
+        auto& ledger_store = s.Own(NewPgLedgerStore(&s.pool()));
+        auto& support_store = s.Own(NewPgSupportStore(&s.pool()));
         const lnob::peer::PeerConfig registry_peer{.address = absl::GetFlag(FLAGS_registry_address),
                                                    .timeout = absl::GetFlag(FLAGS_registry_timeout)};
         auto& registry = s.Own(NewGrpcRegistryClient(registry_peer, &token));
         auto& units = s.Own(lnob::peer::NewRegistryUnitDirectory(registry_peer, &token));
         auto& scope = s.Make<lnob::scope::AreaScope>(&units, s.clock());
-        auto& shared = s.Make<FundingShared>(&store, &registry, &scope, s.page_tokens(), s.clock());
+        auto& shared = s.Make<FundingShared>(FundingStores{&catalogue_store, &ledger_store, &support_store}, &registry, &scope, s.page_tokens(), s.clock());
         auto& catalogue = s.Make<CatalogueLogic>(&shared);
         auto& funding = s.Make<FundingLogic>(&shared);
         auto& support = s.Make<SupportLogic>(&shared);
         LNOB_RETURN_IF_ERROR(s.Serve<v1::CatalogueServiceAdapter>(&catalogue));
         LNOB_RETURN_IF_ERROR(s.Serve<v1::FundingServiceAdapter>(&funding));
         LNOB_RETURN_IF_ERROR(s.Serve<v1::SupportServiceAdapter>(&support));
-        s.SetReadinessProbe([&store] { return store.Healthy(); });
-        auto& feed = s.Make<FeedConsumer>(&registry, &store);
+        s.SetReadinessProbe([&s] { return s.DatabaseAnswers(); });
+        auto& feed = s.Make<FeedConsumer>(&registry, &support_store);
         auto& business = s.Make<BusinessMetrics>(&funding, &feed, s.metrics(), s.clock());
         if (absl::GetFlag(FLAGS_follow_registry_changes)) {
           s.OnServing([&feed] { feed.Start(); }, [&feed] { feed.Stop(); });

@@ -34,9 +34,12 @@ class FundingTest : public testing::ServiceTest {
  protected:
   void SetUp() override {
     OpenDatabase("funding", EmbeddedMigrations(), 8);
-    store_ = NewPgFundingStore(pool_.get());
+    catalogue_store_ = NewPgCatalogueStore(pool_.get());
+    ledger_store_ = NewPgLedgerStore(pool_.get());
+    support_store_ = NewPgSupportStore(pool_.get());
     scope_ = std::make_unique<scope::AreaScope>(registry_.units(), clock_);
-    shared_ = std::make_unique<FundingShared>(store_.get(), &registry_, scope_.get(),
+    shared_ = std::make_unique<FundingShared>(
+        FundingStores{catalogue_store_.get(), ledger_store_.get(), support_store_.get()}, &registry_, scope_.get(),
                                               api::PageTokenCodec("test-secret-0123456789"), clock_);
     catalogue_ = std::make_unique<CatalogueLogic>(shared_.get());
     funding_ = std::make_unique<FundingLogic>(shared_.get());
@@ -65,7 +68,9 @@ class FundingTest : public testing::ServiceTest {
   }
 
   FakeClock clock_{absl::FromCivil(absl::CivilSecond(2025, 11, 1, 9, 0, 0), absl::UTCTimeZone())};
-  std::unique_ptr<FundingStore> store_;
+  std::unique_ptr<CatalogueStore> catalogue_store_;
+  std::unique_ptr<LedgerStore> ledger_store_;
+  std::unique_ptr<SupportStore> support_store_;
   testing::FakeRegistryClient registry_;
   std::unique_ptr<scope::AreaScope> scope_;
   std::unique_ptr<FundingShared> shared_;
@@ -297,7 +302,7 @@ TEST_F(FundingTest, FeedConsumerResumesAfterABrokenStreamWithoutMissingOrRepeati
   registry_.AddChange(change(12, kH3, "NOT_POOR"));   // l3 is delivered: not flagged
   registry_.AddChange(change(13, kH2, "NOT_POOR"));   // flags l2
   registry_.BreakWatchAfter(2);
-  FeedConsumer consumer(&registry_, store_.get(), [](absl::Duration) {});
+  FeedConsumer consumer(&registry_, support_store_.get(), [](absl::Duration) {});
   auto first = consumer.RunOnce([] { return false; });
   EXPECT_EQ(first.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(consumer.cursor(), 11);
@@ -315,7 +320,7 @@ TEST_F(FundingTest, FeedConsumerResumesAfterABrokenStreamWithoutMissingOrRepeati
   clear.set_name(l1.name());
   v1::SupportLine out;
   ASSERT_TRUE(support_->ClearReviewFlag(admin_, clear, &out).ok());
-  FeedConsumer restarted(&registry_, store_.get(), [](absl::Duration) {});
+  FeedConsumer restarted(&registry_, support_store_.get(), [](absl::Duration) {});
   auto second = restarted.RunOnce([] { return false; });
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(*second, 2);  // 12 and 13 only

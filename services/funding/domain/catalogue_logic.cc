@@ -24,7 +24,7 @@ absl::Status CatalogueLogic::ListProgrammeNodes(const C& c, const v1::ListProgra
       auto nodes,
       api::FetchPage<v1::ProgrammeNode>(
           s_.tokens, req,
-          [&](const std::string& after, int limit) { return s_.store->ListNodes(as_of, req.parent_code(), after, limit); },
+          [&](const std::string& after, int limit) { return s_.catalogue->ListNodes(as_of, req.parent_code(), after, limit); },
           [](const v1::ProgrammeNode& n) { return n.code(); }, out->mutable_next_page_token()));
   for (auto& n : nodes) *out->add_nodes() = std::move(n);
   return absl::OkStatus();
@@ -37,7 +37,7 @@ absl::Status CatalogueLogic::GetProgrammeNode(const C& c, const v1::GetProgramme
     return InvalidField("name", "must be programmeNodes/{code}");
   }
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", s_.Today()));
-  LNOB_ASSIGN_OR_RETURN(*out, s_.store->GetNode(std::string(code), as_of));
+  LNOB_ASSIGN_OR_RETURN(*out, s_.catalogue->GetNode(std::string(code), as_of));
   return absl::OkStatus();
 }
 
@@ -58,7 +58,7 @@ absl::Status CatalogueLogic::CreateProgrammeNode(const C& c, const v1::CreatePro
   if (n.legal_doc().empty()) v.Add("node.legal_doc", "required: the document that creates the node");
   LNOB_RETURN_IF_ERROR(v.Status());
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay from, api::FromProtoDateOr(n.valid_from(), "node.valid_from", s_.Today()));
-  LNOB_ASSIGN_OR_RETURN(*out, s_.store->CreateNode(n, from, c.principal.subject,
+  LNOB_ASSIGN_OR_RETURN(*out, s_.catalogue->CreateNode(n, from, c.principal.subject,
                                                    api::IdempotencyKeyFor(req, "CreateProgrammeNode", c.principal.subject)));
   s_.ForgetCatalogue();
   return absl::OkStatus();
@@ -73,14 +73,14 @@ absl::Status CatalogueLogic::ReparentProgrammeNode(const C& c, const v1::Reparen
   if (req.new_parent_code().empty()) return InvalidField("new_parent_code", "required");
   if (req.legal_doc().empty()) return InvalidField("legal_doc", "required: the document that moves the node");
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay from, api::FromProtoDate(req.effective_date(), "effective_date"));
-  LNOB_ASSIGN_OR_RETURN(*out, s_.store->ReparentNode(std::string(code), req.new_parent_code(), from, req.legal_doc()));
+  LNOB_ASSIGN_OR_RETURN(*out, s_.catalogue->ReparentNode(std::string(code), req.new_parent_code(), from, req.legal_doc()));
   s_.ForgetCatalogue();
   return absl::OkStatus();
 }
 
 absl::Status CatalogueLogic::ListFundingSources(const C& c, const v1::ListFundingSourcesRequest& req,
                                               v1::ListFundingSourcesResponse* out) {
-  LNOB_ASSIGN_OR_RETURN(auto sources, s_.store->ListSources());
+  LNOB_ASSIGN_OR_RETURN(auto sources, s_.catalogue->ListSources());
   LNOB_ASSIGN_OR_RETURN(auto page, api::PageOf(s_.tokens, req, std::move(sources), out->mutable_next_page_token()));
   for (auto& s : page) *out->add_sources() = std::move(s);
   return absl::OkStatus();

@@ -30,7 +30,7 @@ FeedChange ToFeedChange(const RegistryChange& c) {
 
 }  // namespace
 
-FeedConsumer::FeedConsumer(RegistryClient* registry, FundingStore* store, Sleeper sleeper)
+FeedConsumer::FeedConsumer(RegistryClient* registry, SupportStore* store, Sleeper sleeper)
     : registry_(registry), store_(store), sleeper_(std::move(sleeper)) {
   if (!sleeper_) {
     sleeper_ = [this](absl::Duration d) {

@@ -25,7 +25,7 @@ class FeedConsumer {
  public:
   using Sleeper = std::function<void(absl::Duration)>;
   // sleeper: backoff between reconnects (tests pass a no-op); the default wakes on Stop().
-  FeedConsumer(RegistryClient* registry, FundingStore* store, Sleeper sleeper = nullptr);
+  FeedConsumer(RegistryClient* registry, SupportStore* store, Sleeper sleeper = nullptr);
   ~FeedConsumer();
 
   // Applies one change (exposed for tests). Returns the lines flagged.
@@ -46,7 +46,7 @@ class FeedConsumer {
   absl::StatusOr<int64_t> ApplyBatch(const std::vector<RegistryChange>& batch);
 
   RegistryClient* registry_;
-  FundingStore* store_;
+  SupportStore* store_;
   Sleeper sleeper_;
   std::atomic<bool> stop_{false};
   std::mutex stop_mu_;

@@ -35,7 +35,7 @@ absl::Status FundingLogic::SetAllocation(const C& c, const v1::SetAllocationRequ
   if (a.amount_vnd() < 0) return InvalidField("allocation.amount_vnd", "must not be negative");
   LNOB_RETURN_IF_ERROR(s_.ResolveUnit(a.unit_code(), a.year(), "allocation.unit_code").status());
   LNOB_RETURN_IF_ERROR(s_.RequireScope(c.principal, a.unit_code(), a.year(), "allocation.unit_code"));
-  LNOB_ASSIGN_OR_RETURN(*out, s_.store->SetAllocation(a, req.reason(), req.etag(), c.principal.subject,
+  LNOB_ASSIGN_OR_RETURN(*out, s_.ledger->SetAllocation(a, req.reason(), req.etag(), c.principal.subject,
                                                     api::IdempotencyKeyFor(req, "SetAllocation", c.principal.subject)));
   return absl::OkStatus();
 }
@@ -47,7 +47,7 @@ absl::StatusOr<AllocationQuery> FundingLogic::MoneyQuery(const C& c, const Req& 
   q.year = req.year();
   LNOB_ASSIGN_OR_RETURN(q.units, s_.ScopeFilter(c.principal, req.unit_code(), req.year(), "unit_code"));
   if (!req.node_code().empty()) {
-    LNOB_ASSIGN_OR_RETURN(auto nodes, s_.store->Subtree(req.node_code(), absl::CivilDay(req.year(), 12, 31)));
+    LNOB_ASSIGN_OR_RETURN(auto nodes, s_.catalogue->Subtree(req.node_code(), absl::CivilDay(req.year(), 12, 31)));
     q.nodes = std::move(nodes);
   }
   q.source = req.source();
@@ -64,7 +64,7 @@ absl::Status FundingLogic::ListAllocations(const C& c, const v1::ListAllocations
           [&](const std::string& after, int limit) {
             q.after_id = after;
             q.limit = limit;
-            return s_.store->ListAllocations(q);
+            return s_.ledger->ListAllocations(q);
           },
           [](const v1::Allocation& a) { return api::IdOf(a.name()); }, out->mutable_next_page_token()));
   for (auto& a : rows) *out->add_allocations() = std::move(a);
@@ -74,11 +74,11 @@ absl::Status FundingLogic::ListAllocations(const C& c, const v1::ListAllocations
 absl::Status FundingLogic::ListAllocationRevisions(const C& c, const v1::ListAllocationRevisionsRequest& req,
                                                    v1::ListAllocationRevisionsResponse* out) {
   LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(req.name(), "allocations", "name"));
-  auto a = s_.store->GetAllocation(id);
+  auto a = s_.ledger->GetAllocation(id);
   if (!a.ok()) return a.status().code() == absl::StatusCode::kNotFound ? api::NotFound(req.name()) : a.status();
   LNOB_ASSIGN_OR_RETURN(bool ok, s_.InScope(c.principal, a->unit_code(), a->year()));
   if (!ok) return api::NotFound(req.name());
-  LNOB_ASSIGN_OR_RETURN(auto revs, s_.store->ListRevisions(id));
+  LNOB_ASSIGN_OR_RETURN(auto revs, s_.ledger->ListRevisions(id));
   LNOB_ASSIGN_OR_RETURN(auto page, api::PageOf(s_.tokens, req, std::move(revs), out->mutable_next_page_token()));
   for (auto& r : page) *out->add_revisions() = std::move(r);
   return absl::OkStatus();
@@ -103,7 +103,7 @@ absl::Status FundingLogic::RecordDisbursement(const C& c, const v1::RecordDisbur
   }
   LNOB_RETURN_IF_ERROR(s_.ResolveUnit(d.unit_code(), d.year(), "disbursement.unit_code").status());
   LNOB_RETURN_IF_ERROR(s_.RequireScope(c.principal, d.unit_code(), d.year(), "disbursement.unit_code"));
-  LNOB_ASSIGN_OR_RETURN(*out, s_.store->RecordDisbursement(d, c.principal.subject, api::IdempotencyKeyFor(req, "RecordDisbursement", c.principal.subject)));
+  LNOB_ASSIGN_OR_RETURN(*out, s_.ledger->RecordDisbursement(d, c.principal.subject, api::IdempotencyKeyFor(req, "RecordDisbursement", c.principal.subject)));
   return absl::OkStatus();
 }
 
@@ -117,7 +117,7 @@ absl::Status FundingLogic::ListDisbursements(const C& c, const v1::ListDisbursem
           [&](const std::string& after, int limit) {
             q.after_id = after;
             q.limit = limit;
-            return s_.store->ListDisbursements(q);
+            return s_.ledger->ListDisbursements(q);
           },
           [](const v1::Disbursement& d) { return api::IdOf(d.name()); }, out->mutable_next_page_token()));
   for (auto& d : rows) *out->add_disbursements() = std::move(d);
@@ -160,13 +160,13 @@ absl::Status FundingLogic::CreatePlan(const C& c, const v1::CreatePlanRequest& r
   LNOB_RETURN_IF_ERROR(s_.RequireScope(c.principal, p.unit_code(), p.year(), "plan.unit_code"));
   LNOB_ASSIGN_OR_RETURN(Catalogue cat, s_.LoadCatalogue());
   LNOB_RETURN_IF_ERROR(ValidatePlanLines(cat, p.lines(), p.year(), "plan.lines"));
-  LNOB_ASSIGN_OR_RETURN(*out, s_.store->CreatePlan(p, c.principal.subject, api::IdempotencyKeyFor(req, "CreatePlan", c.principal.subject)));
+  LNOB_ASSIGN_OR_RETURN(*out, s_.ledger->CreatePlan(p, c.principal.subject, api::IdempotencyKeyFor(req, "CreatePlan", c.principal.subject)));
   return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Plan> FundingLogic::VisiblePlan(const C& c, const std::string& name) {
   LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(name, "plans", "name"));
-  auto p = s_.store->GetPlan(id);
+  auto p = s_.ledger->GetPlan(id);
   if (!p.ok()) return p.status().code() == absl::StatusCode::kNotFound ? api::NotFound(name) : p.status();
   LNOB_ASSIGN_OR_RETURN(bool ok, s_.InScope(c.principal, p->unit_code(), p->year()));
   if (!ok) return api::NotFound(name);
@@ -193,7 +193,7 @@ absl::Status FundingLogic::ListPlans(const C& c, const v1::ListPlansRequest& req
                      [&](const std::string& after, int limit) {
                        q.after_id = after;
                        q.limit = limit;
-                       return s_.store->ListPlans(q);
+                       return s_.ledger->ListPlans(q);
                      },
                      [](const v1::Plan& p) { return api::IdOf(p.name()); }, out->mutable_next_page_token()));
   for (auto& p : rows) *out->add_plans() = std::move(p);
@@ -209,7 +209,7 @@ absl::Status FundingLogic::UpdatePlanLines(const C& c, const v1::UpdatePlanLines
   LNOB_ASSIGN_OR_RETURN(v1::Plan p, VisiblePlan(c, req.name()));
   LNOB_ASSIGN_OR_RETURN(Catalogue cat, s_.LoadCatalogue());
   LNOB_RETURN_IF_ERROR(ValidatePlanLines(cat, req.lines(), p.year(), "lines"));
-  LNOB_ASSIGN_OR_RETURN(*out, s_.store->UpdatePlanLines(p.name().substr(6), {req.lines().begin(), req.lines().end()},
+  LNOB_ASSIGN_OR_RETURN(*out, s_.ledger->UpdatePlanLines(p.name().substr(6), {req.lines().begin(), req.lines().end()},
                                                       req.etag(), c.principal.subject));
   return absl::OkStatus();
 }
@@ -219,7 +219,7 @@ template <typename Req>
 absl::Status FundingLogic::PlanAction(const C& c, const Req& req, const std::set<std::string>& from,
                                       const std::string& to, v1::Plan* out) {
   LNOB_ASSIGN_OR_RETURN(v1::Plan p, VisiblePlan(c, req.name()));
-  LNOB_ASSIGN_OR_RETURN(*out, s_.store->ChangePlanState(p.name().substr(6), req.etag(), from, to, req.comments(),
+  LNOB_ASSIGN_OR_RETURN(*out, s_.ledger->ChangePlanState(p.name().substr(6), req.etag(), from, to, req.comments(),
                                                       c.principal.subject));
   return absl::OkStatus();
 }
@@ -245,7 +245,7 @@ absl::Status FundingLogic::ConsolidatePlans(const C& c, const v1::ConsolidatePla
   if (!c.principal.scope.whole_province()) {
     return WithReason(absl::PermissionDeniedError("consolidation needs a province-wide scope"), "OUT_OF_SCOPE");
   }
-  LNOB_ASSIGN_OR_RETURN(*out, s_.store->Consolidate(req.year()));
+  LNOB_ASSIGN_OR_RETURN(*out, s_.ledger->Consolidate(req.year()));
   return absl::OkStatus();
 }
 
@@ -275,7 +275,7 @@ absl::Status FundingLogic::GetDisbursementReport(const C& c, const v1::GetDisbur
   }
   if (req.group_by_size() == 0) q.by_source = true;
   LNOB_ASSIGN_OR_RETURN(q.units, s_.ScopeFilter(c.principal, req.unit_code(), req.year(), "unit_code"));
-  LNOB_ASSIGN_OR_RETURN(auto rows, s_.store->DisbursementReport(q));
+  LNOB_ASSIGN_OR_RETURN(auto rows, s_.ledger->DisbursementReport(q));
   out->set_year(req.year());
   v1::DisbursementReportRow* total = out->mutable_total();
   for (auto& r : rows) {
@@ -294,7 +294,7 @@ absl::StatusOr<std::vector<v1::DisbursementReportRow>> FundingLogic::Disbursemen
   ReportQuery q;
   q.year = year;
   q.by_source = true;
-  LNOB_ASSIGN_OR_RETURN(auto rows, s_.store->DisbursementReport(q));
+  LNOB_ASSIGN_OR_RETURN(auto rows, s_.ledger->DisbursementReport(q));
   for (auto& r : rows) Finish(&r);
   return rows;
 }
@@ -308,9 +308,9 @@ absl::Status FundingLogic::GetHouseholdSupport(const C& c, const v1::GetHousehol
   SupportQuery q;
   q.household_id = id;
   q.limit = 1000;
-  LNOB_ASSIGN_OR_RETURN(auto lines, s_.store->ListSupportLines(q));
+  LNOB_ASSIGN_OR_RETURN(auto lines, s_.support->ListSupportLines(q));
   for (auto& l : lines) *out->add_lines() = std::move(l);
-  LNOB_ASSIGN_OR_RETURN(SupportTotals t, s_.store->SupportFor({id}, 0));
+  LNOB_ASSIGN_OR_RETURN(SupportTotals t, s_.ledger->SupportFor({id}, 0));
   out->set_total_vnd(t.amount);
   for (const auto& [source, amount] : t.by_source) {
     auto* s = out->add_by_source();
@@ -328,7 +328,7 @@ absl::Status FundingLogic::GetCostPerEscapedHousehold(const C& c, const v1::GetC
                         s_.registry->TransitionHouseholds(c, req.year(), req.unit_code(), {"ESCAPED_POOR"}));
   out->set_year(req.year());
   out->set_escaped_households(static_cast<int64_t>(escaped.size()));
-  LNOB_ASSIGN_OR_RETURN(SupportTotals t, s_.store->SupportFor(escaped, req.year()));
+  LNOB_ASSIGN_OR_RETURN(SupportTotals t, s_.ledger->SupportFor(escaped, req.year()));
   out->set_supported_escaped_households(t.households);
   out->set_support_to_escaped_vnd(t.amount);
   if (!escaped.empty()) out->set_cost_per_escaped_household_vnd(t.amount / static_cast<int64_t>(escaped.size()));
@@ -344,11 +344,11 @@ absl::Status FundingLogic::GetProgrammeProgress(const C& c, const v1::GetProgram
                                                 v1::ProgrammeProgress* out) {
   LNOB_RETURN_IF_ERROR(CheckYear(req.year(), "year"));
   const std::string programme = req.programme_code().empty() ? kDefaultProgramme : req.programme_code();
-  LNOB_RETURN_IF_ERROR(s_.store->GetNode(programme, absl::CivilDay(req.year(), 12, 31)).status());
-  LNOB_ASSIGN_OR_RETURN(auto cohort, s_.store->ProgrammeCohort(programme, req.year()));
+  LNOB_RETURN_IF_ERROR(s_.catalogue->GetNode(programme, absl::CivilDay(req.year(), 12, 31)).status());
+  LNOB_ASSIGN_OR_RETURN(auto cohort, s_.ledger->ProgrammeCohort(programme, req.year()));
   out->set_year(req.year());
   out->set_programme_code(programme);
-  LNOB_ASSIGN_OR_RETURN(int64_t target, s_.store->ProgrammeTarget(programme, req.year()));
+  LNOB_ASSIGN_OR_RETURN(int64_t target, s_.ledger->ProgrammeTarget(programme, req.year()));
   out->set_target_households(target);
   // Year-end facts from the registry, in batches; households outside the caller's scope
   // come back not found and are left out of every figure.

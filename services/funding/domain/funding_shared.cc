@@ -66,9 +66,9 @@ absl::StatusOr<Catalogue> FundingShared::LoadCatalogue() {
     if (catalogue_ && clock.Now() - catalogue_loaded_ < kCatalogueTtl) return *catalogue_;
   }
   Catalogue cat;
-  LNOB_ASSIGN_OR_RETURN(auto sources, store->ListSources());
+  LNOB_ASSIGN_OR_RETURN(auto sources, catalogue->ListSources());
   for (const auto& s : sources) cat.sources.insert(s.code());
-  LNOB_ASSIGN_OR_RETURN(cat.contents, store->ListContents());
+  LNOB_ASSIGN_OR_RETURN(cat.contents, catalogue->ListContents());
   std::lock_guard<std::mutex> lock(mu_);
   catalogue_ = std::make_shared<Catalogue>(cat);
   catalogue_loaded_ = clock.Now();
@@ -87,7 +87,7 @@ absl::Status FundingShared::CheckNode(Catalogue& cat, const std::string& code, i
     std::set<std::string> codes;
     std::string after;
     while (true) {
-      LNOB_ASSIGN_OR_RETURN(auto page, store->ListNodes(absl::CivilDay(year, 12, 31), "", after, 1000));
+      LNOB_ASSIGN_OR_RETURN(auto page, catalogue->ListNodes(absl::CivilDay(year, 12, 31), "", after, 1000));
       for (const auto& n : page) codes.insert(n.code());
       if (page.size() < 1000) break;
       after = page.back().code();
@@ -107,7 +107,7 @@ absl::Status FundingShared::CheckNode(Catalogue& cat, const std::string& code, i
 absl::StatusOr<v1::SupportLine> FundingShared::VisibleLine(const server::Call& c, const std::string& name,
                                                            const std::string& field) {
   LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(name, "supportLines", field));
-  auto l = store->GetSupportLine(id);
+  auto l = support->GetSupportLine(id);
   if (!l.ok()) return l.status().code() == absl::StatusCode::kNotFound ? api::NotFound(name) : l.status();
   LNOB_ASSIGN_OR_RETURN(bool ok, InScope(c.principal, l->commune_code(), l->year()));
   if (!ok) return api::NotFound(name);

@@ -29,11 +29,24 @@ inline constexpr char kDefaultProgramme[] = "PROG_BP_1000_EM_HH";
 // INVALID_ARGUMENT naming `field` unless 2000 <= year <= 2100.
 absl::Status CheckYear(int year, absl::string_view field);
 
+// The funding service's three stores, one per proto service.
+struct FundingStores {
+  CatalogueStore* catalogue;
+  LedgerStore* ledger;
+  SupportStore* support;
+};
+
 class FundingShared {
  public:
-  FundingShared(FundingStore* store, RegistryClient* registry, scope::AreaScope* scope, api::PageTokenCodec tokens,
+  FundingShared(FundingStores stores, RegistryClient* registry, scope::AreaScope* scope, api::PageTokenCodec tokens,
                 const Clock& clock)
-      : store(store), registry(registry), scope(scope), tokens(std::move(tokens)), clock(clock) {}
+      : catalogue(stores.catalogue),
+        ledger(stores.ledger),
+        support(stores.support),
+        registry(registry),
+        scope(scope),
+        tokens(std::move(tokens)),
+        clock(clock) {}
 
   struct Catalogue {
     std::set<std::string> sources;
@@ -56,7 +69,9 @@ class FundingShared {
   // A support line the caller may see (NOT_FOUND otherwise, whether or not it exists).
   absl::StatusOr<v1::SupportLine> VisibleLine(const server::Call& c, const std::string& name, const std::string& field);
 
-  FundingStore* const store;
+  CatalogueStore* const catalogue;
+  LedgerStore* const ledger;
+  SupportStore* const support;
   RegistryClient* const registry;
   scope::AreaScope* const scope;
   const api::PageTokenCodec tokens;

@@ -87,9 +87,9 @@ absl::Status SupportLogic::CreateSupportLine(const C& c, const v1::CreateSupport
                       "HOUSEHOLD_NOT_FOUND");
   }
   AttachFacts(facts[0], &line);
-  auto created = s_.store->CreateSupportLine(line, c.principal.subject, api::IdempotencyKeyFor(req, "CreateSupportLine", c.principal.subject));
+  auto created = s_.support->CreateSupportLine(line, c.principal.subject, api::IdempotencyKeyFor(req, "CreateSupportLine", c.principal.subject));
   if (created.status().code() == absl::StatusCode::kAlreadyExists && GetReason(created.status()) == "ONE_POLICY") {
-    LNOB_ASSIGN_OR_RETURN(auto existing, s_.store->ExistingPolicy(line.household().substr(11), line.content(), line.year()));
+    LNOB_ASSIGN_OR_RETURN(auto existing, s_.support->ExistingPolicy(line.household().substr(11), line.content(), line.year()));
     return WithReason(
         absl::FailedPreconditionError(absl::StrCat(
             "one policy per household, content and year: supportLines/", existing.value_or("?"), " already gives ",
@@ -124,7 +124,7 @@ absl::Status SupportLogic::ListSupportLines(const C& c, const v1::ListSupportLin
                      [&](const std::string& after, int limit) {
                        q.after_id = after;
                        q.limit = limit;
-                       return s_.store->ListSupportLines(q);
+                       return s_.support->ListSupportLines(q);
                      },
                      [](const v1::SupportLine& l) { return api::IdOf(l.name()); }, out->mutable_next_page_token()));
   for (auto& l : rows) *out->add_lines() = std::move(l);
@@ -136,7 +136,7 @@ template <typename Req>
 absl::Status SupportLogic::LineAction(const C& c, const Req& req, const std::string& action,
                                       v1::SupportLine* out) {
   LNOB_ASSIGN_OR_RETURN(v1::SupportLine l, s_.VisibleLine(c, req.name(), "name"));
-  LNOB_ASSIGN_OR_RETURN(*out, s_.store->ChangeSupportLine(l.name().substr(13), req.etag(), action, req.reason(),
+  LNOB_ASSIGN_OR_RETURN(*out, s_.support->ChangeSupportLine(l.name().substr(13), req.etag(), action, req.reason(),
                                                         c.principal.subject));
   return absl::OkStatus();
 }
@@ -163,11 +163,11 @@ absl::Status SupportLogic::ImportSupportLines(const C& c,
   api::ImportReport<v1::ImportSupportLinesResponse> report(out, kMaxRowErrors);
   api::BatchWriter<ImportRow> writer(
       [this, &header, actor = c.principal.subject](std::vector<ImportRow> rows) -> absl::StatusOr<api::BatchOutcome> {
-        auto outcome = s_.store->ImportBatch(header.id(), actor, rows);
+        auto outcome = s_.support->ImportBatch(header.id(), actor, rows);
         if (outcome.status().code() == absl::StatusCode::kAlreadyExists) {
           // A concurrent writer took a household x content x year between the check and the
           // COPY; the retry sees it and reports the row.
-          outcome = s_.store->ImportBatch(header.id(), actor, std::move(rows));
+          outcome = s_.support->ImportBatch(header.id(), actor, std::move(rows));
         }
         if (!outcome.ok()) return outcome.status();
         api::BatchOutcome b{outcome->committed, outcome->already_done, {}};

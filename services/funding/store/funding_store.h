@@ -84,10 +84,13 @@ struct SupportTotals {
   std::map<std::string, int64_t> by_source;
 };
 
-class FundingStore {
+// One store per proto service (the registry's granularity); the PostgreSQL implementations
+// share one pool and the row mappers of pg_funding_rows.h.
+
+// CatalogueService: programme tree and funding sources.
+class CatalogueStore {
  public:
-  virtual ~FundingStore() = default;
-  virtual bool Healthy() = 0;
+  virtual ~CatalogueStore() = default;
 
   // Catalogue.
   virtual absl::StatusOr<std::vector<v1::ProgrammeNode>> ListNodes(absl::CivilDay as_of, const std::string& parent,
@@ -103,6 +106,12 @@ class FundingStore {
   virtual absl::StatusOr<std::vector<v1::FundingSource>> ListSources() = 0;
   // content code -> classifications for which planned support still qualifies.
   virtual absl::StatusOr<std::map<std::string, std::set<std::string>>> ListContents() = 0;
+};
+
+// FundingService: allocations, disbursements, plans and the reports over the ledger.
+class LedgerStore {
+ public:
+  virtual ~LedgerStore() = default;
 
   // Allocations and disbursements.
   virtual absl::StatusOr<v1::Allocation> SetAllocation(const v1::Allocation& a, const std::string& reason,
@@ -128,6 +137,21 @@ class FundingStore {
                                                    const std::string& comments, const std::string& actor) = 0;
   virtual absl::StatusOr<v1::ConsolidatePlansResponse> Consolidate(int year) = 0;
 
+  // Reports.
+  virtual absl::StatusOr<std::vector<v1::DisbursementReportRow>> DisbursementReport(const ReportQuery& q) = 0;
+  virtual absl::StatusOr<SupportTotals> SupportFor(const std::vector<std::string>& household_ids, int year) = 0;
+  // Households of a programme's cohort: EM, POOR on the support date, a share under the
+  // programme's subtree in the year; with the support they got from it.
+  virtual absl::StatusOr<std::map<std::string, int64_t>> ProgrammeCohort(const std::string& programme, int year) = 0;
+  virtual absl::StatusOr<int64_t> ProgrammeTarget(const std::string& programme, int year) = 0;
+};
+
+// SupportService: the support ledger, its bulk import and the registry change feed that flags
+// its lines.
+class SupportStore {
+ public:
+  virtual ~SupportStore() = default;
+
   // Support ledger.
   virtual absl::StatusOr<v1::SupportLine> CreateSupportLine(const v1::SupportLine& line, const std::string& actor,
                                                             const IdempotencyKey& key) = 0;
@@ -145,14 +169,6 @@ class FundingStore {
   // external id) are reported, the others written with COPY.
   virtual absl::StatusOr<ImportOutcome> ImportBatch(const std::string& import_id, const std::string& actor,
                                                     std::vector<ImportRow> rows) = 0;
-
-  // Reports.
-  virtual absl::StatusOr<std::vector<v1::DisbursementReportRow>> DisbursementReport(const ReportQuery& q) = 0;
-  virtual absl::StatusOr<SupportTotals> SupportFor(const std::vector<std::string>& household_ids, int year) = 0;
-  // Households of a programme's cohort: EM, POOR on the support date, a share under the
-  // programme's subtree in the year; with the support they got from it.
-  virtual absl::StatusOr<std::map<std::string, int64_t>> ProgrammeCohort(const std::string& programme, int year) = 0;
-  virtual absl::StatusOr<int64_t> ProgrammeTarget(const std::string& programme, int year) = 0;
 
   // Change feed.
   virtual absl::StatusOr<int64_t> FeedCursor(const std::string& feed) = 0;

@@ -11,7 +11,10 @@ class Pool;
 
 namespace lnob::funding {
 
-std::unique_ptr<FundingStore> NewPgFundingStore(db::Pool* pool);
+// The three stores of the funding schema (each the only code of its service that speaks SQL).
+std::unique_ptr<CatalogueStore> NewPgCatalogueStore(db::Pool* pool);
+std::unique_ptr<LedgerStore> NewPgLedgerStore(db::Pool* pool);
+std::unique_ptr<SupportStore> NewPgSupportStore(db::Pool* pool);
 
 }  // namespace lnob::funding
 

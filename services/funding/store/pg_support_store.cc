@@ -1,0 +1,245 @@
+// The support ledger, its bulk import and the registry feed it follows, in PostgreSQL (SupportService).
+
+#include "services/funding/store/pg_funding_rows.h"
+#include "services/funding/store/pg_funding_store.h"
+
+namespace lnob::funding {
+namespace {
+
+using namespace pg;  // NOLINT: this file's own helpers
+
+class PgSupportStore : public SupportStore {
+ public:
+  explicit PgSupportStore(db::Pool* pool) : pool_(pool) {}
+
+  absl::StatusOr<v1::SupportLine> CreateSupportLine(const v1::SupportLine& line, const std::string& actor,
+                                                    const IdempotencyKey& key) override {
+    return pool_->Write<v1::SupportLine>([&](transaction_base& tx, v1::SupportLine& out) -> absl::Status {
+      return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
+        LNOB_RETURN_IF_ERROR(Guard([&]() -> absl::Status {
+          CopyLines(tx, {&line}, actor, "");
+          return absl::OkStatus();
+        }));
+        LNOB_ASSIGN_OR_RETURN(out, ReadLine(tx, LineUuid(line), false));
+        return absl::OkStatus();
+      });
+    });
+  }
+
+  absl::StatusOr<v1::SupportLine> GetSupportLine(const std::string& id) override {
+    return pool_->Fetch<v1::SupportLine>([&](transaction_base& tx, v1::SupportLine& out) -> absl::Status {
+      LNOB_ASSIGN_OR_RETURN(out, ReadLine(tx, id, false));
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::vector<v1::SupportLine>> ListSupportLines(const SupportQuery& q) override {
+    using Out = std::vector<v1::SupportLine>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      auto r = tx.exec_params(
+          absl::StrCat("SELECT ", kLineColumns, " FROM support_lines l WHERE ($1 = '' OR l.household_id = NULLIF($1, '')::uuid)"
+                       " AND ($2 = 0 OR l.year = $2) AND ($3 = '' OR l.content = $3)"
+                       " AND (NOT $4 OR l.commune_code = ANY($5::text[])) AND (NOT $6 OR l.review_flag)"
+                       " AND l.id > $7::uuid ORDER BY l.id LIMIT $8"),
+          q.household_id, q.year, q.content, q.communes.has_value(),
+          ArrayLiteral(q.communes.value_or(std::vector<std::string>{})), q.review_flag_only,
+          q.after_id.empty() ? "00000000-0000-0000-0000-000000000000" : q.after_id, q.limit);
+      for (const auto& row : r) out.push_back(LineFromRow(row));
+      std::vector<v1::SupportLine*> ptrs;
+      for (auto& l : out) ptrs.push_back(&l);
+      LoadShares(tx, ptrs);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<v1::SupportLine> ChangeSupportLine(const std::string& id, const std::string& etag,
+                                                    const std::string& action, const std::string& reason,
+                                                    const std::string& actor) override {
+    return pool_->Write<v1::SupportLine>([&](transaction_base& tx, v1::SupportLine& out) -> absl::Status {
+      LNOB_ASSIGN_OR_RETURN(v1::SupportLine cur, ReadLine(tx, id, true));
+      auto r = tx.exec_params("SELECT version FROM support_lines WHERE id = $1::uuid", id);
+      LNOB_RETURN_IF_ERROR(api::CheckEtag(etag, r[0][0].as<int64_t>()));
+      if (action == "DELIVER") {
+        if (cur.state() != v1::PLANNED) return Precondition("ILLEGAL_TRANSITION", "only a PLANNED line can be delivered");
+        tx.exec_params("UPDATE support_lines SET state = 'DELIVERED', version = version + 1, updated_at = now() WHERE id = $1::uuid", id);
+      } else if (action == "CANCEL") {
+        if (cur.state() == v1::CANCELLED) return Precondition("ILLEGAL_TRANSITION", "the line is already cancelled");
+        tx.exec_params(
+            "UPDATE support_lines SET state = 'CANCELLED', review_reason = $2, version = version + 1, updated_at = now()"
+            " WHERE id = $1::uuid",
+            id, reason);
+      } else {
+        if (!cur.review_flag()) return Precondition("NOT_FLAGGED", "the line has no review flag");
+        tx.exec_params(
+            "UPDATE support_lines SET review_flag = false, review_reason = $2, version = version + 1, updated_at = now()"
+            " WHERE id = $1::uuid",
+            id, absl::StrCat("cleared by ", actor, reason.empty() ? "" : ": ", reason));
+      }
+      LNOB_ASSIGN_OR_RETURN(out, ReadLine(tx, id, false));
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::optional<std::string>> ExistingPolicy(const std::string& household_id, const std::string& content,
+                                                            int year) override {
+    using Out = std::optional<std::string>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      auto r = tx.exec_params(
+          "SELECT id::text FROM support_lines WHERE household_id = $1::uuid AND content = $2 AND year = $3"
+          " AND state <> 'CANCELLED'",
+          household_id, content, year);
+      if (!r.empty()) out = Str(r[0][0]);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<ImportOutcome> ImportBatch(const std::string& import_id, const std::string& actor,
+                                            std::vector<ImportRow> rows) override {
+    return pool_->Write<ImportOutcome>([&](transaction_base& tx, ImportOutcome& out) -> absl::Status {
+      tx.exec_params("INSERT INTO imports (id, actor) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING", import_id, actor);
+      std::vector<std::string> numbers, hids, contents, years, externals;
+      for (const auto& r : rows) numbers.push_back(absl::StrCat(r.row_number));
+      std::map<int64_t, std::pair<std::string, std::string>> done;  // row -> refused field, message
+      for (const auto& row : tx.exec_params(
+               "SELECT row_number, field, message FROM import_rows WHERE import_id = $1::uuid"
+               " AND row_number = ANY($2::bigint[])",
+               import_id, ArrayLiteral(numbers))) {
+        done[row[0].as<int64_t>()] = {Str(row[1]), Str(row[2])};
+      }
+      std::vector<ImportRow*> todo;
+      for (auto& r : rows) {
+        if (auto it = done.find(r.row_number); it != done.end()) {
+          if (it->second.second.empty()) {
+            ++out.already_done;
+          } else {  // refused by the ledger before: reported on every run
+            v1::RowError e;
+            e.set_row_number(r.row_number);
+            e.set_field(it->second.first);
+            e.set_message(it->second.second);
+            out.errors.push_back(std::move(e));
+            ++out.refused_again;
+          }
+          continue;
+        }
+        todo.push_back(&r);
+        hids.push_back(HouseholdUuid(r.line));
+        contents.push_back(r.line.content());
+        years.push_back(absl::StrCat(r.line.date().year()));
+        externals.push_back(r.line.external_id());
+      }
+      // Conflicts with the ledger, found in one statement; then within the batch.
+      std::map<std::string, std::string> taken;  // household|content|year -> line id
+      for (const auto& row : tx.exec_params(
+               "SELECT l.household_id::text || '|' || l.content || '|' || l.year, l.id::text"
+               " FROM unnest($1::uuid[], $2::text[], $3::int[]) AS q(h, c, y)"
+               " JOIN support_lines l ON l.household_id = q.h AND l.content = q.c AND l.year = q.y"
+               " AND l.state <> 'CANCELLED'",
+               ArrayLiteral(hids), ArrayLiteral(contents), ArrayLiteral(years))) {
+        taken[Str(row[0])] = Str(row[1]);
+      }
+      std::set<std::string> ext_taken;
+      for (const auto& row : tx.exec_params(
+               "SELECT external_id FROM support_lines WHERE external_id = ANY($1::text[]) AND state <> 'CANCELLED'",
+               ArrayLiteral(externals))) {
+        ext_taken.insert(Str(row[0]));
+      }
+      std::vector<const v1::SupportLine*> ok;
+      std::vector<std::string> committed_numbers, refused_numbers, refused_fields, refused_messages;
+      for (auto* r : todo) {
+        const std::string k = absl::StrCat(HouseholdUuid(r->line), "|", r->line.content(), "|", r->line.date().year());
+        if (auto it = taken.find(k); it != taken.end()) {
+          v1::RowError e;
+          e.set_row_number(r->row_number);
+          e.set_field("content");
+          e.set_message(absl::StrCat("one policy per household, content and year: supportLines/", it->second,
+                                     " already covers it (to integrate programmes, cancel it and record one line with each as a share)"));
+          out.errors.push_back(std::move(e));
+          continue;
+        }
+        if (!r->line.external_id().empty() && !ext_taken.insert(r->line.external_id()).second) {
+          v1::RowError e;
+          e.set_row_number(r->row_number);
+          e.set_field("external_id");
+          e.set_message("already imported under another row");
+          out.errors.push_back(std::move(e));
+          continue;
+        }
+        taken[k] = LineUuid(r->line);
+        ok.push_back(&r->line);
+        committed_numbers.push_back(absl::StrCat(r->row_number));
+      }
+      for (size_t i = out.refused_again; i < out.errors.size(); ++i) {
+        refused_numbers.push_back(absl::StrCat(out.errors[i].row_number()));
+        refused_fields.push_back(out.errors[i].field());
+        refused_messages.push_back(out.errors[i].message());
+      }
+      LNOB_RETURN_IF_ERROR(Guard([&]() -> absl::Status {
+        if (!ok.empty()) CopyLines(tx, ok, actor, import_id);
+        return absl::OkStatus();
+      }));
+      // Refused rows are recorded with their reason: a resend reports them again and never
+      // writes them, whatever happened to the response that first reported them.
+      tx.exec_params(
+          "INSERT INTO import_rows (import_id, row_number) SELECT $1::uuid, unnest($2::bigint[])"
+          " ON CONFLICT DO NOTHING",
+          import_id, ArrayLiteral(committed_numbers));
+      tx.exec_params(
+          "INSERT INTO import_rows (import_id, row_number, field, message)"
+          " SELECT $1::uuid, * FROM unnest($2::bigint[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING",
+          import_id, ArrayLiteral(refused_numbers), ArrayLiteral(refused_fields), ArrayLiteral(refused_messages));
+      out.committed = static_cast<int64_t>(ok.size());
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<int64_t> FeedCursor(const std::string& feed) override {
+    return pool_->Fetch<int64_t>([&](transaction_base& tx, int64_t& out) -> absl::Status {
+      auto r = tx.exec_params("SELECT cursor FROM feed_cursors WHERE feed = $1", feed);
+      out = r.empty() ? 0 : r[0][0].as<int64_t>();
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<int64_t> ApplyChanges(const std::string& feed, const std::vector<FeedChange>& changes) override {
+    return pool_->Write<int64_t>([&](transaction_base& tx, int64_t& out) -> absl::Status {
+      if (changes.empty()) return absl::OkStatus();
+      // The cursor row lock makes one consumer at a time apply changes.
+      tx.exec_params("INSERT INTO feed_cursors (feed, cursor) VALUES ($1, 0) ON CONFLICT DO NOTHING", feed);
+      auto c = tx.exec_params("SELECT cursor FROM feed_cursors WHERE feed = $1 FOR UPDATE", feed);
+      const int64_t stored = c[0][0].as<int64_t>();
+      int64_t last = stored;
+      for (const auto& ch : changes) {
+        if (ch.cursor <= last) continue;
+        last = ch.cursor;
+        if (ch.household_id.empty()) continue;
+        pqxx::result r;
+        if (ch.closed) {
+          r = tx.exec_params(
+              "UPDATE support_lines SET review_flag = true, review_reason = $2, version = version + 1, updated_at = now()"
+              " WHERE household_id = $1::uuid AND state = 'PLANNED' AND NOT review_flag",
+              ch.household_id, ch.reason);
+        } else {
+          r = tx.exec_params(
+              "UPDATE support_lines l SET review_flag = true, review_reason = $3, version = version + 1, updated_at = now()"
+              " FROM support_contents c WHERE c.code = l.content AND l.household_id = $1::uuid AND l.state = 'PLANNED'"
+              " AND NOT ($2 = ANY(c.eligible_classes)) AND NOT l.review_flag",
+              ch.household_id, ch.classification, ch.reason);
+        }
+        out += r.affected_rows();
+      }
+      if (last != stored) {
+        tx.exec_params("UPDATE feed_cursors SET cursor = $2, updated_at = now() WHERE feed = $1", feed, last);
+      }
+      return absl::OkStatus();
+    });
+  }
+
+ private:
+  db::Pool* pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<SupportStore> NewPgSupportStore(db::Pool* pool) { return std::make_unique<PgSupportStore>(pool); }
+
+}  // namespace lnob::funding
