@@ -37,6 +37,12 @@ absl::Status ServerConfig::Validate() const {
   if (health_interval <= absl::ZeroDuration()) errors.push_back("--health_interval: must be > 0");
   if (max_message_bytes < 1024) errors.push_back("--max_message_bytes: must be >= 1024");
   if (keepalive_time < absl::Seconds(10)) errors.push_back("--keepalive_time: must be >= 10s");
+  if (max_concurrent_streams < 1 || max_concurrent_streams > 10000) {
+    errors.push_back("--max_concurrent_streams: must be 1..10000");
+  }
+  if (max_connection_age < absl::Seconds(10) || max_connection_age_grace < absl::ZeroDuration()) {
+    errors.push_back("--max_connection_age: must be >= 10s and --max_connection_age_grace >= 0");
+  }
   log::Severity sev;
   if (!log::ParseSeverity(log_level, &sev)) {
     errors.push_back("--log_level: must be debug, info, warning or error");

@@ -26,6 +26,13 @@ struct ServerConfig {
   absl::Duration health_interval = absl::Seconds(1);
   int max_message_bytes = 16 << 20;
   absl::Duration keepalive_time = absl::Seconds(60);
+  // HTTP/2 limits per client connection (gRPC 1.51 predates the rapid-reset fixes: streams
+  // a connection may open at once bound what a reset flood can start). A connection is
+  // closed after max_connection_age, its calls get max_connection_age_grace to finish: the
+  // longest a stream (WatchChanges) lives before the client resumes from its cursor.
+  int max_concurrent_streams = 100;
+  absl::Duration max_connection_age = absl::Minutes(30);
+  absl::Duration max_connection_age_grace = absl::Minutes(30);
   std::string ready_file;  // written with the bound ports once serving (tests, tooling)
   std::string log_level = "info";
 

@@ -20,6 +20,11 @@
   ABSL_FLAG(std::string, jwt_public_keys, "", "PEM file with the public keys that sign tokens"); \
   ABSL_FLAG(std::string, jwt_issuer, "lnob", "Required 'iss' of bearer tokens");             \
   ABSL_FLAG(std::string, page_token_secret, "", "HMAC secret for page tokens (>= 16 bytes)"); \
+  ABSL_FLAG(int, max_concurrent_streams, 100, "HTTP/2 streams one client connection may have open"); \
+  ABSL_FLAG(absl::Duration, max_connection_age, absl::Minutes(30),                          \
+            "A client connection is closed after this long (clients reconnect)");             \
+  ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Minutes(30),                    \
+            "Calls of a connection being closed get this long; the longest a stream lives");   \
   ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(1),                                \
             "Time health reports NOT_SERVING before draining starts");                        \
   ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),                                \
@@ -43,6 +48,9 @@
     c.jwt_issuer = absl::GetFlag(FLAGS_jwt_issuer);                                          \
     c.page_token_secret = absl::GetFlag(FLAGS_page_token_secret);                            \
     c.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);                                  \
+    c.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);                  \
+    c.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);                          \
+    c.max_connection_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace);              \
     c.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);                                    \
     c.health_interval = absl::GetFlag(FLAGS_health_interval);                                \
     c.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);                            \

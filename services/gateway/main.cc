@@ -90,6 +90,11 @@ ABSL_FLAG(int, http_threads, 0, "REST io threads (0 = one per core, at least 2)"
 ABSL_FLAG(int, max_concurrent_requests, 1000,
           "Requests served at once on each face; more are refused at once (REST 503 OVERLOADED with "
           "Retry-After, gRPC RESOURCE_EXHAUSTED)");
+ABSL_FLAG(int, max_concurrent_streams, 100, "gRPC face: HTTP/2 streams one client connection may have open");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Minutes(30),
+          "gRPC face: a client connection is closed after this long (clients reconnect)");
+ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Minutes(30),
+          "gRPC face: calls of a connection being closed get this long (the longest a stream lives)");
 ABSL_FLAG(std::string, route_timeouts, "",
           "Per-route deadlines overriding --timeout: package.Service[/Method]=duration,... "
           "(e.g. lnob.funding.v1.FundingService/GetProgrammeProgress=60s)");
@@ -235,6 +240,9 @@ int main(int argc, char** argv) {
   grpc_config.unary_timeout = config.timeout;
   grpc_config.max_concurrent_requests = config.max_concurrent_requests;
   grpc_config.drain_timeout = config.drain_timeout;
+  grpc_config.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  grpc_config.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
+  grpc_config.max_connection_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace);
   grpc_config.tls = *std::move(tls);
   if (auto st = grpc_config.Validate(); !st.ok()) {
     std::fprintf(stderr, "gateway: %s\n", std::string(st.message()).c_str());

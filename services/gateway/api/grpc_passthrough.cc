@@ -41,6 +41,12 @@ absl::Status PassthroughConfig::Validate() const {
   if (unary_timeout <= absl::ZeroDuration()) problems.push_back("--timeout must be positive");
   if (max_message_bytes <= 0) problems.push_back("max_message_bytes must be positive");
   if (max_concurrent_requests < 1) problems.push_back("--max_concurrent_requests must be at least 1");
+  if (max_concurrent_streams < 1 || max_concurrent_streams > 10000) {
+    problems.push_back("--max_concurrent_streams must be 1..10000");
+  }
+  if (max_connection_age < absl::Seconds(10) || max_connection_age_grace < absl::ZeroDuration()) {
+    problems.push_back("--max_connection_age must be >= 10s and --max_connection_age_grace >= 0");
+  }
   if (problems.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
 }
@@ -527,6 +533,11 @@ absl::Status GrpcPassthrough::Start() {
   builder.SetMaxSendMessageSize(config.max_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, config.max_concurrent_streams);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(config.max_connection_age)));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(config.max_connection_age_grace)));
   impl_->server = builder.BuildAndStart();
   if (impl_->server == nullptr || port_ == 0) {
     impl_->server.reset();

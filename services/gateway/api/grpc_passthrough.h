@@ -34,6 +34,11 @@ struct PassthroughConfig {
   // Calls open at once (streams included); more are refused with RESOURCE_EXHAUSTED
   // (reason OVERLOADED) before anything else is looked at.
   int max_concurrent_requests = 1000;
+  // Per client connection (see common/server/config.h): streams open at once, and the age
+  // after which it is closed with a grace for its calls, which bounds every stream.
+  int max_concurrent_streams = 100;
+  absl::Duration max_connection_age = absl::Minutes(30);
+  absl::Duration max_connection_age_grace = absl::Minutes(30);
   TlsConfig tls;  // enabled(): TLS only; mutual(): client certificates required
 
   // Every problem found, one per line (empty when valid).
