@@ -83,6 +83,9 @@ ABSL_FLAG(double, auth_failure_rps, 1,
           "Refused credentials (bad tokens, unknown API keys) per second per client address and per key "
           "prefix before they are answered 429; a credential that verifies is never refused");
 ABSL_FLAG(double, auth_failure_burst, 100, "Burst size of the refused-credential buckets");
+ABSL_FLAG(int, max_streams_per_client, 100,
+          "Streaming calls one client (token subject, else address) may have open at once on the gRPC face; "
+          "more are refused with RESOURCE_EXHAUSTED (CLIENT_STREAM_LIMIT)");
 ABSL_FLAG(std::string, openapi_out, "", "Write the OpenAPI document to this file and exit");
 ABSL_FLAG(std::string, ready_file, "", "File written with the bound ports once serving");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
@@ -149,6 +152,7 @@ int main(int argc, char** argv) {
   admission_config.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);
   admission_config.failure_rps = absl::GetFlag(FLAGS_auth_failure_rps);
   admission_config.failure_burst = absl::GetFlag(FLAGS_auth_failure_burst);
+  admission_config.max_streams_per_client = absl::GetFlag(FLAGS_max_streams_per_client);
   if (auto proxies = lnob::gateway::TrustedProxies::Parse(absl::GetFlag(FLAGS_trusted_proxies)); proxies.ok()) {
     admission_config.trusted_proxies = *std::move(proxies);
   } else {

@@ -463,6 +463,51 @@ test('WatchChanges delivers a change made through another call; cancelling it en
     { grpc_method: 'WatchChanges', grpc_code: 'Canceled' })) >= 1, 5000));
 });
 
+test('one client cannot hold every stream: past --max_streams_per_client it gets RESOURCE_EXHAUSTED, others are served', async () => {
+  const gw = await startGateway('gateway-streams', ['--max_streams_per_client=3']);
+  try {
+    const c = clientsFor(gw.grpc);
+    const open = [];
+    const opened = (s) => new Promise((resolve, reject) => {
+      s.on('metadata', resolve);  // the backend answered: the stream is live
+      s.on('error', (e) => { if (e.code !== grpc.status.CANCELLED) reject(e); });
+    });
+    for (let i = 0; i < 3; ++i) {
+      const s = watch(c.hs, 0, env.admin);
+      open.push(s);
+      await opened(s);
+    }
+    const refused = await new Promise((resolve) => {
+      const s = watch(c.hs, 0, env.admin);
+      s.on('error', resolve);
+      s.on('data', () => {});
+    });
+    assert.equal(refused.code, grpc.status.RESOURCE_EXHAUSTED);
+    assert.match(refused.details, /streams open/);
+    // Another client is not limited by this one.
+    const systemClient = run(path.join(BIN, 'lnobctl'), ['token', `--private_key=${env.tmp}/jwt_private.pem`,
+      '--roles=SYSTEM_CLIENT', '--ttl=5m', '--subject=js-other-system']).trim();
+    const other = watch(c.hs, 0, systemClient);
+    await opened(other);
+    other.cancel();
+    // Closing one frees a place.
+    open[0].cancel();
+    assert.ok(await waitFor(async () => {
+      const s = watch(c.hs, 0, env.admin);
+      try {
+        await opened(s);
+        open.push(s);
+        return true;
+      } catch (e) {
+        return false;
+      }
+    }, 5000));
+    for (const s of open) s.cancel();
+  } finally {
+    gw.proc.kill('SIGTERM');
+  }
+});
+
 test('the caller deadline reaches the backend: an idle WatchChanges ends with DEADLINE_EXCEEDED', async () => {
   const backendBefore = await watchEnded();
   const started = Date.now();

@@ -136,6 +136,18 @@ TEST_F(AdmissionTest, ApiKeysWithoutAnAuthenticatorAreRefused) {
   EXPECT_EQ(GetReason(r.status).value_or(""), "API_KEYS_DISABLED");
 }
 
+TEST_F(AdmissionTest, StreamsAreCappedPerClient) {
+  AdmissionConfig c;
+  c.max_streams_per_client = 2;
+  Admission a(std::move(c), nullptr, nullptr, clock_);
+  EXPECT_TRUE(a.BeginStream("sub:a"));
+  EXPECT_TRUE(a.BeginStream("sub:a"));
+  EXPECT_FALSE(a.BeginStream("sub:a"));  // the third of one client
+  EXPECT_TRUE(a.BeginStream("sub:b"));   // another client is served
+  a.EndStream("sub:a");
+  EXPECT_TRUE(a.BeginStream("sub:a"));
+}
+
 TEST(ConcurrencyGate, RefusesPastItsLimit) {
   ConcurrencyGate g(2);
   EXPECT_TRUE(g.TryEnter());

@@ -252,7 +252,17 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     AdmissionResult admitted = shared_->admission->Admit(method_path_, caller_);
     client_ = admitted.client;
     authorization_ = std::move(admitted.authorization);
-    return admitted.status;
+    if (!admitted.status.ok()) return admitted.status;
+    if (streaming_) {
+      if (!shared_->admission->BeginStream(client_)) {
+        return WithReason(absl::ResourceExhaustedError(absl::StrCat(
+                              "this client already has ", shared_->admission->config().max_streams_per_client,
+                              " streams open; close one or retry later")),
+                          "CLIENT_STREAM_LIMIT");
+      }
+      stream_client_ = client_;
+    }
+    return absl::OkStatus();
   }
 
   void StartBackend() {
@@ -425,6 +435,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     if (refs_.fetch_sub(1) == 1) {
       Shared* shared = shared_;
       if (admitted_) shared->Release();
+      if (!stream_client_.empty()) shared->admission->EndStream(stream_client_);
       delete this;
       shared->CallEnded();
     }
@@ -439,6 +450,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   std::string service_ = "unknown", method_ = "unknown", type_ = "unary", subject_, address_, authorization_;
   std::string client_;  // access log: "sub:<subject>", else "cn:<certificate CN>", else "addr:<ip>"
   CallerInfo caller_;
+  std::string stream_client_;  // set while this stream counts against its client's limit
   grpc::GenericStub* stub_ = nullptr;
   bool streaming_ = false;
   bool admitted_ = false;  // counted against max_concurrent_requests

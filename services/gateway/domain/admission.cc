@@ -15,6 +15,7 @@ absl::Status AdmissionConfig::Validate() const {
   if (rate_limit_rps < 0 || rate_limit_burst < 1) {
     problems.push_back("--rate_limit_rps must be >= 0 and --rate_limit_burst >= 1");
   }
+  if (max_streams_per_client < 1) problems.push_back("--max_streams_per_client must be at least 1");
   if (failure_rps <= 0 || failure_burst < 1) {
     problems.push_back("--auth_failure_rps must be > 0 and --auth_failure_burst >= 1");
   }
@@ -89,6 +90,24 @@ AdmissionResult Admission::Admit(absl::string_view grpc_path, const CallerInfo& 
     out.retry_after_seconds = wait;
   }
   return out;
+}
+
+bool Admission::BeginStream(const std::string& client) {
+  absl::MutexLock l(&streams_mu_);
+  int& open = open_streams_[client];
+  if (open >= config_.max_streams_per_client) {
+    if (open == 0) open_streams_.erase(client);
+    return false;
+  }
+  ++open;
+  return true;
+}
+
+void Admission::EndStream(const std::string& client) {
+  absl::MutexLock l(&streams_mu_);
+  auto it = open_streams_.find(client);
+  if (it == open_streams_.end()) return;
+  if (--it->second <= 0) open_streams_.erase(it);
 }
 
 }  // namespace lnob::gateway

@@ -17,7 +17,9 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/string_view.h"
 #include "common/auth/policy.h"
 #include "common/util/clock.h"
@@ -35,6 +37,9 @@ struct AdmissionConfig {
   double failure_rps = 1;
   double failure_burst = 100;
   TrustedProxies trusted_proxies;  // whose X-Forwarded-For is believed
+  // Streaming calls one client (subject, certificate or address) may have open at once: a
+  // change feed is watched for hours, so one system must not hold them all.
+  int max_streams_per_client = 100;
 
   // Every problem found, one per line, naming the flag.
   absl::Status Validate() const;
@@ -69,6 +74,12 @@ class Admission {
   // grpc_path: "/package.Service/Method" the call will be forwarded to.
   AdmissionResult Admit(absl::string_view grpc_path, const CallerInfo& caller);
 
+  // A streaming call of `client` (AdmissionResult::client) starts: false, and nothing taken,
+  // when the client already has max_streams_per_client open. Every true is paired with one
+  // EndStream.
+  bool BeginStream(const std::string& client);
+  void EndStream(const std::string& client);
+
   const AdmissionConfig& config() const { return config_; }
 
  private:
@@ -79,6 +90,8 @@ class Admission {
   const std::unique_ptr<auth::Authorizer> authorizer_;
   ApiKeyAuthenticator* const api_keys_;
   RateLimiter limiter_;
+  absl::Mutex streams_mu_;
+  absl::flat_hash_map<std::string, int> open_streams_ ABSL_GUARDED_BY(streams_mu_);
 };
 
 // Calls open at once on one face; more are refused before anything else is looked at.
