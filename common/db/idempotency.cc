@@ -42,4 +42,16 @@ void FinishIdempotent(pqxx::transaction_base& tx, absl::string_view request_id,
                  std::string(request_id), bytes);
 }
 
+absl::Status ImportBelongsTo(pqxx::transaction_base& tx, absl::string_view import_id, absl::string_view actor,
+                             absl::string_view actor_column) {
+  // actor_column is one of the stores' own column names, never input.
+  auto r = tx.exec_params("SELECT " + tx.quote_name(std::string(actor_column)) + " FROM imports WHERE id = $1::uuid",
+                          std::string(import_id));
+  if (!r.empty() && r[0][0].as<std::string>() != actor) {
+    return WithReason(absl::AlreadyExistsError("import_id was started by another caller; choose a new one"),
+                      "REQUEST_ID_TAKEN");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace lnob::db

@@ -28,6 +28,12 @@ absl::StatusOr<std::optional<std::string>> BeginIdempotent(pqxx::transaction_bas
 void FinishIdempotent(pqxx::transaction_base& tx, absl::string_view request_id,
                       absl::string_view response);
 
+// An import id belongs to the caller that started it (the row of table `imports` whose
+// `actor_column` holds the subject): another caller resuming it gets ALREADY_EXISTS (reason
+// REQUEST_ID_TAKEN) and learns nothing of its rows.
+absl::Status ImportBelongsTo(pqxx::transaction_base& tx, absl::string_view import_id, absl::string_view actor,
+                             absl::string_view actor_column);
+
 // Runs `write` (which fills *out) once per request_id inside the caller's transaction; a
 // replay returns the stored response instead.
 template <typename Message, typename Write>

@@ -602,7 +602,8 @@ v1::HouseholdRecord Record(const std::string& ext, const std::string& commune, c
 class ImportTest : public HouseholdTest {
  protected:
   v1::ImportHouseholdsResponse Import(const std::string& id, const std::vector<v1::HouseholdRecord>& rows,
-                                      size_t stop_after = SIZE_MAX) {
+                                      size_t stop_after = SIZE_MAX, absl::Status* status = nullptr,
+                                      const server::Call* as = nullptr) {
     size_t i = 0;
     bool sent_header = false;
     v1::ImportHouseholdsResponse resp;
@@ -619,8 +620,12 @@ class ImportTest : public HouseholdTest {
           *m->mutable_record() = rows[i++];
           return true;
         });
-    absl::Status st = logic_->ImportHouseholds(admin_, in, &resp);
-    EXPECT_TRUE(st.ok()) << st;
+    absl::Status st = logic_->ImportHouseholds(as ? *as : admin_, in, &resp);
+    if (status != nullptr) {
+      *status = st;
+    } else {
+      EXPECT_TRUE(st.ok()) << st;
+    }
     return resp;
   }
 };
@@ -665,6 +670,13 @@ TEST_F(ImportTest, AnInterruptedImportFinishesOnResendWithoutDuplicates) {
   auto third = Import(id, rows);
   EXPECT_EQ(third.rows_committed(), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM registry.households"), 3200);
+  // The import id belongs to its first caller: another subject cannot resume (or probe) it.
+  server::Call other = admin_;
+  other.principal.subject = "someone-else";
+  absl::Status taken;
+  Import(id, rows, SIZE_MAX, &taken, &other);
+  EXPECT_EQ(taken.code(), absl::StatusCode::kAlreadyExists) << taken;
+  EXPECT_EQ(GetReason(taken), "REQUEST_ID_TAKEN");
 }
 
 TEST_F(ImportTest, ExportRoundTripsAndMasksWithoutPermission) {

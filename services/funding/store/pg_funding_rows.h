@@ -76,6 +76,8 @@ inline absl::Status Guard(Fn&& fn) {
   }
 }
 
+using db::ImportBelongsTo;
+
 inline std::string Etag(int64_t v) { return api::EtagForVersion(v); }
 
 // ---- catalogue ----

@@ -97,6 +97,7 @@ class PgSupportStore : public SupportStore {
                                             std::vector<ImportRow> rows) override {
     return pool_->Write<ImportOutcome>([&](transaction_base& tx, ImportOutcome& out) -> absl::Status {
       tx.exec_params("INSERT INTO imports (id, actor) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING", import_id, actor);
+      LNOB_RETURN_IF_ERROR(ImportBelongsTo(tx, import_id, actor, "actor"));
       std::vector<std::string> numbers, hids, contents, years, externals;
       for (const auto& r : rows) numbers.push_back(absl::StrCat(r.row_number));
       std::map<int64_t, std::pair<std::string, std::string>> done;  // row -> refused field, message

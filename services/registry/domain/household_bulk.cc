@@ -47,7 +47,7 @@ absl::Status HouseholdLogic::ImportHouseholds(const C& c,
     LNOB_RETURN_IF_ERROR(header.Accept(msg.import_id()));
     out->set_import_id(header.id());
     if (first) {  // rows an earlier run of this import committed are skipped, not redone
-      LNOB_ASSIGN_OR_RETURN(auto rows, store_->ImportedRows(header.id()));
+      LNOB_ASSIGN_OR_RETURN(auto rows, store_->ImportedRows(header.id(), c.principal.subject));
       committed_before.insert(rows.begin(), rows.end());
     }
     if (!msg.has_record()) continue;  // a header-only message

@@ -140,7 +140,8 @@ class HouseholdStore {
   // Rows of this import already committed (row numbers).
   // Review window of a kind as MM-DD strings (configurable data, table review_settings).
   virtual absl::StatusOr<std::pair<std::string, std::string>> ReviewWindow(const std::string& kind) = 0;
-  virtual absl::StatusOr<std::vector<int64_t>> ImportedRows(const std::string& import_id) = 0;
+  // ALREADY_EXISTS (REQUEST_ID_TAKEN) when another caller started this import.
+  virtual absl::StatusOr<std::vector<int64_t>> ImportedRows(const std::string& import_id, const std::string& actor) = 0;
   virtual absl::Status Export(const std::optional<std::vector<std::string>>& communes,
                               bool include_reviews,
                               const std::function<bool(const v1::HouseholdRecord&)>& sink) = 0;

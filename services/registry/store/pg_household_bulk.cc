@@ -354,6 +354,7 @@ absl::StatusOr<ImportBatchResult> ImportHouseholdBatch(db::Pool* pool, const std
     tx.exec("SET LOCAL lnob.stats_by_caller = 'on'");
     tx.exec_params("INSERT INTO imports (id, started_by) VALUES ($1::uuid, $2) ON CONFLICT (id) DO NOTHING",
                    import_id, actor);
+    LNOB_RETURN_IF_ERROR(db::ImportBelongsTo(tx, import_id, actor, "started_by"));
     BatchFacts facts = LoadBatchFacts(tx, import_id, rows);
     const std::vector<const ImportRow*> accepted = ScreenRows(rows, facts, &result);
     if (accepted.empty()) return absl::OkStatus();

@@ -536,8 +536,9 @@ class PgHouseholdStore : public HouseholdStore {
     });
   }
 
-  absl::StatusOr<std::vector<int64_t>> ImportedRows(const std::string& import_id) override {
+  absl::StatusOr<std::vector<int64_t>> ImportedRows(const std::string& import_id, const std::string& actor) override {
     return pool_->Fetch<std::vector<int64_t>>([&](transaction_base& tx, std::vector<int64_t>& out) -> absl::Status {
+      LNOB_RETURN_IF_ERROR(db::ImportBelongsTo(tx, import_id, actor, "started_by"));
       auto r = tx.exec_params("SELECT row_number FROM import_rows WHERE import_id = $1::uuid ORDER BY 1", import_id);
       for (const auto& row : r) out.push_back(row[0].as<int64_t>());
       return absl::OkStatus();
