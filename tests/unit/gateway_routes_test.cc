@@ -101,6 +101,26 @@ TEST(RouteTimeouts, MethodBeatsServiceBeatsDefault) {
   EXPECT_TRUE(ParseRouteTimeouts("").ok());
 }
 
+TEST_F(RouteTableTest, ACreateIsRetriedOnlyWithItsRequestId) {
+  Transcoder t(pool_);
+  auto create = table_->Find("POST", "/v1/households");
+  ASSERT_TRUE(create.ok());
+  ASSERT_TRUE(create->route->idempotent);  // by policy: with a request_id a repeat changes nothing
+  bool safe = true;
+  ASSERT_TRUE(t.BuildRequest(*create, {}, R"({"communeCode":"25195"})", &safe).ok());
+  EXPECT_FALSE(safe);  // without one, a second attempt could create a second household
+  ASSERT_TRUE(t.BuildRequest(*create, {{"requestId", "0190c0de-0000-7000-8000-0000000000dd"}},
+                             R"({"communeCode":"25195"})", &safe).ok());
+  EXPECT_TRUE(safe);
+  auto get = table_->Find("GET", "/v1/adminUnits/25195");
+  ASSERT_TRUE(t.BuildRequest(*get, {}, "", &safe).ok());
+  EXPECT_TRUE(safe);  // a read has no request_id: always safe
+  lnob::registry::v1::CreateHouseholdRequest req;
+  EXPECT_FALSE(RetrySafe(*create->route, req));
+  req.set_request_id("0190c0de-0000-7000-8000-0000000000dd");
+  EXPECT_TRUE(RetrySafe(*create->route, req));
+}
+
 TEST_F(RouteTableTest, TranscodesPathQueryAndBody) {
   Transcoder t(pool_);
   auto m = table_->Find("GET", "/v1/adminUnits");

@@ -136,6 +136,7 @@ struct HttpGateway::Impl {
     const Route* route = nullptr;
     std::string address, authorization;
     grpc::GenericStub* stub = nullptr;
+    bool retry_safe = false;  // RetrySafe: idempotent, and its request_id set if it has one
     absl::Time deadline;  // of the whole request, across attempts
     int attempt = 1;
     grpc::ClientContext ctx;
@@ -254,7 +255,8 @@ void HttpGateway::Impl::Forward(const ExchangePtr& ex, const RouteMatch& match, 
     query.push_back({UrlDecode(kv.substr(0, eq), true),
                      eq == absl::string_view::npos ? "" : UrlDecode(kv.substr(eq + 1), true)});
   }
-  auto request = transcoder.BuildRequest(match, query, ex->body);
+  bool retry_safe = false;
+  auto request = transcoder.BuildRequest(match, query, ex->body, &retry_safe);
   if (!request.ok()) return Finish(ex, ErrorResponse(request.status()));
   const std::string service = std::string(match.route->method->service()->full_name());
   auto call = std::make_shared<BackendCall>();
@@ -265,6 +267,7 @@ void HttpGateway::Impl::Forward(const ExchangePtr& ex, const RouteMatch& match, 
   call->ex = ex;
   call->route = match.route;
   call->authorization = std::move(admitted.authorization);
+  call->retry_safe = retry_safe;
   call->deadline = absl::Now() + TimeoutFor(config.route_timeouts, match.route->grpc_path, config.timeout);
   grpc::Slice slice(*request);
   call->request = grpc::ByteBuffer(&slice, 1);
@@ -292,10 +295,10 @@ void HttpGateway::Impl::SendToBackend(const std::shared_ptr<BackendCall>& call) 
 }
 
 bool HttpGateway::Impl::Retry(const std::shared_ptr<BackendCall>& call, const grpc::Status& status) {
-  // Only a call that never reached the service (no details: the transport's verdict) of a
-  // method whose repetition cannot change the outcome, within the request's deadline.
+  // Only a call that never reached the service (no details: the transport's verdict) whose
+  // repetition cannot change the outcome (RetrySafe), within the request's deadline.
   if (status.error_code() != grpc::StatusCode::UNAVAILABLE || !status.error_details().empty() ||
-      !call->route->idempotent || call->attempt >= config.max_attempts) {
+      !call->retry_safe || call->attempt >= config.max_attempts) {
     return false;
   }
   absl::Duration delay = config.retry_backoff;
@@ -310,6 +313,7 @@ bool HttpGateway::Impl::Retry(const std::shared_ptr<BackendCall>& call, const gr
   next->route = call->route;
   next->address = call->address;
   next->stub = call->stub;
+  next->retry_safe = call->retry_safe;
   next->authorization = call->authorization;
   next->deadline = call->deadline;
   next->attempt = call->attempt + 1;

@@ -206,7 +206,7 @@ std::unique_ptr<google::protobuf::Message> Transcoder::New(const google::protobu
 
 absl::StatusOr<std::string> Transcoder::BuildRequest(const RouteMatch& match,
                                                      const std::vector<std::pair<std::string, std::string>>& query,
-                                                     absl::string_view body) {
+                                                     absl::string_view body, bool* retry_safe) {
   const Route& route = *match.route;
   auto msg = New(route.method->input_type());
   google::protobuf::util::JsonParseOptions opts;
@@ -242,7 +242,15 @@ absl::StatusOr<std::string> Transcoder::BuildRequest(const RouteMatch& match,
   for (const auto& [path, value] : match.bindings) {
     LNOB_RETURN_IF_ERROR(SetFieldPath(msg.get(), path, value));
   }
+  if (retry_safe != nullptr) *retry_safe = RetrySafe(route, *msg);
   return msg->SerializeAsString();
+}
+
+bool RetrySafe(const Route& route, const google::protobuf::Message& request) {
+  if (!route.idempotent) return false;
+  const FieldDescriptor* id = request.GetDescriptor()->FindFieldByName("request_id");
+  if (id == nullptr || id->cpp_type() != FieldDescriptor::CPPTYPE_STRING || id->is_repeated()) return true;
+  return !request.GetReflection()->GetString(request, id).empty();
 }
 
 absl::StatusOr<std::string> Transcoder::ResponseJson(const Route& route, const std::string& bytes) {

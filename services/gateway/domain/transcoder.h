@@ -23,10 +23,11 @@ class Transcoder {
   explicit Transcoder(const google::protobuf::DescriptorPool* pool) : pool_(pool) {}
 
   // Serialized request for the route's method. Errors are INVALID_ARGUMENT naming the field
-  // or parameter.
+  // or parameter. *retry_safe (when given): whether sending it twice cannot change the
+  // outcome (RetrySafe).
   absl::StatusOr<std::string> BuildRequest(const RouteMatch& match,
                                            const std::vector<std::pair<std::string, std::string>>& query,
-                                           absl::string_view body);
+                                           absl::string_view body, bool* retry_safe = nullptr);
   // proto3 JSON of a serialized response of the route's method.
   absl::StatusOr<std::string> ResponseJson(const Route& route, const std::string& bytes);
 
@@ -35,6 +36,11 @@ class Transcoder {
   const google::protobuf::DescriptorPool* pool_;
   google::protobuf::DynamicMessageFactory factory_;
 };
+
+// A request may be sent again after a transport failure only when its method is idempotent
+// by policy and, if the request has a request_id field, it is set: a create without one
+// could be applied twice.
+bool RetrySafe(const Route& route, const google::protobuf::Message& request);
 
 // Sets a (possibly nested) field from its text form; repeated fields get one more element.
 absl::Status SetFieldPath(google::protobuf::Message* msg, absl::string_view path, absl::string_view value);
