@@ -15,6 +15,7 @@
 #include "embedded/lnob_registry_migrations.h"
 #include "embedded/lnob_registry_data.h"
 #include "gtest/gtest.h"
+#include "services/registry/store/pg_audit_chain.h"
 #include "services/registry/domain/household_logic.h"
 #include "services/registry/domain/unit_directory.h"
 #include "services/registry/store/pg_household_store.h"
@@ -261,6 +262,57 @@ TEST_F(HouseholdTest, PersonalDataIsMaskedWithoutPermissionAndAuditedWithIt) {
   } catch (const pqxx::sql_error& e) {
     EXPECT_TRUE(absl::StrContains(e.what(), "append-only")) << e.what();
   }
+}
+
+TEST_F(HouseholdTest, TheAuditIsAHashChainAndVerifyNamesATamperedRow) {
+  v1::Household h = Create("25195", {Person("Điểu Thị Lan", v1::HEAD, "16", "070180001234", v1::FEMALE)});
+  v1::GetHouseholdRequest get;
+  get.set_name(h.name());
+  v1::Household full;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(logic_->GetHousehold(admin_, get, &full).ok());  // 3 audited reads
+  auto ok = VerifyPiiAuditChain(pool_.get());
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->problem, "");
+  EXPECT_GE(ok->rows, 3);
+  const std::string head = absl::StrCat(ok->head_seq, ":", ok->head_hash);
+  EXPECT_EQ(VerifyPiiAuditChain(pool_.get(), head)->problem, "");
+  // A superuser rewrites one row behind the triggers' back: verify names it.
+  pqxx::connection admin(db_->admin_url());
+  {
+    pqxx::work w(admin);
+    w.exec("SET LOCAL session_replication_role = replica");
+    w.exec("UPDATE registry.pii_audit SET actor = 'nobody' WHERE chain_seq = 2");
+    w.commit();
+  }
+  std::string id;
+  {
+    pqxx::nontransaction n(admin);
+    id = n.exec("SELECT id FROM registry.pii_audit WHERE chain_seq = 2")[0][0].c_str();
+  }
+  auto bad = VerifyPiiAuditChain(pool_.get());
+  ASSERT_TRUE(bad.ok());
+  EXPECT_TRUE(absl::StrContains(bad->problem, absl::StrCat("pii_audit id ", id, " (chain_seq 2) was altered")))
+      << bad->problem;
+  EXPECT_EQ(bad->rows, 1);
+  // Recomputing every hash after the change hides it from the chain alone, not from a head
+  // recorded before.
+  {
+    pqxx::work w(admin);
+    w.exec("SET LOCAL session_replication_role = replica");
+    w.exec("UPDATE registry.pii_audit SET prev_hash = '', row_hash = '' WHERE chain_seq >= 2");
+    for (const auto& r : w.exec("SELECT chain_seq FROM registry.pii_audit WHERE chain_seq >= 2 ORDER BY chain_seq")) {
+      w.exec_params(
+          "UPDATE registry.pii_audit a SET prev_hash = p.row_hash,"
+          " row_hash = encode(sha256(convert_to(registry.pii_audit_chain_text(p.row_hash, a.chain_seq, a.at, a.actor,"
+          " a.method, a.request_id, a.household_ids), 'UTF8')), 'hex')"
+          " FROM registry.pii_audit p WHERE p.chain_seq = a.chain_seq - 1 AND a.chain_seq = $1",
+          r[0].as<int64_t>());
+    }
+    w.commit();
+  }
+  EXPECT_EQ(VerifyPiiAuditChain(pool_.get())->problem, "");
+  EXPECT_TRUE(absl::StrContains(VerifyPiiAuditChain(pool_.get(), head)->problem, "rewritten since"));
+  EXPECT_EQ(VerifyPiiAuditChain(pool_.get(), "x:y").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(HouseholdTest, SearchIgnoresDiacriticsAndApostropheVariants) {
