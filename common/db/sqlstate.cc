@@ -18,6 +18,10 @@ absl::Status StatusFromSqlState(absl::string_view s, absl::string_view constrain
     return WithReason(absl::FailedPreconditionError(absl::StrCat("referenced record missing or still referenced", where)),
                       "FOREIGN_KEY_VIOLATION");
   }
+  if (s == "23514" && constraint == "maker_checker") {  // migrations: *_maker_checker
+    return WithReason(absl::PermissionDeniedError("the approver must not be the submitter (maker-checker)"),
+                      "SELF_APPROVAL");
+  }
   if (s == "23514" || s == "23P01" || s == "23502") {
     return WithReason(absl::FailedPreconditionError(absl::StrCat("constraint violated", where)),
                       "CONSTRAINT_VIOLATION");

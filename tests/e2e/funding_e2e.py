@@ -84,12 +84,18 @@ class FundingE2E(unittest.TestCase):
         cls.funding = cls.start("funding", [])
         cls.reg = lnob_grpc.Client(f"127.0.0.1:{cls.registry_port}", token=cls.admin_token)
         cls.fund = lnob_grpc.Client(cls.funding_target, token=cls.admin_token)
+        # Approvals come from another person than the submitter (maker-checker).
+        cls.checker_token = cls.mint("PROVINCE_ADMIN", subject="e2e-checker")
+        cls.reg_checker = lnob_grpc.Client(f"127.0.0.1:{cls.registry_port}", token=cls.checker_token)
+        cls.fund_checker = lnob_grpc.Client(cls.funding_target, token=cls.checker_token)
 
     @classmethod
-    def mint(cls, roles, scope=None):
+    def mint(cls, roles, scope=None, subject=None):
         args = [os.path.join(BIN, "lnobctl"), "token", f"--private_key={cls.key}", f"--roles={roles}", "--ttl=30m"]
         if scope:
             args.append(f"--scope={scope}")
+        if subject:
+            args.append(f"--subject={subject}")
         return run(*args).strip()
 
     @classmethod
@@ -137,7 +143,8 @@ class FundingE2E(unittest.TestCase):
             "incomePerCapitaVnd": "1000000" if poor else "9000000",
             "indicators": [{"code": f"D{k:02d}", "deprived": poor and k <= 3} for k in range(1, 13)]}})
         self.reg.call(f"{HH}/SubmitReview", {"name": r.name})
-        self.reg.call(f"{HH}/ApproveReview", {"name": r.name, "decisionNumber": "9/QĐ-UBND", "decisionDate": decided})
+        self.reg_checker.call(f"{HH}/ApproveReview", {"name": r.name, "decisionNumber": "9/QĐ-UBND",
+                                                      "decisionDate": decided})
 
     def line(self, household, content="HOUSING", day=date(2025, 5, 1), shares=None, amount=40_000_000, client=None,
              state=None):
@@ -264,7 +271,10 @@ class FundingE2E(unittest.TestCase):
             self.fund.call(f"{FUND}/ReturnPlan", {"name": plan.name})
         self.assertEqual(cm.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
         self.fund.call(f"{FUND}/ReviewPlan", {"name": plan.name})
-        done = self.fund.call(f"{FUND}/ApprovePlan", {"name": plan.name})
+        with self.assertRaises(grpc.RpcError) as cm:  # maker-checker: the submitter cannot approve
+            self.fund.call(f"{FUND}/ApprovePlan", {"name": plan.name})
+        self.assertEqual(cm.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
+        done = self.fund_checker.call(f"{FUND}/ApprovePlan", {"name": plan.name})
         self.assertEqual(done.state, 4)
         cons = self.fund.call(f"{FUND}/ConsolidatePlans", {"year": 2024})
         self.assertEqual(cons.total_vnd, 1100000)

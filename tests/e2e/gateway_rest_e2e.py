@@ -185,6 +185,8 @@ class GatewayRestE2E(unittest.TestCase):
         run(LNOBCTL, "keys", f"--dir={cls.tmp}/other")  # a pair nobody trusts
         cls.key = f"{cls.tmp}/jwt_private.pem"
         cls.admin_token = cls.mint("PROVINCE_ADMIN", subject="e2e-admin")
+        # Approvals come from another person than the submitter (maker-checker).
+        cls.checker_token = cls.mint("PROVINCE_ADMIN", subject="e2e-checker")
         cls.secret = secrets.token_hex(16)
         cls.start("registry")
         cls.start("funding")
@@ -345,7 +347,8 @@ class GatewayRestE2E(unittest.TestCase):
         """Create, submit and approve a review: the household's official class from `decided`."""
         r = self.review(household, poor, decided)
         self.call("POST", f"/v1/{r['name']}:submit", {})
-        return self.call("POST", f"/v1/{r['name']}:approve", {"decisionNumber": "9/QĐ-UBND", "decisionDate": decided})
+        return self.call("POST", f"/v1/{r['name']}:approve", {"decisionNumber": "9/QĐ-UBND", "decisionDate": decided},
+                         token=self.checker_token)
 
     # ---- 1. every REST method, each with an assertion on what it returns ----
 
@@ -469,8 +472,13 @@ class GatewayRestE2E(unittest.TestCase):
                          ("DRAFT", "POOR", 3, "PS_2022_2025"))
         self.assertEqual(self.call("GET", f"/v1/{r['name']}")["state"], "DRAFT")
         self.assertEqual(self.call("POST", f"/v1/{r['name']}:submit", {})["state"], "SUBMITTED")
+        # Maker-checker: the submitter cannot approve (403 SELF_APPROVAL); someone else can.
+        _, d, _ = self.error(PERMISSION_DENIED, "POST", f"/v1/{r['name']}:approve",
+                             {"decisionNumber": "1/QĐ-UBND", "decisionDate": date(2025, 3, 20)})
+        self.assertEqual(d.get(ERROR_INFO, {}).get("reason"), "SELF_APPROVAL")
         approved = self.call("POST", f"/v1/{r['name']}:approve", {"decisionNumber": "1/QĐ-UBND",
-                                                                  "decisionDate": date(2025, 3, 20)})
+                                                                  "decisionDate": date(2025, 3, 20)},
+                             token=self.checker_token)
         self.assertEqual((approved["state"], approved["decisionNumber"]), ("APPROVED", "1/QĐ-UBND"))
         posted = self.call("POST", f"/v1/{r['name']}:post", {"postedOn": date(2025, 3, 25)})
         self.assertEqual((posted["state"], posted["postedOn"]), ("POSTED", date(2025, 3, 25)))
@@ -571,7 +579,8 @@ class GatewayRestE2E(unittest.TestCase):
         self.assertEqual((returned["state"], returned["comments"]), ("RETURNED", "name the households"))
         self.assertEqual(self.call("POST", f"/v1/{plan['name']}:submit", {})["state"], "SUBMITTED")
         self.assertEqual(self.call("POST", f"/v1/{plan['name']}:review", {})["state"], "UNDER_REVIEW")
-        self.assertEqual(self.call("POST", f"/v1/{plan['name']}:approve", {})["state"], "APPROVED")
+        self.assertEqual(self.call("POST", f"/v1/{plan['name']}:approve", {}, token=self.checker_token)["state"],
+                         "APPROVED")
         plans = self.call("GET", "/v1/plans?year=2024&state=APPROVED")
         self.assertEqual([(p["name"], p["state"]) for p in plans["plans"]], [(plan["name"], "APPROVED")])
         consolidated = self.call("GET", "/v1/plans:consolidate?year=2024")

@@ -167,8 +167,13 @@ class RegistryE2E(unittest.TestCase):
                                                      "decisionDate": {"year": 2025, "month": 3, "day": 20}})
         self.assertEqual(cm.exception.code(), grpc.StatusCode.FAILED_PRECONDITION)
         self.admin.call(f"{svc}/SubmitReview", {"name": review.name})
-        self.admin.call(f"{svc}/ApproveReview", {"name": review.name, "decisionNumber": "1/QĐ-UBND",
-                                                 "decisionDate": {"year": 2025, "month": 3, "day": 20}})
+        approve = {"name": review.name, "decisionNumber": "1/QĐ-UBND", "decisionDate": {"year": 2025, "month": 3, "day": 20}}
+        with self.assertRaises(grpc.RpcError) as cm:  # maker-checker: the submitter cannot approve
+            self.admin.call(f"{svc}/ApproveReview", approve)
+        self.assertEqual(cm.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
+        checker = run(os.path.join(BIN, "lnobctl"), "token", f"--private_key={self.tmp}/jwt_private.pem",
+                      "--roles=PROVINCE_ADMIN", "--subject=e2e-checker", "--ttl=10m").strip()
+        lnob_grpc.Client(self.target, token=checker).call(f"{svc}/ApproveReview", approve)
         cls_then = self.admin.call(f"{svc}/GetClassification", {"name": h.name, "asOf": {"year": 2025, "month": 3, "day": 19}})
         cls_now = self.admin.call(f"{svc}/GetClassification", {"name": h.name})
         self.assertEqual(cls_then.classification, 0)

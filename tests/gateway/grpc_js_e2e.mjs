@@ -180,6 +180,9 @@ before(async () => {
   const token = (roles) => run(lnobctl, ['token', `--private_key=${env.tmp}/jwt_private.pem`,
     `--roles=${roles}`, '--ttl=20m', `--subject=js-${roles.toLowerCase()}`]).trim();
   env.admin = token('PROVINCE_ADMIN');
+  // Approvals come from another person than the submitter (maker-checker).
+  env.checker = run(lnobctl, ['token', `--private_key=${env.tmp}/jwt_private.pem`, '--roles=PROVINCE_ADMIN',
+    '--ttl=20m', '--subject=js-checker']).trim();
   env.viewer = token('VIEWER');
 
   const registryReady = path.join(env.tmp, 'registry.json');
@@ -322,8 +325,11 @@ test('households, members, reviews workflow, classification, statistics and targ
   await expectCode(unary(hs, 'approveReview', { name: review.name, decisionNumber: '1/QĐ-UBND',
     decisionDate: { year: 2024, month: 12, day: 20 } }), grpc.status.FAILED_PRECONDITION);
   assert.equal((await unary(hs, 'submitReview', { name: review.name })).state, 'SUBMITTED');
+  const selfApproval = await expectCode(unary(hs, 'approveReview', { name: review.name, decisionNumber: '1/QĐ-UBND',
+    decisionDate: { year: 2024, month: 12, day: 20 } }), grpc.status.PERMISSION_DENIED);
+  assert.match(selfApproval.details, /approver must not be the submitter/);
   const approved = await unary(hs, 'approveReview', { name: review.name, decisionNumber: '1/QĐ-UBND',
-    decisionDate: { year: 2024, month: 12, day: 20 } });
+    decisionDate: { year: 2024, month: 12, day: 20 } }, { token: env.checker });
   assert.equal(approved.state, 'APPROVED');
   assert.equal((await unary(hs, 'postReview', { name: review.name, postedOn: { year: 2024, month: 12, day: 22 } })).state, 'POSTED');
   const second = await unary(hs, 'createReview', { parent: h.name, review: {
@@ -440,7 +446,7 @@ test('WatchChanges delivers a change made through another call; cancelling it en
       if (!approvedSent) {
         approvedSent = true;  // the stream is live: now change something through another call
         unary(hs, 'approveReview', { name: review.name, decisionNumber: '9/QĐ-UBND',
-          decisionDate: { year: 2025, month: 12, day: 1 } }).catch(reject);
+          decisionDate: { year: 2025, month: 12, day: 1 } }, { token: env.checker }).catch(reject);
       }
       if (ev.household === h.name) {
         clearTimeout(timer);

@@ -52,6 +52,7 @@ class HouseholdTest : public testing::ServiceTest {
     logic_ = std::make_unique<HouseholdLogic>(store_.get(), refs_.get(), scope_.get(),
                                               api::PageTokenCodec("test-secret-0123456789"), clock_);
     admin_ = CallAs("admin", {"*"});
+    checker_ = CallAs("checker", {"*"});  // approves what admin_ submitted (maker-checker)
     // A commune officer of Phường Bình Phước (25195) without personal-data permission.
     officer_ = CallAs("officer", {"registry.households.*"}, {"25195"});
   }
@@ -97,7 +98,7 @@ class HouseholdTest : public testing::ServiceTest {
     ap.set_name(r.name());
     ap.set_decision_number(absl::StrCat("QĐ ", year, "/UBND"));
     *ap.mutable_decision_date() = Day(year, 12, 20);
-    absl::Status st = logic_->ApproveReview(admin_, ap, &r);
+    absl::Status st = logic_->ApproveReview(checker_, ap, &r);
     ASSERT_TRUE(st.ok()) << st;
   }
 
@@ -107,7 +108,7 @@ class HouseholdTest : public testing::ServiceTest {
   std::unique_ptr<LocalUnitDirectory> units_;
   std::unique_ptr<scope::AreaScope> scope_;
   std::unique_ptr<HouseholdLogic> logic_;
-  server::Call admin_, officer_;
+  server::Call admin_, checker_, officer_;
 };
 
 TEST_F(HouseholdTest, CreateValidatesAndNamesFields) {
@@ -369,7 +370,11 @@ TEST_F(HouseholdTest, ReviewWorkflowRefusesIllegalTransitions) {
   v1::ApproveReviewRequest bad = ap;
   bad.clear_decision_number();
   EXPECT_EQ(GetFieldViolations(logic_->ApproveReview(admin_, bad, &out)).at(0).field, "decision_number");
-  ASSERT_TRUE(logic_->ApproveReview(admin_, ap, &out).ok());
+  // Maker-checker, in the database: the submitter cannot approve, whatever its roles.
+  absl::Status self = logic_->ApproveReview(admin_, ap, &out);
+  EXPECT_EQ(self.code(), absl::StatusCode::kPermissionDenied) << self;
+  EXPECT_EQ(GetReason(self), "SELF_APPROVAL");
+  ASSERT_TRUE(logic_->ApproveReview(checker_, ap, &out).ok());
   EXPECT_EQ(out.state(), v1::APPROVED);
   v1::Household after;
   ASSERT_TRUE(logic_->GetHousehold(admin_, get, &after).ok());
