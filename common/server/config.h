@@ -30,6 +30,7 @@ struct ServerConfig {
   // a connection may open at once bound what a reset flood can start). A connection is
   // closed after max_connection_age, its calls get max_connection_age_grace to finish: the
   // longest a stream (WatchChanges) lives before the client resumes from its cursor.
+  bool reflection = true;  // gRPC server reflection (off in production: no API map for strangers)
   int max_concurrent_streams = 100;
   absl::Duration max_connection_age = absl::Minutes(30);
   absl::Duration max_connection_age_grace = absl::Minutes(30);

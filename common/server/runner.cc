@@ -215,7 +215,7 @@ absl::Status ServerRunner::Start() {
   if (!registration_error_.ok()) return registration_error_;
   if (services_.empty()) return absl::FailedPreconditionError("no service registered");
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  if (config_.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::StrCat(config_.listen_host, ":", config_.grpc_port),
                            grpc::InsecureServerCredentials(), &grpc_port_);

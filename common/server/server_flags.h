@@ -20,6 +20,7 @@
   ABSL_FLAG(std::string, jwt_public_keys, "", "PEM file with the public keys that sign tokens"); \
   ABSL_FLAG(std::string, jwt_issuer, "lnob", "Required 'iss' of bearer tokens");             \
   ABSL_FLAG(std::string, page_token_secret, "", "HMAC secret for page tokens (>= 16 bytes)"); \
+  ABSL_FLAG(bool, reflection, true, "Serve gRPC server reflection (production overlays turn it off)"); \
   ABSL_FLAG(int, max_concurrent_streams, 100, "HTTP/2 streams one client connection may have open"); \
   ABSL_FLAG(absl::Duration, max_connection_age, absl::Minutes(30),                          \
             "A client connection is closed after this long (clients reconnect)");             \
@@ -48,6 +49,7 @@
     c.jwt_issuer = absl::GetFlag(FLAGS_jwt_issuer);                                          \
     c.page_token_secret = absl::GetFlag(FLAGS_page_token_secret);                            \
     c.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);                                  \
+    c.reflection = absl::GetFlag(FLAGS_reflection);                                          \
     c.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);                  \
     c.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);                          \
     c.max_connection_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace);              \

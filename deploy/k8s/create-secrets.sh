@@ -31,7 +31,9 @@
 #
 # Not created here (values only the operator has): lnob-db-backup-s3 (prod object-storage
 # credentials, keys ACCESS_KEY_ID and ACCESS_SECRET_KEY), lnob-gateway-tls and
-# lnob-gateway-grpc-tls (the certificates of the gateway's two Ingress hosts).
+# lnob-gateway-grpc-tls (the certificates of the gateway's two Ingress hosts). Made by the
+# CloudNativePG operator, not here: lnob-db-ca, the CA of the cluster lnob-db, which the prod
+# pods mount to connect with sslmode=verify-full.
 set -euo pipefail
 
 # Services with a schema and roles of their own (the gateway's schema holds the API keys); add
