@@ -14,6 +14,7 @@
 #include "common/util/uuid.h"
 #include "embedded/lnob_registry_migrations.h"
 #include "embedded/lnob_registry_data.h"
+#include "common/api/resource_name.h"
 #include "gtest/gtest.h"
 #include "services/registry/store/pg_audit_chain.h"
 #include "services/registry/domain/household_logic.h"
@@ -741,7 +742,14 @@ TEST_F(ImportTest, ExportRoundTripsAndMasksWithoutPermission) {
   for (int i = 0; i < 5; ++i) rows.push_back(Record(absl::StrCat("Z-", i), "25195", absl::StrFormat("070180%06d", i), true));
   Import(NewUuidV7(absl::Now()), rows);
   std::vector<v1::HouseholdRecord> out;
+  int sent_before_audit = 0;
   server::FunctionWriter<v1::HouseholdRecord> collect([&](const v1::HouseholdRecord& r) {
+    // Every unmasked record leaves only after the audit row that names it was written.
+    if (!r.household().members(0).masked() &&
+        Count(absl::StrCat("SELECT count(*) FROM registry.pii_audit WHERE '", api::IdOf(r.household().name()),
+                           "'::uuid = ANY(household_ids)")) == 0) {
+      ++sent_before_audit;
+    }
     out.push_back(r);
     return true;
   });
@@ -749,6 +757,7 @@ TEST_F(ImportTest, ExportRoundTripsAndMasksWithoutPermission) {
   req.set_include_reviews(true);
   ASSERT_TRUE(logic_->ExportHouseholds(admin_, req, collect).ok());
   ASSERT_EQ(out.size(), 5u);
+  EXPECT_EQ(sent_before_audit, 0);
   EXPECT_EQ(out[0].reviews_size(), 1);
   EXPECT_EQ(out[0].household().members(0).citizen_id().size(), 12u);
   out.clear();

@@ -97,22 +97,38 @@ absl::Status HouseholdLogic::ExportHouseholds(const C& c, const v1::ExportHouseh
                                               server::MessageWriter<v1::HouseholdRecord>& sink) {
   LNOB_ASSIGN_OR_RETURN(auto communes, CommuneFilter(c, req.unit_code(), Today()));
   const bool pii = c.principal.Can(kPersonalDataPermission);
-  std::vector<std::string> audited;
+  // Unmasked records leave in groups of up to 500, each only after its audit row is written
+  // (Decree 13/2023: the read is recorded before the data goes out, never after).
+  constexpr size_t kAuditGroup = 500;
+  std::vector<v1::HouseholdRecord> pending;
   absl::Status audit_status;
+  bool receiver_gone = false;
+  auto flush = [&]() -> bool {
+    if (pending.empty()) return true;
+    std::vector<std::string> ids;
+    ids.reserve(pending.size());
+    for (const auto& rec : pending) ids.push_back(api::IdOf(rec.household().name()));
+    audit_status.Update(store_->AuditPersonalDataRead(c.principal.subject, c.method, c.request_id, ids));
+    if (!audit_status.ok()) return false;
+    for (const auto& rec : pending) {
+      if (!sink.Write(rec)) {
+        receiver_gone = true;
+        return false;
+      }
+    }
+    pending.clear();
+    return true;
+  };
   absl::Status st = store_->Export(communes, req.include_reviews(), [&](const v1::HouseholdRecord& rec) {
     if (pii) {
-      audited.push_back(api::IdOf(rec.household().name()));
-      if (audited.size() >= 500) {
-        audit_status.Update(store_->AuditPersonalDataRead(c.principal.subject, c.method, c.request_id, audited));
-        audited.clear();
-      }
-      return audit_status.ok() && sink.Write(rec);
+      pending.push_back(rec);
+      return pending.size() < kAuditGroup || flush();
     }
     v1::HouseholdRecord masked = rec;
     for (auto& m : *masked.mutable_household()->mutable_members()) MaskMember(&m);
     return sink.Write(masked);
   });
-  if (pii) audit_status.Update(store_->AuditPersonalDataRead(c.principal.subject, c.method, c.request_id, audited));
+  if (st.ok() && pii && !receiver_gone) flush();
   LNOB_RETURN_IF_ERROR(audit_status);
   return st;
 }
