@@ -145,7 +145,8 @@ absl::Status HouseholdLogic::WatchChanges(const C& c, const v1::WatchChangesRequ
       if (scope && !scope->count(e.commune_code())) continue;
       if (!sink.Write(e)) return absl::OkStatus();
     }
-    if (events.empty()) absl::SleepFor(absl::Milliseconds(100));
+    // Nothing new: wait on the shared poller, not on a query of this stream's own.
+    if (events.empty()) feed_.WaitBeyond(cursor, absl::Seconds(1));
   }
   return absl::OkStatus();
 }

@@ -19,6 +19,7 @@
 #include "common/util/clock.h"
 #include "services/registry/domain/classifier.h"
 #include "common/scope/area_scope.h"
+#include "services/registry/domain/feed_hub.h"
 #include "services/registry/store/household_store.h"
 #include "services/registry/store/reference_store.h"
 
@@ -30,7 +31,12 @@ class HouseholdLogic {
  public:
   HouseholdLogic(HouseholdStore* store, ReferenceStore* refs, scope::AreaScope* scope, api::PageTokenCodec tokens,
                  const Clock& clock)
-      : store_(store), refs_(refs), scope_(scope), tokens_(std::move(tokens)), clock_(clock) {}
+      : store_(store),
+        refs_(refs),
+        scope_(scope),
+        tokens_(std::move(tokens)),
+        clock_(clock),
+        feed_([store] { return store->FeedHead(); }) {}
 
   using C = server::Call;
   absl::Status CreateHousehold(const C& c, const v1::CreateHouseholdRequest& req, v1::Household* out);
@@ -118,6 +124,7 @@ class HouseholdLogic {
   absl::StatusOr<std::shared_ptr<const RefCache>> Refs();
   absl::StatusOr<std::shared_ptr<const scope::UnitGraph>> Graph() { return scope_->Graph(); }
 
+  FeedHub feed_;  // the one poller of the change feed's head for every WatchChanges stream
   std::mutex mu_;
   std::shared_ptr<const RefCache> cache_;
   absl::Time cache_loaded_ = absl::InfinitePast();

@@ -147,6 +147,8 @@ class HouseholdStore {
                               const std::function<bool(const v1::HouseholdRecord&)>& sink) = 0;
 
   virtual absl::StatusOr<std::vector<v1::ChangeEvent>> ReadFeed(int64_t after_cursor, int limit) = 0;
+  // The newest committed cursor of the feed (0 when empty).
+  virtual absl::StatusOr<int64_t> FeedHead() = 0;
 };
 
 }  // namespace lnob::registry

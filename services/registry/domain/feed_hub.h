@@ -1,0 +1,48 @@
+#ifndef LNOB_SERVICES_REGISTRY_DOMAIN_FEED_HUB_H_
+#define LNOB_SERVICES_REGISTRY_DOMAIN_FEED_HUB_H_
+
+// One reader of the change feed's head for every WatchChanges stream: an idle stream waits on
+// this hub instead of asking PostgreSQL ten times a second, so a hundred idle streams cost one
+// cheap query per poll interval, not a hundred. A stream reads the feed itself only when the
+// head has moved past its cursor. No gRPC, no SQL.
+
+#include <cstdint>
+#include <functional>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace lnob::registry {
+
+class FeedHub {
+ public:
+  // head: the newest committed cursor (0 when the feed is empty).
+  explicit FeedHub(std::function<absl::StatusOr<int64_t>()> head, absl::Duration poll = absl::Milliseconds(100));
+  ~FeedHub();
+  FeedHub(const FeedHub&) = delete;
+  FeedHub& operator=(const FeedHub&) = delete;
+
+  // Returns once the feed's head is past `cursor`, or after `max_wait` (the caller then checks
+  // whether its stream was cancelled and waits again).
+  void WaitBeyond(int64_t cursor, absl::Duration max_wait);
+
+  int64_t polls() const;  // head queries made so far (tests, metrics)
+
+ private:
+  void Loop();
+
+  std::function<absl::StatusOr<int64_t>()> head_fn_;
+  const absl::Duration poll_;
+  mutable absl::Mutex mu_;
+  int64_t head_ ABSL_GUARDED_BY(mu_) = -1;  // -1: not read yet
+  int waiters_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t polls_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace lnob::registry
+
+#endif  // LNOB_SERVICES_REGISTRY_DOMAIN_FEED_HUB_H_
