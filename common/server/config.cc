@@ -1,6 +1,7 @@
 #include "common/server/config.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdlib>
 
@@ -76,6 +77,12 @@ void BlockTerminationSignals() {
 
 void PrepareServerProcess() {
   BlockTerminationSignals();
+  // Sockets are file descriptors: take the whole allowance the system gives (the soft limit
+  // is often 1,024 while the hard one is far higher).
+  if (rlimit r; getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &r);
+  }
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 

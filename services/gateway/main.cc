@@ -108,6 +108,11 @@ ABSL_FLAG(absl::Duration, retry_backoff, absl::Milliseconds(100),
 ABSL_FLAG(absl::Duration, http_request_timeout, absl::Seconds(30),
           "Time a REST client gets to send one request (also the idle limit of a kept-alive "
           "connection and of the TLS handshake) and to take its response");
+ABSL_FLAG(absl::Duration, http_header_timeout, absl::Seconds(10),
+          "Time a REST client gets to send a request's headers, and to start the next request on a "
+          "kept-alive connection (slowloris)");
+ABSL_FLAG(int, http_max_connections, 2000,
+          "REST connections open at once; at the cap the longest-idle connection is closed to make room");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(5),
           "At shutdown, time in-flight requests and calls get to finish before they are cancelled");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve HTTPS and gRPC over TLS (with --tls_key)");
@@ -225,6 +230,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.request_timeout = absl::GetFlag(FLAGS_http_request_timeout);
+  config.header_timeout = absl::GetFlag(FLAGS_http_header_timeout);
+  if (config.header_timeout <= absl::ZeroDuration() || absl::GetFlag(FLAGS_http_max_connections) < 10) {
+    std::fprintf(stderr, "gateway: --http_header_timeout must be positive and --http_max_connections at least 10\n");
+    return 2;
+  }
+  config.max_connections = static_cast<size_t>(absl::GetFlag(FLAGS_http_max_connections));
   config.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   if (config.request_timeout <= absl::ZeroDuration() || config.drain_timeout < absl::ZeroDuration()) {
     std::fprintf(stderr, "gateway: --http_request_timeout must be positive and --drain_timeout not negative\n");

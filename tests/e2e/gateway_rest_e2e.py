@@ -17,6 +17,8 @@ import os
 import re
 import secrets
 import signal
+import resource
+import socket
 import subprocess
 import tempfile
 import time
@@ -768,6 +770,40 @@ class GatewayRestE2E(unittest.TestCase):
             _, d, _ = self.error(RESOURCE_EXHAUSTED, "POST", "/v1/povertyStandards:classify",
                                  {"unitCode": "x" * 70000}, http=413)
             self.assertEqual(reason(d), "BODY_TOO_LARGE")
+
+    def test_5b_refused_before_the_body_and_idle_sockets_cannot_crowd_out_callers(self):
+        host, port = self.rest.split("//")[1].split(":")
+        # A bad token announcing a 3 MB body that never comes: answered 401 from the headers,
+        # without waiting for the body (it would wait --http_request_timeout otherwise).
+        with socket.create_connection((host, int(port)), timeout=10) as s:
+            s.sendall(b"POST /v1/households HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer junk\r\n"
+                      b"Content-Type: application/json\r\nContent-Length: 3000000\r\n\r\n")
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+            answer = answer.decode("latin-1")
+        if not answer.startswith("HTTP/1.1 401"):
+            with open(os.path.join(self.tmp, "gateway.log")) as f:
+                print("".join(f.readlines()[-15:]))
+        self.assertTrue(answer.startswith("HTTP/1.1 401"), repr(answer[:200]))
+        self.assertIn("connection: close", answer.lower())
+        # 2,500 idle sockets (more than --http_max_connections, 2,000): the longest-idle ones
+        # are closed to make room, and probes and callers are still answered.
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 10000), hard))
+        idle = []
+        try:
+            for _ in range(2500):
+                idle.append(socket.create_connection((host, int(port)), timeout=10))
+            self.assertEqual(self.curl_status("GET", self.rest + "/healthz"), 200)
+            status, _, body = self.raw("GET", "/v1/ethnicGroups", token=self.admin_token)
+            self.assertEqual(status, 200, body)
+        finally:
+            for s in idle:
+                s.close()
 
     def test_6_rate_limit_is_429_with_retry_after(self):
         token = self.mint("VIEWER", subject=f"e2e-burst-{self.suffix}")

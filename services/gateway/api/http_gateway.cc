@@ -172,6 +172,9 @@ struct HttpGateway::Impl {
 
   void Serve(ExchangePtr ex);
   void Forward(const ExchangePtr& ex, const RouteMatch& match, const std::string& query_text);
+  // Before the body is read: a routed call whose credentials or permission fail is answered
+  // from its headers alone.
+  std::optional<Response> Precheck(const HttpRequest& req);
   void SendToBackend(const std::shared_ptr<BackendCall>& call);
   bool Retry(const std::shared_ptr<BackendCall>& call, const grpc::Status& status);
   void BackendDone(const std::shared_ptr<BackendCall>& call, const grpc::Status& status);
@@ -241,6 +244,38 @@ void HttpGateway::Impl::Serve(ExchangePtr ex) {
   }
   ex->route = match->route->template_text;
   Forward(ex, *match, query_text);
+}
+
+std::optional<HttpGateway::Response> HttpGateway::Impl::Precheck(const HttpRequest& req) {
+  absl::string_view path = req.target;
+  if (auto q = path.find('?'); q != absl::string_view::npos) path = path.substr(0, q);
+  auto match = routes.Find(req.method, UrlDecode(path, false));
+  if (!match.ok()) return std::nullopt;  // answered (404/405) like any unmatched request
+  CallerInfo caller;
+  auto header = [&req](const char* name) {
+    auto it = req.headers.find(name);
+    return it == req.headers.end() ? std::string() : it->second;
+  };
+  caller.peer = header(":remote");
+  caller.forwarded_for = header("x-forwarded-for");
+  caller.client_cn = header(":client-cn");
+  caller.authorization = header("authorization");
+  caller.api_key = header("x-api-key");
+  AdmissionResult checked = admission->Check(match->route->grpc_path, caller);
+  if (checked.status.ok()) return std::nullopt;
+  // Logged and counted like any answered request.
+  auto ex = std::make_shared<Exchange>(this);
+  ex->method = req.method;
+  ex->target = req.target;
+  ex->headers = req.headers;
+  ex->request_id = RequestIdOrNew(header("x-request-id"));
+  ex->trace = ContinueOrStartTrace(header("traceparent"));
+  ex->client = checked.client;
+  ex->route = match->route->template_text;
+  std::optional<Response> answer;
+  ex->done = [&answer](Response r) { answer = std::move(r); };
+  Finish(ex, WithRetryAfter(ErrorResponse(checked.status), checked.retry_after_seconds));
+  return answer;
 }
 
 // Identity, permission and rate (admission.h, shared with the gRPC face), transcoding, then
@@ -425,23 +460,32 @@ absl::Status HttpGateway::Start() {
   options.threads = std::max(1, c.http_threads);
   options.max_body_bytes = c.max_body_bytes;
   options.request_timeout = c.request_timeout;
+  options.header_timeout = c.header_timeout;
+  options.max_connections = c.max_connections;
   options.tls = c.tls;
-  impl_->server = std::make_unique<HttpServer>(options, [this](HttpRequest req, HttpResponder respond) {
+  auto to_reply = [](Response r) {
+    HttpReply reply;
+    reply.status = r.status;
+    reply.content_type = std::move(r.content_type);
+    reply.body = std::move(r.body);
+    reply.headers.emplace_back("x-request-id", std::move(r.request_id));
+    if (r.retry_after_seconds > 0) reply.headers.emplace_back("retry-after", absl::StrCat(r.retry_after_seconds));
+    return reply;
+  };
+  // Credentials are checked from the headers: a refused caller never gets its body read.
+  options.precheck = [this, to_reply](const HttpRequest& req) -> std::optional<HttpReply> {
+    std::optional<Response> refused = impl_->Precheck(req);
+    if (!refused) return std::nullopt;
+    return to_reply(*std::move(refused));
+  };
+  impl_->server = std::make_unique<HttpServer>(options, [this, to_reply](HttpRequest req, HttpResponder respond) {
     auto ex = std::make_shared<Impl::Exchange>(impl_.get());
     ex->method = std::move(req.method);
     ex->target = std::move(req.target);
     ex->body = std::move(req.body);
     ex->headers = std::move(req.headers);
     ex->body_too_large = req.body_too_large;
-    ex->done = [respond = std::move(respond)](Response r) {
-      HttpReply reply;
-      reply.status = r.status;
-      reply.content_type = std::move(r.content_type);
-      reply.body = std::move(r.body);
-      reply.headers.emplace_back("x-request-id", std::move(r.request_id));
-      if (r.retry_after_seconds > 0) reply.headers.emplace_back("retry-after", absl::StrCat(r.retry_after_seconds));
-      respond(std::move(reply));
-    };
+    ex->done = [respond = std::move(respond), to_reply](Response r) { respond(to_reply(std::move(r))); };
     impl_->Serve(std::move(ex));
   });
   if (auto st = impl_->server->Start(); !st.ok()) {

@@ -36,6 +36,8 @@ struct GatewayConfig {
   int http_threads = 2;                  // io threads of the server
   int max_concurrent_requests = 1000;    // more at once are refused: 503 OVERLOADED
   absl::Duration request_timeout = absl::Seconds(30);  // socket read/write of one request
+  absl::Duration header_timeout = absl::Seconds(10);   // a request's headers; idle keep-alive
+  size_t max_connections = 2000;                       // at the cap the longest-idle one is closed
   absl::Duration drain_timeout = absl::Seconds(5);     // in-flight requests at Stop()
   TlsConfig tls;                                       // HTTPS (and client certificates)
 };

@@ -15,7 +15,9 @@
 #include <boost/beast/ssl.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <cctype>
 #include <optional>
 #include <thread>
@@ -41,7 +43,14 @@ class SessionBase {
   virtual ~SessionBase() = default;
   virtual void CloseIfIdle() = 0;
   virtual void ForceClose() = 0;
+  // Since when the connection waits for a request (steady nanoseconds); 0 while it handles one.
+  std::atomic<int64_t> idle_since{0};
 };
+
+int64_t SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 // Subject CN of the peer's (already verified) certificate; empty when there is none.
 std::string PeerCommonName(SSL* ssl) {
@@ -100,6 +109,29 @@ struct ServerCore {
     absl::MutexLock l(&mu);
     sessions.erase(s);
   }
+  // Room for one more connection: true when under the cap, else after asking the
+  // longest-idle connection to close; false when every connection is busy.
+  bool MakeRoom() {
+    std::shared_ptr<SessionBase> victim;
+    {
+      absl::MutexLock l(&mu);
+      if (sessions.size() < options.max_connections) return true;
+      int64_t oldest = 0;
+      for (auto& [ptr, weak] : sessions) {
+        const int64_t since = ptr->idle_since.load();
+        if (since != 0 && (oldest == 0 || since < oldest)) {
+          if (auto s = weak.lock()) {
+            oldest = since;
+            victim = std::move(s);
+          }
+        }
+      }
+    }
+    if (victim == nullptr) return false;
+    victim->idle_since.store(0);  // not picked twice
+    victim->CloseIfIdle();
+    return true;
+  }
   std::vector<std::shared_ptr<SessionBase>> LiveSessions() {
     std::vector<std::shared_ptr<SessionBase>> live;
     absl::MutexLock l(&mu);
@@ -145,6 +177,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::chrono::nanoseconds Timeout() const { return absl::ToChronoNanoseconds(core_->options.request_timeout); }
 
   void Begin() {
+    idle_since.store(SteadyNanos());
     if constexpr (kTls) {
       Lowest().expires_after(Timeout());
       stream_.async_handshake(ssl::stream_base::server,
@@ -168,10 +201,46 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     Read();
   }
 
+  // Headers first, within header_timeout: the precheck may refuse the request before a byte
+  // of its body is read.
   void Read() {
     if (core_->stopping.load()) return Close();
+    idle_since.store(SteadyNanos());
     parser_.emplace();
     parser_->body_limit(core_->options.max_body_bytes);
+    Lowest().expires_after(std::min(Timeout(), absl::ToChronoNanoseconds(core_->options.header_timeout)));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, this->shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, size_t) {
+    idle_since.store(0);
+    // A Content-Length above the limit is known from the headers already.
+    const bool too_large = ec == http::error::body_limit;
+    if (ec && !too_large) return Close();  // end of stream, timeout, stop, eviction, malformed request
+    auto& msg = parser_->get();
+    pending_ = HttpRequest();
+    pending_.method = std::string(msg.method_string());
+    pending_.target = std::string(msg.target());
+    for (const auto& h : msg) {
+      std::string name(h.name_string());
+      for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (!name.empty() && name[0] != ':') pending_.headers[name] = std::string(h.value());
+    }
+    if (!remote_.empty()) pending_.headers[":remote"] = remote_;
+    if (!client_cn_.empty()) pending_.headers[":client-cn"] = client_cn_;
+    version_ = msg.version();
+    if (core_->options.precheck) {
+      if (std::optional<HttpReply> refused = core_->options.precheck(pending_); refused.has_value()) {
+        keep_alive_ = false;  // the body stays unread
+        unread_body_ = true;
+        parser_.reset();
+        busy_ = true;
+        core_->RequestStarted();
+        return Write(*std::move(refused));
+      }
+    }
+    if (too_large) return Dispatch(true);
     Lowest().expires_after(Timeout());
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, this->shared_from_this()));
   }
@@ -179,21 +248,17 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void OnRead(beast::error_code ec, size_t) {
     const bool too_large = ec == http::error::body_limit;
     if (ec && !too_large) return Close();  // end of stream, timeout, stop, malformed request
+    Dispatch(too_large);
+  }
+
+  // The request (headers in pending_, body in the parser unless too large) to the handler.
+  void Dispatch(bool too_large) {
     auto& msg = parser_->get();
-    HttpRequest req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
+    HttpRequest req = std::move(pending_);
     if (!too_large) req.body = std::move(msg.body());
-    for (const auto& h : msg) {
-      std::string name(h.name_string());
-      for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (!name.empty() && name[0] != ':') req.headers[name] = std::string(h.value());
-    }
-    if (!remote_.empty()) req.headers[":remote"] = remote_;
-    if (!client_cn_.empty()) req.headers[":client-cn"] = client_cn_;
     req.body_too_large = too_large;
-    version_ = msg.version();
     keep_alive_ = msg.keep_alive() && !too_large;  // an unread body cannot be skipped
+    unread_body_ = too_large;
     parser_.reset();
     busy_ = true;
     core_->RequestStarted();
@@ -241,7 +306,21 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
     beast::error_code ignored;
     Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (unread_body_) return Discard();  // closing with unread input would reset the answer
     Lowest().close();
+  }
+
+  // Lingering close: the client may still be sending the body we refused; read and drop it
+  // for a moment so that it receives our answer instead of a reset.
+  void Discard() {
+    Lowest().expires_after(std::chrono::seconds(2));
+    Lowest().async_read_some(net::buffer(scratch_), [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) {
+        self->Lowest().close();
+        return;
+      }
+      self->Discard();
+    });
   }
 
   ServerCore* const core_;
@@ -249,6 +328,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> res_;
+  HttpRequest pending_;  // the request whose headers were read and whose body is being read
+  bool unread_body_ = false;  // the last request's body was refused unread
+  std::array<char, 16384> scratch_;
   std::string remote_, client_cn_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
@@ -271,6 +353,11 @@ void Accept(ServerCore* core) {
       return;
     }
     beast::error_code ignored;
+    if (!core->MakeRoom()) {  // every connection is busy: this one is refused
+      socket.close(ignored);
+      Accept(core);
+      return;
+    }
     socket.set_option(tcp::no_delay(true), ignored);
     if (core->ssl_ctx) {
       std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(core, std::move(socket), *core->ssl_ctx)->Run();

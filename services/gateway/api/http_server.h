@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,6 +41,9 @@ struct HttpReply {
 // Must be called exactly once per request, from any thread.
 using HttpResponder = std::function<void(HttpReply)>;
 using HttpHandler = std::function<void(HttpRequest, HttpResponder)>;
+// Called with a request's method, target and headers before its body is read (body empty);
+// a reply refuses the request at once (the connection then closes: the body is never read).
+using HttpPrecheck = std::function<std::optional<HttpReply>(const HttpRequest&)>;
 
 struct HttpServerOptions {
   std::string listen_host = "0.0.0.0";
@@ -49,6 +53,13 @@ struct HttpServerOptions {
   // A client gets this long to send one request (including idle time on a kept-alive
   // connection and the TLS handshake) and to take one response.
   absl::Duration request_timeout = absl::Seconds(30);
+  // Time to send a request's headers, and to start the next request on a kept-alive
+  // connection (slowloris: a client trickling headers or holding sockets open).
+  absl::Duration header_timeout = absl::Seconds(10);
+  // Connections open at once. At the cap the longest-idle connection (one waiting for a
+  // request) is closed to make room; with none idle the new connection is refused.
+  size_t max_connections = 2000;
+  HttpPrecheck precheck;  // optional
   TlsConfig tls;  // enabled(): HTTPS only; mutual(): client certificates required
 };
 

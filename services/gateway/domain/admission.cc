@@ -48,6 +48,14 @@ AdmissionResult Admission::Refused(absl::Status status, const std::string& addre
 }
 
 AdmissionResult Admission::Admit(absl::string_view grpc_path, const CallerInfo& caller) {
+  return Decide(grpc_path, caller, /*take_rate=*/true);
+}
+
+AdmissionResult Admission::Check(absl::string_view grpc_path, const CallerInfo& caller) {
+  return Decide(grpc_path, caller, /*take_rate=*/false);
+}
+
+AdmissionResult Admission::Decide(absl::string_view grpc_path, const CallerInfo& caller, bool take_rate) {
   const std::string address = config_.trusted_proxies.ClientOf(caller.peer, caller.forwarded_for);
   AdmissionResult out;
   out.client = ClientOf(caller);
@@ -85,7 +93,7 @@ AdmissionResult Admission::Admit(absl::string_view grpc_path, const CallerInfo& 
     }
     if (!principal->subject.empty()) out.client = "sub:" + principal->subject;
   }
-  if (int wait = limiter_.Take(out.client, rps, burst); wait > 0) {
+  if (int wait = limiter_.Take(out.client, rps, burst, /*consume=*/take_rate); wait > 0) {
     out.status = WithReason(absl::ResourceExhaustedError("rate limit exceeded; retry later"), "RATE_LIMITED");
     out.retry_after_seconds = wait;
   }

@@ -73,6 +73,10 @@ class Admission {
 
   // grpc_path: "/package.Service/Method" the call will be forwarded to.
   AdmissionResult Admit(absl::string_view grpc_path, const CallerInfo& caller);
+  // Identity and permission only, without taking from the caller's rate: what the REST face
+  // decides from the headers before it reads a request's body. Admit follows for the calls
+  // that pass.
+  AdmissionResult Check(absl::string_view grpc_path, const CallerInfo& caller);
 
   // A streaming call of `client` (AdmissionResult::client) starts: false, and nothing taken,
   // when the client already has max_streams_per_client open. Every true is paired with one
@@ -83,6 +87,7 @@ class Admission {
   const AdmissionConfig& config() const { return config_; }
 
  private:
+  AdmissionResult Decide(absl::string_view grpc_path, const CallerInfo& caller, bool take_rate);
   // A refused credential: counted, and past the budget turned into RATE_LIMITED.
   AdmissionResult Refused(absl::Status status, const std::string& address, const std::string& key_bucket);
 
