@@ -330,6 +330,14 @@ TEST_F(HouseholdTest, SearchIgnoresDiacriticsAndApostropheVariants) {
   };
   EXPECT_EQ(search("nguyen van a"), 1);
   EXPECT_EQ(search("NGUYEN"), 1);
+  // Without the personal-data permission names are masked, and so is the search by name.
+  v1::ListHouseholdsRequest masked;
+  masked.set_name_query("nguyen van a");
+  v1::ListHouseholdsResponse none;
+  absl::Status refused = logic_->ListHouseholds(officer_, masked, &none);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied) << refused;
+  EXPECT_EQ(GetReason(refused), "PERSONAL_DATA_REQUIRED");
+  EXPECT_EQ(none.households_size(), 0);
   EXPECT_EQ(search("dieu k'lanh"), 1);
   EXPECT_EQ(search("Dieu K’Lanh"), 1);  // typographic apostrophe
   EXPECT_EQ(search("klanh"), 1);

@@ -343,6 +343,13 @@ absl::Status HouseholdLogic::ListHouseholds(const C& c, const v1::ListHouseholds
   }
   if (req.name_query().size() > 100) v.Add("name_query", "at most 100 bytes");
   LNOB_RETURN_IF_ERROR(v.Status());
+  // A caller who sees names only as initials must not find people by their full name either.
+  if (!req.name_query().empty() && !c.principal.Can(kPersonalDataPermission)) {
+    return WithReason(absl::PermissionDeniedError(absl::StrCat(
+                          "name_query: searching by name needs ", kPersonalDataPermission,
+                          " (this caller sees names masked)")),
+                      "PERSONAL_DATA_REQUIRED");
+  }
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
   HouseholdFilter f;
   LNOB_ASSIGN_OR_RETURN(auto communes, CommuneFilter(c, req.unit_code(), as_of));
