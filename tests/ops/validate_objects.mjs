@@ -191,6 +191,14 @@ function externalSecrets() {
   return names;
 }
 
+// The database password reaches libpq as PGPASSWORD from a Secret: never inside a connection
+// URL (logged, shown in pod specs) nor on a command line.
+function passwordFromSecret(c) {
+  const env = c.env || [];
+  const inUrl = env.some((e) => /password=/i.test(e.value || "")) || (c.args || []).some((a) => /password/i.test(a));
+  return !inUrl && env.some((e) => e.name === "PGPASSWORD" && e.valueFrom?.secretKeyRef);
+}
+
 // ------------------------------------------------------------------ per-overlay checks
 function checkOverlay(name, objs, err) {
   const byKind = (k) => objs.filter((o) => o.kind === k);
@@ -242,6 +250,10 @@ function checkOverlay(name, objs, err) {
     }
     for (const c of spec.containers || []) {
       const where = `${id(owner)} container ${c.name}`;
+      // Passwords never in a connection string or on a command line (PGPASSWORD, LNOB_*_PASSWORD).
+      if ((c.env || []).some((e) => /password=/i.test(e.value || "")) || (c.args || []).some((x) => /password/i.test(x))) {
+        err(`${where}: a password is in a connection string or an argument; pass it as an environment variable from its Secret`);
+      }
       const sc = c.securityContext || {};
       if (sc.allowPrivilegeEscalation !== false) err(`${where}: allowPrivilegeEscalation must be false`);
       if (sc.readOnlyRootFilesystem !== true) err(`${where}: readOnlyRootFilesystem must be true`);
@@ -316,9 +328,8 @@ function checkOverlay(name, objs, err) {
         }
         const apiKeys = (vars.get("LNOB_DATABASE_URL") ?? "") !== "";
         if (apiKeys) {
-          if (!(c.env || []).some((e) => e.name === "LNOB_DATABASE_URL" && /\$\(DB_PASSWORD\)/.test(e.value || "")) ||
-              !(c.env || []).some((e) => e.name === "DB_PASSWORD" && e.valueFrom?.secretKeyRef)) {
-            err(`${where}: LNOB_DATABASE_URL must take its password from the role's Secret`);
+          if (!passwordFromSecret(c)) {
+            err(`${where}: the database password must come from the role's Secret as PGPASSWORD, never in LNOB_DATABASE_URL`);
           }
           if (!(c.env || []).some((e) => e.name === "LNOB_PAGE_TOKEN_SECRET" && e.valueFrom?.secretKeyRef)) {
             err(`${where}: LNOB_PAGE_TOKEN_SECRET must come from a Secret (required with API keys)`);
@@ -369,8 +380,8 @@ function checkOverlay(name, objs, err) {
         for (const required of ["LNOB_DATABASE_URL", "LNOB_JWT_PUBLIC_KEYS", "LNOB_PAGE_TOKEN_SECRET"]) {
           if (!vars.has(required)) err(`${where}: ${required} is not set`);
         }
-        if (!(c.env || []).some((e) => e.name === "LNOB_DATABASE_URL" && /\$\(DB_PASSWORD\)/.test(e.value || ""))) {
-          err(`${where}: LNOB_DATABASE_URL must take its password from the role's Secret`);
+        if (!passwordFromSecret(c)) {
+          err(`${where}: the database password must come from the role's Secret as PGPASSWORD, never in LNOB_DATABASE_URL`);
         }
         if (!(c.env || []).some((e) => e.name === "LNOB_PAGE_TOKEN_SECRET" && e.valueFrom?.secretKeyRef)) {
           err(`${where}: LNOB_PAGE_TOKEN_SECRET must come from a Secret`);

@@ -134,8 +134,8 @@ int RunBootstrap(std::map<std::string, std::string>& a) {
   if (o.admin_dsn.empty() || o.schema.empty()) return Fail("bootstrap: --admin_url and --service are required");
   o.owner_role = Get(a, "owner_role", "lnob_" + o.schema + "_owner");
   o.service_role = Get(a, "service_role", "lnob_" + o.schema);
-  o.owner_password = Get(a, "owner_password");
-  o.service_password = Get(a, "service_password");
+  o.owner_password = Get(a, "owner_password");  // or LNOB_OWNER_PASSWORD (better than argv)
+  o.service_password = Get(a, "service_password");  // or LNOB_SERVICE_PASSWORD
   if (auto st = lnob::db::Bootstrap(o); !st.ok()) return Fail("bootstrap: " + std::string(st.message()));
   std::printf("bootstrap %s: schema owned by %s, service role %s\n", o.schema.c_str(),
               o.owner_role.c_str(), o.service_role.c_str());
@@ -226,7 +226,9 @@ const Command kCommands[] = {
      "                  [--owner_password=P] [--service_password=P]\n"
      "  Idempotent. Creates the schema NAME owned by the owner role (default lnob_NAME_owner),\n"
      "  the service login role (default lnob_NAME) with DML rights on that schema only, and\n"
-     "  the extensions lnob uses. Run once per service with a superuser connection.\n",
+     "  the extensions lnob uses. Run once per service with a superuser connection.\n"
+     "  Passwords are better given as LNOB_OWNER_PASSWORD / LNOB_SERVICE_PASSWORD, and a\n"
+     "  connection's password as PGPASSWORD, than on the command line (visible to every process).\n",
      RunBootstrap},
     {"migrate", "apply a service's migrations (schema owner)",
      "lnobctl migrate --service=NAME --database_url=OWNER_DSN\n"
