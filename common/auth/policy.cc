@@ -33,6 +33,15 @@ absl::StatusOr<RolePolicy> RolePolicy::FromJson(absl::string_view json) {
     auto& v = p.roles_[role];
     for (const auto& e : perms.list_value().values()) v.push_back(e.string_value());
   }
+  if (auto a = root.fields().find("purpose_roles"); a != root.fields().end()) {
+    if (!a->second.has_list_value()) return absl::InvalidArgumentError("role policy: purpose_roles must be a list");
+    for (const auto& e : a->second.list_value().values()) {
+      if (!p.roles_.contains(e.string_value())) {
+        return absl::InvalidArgumentError(absl::StrCat("role policy: purpose_roles names unknown role ", e.string_value()));
+      }
+      p.purpose_roles_.push_back(e.string_value());
+    }
+  }
   if (auto a = root.fields().find("area_roles"); a != root.fields().end()) {
     if (!a->second.has_list_value()) return absl::InvalidArgumentError("role policy: area_roles must be a list");
     for (const auto& e : a->second.list_value().values()) {
@@ -79,6 +88,13 @@ std::vector<std::string> RolePolicy::Roles() const {
 std::string RolePolicy::AreaRoleIn(const std::vector<std::string>& roles) const {
   for (const auto& r : roles) {
     if (std::find(area_roles_.begin(), area_roles_.end(), r) != area_roles_.end()) return r;
+  }
+  return "";
+}
+
+std::string RolePolicy::PurposeRoleIn(const std::vector<std::string>& roles) const {
+  for (const auto& r : roles) {
+    if (std::find(purpose_roles_.begin(), purpose_roles_.end(), r) != purpose_roles_.end()) return r;
   }
   return "";
 }

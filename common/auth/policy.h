@@ -28,12 +28,15 @@ class RolePolicy {
   std::vector<std::string> Roles() const;
   // The first of `roles` that acts in an area ("area_roles") and so needs a scope; "" if none.
   std::string AreaRoleIn(const std::vector<std::string>& roles) const;
+  // The first of `roles` that must state a purpose to read personal data ("purpose_roles").
+  std::string PurposeRoleIn(const std::vector<std::string>& roles) const;
   // Every permission pattern the roles grant (for Principal::Can).
   std::vector<std::string> GrantsOf(const std::vector<std::string>& roles) const;
 
  private:
   absl::flat_hash_map<std::string, std::vector<std::string>> roles_;
   std::vector<std::string> area_roles_;
+  std::vector<std::string> purpose_roles_;
 };
 
 // gRPC's own services, which every server exposes without a token.

@@ -21,6 +21,7 @@ struct Call {
   absl::Time deadline = absl::InfiniteFuture();
   absl::Status auth_status;  // set by the interceptor; handlers never run when not OK
   std::string authorization;  // the caller's verified "Bearer ..." header, forwarded downstream
+  std::string purpose;  // x-lnob-purpose: why personal data is read (recorded in its audit)
 };
 
 }  // namespace lnob::server

@@ -86,6 +86,7 @@ class CallInterceptor : public grpc::experimental::Interceptor {
       const auto& md = *m->GetRecvInitialMetadata();
       call->request_id = RequestIdOrNew(MetadataValue(md, "x-request-id"));
       call->trace = ContinueOrStartTrace(MetadataValue(md, "traceparent"));
+      call->purpose = MetadataValue(md, "x-lnob-purpose").substr(0, 200);
       call->deadline = absl::FromChrono(info_->server_context()->deadline());
       auto principal = authz_->Authorize(call->method, MetadataValue(md, "authorization"));
       if (principal.ok()) {

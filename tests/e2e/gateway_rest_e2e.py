@@ -275,10 +275,12 @@ class GatewayRestE2E(unittest.TestCase):
                                   capture_output=True, text=True).stdout or 0)
 
     @classmethod
-    def raw(cls, method, path, body=None, token=None, base=None):
+    def raw(cls, method, path, body=None, token=None, base=None, headers=()):
         """curl; returns (HTTP status, response headers (lower-case names), parsed JSON body or None)."""
         args = ["curl", "-sS", "-D", "-", "-o", "-", "-X", method, (base or cls.rest) + path, "--max-time", "30",
                 "-H", "Expect:"]
+        for h in headers:
+            args += ["-H", h]
         if token:
             args += ["-H", f"Authorization: Bearer {token}"]
         if body is not None:
@@ -770,6 +772,20 @@ class GatewayRestE2E(unittest.TestCase):
             _, d, _ = self.error(RESOURCE_EXHAUSTED, "POST", "/v1/povertyStandards:classify",
                                  {"unitCode": "x" * 70000}, http=413)
             self.assertEqual(reason(d), "BODY_TOO_LARGE")
+
+    def test_5a_a_province_officer_states_a_purpose_for_personal_data(self):
+        h = self.household(name="Điểu Thị Mục Đích")
+        officer = self.mint("PROVINCE_OFFICER", subject="e2e-province-officer")
+        status, _, body = self.raw("GET", f"/v1/{h['name']}", token=officer)
+        self.assertEqual(status, 403, body)
+        self.assertEqual(body["details"][0]["reason"], "PURPOSE_REQUIRED")
+        status, _, body = self.raw("GET", f"/v1/{h['name']}", token=officer,
+                                   headers=["x-lnob-purpose: complaint 12/2026 check"])
+        self.assertEqual((status, body["members"][0]["fullName"]), (200, "Điểu Thị Mục Đích"))
+        audit = subprocess.run(["psql", dsn(dbname=self.db), "-Atc",
+                                "SELECT purpose FROM registry.pii_audit WHERE actor = 'e2e-province-officer'"],
+                               capture_output=True, text=True, check=True).stdout.split()
+        self.assertEqual(" ".join(audit), "complaint 12/2026 check")
 
     def test_5b_refused_before_the_body_and_idle_sockets_cannot_crowd_out_callers(self):
         host, port = self.rest.split("//")[1].split(":")

@@ -266,6 +266,29 @@ TEST_F(HouseholdTest, PersonalDataIsMaskedWithoutPermissionAndAuditedWithIt) {
   }
 }
 
+TEST_F(HouseholdTest, ProvinceRolesStateAPurposeAndTheAuditKeepsIt) {
+  v1::Household h = Create("25195", {Person("Điểu Thị Lan", v1::HEAD, "16", "070180001234", v1::FEMALE)});
+  v1::GetHouseholdRequest get;
+  get.set_name(h.name());
+  v1::Household out;
+  server::Call province = CallAs("province-officer", {"registry.*"});
+  province.principal.roles = {"PROVINCE_OFFICER"};  // roles.json purpose_roles
+  absl::Status no_purpose = logic_->GetHousehold(province, get, &out);
+  EXPECT_EQ(no_purpose.code(), absl::StatusCode::kPermissionDenied) << no_purpose;
+  EXPECT_EQ(GetReason(no_purpose), "PURPOSE_REQUIRED");
+  province.purpose = "verify 2025 review of household";
+  ASSERT_TRUE(logic_->GetHousehold(province, get, &out).ok());
+  EXPECT_EQ(out.members(0).citizen_id(), "070180001234");
+  EXPECT_EQ(Count("SELECT count(*) FROM registry.pii_audit WHERE actor = 'province-officer'"
+                  " AND purpose = 'verify 2025 review of household'"),
+            1);
+  // A commune officer (no purpose role) reads without one; the chain covers both rows.
+  ASSERT_TRUE(logic_->GetHousehold(admin_, get, &out).ok());
+  auto chain = VerifyPiiAuditChain(pool_.get());
+  ASSERT_TRUE(chain.ok());
+  EXPECT_EQ(chain->problem, "");
+}
+
 TEST_F(HouseholdTest, TheAuditIsAHashChainAndVerifyNamesATamperedRow) {
   v1::Household h = Create("25195", {Person("Điểu Thị Lan", v1::HEAD, "16", "070180001234", v1::FEMALE)});
   v1::GetHouseholdRequest get;
@@ -306,7 +329,7 @@ TEST_F(HouseholdTest, TheAuditIsAHashChainAndVerifyNamesATamperedRow) {
       w.exec_params(
           "UPDATE registry.pii_audit a SET prev_hash = p.row_hash,"
           " row_hash = encode(sha256(convert_to(registry.pii_audit_chain_text(p.row_hash, a.chain_seq, a.at, a.actor,"
-          " a.method, a.request_id, a.household_ids), 'UTF8')), 'hex')"
+          " a.method, a.request_id, a.household_ids, a.purpose), 'UTF8')), 'hex')"
           " FROM registry.pii_audit p WHERE p.chain_seq = a.chain_seq - 1 AND a.chain_seq = $1",
           r[0].as<int64_t>());
     }

@@ -317,6 +317,10 @@ void HttpGateway::Impl::SendToBackend(const std::shared_ptr<BackendCall>& call) 
   }
   call->ctx.AddMetadata("x-request-id", ex->request_id);
   call->ctx.AddMetadata("traceparent", ex->trace.ChildTraceparent());
+  // Why personal data is read (Decree 13/2023): the services record it in their audit.
+  if (const std::string purpose = ex->Header("x-lnob-purpose"); !purpose.empty() && IsMetadataText(purpose)) {
+    call->ctx.AddMetadata("x-lnob-purpose", purpose.substr(0, 200));
+  }
   bool stopping = false;
   {
     std::lock_guard<std::mutex> l(mu);

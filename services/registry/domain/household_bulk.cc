@@ -97,6 +97,7 @@ absl::Status HouseholdLogic::ExportHouseholds(const C& c, const v1::ExportHouseh
                                               server::MessageWriter<v1::HouseholdRecord>& sink) {
   LNOB_ASSIGN_OR_RETURN(auto communes, CommuneFilter(c, req.unit_code(), Today()));
   const bool pii = c.principal.Can(kPersonalDataPermission);
+  if (pii) LNOB_RETURN_IF_ERROR(RequirePurpose(c));
   // Unmasked records leave in groups of up to 500, each only after its audit row is written
   // (Decree 13/2023: the read is recorded before the data goes out, never after).
   constexpr size_t kAuditGroup = 500;
@@ -108,7 +109,7 @@ absl::Status HouseholdLogic::ExportHouseholds(const C& c, const v1::ExportHouseh
     std::vector<std::string> ids;
     ids.reserve(pending.size());
     for (const auto& rec : pending) ids.push_back(api::IdOf(rec.household().name()));
-    audit_status.Update(store_->AuditPersonalDataRead(c.principal.subject, c.method, c.request_id, ids));
+    audit_status.Update(store_->AuditPersonalDataRead(c.principal.subject, c.method, c.purpose, c.request_id, ids));
     if (!audit_status.ok()) return false;
     for (const auto& rec : pending) {
       if (!sink.Write(rec)) {

@@ -135,7 +135,17 @@ absl::Status HouseholdLogic::AuditDuplicateOutsideScope(const C& c, const v1::Ho
   // learned it about a household outside their area is recorded like a personal-data read.
   LNOB_ASSIGN_OR_RETURN(bool visible, InScope(c.principal, other.commune_code()));
   if (visible) return absl::OkStatus();
-  return store_->AuditPersonalDataRead(c.principal.subject, c.method, c.request_id, {api::IdOf(other.name())});
+  return store_->AuditPersonalDataRead(c.principal.subject, c.method, c.purpose, c.request_id,
+                                       {api::IdOf(other.name())});
+}
+
+absl::Status HouseholdLogic::RequirePurpose(const C& c) {
+  if (!c.purpose.empty()) return absl::OkStatus();
+  const std::string role = auth::RolePolicy::Default().PurposeRoleIn(c.principal.roles);
+  if (role.empty()) return absl::OkStatus();
+  return WithReason(absl::PermissionDeniedError(absl::StrCat(
+                        "role ", role, " must state why it reads personal data (header x-lnob-purpose)")),
+                    "PURPOSE_REQUIRED");
 }
 
 absl::Status HouseholdLogic::Present(const C& c, std::vector<v1::Household*> hs) {
@@ -144,7 +154,8 @@ absl::Status HouseholdLogic::Present(const C& c, std::vector<v1::Household*> hs)
     for (auto* h : hs) {
       if (h->members_size() > 0) ids.push_back(api::IdOf(h->name()));
     }
-    return store_->AuditPersonalDataRead(c.principal.subject, c.method, c.request_id, ids);
+    if (!ids.empty()) LNOB_RETURN_IF_ERROR(RequirePurpose(c));
+    return store_->AuditPersonalDataRead(c.principal.subject, c.method, c.purpose, c.request_id, ids);
   }
   for (auto* h : hs) {
     for (auto& m : *h->mutable_members()) MaskMember(&m);

@@ -18,6 +18,7 @@
 #include "common/server/stream.h"
 #include "common/util/clock.h"
 #include "services/registry/domain/classifier.h"
+#include "common/auth/policy.h"
 #include "common/scope/area_scope.h"
 #include "services/registry/domain/feed_hub.h"
 #include "services/registry/store/household_store.h"
@@ -106,6 +107,9 @@ class HouseholdLogic {
   // Loads a household the caller may see (NOT_FOUND otherwise, whether or not it exists).
   absl::StatusOr<v1::Household> Visible(const C& c, const std::string& id);
   absl::Status Present(const C& c, std::vector<v1::Household*> hs);  // mask or audit
+  // PERMISSION_DENIED (PURPOSE_REQUIRED) when the caller's role must state a purpose for an
+  // unmasked read and did not (roles.json "purpose_roles").
+  absl::Status RequirePurpose(const C& c);
   // A duplicate citizen ID refused in a household outside the caller's scope: audited.
   absl::Status AuditDuplicateOutsideScope(const C& c, const v1::Household& other);
   absl::StatusOr<std::string> HouseholdId(absl::string_view name, absl::string_view field);

@@ -130,6 +130,7 @@ class HouseholdStore {
   virtual absl::StatusOr<std::vector<v1::MovementTarget>> ListTargets() = 0;
 
   virtual absl::Status AuditPersonalDataRead(const std::string& actor, const std::string& method,
+                                             const std::string& purpose,
                                              const std::string& request_id,
                                              const std::vector<std::string>& household_ids) = 0;
 

@@ -490,12 +490,13 @@ class PgHouseholdStore : public HouseholdStore {
   }
 
   absl::Status AuditPersonalDataRead(const std::string& actor, const std::string& method,
-                                     const std::string& request_id,
+                                     const std::string& purpose, const std::string& request_id,
                                      const std::vector<std::string>& ids) override {
     if (ids.empty()) return absl::OkStatus();
     return pool_->Run([&](transaction_base& tx) {
-      tx.exec_params("INSERT INTO pii_audit (actor, method, request_id, household_ids) VALUES ($1, $2, $3, $4::uuid[])",
-                     actor, method, request_id, ArrayLiteral(ids));
+      tx.exec_params(
+          "INSERT INTO pii_audit (actor, method, request_id, household_ids, purpose) VALUES ($1, $2, $3, $4::uuid[], $5)",
+          actor, method, request_id, ArrayLiteral(ids), purpose);
       return absl::OkStatus();
     });
   }
