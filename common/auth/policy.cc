@@ -33,24 +33,21 @@ absl::StatusOr<RolePolicy> RolePolicy::FromJson(absl::string_view json) {
     auto& v = p.roles_[role];
     for (const auto& e : perms.list_value().values()) v.push_back(e.string_value());
   }
-  if (auto a = root.fields().find("purpose_roles"); a != root.fields().end()) {
-    if (!a->second.has_list_value()) return absl::InvalidArgumentError("role policy: purpose_roles must be a list");
+  // Optional lists of known roles ("area_roles", "purpose_roles").
+  auto role_list = [&](const char* name, std::vector<std::string>* out) -> absl::Status {
+    auto a = root.fields().find(name);
+    if (a == root.fields().end()) return absl::OkStatus();
+    if (!a->second.has_list_value()) return absl::InvalidArgumentError(absl::StrCat("role policy: ", name, " must be a list"));
     for (const auto& e : a->second.list_value().values()) {
       if (!p.roles_.contains(e.string_value())) {
-        return absl::InvalidArgumentError(absl::StrCat("role policy: purpose_roles names unknown role ", e.string_value()));
+        return absl::InvalidArgumentError(absl::StrCat("role policy: ", name, " names unknown role ", e.string_value()));
       }
-      p.purpose_roles_.push_back(e.string_value());
+      out->push_back(e.string_value());
     }
-  }
-  if (auto a = root.fields().find("area_roles"); a != root.fields().end()) {
-    if (!a->second.has_list_value()) return absl::InvalidArgumentError("role policy: area_roles must be a list");
-    for (const auto& e : a->second.list_value().values()) {
-      if (!p.roles_.contains(e.string_value())) {
-        return absl::InvalidArgumentError(absl::StrCat("role policy: area_roles names unknown role ", e.string_value()));
-      }
-      p.area_roles_.push_back(e.string_value());
-    }
-  }
+    return absl::OkStatus();
+  };
+  if (auto st = role_list("area_roles", &p.area_roles_); !st.ok()) return st;
+  if (auto st = role_list("purpose_roles", &p.purpose_roles_); !st.ok()) return st;
   return p;
 }
 
@@ -85,18 +82,22 @@ std::vector<std::string> RolePolicy::Roles() const {
   return out;
 }
 
-std::string RolePolicy::AreaRoleIn(const std::vector<std::string>& roles) const {
+namespace {
+// The first of `roles` that `listed` names; "" if none.
+std::string FirstListed(const std::vector<std::string>& roles, const std::vector<std::string>& listed) {
   for (const auto& r : roles) {
-    if (std::find(area_roles_.begin(), area_roles_.end(), r) != area_roles_.end()) return r;
+    if (std::find(listed.begin(), listed.end(), r) != listed.end()) return r;
   }
   return "";
 }
+}  // namespace
+
+std::string RolePolicy::AreaRoleIn(const std::vector<std::string>& roles) const {
+  return FirstListed(roles, area_roles_);
+}
 
 std::string RolePolicy::PurposeRoleIn(const std::vector<std::string>& roles) const {
-  for (const auto& r : roles) {
-    if (std::find(purpose_roles_.begin(), purpose_roles_.end(), r) != purpose_roles_.end()) return r;
-  }
-  return "";
+  return FirstListed(roles, purpose_roles_);
 }
 
 std::vector<std::string> RolePolicy::GrantsOf(const std::vector<std::string>& roles) const {

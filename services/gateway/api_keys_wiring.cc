@@ -152,13 +152,11 @@ absl::Status ApiKeysWiring::Start(metrics::Metrics* metrics) {
   m.authenticator = *std::move(authenticator);
   // The key table is kept in memory and reloaded on its own thread, and at once after a
   // change made here: no call waits for the database.
-  ApiKeyAuthenticator* authn = m.authenticator.get();
-  m.logic->OnChange([authn] {
+  auto reload = [authn = m.authenticator.get()] {
     if (auto st = authn->Refresh(); !st.ok()) log::Warn("API keys: reload failed", {{"error", std::string(st.message())}});
-  });
-  m.refresher = std::make_unique<PeriodicTask>(RealClock::Get(), m.auth.cache_ttl, [authn] {
-    if (auto st = authn->Refresh(); !st.ok()) log::Warn("API keys: reload failed", {{"error", std::string(st.message())}});
-  });
+  };
+  m.logic->OnChange(reload);
+  m.refresher = std::make_unique<PeriodicTask>(RealClock::Get(), m.auth.cache_ttl, reload);
   m.service = std::make_unique<v1::ApiKeyServiceAdapter<ApiKeyLogic>>(m.logic.get());
   m.runner = std::make_unique<server::ServerRunner>(m.admin);
   m.runner->EmbedIn(metrics);

@@ -2,16 +2,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <cmath>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
 #include "common/log/trace.h"
@@ -22,7 +18,6 @@
 #include "services/gateway/domain/admission.h"
 #include "google/protobuf/descriptor.h"
 #include "grpc/grpc_security_constants.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"

@@ -106,15 +106,12 @@ absl::StatusOr<ApiKeyGrant> ApiKeyAuthenticator::Authenticate(absl::string_view 
   }
 
   ApiKeyGrant grant;
-  {
-    absl::MutexLock l(&mu_);
-    used_.insert(key.id);
-  }
   grant.key_id = key.id;
   grant.subject = absl::StrCat("apikey:", key.id);
   grant.rate_limit_rps = key.rate_limit_rps;
   {
     absl::MutexLock l(&mu_);
+    used_.insert(key.id);  // recorded by the next Refresh
     if (auto it = tokens_.find(std::make_pair(key.id, std::string(audience)));
         it != tokens_.end() && now < it->second.reuse_until) {
       grant.authorization = it->second.authorization;
