@@ -27,9 +27,16 @@ Admission::Admission(AdmissionConfig config, std::unique_ptr<auth::Authorizer> a
                      ApiKeyAuthenticator* api_keys, const Clock& clock)
     : config_(std::move(config)), authorizer_(std::move(authorizer)), api_keys_(api_keys), limiter_(clock) {}
 
-std::string Admission::ClientOf(const CallerInfo& caller) const {
+namespace {
+// The client before any credential: its certificate, else its address.
+std::string ClientFor(const CallerInfo& caller, const std::string& address) {
   if (!caller.client_cn.empty()) return "cn:" + caller.client_cn.substr(0, 128);
-  return "addr:" + config_.trusted_proxies.ClientOf(caller.peer, caller.forwarded_for);
+  return "addr:" + address;
+}
+}  // namespace
+
+std::string Admission::ClientOf(const CallerInfo& caller) const {
+  return ClientFor(caller, config_.trusted_proxies.ClientOf(caller.peer, caller.forwarded_for));
 }
 
 AdmissionResult Admission::Refused(absl::Status status, const std::string& address, const std::string& key_bucket) {
@@ -58,7 +65,7 @@ AdmissionResult Admission::Check(absl::string_view grpc_path, const CallerInfo& 
 AdmissionResult Admission::Decide(absl::string_view grpc_path, const CallerInfo& caller, bool take_rate) {
   const std::string address = config_.trusted_proxies.ClientOf(caller.peer, caller.forwarded_for);
   AdmissionResult out;
-  out.client = ClientOf(caller);
+  out.client = ClientFor(caller, address);
   out.authorization = caller.authorization;
   double rps = config_.rate_limit_rps, burst = config_.rate_limit_burst;
   // A call made with an API key acts with the token minted for the key, whatever
