@@ -20,6 +20,8 @@ PACKAGES=(
   postgresql postgresql-contrib
   # operations checks (tests/ops): promtool and prometheus, yamllint
   prometheus yamllint
+  # the container test (tests/container): build and run the image without a registry
+  podman runc debootstrap
 )
 
 missing=()

@@ -59,9 +59,15 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
     const std::string schema = tx.quote_name(o.schema);
     const std::string owner = tx.quote_name(o.owner_role);
     const std::string svc = tx.quote_name(o.service_role);
+    // Without a superuser (CloudNativePG with enableSuperuserAccess off) the administrator is
+    // the database owner with CREATEROLE: it acts for the schema owner through membership.
+    if (!tx.exec_params("SELECT pg_has_role(current_user, $1, 'MEMBER')", o.owner_role)[0][0].as<bool>()) {
+      tx.exec("GRANT " + owner + " TO CURRENT_USER");
+    }
     tx.exec("CREATE SCHEMA IF NOT EXISTS " + schema + " AUTHORIZATION " + owner);
     tx.exec("ALTER SCHEMA " + schema + " OWNER TO " + owner);
-    // Extensions live in public; nobody but the admin may create objects there.
+    // Extensions live in public; nobody but the admin may create objects there. All three are
+    // trusted extensions: the database owner may create them without a superuser.
     tx.exec("CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public");
     tx.exec("CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public");
     tx.exec("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public");

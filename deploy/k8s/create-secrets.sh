@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Creates the Secrets the lnob manifests reference, in one namespace, without committing any:
 #
-#   deploy/k8s/create-secrets.sh NAMESPACE [--jwt-public-keys FILE]
+#   deploy/k8s/create-secrets.sh NAMESPACE [--jwt-public-keys FILE] [--db-admin-user NAME]
 #
 # Existing Secrets are left alone (rotation is a deliberate step: docs/operations.md).
 # Passwords are 48 hex characters (safe inside a libpq connection string).
 #
-#   lnob-db-superuser        basic-auth  postgres / random       dev PostgreSQL superuser; prod
-#                                                                 CloudNativePG superuserSecret
+#   lnob-db-admin            basic-auth  postgres / random       who runs lnobctl bootstrap: dev the
+#                                                                 PostgreSQL superuser; prod (with
+#                                                                 --db-admin-user lnob_dbowner) the
+#                                                                 CloudNativePG database owner, no
+#                                                                 superuser
 #   lnob-<svc>-db-owner      basic-auth  lnob_<svc>_owner / random  schema owner (migrate Job)
 #   lnob-<svc>-db            basic-auth  lnob_<svc> / random        the service's login role
 #   lnob-page-token          secret=<32 random bytes, base64>   LNOB_PAGE_TOKEN_SECRET
@@ -55,12 +58,14 @@ policy_of() {
   esac
 }
 
-NS=${1:?usage: create-secrets.sh NAMESPACE [--jwt-public-keys FILE]}
+NS=${1:?usage: create-secrets.sh NAMESPACE [--jwt-public-keys FILE] [--db-admin-user NAME]}
 shift
 JWT_PUB=""
+DB_ADMIN_USER=postgres
 while [ $# -gt 0 ]; do
   case "$1" in
     --jwt-public-keys) JWT_PUB=${2:?--jwt-public-keys needs a file}; shift 2 ;;
+    --db-admin-user) DB_ADMIN_USER=${2:?--db-admin-user needs a role name}; shift 2 ;;
     *) echo "create-secrets: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -89,7 +94,7 @@ basic_auth() {  # name username
 
 kubectl get namespace "$NS" >/dev/null 2>&1 || kubectl create namespace "$NS" >/dev/null
 
-basic_auth lnob-db-superuser postgres
+basic_auth lnob-db-admin "$DB_ADMIN_USER"
 for svc in "${SERVICES[@]}"; do
   basic_auth "lnob-$svc-db-owner" "lnob_${svc}_owner"
   basic_auth "lnob-$svc-db" "lnob_$svc"

@@ -15,6 +15,7 @@
 #include "embedded/lnob_registry_migrations.h"
 #include "embedded/lnob_registry_data.h"
 #include "common/api/resource_name.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/registry/store/pg_audit_chain.h"
 #include "services/registry/domain/household_logic.h"
@@ -289,6 +290,72 @@ TEST_F(HouseholdTest, ProvinceRolesStateAPurposeAndTheAuditKeepsIt) {
   EXPECT_EQ(chain->problem, "");
 }
 
+TEST_F(HouseholdTest, EachSensitiveCategoryNeedsItsOwnPermissionAndTheAuditNamesWhatWasRead) {
+  v1::Member head = Person("Điểu Thị Lan", v1::HEAD, "16", "070180001234", v1::FEMALE);
+  head.set_disability(true);
+  v1::Household h = Create("25195", {head});
+  Classify(h.name(), 2024, 1'200'000, 4);
+  auto count = [&](const std::string& where) {
+    return Count("SELECT count(*) FROM registry.pii_audit WHERE " + where);
+  };
+  v1::GetHouseholdRequest get;
+  get.set_name(h.name());
+  // A reviewer (roles.json REVIEWER: income and evidence, nothing else) sees no ethnicity or
+  // disability, and a household read that disclosed nothing writes no audit row.
+  const server::Call reviewer = CallAs("reviewer", {"registry.households.read", "registry.personal_data.income"});
+  const int before = count("true");
+  v1::Household seen;
+  ASSERT_TRUE(logic_->GetHousehold(reviewer, get, &seen).ok());
+  EXPECT_EQ(seen.head_ethnicity_code(), "");
+  EXPECT_EQ(seen.members(0).ethnicity_code(), "");
+  EXPECT_FALSE(seen.members(0).disability());
+  EXPECT_THAT(seen.members(0).masked_fields(), ::testing::Contains("disability"));
+  EXPECT_EQ(count("true"), before);
+  // ...while the review's income is its to read, and that read is audited as "income".
+  v1::ListReviewsRequest lr;
+  lr.set_parent(h.name());
+  v1::ListReviewsResponse reviews;
+  ASSERT_TRUE(logic_->ListReviews(reviewer, lr, &reviews).ok());
+  ASSERT_EQ(reviews.reviews_size(), 1);
+  EXPECT_EQ(reviews.reviews(0).income_per_capita_vnd(), 1'200'000);
+  EXPECT_EQ(count("actor = 'reviewer' AND categories = 'income'"), 1);
+  // Filtering on the head's ethnicity would reveal it: refused, naming the field.
+  v1::ListHouseholdsRequest by_ethnicity;
+  by_ethnicity.set_head_ethnicity_code("16");
+  v1::ListHouseholdsResponse none;
+  absl::Status refused = logic_->ListHouseholds(reviewer, by_ethnicity, &none);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(std::string(refused.message()), ::testing::HasSubstr("head_ethnicity_code"));
+  // Funding's facts carry the head's ethnicity only with that permission.
+  v1::BatchGetHouseholdFactsRequest fq;
+  fq.add_queries()->set_household(h.name());
+  v1::BatchGetHouseholdFactsResponse facts;
+  ASSERT_TRUE(logic_->BatchGetHouseholdFacts(reviewer, fq, &facts).ok());
+  EXPECT_FALSE(facts.facts(0).ethnic_minority());
+  const server::Call funding = CallAs("service:funding", {"registry.households.read", "registry.personal_data.ethnicity"});
+  facts.Clear();
+  ASSERT_TRUE(logic_->BatchGetHouseholdFacts(funding, fq, &facts).ok());
+  EXPECT_TRUE(facts.facts(0).ethnic_minority());
+  EXPECT_EQ(count("actor = 'service:funding' AND categories = 'ethnicity'"), 1);
+  // Everything unmasked: one row naming every category the read disclosed.
+  const std::string all = "actor = 'admin' AND categories = 'ethnicity,health,identity'";
+  const int admin_rows = count(all);
+  ASSERT_TRUE(logic_->GetHousehold(admin_, get, &seen).ok());
+  EXPECT_EQ(count(all), admin_rows + 1);
+  EXPECT_TRUE(seen.members(0).disability());
+  // A row written before the categories existed (NULL) still verifies.
+  {
+    pqxx::connection svc(db_->service_url());
+    pqxx::work w(svc);
+    w.exec("INSERT INTO registry.pii_audit (actor, method, request_id, household_ids, purpose)"
+           " VALUES ('old', 'GetHousehold', '', '{}', '')");
+    w.commit();
+  }
+  auto chain = VerifyPiiAuditChain(pool_.get());
+  ASSERT_TRUE(chain.ok());
+  EXPECT_EQ(chain->problem, "");
+}
+
 TEST_F(HouseholdTest, TheAuditIsAHashChainAndVerifyNamesATamperedRow) {
   v1::Household h = Create("25195", {Person("Điểu Thị Lan", v1::HEAD, "16", "070180001234", v1::FEMALE)});
   v1::GetHouseholdRequest get;
@@ -329,7 +396,7 @@ TEST_F(HouseholdTest, TheAuditIsAHashChainAndVerifyNamesATamperedRow) {
       w.exec_params(
           "UPDATE registry.pii_audit a SET prev_hash = p.row_hash,"
           " row_hash = encode(sha256(convert_to(registry.pii_audit_chain_text(p.row_hash, a.chain_seq, a.at, a.actor,"
-          " a.method, a.request_id, a.household_ids, a.purpose), 'UTF8')), 'hex')"
+          " a.method, a.request_id, a.household_ids, a.purpose, a.categories), 'UTF8')), 'hex')"
           " FROM registry.pii_audit p WHERE p.chain_seq = a.chain_seq - 1 AND a.chain_seq = $1",
           r[0].as<int64_t>());
     }

@@ -40,14 +40,22 @@ std::unique_ptr<TestDatabase> TestDatabase::Create(const std::string& schema,
   db->name_ = "t_" + suffix;
   db->owner_role_ = absl::StrCat("lnob_", schema, "_owner_", suffix);
   db->service_role_ = absl::StrCat("lnob_", schema, "_", suffix);
+  db->db_owner_role_ = "lnob_dbowner_" + suffix;
   {
+    // The database belongs to a CREATEROLE role that is not a superuser, and that role
+    // bootstraps the schema: what a CloudNativePG cluster without superuser access allows.
     pqxx::connection c(admin);
     pqxx::nontransaction n(c);
-    n.exec("CREATE DATABASE " + db->name_);
+    n.exec("CREATE ROLE " + db->db_owner_role_ + " LOGIN CREATEROLE NOSUPERUSER PASSWORD " +
+           n.quote("dbowner-" + suffix));
+    n.exec("CREATE DATABASE " + db->name_ + " OWNER " + db->db_owner_role_);
   }
   auto kv = ParseDsn(admin);
   kv["dbname"] = db->name_;
   db->admin_url_ = RenderDsn(kv);
+  kv["user"] = db->db_owner_role_;
+  kv["password"] = "dbowner-" + suffix;
+  const std::string bootstrap_url = RenderDsn(kv);
   kv["user"] = db->owner_role_;
   kv["password"] = "owner-" + suffix;
   db->owner_url_ = RenderDsn(kv);
@@ -55,7 +63,7 @@ std::unique_ptr<TestDatabase> TestDatabase::Create(const std::string& schema,
   kv["password"] = "svc-" + suffix;
   db->service_url_ = RenderDsn(kv);
 
-  db::BootstrapOptions o{db->admin_url_, schema, db->owner_role_, "owner-" + suffix,
+  db::BootstrapOptions o{bootstrap_url, schema, db->owner_role_, "owner-" + suffix,
                          db->service_role_, "svc-" + suffix};
   auto st = db::Bootstrap(o);
   EXPECT_TRUE(st.ok()) << st;
@@ -71,6 +79,7 @@ TestDatabase::~TestDatabase() {
     n.exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
     n.exec("DROP ROLE IF EXISTS " + service_role_);
     n.exec("DROP ROLE IF EXISTS " + owner_role_);
+    n.exec("DROP ROLE IF EXISTS " + db_owner_role_);
   } catch (const std::exception& e) {
     ADD_FAILURE() << "dropping test database: " << e.what();
   }

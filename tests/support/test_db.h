@@ -33,7 +33,7 @@ class TestDatabase {
 
  private:
   std::string cluster_admin_url_, admin_url_, owner_url_, service_url_;
-  std::string owner_role_, service_role_, name_;
+  std::string owner_role_, service_role_, db_owner_role_, name_;
 };
 
 }  // namespace lnob::testing

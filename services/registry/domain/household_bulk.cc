@@ -96,20 +96,20 @@ absl::Status HouseholdLogic::ImportHouseholds(const C& c,
 absl::Status HouseholdLogic::ExportHouseholds(const C& c, const v1::ExportHouseholdsRequest& req,
                                               server::MessageWriter<v1::HouseholdRecord>& sink) {
   LNOB_ASSIGN_OR_RETURN(auto communes, CommuneFilter(c, req.unit_code(), Today()));
-  const bool pii = c.principal.Can(kPersonalDataPermission);
+  // Records that carry anything this caller reads unmasked leave in groups of up to 500, each
+  // only after its audit row is written (Decree 13/2023: recorded before the data goes out).
+  const bool pii = privacy_.ReadsAny(c.principal);
   if (pii) LNOB_RETURN_IF_ERROR(RequirePurpose(c));
-  // Unmasked records leave in groups of up to 500, each only after its audit row is written
-  // (Decree 13/2023: the read is recorded before the data goes out, never after).
   constexpr size_t kAuditGroup = 500;
   std::vector<v1::HouseholdRecord> pending;
   absl::Status audit_status;
   bool receiver_gone = false;
   auto flush = [&]() -> bool {
     if (pending.empty()) return true;
-    std::vector<std::string> ids;
-    ids.reserve(pending.size());
-    for (const auto& rec : pending) ids.push_back(api::IdOf(rec.household().name()));
-    audit_status.Update(store_->AuditPersonalDataRead(c.principal.subject, c.method, c.purpose, c.request_id, ids));
+    std::vector<google::protobuf::Message*> msgs;
+    msgs.reserve(pending.size());
+    for (auto& rec : pending) msgs.push_back(&rec);
+    audit_status.Update(AuditDisclosure(c, privacy_.Apply(c.principal, msgs)));
     if (!audit_status.ok()) return false;
     for (const auto& rec : pending) {
       if (!sink.Write(rec)) {
@@ -126,7 +126,7 @@ absl::Status HouseholdLogic::ExportHouseholds(const C& c, const v1::ExportHouseh
       return pending.size() < kAuditGroup || flush();
     }
     v1::HouseholdRecord masked = rec;
-    for (auto& m : *masked.mutable_household()->mutable_members()) MaskMember(&m);
+    privacy_.Apply(c.principal, {&masked});
     return sink.Write(masked);
   });
   if (st.ok() && pii && !receiver_gone) flush();

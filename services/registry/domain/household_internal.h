@@ -15,8 +15,6 @@ namespace lnob::registry {
 // "households/{h}/<kind>/{r}" -> {h, r}; INVALID_ARGUMENT naming `field` otherwise.
 absl::StatusOr<std::pair<std::string, std::string>> ChildIds(absl::string_view name, absl::string_view kind,
                                                              absl::string_view field);
-// Personal data hidden: initials instead of the name, no citizen ID, birth year only.
-void MaskMember(v1::Member* m);
 
 }  // namespace lnob::registry
 

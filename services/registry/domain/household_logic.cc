@@ -21,22 +21,6 @@
 #include "services/registry/domain/reference_logic.h"
 
 namespace lnob::registry {
-namespace {
-
-std::string Initials(const std::string& full_name) {
-  std::string out;
-  for (absl::string_view w : absl::StrSplit(full_name, ' ', absl::SkipEmpty())) {
-    size_t len = 1;
-    const unsigned char c = static_cast<unsigned char>(w[0]);
-    if (c >= 0xF0) len = 4;
-    else if (c >= 0xE0) len = 3;
-    else if (c >= 0xC0) len = 2;
-    absl::StrAppend(&out, out.empty() ? "" : " ", w.substr(0, std::min(len, w.size())), ".");
-  }
-  return out;
-}
-
-}  // namespace
 
 absl::StatusOr<std::pair<std::string, std::string>> ChildIds(absl::string_view name, absl::string_view kind,
                                                              absl::string_view field) {
@@ -46,16 +30,6 @@ absl::StatusOr<std::pair<std::string, std::string>> ChildIds(absl::string_view n
     return InvalidField(field, absl::StrCat("must be households/{uuid}/", kind, "/{uuid}"));
   }
   return std::make_pair(parts[1], parts[3]);
-}
-
-void MaskMember(v1::Member* m) {
-  m->set_full_name(Initials(m->full_name()));
-  m->set_citizen_id("");
-  if (api::IsSet(m->birth_date())) {
-    m->mutable_birth_date()->set_month(0);
-    m->mutable_birth_date()->set_day(0);
-  }
-  m->set_masked(true);
 }
 
 absl::CivilDay HouseholdLogic::Today() const { return lnob::Today(clock_.Now()); }
@@ -136,7 +110,7 @@ absl::Status HouseholdLogic::AuditDuplicateOutsideScope(const C& c, const v1::Ho
   LNOB_ASSIGN_OR_RETURN(bool visible, InScope(c.principal, other.commune_code()));
   if (visible) return absl::OkStatus();
   return store_->AuditPersonalDataRead(c.principal.subject, c.method, c.purpose, c.request_id,
-                                       {api::IdOf(other.name())});
+                                       {api::IdOf(other.name())}, {"identity"});
 }
 
 absl::Status HouseholdLogic::RequirePurpose(const C& c) {
@@ -148,19 +122,15 @@ absl::Status HouseholdLogic::RequirePurpose(const C& c) {
                     "PURPOSE_REQUIRED");
 }
 
-absl::Status HouseholdLogic::Present(const C& c, std::vector<v1::Household*> hs) {
-  if (c.principal.Can(kPersonalDataPermission)) {
-    std::vector<std::string> ids;
-    for (auto* h : hs) {
-      if (h->members_size() > 0) ids.push_back(api::IdOf(h->name()));
-    }
-    if (!ids.empty()) LNOB_RETURN_IF_ERROR(RequirePurpose(c));
-    return store_->AuditPersonalDataRead(c.principal.subject, c.method, c.purpose, c.request_id, ids);
-  }
-  for (auto* h : hs) {
-    for (auto& m : *h->mutable_members()) MaskMember(&m);
-  }
-  return absl::OkStatus();
+absl::Status HouseholdLogic::Present(const C& c, absl::Span<google::protobuf::Message* const> msgs) {
+  return AuditDisclosure(c, privacy_.Apply(c.principal, msgs));
+}
+
+absl::Status HouseholdLogic::AuditDisclosure(const C& c, const Disclosure& d) {
+  if (d.empty()) return absl::OkStatus();
+  LNOB_RETURN_IF_ERROR(RequirePurpose(c));
+  return store_->AuditPersonalDataRead(c.principal.subject, c.method, c.purpose, c.request_id, d.household_ids,
+                                       d.categories);
 }
 
 absl::Status HouseholdLogic::PrepareHousehold(const C& c, v1::Household* h, const std::string& prefix) {
@@ -354,13 +324,9 @@ absl::Status HouseholdLogic::ListHouseholds(const C& c, const v1::ListHouseholds
   }
   if (req.name_query().size() > 100) v.Add("name_query", "at most 100 bytes");
   LNOB_RETURN_IF_ERROR(v.Status());
-  // A caller who sees names only as initials must not find people by their full name either.
-  if (!req.name_query().empty() && !c.principal.Can(kPersonalDataPermission)) {
-    return WithReason(absl::PermissionDeniedError(absl::StrCat(
-                          "name_query: searching by name needs ", kPersonalDataPermission,
-                          " (this caller sees names masked)")),
-                      "PERSONAL_DATA_REQUIRED");
-  }
+  // A caller who sees names only as initials must not find people by their full name either,
+  // nor learn a head's ethnicity by filtering on it.
+  LNOB_RETURN_IF_ERROR(privacy_.CheckFilters(c.principal, req));
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
   HouseholdFilter f;
   LNOB_ASSIGN_OR_RETURN(auto communes, CommuneFilter(c, req.unit_code(), as_of));
@@ -386,11 +352,12 @@ absl::Status HouseholdLogic::ListHouseholds(const C& c, const v1::ListHouseholds
                                         },
                                         [](const v1::Household& h) { return api::IdOf(h.name()); },
                                         out->mutable_next_page_token(), {.default_size = 50, .max_size = 500}));
-  std::vector<v1::Household*> ptrs;
+  std::vector<google::protobuf::Message*> ptrs;
   for (auto& r : rows) {
     if (!req.include_members()) r.clear_members();
-    ptrs.push_back(out->add_households());
-    *ptrs.back() = std::move(r);
+    v1::Household* h = out->add_households();
+    *h = std::move(r);
+    ptrs.push_back(h);
   }
   return Present(c, ptrs);
 }

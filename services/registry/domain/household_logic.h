@@ -21,22 +21,22 @@
 #include "common/auth/policy.h"
 #include "common/scope/area_scope.h"
 #include "services/registry/domain/feed_hub.h"
+#include "services/registry/domain/personal_data.h"
 #include "services/registry/store/household_store.h"
 #include "services/registry/store/reference_store.h"
 
 namespace lnob::registry {
 
-inline constexpr char kPersonalDataPermission[] = "registry.personal_data.read";
-
 class HouseholdLogic {
  public:
   HouseholdLogic(HouseholdStore* store, ReferenceStore* refs, scope::AreaScope* scope, api::PageTokenCodec tokens,
-                 const Clock& clock)
+                 const Clock& clock, const PersonalDataPolicy& privacy = PersonalDataPolicy::Default())
       : store_(store),
         refs_(refs),
         scope_(scope),
         tokens_(std::move(tokens)),
         clock_(clock),
+        privacy_(privacy),
         feed_([store] { return store->FeedHead(); }) {}
 
   using C = server::Call;
@@ -106,7 +106,13 @@ class HouseholdLogic {
                                                                        absl::CivilDay geo);
   // Loads a household the caller may see (NOT_FOUND otherwise, whether or not it exists).
   absl::StatusOr<v1::Household> Visible(const C& c, const std::string& id);
-  absl::Status Present(const C& c, std::vector<v1::Household*> hs);  // mask or audit
+  // Masks what the caller may not read (personal_data.json) and audits what it may, before
+  // the response leaves.
+  absl::Status Present(const C& c, absl::Span<google::protobuf::Message* const> msgs);
+  absl::Status Present(const C& c, std::initializer_list<google::protobuf::Message*> msgs) {
+    return Present(c, absl::MakeConstSpan(msgs.begin(), msgs.size()));
+  }
+  absl::Status AuditDisclosure(const C& c, const Disclosure& d);
   // PERMISSION_DENIED (PURPOSE_REQUIRED) when the caller's role must state a purpose for an
   // unmasked read and did not (roles.json "purpose_roles").
   absl::Status RequirePurpose(const C& c);
@@ -119,6 +125,7 @@ class HouseholdLogic {
   scope::AreaScope* scope_;
   api::PageTokenCodec tokens_;
   const Clock& clock_;
+  const PersonalDataPolicy& privacy_;
   // Reference data every call needs, reloaded from the database every few minutes.
   struct RefCache {
     std::vector<StandardRule> standards;

@@ -103,14 +103,14 @@ absl::Status HouseholdLogic::CreateReview(const C& c, const v1::CreateReviewRequ
   LNOB_RETURN_IF_ERROR(PrepareReview(h, &r, "review.", false));
   const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateReview", c.principal.subject);
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateReview(id, r, c.principal.subject, key));
-  return absl::OkStatus();
+  return Present(c, {out});
 }
 
 absl::Status HouseholdLogic::GetReview(const C& c, const v1::GetReviewRequest& req, v1::Review* out) {
   LNOB_ASSIGN_OR_RETURN(auto ids, ChildIds(req.name(), "reviews", "name"));
   LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
   LNOB_ASSIGN_OR_RETURN(*out, store_->GetReview(ids.first, ids.second));
-  return absl::OkStatus();
+  return Present(c, {out});
 }
 
 absl::Status HouseholdLogic::ListReviews(const C& c, const v1::ListReviewsRequest& req, v1::ListReviewsResponse* out) {
@@ -123,8 +123,13 @@ absl::Status HouseholdLogic::ListReviews(const C& c, const v1::ListReviewsReques
                                         },
                                         [](const v1::Review& r) { return api::IdOf(r.name()); },
                                         out->mutable_next_page_token()));
-  for (auto& r : rows) *out->add_reviews() = std::move(r);
-  return absl::OkStatus();
+  std::vector<google::protobuf::Message*> ptrs;
+  for (auto& r : rows) {
+    v1::Review* added = out->add_reviews();
+    *added = std::move(r);
+    ptrs.push_back(added);
+  }
+  return Present(c, ptrs);
 }
 
 absl::Status HouseholdLogic::SubmitReview(const C& c, const v1::SubmitReviewRequest& req, v1::Review* out) {
@@ -132,7 +137,7 @@ absl::Status HouseholdLogic::SubmitReview(const C& c, const v1::SubmitReviewRequ
   LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
   LNOB_ASSIGN_OR_RETURN(*out, store_->ChangeReview(ids.first, ids.second, req.etag(), {"SUBMITTED"},
                                                    c.principal.subject, LastYear()));
-  return absl::OkStatus();
+  return Present(c, {out});
 }
 
 absl::Status HouseholdLogic::ApproveReview(const C& c, const v1::ApproveReviewRequest& req, v1::Review* out) {
@@ -151,7 +156,7 @@ absl::Status HouseholdLogic::ApproveReview(const C& c, const v1::ApproveReviewRe
   ReviewChange change{"APPROVED", req.decision_number(), *dd};
   LNOB_ASSIGN_OR_RETURN(*out, store_->ChangeReview(ids.first, ids.second, req.etag(), change, c.principal.subject,
                                                    LastYear()));
-  return absl::OkStatus();
+  return Present(c, {out});
 }
 
 absl::Status HouseholdLogic::RejectReview(const C& c, const v1::RejectReviewRequest& req, v1::Review* out) {
@@ -162,7 +167,7 @@ absl::Status HouseholdLogic::RejectReview(const C& c, const v1::RejectReviewRequ
   change.rejection_reason = req.reason();
   LNOB_ASSIGN_OR_RETURN(*out, store_->ChangeReview(ids.first, ids.second, req.etag(), change, c.principal.subject,
                                                    LastYear()));
-  return absl::OkStatus();
+  return Present(c, {out});
 }
 
 absl::Status HouseholdLogic::PostReview(const C& c, const v1::PostReviewRequest& req, v1::Review* out) {
@@ -178,7 +183,7 @@ absl::Status HouseholdLogic::PostReview(const C& c, const v1::PostReviewRequest&
   change.posted_on = posted;
   LNOB_ASSIGN_OR_RETURN(*out, store_->ChangeReview(ids.first, ids.second, req.etag(), change, c.principal.subject,
                                                    LastYear()));
-  return absl::OkStatus();
+  return Present(c, {out});
 }
 
 absl::Status HouseholdLogic::GetClassification(const C& c, const v1::GetClassificationRequest& req,

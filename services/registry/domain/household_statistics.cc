@@ -54,7 +54,7 @@ absl::Status HouseholdLogic::BatchGetHouseholdFacts(const C& c, const v1::BatchG
     v1::HouseholdStatus_Parse(facts[i]->status, &st);
     f->set_status(st);
   }
-  return absl::OkStatus();
+  return Present(c, {out});
 }
 
 absl::Status HouseholdLogic::ListTransitions(const C& c, const v1::ListTransitionsRequest& req,

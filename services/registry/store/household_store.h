@@ -132,7 +132,8 @@ class HouseholdStore {
   virtual absl::Status AuditPersonalDataRead(const std::string& actor, const std::string& method,
                                              const std::string& purpose,
                                              const std::string& request_id,
-                                             const std::vector<std::string>& household_ids) = 0;
+                                             const std::vector<std::string>& household_ids,
+                                             const std::vector<std::string>& categories) = 0;
 
   virtual absl::StatusOr<ImportBatchResult> ImportBatch(const std::string& import_id,
                                                         const std::string& actor,

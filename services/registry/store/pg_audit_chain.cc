@@ -2,6 +2,8 @@
 
 #include <openssl/sha.h>
 
+#include <optional>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -41,6 +43,7 @@ absl::StatusOr<AuditChainReport> VerifyPiiAuditChain(db::Pool* pool, const std::
     struct Row {
       int64_t id, seq;
       std::string at, actor, method, request_id, ids, prev_hash, row_hash, purpose;
+      std::optional<std::string> categories;  // NULL in rows written before migration 008
     };
     std::vector<Row> page;
     LNOB_RETURN_IF_ERROR(pool->Read([&](pqxx::transaction_base& tx) -> absl::Status {
@@ -48,12 +51,13 @@ absl::StatusOr<AuditChainReport> VerifyPiiAuditChain(db::Pool* pool, const std::
       // The text of every field exactly as the chain hashes it (pii_audit_chain_text).
       auto r = tx.exec_params(
           "SELECT id, chain_seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), actor, method,"
-          " request_id, household_ids::text, prev_hash, row_hash, purpose FROM pii_audit"
+          " request_id, household_ids::text, prev_hash, row_hash, purpose, categories FROM pii_audit"
           " WHERE chain_seq > $1 ORDER BY chain_seq LIMIT $2",
           report.head_seq, kPage);
       for (const auto& row : r) {
         page.push_back({row[0].as<int64_t>(), row[1].as<int64_t>(), db::Str(row[2]), db::Str(row[3]), db::Str(row[4]),
-                        db::Str(row[5]), db::Str(row[6]), db::Str(row[7]), db::Str(row[8]), db::Str(row[9])});
+                        db::Str(row[5]), db::Str(row[6]), db::Str(row[7]), db::Str(row[8]), db::Str(row[9]),
+                        row[10].is_null() ? std::nullopt : std::optional<std::string>(db::Str(row[10]))});
       }
       return absl::OkStatus();
     }));
@@ -70,8 +74,9 @@ absl::StatusOr<AuditChainReport> VerifyPiiAuditChain(db::Pool* pool, const std::
                                       "): its prev_hash is not the previous row's hash");
         break;
       }
-      const std::string text = absl::StrJoin({r.prev_hash, absl::StrCat(r.seq), r.at, r.actor, r.method, r.request_id,
-                                              r.ids, r.purpose}, "|");
+      std::string text = absl::StrJoin({r.prev_hash, absl::StrCat(r.seq), r.at, r.actor, r.method, r.request_id,
+                                        r.ids, r.purpose}, "|");
+      if (r.categories) absl::StrAppend(&text, "|", *r.categories);  // concat_ws skips a NULL
       if (Sha256Hex(text) != r.row_hash) {
         report.problem = absl::StrCat("pii_audit id ", r.id, " (chain_seq ", r.seq, ") was altered: its content does",
                                       " not match its hash");

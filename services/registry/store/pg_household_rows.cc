@@ -282,16 +282,15 @@ v1::Review ReviewFromRow(const pqxx::row& r) {
 }
 
 std::string IndicatorsJson(const v1::Review& r) {
-  v1::Review tmp;
-  *tmp.mutable_indicators() = r.indicators();
-  std::string json;
   google::protobuf::util::JsonPrintOptions o;
   o.always_print_primitive_fields = true;
-  google::protobuf::util::MessageToJsonString(tmp, &json, o);
-  // {"indicators":[...]} -> [...]
-  auto start = json.find('[');
-  auto end = json.rfind(']');
-  return start == std::string::npos ? "[]" : json.substr(start, end - start + 1);
+  std::string json = "[";
+  for (const auto& a : r.indicators()) {
+    std::string one;
+    google::protobuf::util::MessageToJsonString(a, &one, o);
+    absl::StrAppend(&json, json.size() > 1 ? "," : "", one);
+  }
+  return json + "]";
 }
 
 void InsertReview(transaction_base& tx, const std::string& hid, const v1::Review& r,

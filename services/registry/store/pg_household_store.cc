@@ -491,12 +491,14 @@ class PgHouseholdStore : public HouseholdStore {
 
   absl::Status AuditPersonalDataRead(const std::string& actor, const std::string& method,
                                      const std::string& purpose, const std::string& request_id,
-                                     const std::vector<std::string>& ids) override {
+                                     const std::vector<std::string>& ids,
+                                     const std::vector<std::string>& categories) override {
     if (ids.empty()) return absl::OkStatus();
     return pool_->Run([&](transaction_base& tx) {
       tx.exec_params(
-          "INSERT INTO pii_audit (actor, method, request_id, household_ids, purpose) VALUES ($1, $2, $3, $4::uuid[], $5)",
-          actor, method, request_id, ArrayLiteral(ids), purpose);
+          "INSERT INTO pii_audit (actor, method, request_id, household_ids, purpose, categories)"
+          " VALUES ($1, $2, $3, $4::uuid[], $5, $6)",
+          actor, method, request_id, ArrayLiteral(ids), purpose, absl::StrJoin(categories, ","));
       return absl::OkStatus();
     });
   }
