@@ -61,6 +61,7 @@ function(lnob_service name)
   target_compile_options(${name} PRIVATE ${LNOB_WARNINGS})
   target_link_libraries(${name} PRIVATE lnob_${name}_lib lnob_service_main)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin)
+  add_dependencies(lnob_image_binaries ${name})
 endfunction()
 
 function(lnob_add_test name)

@@ -72,6 +72,7 @@ class RegistryUnitDirectory final : public scope::UnitDirectory {
             if (auto d = api::FromProtoDate(u.valid_to(), "valid_to"); d.ok()) v.valid_to = *d;
           }
           v.area_type = u.area_type() == rv1::AREA_TYPE_URBAN ? "URBAN" : "RURAL";
+          v.confirmed = u.confirmed();
           const std::string from = v.valid_from ? absl::FormatCivilTime(*v.valid_from) : "";
           versions.emplace(std::make_pair(v.code, from), std::move(v));
         }

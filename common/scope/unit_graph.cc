@@ -60,6 +60,20 @@ std::string UnitGraph::UnitOn(const std::string& code, absl::CivilDay date) cons
   return cur;
 }
 
+std::string UnitGraph::AreaTypeOn(const std::string& code, absl::CivilDay date) const {
+  const std::string unit = UnitOn(code, date);
+  const UnitVersion* v = Find(unit, date);
+  if (v == nullptr) return "";
+  if (v->confirmed) return v->area_type;
+  // The latest confirmed version of the same unit that began before this one.
+  const UnitVersion* best = nullptr;
+  for (const auto& o : versions_.at(unit)) {
+    if (!o.confirmed || (o.valid_from && v->valid_from && *o.valid_from >= *v->valid_from)) continue;
+    if (best == nullptr || (o.valid_from && (!best->valid_from || *o.valid_from > *best->valid_from))) best = &o;
+  }
+  return best != nullptr ? best->area_type : v->area_type;
+}
+
 bool UnitGraph::Within(const std::string& unit, const std::string& ancestor, absl::CivilDay date) const {
   std::string cur = unit;
   for (int depth = 0; depth < 6; ++depth) {

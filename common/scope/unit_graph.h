@@ -22,6 +22,7 @@ struct UnitVersion {
   std::optional<absl::CivilDay> valid_from;  // unset: before the data's horizon
   std::optional<absl::CivilDay> valid_to;    // unset: still in force
   std::string area_type;                     // RURAL / URBAN default of households there
+  bool confirmed = true;                     // false: from an unverified source (PROVENANCE.md)
 };
 
 // A lineage step (merge, split, rename): old_code continued as new_code from effective_date.
@@ -52,6 +53,10 @@ class UnitGraph {
   // The code itself while in force; else its successor through the lineage (the lowest code
   // for a split); the code itself when nothing succeeds it.
   std::string UnitOn(const std::string& code, absl::CivilDay date) const;
+  // The area type (RURAL/URBAN) of households living in `code` on `date`: that of the unit in
+  // force there (through the lineage when `code` was retired), ignoring unconfirmed versions,
+  // which never switch a household's area (the last confirmed version counts). "" if unknown.
+  std::string AreaTypeOn(const std::string& code, absl::CivilDay date) const;
   // unit == ancestor or ancestor is on unit's parent chain on `date`.
   bool Within(const std::string& unit, const std::string& ancestor, absl::CivilDay date) const;
   // Commune codes of any period whose unit on `date` lies within `ancestor` (all when empty).

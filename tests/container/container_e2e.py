@@ -11,6 +11,7 @@ podman cache mount between runs): ctest label `container`. Needs root, podman, r
 debootstrap (tools/deps.sh installs them)."""
 import json
 import os
+import resource
 import secrets
 import shutil
 import subprocess
@@ -28,13 +29,19 @@ BASE = "localhost/lnob-debian12-base:bookworm"
 IMAGE = "localhost/lnob:container-test"
 # This kernel's cgroups need runc with cgroupfs, and explicit ulimits (TOOLCHAIN notes).
 PODMAN = ["podman", "--runtime", "runc", "--cgroup-manager=cgroupfs"]
-ULIMITS = ["--ulimit", "nofile=65536:65536", "--ulimit", "nproc=4096:4096"]
+# Within this process's own hard limits (runc refuses to raise them).
+_NOFILE = min(65536, resource.getrlimit(resource.RLIMIT_NOFILE)[1])
+_NPROC = min(4096, resource.getrlimit(resource.RLIMIT_NPROC)[1])
+ULIMITS = ["--ulimit", f"nofile={_NOFILE}:{_NOFILE}", "--ulimit", f"nproc={_NPROC}:{_NPROC}"]
 HARDENED = ["--read-only", "--user", "10001:10001", "--cap-drop=ALL", "--security-opt", "no-new-privileges",
             "--network", "host"]
 
 
 def podman(*args, check=True, timeout=None):
-    return subprocess.run(PODMAN + list(args), check=check, capture_output=True, text=True, timeout=timeout)
+    r = subprocess.run(PODMAN + list(args), capture_output=True, text=True, timeout=timeout)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"podman {args[0]} failed ({r.returncode}):\n{r.stdout}{r.stderr}")
+    return r
 
 
 def debian_mirror():
@@ -42,12 +49,13 @@ def debian_mirror():
     for path in ("/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list"):
         if not os.path.exists(path):
             continue
-        for line in open(path):
-            words = line.split()
-            if words[:1] == ["URIs:"] and "security" not in words[1]:
-                return words[1]
-            if words[:1] == ["deb"] and "debian" in line and "security" not in line:
-                return next(w for w in words[1:] if w.startswith("http"))
+        with open(path) as f:
+            for line in f:
+                words = line.split()
+                if words[:1] == ["URIs:"] and "security" not in words[1]:
+                    return words[1]
+                if words[:1] == ["deb"] and "debian" in line and "security" not in line:
+                    return next(w for w in words[1:] if w.startswith("http"))
     return "http://deb.debian.org/debian"
 
 
@@ -57,9 +65,8 @@ def ensure_base_image():
     root = tempfile.mkdtemp(prefix="lnob-debootstrap-")
     try:
         run("debootstrap", "--variant=minbase", "bookworm", root, debian_mirror())
-        tar = subprocess.Popen(["tar", "-C", root, "-c", "."], stdout=subprocess.PIPE)
-        subprocess.run(PODMAN + ["import", "-", BASE], stdin=tar.stdout, check=True, capture_output=True)
-        tar.wait()
+        with subprocess.Popen(["tar", "-C", root, "-c", "."], stdout=subprocess.PIPE) as tar:
+            subprocess.run(PODMAN + ["import", "-", BASE], stdin=tar.stdout, check=True, capture_output=True)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -83,6 +90,14 @@ class ContainerE2E(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        try:
+            cls.set_up()
+        except BaseException:
+            cls.tearDownClass()  # unittest skips it when setUpClass fails
+            raise
+
+    @classmethod
+    def set_up(cls):
         cls.tmp = tempfile.mkdtemp(prefix="lnob-ct-", dir=os.environ.get("LNOB_TEST_TMP"))
         os.chmod(cls.tmp, 0o755)
         ensure_base_image()
@@ -100,8 +115,16 @@ class ContainerE2E(unittest.TestCase):
         os.chmod(cls.run_dir, 0o777)
         keys = os.path.join(cls.tmp, "keys")
         run(LNOBCTL, "keys", f"--dir={keys}")
+        # The gateway signs tokens for API keys with a key of its own, trusted with its policy.
+        run(LNOBCTL, "keys", f"--dir={keys}/gateway", "--for=gateway")
+        with open(f"{keys}/jwt_public.pem", "a") as trusted, open(f"{keys}/gateway/jwt_public.pem") as gw_pub:
+            trusted.write(gw_pub.read())
+        os.chmod(f"{keys}/gateway", 0o755)
+        for f in os.listdir(f"{keys}/gateway"):
+            os.chmod(os.path.join(keys, "gateway", f), 0o644)
         for f in os.listdir(keys):
-            os.chmod(os.path.join(keys, f), 0o644)
+            if f != "gateway":
+                os.chmod(os.path.join(keys, f), 0o644)
         os.chmod(keys, 0o755)
         cls.keys = keys
         cls.token = run(LNOBCTL, "token", f"--private_key={keys}/jwt_private.pem", "--roles=PROVINCE_ADMIN",
@@ -138,7 +161,8 @@ class ContainerE2E(unittest.TestCase):
             [f"lnob.funding.v1.{s}=127.0.0.1:{cls.ports['funding']}" for s in ("CatalogueService", "FundingService",
                                                                                "SupportService")])
         gw = dict(common, LNOB_HTTP_PORT="0", LNOB_GRPC_PORT="0", LNOB_BACKENDS=backends,
-                  LNOB_DATABASE_URL=cls.urls["gateway"], LNOB_JWT_SIGNING_KEY="/keys/jwt_private.pem")
+                  LNOB_DATABASE_URL=cls.urls["gateway"], LNOB_JWT_SIGNING_KEY="/keys/gateway/jwt_private.pem",
+                  LNOB_ADMIN_LISTEN_HOST="127.0.0.1", LNOB_ADMIN_GRPC_PORT="0")
         ready = cls.start("gateway", gw)
         cls.rest = f"http://127.0.0.1:{ready['http_port']}"
 
@@ -210,9 +234,9 @@ class ContainerE2E(unittest.TestCase):
         status, body = self.get("/v1/ethnicGroups")
         self.assertEqual(status, 200, body)
         self.assertEqual(len(body["ethnicGroups"]), 54)
-        status, body = self.get("/v1/programmeNodes?parentCode=NTP_EM")
+        status, body = self.get("/v1/programmeNodes?parentCode=NTP_EM&asOf.year=2024&asOf.month=1&asOf.day=1")
         self.assertEqual(status, 200, body)
-        self.assertTrue(any(n["code"].startswith("NTP_EM.") for n in body["programmeNodes"]), body)
+        self.assertTrue(any(n["code"].startswith("NTP_EM.") for n in body["nodes"]), body)
         # Without a token the image's gateway refuses, as everywhere.
         self.assertEqual(self.get("/v1/ethnicGroups", token=False)[0], 401)
 

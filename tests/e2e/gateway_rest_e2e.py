@@ -503,14 +503,15 @@ class GatewayRestE2E(unittest.TestCase):
         stats = self.call("GET", "/v1/statistics?year=2025&unitCode=25210")
         self.assertEqual([(x["classification"], x["ethnicGroup"], x["households"], x["people"]) for x in stats["rows"]],
                          [("POOR", "KINH", "1", "2")])  # the head and the child who came back
-        self.assertEqual(stats["transitions"], [{"category": "NEW_POOR", "households": "1"}])
-        transitions = self.call("GET", "/v1/transitions?year=2025&unitCode=25210&category=NEW_POOR")
+        # Its first recorded classification: a baseline, not a flow (not NEW_POOR).
+        self.assertEqual(stats["transitions"], [{"category": "BASELINE_POOR", "households": "1"}])
+        transitions = self.call("GET", "/v1/transitions?year=2025&unitCode=25210&category=BASELINE_POOR")
         self.assertEqual(transitions["households"], [name])
         facts = self.call("POST", "/v1/households:batchGetFacts", {"queries": [
             {"household": name, "date": date(2025, 6, 1)}, {"household": name, "date": date(2025, 1, 1)},
             {"household": f"households/{uuid.uuid4()}"}]})["facts"]
         self.assertEqual((facts[0]["found"], facts[0]["classification"], facts[0]["transition"],
-                          facts[0]["communeCode"]), (True, "POOR", "NEW_POOR", "25210"))
+                          facts[0]["communeCode"]), (True, "POOR", "BASELINE_POOR", "25210"))
         self.assertNotIn("classification", facts[1])
         self.assertNotIn("found", facts[2])
         # Movement targets: an area target on the commune classified region III above.
@@ -635,6 +636,9 @@ class GatewayRestE2E(unittest.TestCase):
                          {"PROVINCIAL_SPECIAL": "30000000", "CENTRAL_RECURRENT": "10000000"})
         escaped = self.call("GET", "/v1/transitions?year=2025&category=ESCAPED_POOR")
         self.assertEqual(escaped["households"], [h])
+        # The one definition of "escaped" (registry group ESCAPED) lists it too, as funding reads it.
+        group = self.call("GET", "/v1/transitions?year=2025&group=ESCAPED")
+        self.assertIn(h, group["households"])
         cost = self.call("GET", "/v1/reports/costPerEscapedHousehold?year=2025")
         self.assertEqual((cost["escapedHouseholds"], cost["supportedEscapedHouseholds"], cost["supportToEscapedVnd"],
                           cost["costPerEscapedHouseholdVnd"]), ("1", "1", "40000000", "40000000"))
@@ -786,6 +790,32 @@ class GatewayRestE2E(unittest.TestCase):
                                 "SELECT purpose FROM registry.pii_audit WHERE actor = 'e2e-province-officer'"],
                                capture_output=True, text=True, check=True).stdout.split()
         self.assertEqual(" ".join(audit), "complaint 12/2026 check")
+
+    def test_5a_sensitive_categories_follow_the_role_policy(self):
+        # Decree 13/2023, per field (services/registry/policy/personal_data.json): an inspector
+        # sees no name, ethnicity or disability; a reviewer reads income but not ethnicity.
+        h = self.household(ethnicity="39", name="Điểu Thị Nhạy Cảm", disability=True)
+        inspector = self.mint("INSPECTOR", subject="e2e-inspector")
+        status, _, body = self.raw("GET", f"/v1/{h['name']}", token=inspector)
+        self.assertEqual(status, 200, body)
+        member = body["members"][0]
+        self.assertNotIn("ethnicityCode", member)
+        self.assertNotIn("disability", member)
+        # masked_fields names proto fields, the same on both faces.
+        self.assertTrue({"full_name", "ethnicity_code", "disability", "health_insurance"} <= set(member["maskedFields"]),
+                        member)
+        self.assertEqual(body["maskedFields"], ["head_ethnicity_code"])
+        status, _, body = self.raw("GET", "/v1/households?headEthnicityCode=39", token=inspector)
+        self.assertEqual(status, 403, body)
+        self.assertEqual(body["details"][0]["reason"], "PERSONAL_DATA_REQUIRED")
+        self.assertIn("head_ethnicity_code", body["message"])
+        reviewer = self.mint("REVIEWER", subject="e2e-reviewer-pd")
+        status, _, body = self.raw("GET", f"/v1/{h['name']}", token=reviewer)
+        self.assertEqual((status, body["members"][0].get("ethnicityCode")), (200, None))
+        audit = subprocess.run(["psql", dsn(dbname=self.db), "-Atc",
+                                "SELECT count(*) FROM registry.pii_audit WHERE actor IN ('e2e-inspector', 'e2e-reviewer-pd')"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        self.assertEqual(audit, "0")  # nothing was disclosed, nothing to audit
 
     def test_5b_refused_before_the_body_and_idle_sockets_cannot_crowd_out_callers(self):
         host, port = self.rest.split("//")[1].split(":")

@@ -334,7 +334,15 @@ TEST_F(FundingTest, FeedConsumerResumesAfterABrokenStreamWithoutMissingOrRepeati
 }
 
 TEST_F(FundingTest, CostPerEscapedHouseholdAndProgrammeProgress) {
+  // "Escaped" is the registry's one group ESCAPED in both reports: a household that went from
+  // poor to near-poor counts in the cost per escaped household and in the programme's progress
+  // alike (the cost report used to count ESCAPED_POOR only).
+  const std::string kH4 = "0190c0de-0000-7000-8000-000000000004";
+  registry_.AddHousehold(kH4, "25195", true, "POOR", "POOR_TO_NEAR_POOR");  // poor when supported
   v1::SupportLine out;
+  ASSERT_TRUE(support_->CreateSupportLine(
+                        admin_, Line(kH4, "HOUSING", "PROG_BP_1000_EM_HH.HOUSING", "PROVINCIAL_SPECIAL", 5000), &out)
+                  .ok());
   ASSERT_TRUE(support_->CreateSupportLine(
                         admin_, Line(kH2, "HOUSING", "PROG_BP_1000_EM_HH.HOUSING", "PROVINCIAL_SPECIAL", 3000), &out)
                   .ok());
@@ -345,17 +353,17 @@ TEST_F(FundingTest, CostPerEscapedHouseholdAndProgrammeProgress) {
   creq.set_year(2025);
   v1::CostPerEscapedHousehold cost;
   ASSERT_TRUE(funding_->GetCostPerEscapedHousehold(admin_, creq, &cost).ok());
-  EXPECT_EQ(cost.escaped_households(), 1);
-  EXPECT_EQ(cost.supported_escaped_households(), 1);
-  EXPECT_EQ(cost.cost_per_escaped_household_vnd(), 3000);
+  EXPECT_EQ(cost.escaped_households(), 2);
+  EXPECT_EQ(cost.supported_escaped_households(), 2);
+  EXPECT_EQ(cost.cost_per_escaped_household_vnd(), 4000);  // (3000 + 5000) / 2
   v1::GetProgrammeProgressRequest preq;
   preq.set_year(2025);
   v1::ProgrammeProgress progress;
   ASSERT_TRUE(funding_->GetProgrammeProgress(admin_, preq, &progress).ok());
-  EXPECT_EQ(progress.cohort_households(), 2);
-  EXPECT_EQ(progress.escaped_by_year_end(), 1);
+  EXPECT_EQ(progress.cohort_households(), 3);
+  EXPECT_EQ(progress.escaped_by_year_end(), 2);
   EXPECT_EQ(progress.target_households(), 1000);
-  EXPECT_EQ(progress.support_vnd(), 4000);
+  EXPECT_EQ(progress.support_vnd(), 9000);
 }
 
 TEST_F(FundingTest, DatabaseGuardsHoldForDirectWrites) {

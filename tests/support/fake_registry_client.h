@@ -28,7 +28,7 @@ class FakeRegistryClient : public funding::RegistryClient {
   void AddHousehold(const std::string& id, const std::string& commune, bool em, const std::string& cls,
                     const std::string& transition = "") {
     std::lock_guard<std::mutex> l(mu_);
-    households_[id] = {true, commune, em, cls, transition};
+    households_[id] = {true, commune, em, cls, transition, Escaped(transition)};
   }
   void AddChange(funding::RegistryChange c) {
     std::lock_guard<std::mutex> l(mu_);
@@ -57,16 +57,20 @@ class FakeRegistryClient : public funding::RegistryClient {
 
   absl::StatusOr<std::vector<std::string>> TransitionHouseholds(const server::Call& call, int year,
                                                                 const std::string& unit_code,
-                                                                const std::vector<std::string>& categories) override {
+                                                                const std::string& group) override {
     if (!available_) return absl::UnavailableError("registry down");
+    if (group != "ESCAPED") return absl::InvalidArgumentError("unknown transition group " + group);
     std::lock_guard<std::mutex> l(mu_);
     std::vector<std::string> out;
     for (const auto& [id, f] : households_) {
-      for (const auto& c : categories) {
-        if (f.transition == c && InScope(call, f.commune_code)) out.push_back(id);
-      }
+      if (f.escaped && InScope(call, f.commune_code)) out.push_back(id);
     }
     return out;
+  }
+
+  // The registry's group ESCAPED (its migration 013_transition_groups.sql).
+  static bool Escaped(const std::string& transition) {
+    return transition == "ESCAPED_POOR" || transition == "POOR_TO_NEAR_POOR";
   }
 
   absl::Status Watch(int64_t from, const std::function<bool(const funding::RegistryChange&)>& sink,

@@ -44,7 +44,11 @@ TEST(Transitions, CategoryTable) {
   EXPECT_EQ(TransitionCategoryFor("NEAR_POOR", "NOT_POOR", false), "ESCAPED_NEAR_POOR");
   EXPECT_EQ(TransitionCategoryFor("NOT_POOR", "POOR", true), "RE_POOR");
   EXPECT_EQ(TransitionCategoryFor("NOT_POOR", "POOR", false), "NEW_POOR");
-  EXPECT_EQ(TransitionCategoryFor("", "POOR", false), "NEW_POOR");
+  // A first recorded classification is a baseline, never phát sinh nghèo (issue: an imported
+  // baseline list must not inflate NEW_POOR).
+  EXPECT_EQ(TransitionCategoryFor("", "POOR", false), "BASELINE_POOR");
+  EXPECT_EQ(TransitionCategoryFor("", "NEAR_POOR", false), "BASELINE_NEAR_POOR");
+  EXPECT_EQ(TransitionCategoryFor("", "NOT_POOR", false), "");
   EXPECT_EQ(TransitionCategoryFor("MIDDLE_INCOME", "NEAR_POOR", true), "NEW_NEAR_POOR");
   EXPECT_EQ(TransitionCategoryFor("NEAR_POOR", "POOR", true), "NEAR_POOR_TO_POOR");
   EXPECT_EQ(TransitionCategoryFor("NOT_POOR", "NOT_POOR", true), "");
@@ -58,7 +62,7 @@ TEST(YearSnapshots, MultiYearHistory) {
   auto s = YearSnapshots(h, 2025);
   ASSERT_EQ(s.size(), 4u);
   EXPECT_EQ(s[0].year, 2022);
-  EXPECT_EQ(s[0].transition, "NEW_POOR");
+  EXPECT_EQ(s[0].transition, "BASELINE_POOR");
   EXPECT_EQ(s[1].transition, "ESCAPED_POOR");
   EXPECT_EQ(s[2].transition, "RE_POOR");
   EXPECT_EQ(s[3].transition, "POOR_REMAINING");

@@ -16,10 +16,8 @@
 namespace lnob::funding {
 namespace {
 
-bool Escaped(const std::string& transition) {
-  // Leaving poverty, as the registry counts it for the movement target.
-  return transition == "ESCAPED_POOR" || transition == "POOR_TO_NEAR_POOR";
-}
+// The registry's one definition of escaping poverty (its table transition_groups).
+constexpr char kEscapedGroup[] = "ESCAPED";
 
 }  // namespace
 
@@ -325,7 +323,7 @@ absl::Status FundingLogic::GetCostPerEscapedHousehold(const C& c, const v1::GetC
   LNOB_RETURN_IF_ERROR(CheckYear(req.year(), "year"));
   // The registry decides who escaped (and applies the caller's scope and unit to it).
   LNOB_ASSIGN_OR_RETURN(auto escaped,
-                        s_.registry->TransitionHouseholds(c, req.year(), req.unit_code(), {"ESCAPED_POOR"}));
+                        s_.registry->TransitionHouseholds(c, req.year(), req.unit_code(), kEscapedGroup));
   out->set_year(req.year());
   out->set_escaped_households(static_cast<int64_t>(escaped.size()));
   LNOB_ASSIGN_OR_RETURN(SupportTotals t, s_.ledger->SupportFor(escaped, req.year()));
@@ -361,7 +359,7 @@ absl::Status FundingLogic::GetProgrammeProgress(const C& c, const v1::GetProgram
       if (!facts[i].found) continue;
       out->set_cohort_households(out->cohort_households() + 1);
       out->set_support_vnd(out->support_vnd() + amounts[i]);
-      if (Escaped(facts[i].transition)) out->set_escaped_by_year_end(out->escaped_by_year_end() + 1);
+      if (facts[i].escaped) out->set_escaped_by_year_end(out->escaped_by_year_end() + 1);
     }
     batch.clear();
     amounts.clear();

@@ -25,6 +25,7 @@ struct HouseholdFact {
   bool ethnic_minority = false;
   std::string classification;  // registry HouseholdClass name on the date
   std::string transition;      // TransitionCategory name of the date's year ("" when none)
+  bool escaped = false;        // that transition is in the registry's group ESCAPED
 };
 
 struct UnitInfo {
@@ -48,10 +49,11 @@ class RegistryClient {
   // One fact per (household uuid, date), in order. UNAVAILABLE when the registry is down.
   virtual absl::StatusOr<std::vector<HouseholdFact>> Facts(
       const server::Call& call, const std::vector<std::pair<std::string, absl::CivilDay>>& queries) = 0;
-  // Uuids of households whose transition in `year` is one of `categories`, under
+  // Uuids of households whose transition in `year` is in the registry's transition group
+  // `group` (e.g. ESCAPED: the one definition of escaping poverty, registry data), under
   // unit_code (empty: the caller's whole scope).
   virtual absl::StatusOr<std::vector<std::string>> TransitionHouseholds(
-      const server::Call& call, int year, const std::string& unit_code, const std::vector<std::string>& categories) = 0;
+      const server::Call& call, int year, const std::string& unit_code, const std::string& group) = 0;
   // Delivers changes with cursor > from until sink returns false, stop() turns true or the
   // stream breaks (the error is returned; the caller reconnects).
   virtual absl::Status Watch(int64_t from, const std::function<bool(const RegistryChange&)>& sink,

@@ -48,6 +48,7 @@ class GrpcRegistryClient : public RegistryClient {
       h.ethnic_minority = f.ethnic_minority();
       h.classification = rv1::HouseholdClass_Name(f.classification());
       h.transition = f.transition() == rv1::TRANSITION_CATEGORY_UNSPECIFIED ? "" : rv1::TransitionCategory_Name(f.transition());
+      h.escaped = f.escaped();
       out.push_back(std::move(h));
     }
     return out;
@@ -55,28 +56,24 @@ class GrpcRegistryClient : public RegistryClient {
 
   absl::StatusOr<std::vector<std::string>> TransitionHouseholds(const server::Call& call, int year,
                                                                 const std::string& unit_code,
-                                                                const std::vector<std::string>& categories) override {
+                                                                const std::string& group) override {
     std::vector<std::string> out;
-    for (const auto& cat : categories) {
-      rv1::TransitionCategory c = rv1::TRANSITION_CATEGORY_UNSPECIFIED;
-      if (!rv1::TransitionCategory_Parse(cat, &c)) return absl::InvalidArgumentError("unknown transition " + cat);
-      std::string token;
-      do {
-        rv1::ListTransitionsRequest req;
-        req.set_year(year);
-        req.set_unit_code(unit_code);
-        req.set_category(c);
-        req.set_page_size(1000);
-        req.set_page_token(token);
-        rv1::ListTransitionsResponse resp;
-        grpc::ClientContext ctx;
-        AsCaller(call, &ctx);
-        grpc::Status s = households_->ListTransitions(&ctx, req, &resp);
-        if (!s.ok()) return PeerStatus(s);
-        for (const auto& h : resp.households()) out.push_back(h.substr(h.rfind('/') + 1));
-        token = resp.next_page_token();
-      } while (!token.empty());
-    }
+    std::string token;
+    do {
+      rv1::ListTransitionsRequest req;
+      req.set_year(year);
+      req.set_unit_code(unit_code);
+      req.set_group(group);
+      req.set_page_size(1000);
+      req.set_page_token(token);
+      rv1::ListTransitionsResponse resp;
+      grpc::ClientContext ctx;
+      AsCaller(call, &ctx);
+      grpc::Status s = households_->ListTransitions(&ctx, req, &resp);
+      if (!s.ok()) return PeerStatus(s);
+      for (const auto& h : resp.households()) out.push_back(h.substr(h.rfind('/') + 1));
+      token = resp.next_page_token();
+    } while (!token.empty());
     return out;
   }
 

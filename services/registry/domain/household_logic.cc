@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "absl/algorithm/container.h"
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -88,6 +90,14 @@ absl::StatusOr<std::optional<std::vector<std::string>>> HouseholdLogic::CommuneF
   return communes;
 }
 
+absl::StatusOr<v1::AreaType> HouseholdLogic::AreaTypeOn(const v1::Household& h, absl::CivilDay date) {
+  if (!h.area_type_override_reason().empty()) return h.area_type();
+  LNOB_ASSIGN_OR_RETURN(auto graph, Graph());
+  const std::string area = graph->AreaTypeOn(h.commune_code(), date);
+  if (area.empty()) return h.area_type();  // a code the unit data does not know on that date
+  return area == "URBAN" ? v1::AREA_TYPE_URBAN : v1::AREA_TYPE_RURAL;
+}
+
 absl::StatusOr<std::string> HouseholdLogic::HouseholdId(absl::string_view name, absl::string_view field) {
   absl::string_view id = name;
   if (!absl::ConsumePrefix(&id, "households/") || !IsUuid(id)) {
@@ -123,6 +133,14 @@ absl::Status HouseholdLogic::RequirePurpose(const C& c) {
 }
 
 absl::Status HouseholdLogic::Present(const C& c, absl::Span<google::protobuf::Message* const> msgs) {
+  // A household's area shown today is that of its commune today unless overridden (the row
+  // keeps the area of its last write, which a reform may have changed since).
+  for (auto* m : msgs) {
+    if (m->GetDescriptor() != v1::Household::descriptor()) continue;
+    auto* h = static_cast<v1::Household*>(m);
+    LNOB_ASSIGN_OR_RETURN(v1::AreaType area, AreaTypeOn(*h, Today()));
+    h->set_area_type(area);
+  }
   return AuditDisclosure(c, privacy_.Apply(c.principal, msgs));
 }
 
@@ -204,7 +222,8 @@ absl::Status HouseholdLogic::PrepareHousehold(const C& c, v1::Household* h, cons
     return WithReason(absl::PermissionDeniedError(absl::StrCat(field("commune_code"), ": outside the caller's area scope")),
                       "OUT_OF_SCOPE");
   }
-  const v1::AreaType unit_area = unit->area_type == "URBAN" ? v1::AREA_TYPE_URBAN : v1::AREA_TYPE_RURAL;
+  const v1::AreaType unit_area =
+      graph->AreaTypeOn(h->commune_code(), registered) == "URBAN" ? v1::AREA_TYPE_URBAN : v1::AREA_TYPE_RURAL;
   if (h->area_type() == v1::AREA_TYPE_UNSPECIFIED) {
     h->set_area_type(unit_area);
     h->clear_area_type_override_reason();
@@ -273,7 +292,9 @@ absl::Status HouseholdLogic::UpdateHousehold(const C& c, const v1::UpdateHouseho
   LNOB_ASSIGN_OR_RETURN(v1::Household current, Visible(c, id));
   // Looked up before the write transaction: no second pool connection while holding a lock.
   LNOB_ASSIGN_OR_RETURN(auto graph, Graph());
-  const scope::UnitVersion* unit = graph->Find(graph->UnitOn(current.commune_code(), Today()), Today());
+  const std::string today_area = graph->AreaTypeOn(current.commune_code(), Today());
+  const v1::AreaType unit_area = today_area == "URBAN" ? v1::AREA_TYPE_URBAN : v1::AREA_TYPE_RURAL;
+  const bool area_in_mask = absl::c_linear_search(req.update_mask().paths(), "area_type");
   auto result = store_->Mutate(id, in.etag(), c.principal.subject, [&](v1::Household& h, HouseholdStore::Mutation& m) -> absl::Status {
     std::vector<std::string> changed;
     for (const auto& p : req.update_mask().paths()) {
@@ -300,11 +321,14 @@ absl::Status HouseholdLogic::UpdateHousehold(const C& c, const v1::UpdateHouseho
         h.set_head_member(in.head_member());
       }
     }
-    const v1::AreaType unit_area =
-        unit != nullptr && unit->area_type == "URBAN" ? v1::AREA_TYPE_URBAN : v1::AREA_TYPE_RURAL;
-    if (unit != nullptr && h.area_type() != unit_area && h.area_type_override_reason().empty()) {
-      return InvalidField("household.area_type_override_reason",
-                          "required when area_type differs from the commune's default");
+    // Without an override the area follows the unit in force today (a former town that became
+    // a commune is rural now): only an explicit different area needs a reason.
+    if (h.area_type_override_reason().empty() && !today_area.empty()) {
+      if (area_in_mask && h.area_type() != unit_area) {
+        return InvalidField("household.area_type_override_reason",
+                            "required when area_type differs from the area of the commune in force today");
+      }
+      h.set_area_type(unit_area);
     }
     m.kind = "UPDATED";
     m.detail = absl::StrJoin(changed, ",");

@@ -119,6 +119,9 @@ class HouseholdLogic {
   // A duplicate citizen ID refused in a household outside the caller's scope: audited.
   absl::Status AuditDuplicateOutsideScope(const C& c, const v1::Household& other);
   absl::StatusOr<std::string> HouseholdId(absl::string_view name, absl::string_view field);
+  // The area a household lives in on `date` (brief §1.2: it follows residence): its explicit
+  // override when it has one, else that of the unit in force at its commune on that date.
+  absl::StatusOr<v1::AreaType> AreaTypeOn(const v1::Household& h, absl::CivilDay date);
 
   HouseholdStore* store_;
   ReferenceStore* refs_;

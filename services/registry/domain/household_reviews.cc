@@ -37,10 +37,21 @@ absl::Status HouseholdLogic::PrepareReview(const v1::Household& h, v1::Review* r
     return InvalidField(prefix + "review_date", absl::StrCat("a ", kind, " review must be dated between ", window.first,
                                                             " and ", window.second, " (MM-DD)"));
   }
-  const StandardRule* rule = StandardInForce(refs->standards, *date);
+  // The standard follows the list year the review produces, not the day it was held: a
+  // periodic round in late 2026 produces the 2027 lists on the 2027 standard.
+  const int review_year = static_cast<int>(date->year());
+  const bool periodic = r->kind() == v1::PERIODIC;
+  if (r->list_year() == 0) r->set_list_year(periodic ? review_year + 1 : review_year);
+  if (r->list_year() != review_year && !(periodic && r->list_year() == review_year + 1)) {
+    return InvalidField(prefix + "list_year",
+                        absl::StrCat("must be ", periodic ? absl::StrCat(review_year, " or ", review_year + 1)
+                                                          : absl::StrCat(review_year),
+                                     " for a ", kind, " review dated ", FormatDate(*date)));
+  }
+  const StandardRule* rule = StandardInForce(refs->standards, absl::CivilDay(r->list_year(), 1, 1));
   if (rule == nullptr) {
-    return WithReason(absl::FailedPreconditionError(absl::StrCat(prefix, "review_date: no poverty standard in force on ",
-                                                                 FormatDate(*date))),
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(prefix, "list_year: no poverty standard in force for ",
+                                                                 r->list_year())),
                       "NO_STANDARD");
   }
   std::set<std::string> seen;
@@ -68,7 +79,9 @@ absl::Status HouseholdLogic::PrepareReview(const v1::Household& h, v1::Review* r
     else if (*dd < *date) v.Add(prefix + "decision_date", "must not be before review_date");
   }
   LNOB_RETURN_IF_ERROR(v.Status());
-  const AreaType area = h.area_type() == v1::AREA_TYPE_URBAN ? AreaType::kUrban : AreaType::kRural;
+  LNOB_ASSIGN_OR_RETURN(const v1::AreaType area_type, AreaTypeOn(h, *date));
+  r->set_area_type(area_type);
+  const AreaType area = area_type == v1::AREA_TYPE_URBAN ? AreaType::kUrban : AreaType::kRural;
   if (r->has_proxy_score()) {
     if (r->proxy_score() < 0) return InvalidField(prefix + "proxy_score", "must not be negative");
     if (!rule->line(area).proxy_score_cutoff) {

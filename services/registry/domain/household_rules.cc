@@ -51,6 +51,10 @@ std::string TransitionCategoryFor(absl::string_view start, absl::string_view end
   if (start_near && end_poor) return "NEAR_POOR_TO_POOR";
   if (start_near && end_near) return "NEAR_POOR_REMAINING";
   if (start_near && end_out) return end.empty() ? "" : "ESCAPED_NEAR_POOR";
+  // No record before the year: the household's first recorded classification (a baseline list,
+  // an import) is where its history starts, not a flow into poverty (phát sinh).
+  if (start.empty() && end_poor) return "BASELINE_POOR";
+  if (start.empty() && end_near) return "BASELINE_NEAR_POOR";
   if (start_out && end_poor) return ever_poor_before ? "RE_POOR" : "NEW_POOR";
   if (start_out && end_near) return "NEW_NEAR_POOR";
   return "";

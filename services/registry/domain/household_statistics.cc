@@ -43,7 +43,8 @@ absl::Status HouseholdLogic::BatchGetHouseholdFacts(const C& c, const v1::BatchG
     f->set_found(true);
     f->set_commune_code(facts[i]->commune_code);
     f->set_head_ethnicity_code(facts[i]->head_ethnicity);
-    f->set_ethnic_minority(!facts[i]->head_ethnicity.empty() && facts[i]->head_ethnicity != "01");
+    f->set_ethnic_minority(facts[i]->ethnic_minority);
+    f->set_escaped(facts[i]->escaped);
     v1::HouseholdClass cls = v1::HOUSEHOLD_CLASS_UNSPECIFIED;
     v1::HouseholdClass_Parse(facts[i]->classification, &cls);
     f->set_classification(cls);
@@ -61,16 +62,30 @@ absl::Status HouseholdLogic::ListTransitions(const C& c, const v1::ListTransitio
                                              v1::ListTransitionsResponse* out) {
   if (req.year() < 2000 || req.year() > 2100) return InvalidField("year", "must be a year 2000-2100");
   if (!v1::TransitionCategory_IsValid(req.category())) return InvalidField("category", "unknown category");
+  if (!req.group().empty() && req.category() != v1::TRANSITION_CATEGORY_UNSPECIFIED) {
+    return InvalidField("group", "give a category or a group, not both");
+  }
+  std::vector<std::string> categories;
+  if (req.category() != v1::TRANSITION_CATEGORY_UNSPECIFIED) {
+    categories.push_back(v1::TransitionCategory_Name(req.category()));
+  } else if (!req.group().empty()) {
+    auto group = store_->TransitionGroup(req.group());
+    if (!group.ok()) {
+      return group.status().code() == absl::StatusCode::kNotFound
+                 ? InvalidField("group", "unknown transition group (table transition_groups)")
+                 : group.status();
+    }
+    categories = *std::move(group);
+  }
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay geo, api::FromProtoDateOr(req.as_of(), "as_of", absl::CivilDay(req.year(), 12, 31)));
   LNOB_ASSIGN_OR_RETURN(auto communes, CommuneFilter(c, req.unit_code(), geo));
   LNOB_ASSIGN_OR_RETURN(auto counts, store_->TransitionCounts(req.year(), communes));
   for (auto& tc : counts) *out->add_counts() = std::move(tc);
-  if (req.category() != v1::TRANSITION_CATEGORY_UNSPECIFIED) {
-    const std::string cat = v1::TransitionCategory_Name(req.category());
+  if (!categories.empty()) {
     LNOB_ASSIGN_OR_RETURN(auto ids, api::FetchPage<std::string>(
                                         tokens_, req,
                                         [&](const std::string& after, int limit) {
-                                          return store_->TransitionHouseholds(req.year(), communes, cat, after, limit);
+                                          return store_->TransitionHouseholds(req.year(), communes, categories, after, limit);
                                         },
                                         [](const std::string& id) { return id; }, out->mutable_next_page_token()));
     for (const auto& id : ids) out->add_households("households/" + id);
@@ -128,11 +143,21 @@ absl::Status HouseholdLogic::CreateTarget(const C& c, const v1::CreateTargetRequ
   if (t.year_from() < 2000 || t.year_to() < t.year_from() || t.year_to() > 2100) v.Add("target.year_to", "years must satisfy 2000 <= year_from <= year_to <= 2100");
   if (t.kind() == v1::MovementTarget::EM_POOR_ESCAPES_PER_YEAR && t.threshold() <= 0) v.Add("target.threshold", "must be positive");
   if (t.kind() == v1::MovementTarget::AREA_LEAVES_DIFFICULT_STATUS && t.unit_codes().empty()) v.Add("target.unit_codes", "name the communes");
+  for (int i = 0; i < t.difficult_regions_size(); ++i) {
+    const int r = t.difficult_regions(i);
+    if (r == v1::REGION_CLASS_UNSPECIFIED || !v1::RegionClass_IsValid(r)) {
+      v.Add(absl::StrCat("target.difficult_regions[", i, "]"), "unknown region class");
+    }
+  }
   if (t.legal_doc().empty()) v.Add("target.legal_doc", "is required");
   if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) v.Add("request_id", "must be a UUID");
   LNOB_RETURN_IF_ERROR(v.Status());
   const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateTarget", c.principal.subject);
-  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateTarget(t, c.principal.subject, key));
+  v1::MovementTarget stored = t;
+  if (stored.kind() == v1::MovementTarget::AREA_LEAVES_DIFFICULT_STATUS && stored.difficult_regions().empty()) {
+    for (auto r : {v1::REGION_II, v1::REGION_III, v1::ESPECIALLY_DIFFICULT_VILLAGE}) stored.add_difficult_regions(r);
+  }
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateTarget(stored, c.principal.subject, key));
   return absl::OkStatus();
 }
 
@@ -167,16 +192,24 @@ absl::Status HouseholdLogic::GetTargetProgress(const C& c, const v1::GetTargetPr
       row->set_achieved(n);
       row->set_threshold(target->threshold());
     } else {
+      const std::set<int> difficult_regions(target->difficult_regions().begin(), target->difficult_regions().end());
+      LNOB_ASSIGN_OR_RETURN(auto graph, Graph());
+      const absl::CivilDay year_end(y, 12, 31);
       int64_t left = 0;
-      std::vector<std::string> still;
+      std::vector<std::string> still, merged;
       for (const auto& unit : target->unit_codes()) {
+        // A unit merged away has no classification left, but it did not leave the status.
+        if (graph->Known(unit) && graph->Find(unit, year_end) == nullptr) {
+          merged.push_back(unit);
+          continue;
+        }
         AreaClassificationQuery q;
-        q.as_of = absl::CivilDay(y, 12, 31);
+        q.as_of = year_end;
         q.unit_code = unit;
         q.limit = 100;
         LNOB_ASSIGN_OR_RETURN(auto rows, refs_->ListAreaClassifications(q));
         bool difficult = false;
-        for (const auto& r : rows) difficult |= r.region() == v1::REGION_III || r.region() == v1::ESPECIALLY_DIFFICULT_VILLAGE;
+        for (const auto& r : rows) difficult |= difficult_regions.count(r.region()) > 0;
         if (difficult) still.push_back(unit);
         else ++left;
       }
@@ -184,6 +217,7 @@ absl::Status HouseholdLogic::GetTargetProgress(const C& c, const v1::GetTargetPr
       row->set_threshold(target->unit_codes_size());
       if (y == to) {
         for (auto& u : still) out->add_units_still_difficult(u);
+        for (auto& u : merged) out->add_units_merged_away(u);
       }
     }
     row->set_met(row->achieved() >= row->threshold());

@@ -6,7 +6,7 @@ scope::UnitTables ToScopeTables(const std::vector<UnitVersion>& units, const std
   scope::UnitTables out;
   out.units.reserve(units.size());
   for (const auto& u : units) {
-    out.units.push_back({u.code, u.level, u.parent_code, u.valid_from, u.valid_to, u.area_type});
+    out.units.push_back({u.code, u.level, u.parent_code, u.valid_from, u.valid_to, u.area_type, u.confirmed});
   }
   for (const auto& e : lineage) out.lineage.push_back({e.old_code, e.new_code, e.effective_date});
   return out;

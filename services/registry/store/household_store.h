@@ -21,7 +21,7 @@ struct HouseholdFilter {
   std::vector<std::string> commune_codes;
   std::string classification;                // "" = any
   std::string head_ethnicity;                // "" = any
-  int head_group = 0;                        // 0 any, 1 EM (not "01"), 2 Kinh ("01")
+  int head_group = 0;                        // 0 any, 1 EM, 2 the majority (table ethnic_majority)
   bool only_no_labor_capacity = false;
   bool only_policy_beneficiary = false;
   std::string name_folded;                   // fold_name() of the query
@@ -111,6 +111,8 @@ class HouseholdStore {
   // ethnicity and status now, the classification on the date, the transition of its year.
   struct Fact {
     std::string commune_code, head_ethnicity, status, classification, transition;
+    bool ethnic_minority = false;  // the head is not of the majority group (table ethnic_majority)
+    bool escaped = false;          // the year's transition is in group ESCAPED (transition_groups)
   };
   virtual absl::StatusOr<std::vector<std::optional<Fact>>> Facts(const std::vector<std::string>& ids,
                                                                  const std::vector<std::string>& dates) = 0;
@@ -119,7 +121,9 @@ class HouseholdStore {
       int year, const std::optional<std::vector<std::string>>& communes) = 0;
   virtual absl::StatusOr<std::vector<std::string>> TransitionHouseholds(
       int year, const std::optional<std::vector<std::string>>& communes,
-      const std::string& category, const std::string& after_id, int limit) = 0;
+      const std::vector<std::string>& categories, const std::string& after_id, int limit) = 0;
+  // The categories of a transition group (table transition_groups); NOT_FOUND if unknown.
+  virtual absl::StatusOr<std::vector<std::string>> TransitionGroup(const std::string& code) = 0;
   virtual absl::StatusOr<std::vector<v1::StatisticsRow>> Statistics(const StatsQuery& q) = 0;
   // EM poor households escaping per year (ESCAPED_POOR + POOR_TO_NEAR_POOR with EM head).
   virtual absl::StatusOr<int64_t> EmEscapes(int year) = 0;

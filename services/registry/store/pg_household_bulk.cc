@@ -208,7 +208,8 @@ void CopyReviews(transaction_base& tx, const std::vector<const ImportRow*>& acce
                 std::vector<std::string>{"id", "household_id", "kind", "review_date", "standard_id",
                                          "income_per_capita", "indicators", "deprivation_count",
                                          "area_type", "computed_class", "reviewer", "state",
-                                         "decision_number", "decision_date", "created_by", "proxy_score"});
+                                         "decision_number", "decision_date", "created_by", "proxy_score",
+                                         "list_year"});
   std::vector<std::string> hist_lines;  // one COPY at a time per transaction
   for (const ImportRow* r : accepted) {
     const auto& h = r->record.household();
@@ -222,7 +223,7 @@ void CopyReviews(transaction_base& tx, const std::vector<const ImportRow*>& acce
       CopyField(&line, absl::StrCat(v.income_per_capita_vnd()));
       CopyField(&line, IndicatorsJson(v));
       CopyField(&line, absl::StrCat(v.deprivation_count()));
-      CopyField(&line, h.area_type() == v1::AREA_TYPE_URBAN ? "URBAN" : "RURAL");
+      CopyField(&line, v.area_type() == v1::AREA_TYPE_URBAN ? "URBAN" : "RURAL");
       CopyField(&line, v1::HouseholdClass_Name(v.computed_class()));
       CopyField(&line, v.reviewer());
       CopyField(&line, "APPROVED");
@@ -230,6 +231,7 @@ void CopyReviews(transaction_base& tx, const std::vector<const ImportRow*>& acce
       CopyField(&line, DateText(v.decision_date()));
       CopyField(&line, actor);
       CopyOpt(&line, v.has_proxy_score() ? absl::StrCat(v.proxy_score()) : "");
+      CopyField(&line, absl::StrCat(v.list_year()));
       rs.WriteLine(line);
       std::string hist;
       CopyField(&hist, api::IdOf(h.name()));

@@ -63,7 +63,8 @@ class PgHouseholdStore : public HouseholdStore {
               " WHERE (NOT $1 OR h.commune_code = ANY($2::text[]))"
               " AND ($3 = '' OR h.classification = $3)"
               " AND ($4 = '' OR h.head_ethnicity = $4)"
-              " AND ($5 = 0 OR ($5 = 1 AND h.head_ethnicity NOT IN ('01', '')) OR ($5 = 2 AND h.head_ethnicity = '01'))"
+              " AND ($5 = 0 OR ($5 = 1 AND is_ethnic_minority(h.head_ethnicity))"
+              "      OR ($5 = 2 AND h.head_ethnicity IN (SELECT code FROM ethnic_majority)))"
               " AND (NOT $6 OR h.no_labor_capacity) AND (NOT $7 OR h.policy_beneficiary)"
               " AND ($8 = '' OR EXISTS (SELECT 1 FROM members m WHERE m.household_id = h.id"
               // The query is a literal: its % and _ are not wildcards (backslash escapes).
@@ -353,13 +354,16 @@ class PgHouseholdStore : public HouseholdStore {
           "   WHERE c.household_id = h.id AND c.effective_date <= q.d"
           "   ORDER BY c.effective_date DESC, c.recorded_at DESC LIMIT 1), 'HOUSEHOLD_CLASS_UNSPECIFIED'),"
           " coalesce((SELECT y.transition FROM household_years y"
-          "   WHERE y.household_id = h.id AND y.year = extract(year FROM q.d)::int), '')"
+          "   WHERE y.household_id = h.id AND y.year = extract(year FROM q.d)::int), ''),"
+          " is_ethnic_minority(h.head_ethnicity),"
+          " coalesce((SELECT y.transition = ANY(g.transitions) FROM household_years y, transition_groups g"
+          "   WHERE y.household_id = h.id AND y.year = extract(year FROM q.d)::int AND g.code = 'ESCAPED'), false)"
           " FROM unnest($1::uuid[], $2::date[]) WITH ORDINALITY AS q(id, d, ord)"
           " JOIN households h ON h.id = q.id",
           ArrayLiteral(ids), ArrayLiteral(dates));
       for (const auto& row : r) {
         const auto i = row[0].as<int64_t>() - 1;
-        out[i] = Fact{Str(row[1]), Str(row[2]), Str(row[3]), Str(row[4]), Str(row[5])};
+        out[i] = Fact{Str(row[1]), Str(row[2]), Str(row[3]), Str(row[4]), Str(row[5]), row[6].as<bool>(), row[7].as<bool>()};
       }
       return absl::OkStatus();
     });
@@ -370,7 +374,7 @@ class PgHouseholdStore : public HouseholdStore {
     return pool_->Fetch<std::vector<v1::TransitionCount>>([&](transaction_base& tx, std::vector<v1::TransitionCount>& out) -> absl::Status {
       auto r = tx.exec_params(
           "SELECT transition, sum(households)::bigint,"
-          " coalesce(sum(households) FILTER (WHERE head_ethnicity NOT IN ('01', '')), 0)::bigint"
+          " coalesce(sum(households) FILTER (WHERE is_ethnic_minority(head_ethnicity)), 0)::bigint"
           " FROM stats_agg WHERE year = $1 AND transition <> ''"
           " AND (NOT $2 OR commune_code = ANY($3::text[])) GROUP BY transition ORDER BY transition",
           year, communes.has_value(), ArrayLiteral(communes.value_or(std::vector<std::string>{})));
@@ -388,15 +392,24 @@ class PgHouseholdStore : public HouseholdStore {
   }
 
   absl::StatusOr<std::vector<std::string>> TransitionHouseholds(
-      int year, const std::optional<std::vector<std::string>>& communes, const std::string& category,
+      int year, const std::optional<std::vector<std::string>>& communes, const std::vector<std::string>& categories,
       const std::string& after, int limit) override {
     return pool_->Fetch<std::vector<std::string>>([&](transaction_base& tx, std::vector<std::string>& out) -> absl::Status {
       auto r = tx.exec_params(
-          "SELECT household_id::text FROM household_years WHERE year = $1 AND transition = $2"
+          "SELECT household_id::text FROM household_years WHERE year = $1 AND transition = ANY($2::text[])"
           " AND (NOT $3 OR commune_code = ANY($4::text[])) AND ($5 = '' OR household_id > $5::uuid)"
           " ORDER BY household_id LIMIT $6",
-          year, category, communes.has_value(), ArrayLiteral(communes.value_or(std::vector<std::string>{})),
-          after, limit);
+          year, ArrayLiteral(categories), communes.has_value(),
+          ArrayLiteral(communes.value_or(std::vector<std::string>{})), after, limit);
+      for (const auto& row : r) out.push_back(Str(row[0]));
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::vector<std::string>> TransitionGroup(const std::string& code) override {
+    return pool_->Fetch<std::vector<std::string>>([&](transaction_base& tx, std::vector<std::string>& out) -> absl::Status {
+      auto r = tx.exec_params("SELECT unnest(transitions) FROM transition_groups WHERE code = $1", code);
+      if (r.empty()) return absl::NotFoundError(absl::StrCat("transition group ", code));
       for (const auto& row : r) out.push_back(Str(row[0]));
       return absl::OkStatus();
     });
@@ -413,7 +426,7 @@ class PgHouseholdStore : public HouseholdStore {
       out.clear();
       auto r = tx.exec_params(
           "SELECT m.bucket, CASE WHEN s.head_ethnicity = '' THEN 'UNKNOWN' WHEN $2 THEN s.head_ethnicity"
-          " WHEN s.head_ethnicity = '01' THEN 'KINH' ELSE 'EM' END AS grp, s.class_end,"
+          " WHEN NOT is_ethnic_minority(s.head_ethnicity) THEN 'KINH' ELSE 'EM' END AS grp, s.class_end,"
           " sum(s.households)::bigint, sum(s.people)::bigint"
           " FROM stats_agg s JOIN unnest($3::text[], $4::text[]) AS m(code, bucket) ON m.code = s.commune_code"
           " WHERE s.year = $1 AND s.households <> 0 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
@@ -440,7 +453,8 @@ class PgHouseholdStore : public HouseholdStore {
     absl::Status st = pool_->Read([&](transaction_base& tx) {
       n = tx.exec_params(
                 "SELECT coalesce(sum(households), 0)::bigint FROM stats_agg WHERE year = $1"
-                " AND transition IN ('ESCAPED_POOR', 'POOR_TO_NEAR_POOR') AND head_ethnicity NOT IN ('01', '')",
+                " AND transition = ANY((SELECT transitions FROM transition_groups WHERE code = 'ESCAPED')::text[])"
+                " AND is_ethnic_minority(head_ethnicity)",
                 year)[0][0]
               .as<int64_t>();
       return absl::OkStatus();
@@ -454,11 +468,14 @@ class PgHouseholdStore : public HouseholdStore {
     return pool_->Write<v1::MovementTarget>([&](transaction_base& tx, v1::MovementTarget& out) -> absl::Status {
       return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
         std::vector<std::string> units(t.unit_codes().begin(), t.unit_codes().end());
+        std::vector<std::string> regions;
+        for (int r : t.difficult_regions()) regions.push_back(v1::RegionClass_Name(static_cast<v1::RegionClass>(r)));
         tx.exec_params(
             "INSERT INTO movement_targets (id, kind, year_from, year_to, threshold, unit_codes, legal_doc,"
-            " description, created_by) VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9)",
+            " description, created_by, difficult_regions) VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9,"
+            " $10::text[])",
             t.id(), v1::MovementTarget::Kind_Name(t.kind()), t.year_from(), t.year_to(), t.threshold(),
-            ArrayLiteral(units), t.legal_doc(), t.description(), actor);
+            ArrayLiteral(units), t.legal_doc(), t.description(), actor, ArrayLiteral(regions));
         out = t;
         out.set_name("targets/" + t.id());
         return absl::OkStatus();
@@ -469,7 +486,8 @@ class PgHouseholdStore : public HouseholdStore {
   absl::StatusOr<std::vector<v1::MovementTarget>> ListTargets() override {
     return pool_->Fetch<std::vector<v1::MovementTarget>>([&](transaction_base& tx, std::vector<v1::MovementTarget>& out) -> absl::Status {
       auto r = tx.exec("SELECT id, kind, year_from, year_to, threshold, array_to_string(unit_codes, ','),"
-                       " legal_doc, description FROM movement_targets ORDER BY id");
+                       " legal_doc, description, array_to_string(difficult_regions, ',') FROM movement_targets"
+                       " ORDER BY id");
       for (const auto& row : r) {
         v1::MovementTarget t;
         t.set_id(Str(row[0]));
@@ -483,6 +501,10 @@ class PgHouseholdStore : public HouseholdStore {
         for (absl::string_view u : absl::StrSplit(Str(row[5]), ',', absl::SkipEmpty())) t.add_unit_codes(std::string(u));
         t.set_legal_doc(Str(row[6]));
         t.set_description(Str(row[7]));
+        for (absl::string_view r : absl::StrSplit(Str(row[8]), ',', absl::SkipEmpty())) {
+          v1::RegionClass rc = v1::REGION_CLASS_UNSPECIFIED;
+          if (v1::RegionClass_Parse(std::string(r), &rc)) t.add_difficult_regions(rc);
+        }
         out.push_back(std::move(t));
       }
       return absl::OkStatus();
