@@ -281,6 +281,19 @@ class FundingE2E(unittest.TestCase):
         with self.assertRaises(grpc.RpcError) as cm:  # plans from 2026 are per commune
             self.fund.call(f"{FUND}/CreatePlan", {"plan": {"year": 2026, "unitCode": "688", "lines": []}})
         self.assertEqual(cm.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+        # 2025 has a district plan and, after the reform, commune plans for the same money: the
+        # year is consolidated on one level (data: plan_levels), the other is reported beside it.
+        for unit, amount in (("688", 2000000), ("25195", 3000000)):
+            p = self.fund.call(f"{FUND}/CreatePlan", {"plan": {"year": 2025, "unitCode": unit, "lines": [
+                {"nodeCode": "NTP_EM.P1", "source": "CENTRAL_INVESTMENT", "amountVnd": str(amount)},
+                {"nodeCode": "NTP_EM.P1", "source": "LOCAL_COUNTERPART", "amountVnd": str(amount // 10)}]}})
+            self.fund.call(f"{FUND}/SubmitPlan", {"name": p.name})
+            self.fund.call(f"{FUND}/ReviewPlan", {"name": p.name})
+            self.fund_checker.call(f"{FUND}/ApprovePlan", {"name": p.name})
+        cons = self.fund.call(f"{FUND}/ConsolidatePlans", {"year": 2025})
+        self.assertEqual((cons.counted_level, cons.approved_plans, cons.total_vnd), ("district", 1, 2200000))
+        self.assertEqual((cons.excluded_plans, cons.excluded_vnd), (1, 3300000))
+        self.assertIn("2025", cons.level_rule)
 
     def test_6_area_scope_on_every_kind_of_call(self):
         h = self.household(commune="25195")

@@ -669,9 +669,21 @@ TEST_F(HouseholdTest, ProxyScoreReplacesIncomeWhereACutOffIsConfigured) {
   ASSERT_TRUE(logic_->CreateReview(admin_, req, &out).ok());
   EXPECT_EQ(out.computed_class(), v1::POOR);
   EXPECT_EQ(out.proxy_score(), 120);
+  // Brief §2.3: the B1 cut-offs are UNCONFIRMED; the review says so, and keeps saying so when read.
+  EXPECT_THAT(out.caveats(), ::testing::ElementsAre("PROXY_SCORE_CUTOFF_UNCONFIRMED"));
+  v1::GetReviewRequest get;
+  get.set_name(out.name());
+  v1::Review read;
+  ASSERT_TRUE(logic_->GetReview(admin_, get, &read).ok());
+  EXPECT_THAT(read.caveats(), ::testing::ElementsAre("PROXY_SCORE_CUTOFF_UNCONFIRMED"));
   req.mutable_review()->set_proxy_score(141);
   ASSERT_TRUE(logic_->CreateReview(admin_, req, &out).ok());
   EXPECT_EQ(out.computed_class(), v1::NOT_POOR);
+  // Scored on income, nothing unconfirmed to report.
+  req.mutable_review()->clear_proxy_score();
+  req.mutable_review()->set_income_per_capita_vnd(1'000'000);
+  ASSERT_TRUE(logic_->CreateReview(admin_, req, &out).ok());
+  EXPECT_TRUE(out.caveats().empty());
 }
 
 TEST_F(HouseholdTest, TransitionsOverMultiYearHistoriesTellRePoorFromNewPoor) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -147,13 +148,13 @@ absl::Status FundingLogic::CreatePlan(const C& c, const v1::CreatePlanRequest& r
   const auto& p = req.plan();
   LNOB_RETURN_IF_ERROR(CheckYear(p.year(), "plan.year"));
   LNOB_ASSIGN_OR_RETURN(UnitInfo unit, s_.ResolveUnit(p.unit_code(), p.year(), "plan.unit_code"));
-  // Local plans are made per district until the district level ends on 1 July 2025 and
-  // per commune from then on; 2025 has both.
-  const bool district_ok = p.year() <= 2025, commune_ok = p.year() >= 2025;
-  if (!((unit.level == 2 && district_ok) || (unit.level == 3 && commune_ok))) {
-    return InvalidField("plan.unit_code", p.year() <= 2024   ? "plans before 2025 are made per district"
-                                          : p.year() >= 2026 ? "plans from 2026 are made per commune"
-                                                             : "must be a district or a commune");
+  // Which levels make plans in the year is data (plan_levels): districts until the district
+  // level ended on 1 July 2025, communes from then on; 2025 has both.
+  LNOB_ASSIGN_OR_RETURN(PlanLevelRule levels, s_.ledger->PlanLevels(p.year()));
+  const std::string level = unit.level == 2 ? "district" : unit.level == 3 ? "commune" : "";
+  if (!absl::c_linear_search(levels.allowed, level)) {
+    return InvalidField("plan.unit_code", absl::StrCat("plans for ", p.year(), " are made per ",
+                                                       absl::StrJoin(levels.allowed, " or "), " (", levels.legal_doc, ")"));
   }
   LNOB_RETURN_IF_ERROR(s_.RequireScope(c.principal, p.unit_code(), p.year(), "plan.unit_code"));
   LNOB_ASSIGN_OR_RETURN(Catalogue cat, s_.LoadCatalogue());

@@ -78,6 +78,13 @@ struct FeedChange {
   std::string reason;
 };
 
+// plan_levels: which unit levels make plans in a year and which one the year is consolidated on.
+struct PlanLevelRule {
+  std::vector<std::string> allowed;  // "district", "commune"
+  std::string counted;
+  std::string legal_doc;
+};
+
 struct SupportTotals {
   int64_t households = 0;  // distinct households with support
   int64_t amount = 0;
@@ -135,6 +142,8 @@ class LedgerStore {
   virtual absl::StatusOr<v1::Plan> ChangePlanState(const std::string& id, const std::string& etag,
                                                    const std::set<std::string>& from, const std::string& to,
                                                    const std::string& comments, const std::string& actor) = 0;
+  virtual absl::StatusOr<PlanLevelRule> PlanLevels(int year) = 0;
+  // The year's approved plans of the counted level (plan_levels), and the others beside them.
   virtual absl::StatusOr<v1::ConsolidatePlansResponse> Consolidate(int year) = 0;
 
   // Reports.

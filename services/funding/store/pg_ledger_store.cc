@@ -1,5 +1,6 @@
 // Allocations, disbursements, plans and reports in PostgreSQL (FundingService).
 
+#include "absl/strings/str_split.h"
 #include "services/funding/store/pg_funding_rows.h"
 #include "services/funding/store/pg_funding_store.h"
 
@@ -261,18 +262,46 @@ class PgLedgerStore : public LedgerStore {
     });
   }
 
+  absl::StatusOr<PlanLevelRule> PlanLevels(int year) override {
+    return pool_->Fetch<PlanLevelRule>([&](transaction_base& tx, PlanLevelRule& out) -> absl::Status {
+      auto r = tx.exec_params("SELECT array_to_string(allowed_levels, ','), counted_level, legal_doc FROM plan_levels"
+                              " WHERE $1 BETWEEN year_from AND year_to",
+                              year);
+      if (r.empty()) return absl::NotFoundError(absl::StrCat("no plan level for ", year));
+      out.allowed = absl::StrSplit(Str(r[0][0]), ',', absl::SkipEmpty());
+      out.counted = Str(r[0][1]);
+      out.legal_doc = Str(r[0][2]);
+      return absl::OkStatus();
+    });
+  }
+
   absl::StatusOr<v1::ConsolidatePlansResponse> Consolidate(int year) override {
     using Out = v1::ConsolidatePlansResponse;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
       out.set_year(year);
-      auto n = tx.exec_params("SELECT count(*) FROM plans WHERE year = $1 AND state = 'APPROVED'", year);
+      auto rule = tx.exec_params("SELECT counted_level, legal_doc FROM plan_levels WHERE $1 BETWEEN year_from AND year_to",
+                                 year);
+      if (rule.empty()) return absl::NotFoundError(absl::StrCat("no plan level for ", year));
+      const std::string level = Str(rule[0][0]);
+      out.set_counted_level(level);
+      out.set_level_rule(Str(rule[0][1]));
+      auto n = tx.exec_params(
+          "SELECT count(*) FILTER (WHERE unit_level_of_code(p.unit_code) = $2),"
+          " count(*) FILTER (WHERE unit_level_of_code(p.unit_code) <> $2),"
+          " coalesce((SELECT sum(l.amount) FROM plan_lines l JOIN plans q ON q.id = l.plan_id"
+          "   WHERE q.year = $1 AND q.state = 'APPROVED' AND unit_level_of_code(q.unit_code) <> $2), 0)::bigint"
+          " FROM plans p WHERE p.year = $1 AND p.state = 'APPROVED'",
+          year, level);
       out.set_approved_plans(n[0][0].as<int>());
+      out.set_excluded_plans(n[0][1].as<int>());
+      out.set_excluded_vnd(n[0][2].as<int64_t>());
       auto r = tx.exec_params(
           "SELECT l.node_code, coalesce(programme_of(l.node_code, make_date($1, 12, 31)), ''), l.source,"
           " sum(l.amount)::bigint, sum(l.households)::bigint, count(DISTINCT l.plan_id)"
           " FROM plan_lines l JOIN plans p ON p.id = l.plan_id WHERE p.year = $1 AND p.state = 'APPROVED'"
+          " AND unit_level_of_code(p.unit_code) = $2"
           " GROUP BY 1, 2, 3 ORDER BY 2, 1, 3",
-          year);
+          year, level);
       for (const auto& row : r) {
         auto* l = out.add_lines();
         l->set_node_code(Str(row[0]));

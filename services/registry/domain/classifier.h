@@ -25,6 +25,7 @@ struct IncomeLine {
   int64_t line_vnd = 0;                    // per person per month
   std::optional<int64_t> middle_cap_vnd;   // unset when not known
   std::optional<int> proxy_score_cutoff;   // B1 score at/below which income counts as at/below the line
+  bool proxy_score_confirmed = false;      // false: the cut-off comes from an unverified source
 };
 
 struct StandardRule {

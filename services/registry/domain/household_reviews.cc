@@ -89,6 +89,8 @@ absl::Status HouseholdLogic::PrepareReview(const v1::Household& h, v1::Review* r
                                                                "; give income_per_capita_vnd"));
     }
   }
+  r->clear_caveats();
+  if (r->has_proxy_score() && !rule->line(area).proxy_score_confirmed) r->add_caveats("PROXY_SCORE_CUTOFF_UNCONFIRMED");
   const HouseholdClass cls = r->has_proxy_score() ? ClassifyByProxyScore(r->proxy_score(), deprived, area, *rule)
                                                   : Classify(r->income_per_capita_vnd(), deprived, area, *rule);
   v1::HouseholdClass pc = v1::HOUSEHOLD_CLASS_UNSPECIFIED;

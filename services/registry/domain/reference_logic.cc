@@ -47,6 +47,7 @@ std::vector<StandardRule> StandardRulesFrom(const std::vector<v1::PovertyStandar
       IncomeLine il{l.income_line_vnd(), std::nullopt, std::nullopt};
       if (l.middle_income_cap_vnd() > 0) il.middle_cap_vnd = l.middle_income_cap_vnd();
       if (l.proxy_score_cutoff() > 0) il.proxy_score_cutoff = l.proxy_score_cutoff();
+      il.proxy_score_confirmed = l.proxy_score_confirmed();
       (l.area_type() == v1::AREA_TYPE_URBAN ? r.urban : r.rural) = il;
     }
     for (const auto& i : s.indicators()) r.indicator_codes.insert(i.code());

@@ -209,7 +209,7 @@ void CopyReviews(transaction_base& tx, const std::vector<const ImportRow*>& acce
                                          "income_per_capita", "indicators", "deprivation_count",
                                          "area_type", "computed_class", "reviewer", "state",
                                          "decision_number", "decision_date", "created_by", "proxy_score",
-                                         "list_year"});
+                                         "list_year", "caveats"});
   std::vector<std::string> hist_lines;  // one COPY at a time per transaction
   for (const ImportRow* r : accepted) {
     const auto& h = r->record.household();
@@ -232,6 +232,7 @@ void CopyReviews(transaction_base& tx, const std::vector<const ImportRow*>& acce
       CopyField(&line, actor);
       CopyOpt(&line, v.has_proxy_score() ? absl::StrCat(v.proxy_score()) : "");
       CopyField(&line, absl::StrCat(v.list_year()));
+      CopyField(&line, ArrayLiteral(std::vector<std::string>(v.caveats().begin(), v.caveats().end())));
       rs.WriteLine(line);
       std::string hist;
       CopyField(&hist, api::IdOf(h.name()));

@@ -250,7 +250,7 @@ const char kReviewColumns[] =
     " r.rejection_reason, r.version,"
     " to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
     " to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
-    " coalesce(r.proxy_score, -1), r.area_type, r.list_year";
+    " coalesce(r.proxy_score, -1), r.area_type, r.list_year, array_to_string(r.caveats, ',')";
 
 v1::Review ReviewFromRow(const pqxx::row& r) {
   v1::Review v;
@@ -280,6 +280,7 @@ v1::Review ReviewFromRow(const pqxx::row& r) {
   if (r[18].as<int>() >= 0) v.set_proxy_score(r[18].as<int>());
   v.set_area_type(Str(r[19]) == "URBAN" ? v1::AREA_TYPE_URBAN : v1::AREA_TYPE_RURAL);
   v.set_list_year(r[20].as<int>());
+  for (absl::string_view c : absl::StrSplit(Str(r[21]), ',', absl::SkipEmpty())) v.add_caveats(std::string(c));
   return v;
 }
 
@@ -300,13 +301,14 @@ void InsertReview(transaction_base& tx, const std::string& hid, const v1::Review
   tx.exec_params(
       "INSERT INTO reviews (id, household_id, kind, review_date, standard_id, income_per_capita,"
       " indicators, deprivation_count, area_type, computed_class, reviewer, state, decision_number,"
-      " decision_date, created_by, proxy_score, list_year) VALUES ($1::uuid, $2::uuid, $3, $4::date, $5, $6,"
-      " $7::jsonb, $8, $9, $10, $11, $12, $13, NULLIF($14, '')::date, $15, NULLIF($16, -1), $17)",
+      " decision_date, created_by, proxy_score, list_year, caveats) VALUES ($1::uuid, $2::uuid, $3, $4::date, $5,"
+      " $6, $7::jsonb, $8, $9, $10, $11, $12, $13, NULLIF($14, '')::date, $15, NULLIF($16, -1), $17, $18::text[])",
       api::IdOf(r.name()), hid, r.kind() == v1::ONGOING ? "ONGOING" : "PERIODIC", DateText(r.review_date()),
       r.standard_id(), r.income_per_capita_vnd(), IndicatorsJson(r), r.deprivation_count(),
       r.area_type() == v1::AREA_TYPE_URBAN ? "URBAN" : "RURAL",
       v1::HouseholdClass_Name(r.computed_class()), r.reviewer(), state, r.decision_number(),
-      DateText(r.decision_date()), actor, r.has_proxy_score() ? r.proxy_score() : -1, r.list_year());
+      DateText(r.decision_date()), actor, r.has_proxy_score() ? r.proxy_score() : -1, r.list_year(),
+      ArrayLiteral(std::vector<std::string>(r.caveats().begin(), r.caveats().end())));
 }
 
 // Records an approved classification (history, household row, years, change feed).
