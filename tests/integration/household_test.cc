@@ -79,9 +79,11 @@ class HouseholdTest : public testing::ServiceTest {
     r->set_kind(kind);
     *r->mutable_review_date() = Day(year, 10, 15);
     r->set_income_per_capita_vnd(income);
+    // The codes of the list year's standard: 2027-2030 keeps D01-D11 and adds D13 (waste).
+    const int list_year = year + (kind == v1::PERIODIC ? 1 : 0);
     for (int i = 1; i <= 12; ++i) {
       auto* ind = r->add_indicators();
-      ind->set_code(absl::StrFormat("D%02d", i));
+      ind->set_code(absl::StrFormat("D%02d", list_year >= 2027 && i == 12 ? 13 : i));
       ind->set_deprived(i <= deprived);
     }
     v1::Review out;
@@ -410,6 +412,26 @@ TEST_F(HouseholdTest, AreaTargetsCountRegionIIAndNeverCountAMergedCommuneAsOut) 
   progress.Clear();
   ASSERT_TRUE(logic_->GetTargetProgress(admin_, tp, &progress).ok());
   EXPECT_EQ(progress.years(0).achieved(), 1);
+}
+
+// Brief §1.4: the 2027-2030 set keeps telecom use (D11 in both sets) and adds waste treatment;
+// a code never means two indicators across standards.
+TEST_F(HouseholdTest, AnIndicatorCodeMeansOneThingAcrossStandardsBrief1_4) {
+  pqxx::connection c(db_->admin_url());
+  pqxx::nontransaction n(c);
+  auto name = [&](const std::string& standard, const std::string& code) {
+    auto r = n.exec_params("SELECT name FROM registry.deprivation_indicators WHERE standard_id = $1 AND code = $2",
+                           standard, code);
+    return r.empty() ? std::string() : r[0][0].as<std::string>();
+  };
+  EXPECT_EQ(name("PS_2022_2025", "D11"), name("PS_2027_2030", "D11"));
+  EXPECT_EQ(name("PS_2027_2030", "D11"), "Use of telecom services");
+  EXPECT_EQ(name("PS_2027_2030", "D13"), "Waste treatment");
+  EXPECT_EQ(name("PS_2027_2030", "D12"), "");
+  EXPECT_EQ(name("PS_2022_2025", "D13"), "");
+  EXPECT_EQ(Count("SELECT count(*) FROM registry.deprivation_indicators d1 JOIN registry.deprivation_indicators d2"
+                  " ON d1.code = d2.code AND d1.standard_id < d2.standard_id AND d1.name <> d2.name"),
+            0);
 }
 
 // The 2026 renames (xã → phường, 30 April 2026) come from one unverified source

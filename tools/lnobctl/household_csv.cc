@@ -145,10 +145,15 @@ bool HouseholdCsvReader::Next(v1::HouseholdRecord* rec, int64_t* row_number, std
       }
       std::set<std::string> deprived;
       for (absl::string_view code : absl::StrSplit(r[kDeprived], ';', absl::SkipEmpty())) deprived.insert(std::string(code));
-      for (int i = 1; i <= 12; ++i) {
+      std::vector<std::string> codes;
+      if (codes_) codes = codes_(*v);
+      if (codes.empty()) {
+        for (int i = 1; i <= 12; ++i) codes.push_back(absl::StrFormat("D%02d", i));
+      }
+      for (const auto& code : codes) {
         auto* ind = v->add_indicators();
-        ind->set_code(absl::StrFormat("D%02d", i));
-        ind->set_deprived(deprived.erase(ind->code()) > 0);
+        ind->set_code(code);
+        ind->set_deprived(deprived.erase(code) > 0);
       }
       if (!deprived.empty()) fail("deprived_indicators", absl::StrCat("unknown code ", *deprived.begin()));
       v->set_decision_number(r[kDecisionNumber]);

@@ -18,7 +18,12 @@ const std::vector<std::string>& HouseholdCsvHeader();
 
 class HouseholdCsvReader {
  public:
-  explicit HouseholdCsvReader(std::istream& in) : in_(in) {}
+  // The indicator codes of the standard a review is scored on (that of its list year): the
+  // CSV lists only the deprived ones, every other code of the standard is "not deprived".
+  using IndicatorCodes = std::function<std::vector<std::string>(const registry::v1::Review&)>;
+
+  // Without `codes`: D01..D12, the 2022-2025 set.
+  explicit HouseholdCsvReader(std::istream& in, IndicatorCodes codes = nullptr) : in_(in), codes_(std::move(codes)) {}
   // Reads the header; false with *error when it is not the expected one.
   bool Start(std::string* error);
   // Next household. *row_number: line of its H row. A record that cannot be converted is
@@ -29,6 +34,7 @@ class HouseholdCsvReader {
  private:
   bool ReadRow();
   std::istream& in_;
+  IndicatorCodes codes_;
   std::vector<std::string> row_;
   bool have_row_ = false;
   bool eof_ = false;

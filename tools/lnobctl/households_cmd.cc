@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -16,6 +17,7 @@
 #include "common/util/csv.h"
 #include "grpcpp/grpcpp.h"
 #include "lnob/registry/v1/households.grpc.pb.h"
+#include "lnob/registry/v1/reference_data.grpc.pb.h"
 #include "services/registry/domain/refdata.h"
 #include "tools/lnobctl/args.h"
 #include "tools/lnobctl/client_util.h"
@@ -24,6 +26,36 @@
 namespace lnob::ctl {
 namespace v1 = ::lnob::registry::v1;
 namespace {
+
+// Which indicator codes a review is scored on: those of the standard in force on 1 January of
+// its list year (the registry's rule), read once from the registry itself.
+absl::StatusOr<HouseholdCsvReader::IndicatorCodes> StandardCodes(const std::shared_ptr<grpc::Channel>& channel,
+                                                                const std::string& token) {
+  auto refs = v1::ReferenceDataService::NewStub(channel);
+  auto ctx = Context(token);
+  v1::ListPovertyStandardsRequest req;
+  v1::ListPovertyStandardsResponse resp;
+  grpc::Status s = refs->ListPovertyStandards(ctx.get(), req, &resp);
+  if (!s.ok()) return absl::UnavailableError("reading the poverty standards: " + s.error_message());
+  struct Span {
+    int from, to;  // years
+    std::vector<std::string> codes;
+  };
+  std::vector<Span> spans;
+  for (const auto& st : resp.poverty_standards()) {
+    Span sp{st.valid_from().year(), st.valid_to().year(), {}};
+    for (const auto& i : st.indicators()) sp.codes.push_back(i.code());
+    spans.push_back(std::move(sp));
+  }
+  return HouseholdCsvReader::IndicatorCodes([spans](const v1::Review& r) {
+    const int list_year = r.list_year() != 0 ? r.list_year()
+                                             : r.review_date().year() + (r.kind() == v1::PERIODIC ? 1 : 0);
+    for (const auto& sp : spans) {
+      if (sp.from <= list_year && list_year <= sp.to) return sp.codes;
+    }
+    return std::vector<std::string>{};
+  });
+}
 
 }  // namespace
 
@@ -34,11 +66,13 @@ int RunImportHouseholds(Args& a, const std::string& file) {
   const int64_t total_lines = CountLines(file);
   const std::string import_id = Get(a, "import_id", FileImportId(file));
   auto channel = grpc::CreateChannel(Get(a, "target", "127.0.0.1:50051"), grpc::InsecureChannelCredentials());
+  auto codes = StandardCodes(channel, Token(a));
+  if (!codes.ok()) return Fail("import households: " + std::string(codes.status().message()));
   auto stub = v1::HouseholdService::NewStub(channel);
   auto ctx = Context(Token(a));
   v1::ImportHouseholdsResponse resp;
   auto writer = stub->ImportHouseholds(ctx.get(), &resp);
-  HouseholdCsvReader reader(in);
+  HouseholdCsvReader reader(in, *std::move(codes));
   std::string error;
   if (!reader.Start(&error)) return Fail("import households: " + error);
   v1::ImportHouseholdsRequest first;
