@@ -63,7 +63,7 @@ class PgHouseholdStore : public HouseholdStore {
               " WHERE (NOT $1 OR h.commune_code = ANY($2::text[]))"
               " AND ($3 = '' OR h.classification = $3)"
               " AND ($4 = '' OR h.head_ethnicity = $4)"
-              " AND ($5 = 0 OR ($5 = 1 AND is_ethnic_minority(h.head_ethnicity))"
+              " AND ($5 = 0 OR ($5 = 1 AND (h.head_ethnicity <> '' AND h.head_ethnicity NOT IN (SELECT code FROM ethnic_majority)))"
               "      OR ($5 = 2 AND h.head_ethnicity IN (SELECT code FROM ethnic_majority)))"
               " AND (NOT $6 OR h.no_labor_capacity) AND (NOT $7 OR h.policy_beneficiary)"
               " AND ($8 = '' OR EXISTS (SELECT 1 FROM members m WHERE m.household_id = h.id"
@@ -355,7 +355,7 @@ class PgHouseholdStore : public HouseholdStore {
           "   ORDER BY c.effective_date DESC, c.recorded_at DESC LIMIT 1), 'HOUSEHOLD_CLASS_UNSPECIFIED'),"
           " coalesce((SELECT y.transition FROM household_years y"
           "   WHERE y.household_id = h.id AND y.year = extract(year FROM q.d)::int), ''),"
-          " is_ethnic_minority(h.head_ethnicity),"
+          " (h.head_ethnicity <> '' AND h.head_ethnicity NOT IN (SELECT code FROM ethnic_majority)),"
           " coalesce((SELECT y.transition = ANY(g.transitions) FROM household_years y, transition_groups g"
           "   WHERE y.household_id = h.id AND y.year = extract(year FROM q.d)::int AND g.code = 'ESCAPED'), false)"
           " FROM unnest($1::uuid[], $2::date[]) WITH ORDINALITY AS q(id, d, ord)"
@@ -374,7 +374,7 @@ class PgHouseholdStore : public HouseholdStore {
     return pool_->Fetch<std::vector<v1::TransitionCount>>([&](transaction_base& tx, std::vector<v1::TransitionCount>& out) -> absl::Status {
       auto r = tx.exec_params(
           "SELECT transition, sum(households)::bigint,"
-          " coalesce(sum(households) FILTER (WHERE is_ethnic_minority(head_ethnicity)), 0)::bigint"
+          " coalesce(sum(households) FILTER (WHERE (head_ethnicity <> '' AND head_ethnicity NOT IN (SELECT code FROM ethnic_majority))), 0)::bigint"
           " FROM stats_agg WHERE year = $1 AND transition <> ''"
           " AND (NOT $2 OR commune_code = ANY($3::text[])) GROUP BY transition ORDER BY transition",
           year, communes.has_value(), ArrayLiteral(communes.value_or(std::vector<std::string>{})));
@@ -426,7 +426,7 @@ class PgHouseholdStore : public HouseholdStore {
       out.clear();
       auto r = tx.exec_params(
           "SELECT m.bucket, CASE WHEN s.head_ethnicity = '' THEN 'UNKNOWN' WHEN $2 THEN s.head_ethnicity"
-          " WHEN NOT is_ethnic_minority(s.head_ethnicity) THEN 'KINH' ELSE 'EM' END AS grp, s.class_end,"
+          " WHEN s.head_ethnicity IN (SELECT code FROM ethnic_majority) THEN 'KINH' ELSE 'EM' END AS grp, s.class_end,"
           " sum(s.households)::bigint, sum(s.people)::bigint"
           " FROM stats_agg s JOIN unnest($3::text[], $4::text[]) AS m(code, bucket) ON m.code = s.commune_code"
           " WHERE s.year = $1 AND s.households <> 0 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
@@ -454,7 +454,7 @@ class PgHouseholdStore : public HouseholdStore {
       n = tx.exec_params(
                 "SELECT coalesce(sum(households), 0)::bigint FROM stats_agg WHERE year = $1"
                 " AND transition = ANY((SELECT transitions FROM transition_groups WHERE code = 'ESCAPED')::text[])"
-                " AND is_ethnic_minority(head_ethnicity)",
+                " AND (head_ethnicity <> '' AND head_ethnicity NOT IN (SELECT code FROM ethnic_majority))",
                 year)[0][0]
               .as<int64_t>();
       return absl::OkStatus();
