@@ -128,9 +128,15 @@ absl::StatusOr<PersonalDataPolicy> PersonalDataPolicy::FromJson(absl::string_vie
   // Every message of the files that hold a policy field, decided once (the walk asks per field).
   std::set<const google::protobuf::FileDescriptor*> files;
   for (const auto& [type, rules] : p.fields_) files.insert(type->file());
+  // ...and every type their fields lead to (google.type.Date, Timestamp, ...), so that a walk
+  // never has to search the type graph.
   std::function<void(const Descriptor*)> note = [&](const Descriptor* t) {
+    if (p.reaches_.contains(t)) return;
     p.reaches_[t] = p.ReachesUncached(t);
     for (int i = 0; i < t->nested_type_count(); ++i) note(t->nested_type(i));
+    for (int i = 0; i < t->field_count(); ++i) {
+      if (const Descriptor* sub = t->field(i)->message_type()) note(sub);
+    }
   };
   for (const auto* file : files) {
     for (int i = 0; i < file->message_type_count(); ++i) note(file->message_type(i));
