@@ -434,7 +434,33 @@ TEST_F(HouseholdTest, AnIndicatorCodeMeansOneThingAcrossStandardsBrief1_4) {
             0);
 }
 
-// The 2026 renames (xã → phường, 30 April 2026) come from one unverified source
+// One village never exists under two spellings: free text is stored NFC on every path.
+TEST_F(HouseholdTest, FreeTextIsStoredNfcAndLengthLimited) {
+  const std::string nfd_village = "Tho\xcc\x82n Ba\xcc\x80u Sen";  // "Thôn Bàu Sen", decomposed
+  const std::string nfc_village = "Th\xc3\xb4n B\xc3\xa0u Sen";
+  v1::CreateHouseholdRequest req;
+  req.mutable_household()->set_commune_code("25195");
+  req.mutable_household()->set_village(nfd_village);
+  *req.mutable_household()->add_members() = Person("Nguyễn Văn A", v1::HEAD);
+  v1::Household out;
+  ASSERT_TRUE(logic_->CreateHousehold(admin_, req, &out).ok());
+  v1::GetHouseholdRequest get;
+  get.set_name(out.name());
+  v1::Household read;
+  ASSERT_TRUE(logic_->GetHousehold(admin_, get, &read).ok());
+  EXPECT_EQ(read.village(), nfc_village);
+  EXPECT_EQ(Count("SELECT count(*) FROM registry.households WHERE village IS NOT NFC NORMALIZED"), 0);
+  v1::UpdateHouseholdRequest up;
+  up.mutable_household()->set_name(out.name());
+  up.mutable_household()->set_etag(read.etag());
+  up.mutable_household()->set_address(std::string(501, 'x'));
+  up.mutable_update_mask()->add_paths("address");
+  absl::Status st = logic_->UpdateHousehold(admin_, up, &out);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetFieldViolations(st).at(0).field, "household.address");
+}
+
+
 // (PROVENANCE.md): they must not switch a household's area until an operator confirms them.
 TEST(UnitGraphArea, UnconfirmedVersionsNeverSwitchTheArea) {
   scope::UnitTables t;
@@ -1023,6 +1049,15 @@ TEST_F(ImportTest, AnInterruptedImportFinishesOnResendWithoutDuplicates) {
   Import(id, rows, SIZE_MAX, &taken, &other);
   EXPECT_EQ(taken.code(), absl::StatusCode::kAlreadyExists) << taken;
   EXPECT_EQ(GetReason(taken), "REQUEST_ID_TAKEN");
+}
+
+TEST_F(ImportTest, ImportedFreeTextIsStoredNfcToo) {
+  // COPY bypasses the SQL of the single-row path: the table's trigger normalises.
+  std::vector<v1::HouseholdRecord> rows = {Record("NFC-1", "25195", "", true)};
+  rows[0].mutable_household()->set_village("Tho\xcc\x82n Ba\xcc\x80u Sen");
+  auto resp = Import(NewUuidV7(absl::Now()), rows);
+  EXPECT_EQ(resp.rows_committed(), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM registry.households WHERE village = 'Th\xc3\xb4n B\xc3\xa0u Sen'"), 1);
 }
 
 TEST_F(ImportTest, ExportRoundTripsAndMasksWithoutPermission) {

@@ -90,6 +90,20 @@ absl::StatusOr<std::optional<std::vector<std::string>>> HouseholdLogic::CommuneF
   return communes;
 }
 
+namespace {
+
+void CheckTextLimits(const v1::Household& h, const std::string& prefix, Violations* v) {
+  // Characters, as the database counts them (its CHECK households_text_length); stored NFC.
+  auto chars = [](const std::string& s) {
+    return std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  };
+  if (chars(h.village()) > 200) v->Add(prefix + "village", "at most 200 characters");
+  if (chars(h.address()) > 500) v->Add(prefix + "address", "at most 500 characters");
+  if (chars(h.area_type_override_reason()) > 500) v->Add(prefix + "area_type_override_reason", "at most 500 characters");
+}
+
+}  // namespace
+
 absl::StatusOr<v1::AreaType> HouseholdLogic::AreaTypeOn(const v1::Household& h, absl::CivilDay date) {
   if (!h.area_type_override_reason().empty()) return h.area_type();
   LNOB_ASSIGN_OR_RETURN(auto graph, Graph());
@@ -209,6 +223,7 @@ absl::Status HouseholdLogic::PrepareHousehold(const C& c, v1::Household* h, cons
   if (h->members_size() > 0 && heads != 1) v.Add(field("members"), "exactly one member must have relation HEAD");
   if (!h->commune_code().empty() && h->commune_code().size() > 5) v.Add(field("commune_code"), "must be a GSO code");
   if (h->commune_code().empty()) v.Add(field("commune_code"), "is required");
+  CheckTextLimits(*h, prefix, &v);
   LNOB_RETURN_IF_ERROR(v.Status());
 
   LNOB_ASSIGN_OR_RETURN(auto graph, Graph());
@@ -288,6 +303,11 @@ absl::Status HouseholdLogic::UpdateHousehold(const C& c, const v1::UpdateHouseho
                                                  "no_labor_capacity", "policy_beneficiary", "head_member"};
   for (const auto& p : req.update_mask().paths()) {
     if (!kAllowed.count(p)) return InvalidField("update_mask", absl::StrCat("field ", p, " cannot be updated here"));
+  }
+  {
+    Violations v;
+    CheckTextLimits(in, "household.", &v);
+    LNOB_RETURN_IF_ERROR(v.Status());
   }
   LNOB_ASSIGN_OR_RETURN(v1::Household current, Visible(c, id));
   // Looked up before the write transaction: no second pool connection while holding a lock.
@@ -469,6 +489,14 @@ absl::Status HouseholdLogic::MoveHousehold(const C& c, const v1::MoveHouseholdRe
   LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.name(), "name"));
   LNOB_RETURN_IF_ERROR(Visible(c, id).status());
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay eff, api::FromProtoDateOr(req.effective_date(), "effective_date", Today()));
+  {
+    v1::Household text;
+    text.set_village(req.village());
+    text.set_address(req.address());
+    Violations v;
+    CheckTextLimits(text, "", &v);
+    LNOB_RETURN_IF_ERROR(v.Status());
+  }
   auto unit = refs_->GetUnit(req.commune_code(), eff);
   if (req.commune_code().empty() || !unit.ok() || unit->level() != v1::UNIT_LEVEL_COMMUNE) {
     return InvalidField("commune_code", "must be a commune-level unit in force on effective_date");
