@@ -104,12 +104,18 @@ void CheckTextLimits(const v1::Household& h, const std::string& prefix, Violatio
 
 }  // namespace
 
+absl::StatusOr<v1::AreaType> HouseholdLogic::UnitArea(const std::string& commune, absl::CivilDay date) {
+  LNOB_ASSIGN_OR_RETURN(auto graph, Graph());
+  const std::string area = graph->AreaTypeOn(commune, date);
+  if (area.empty()) return v1::AREA_TYPE_UNSPECIFIED;
+  return area == "URBAN" ? v1::AREA_TYPE_URBAN : v1::AREA_TYPE_RURAL;
+}
+
 absl::StatusOr<v1::AreaType> HouseholdLogic::AreaTypeOn(const v1::Household& h, absl::CivilDay date) {
   if (!h.area_type_override_reason().empty()) return h.area_type();
-  LNOB_ASSIGN_OR_RETURN(auto graph, Graph());
-  const std::string area = graph->AreaTypeOn(h.commune_code(), date);
-  if (area.empty()) return h.area_type();  // a code the unit data does not know on that date
-  return area == "URBAN" ? v1::AREA_TYPE_URBAN : v1::AREA_TYPE_RURAL;
+  LNOB_ASSIGN_OR_RETURN(v1::AreaType area, UnitArea(h.commune_code(), date));
+  // A code the unit data does not know on that date keeps the stored area.
+  return area == v1::AREA_TYPE_UNSPECIFIED ? h.area_type() : area;
 }
 
 absl::StatusOr<std::string> HouseholdLogic::HouseholdId(absl::string_view name, absl::string_view field) {
@@ -237,8 +243,7 @@ absl::Status HouseholdLogic::PrepareHousehold(const C& c, v1::Household* h, cons
     return WithReason(absl::PermissionDeniedError(absl::StrCat(field("commune_code"), ": outside the caller's area scope")),
                       "OUT_OF_SCOPE");
   }
-  const v1::AreaType unit_area =
-      graph->AreaTypeOn(h->commune_code(), registered) == "URBAN" ? v1::AREA_TYPE_URBAN : v1::AREA_TYPE_RURAL;
+  LNOB_ASSIGN_OR_RETURN(const v1::AreaType unit_area, UnitArea(h->commune_code(), registered));
   if (h->area_type() == v1::AREA_TYPE_UNSPECIFIED) {
     h->set_area_type(unit_area);
     h->clear_area_type_override_reason();
@@ -311,9 +316,7 @@ absl::Status HouseholdLogic::UpdateHousehold(const C& c, const v1::UpdateHouseho
   }
   LNOB_ASSIGN_OR_RETURN(v1::Household current, Visible(c, id));
   // Looked up before the write transaction: no second pool connection while holding a lock.
-  LNOB_ASSIGN_OR_RETURN(auto graph, Graph());
-  const std::string today_area = graph->AreaTypeOn(current.commune_code(), Today());
-  const v1::AreaType unit_area = today_area == "URBAN" ? v1::AREA_TYPE_URBAN : v1::AREA_TYPE_RURAL;
+  LNOB_ASSIGN_OR_RETURN(const v1::AreaType unit_area, UnitArea(current.commune_code(), Today()));
   const bool area_in_mask = absl::c_linear_search(req.update_mask().paths(), "area_type");
   auto result = store_->Mutate(id, in.etag(), c.principal.subject, [&](v1::Household& h, HouseholdStore::Mutation& m) -> absl::Status {
     std::vector<std::string> changed;
@@ -343,7 +346,7 @@ absl::Status HouseholdLogic::UpdateHousehold(const C& c, const v1::UpdateHouseho
     }
     // Without an override the area follows the unit in force today (a former town that became
     // a commune is rural now): only an explicit different area needs a reason.
-    if (h.area_type_override_reason().empty() && !today_area.empty()) {
+    if (h.area_type_override_reason().empty() && unit_area != v1::AREA_TYPE_UNSPECIFIED) {
       if (area_in_mask && h.area_type() != unit_area) {
         return InvalidField("household.area_type_override_reason",
                             "required when area_type differs from the area of the commune in force today");
@@ -503,6 +506,7 @@ absl::Status HouseholdLogic::MoveHousehold(const C& c, const v1::MoveHouseholdRe
   }
   LNOB_ASSIGN_OR_RETURN(bool in_scope, InScope(c.principal, req.commune_code()));
   if (!in_scope) return WithReason(absl::PermissionDeniedError("commune_code: outside the caller's area scope"), "OUT_OF_SCOPE");
+  LNOB_ASSIGN_OR_RETURN(const v1::AreaType moved_area, UnitArea(req.commune_code(), eff));
   auto result = store_->Mutate(id, req.etag(), c.principal.subject, [&](v1::Household& h, HouseholdStore::Mutation& m) -> absl::Status {
     m.kind = "MOVED";
     m.detail = absl::StrCat(h.commune_code(), " -> ", req.commune_code());
@@ -510,7 +514,7 @@ absl::Status HouseholdLogic::MoveHousehold(const C& c, const v1::MoveHouseholdRe
     h.set_commune_code(req.commune_code());
     h.set_village(req.village());
     h.set_address(req.address());
-    if (h.area_type_override_reason().empty()) h.set_area_type(unit->area_type());
+    if (h.area_type_override_reason().empty() && moved_area != v1::AREA_TYPE_UNSPECIFIED) h.set_area_type(moved_area);
     return absl::OkStatus();
   });
   if (!result.ok()) return result.status();

@@ -122,6 +122,9 @@ class HouseholdLogic {
   // The area a household lives in on `date` (brief §1.2: it follows residence): its explicit
   // override when it has one, else that of the unit in force at its commune on that date.
   absl::StatusOr<v1::AreaType> AreaTypeOn(const v1::Household& h, absl::CivilDay date);
+  // The area of households living in `commune` on `date` (unconfirmed unit versions ignored);
+  // AREA_TYPE_UNSPECIFIED when the unit data does not know the code then.
+  absl::StatusOr<v1::AreaType> UnitArea(const std::string& commune, absl::CivilDay date);
 
   HouseholdStore* store_;
   ReferenceStore* refs_;
