@@ -138,13 +138,20 @@ class FundingE2E(unittest.TestCase):
                                                  "ethnicityCode": ethnicity, "relation": "HEAD"}]}}).name
 
     def classify(self, name, poor, decided):
+        """An ongoing review held on the 15th before `decided`, posted and recognised on `decided`."""
+        y, m = decided["year"], decided["month"]
+        if decided["day"] < 15:
+            y, m = (y, m - 1) if m > 1 else (y - 1, 12)
         r = self.reg.call(f"{HH}/CreateReview", {"parent": name, "review": {
-            "kind": "ONGOING", "reviewDate": decided,
+            "kind": "ONGOING", "reviewDate": date(y, m, 15),
             "incomePerCapitaVnd": "1000000" if poor else "9000000",
             "indicators": [{"code": f"D{k:02d}", "deprived": poor and k <= 3} for k in range(1, 13)]}})
         self.reg.call(f"{HH}/SubmitReview", {"name": r.name})
+        self.reg.call(f"{HH}/PostReview", {"name": r.name, "postedOn": decided})
+        consulted = {"consultedOn": decided, "consultationDocument": "5/UBND"} if decided["year"] < 2025 or (
+            decided["year"] == 2025 and decided["month"] <= 6) else {}
         self.reg_checker.call(f"{HH}/ApproveReview", {"name": r.name, "decisionNumber": "9/QĐ-UBND",
-                                                      "decisionDate": decided})
+                                                      "decisionDate": decided, **consulted})
 
     def line(self, household, content="HOUSING", day=date(2025, 5, 1), shares=None, amount=40_000_000, client=None,
              state=None):

@@ -348,11 +348,18 @@ class GatewayRestE2E(unittest.TestCase):
             "indicators": indicators(3 if poor else 0)})
 
     def classify(self, household, poor, decided):
-        """Create, submit and approve a review: the household's official class from `decided`."""
-        r = self.review(household, poor, decided)
+        """An ongoing review held on the 15th before `decided`, submitted, posted and recognised on
+        `decided` (the district chair consulted that day while that step existed, until 30 June 2025)."""
+        y, m = decided["year"], decided["month"]
+        if decided["day"] < 15:
+            y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+        r = self.review(household, poor, date(y, m, 15))
         self.call("POST", f"/v1/{r['name']}:submit", {})
-        return self.call("POST", f"/v1/{r['name']}:approve", {"decisionNumber": "9/QĐ-UBND", "decisionDate": decided},
-                         token=self.checker_token)
+        self.call("POST", f"/v1/{r['name']}:post", {"postedOn": decided})
+        consulted = {"consultedOn": decided, "consultationDocument": "5/UBND"} if (
+            decided["year"], decided["month"]) <= (2025, 6) else {}
+        return self.call("POST", f"/v1/{r['name']}:approve", {"decisionNumber": "9/QĐ-UBND", "decisionDate": decided,
+                                                              **consulted}, token=self.checker_token)
 
     # ---- 1. every REST method, each with an assertion on what it returns ----
 
@@ -470,29 +477,32 @@ class GatewayRestE2E(unittest.TestCase):
         # Statistics before the household is classified, to count it after.
         stats_before = self.call("GET", "/v1/statistics?year=2025&unitCode=25210")
         self.assertEqual(stats_before.get("rows", []), [])
-        # Reviews: DRAFT -> SUBMITTED -> APPROVED -> POSTED, and SUBMITTED -> REJECTED.
-        r = self.review(name, True, date(2025, 3, 3))
+        # Reviews (brief §2.3): DRAFT -> SUBMITTED -> POSTED -> APPROVED, and SUBMITTED -> REJECTED.
+        r = self.review(name, True, date(2025, 2, 17))
         self.assertEqual((r["state"], r["computedClass"], r["deprivationCount"], r["standardId"]),
                          ("DRAFT", "POOR", 3, "PS_2022_2025"))
         self.assertEqual(self.call("GET", f"/v1/{r['name']}")["state"], "DRAFT")
         self.assertEqual(self.call("POST", f"/v1/{r['name']}:submit", {})["state"], "SUBMITTED")
+        posted = self.call("POST", f"/v1/{r['name']}:post", {"postedOn": date(2025, 3, 10)})
+        self.assertEqual((posted["state"], posted["postedOn"]), ("POSTED", date(2025, 3, 10)))
+        # Until 30 June 2025 the district chair is consulted before recognition (400 naming the field).
+        recognise = {"decisionNumber": "1/QĐ-UBND", "decisionDate": date(2025, 3, 20)}
+        _, d, _ = self.error(INVALID_ARGUMENT, "POST", f"/v1/{r['name']}:approve", recognise, token=self.checker_token)
+        self.assertEqual(d[BAD_REQUEST]["fieldViolations"][0]["field"], "consulted_on")
+        recognise.update(consultedOn=date(2025, 3, 18), consultationDocument="31/UBND-LĐTBXH")
         # Maker-checker: the submitter cannot approve (403 SELF_APPROVAL); someone else can.
-        _, d, _ = self.error(PERMISSION_DENIED, "POST", f"/v1/{r['name']}:approve",
-                             {"decisionNumber": "1/QĐ-UBND", "decisionDate": date(2025, 3, 20)})
+        _, d, _ = self.error(PERMISSION_DENIED, "POST", f"/v1/{r['name']}:approve", recognise)
         self.assertEqual(d.get(ERROR_INFO, {}).get("reason"), "SELF_APPROVAL")
-        approved = self.call("POST", f"/v1/{r['name']}:approve", {"decisionNumber": "1/QĐ-UBND",
-                                                                  "decisionDate": date(2025, 3, 20)},
-                             token=self.checker_token)
-        self.assertEqual((approved["state"], approved["decisionNumber"]), ("APPROVED", "1/QĐ-UBND"))
-        posted = self.call("POST", f"/v1/{r['name']}:post", {"postedOn": date(2025, 3, 25)})
-        self.assertEqual((posted["state"], posted["postedOn"]), ("POSTED", date(2025, 3, 25)))
-        r2 = self.review(name, False, date(2025, 5, 3))
+        approved = self.call("POST", f"/v1/{r['name']}:approve", recognise, token=self.checker_token)
+        self.assertEqual((approved["state"], approved["decisionNumber"], approved["postedOn"], approved["consultedOn"]),
+                         ("APPROVED", "1/QĐ-UBND", date(2025, 3, 10), date(2025, 3, 18)))
+        r2 = self.review(name, False, date(2025, 5, 16))
         self.call("POST", f"/v1/{r2['name']}:submit", {})
         rejected = self.call("POST", f"/v1/{r2['name']}:reject", {"reason": "income not verified"})
         self.assertEqual((rejected["state"], rejected["rejectionReason"]), ("REJECTED", "income not verified"))
         reviews = self.call("GET", f"/v1/{name}/reviews")
         self.assertEqual({x["name"]: x["state"] for x in reviews["reviews"]},
-                         {r["name"]: "POSTED", r2["name"]: "REJECTED"})
+                         {r["name"]: "APPROVED", r2["name"]: "REJECTED"})
         # Classification as of a date: nothing the day before the decision, POOR from it.
         then = self.call("GET", f"/v1/{name}:classification?" + q(date(2025, 3, 19), "asOf"))
         self.assertNotIn("classification", then)
@@ -742,7 +752,7 @@ class GatewayRestE2E(unittest.TestCase):
             self.assertEqual(reason(d), "DOUBLE_FUNDING")
             self.assertIn(first["name"], body["message"])
         with self.subTest(f"{HTTP_STATUS[FAILED_PRECONDITION]} FAILED_PRECONDITION: illegal workflow moves"):
-            draft = self.review(h["name"], True, date(2024, 6, 1))
+            draft = self.review(h["name"], True, date(2024, 6, 15))
             _, d, _ = self.error(FAILED_PRECONDITION, "POST", f"/v1/{draft['name']}:approve",
                                  {"decisionNumber": "1", "decisionDate": date(2024, 6, 2)})
             self.assertEqual(reason(d), "ILLEGAL_TRANSITION")

@@ -159,7 +159,7 @@ class RegistryE2E(unittest.TestCase):
         found = self.admin.call(f"{svc}/ListHouseholds", {"nameQuery": "nguyen van anh"})
         self.assertEqual([x.name for x in found.households], [h.name])
         review = self.admin.call(f"{svc}/CreateReview", {"parent": h.name, "review": {
-            "kind": "ONGOING", "reviewDate": {"year": 2025, "month": 3, "day": 3}, "incomePerCapitaVnd": "1000000",
+            "kind": "ONGOING", "reviewDate": {"year": 2025, "month": 2, "day": 17}, "incomePerCapitaVnd": "1000000",
             "indicators": [{"code": f"D{k:02d}", "deprived": k <= 3} for k in range(1, 13)]}})
         self.assertEqual(review.computed_class, 1)  # POOR
         with self.assertRaises(grpc.RpcError) as cm:  # DRAFT cannot be approved
@@ -167,7 +167,9 @@ class RegistryE2E(unittest.TestCase):
                                                      "decisionDate": {"year": 2025, "month": 3, "day": 20}})
         self.assertEqual(cm.exception.code(), grpc.StatusCode.FAILED_PRECONDITION)
         self.admin.call(f"{svc}/SubmitReview", {"name": review.name})
-        approve = {"name": review.name, "decisionNumber": "1/QĐ-UBND", "decisionDate": {"year": 2025, "month": 3, "day": 20}}
+        self.admin.call(f"{svc}/PostReview", {"name": review.name, "postedOn": {"year": 2025, "month": 3, "day": 10}})
+        approve = {"name": review.name, "decisionNumber": "1/QĐ-UBND", "decisionDate": {"year": 2025, "month": 3, "day": 20},
+                   "consultedOn": {"year": 2025, "month": 3, "day": 18}, "consultationDocument": "31/UBND"}
         with self.assertRaises(grpc.RpcError) as cm:  # maker-checker: the submitter cannot approve
             self.admin.call(f"{svc}/ApproveReview", approve)
         self.assertEqual(cm.exception.code(), grpc.StatusCode.PERMISSION_DENIED)

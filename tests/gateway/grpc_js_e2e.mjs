@@ -316,28 +316,29 @@ test('households, members, reviews workflow, classification, statistics and targ
   const kinds = new Set(events.events.map((e) => e.kind));
   for (const k of ['CREATED', 'UPDATED', 'MEMBER_ADDED', 'MEMBER_REMOVED', 'MERGED_FROM']) assert.ok(kinds.has(k), `${k} in ${[...kinds]}`);
 
-  // Reviews: draft -> submitted -> approved -> posted; a second one rejected.
+  // Reviews (brief §2.3): draft -> submitted -> posted -> approved; a second one rejected.
   const review = await unary(hs, 'createReview', { parent: h.name, requestId: randomUUID(), review: {
     kind: 'PERIODIC', reviewDate: { year: 2024, month: 10, day: 15 }, incomePerCapitaVnd: '1000000', indicators: indicators(4) } });
   assert.equal(review.state, 'DRAFT');
   assert.equal(review.computedClass, 'POOR');
   assert.equal((await unary(hs, 'getReview', { name: review.name })).standardId, 'PS_2022_2025');
-  await expectCode(unary(hs, 'approveReview', { name: review.name, decisionNumber: '1/QĐ-UBND',
-    decisionDate: { year: 2024, month: 12, day: 20 } }), grpc.status.FAILED_PRECONDITION);
+  // Until 30 June 2025 the district chair was consulted before recognition.
+  const recognise = { name: review.name, decisionNumber: '1/QĐ-UBND', decisionDate: { year: 2024, month: 12, day: 20 },
+    consultedOn: { year: 2024, month: 12, day: 18 }, consultationDocument: '40/UBND' };
+  await expectCode(unary(hs, 'approveReview', recognise), grpc.status.FAILED_PRECONDITION);
   assert.equal((await unary(hs, 'submitReview', { name: review.name })).state, 'SUBMITTED');
-  const selfApproval = await expectCode(unary(hs, 'approveReview', { name: review.name, decisionNumber: '1/QĐ-UBND',
-    decisionDate: { year: 2024, month: 12, day: 20 } }), grpc.status.PERMISSION_DENIED);
+  await expectCode(unary(hs, 'approveReview', recognise, { token: env.checker }), grpc.status.FAILED_PRECONDITION);
+  assert.equal((await unary(hs, 'postReview', { name: review.name, postedOn: { year: 2024, month: 12, day: 16 } })).state, 'POSTED');
+  const selfApproval = await expectCode(unary(hs, 'approveReview', recognise), grpc.status.PERMISSION_DENIED);
   assert.match(selfApproval.details, /approver must not be the submitter/);
-  const approved = await unary(hs, 'approveReview', { name: review.name, decisionNumber: '1/QĐ-UBND',
-    decisionDate: { year: 2024, month: 12, day: 20 } }, { token: env.checker });
+  const approved = await unary(hs, 'approveReview', recognise, { token: env.checker });
   assert.equal(approved.state, 'APPROVED');
-  assert.equal((await unary(hs, 'postReview', { name: review.name, postedOn: { year: 2024, month: 12, day: 22 } })).state, 'POSTED');
   const second = await unary(hs, 'createReview', { parent: h.name, review: {
-    kind: 'ONGOING', reviewDate: { year: 2025, month: 3, day: 3 }, incomePerCapitaVnd: '2500000', indicators: indicators(0) } });
+    kind: 'ONGOING', reviewDate: { year: 2025, month: 3, day: 17 }, incomePerCapitaVnd: '2500000', indicators: indicators(0) } });
   await unary(hs, 'submitReview', { name: second.name });
   assert.equal((await unary(hs, 'rejectReview', { name: second.name, reason: 'wrong income' })).state, 'REJECTED');
   const reviews = await unary(hs, 'listReviews', { parent: h.name });
-  assert.deepEqual(reviews.reviews.map((r) => r.state).sort(), ['POSTED', 'REJECTED']);
+  assert.deepEqual(reviews.reviews.map((r) => r.state).sort(), ['APPROVED', 'REJECTED']);
 
   const before = await unary(hs, 'getClassification', { name: h.name, asOf: { year: 2024, month: 12, day: 19 } });
   const now = await unary(hs, 'getClassification', { name: h.name });
@@ -437,6 +438,7 @@ test('WatchChanges delivers a change made through another call; cancelling it en
   const review = await unary(hs, 'createReview', { parent: h.name, review: { kind: 'PERIODIC',
     reviewDate: { year: 2025, month: 10, day: 1 }, incomePerCapitaVnd: '900000', indicators: indicators(5) } });
   await unary(hs, 'submitReview', { name: review.name });
+  await unary(hs, 'postReview', { name: review.name, postedOn: { year: 2025, month: 11, day: 20 } });
   const backendBefore = await watchEnded();
   const gatewayRunning = () => counter(env.gw.metrics, 'grpc_server_started_total', { grpc_method: 'WatchChanges' });
   const stream = watch(hs, 0, env.admin);  // no deadline: lives until cancelled

@@ -92,13 +92,22 @@ class HouseholdTest : public testing::ServiceTest {
     return out;
   }
 
-  // Review, submit and approve with a decision on 20 Dec of the year.
+  // Review, submit, post on 16 Dec and recognise with a decision on 20 Dec of the year (the
+  // district chair consulted on 18 Dec while that step existed, brief §2.3).
   void Classify(const std::string& household, int year, int64_t income, int deprived) {
     v1::Review r = Review(household, year, income, deprived);
     v1::SubmitReviewRequest sub;
     sub.set_name(r.name());
     ASSERT_TRUE(logic_->SubmitReview(admin_, sub, &r).ok());
+    v1::PostReviewRequest post;
+    post.set_name(r.name());
+    *post.mutable_posted_on() = Day(year, 12, 16);
+    ASSERT_TRUE(logic_->PostReview(admin_, post, &r).ok());
     v1::ApproveReviewRequest ap;
+    if (year < 2025) {
+      *ap.mutable_consulted_on() = Day(year, 12, 18);
+      ap.set_consultation_document(absl::StrCat(year, "/UBND-huyện"));
+    }
     ap.set_name(r.name());
     ap.set_decision_number(absl::StrCat("QĐ ", year, "/UBND"));
     *ap.mutable_decision_date() = Day(year, 12, 20);
@@ -622,6 +631,7 @@ TEST_F(HouseholdTest, SearchIgnoresDiacriticsAndApostropheVariants) {
 }
 
 TEST_F(HouseholdTest, ReviewWorkflowRefusesIllegalTransitions) {
+  // Brief §2.3: survey (SUBMITTED) -> public posting (step 4) -> recognition (step 6).
   v1::Household h = Create("25195", {Person("Điểu Văn M", v1::HEAD, "16")});
   v1::Review r = Review(h.name(), 2025, 1400000, 4);
   EXPECT_EQ(r.state(), v1::DRAFT);
@@ -636,12 +646,22 @@ TEST_F(HouseholdTest, ReviewWorkflowRefusesIllegalTransitions) {
   EXPECT_EQ(logic_->ApproveReview(admin_, ap, &out).code(), absl::StatusCode::kFailedPrecondition);
   v1::PostReviewRequest post;
   post.set_name(r.name());
-  *post.mutable_posted_on() = Day(2025, 12, 22);
+  *post.mutable_posted_on() = Day(2025, 12, 16);
   EXPECT_EQ(logic_->PostReview(admin_, post, &out).code(), absl::StatusCode::kFailedPrecondition);
   v1::SubmitReviewRequest sub;
   sub.set_name(r.name());
   ASSERT_TRUE(logic_->SubmitReview(admin_, sub, &out).ok());
   EXPECT_EQ(logic_->SubmitReview(admin_, sub, &out).code(), absl::StatusCode::kFailedPrecondition);
+  // A submitted review is not recognised before its list is posted (step 4 before step 6).
+  absl::Status unposted = logic_->ApproveReview(checker_, ap, &out);
+  EXPECT_EQ(unposted.code(), absl::StatusCode::kFailedPrecondition) << unposted;
+  EXPECT_EQ(GetReason(unposted), "ILLEGAL_TRANSITION");
+  v1::PostReviewRequest early = post;
+  *early.mutable_posted_on() = Day(2025, 10, 14);
+  EXPECT_EQ(GetFieldViolations(logic_->PostReview(admin_, early, &out)).at(0).field, "posted_on");
+  ASSERT_TRUE(logic_->PostReview(admin_, post, &out).ok());
+  EXPECT_EQ(out.state(), v1::POSTED);
+  EXPECT_EQ(out.posted_on().day(), 16);
   // Approval needs a decision number; only approval changes the official classification.
   v1::GetHouseholdRequest get;
   get.set_name(h.name());
@@ -651,33 +671,104 @@ TEST_F(HouseholdTest, ReviewWorkflowRefusesIllegalTransitions) {
   v1::ApproveReviewRequest bad = ap;
   bad.clear_decision_number();
   EXPECT_EQ(GetFieldViolations(logic_->ApproveReview(admin_, bad, &out)).at(0).field, "decision_number");
+  bad = ap;
+  *bad.mutable_decision_date() = Day(2025, 12, 15);
+  EXPECT_EQ(GetFieldViolations(logic_->ApproveReview(checker_, bad, &out)).at(0).field, "decision_date");
+  // After 30 June 2025 the district consultation is no longer a step (review_steps): refused.
+  bad = ap;
+  *bad.mutable_consulted_on() = Day(2025, 12, 18);
+  bad.set_consultation_document("12/UBND");
+  EXPECT_EQ(GetFieldViolations(logic_->ApproveReview(checker_, bad, &out)).at(0).field, "consulted_on");
   // Maker-checker, in the database: the submitter cannot approve, whatever its roles.
   absl::Status self = logic_->ApproveReview(admin_, ap, &out);
   EXPECT_EQ(self.code(), absl::StatusCode::kPermissionDenied) << self;
   EXPECT_EQ(GetReason(self), "SELF_APPROVAL");
   ASSERT_TRUE(logic_->ApproveReview(checker_, ap, &out).ok());
   EXPECT_EQ(out.state(), v1::APPROVED);
+  EXPECT_EQ(out.posted_on().day(), 16);
   v1::Household after;
   ASSERT_TRUE(logic_->GetHousehold(admin_, get, &after).ok());
   EXPECT_EQ(after.classification(), v1::POOR);
-  EXPECT_EQ(logic_->ApproveReview(admin_, ap, &out).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(logic_->ApproveReview(checker_, ap, &out).code(), absl::StatusCode::kFailedPrecondition);
   v1::RejectReviewRequest rej;
   rej.set_name(r.name());
   rej.set_reason("late");
   EXPECT_EQ(logic_->RejectReview(admin_, rej, &out).code(), absl::StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(logic_->PostReview(admin_, post, &out).ok());
-  EXPECT_EQ(out.state(), v1::POSTED);
-  // A submitted review can be rejected, and then nothing more.
-  v1::Review second = Review(h.name(), 2025, 2500000, 0);
-  sub.set_name(second.name());
-  ASSERT_TRUE(logic_->SubmitReview(admin_, sub, &out).ok());
-  rej.set_name(second.name());
-  ASSERT_TRUE(logic_->RejectReview(admin_, rej, &out).ok());
-  EXPECT_EQ(out.state(), v1::REJECTED);
-  sub.set_name(second.name());
-  EXPECT_EQ(logic_->SubmitReview(admin_, sub, &out).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(logic_->PostReview(admin_, post, &out).code(), absl::StatusCode::kFailedPrecondition);
+  // A submitted or posted review can be rejected (a complaint upheld at posting), and then
+  // nothing more.
+  for (bool posted : {false, true}) {
+    v1::Review second = Review(h.name(), 2025, 2500000, 0);
+    sub.set_name(second.name());
+    ASSERT_TRUE(logic_->SubmitReview(admin_, sub, &out).ok());
+    if (posted) {
+      post.set_name(second.name());
+      ASSERT_TRUE(logic_->PostReview(admin_, post, &out).ok());
+    }
+    rej.set_name(second.name());
+    rej.set_reason("khiếu nại được chấp nhận");
+    ASSERT_TRUE(logic_->RejectReview(admin_, rej, &out).ok());
+    EXPECT_EQ(out.state(), v1::REJECTED);
+    EXPECT_EQ(logic_->SubmitReview(admin_, sub, &out).code(), absl::StatusCode::kFailedPrecondition);
+  }
   ASSERT_TRUE(logic_->GetHousehold(admin_, get, &after).ok());
-  EXPECT_EQ(after.classification(), v1::POOR);  // the rejected review changed nothing
+  EXPECT_EQ(after.classification(), v1::POOR);  // the rejected reviews changed nothing
+}
+
+TEST_F(HouseholdTest, DistrictConsultationBeforeRecognitionUntilTheReform) {
+  // Brief §2.3 step 5 / §2.5: the district chair is consulted before the commune chair
+  // recognises the lists, until 30 June 2025 (table review_steps).
+  v1::Household h = Create("25195", {Person("Điểu Thị Q", v1::HEAD, "16")});
+  v1::Review r = Review(h.name(), 2024, 1400000, 4);
+  v1::Review out;
+  v1::SubmitReviewRequest sub;
+  sub.set_name(r.name());
+  ASSERT_TRUE(logic_->SubmitReview(admin_, sub, &out).ok());
+  v1::PostReviewRequest post;
+  post.set_name(r.name());
+  *post.mutable_posted_on() = Day(2024, 12, 10);
+  ASSERT_TRUE(logic_->PostReview(admin_, post, &out).ok());
+  v1::ApproveReviewRequest ap;
+  ap.set_name(r.name());
+  ap.set_decision_number("QĐ 7/UBND");
+  *ap.mutable_decision_date() = Day(2024, 12, 20);
+  EXPECT_EQ(GetFieldViolations(logic_->ApproveReview(checker_, ap, &out)).at(0).field, "consulted_on");
+  *ap.mutable_consulted_on() = Day(2024, 12, 9);  // before the posting
+  ap.set_consultation_document("88/UBND-LĐTBXH");
+  EXPECT_EQ(GetFieldViolations(logic_->ApproveReview(checker_, ap, &out)).at(0).field, "consulted_on");
+  *ap.mutable_consulted_on() = Day(2024, 12, 17);
+  ap.clear_consultation_document();
+  EXPECT_EQ(GetFieldViolations(logic_->ApproveReview(checker_, ap, &out)).at(0).field, "consultation_document");
+  ap.set_consultation_document("88/UBND-LĐTBXH");
+  ASSERT_TRUE(logic_->ApproveReview(checker_, ap, &out).ok());
+  EXPECT_EQ(out.state(), v1::APPROVED);
+  EXPECT_EQ(out.consulted_on().day(), 17);
+  EXPECT_EQ(out.consultation_document(), "88/UBND-LĐTBXH");
+}
+
+TEST_F(HouseholdTest, OngoingReviewsAreHeldMonthlyFromTheFifteenth) {
+  // Brief §2.2: REVIEW_ONGOING "monthly, from the 15th of each month" (table review_windows).
+  v1::Household h = Create("25195", {Person("Điểu Văn R", v1::HEAD, "16")});
+  v1::CreateReviewRequest req;
+  req.set_parent(h.name());
+  req.mutable_review()->set_kind(v1::ONGOING);
+  req.mutable_review()->set_income_per_capita_vnd(1000000);
+  for (int i = 1; i <= 12; ++i) req.mutable_review()->add_indicators()->set_code(absl::StrFormat("D%02d", i));
+  v1::Review out;
+  *req.mutable_review()->mutable_review_date() = Day(2025, 4, 14);
+  absl::Status early = logic_->CreateReview(admin_, req, &out);
+  ASSERT_EQ(GetFieldViolations(early).size(), 1u) << early;
+  EXPECT_EQ(GetFieldViolations(early).at(0).field, "review.review_date");
+  EXPECT_NE(GetFieldViolations(early).at(0).description.find("from day 15"), std::string::npos);
+  *req.mutable_review()->mutable_review_date() = Day(2025, 4, 15);
+  EXPECT_TRUE(logic_->CreateReview(admin_, req, &out).ok());
+  *req.mutable_review()->mutable_review_date() = Day(2025, 4, 30);
+  EXPECT_TRUE(logic_->CreateReview(admin_, req, &out).ok());
+  // Before QĐ 24/2021 took effect (1 Sep 2021) no window is in force: past lists are loaded
+  // as a baseline instead.
+  req.mutable_review()->set_kind(v1::PERIODIC);
+  *req.mutable_review()->mutable_review_date() = Day(2020, 10, 15);
+  EXPECT_EQ(GetFieldViolations(logic_->CreateReview(admin_, req, &out)).at(0).field, "review.review_date");
 }
 
 TEST_F(HouseholdTest, ReviewsAreValidatedAgainstTheStandardAndTheWindow) {
@@ -685,7 +776,7 @@ TEST_F(HouseholdTest, ReviewsAreValidatedAgainstTheStandardAndTheWindow) {
   v1::CreateReviewRequest req;
   req.set_parent(h.name());
   req.mutable_review()->set_kind(v1::PERIODIC);
-  *req.mutable_review()->mutable_review_date() = Day(2025, 3, 1);  // outside 1 Sep - 14 Dec
+  *req.mutable_review()->mutable_review_date() = Day(2025, 3, 16);  // outside 1 Sep - 14 Dec
   req.mutable_review()->set_income_per_capita_vnd(1000000);
   for (int i = 1; i <= 12; ++i) req.mutable_review()->add_indicators()->set_code(absl::StrFormat("D%02d", i));
   v1::Review out;
@@ -705,7 +796,7 @@ TEST_F(HouseholdTest, ProxyScoreReplacesIncomeWhereACutOffIsConfigured) {
   v1::CreateReviewRequest req;
   req.set_parent(h.name());
   req.mutable_review()->set_kind(v1::ONGOING);
-  *req.mutable_review()->mutable_review_date() = Day(2025, 5, 2);
+  *req.mutable_review()->mutable_review_date() = Day(2025, 5, 16);
   req.mutable_review()->set_income_per_capita_vnd(9000000);  // ignored when a score is given
   req.mutable_review()->set_proxy_score(120);
   for (int i = 1; i <= 12; ++i) {

@@ -27,11 +27,9 @@ TEST(ReviewWorkflow, OnlyTheDocumentedTransitions) {
   for (const char* a : states) {
     for (const char* b : states) allowed += ReviewTransitionAllowed(a, b);
   }
-  EXPECT_EQ(allowed, 4);
+  EXPECT_EQ(allowed, 5);
   EXPECT_TRUE(ReviewTransitionAllowed("DRAFT", "SUBMITTED"));
-  EXPECT_TRUE(ReviewTransitionAllowed("SUBMITTED", "APPROVED"));
   EXPECT_TRUE(ReviewTransitionAllowed("SUBMITTED", "REJECTED"));
-  EXPECT_TRUE(ReviewTransitionAllowed("APPROVED", "POSTED"));
   EXPECT_FALSE(ReviewTransitionAllowed("DRAFT", "APPROVED"));
   EXPECT_FALSE(ReviewTransitionAllowed("REJECTED", "SUBMITTED"));
 }
@@ -76,6 +74,38 @@ TEST(ReviewWindow, InclusiveAndWrapping) {
   EXPECT_FALSE(InWindow(absl::CivilDay(2025, 12, 15), "09-01", "12-14"));
   EXPECT_FALSE(InWindow(absl::CivilDay(2025, 8, 31), "09-01", "12-14"));
   EXPECT_TRUE(InWindow(absl::CivilDay(2026, 1, 5), "12-01", "01-31"));
+}
+
+TEST(ReviewProcedure, WindowsAndStepsAreEffectiveDatedBrief2_2And2_3) {
+  std::vector<ReviewWindowRule> windows = {
+      {"PERIODIC", absl::CivilDay(2021, 9, 1), std::nullopt, false, "09-01", "12-14", "QĐ 24/2021", true},
+      {"ONGOING", absl::CivilDay(2021, 9, 1), std::nullopt, true, "15", "END", "QĐ 24/2021", false}};
+  EXPECT_EQ(WindowInForce(windows, "PERIODIC", absl::CivilDay(2021, 8, 31)), nullptr);
+  const ReviewWindowRule* ongoing = WindowInForce(windows, "ONGOING", absl::CivilDay(2025, 2, 28));
+  ASSERT_NE(ongoing, nullptr);
+  EXPECT_TRUE(InReviewWindow(*ongoing, absl::CivilDay(2025, 2, 28)));  // "END": the month's last day
+  EXPECT_TRUE(InReviewWindow(*ongoing, absl::CivilDay(2025, 2, 15)));
+  EXPECT_FALSE(InReviewWindow(*ongoing, absl::CivilDay(2025, 3, 14)));
+  EXPECT_EQ(DescribeWindow(*ongoing), "from day 15 to the end of every month");
+  std::vector<ProcedureStep> steps = {
+      {"DISTRICT_CONSULTATION", absl::CivilDay(2021, 9, 1), absl::CivilDay(2025, 6, 30), "district chair", "QĐ 24/2021"}};
+  EXPECT_NE(StepInForce(steps, "DISTRICT_CONSULTATION", absl::CivilDay(2025, 6, 30)), nullptr);
+  EXPECT_EQ(StepInForce(steps, "DISTRICT_CONSULTATION", absl::CivilDay(2025, 7, 1)), nullptr);
+}
+
+TEST(ReviewProcedure, WorkingDaysSkipWeekends) {
+  // Friday 5 Dec 2025 + 3 working days = Wednesday 10 Dec; + 3 calendar days = Monday 8 Dec.
+  EXPECT_EQ(AddDays(absl::CivilDay(2025, 12, 5), 3, true), absl::CivilDay(2025, 12, 10));
+  EXPECT_EQ(AddDays(absl::CivilDay(2025, 12, 5), 3, false), absl::CivilDay(2025, 12, 8));
+  EXPECT_EQ(AddDays(absl::CivilDay(2025, 12, 6), 1, true), absl::CivilDay(2025, 12, 8));  // Saturday -> Monday
+}
+
+TEST(ReviewWorkflow, PostingComesBeforeRecognitionBrief2_3) {
+  EXPECT_TRUE(ReviewTransitionAllowed("SUBMITTED", "POSTED"));
+  EXPECT_TRUE(ReviewTransitionAllowed("POSTED", "APPROVED"));
+  EXPECT_TRUE(ReviewTransitionAllowed("POSTED", "REJECTED"));
+  EXPECT_FALSE(ReviewTransitionAllowed("SUBMITTED", "APPROVED"));
+  EXPECT_FALSE(ReviewTransitionAllowed("APPROVED", "POSTED"));
 }
 
 }  // namespace

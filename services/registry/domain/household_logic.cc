@@ -45,9 +45,7 @@ absl::StatusOr<std::shared_ptr<const HouseholdLogic::RefCache>> HouseholdLogic::
   auto cache = std::make_shared<RefCache>();
   LNOB_ASSIGN_OR_RETURN(auto standards, refs_->ListStandards());
   cache->standards = StandardRulesFrom(standards);
-  for (const char* kind : {"PERIODIC", "ONGOING"}) {
-    LNOB_ASSIGN_OR_RETURN(cache->windows[kind], store_->ReviewWindow(kind));
-  }
+  LNOB_ASSIGN_OR_RETURN(cache->procedure, store_->ReviewProcedure());
   LNOB_ASSIGN_OR_RETURN(auto groups, refs_->ListEthnicGroups());
   for (const auto& g : groups) cache->ethnic_codes.insert(g.code());
   std::lock_guard<std::mutex> l(mu_);

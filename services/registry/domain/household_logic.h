@@ -135,7 +135,7 @@ class HouseholdLogic {
   // Reference data every call needs, reloaded from the database every few minutes.
   struct RefCache {
     std::vector<StandardRule> standards;
-    std::map<std::string, std::pair<std::string, std::string>> windows;  // kind -> MM-DD range
+    HouseholdStore::Procedure procedure;  // review windows and steps (QĐ 24/2021 as data)
     std::set<std::string> ethnic_codes;
   };
   absl::StatusOr<std::shared_ptr<const RefCache>> Refs();

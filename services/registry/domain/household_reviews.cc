@@ -32,10 +32,18 @@ absl::Status HouseholdLogic::PrepareReview(const v1::Household& h, v1::Review* r
   LNOB_RETURN_IF_ERROR(v.Status());
   const std::string kind = v1::ReviewKind_Name(r->kind());
   LNOB_ASSIGN_OR_RETURN(auto refs, Refs());
-  const auto& window = refs->windows.at(kind);
-  if (!InWindow(*date, window.first, window.second)) {
-    return InvalidField(prefix + "review_date", absl::StrCat("a ", kind, " review must be dated between ", window.first,
-                                                            " and ", window.second, " (MM-DD)"));
+  // Imported approved reviews are past lists loaded as they were decided (a baseline), so the
+  // window of the procedure in force does not apply to them.
+  if (!imported_approved) {
+    const ReviewWindowRule* window = WindowInForce(refs->procedure.windows, kind, *date);
+    if (window == nullptr) {
+      return InvalidField(prefix + "review_date", absl::StrCat("no ", kind, " review window is in force on ",
+                                                              FormatDate(*date), " (table review_windows)"));
+    }
+    if (!InReviewWindow(*window, *date)) {
+      return InvalidField(prefix + "review_date", absl::StrCat("a ", kind, " review is held ", DescribeWindow(*window),
+                                                              " (", window->legal_doc, ")"));
+    }
   }
   // The standard follows the list year the review produces, not the day it was held: a
   // periodic round in late 2026 produces the 2027 lists on the 2027 standard.
@@ -162,16 +170,54 @@ absl::Status HouseholdLogic::ApproveReview(const C& c, const v1::ApproveReviewRe
   auto dd = api::FromProtoDate(req.decision_date(), "decision_date");
   if (!dd.ok()) v.Add("decision_date", "is required (a full date)");
   else if (*dd > Today()) v.Add("decision_date", "must not be in the future");
+  std::optional<absl::CivilDay> consulted;
+  if (api::IsSet(req.consulted_on())) {
+    auto cd = api::FromProtoDate(req.consulted_on(), "consulted_on");
+    if (!cd.ok()) v.Add("consulted_on", "must be a full date");
+    else consulted = *cd;
+  }
   LNOB_RETURN_IF_ERROR(v.Status());
   LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
   LNOB_ASSIGN_OR_RETURN(v1::Review current, store_->GetReview(ids.first, ids.second));
-  if (*dd < absl::CivilDay(current.review_date().year(), current.review_date().month(), current.review_date().day())) {
-    return InvalidField("decision_date", "must not be before the review date");
+  if (current.state() != v1::POSTED) {
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                          "a ", v1::ReviewState_Name(current.state()),
+                          " review cannot be recognised: the list is publicly posted first (QĐ 24/2021 step 4, PostReview)")),
+                      "ILLEGAL_TRANSITION");
   }
+  const absl::CivilDay posted = Civil(current.posted_on());
+  if (*dd < posted) return InvalidField("decision_date", absl::StrCat("must not be before the posting (", FormatDate(posted), ")"));
+  LNOB_ASSIGN_OR_RETURN(auto refs, Refs());
   ReviewChange change{"APPROVED", req.decision_number(), *dd};
+  LNOB_RETURN_IF_ERROR(CheckConsultation(refs->procedure.steps, posted, *dd, consulted,
+                                         req.consultation_document(), "", &change));
   LNOB_ASSIGN_OR_RETURN(*out, store_->ChangeReview(ids.first, ids.second, req.etag(), change, c.principal.subject,
                                                    LastYear()));
   return Present(c, {out});
+}
+
+absl::Status CheckConsultation(const std::vector<ProcedureStep>& steps, absl::CivilDay posted,
+                               absl::CivilDay decided, std::optional<absl::CivilDay> consulted,
+                               const std::string& document, const std::string& prefix, ReviewChange* change) {
+  const ProcedureStep* required = StepInForce(steps, "DISTRICT_CONSULTATION", decided);
+  if (!consulted) {
+    if (required == nullptr) return absl::OkStatus();
+    return InvalidField(prefix + "consulted_on",
+                        absl::StrCat("is required: a decision dated ", FormatDate(decided), " follows the ",
+                                     required->authority, "'s consultation (", required->legal_doc, ")"));
+  }
+  const ProcedureStep* in_force = StepInForce(steps, "DISTRICT_CONSULTATION", *consulted);
+  if (in_force == nullptr) {
+    return InvalidField(prefix + "consulted_on", absl::StrCat("the district consultation is not a step of the procedure on ",
+                                                              FormatDate(*consulted), " (table review_steps)"));
+  }
+  if (*consulted < posted) return InvalidField(prefix + "consulted_on", "must not be before the posting");
+  if (*consulted > decided) return InvalidField(prefix + "consulted_on", "must not be after the decision");
+  if (document.empty()) return InvalidField(prefix + "consultation_document", "is required with consulted_on");
+  if (document.size() > 200) return InvalidField(prefix + "consultation_document", "at most 200 bytes");
+  change->consulted_on = *consulted;
+  change->consultation_document = document;
+  return absl::OkStatus();
 }
 
 absl::Status HouseholdLogic::RejectReview(const C& c, const v1::RejectReviewRequest& req, v1::Review* out) {
@@ -188,12 +234,10 @@ absl::Status HouseholdLogic::RejectReview(const C& c, const v1::RejectReviewRequ
 absl::Status HouseholdLogic::PostReview(const C& c, const v1::PostReviewRequest& req, v1::Review* out) {
   LNOB_ASSIGN_OR_RETURN(auto ids, ChildIds(req.name(), "reviews", "name"));
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay posted, api::FromProtoDate(req.posted_on(), "posted_on"));
+  if (posted > Today()) return InvalidField("posted_on", "must not be in the future");
   LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
   LNOB_ASSIGN_OR_RETURN(v1::Review current, store_->GetReview(ids.first, ids.second));
-  if (api::IsSet(current.decision_date()) &&
-      posted < absl::CivilDay(current.decision_date().year(), current.decision_date().month(), current.decision_date().day())) {
-    return InvalidField("posted_on", "must not be before the decision date");
-  }
+  if (posted < Civil(current.review_date())) return InvalidField("posted_on", "must not be before the review date");
   ReviewChange change{"POSTED"};
   change.posted_on = posted;
   LNOB_ASSIGN_OR_RETURN(*out, store_->ChangeReview(ids.first, ids.second, req.etag(), change, c.principal.subject,

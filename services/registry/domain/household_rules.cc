@@ -35,8 +35,8 @@ absl::Status ValidateCitizenId(absl::string_view id, std::optional<absl::CivilDa
 }
 
 bool ReviewTransitionAllowed(absl::string_view from, absl::string_view to) {
-  return (from == "DRAFT" && to == "SUBMITTED") || (from == "SUBMITTED" && to == "APPROVED") ||
-         (from == "SUBMITTED" && to == "REJECTED") || (from == "APPROVED" && to == "POSTED");
+  return (from == "DRAFT" && to == "SUBMITTED") || (from == "SUBMITTED" && to == "POSTED") ||
+         (from == "POSTED" && to == "APPROVED") || ((from == "SUBMITTED" || from == "POSTED") && to == "REJECTED");
 }
 
 std::string TransitionCategoryFor(absl::string_view start, absl::string_view end,
@@ -92,6 +92,51 @@ bool InWindow(absl::CivilDay date, absl::string_view start_mmdd, absl::string_vi
                                       date.day() < 10 ? "0" : "", date.day());
   if (start_mmdd <= end_mmdd) return md >= start_mmdd && md <= end_mmdd;
   return md >= start_mmdd || md <= end_mmdd;
+}
+
+const ReviewWindowRule* WindowInForce(const std::vector<ReviewWindowRule>& rules, absl::string_view kind,
+                                      absl::CivilDay date) {
+  const ReviewWindowRule* best = nullptr;
+  for (const auto& r : rules) {
+    if (r.kind != kind || date < r.valid_from || (r.valid_to && date > *r.valid_to)) continue;
+    if (best == nullptr || r.valid_from > best->valid_from) best = &r;
+  }
+  return best;
+}
+
+bool InReviewWindow(const ReviewWindowRule& rule, absl::CivilDay date) {
+  if (!rule.monthly) return InWindow(date, rule.start, rule.end);
+  int start = 1, end = 31;
+  (void)absl::SimpleAtoi(rule.start, &start);
+  if (rule.end != "END") (void)absl::SimpleAtoi(rule.end, &end);
+  return date.day() >= start && date.day() <= end;
+}
+
+std::string DescribeWindow(const ReviewWindowRule& rule) {
+  if (!rule.monthly) return absl::StrCat(rule.start, "..", rule.end, " (MM-DD) every year");
+  return absl::StrCat("from day ", rule.start, " to ", rule.end == "END" ? "the end" : "day " + rule.end,
+                      " of every month");
+}
+
+const ProcedureStep* StepInForce(const std::vector<ProcedureStep>& steps, absl::string_view step,
+                                 absl::CivilDay date) {
+  const ProcedureStep* best = nullptr;
+  for (const auto& s : steps) {
+    if (s.step != step || date < s.valid_from || (s.valid_to && date > *s.valid_to)) continue;
+    if (best == nullptr || s.valid_from > best->valid_from) best = &s;
+  }
+  return best;
+}
+
+absl::CivilDay AddDays(absl::CivilDay from, int days, bool working_days) {
+  if (!working_days) return from + days;
+  absl::CivilDay d = from;
+  while (days > 0) {
+    d += 1;
+    const auto wd = absl::GetWeekday(d);
+    if (wd != absl::Weekday::saturday && wd != absl::Weekday::sunday) --days;
+  }
+  return d;
 }
 
 }  // namespace lnob::registry

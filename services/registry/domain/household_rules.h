@@ -21,7 +21,9 @@ namespace lnob::registry {
 absl::Status ValidateCitizenId(absl::string_view id, std::optional<absl::CivilDay> birth_date,
                                std::optional<bool> female, absl::string_view field);
 
-// Review workflow: DRAFT -> SUBMITTED -> APPROVED -> POSTED; SUBMITTED -> REJECTED.
+// Review workflow in the order of QĐ 24/2021 (brief §2.3): DRAFT -> SUBMITTED (surveyed and
+// classified) -> POSTED (publicly posted, step 4) -> APPROVED (recognised by the commune
+// chair, step 6); SUBMITTED or POSTED -> REJECTED.
 bool ReviewTransitionAllowed(absl::string_view from, absl::string_view to);
 
 // Class names as stored: POOR, NEAR_POOR, MIDDLE_INCOME, NOT_POOR, or "" (never classified).
@@ -50,6 +52,37 @@ std::string ClassificationOn(const std::vector<HistoryEntry>& history, absl::Civ
 
 // MM-DD window check for review dates (wraps around the new year when start > end).
 bool InWindow(absl::CivilDay date, absl::string_view start_mmdd, absl::string_view end_mmdd);
+
+// When reviews of a kind may be held (table review_windows, brief §2.2), effective-dated.
+struct ReviewWindowRule {
+  std::string kind;  // PERIODIC or ONGOING
+  absl::CivilDay valid_from;
+  std::optional<absl::CivilDay> valid_to;
+  bool monthly = false;   // YEARLY: start/end are MM-DD; MONTHLY: DD, end "END" = month's last day
+  std::string start, end;
+  std::string legal_doc;
+  bool confirmed = true;
+};
+// A step of the procedure and who performs it, effective-dated (table review_steps, §2.3).
+struct ProcedureStep {
+  std::string step;  // VILLAGE_MEETING, POSTING, DISTRICT_CONSULTATION, RECOGNITION
+  absl::CivilDay valid_from;
+  std::optional<absl::CivilDay> valid_to;
+  std::string authority, legal_doc;
+};
+
+// The window of `kind` in force on `date` (nullptr when the procedure had none then).
+const ReviewWindowRule* WindowInForce(const std::vector<ReviewWindowRule>& rules, absl::string_view kind,
+                                      absl::CivilDay date);
+bool InReviewWindow(const ReviewWindowRule& rule, absl::CivilDay date);
+// "09-01..12-14 every year" / "from the 15th to the end of every month", for error messages.
+std::string DescribeWindow(const ReviewWindowRule& rule);
+// The step in force on `date` (nullptr: not part of the procedure on that date).
+const ProcedureStep* StepInForce(const std::vector<ProcedureStep>& steps, absl::string_view step,
+                                 absl::CivilDay date);
+// Adds `days` to `from`: calendar days, or working days (Monday to Friday; public holidays
+// are not modelled and are listed as a caveat where a deadline is shown).
+absl::CivilDay AddDays(absl::CivilDay from, int days, bool working_days);
 
 }  // namespace lnob::registry
 

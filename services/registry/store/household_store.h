@@ -36,6 +36,8 @@ struct ReviewChange {
   std::optional<absl::CivilDay> decision_date;
   std::optional<absl::CivilDay> posted_on;
   std::string rejection_reason;
+  std::optional<absl::CivilDay> consulted_on;  // the district chair's consultation (§2.3 step 5)
+  std::string consultation_document;
 };
 
 struct StatsQuery {
@@ -143,9 +145,13 @@ class HouseholdStore {
                                                         const std::string& actor,
                                                         const std::vector<ImportRow>& rows,
                                                         int last_year) = 0;
+  // The review procedure as data: windows (table review_windows) and steps (review_steps).
+  struct Procedure {
+    std::vector<ReviewWindowRule> windows;
+    std::vector<ProcedureStep> steps;
+  };
+  virtual absl::StatusOr<Procedure> ReviewProcedure() = 0;
   // Rows of this import already committed (row numbers).
-  // Review window of a kind as MM-DD strings (configurable data, table review_settings).
-  virtual absl::StatusOr<std::pair<std::string, std::string>> ReviewWindow(const std::string& kind) = 0;
   // ALREADY_EXISTS (REQUEST_ID_TAKEN) when another caller started this import.
   virtual absl::StatusOr<std::vector<int64_t>> ImportedRows(const std::string& import_id, const std::string& actor) = 0;
   virtual absl::Status Export(const std::optional<std::vector<std::string>>& communes,

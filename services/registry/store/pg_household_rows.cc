@@ -250,7 +250,8 @@ const char kReviewColumns[] =
     " r.rejection_reason, r.version,"
     " to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
     " to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
-    " coalesce(r.proxy_score, -1), r.area_type, r.list_year, array_to_string(r.caveats, ',')";
+    " coalesce(r.proxy_score, -1), r.area_type, r.list_year, array_to_string(r.caveats, ','),"
+    " coalesce(r.consulted_on::text, ''), r.consultation_document";
 
 v1::Review ReviewFromRow(const pqxx::row& r) {
   v1::Review v;
@@ -281,6 +282,8 @@ v1::Review ReviewFromRow(const pqxx::row& r) {
   v.set_area_type(Str(r[19]) == "URBAN" ? v1::AREA_TYPE_URBAN : v1::AREA_TYPE_RURAL);
   v.set_list_year(r[20].as<int>());
   for (absl::string_view c : absl::StrSplit(Str(r[21]), ',', absl::SkipEmpty())) v.add_caveats(std::string(c));
+  api::SetProtoDate(Str(r[22]), v.mutable_consulted_on());
+  v.set_consultation_document(Str(r[23]));
   return v;
 }
 

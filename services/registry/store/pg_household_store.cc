@@ -304,9 +304,12 @@ class PgHouseholdStore : public HouseholdStore {
           " decision_date = coalesce(NULLIF($4, '')::date, decision_date),"
           " posted_on = coalesce(NULLIF($5, '')::date, posted_on),"
           " rejection_reason = CASE WHEN $6 <> '' THEN $6 ELSE rejection_reason END,"
+          " consulted_on = coalesce(NULLIF($7, '')::date, consulted_on),"
+          " consultation_document = CASE WHEN $8 <> '' THEN $8 ELSE consultation_document END,"
           " version = version + 1, updated_at = now() WHERE id = $1::uuid",
           rid, c.to_state, c.decision_number, c.decision_date ? D(*c.decision_date) : "",
-          c.posted_on ? D(*c.posted_on) : "", c.rejection_reason);
+          c.posted_on ? D(*c.posted_on) : "", c.rejection_reason, c.consulted_on ? D(*c.consulted_on) : "",
+          c.consultation_document);
       tx.exec_params(
           "INSERT INTO review_events (review_id, from_state, to_state, actor, note) VALUES ($1::uuid, $2, $3, $4, $5)",
           rid, from, c.to_state, actor, c.decision_number.empty() ? c.rejection_reason : c.decision_number);
@@ -552,11 +555,31 @@ class PgHouseholdStore : public HouseholdStore {
     return added;
   }
 
-  absl::StatusOr<std::pair<std::string, std::string>> ReviewWindow(const std::string& kind) override {
-    return pool_->Fetch<std::pair<std::string, std::string>>([&](transaction_base& tx, std::pair<std::string, std::string>& out) -> absl::Status {
-      auto r = tx.exec_params("SELECT window_start, window_end FROM review_settings WHERE kind = $1", kind);
-      if (r.empty()) return NotFound("review window " + kind);
-      out = {Str(r[0][0]), Str(r[0][1])};
+  absl::StatusOr<Procedure> ReviewProcedure() override {
+    return pool_->Fetch<Procedure>([&](transaction_base& tx, Procedure& out) -> absl::Status {
+      for (const auto& row : tx.exec("SELECT kind, valid_from::text, coalesce(valid_to::text, ''), cadence, start_md,"
+                                     " end_md, legal_doc, confirmed FROM review_windows ORDER BY kind, valid_from")) {
+        ReviewWindowRule w;
+        w.kind = Str(row[0]);
+        w.valid_from = *ParseDate(Str(row[1]));
+        if (!Str(row[2]).empty()) w.valid_to = *ParseDate(Str(row[2]));
+        w.monthly = Str(row[3]) == "MONTHLY";
+        w.start = Str(row[4]);
+        w.end = Str(row[5]);
+        w.legal_doc = Str(row[6]);
+        w.confirmed = row[7].as<bool>();
+        out.windows.push_back(std::move(w));
+      }
+      for (const auto& row : tx.exec("SELECT step, valid_from::text, coalesce(valid_to::text, ''), authority, legal_doc"
+                                     " FROM review_steps ORDER BY step, valid_from")) {
+        ProcedureStep s;
+        s.step = Str(row[0]);
+        s.valid_from = *ParseDate(Str(row[1]));
+        if (!Str(row[2]).empty()) s.valid_to = *ParseDate(Str(row[2]));
+        s.authority = Str(row[3]);
+        s.legal_doc = Str(row[4]);
+        out.steps.push_back(std::move(s));
+      }
       return absl::OkStatus();
     });
   }
