@@ -537,6 +537,55 @@ class GatewayRestE2E(unittest.TestCase):
         self.assertEqual([y["year"] for y in progress["years"]], [2026])
         self.assertEqual(progress["unitsStillDifficult"], ["25195"])  # region III until 31 Dec 2026
 
+    def test_2b_review_procedure_from_request_to_recognised_list(self):
+        """Brief §2.2-2.5 over REST: a Form 01 request, a commune's periodic round from its due list
+        through the village meeting and posting to the recognised list, and a refused request."""
+        # Kinh households of a commune no other test uses, so the province-wide figures other tests
+        # assert (escapes, the EM cohort) are not moved.
+        poor = self.household(commune="25217", ethnicity="01")["name"]
+        self.classify(poor, True, date(2024, 3, 1))
+        asks = self.household(commune="25217", ethnicity="01")["name"]
+        app = self.call("POST", f"/v1/{asks}/applications", {
+            "purpose": "ADD_TO_LIST", "filedOn": date(2025, 8, 20), "reason": "Mất mùa, xin được rà soát"})
+        self.assertEqual((app["state"], app["deadline"]), ("APPLICATION_OPEN", date(2025, 8, 29)))
+        overdue = self.call("GET", "/v1/applications?unitCode=25217&" + q(date(2025, 9, 1), "overdueOn"))
+        self.assertIn(app["name"], [a["name"] for a in overdue["applications"]])
+        rnd = self.call("POST", "/v1/reviewRounds", {"communeCode": "25217", "openedOn": date(2025, 9, 10)})
+        self.assertEqual((rnd["listYear"], rnd["state"]), (2026, "ROUND_OPEN"))
+        due = {d["household"]: d["reason"] for d in self.call("GET", f"/v1/{rnd['name']}/households")["households"]}
+        self.assertEqual((due.get(poor), due.get(asks)), ("ON_POOR_LIST", "APPLIED"))
+        for name, poor_now, extra in ((poor, True, {}), (asks, True, {"application": app["name"]})):
+            r = self.call("POST", f"/v1/{name}/reviews", {
+                "kind": "PERIODIC", "reviewDate": date(2025, 10, 15), "round": rnd["name"],
+                "incomePerCapitaVnd": "1000000" if poor_now else "9000000", "indicators": indicators(3 if poor_now else 0),
+                **extra})
+            self.call("POST", f"/v1/{r['name']}:submit", {})
+        # Households of the commune reviewed elsewhere in this run are due too: review them alike.
+        for d, reason in due.items():
+            if d not in (poor, asks):
+                r = self.call("POST", f"/v1/{d}/reviews", {"kind": "PERIODIC", "reviewDate": date(2025, 10, 15),
+                                                           "round": rnd["name"], "incomePerCapitaVnd": "9000000",
+                                                           "indicators": indicators(0)})
+                self.call("POST", f"/v1/{r['name']}:submit", {})
+        held = self.call("POST", f"/v1/{rnd['name']}:holdMeeting", {"heldOn": date(2025, 11, 20), "attendees": 40,
+                                                                    "note": "Thống nhất"})
+        self.assertEqual(held["state"], "ROUND_MEETING_HELD")
+        posted = self.call("POST", f"/v1/{rnd['name']}:post", {"postedOn": date(2025, 11, 25)})
+        self.assertEqual(posted["state"], "ROUND_POSTED")
+        recognised = self.call("POST", f"/v1/{rnd['name']}:recognize",
+                               {"decisionNumber": "301/QĐ-UBND", "decisionDate": date(2025, 12, 1)},
+                               token=self.checker_token)
+        entries = {e["household"]: e for e in recognised["entries"]}
+        self.assertEqual((entries[poor]["category"], entries[asks]["classification"]), ("POOR_REMAINING", "POOR"))
+        self.assertEqual(self.call("GET", f"/v1/{rnd['name']}")["state"], "ROUND_RECOGNISED")
+        frozen = self.call("GET", f"/v1/{rnd['name']}/recognisedList?version=1")
+        self.assertEqual((frozen["version"], frozen["decisionNumber"]), (1, "301/QĐ-UBND"))
+        contest = self.call("POST", f"/v1/{poor}/applications", {
+            "purpose": "REEXAMINE", "filedOn": date(2025, 12, 10), "reason": "Không đồng ý kết quả"})
+        refused = self.call("POST", f"/v1/{contest['name']}:refuse", {"reason": "Đã xác minh thu nhập"},
+                            token=self.checker_token)
+        self.assertEqual(refused["state"], "APPLICATION_REFUSED")
+
     def test_3_catalogue_allocations_and_plans(self):
         projects = self.call("GET", "/v1/programmeNodes?parentCode=NTP_EM&" + q(date(2024, 1, 1), "asOf"))
         self.assertEqual(len(projects["nodes"]), 10)

@@ -64,6 +64,19 @@ class HouseholdLogic {
   absl::Status GetClassification(const C& c, const v1::GetClassificationRequest& req,
                                  v1::ClassificationRecord* out);
 
+  // The review procedure (household_procedure.cc).
+  absl::Status CreateApplication(const C& c, const v1::CreateApplicationRequest& req, v1::ReviewApplication* out);
+  absl::Status ListApplications(const C& c, const v1::ListApplicationsRequest& req, v1::ListApplicationsResponse* out);
+  absl::Status RefuseApplication(const C& c, const v1::RefuseApplicationRequest& req, v1::ReviewApplication* out);
+  absl::Status OpenReviewRound(const C& c, const v1::OpenReviewRoundRequest& req, v1::ReviewRound* out);
+  absl::Status GetReviewRound(const C& c, const v1::GetReviewRoundRequest& req, v1::ReviewRound* out);
+  absl::Status ListRoundHouseholds(const C& c, const v1::ListRoundHouseholdsRequest& req,
+                                   v1::ListRoundHouseholdsResponse* out);
+  absl::Status HoldVillageMeeting(const C& c, const v1::HoldVillageMeetingRequest& req, v1::ReviewRound* out);
+  absl::Status PostRoundLists(const C& c, const v1::PostRoundListsRequest& req, v1::ReviewRound* out);
+  absl::Status RecognizeRound(const C& c, const v1::RecognizeRoundRequest& req, v1::RecognisedList* out);
+  absl::Status GetRecognisedList(const C& c, const v1::GetRecognisedListRequest& req, v1::RecognisedList* out);
+
   absl::Status BatchGetHouseholdFacts(const C& c, const v1::BatchGetHouseholdFactsRequest& req,
                                      v1::BatchGetHouseholdFactsResponse* out);
   absl::Status ListTransitions(const C& c, const v1::ListTransitionsRequest& req,
@@ -119,6 +132,12 @@ class HouseholdLogic {
   // A duplicate citizen ID refused in a household outside the caller's scope: audited.
   absl::Status AuditDuplicateOutsideScope(const C& c, const v1::Household& other);
   absl::StatusOr<std::string> HouseholdId(absl::string_view name, absl::string_view field);
+  // A round the caller may see (its commune in the caller's scope; NOT_FOUND otherwise).
+  absl::StatusOr<v1::ReviewRound> VisibleRound(const C& c, const std::string& name, const std::string& field);
+  // A review's round and request: same household, commune, kind and list year (the store checks
+  // the rest under lock).
+  absl::Status PrepareProcedureLinks(const C& c, const v1::Household& h, v1::Review* r);
+  void MarkOverdue(v1::ReviewApplication* a, absl::CivilDay on) const;
   // The area a household lives in on `date` (brief §1.2: it follows residence): its explicit
   // override when it has one, else that of the unit in force at its commune on that date.
   absl::StatusOr<v1::AreaType> AreaTypeOn(const v1::Household& h, absl::CivilDay date);

@@ -81,6 +81,8 @@ absl::Status HouseholdLogic::PrepareReview(const v1::Household& h, v1::Review* r
                                               absl::StrJoin(missing, ", ")));
   }
   if (imported_approved) {
+    if (!r->round().empty()) v.Add(prefix + "round", "an imported (past) review belongs to no round");
+    if (!r->application().empty()) v.Add(prefix + "application", "an imported (past) review answers no request here");
     if (r->decision_number().empty()) v.Add(prefix + "decision_number", "is required for an approved review");
     auto dd = api::FromProtoDate(r->decision_date(), prefix + "decision_date");
     if (!dd.ok()) v.Add(prefix + "decision_date", "is required for an approved review");
@@ -122,7 +124,10 @@ absl::Status HouseholdLogic::CreateReview(const C& c, const v1::CreateReviewRequ
   r.clear_decision_number();
   r.clear_decision_date();
   r.clear_posted_on();
+  r.clear_consulted_on();
+  r.clear_consultation_document();
   if (r.reviewer().empty()) r.set_reviewer(c.principal.subject);
+  LNOB_RETURN_IF_ERROR(PrepareProcedureLinks(c, h, &r));
   LNOB_RETURN_IF_ERROR(PrepareReview(h, &r, "review.", false));
   const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateReview", c.principal.subject);
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateReview(id, r, c.principal.subject, key));
@@ -179,6 +184,11 @@ absl::Status HouseholdLogic::ApproveReview(const C& c, const v1::ApproveReviewRe
   LNOB_RETURN_IF_ERROR(v.Status());
   LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
   LNOB_ASSIGN_OR_RETURN(v1::Review current, store_->GetReview(ids.first, ids.second));
+  if (!current.round().empty()) {
+    return WithReason(absl::FailedPreconditionError(absl::StrCat("the review belongs to ", current.round(),
+                                                                 ": it is recognised with the round (RecognizeRound)")),
+                      "ROUND_STEP");
+  }
   if (current.state() != v1::POSTED) {
     return WithReason(absl::FailedPreconditionError(absl::StrCat(
                           "a ", v1::ReviewState_Name(current.state()),
@@ -238,6 +248,15 @@ absl::Status HouseholdLogic::PostReview(const C& c, const v1::PostReviewRequest&
   LNOB_RETURN_IF_ERROR(Visible(c, ids.first).status());
   LNOB_ASSIGN_OR_RETURN(v1::Review current, store_->GetReview(ids.first, ids.second));
   if (posted < Civil(current.review_date())) return InvalidField("posted_on", "must not be before the review date");
+  if (!current.round().empty()) {
+    // A round's lists are posted together; one review alone only as a correction after recognition.
+    LNOB_ASSIGN_OR_RETURN(v1::ReviewRound round, VisibleRound(c, current.round(), "name"));
+    if (round.state() != v1::ROUND_RECOGNISED) {
+      return WithReason(absl::FailedPreconditionError(absl::StrCat("the review belongs to ", current.round(),
+                                                                   ": its list is posted with the round (PostRoundLists)")),
+                        "ROUND_STEP");
+    }
+  }
   ReviewChange change{"POSTED"};
   change.posted_on = posted;
   LNOB_ASSIGN_OR_RETURN(*out, store_->ChangeReview(ids.first, ids.second, req.etag(), change, c.principal.subject,

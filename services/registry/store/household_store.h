@@ -146,9 +146,18 @@ class HouseholdStore {
                                                         const std::vector<ImportRow>& rows,
                                                         int last_year) = 0;
   // The review procedure as data: windows (table review_windows) and steps (review_steps).
+  struct ApplicationRule {  // table application_rules: the answer period of a Form 01 request
+    absl::CivilDay valid_from;
+    std::optional<absl::CivilDay> valid_to;
+    int answer_days = 0;
+    bool working_days = false;
+    std::string legal_doc;
+    bool confirmed = false;
+  };
   struct Procedure {
     std::vector<ReviewWindowRule> windows;
     std::vector<ProcedureStep> steps;
+    std::vector<ApplicationRule> application_rules;
   };
   virtual absl::StatusOr<Procedure> ReviewProcedure() = 0;
   // Rows of this import already committed (row numbers).
@@ -157,6 +166,56 @@ class HouseholdStore {
   virtual absl::Status Export(const std::optional<std::vector<std::string>>& communes,
                               bool include_reviews,
                               const std::function<bool(const v1::HouseholdRecord&)>& sink) = 0;
+
+  // ---- The review procedure (brief §2.2-2.5) ----
+  // Stores a validated Form 01 request (name, commune, deadline and caveats set) and adds the
+  // household to the due list of its commune's round when one runs and is not yet recognised.
+  virtual absl::StatusOr<v1::ReviewApplication> CreateApplication(const std::string& household_id,
+                                                                  const v1::ReviewApplication& a,
+                                                                  const std::string& actor,
+                                                                  const IdempotencyKey& key) = 0;
+  struct ApplicationFilter {
+    std::optional<std::vector<std::string>> communes;  // nullopt: any
+    std::string state;                                 // "" any
+    std::optional<absl::CivilDay> overdue_on;          // only open ones past their deadline then
+    std::string after_id;
+    int limit = 100;
+  };
+  virtual absl::StatusOr<std::vector<v1::ReviewApplication>> ListApplications(const ApplicationFilter& f) = 0;
+  virtual absl::StatusOr<v1::ReviewApplication> GetApplication(const std::string& household_id,
+                                                               const std::string& application_id) = 0;
+  virtual absl::StatusOr<v1::ReviewApplication> RefuseApplication(const std::string& household_id,
+                                                                  const std::string& application_id,
+                                                                  const std::string& etag, const std::string& reason,
+                                                                  absl::CivilDay refused_on,
+                                                                  const std::string& actor) = 0;
+  // Opens a round (name set) and draws up its due list: active households of the commune poor
+  // or near-poor on opened_on, and those with an open request filed by then. ALREADY_EXISTS
+  // (ROUND_EXISTS) when the commune has a round for the list year.
+  virtual absl::StatusOr<v1::ReviewRound> OpenRound(const v1::ReviewRound& r, const std::string& actor,
+                                                    const IdempotencyKey& key) = 0;
+  virtual absl::StatusOr<v1::ReviewRound> GetRound(const std::string& round_id) = 0;
+  virtual absl::StatusOr<std::vector<v1::DueHousehold>> RoundHouseholds(const std::string& round_id,
+                                                                        const std::string& after_household_id,
+                                                                        int limit) = 0;
+  // ROUND_MEETING_HELD (every due household has a submitted, posted or rejected review:
+  // otherwise FAILED_PRECONDITION ROUND_INCOMPLETE) or ROUND_POSTED (its SUBMITTED reviews
+  // become POSTED).
+  struct RoundStep {
+    std::string to_state;
+    absl::CivilDay date;
+    int attendees = 0;
+    std::string note;
+  };
+  virtual absl::StatusOr<v1::ReviewRound> AdvanceRound(const std::string& round_id, const std::string& etag,
+                                                       const RoundStep& step, const std::string& actor) = 0;
+  // Approves every POSTED review of the round with the decision (maker-checker applies to each)
+  // and freezes the next version of the recognised list, in one transaction.
+  virtual absl::StatusOr<v1::RecognisedList> RecognizeRound(const std::string& round_id, const std::string& etag,
+                                                            const ReviewChange& decision, const std::string& actor,
+                                                            int last_year) = 0;
+  // version 0: the latest. NOT_FOUND when the round has no such version.
+  virtual absl::StatusOr<v1::RecognisedList> GetRecognisedList(const std::string& round_id, int version) = 0;
 
   virtual absl::StatusOr<std::vector<v1::ChangeEvent>> ReadFeed(int64_t after_cursor, int limit) = 0;
   // The newest committed cursor of the feed (0 when empty).

@@ -251,7 +251,8 @@ const char kReviewColumns[] =
     " to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
     " to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
     " coalesce(r.proxy_score, -1), r.area_type, r.list_year, array_to_string(r.caveats, ','),"
-    " coalesce(r.consulted_on::text, ''), r.consultation_document";
+    " coalesce(r.consulted_on::text, ''), r.consultation_document, coalesce(r.round_id::text, ''),"
+    " coalesce(r.application_id::text, '')";
 
 v1::Review ReviewFromRow(const pqxx::row& r) {
   v1::Review v;
@@ -284,6 +285,8 @@ v1::Review ReviewFromRow(const pqxx::row& r) {
   for (absl::string_view c : absl::StrSplit(Str(r[21]), ',', absl::SkipEmpty())) v.add_caveats(std::string(c));
   api::SetProtoDate(Str(r[22]), v.mutable_consulted_on());
   v.set_consultation_document(Str(r[23]));
+  if (!Str(r[24]).empty()) v.set_round("reviewRounds/" + Str(r[24]));
+  if (!Str(r[25]).empty()) v.set_application(absl::StrCat("households/", Str(r[1]), "/applications/", Str(r[25])));
   return v;
 }
 
@@ -304,14 +307,16 @@ void InsertReview(transaction_base& tx, const std::string& hid, const v1::Review
   tx.exec_params(
       "INSERT INTO reviews (id, household_id, kind, review_date, standard_id, income_per_capita,"
       " indicators, deprivation_count, area_type, computed_class, reviewer, state, decision_number,"
-      " decision_date, created_by, proxy_score, list_year, caveats) VALUES ($1::uuid, $2::uuid, $3, $4::date, $5,"
-      " $6, $7::jsonb, $8, $9, $10, $11, $12, $13, NULLIF($14, '')::date, $15, NULLIF($16, -1), $17, $18::text[])",
+      " decision_date, created_by, proxy_score, list_year, caveats, round_id, application_id) VALUES ($1::uuid, $2::uuid,"
+      " $3, $4::date, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13, NULLIF($14, '')::date, $15, NULLIF($16, -1), $17,"
+      " $18::text[], NULLIF($19, '')::uuid, NULLIF($20, '')::uuid)",
       api::IdOf(r.name()), hid, r.kind() == v1::ONGOING ? "ONGOING" : "PERIODIC", DateText(r.review_date()),
       r.standard_id(), r.income_per_capita_vnd(), IndicatorsJson(r), r.deprivation_count(),
       r.area_type() == v1::AREA_TYPE_URBAN ? "URBAN" : "RURAL",
       v1::HouseholdClass_Name(r.computed_class()), r.reviewer(), state, r.decision_number(),
       DateText(r.decision_date()), actor, r.has_proxy_score() ? r.proxy_score() : -1, r.list_year(),
-      ArrayLiteral(std::vector<std::string>(r.caveats().begin(), r.caveats().end())));
+      ArrayLiteral(std::vector<std::string>(r.caveats().begin(), r.caveats().end())), api::IdOf(r.round()),
+      api::IdOf(r.application()));
 }
 
 // Records an approved classification (history, household row, years, change feed).

@@ -20,6 +20,7 @@
 #include "common/util/date.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/registry/store/pg_household_rows.h"
+#include "services/registry/store/pg_review_procedure.h"
 
 namespace lnob::registry {
 namespace {
@@ -245,6 +246,7 @@ class PgHouseholdStore : public HouseholdStore {
     return pool_->Write<v1::Review>([&](transaction_base& tx, v1::Review& out) -> absl::Status {
       return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
         InsertReview(tx, hid, r, actor, "DRAFT");
+        LNOB_RETURN_IF_ERROR(LinkReview(tx, hid, r));
         tx.exec_params("INSERT INTO review_events (review_id, from_state, to_state, actor) VALUES ($1::uuid, '', 'DRAFT', $2)",
                        api::IdOf(r.name()), actor);
         auto row = tx.exec_params(absl::StrCat("SELECT ", kReviewColumns, " FROM reviews r WHERE r.id = $1::uuid"),
@@ -580,8 +582,56 @@ class PgHouseholdStore : public HouseholdStore {
         s.legal_doc = Str(row[4]);
         out.steps.push_back(std::move(s));
       }
+      for (const auto& row : tx.exec("SELECT valid_from::text, coalesce(valid_to::text, ''), answer_days, working_days,"
+                                     " legal_doc, confirmed FROM application_rules ORDER BY valid_from")) {
+        ApplicationRule a;
+        a.valid_from = *ParseDate(Str(row[0]));
+        if (!Str(row[1]).empty()) a.valid_to = *ParseDate(Str(row[1]));
+        a.answer_days = row[2].as<int>();
+        a.working_days = row[3].as<bool>();
+        a.legal_doc = Str(row[4]);
+        a.confirmed = row[5].as<bool>();
+        out.application_rules.push_back(std::move(a));
+      }
       return absl::OkStatus();
     });
+  }
+
+  absl::StatusOr<v1::ReviewApplication> CreateApplication(const std::string& hid, const v1::ReviewApplication& a,
+                                                          const std::string& actor, const IdempotencyKey& key) override {
+    return pg::CreateApplication(pool_, hid, a, actor, key);
+  }
+  absl::StatusOr<std::vector<v1::ReviewApplication>> ListApplications(const ApplicationFilter& f) override {
+    return pg::ListApplications(pool_, f);
+  }
+  absl::StatusOr<v1::ReviewApplication> GetApplication(const std::string& hid, const std::string& aid) override {
+    return pg::GetApplication(pool_, hid, aid);
+  }
+  absl::StatusOr<v1::ReviewApplication> RefuseApplication(const std::string& hid, const std::string& aid,
+                                                          const std::string& etag, const std::string& reason,
+                                                          absl::CivilDay refused_on, const std::string& actor) override {
+    return pg::RefuseApplication(pool_, hid, aid, etag, reason, refused_on, actor);
+  }
+  absl::StatusOr<v1::ReviewRound> OpenRound(const v1::ReviewRound& r, const std::string& actor,
+                                            const IdempotencyKey& key) override {
+    return pg::OpenRound(pool_, r, actor, key);
+  }
+  absl::StatusOr<v1::ReviewRound> GetRound(const std::string& id) override { return pg::GetRound(pool_, id); }
+  absl::StatusOr<std::vector<v1::DueHousehold>> RoundHouseholds(const std::string& id, const std::string& after,
+                                                                int limit) override {
+    return pg::RoundHouseholds(pool_, id, after, limit);
+  }
+  absl::StatusOr<v1::ReviewRound> AdvanceRound(const std::string& id, const std::string& etag, const RoundStep& step,
+                                               const std::string& actor) override {
+    return pg::AdvanceRound(pool_, id, etag, step, actor);
+  }
+  absl::StatusOr<v1::RecognisedList> RecognizeRound(const std::string& id, const std::string& etag,
+                                                    const ReviewChange& decision, const std::string& actor,
+                                                    int last_year) override {
+    return pg::RecognizeRound(pool_, id, etag, decision, actor, last_year);
+  }
+  absl::StatusOr<v1::RecognisedList> GetRecognisedList(const std::string& id, int version) override {
+    return pg::GetRecognisedList(pool_, id, version);
   }
 
   absl::StatusOr<std::vector<int64_t>> ImportedRows(const std::string& import_id, const std::string& actor) override {

@@ -1,0 +1,293 @@
+// The review procedure of QĐ 24/2021/QĐ-TTg (brief §2.2-2.5) over a real database: Form 01
+// requests with deadlines and the overdue list, and a commune's periodic round from its due list
+// to the frozen recognised list and a correction.
+
+#include <map>
+#include <string>
+
+#include "common/api/resource_name.h"
+#include "gmock/gmock.h"
+#include "tests/integration/household_fixture.h"
+
+namespace lnob::registry {
+namespace {
+
+class ReviewProcedureTest : public HouseholdTest {
+ protected:
+  v1::ReviewApplication Apply(const v1::Household& h, v1::ApplicationPurpose purpose, absl::CivilDay filed) {
+    v1::CreateApplicationRequest req;
+    req.set_parent(h.name());
+    req.mutable_application()->set_purpose(purpose);
+    *req.mutable_application()->mutable_filed_on() = Day(filed.year(), filed.month(), filed.day());
+    req.mutable_application()->set_reason("Gia đình có người ốm nặng, mất thu nhập");
+    v1::ReviewApplication out;
+    absl::Status st = logic_->CreateApplication(admin_, req, &out);
+    EXPECT_TRUE(st.ok()) << st;
+    return out;
+  }
+
+  absl::Status RoundReview(const v1::Household& h, const std::string& round, int64_t income, int deprived,
+                           v1::Review* out, const std::string& application = "") {
+    v1::CreateReviewRequest req;
+    req.set_parent(h.name());
+    auto* r = req.mutable_review();
+    r->set_kind(v1::PERIODIC);
+    r->set_round(round);
+    r->set_application(application);
+    *r->mutable_review_date() = Day(2025, 10, 15);
+    r->set_income_per_capita_vnd(income);
+    for (int i = 1; i <= 12; ++i) {
+      auto* ind = r->add_indicators();
+      ind->set_code(absl::StrFormat("D%02d", i));
+      ind->set_deprived(i <= deprived);
+    }
+    return logic_->CreateReview(admin_, req, out);
+  }
+
+  void Submit(const v1::Review& r) {
+    v1::SubmitReviewRequest sub;
+    sub.set_name(r.name());
+    v1::Review out;
+    ASSERT_TRUE(logic_->SubmitReview(admin_, sub, &out).ok());
+  }
+
+  v1::ReviewRound Round(const std::string& name) {
+    v1::GetReviewRoundRequest req;
+    req.set_name(name);
+    v1::ReviewRound out;
+    EXPECT_TRUE(logic_->GetReviewRound(admin_, req, &out).ok());
+    return out;
+  }
+};
+
+TEST_F(ReviewProcedureTest, Form01RequestsHaveADeadlineAnOverdueListAndEndInAReviewOrARefusal) {
+  // Brief §2.2: a household asks to be added, to exit or to be re-examined (Form 01).
+  v1::Household h = Create("25195", {Person("Điểu Văn Đơn", v1::HEAD, "16")});
+  v1::CreateApplicationRequest bad;
+  bad.set_parent(h.name());
+  v1::ReviewApplication out;
+  std::set<std::string> fields;
+  for (const auto& f : GetFieldViolations(logic_->CreateApplication(admin_, bad, &out))) fields.insert(f.field);
+  EXPECT_EQ(fields, (std::set<std::string>{"application.purpose", "application.filed_on", "application.reason"}));
+
+  // Friday 3 Oct 2025 + 7 working days (application_rules, unconfirmed) = Tuesday 14 Oct.
+  v1::ReviewApplication a = Apply(h, v1::REEXAMINE, absl::CivilDay(2025, 10, 3));
+  EXPECT_EQ(a.state(), v1::APPLICATION_OPEN);
+  EXPECT_EQ(std::make_tuple(a.deadline().month(), a.deadline().day()), std::make_tuple(10, 14));
+  EXPECT_THAT(a.caveats(), ::testing::ElementsAre("ANSWER_PERIOD_UNCONFIRMED", "HOLIDAYS_NOT_COUNTED"));
+  EXPECT_TRUE(a.overdue());  // today (28 Dec 2025) it is past its deadline
+  EXPECT_EQ(a.commune_code(), "25195");
+  v1::ReviewApplication b = Apply(h, v1::ADD_TO_LIST, absl::CivilDay(2025, 12, 22));
+
+  v1::ListApplicationsRequest list;
+  list.set_unit_code("25195");
+  *list.mutable_overdue_on() = Day(2025, 12, 1);
+  v1::ListApplicationsResponse page;
+  ASSERT_TRUE(logic_->ListApplications(admin_, list, &page).ok());
+  ASSERT_EQ(page.applications_size(), 1);
+  EXPECT_EQ(page.applications(0).name(), a.name());
+  EXPECT_TRUE(page.applications(0).overdue());
+
+  // The request's reason describes the household: masked without the evidence permission.
+  v1::ListApplicationsRequest all;
+  all.set_unit_code("25195");
+  page.Clear();
+  ASSERT_TRUE(logic_->ListApplications(officer_, all, &page).ok());
+  ASSERT_EQ(page.applications_size(), 2);
+  EXPECT_EQ(page.applications(0).reason(), "");
+  EXPECT_THAT(page.applications(0).masked_fields(), ::testing::Contains("reason"));
+
+  // A reasoned refusal closes it; a review naming a request closes it too.
+  v1::RefuseApplicationRequest refuse;
+  refuse.set_name(a.name());
+  *refuse.mutable_refused_on() = Day(2025, 12, 23);
+  EXPECT_EQ(GetFieldViolations(logic_->RefuseApplication(checker_, refuse, &out)).at(0).field, "reason");
+  refuse.set_reason("Thu nhập đã được xác minh tại cuộc họp thôn");
+  ASSERT_TRUE(logic_->RefuseApplication(checker_, refuse, &out).ok());
+  EXPECT_EQ(out.state(), v1::APPLICATION_REFUSED);
+  EXPECT_FALSE(out.overdue());
+  EXPECT_EQ(logic_->RefuseApplication(checker_, refuse, &out).code(), absl::StatusCode::kFailedPrecondition);
+
+  v1::CreateReviewRequest review;
+  review.set_parent(h.name());
+  review.mutable_review()->set_kind(v1::ONGOING);
+  review.mutable_review()->set_application(b.name());
+  *review.mutable_review()->mutable_review_date() = Day(2025, 12, 22);
+  review.mutable_review()->set_income_per_capita_vnd(1'000'000);
+  for (int i = 1; i <= 12; ++i) review.mutable_review()->add_indicators()->set_code(absl::StrFormat("D%02d", i));
+  v1::Review r;
+  ASSERT_TRUE(logic_->CreateReview(admin_, review, &r).ok());
+  EXPECT_EQ(r.application(), b.name());
+  list.clear_overdue_on();
+  list.set_state(v1::APPLICATION_REVIEWED);
+  page.Clear();
+  ASSERT_TRUE(logic_->ListApplications(admin_, list, &page).ok());
+  ASSERT_EQ(page.applications_size(), 1);
+  EXPECT_EQ(page.applications(0).review(), r.name());
+  // A request answers once.
+  review.set_request_id("");
+  EXPECT_EQ(GetReason(logic_->CreateReview(admin_, review, &r)), "APPLICATION_CLOSED");
+}
+
+TEST_F(ReviewProcedureTest, APeriodicRoundFromTheDueListToTheFrozenRecognisedListBrief2_3) {
+  // The 2024 lists of Phường Bình Phước: one poor and one near-poor household (recognised
+  // 20 Dec 2024); one never classified that asks to be added; one not poor that did not ask.
+  v1::Household poor = Create("25195", {Person("Điểu Văn Nghèo", v1::HEAD, "16")});
+  v1::Household near = Create("25195", {Person("Điểu Thị Cận", v1::HEAD, "16")});
+  v1::Household asks = Create("25195", {Person("Thị Xin", v1::HEAD, "16")});
+  v1::Household other = Create("25195", {Person("Nguyễn Văn Khá", v1::HEAD)});
+  Classify(poor.name(), 2024, 1'400'000, 4);
+  Classify(near.name(), 2024, 1'400'000, 1);
+  v1::ReviewApplication asked = Apply(asks, v1::ADD_TO_LIST, absl::CivilDay(2025, 8, 20));
+
+  // Step 1: the due list, drawn up on the opening day (QĐ 24/2021 Art. 3).
+  v1::OpenReviewRoundRequest open;
+  open.mutable_round()->set_commune_code("25195");
+  *open.mutable_round()->mutable_opened_on() = Day(2025, 8, 25);
+  v1::ReviewRound round;
+  EXPECT_EQ(GetFieldViolations(logic_->OpenReviewRound(admin_, open, &round)).at(0).field, "round.opened_on");
+  *open.mutable_round()->mutable_opened_on() = Day(2025, 9, 5);
+  ASSERT_TRUE(logic_->OpenReviewRound(admin_, open, &round).ok());
+  EXPECT_EQ(round.list_year(), 2026);
+  EXPECT_EQ(round.state(), v1::ROUND_OPEN);
+  EXPECT_EQ(round.counts().due(), 3);
+  EXPECT_EQ(round.counts().without_review(), 3);
+  v1::ReviewRound again;
+  EXPECT_EQ(GetReason(logic_->OpenReviewRound(admin_, open, &again)), "ROUND_EXISTS");
+  // A request filed while the round runs puts the household on its due list.
+  v1::Household late = Create("25195", {Person("Thị Muộn", v1::HEAD, "16")});
+  v1::ReviewApplication late_asked = Apply(late, v1::ADD_TO_LIST, absl::CivilDay(2025, 9, 10));
+  v1::ListRoundHouseholdsRequest due_req;
+  due_req.set_name(round.name());
+  v1::ListRoundHouseholdsResponse due;
+  ASSERT_TRUE(logic_->ListRoundHouseholds(admin_, due_req, &due).ok());
+  std::map<std::string, v1::DueReason> reasons;
+  for (const auto& d : due.households()) reasons[d.household()] = d.reason();
+  EXPECT_EQ(reasons, (std::map<std::string, v1::DueReason>{{poor.name(), v1::ON_POOR_LIST},
+                                                          {near.name(), v1::ON_NEAR_POOR_LIST},
+                                                          {asks.name(), v1::APPLIED},
+                                                          {late.name(), v1::APPLIED}}));
+
+  // Step 2: the survey. A household not due cannot be reviewed in the round.
+  v1::Review r_poor, r_near, r_asks, r_late, r_other;
+  EXPECT_EQ(GetReason(RoundReview(other, round.name(), 1'000'000, 4, &r_other)), "NOT_DUE");
+  ASSERT_TRUE(RoundReview(poor, round.name(), 3'000'000, 0, &r_poor).ok());  // escapes
+  ASSERT_TRUE(RoundReview(near, round.name(), 1'400'000, 1, &r_near).ok());  // stays near-poor
+  ASSERT_TRUE(RoundReview(asks, round.name(), 1'000'000, 4, &r_asks, asked.name()).ok());
+  EXPECT_EQ(r_poor.list_year(), 2026);
+  EXPECT_EQ(r_poor.round(), round.name());
+
+  // Step 3: the village meeting agrees results only when every due household has one.
+  v1::HoldVillageMeetingRequest meeting;
+  meeting.set_name(round.name());
+  *meeting.mutable_held_on() = Day(2025, 11, 20);
+  meeting.set_attendees(46);
+  meeting.set_note("Thống nhất kết quả rà soát");
+  v1::ReviewRound advanced;
+  Submit(r_poor);
+  Submit(r_near);
+  Submit(r_asks);
+  EXPECT_EQ(GetReason(logic_->HoldVillageMeeting(admin_, meeting, &advanced)), "ROUND_INCOMPLETE");
+  ASSERT_TRUE(RoundReview(late, round.name(), 1'000'000, 4, &r_late, late_asked.name()).ok());
+  Submit(r_late);
+  ASSERT_TRUE(logic_->HoldVillageMeeting(admin_, meeting, &advanced).ok());
+  EXPECT_EQ(advanced.state(), v1::ROUND_MEETING_HELD);
+  EXPECT_EQ(RoundReview(other, round.name(), 1'000'000, 4, &r_other).code(), absl::StatusCode::kFailedPrecondition);
+
+  // Step 4: public posting, for the whole list; the chair cannot recognise before it.
+  v1::RecognizeRoundRequest recognise;
+  recognise.set_name(round.name());
+  recognise.set_decision_number("215/QĐ-UBND");
+  *recognise.mutable_decision_date() = Day(2025, 12, 5);
+  v1::RecognisedList list;
+  EXPECT_EQ(GetReason(logic_->RecognizeRound(checker_, recognise, &list)), "ILLEGAL_TRANSITION");
+  v1::PostReviewRequest one;
+  one.set_name(r_poor.name());
+  *one.mutable_posted_on() = Day(2025, 11, 25);
+  v1::Review single;
+  EXPECT_EQ(GetReason(logic_->PostReview(admin_, one, &single)), "ROUND_STEP");
+  v1::PostRoundListsRequest post;
+  post.set_name(round.name());
+  *post.mutable_posted_on() = Day(2025, 11, 25);
+  ASSERT_TRUE(logic_->PostRoundLists(admin_, post, &advanced).ok());
+  EXPECT_EQ(advanced.state(), v1::ROUND_POSTED);
+  EXPECT_EQ(advanced.counts().posted(), 4);
+  // A complaint upheld during the posting: the near-poor household's review is rejected and it
+  // keeps its class.
+  v1::RejectReviewRequest reject;
+  reject.set_name(r_near.name());
+  reject.set_reason("Khiếu nại: thu nhập tính thiếu");
+  ASSERT_TRUE(logic_->RejectReview(checker_, reject, &single).ok());
+  // A round's review is recognised with the round, not alone.
+  v1::ApproveReviewRequest alone;
+  alone.set_name(r_poor.name());
+  alone.set_decision_number("1/QĐ-UBND");
+  *alone.mutable_decision_date() = Day(2025, 12, 5);
+  EXPECT_EQ(GetReason(logic_->ApproveReview(checker_, alone, &single)), "ROUND_STEP");
+
+  // Step 5 no longer exists after 30 June 2025; step 6: recognition by the commune chair, not
+  // by whoever submitted the reviews (maker-checker).
+  v1::RecognizeRoundRequest consulted = recognise;
+  *consulted.mutable_consulted_on() = Day(2025, 12, 1);
+  consulted.set_consultation_document("9/UBND");
+  EXPECT_EQ(GetFieldViolations(logic_->RecognizeRound(checker_, consulted, &list)).at(0).field, "consulted_on");
+  EXPECT_EQ(GetReason(logic_->RecognizeRound(admin_, recognise, &list)), "SELF_APPROVAL");
+  ASSERT_TRUE(logic_->RecognizeRound(checker_, recognise, &list).ok());
+  EXPECT_EQ(list.version(), 1);
+  EXPECT_EQ(list.decision_number(), "215/QĐ-UBND");
+  std::map<std::string, std::pair<v1::HouseholdClass, std::string>> entries;
+  for (const auto& e : list.entries()) entries[e.household()] = {e.classification(), e.category()};
+  EXPECT_EQ(entries[poor.name()].second, "ESCAPED_POOR");
+  EXPECT_EQ(entries[near.name()], std::make_pair(v1::NEAR_POOR, std::string("NEAR_POOR_REMAINING")));
+  EXPECT_EQ(entries[asks.name()], std::make_pair(v1::POOR, std::string("BASELINE_POOR")));
+  EXPECT_EQ(list.by_classification().at("POOR"), 2);
+  EXPECT_EQ(Round(round.name()).state(), v1::ROUND_RECOGNISED);
+  v1::GetHouseholdRequest get;
+  get.set_name(poor.name());
+  v1::Household now;
+  ASSERT_TRUE(logic_->GetHousehold(admin_, get, &now).ok());
+  EXPECT_NE(now.classification(), v1::POOR);  // the decision is in force
+
+  // A correction is a new dated decision and a new version; version 1 never changes.
+  v1::Review fix;
+  ASSERT_TRUE(RoundReview(near, round.name(), 1'000'000, 4, &fix).ok());
+  Submit(fix);
+  one.set_name(fix.name());
+  *one.mutable_posted_on() = Day(2025, 12, 8);
+  ASSERT_TRUE(logic_->PostReview(admin_, one, &single).ok());
+  recognise.set_decision_number("230/QĐ-UBND");
+  *recognise.mutable_decision_date() = Day(2025, 12, 12);
+  ASSERT_TRUE(logic_->RecognizeRound(checker_, recognise, &list).ok());
+  EXPECT_EQ(list.version(), 2);
+  ASSERT_EQ(list.versions_size(), 2);
+  EXPECT_EQ(list.versions(1).changed_entries(), 1);
+  for (const auto& e : list.entries()) {
+    EXPECT_EQ(e.changed(), e.household() == near.name()) << e.household();
+    if (e.household() == near.name()) {
+      EXPECT_EQ(e.category(), "NEAR_POOR_TO_POOR");
+    }
+  }
+  EXPECT_EQ(GetReason(logic_->RecognizeRound(checker_, recognise, &list)), "NOTHING_TO_RECOGNISE");
+  v1::GetRecognisedListRequest first;
+  first.set_name(round.name());
+  first.set_version(1);
+  ASSERT_TRUE(logic_->GetRecognisedList(admin_, first, &list).ok());
+  EXPECT_EQ(list.decision_number(), "215/QĐ-UBND");
+  for (const auto& e : list.entries()) {
+    if (e.household() == near.name()) {
+      EXPECT_EQ(e.classification(), v1::NEAR_POOR);
+    }
+  }
+  // Version 1 shows that a later decision changed the near-poor household's class.
+  EXPECT_THAT(list.changed_later(), ::testing::ElementsAre(near.name()));
+
+  // Another commune's officer sees no round here, exactly as if it did not exist.
+  server::Call elsewhere = CallAs("elsewhere", {"*"}, {"25210"});
+  v1::ReviewRound hidden;
+  v1::GetReviewRoundRequest get_round;
+  get_round.set_name(round.name());
+  EXPECT_EQ(logic_->GetReviewRound(elsewhere, get_round, &hidden).code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace lnob::registry
