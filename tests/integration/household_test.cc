@@ -1058,6 +1058,81 @@ TEST_F(ImportTest, ImportedFreeTextIsStoredNfcToo) {
   EXPECT_EQ(Count("SELECT count(*) FROM registry.households WHERE village = 'Th\xc3\xb4n B\xc3\xa0u Sen'"), 1);
 }
 
+TEST_F(ImportTest, ABaselineListIsLoadedAsRecognisedAndNeverCountsAsNewPoorBrief1_1) {
+  // Brief §1.1: 2021 kept the 2016-2020 standard (QĐ 59/2015), which the registry does not
+  // score. The 2021 list is loaded with its recognised class as a baseline; the 2022 list
+  // (the periodic round of late 2021, on the new standard) is scored.
+  std::vector<v1::HouseholdRecord> rows = {Record("BASE-1", "25195", "", false)};
+  auto* base = rows[0].add_reviews();
+  base->set_kind(v1::PERIODIC);
+  *base->mutable_review_date() = Day(2020, 11, 16);
+  base->set_list_year(2021);
+  base->set_baseline_class(v1::POOR);
+  base->set_decision_number("88/QĐ-UBND");
+  *base->mutable_decision_date() = Day(2020, 12, 20);
+  auto* next = rows[0].add_reviews();
+  next->set_kind(v1::PERIODIC);
+  *next->mutable_review_date() = Day(2021, 10, 15);
+  next->set_income_per_capita_vnd(2'500'000);  // above the urban line: escapes
+  for (int i = 1; i <= 12; ++i) next->add_indicators()->set_code(absl::StrFormat("D%02d", i));
+  next->set_decision_number("120/QĐ-UBND");
+  *next->mutable_decision_date() = Day(2021, 12, 20);
+  // The same list without its class cannot be scored: refused, naming the field.
+  std::vector<v1::HouseholdRecord> unscored = rows;
+  unscored[0].set_external_id("BASE-2");
+  unscored[0].mutable_household()->mutable_members(0)->set_citizen_id("");
+  unscored[0].mutable_reviews(0)->clear_baseline_class();
+  auto refused = Import(NewUuidV7(absl::Now()), unscored);
+  ASSERT_EQ(refused.errors_size(), 1);
+  EXPECT_NE(refused.errors(0).message().find("PS_2016_2020"), std::string::npos) << refused.errors(0).message();
+  auto resp = Import(NewUuidV7(absl::Now()), rows);
+  ASSERT_EQ(resp.rows_committed(), 1) << (resp.errors_size() ? resp.errors(0).message() : "");
+  v1::ListHouseholdsRequest find;
+  find.set_name_query("Thị BASE-1");
+  v1::ListHouseholdsResponse found;
+  ASSERT_TRUE(logic_->ListHouseholds(admin_, find, &found).ok());
+  ASSERT_EQ(found.households_size(), 1);
+  v1::ListReviewsRequest lr;
+  lr.set_parent(found.households(0).name());
+  v1::ListReviewsResponse reviews;
+  ASSERT_TRUE(logic_->ListReviews(admin_, lr, &reviews).ok());
+  ASSERT_EQ(reviews.reviews_size(), 2);
+  for (const auto& r : reviews.reviews()) {
+    if (r.list_year() == 2021) {
+      EXPECT_EQ(r.standard_id(), "PS_2016_2020");
+      EXPECT_EQ(r.computed_class(), v1::POOR);
+      EXPECT_EQ(r.indicators_size(), 0);
+      EXPECT_THAT(r.caveats(), ::testing::ElementsAre("BASELINE_NOT_RESCORED"));
+    } else {
+      EXPECT_EQ(r.standard_id(), "PS_2022_2025");
+      EXPECT_TRUE(r.caveats().empty());
+    }
+  }
+  // 2020: the baseline, never NEW_POOR; 2021: escaped.
+  for (int year : {2020, 2021}) {
+    v1::ListTransitionsRequest tr;
+    tr.set_year(year);
+    tr.set_unit_code("25195");
+    v1::ListTransitionsResponse counts;
+    ASSERT_TRUE(logic_->ListTransitions(admin_, tr, &counts).ok());
+    std::map<std::string, int64_t> by;
+    for (const auto& c : counts.counts()) by[v1::TransitionCategory_Name(c.category())] = c.households();
+    EXPECT_EQ(by.count("NEW_POOR") ? by["NEW_POOR"] : 0, 0) << year;
+    EXPECT_EQ(by[year == 2020 ? "BASELINE_POOR" : "ESCAPED_POOR"], 1) << year;
+  }
+  // A review cannot be scored under PS_2016_2020, nor be a baseline outside an import.
+  v1::CreateReviewRequest req;
+  req.set_parent(found.households(0).name());
+  req.mutable_review()->set_kind(v1::PERIODIC);
+  req.mutable_review()->set_list_year(2021);
+  *req.mutable_review()->mutable_review_date() = Day(2021, 9, 15);
+  for (int i = 1; i <= 12; ++i) req.mutable_review()->add_indicators()->set_code(absl::StrFormat("D%02d", i));
+  v1::Review out;
+  EXPECT_EQ(GetReason(logic_->CreateReview(admin_, req, &out)), "STANDARD_NOT_SCORED");
+  req.mutable_review()->set_baseline_class(v1::POOR);
+  EXPECT_EQ(GetFieldViolations(logic_->CreateReview(admin_, req, &out)).at(0).field, "review.baseline_class");
+}
+
 TEST_F(ImportTest, ExportRoundTripsAndMasksWithoutPermission) {
   std::vector<v1::HouseholdRecord> rows;
   for (int i = 0; i < 5; ++i) rows.push_back(Record(absl::StrCat("Z-", i), "25195", absl::StrFormat("070180%06d", i), true));

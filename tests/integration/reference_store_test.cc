@@ -349,9 +349,14 @@ TEST_F(ReferenceTest, ClassifyUsesTheStandardInForceAndTheUnitsAreaType) {
   absl::Status st = logic_->ClassifyProfile(admin_, req, &resp);
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(GetFieldViolations(st).at(0).field, "deprived_indicators[3]");
+  // 2021 kept the 2016-2020 standard (brief §1.1), whose rule the registry does not score.
   *req.mutable_date() = Day(2021, 5, 1);
   req.clear_deprived_indicators();
-  EXPECT_EQ(logic_->ClassifyProfile(admin_, req, &resp).code(), absl::StatusCode::kFailedPrecondition);
+  absl::Status old = logic_->ClassifyProfile(admin_, req, &resp);
+  EXPECT_EQ(old.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(GetReason(old), "STANDARD_NOT_SCORED");
+  *req.mutable_date() = Day(2015, 5, 1);
+  EXPECT_EQ(GetReason(logic_->ClassifyProfile(admin_, req, &resp)), "NO_STANDARD");
 }
 
 TEST_F(ReferenceTest, EthnicGroupsAndStandardsAreData) {

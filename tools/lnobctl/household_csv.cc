@@ -21,7 +21,7 @@ enum Col {
   kType, kExternalId, kCommune, kVillage, kAddress, kRegisteredOn, kNoLabor, kPolicy,
   kFullName, kBirthDate, kSex, kEthnicity, kCitizenId, kRelation, kWorking, kInsurance,
   kSchool, kEducation, kDisability, kReviewKind, kReviewDate, kIncome, kDeprived,
-  kDecisionNumber, kDecisionDate, kProxyScore, kColumns
+  kDecisionNumber, kDecisionDate, kProxyScore, kBaselineClass, kColumns
 };
 
 bool ParseBool(const std::string& s, bool* out) {
@@ -51,18 +51,24 @@ const std::vector<std::string>& HouseholdCsvHeader() {
       "policy_beneficiary", "full_name", "birth_date", "sex", "ethnicity_code", "citizen_id", "relation",
       "working_capacity", "health_insurance", "attending_school", "education_level", "disability",
       "review_kind", "review_date", "income_per_capita_vnd", "deprived_indicators", "decision_number",
-      "decision_date", "proxy_score"};
+      "decision_date", "proxy_score", "baseline_class"};
   return *h;
 }
 
 bool HouseholdCsvReader::ReadRow() {
   have_row_ = csv::ReadRecord(in_, &row_, &line_no_);
   if (!have_row_) eof_ = true;
+  if (have_row_ && legacy_ && row_.size() == kColumns - 1) row_.emplace_back();
   return have_row_;
 }
 
 bool HouseholdCsvReader::Start(std::string* error) {
-  if (!ReadRow() || row_ != HouseholdCsvHeader()) {
+  if (ReadRow() && row_.size() == kColumns - 1 &&
+      std::equal(row_.begin(), row_.end(), HouseholdCsvHeader().begin())) {
+    legacy_ = true;  // files written before baseline_class: read as if it were empty
+    row_ = HouseholdCsvHeader();
+  }
+  if (!have_row_ || row_ != HouseholdCsvHeader()) {
     *error = absl::StrCat("line 1: expected the header ", absl::StrJoin(HouseholdCsvHeader(), ","));
     return false;
   }
@@ -158,6 +164,13 @@ bool HouseholdCsvReader::Next(v1::HouseholdRecord* rec, int64_t* row_number, std
       if (!deprived.empty()) fail("deprived_indicators", absl::StrCat("unknown code ", *deprived.begin()));
       v->set_decision_number(r[kDecisionNumber]);
       if (!ParseDay(r[kDecisionDate], v->mutable_decision_date())) fail("decision_date", "expected YYYY-MM-DD");
+      if (!r[kBaselineClass].empty()) {
+        v1::HouseholdClass cls = v1::HOUSEHOLD_CLASS_UNSPECIFIED;
+        if (!v1::HouseholdClass_Parse(r[kBaselineClass], &cls) || cls == v1::HOUSEHOLD_CLASS_UNSPECIFIED) {
+          fail("baseline_class", "expected POOR, NEAR_POOR, MIDDLE_INCOME or NOT_POOR");
+        }
+        v->set_baseline_class(cls);
+      }
     } else {
       fail("type", "expected H, M or R");
     }
@@ -214,6 +227,9 @@ std::vector<std::vector<std::string>> RecordToRows(const v1::HouseholdRecord& re
     r[kDecisionNumber] = v.decision_number();
     r[kDecisionDate] = DateText(v.decision_date());
     if (v.has_proxy_score()) r[kProxyScore] = absl::StrCat(v.proxy_score());
+    for (const auto& c : v.caveats()) {
+      if (c == "BASELINE_NOT_RESCORED") r[kBaselineClass] = v1::HouseholdClass_Name(v.computed_class());
+    }
     rows.push_back(std::move(r));
   }
   return rows;

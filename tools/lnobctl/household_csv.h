@@ -38,6 +38,7 @@ class HouseholdCsvReader {
   std::vector<std::string> row_;
   bool have_row_ = false;
   bool eof_ = false;
+  bool legacy_ = false;  // the 26-column header written before baseline_class existed
   int64_t line_no_ = 0;
 };
 

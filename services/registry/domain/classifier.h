@@ -33,6 +33,7 @@ struct StandardRule {
   absl::CivilDay valid_from;
   absl::CivilDay valid_to;  // inclusive
   int min_deprivations_poor = 3;
+  bool scored = true;  // false: the registry does not score this rule (baseline lists only)
   IncomeLine rural;
   IncomeLine urban;
   std::set<std::string> indicator_codes;

@@ -138,6 +138,9 @@ class HouseholdLogic {
   // the rest under lock).
   absl::Status PrepareProcedureLinks(const C& c, const v1::Household& h, v1::Review* r);
   void MarkOverdue(v1::ReviewApplication* a, absl::CivilDay on) const;
+  // An imported past list with its recognised class (Review.baseline_class): not scored.
+  absl::Status PrepareBaseline(const v1::Household& h, v1::Review* r, const std::string& prefix,
+                               const StandardRule& rule, absl::CivilDay date);
   // The area a household lives in on `date` (brief §1.2: it follows residence): its explicit
   // override when it has one, else that of the unit in force at its commune on that date.
   absl::StatusOr<v1::AreaType> AreaTypeOn(const v1::Household& h, absl::CivilDay date);

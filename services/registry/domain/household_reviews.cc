@@ -62,6 +62,14 @@ absl::Status HouseholdLogic::PrepareReview(const v1::Household& h, v1::Review* r
                                                                  r->list_year())),
                       "NO_STANDARD");
   }
+  const bool baseline = r->baseline_class() != v1::HOUSEHOLD_CLASS_UNSPECIFIED;
+  if (baseline) return PrepareBaseline(h, r, prefix, *rule, *date);
+  if (!rule->scored) {
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                          prefix, "list_year: the ", r->list_year(), " lists fall under ", rule->id,
+                          ", which the registry does not score; import them as a baseline (baseline_class)")),
+                      "STANDARD_NOT_SCORED");
+  }
   std::set<std::string> seen;
   int deprived = 0;
   for (int i = 0; i < r->indicators_size(); ++i) {
@@ -113,6 +121,32 @@ absl::Status HouseholdLogic::PrepareReview(const v1::Household& h, v1::Review* r
   return absl::OkStatus();
 }
 
+absl::Status HouseholdLogic::PrepareBaseline(const v1::Household& h, v1::Review* r, const std::string& prefix,
+                                             const StandardRule& rule, absl::CivilDay date) {
+  Violations v;
+  if (!v1::HouseholdClass_IsValid(r->baseline_class())) v.Add(prefix + "baseline_class", "unknown class");
+  if (r->decision_number().empty()) v.Add(prefix + "decision_number", "is required for a recognised list");
+  auto dd = api::FromProtoDate(r->decision_date(), prefix + "decision_date");
+  if (!dd.ok()) v.Add(prefix + "decision_date", "is required for a recognised list");
+  else if (*dd < date) v.Add(prefix + "decision_date", "must not be before review_date");
+  if (!r->round().empty()) v.Add(prefix + "round", "a baseline list belongs to no round");
+  if (!r->application().empty()) v.Add(prefix + "application", "a baseline list answers no request here");
+  LNOB_RETURN_IF_ERROR(v.Status());
+  LNOB_ASSIGN_OR_RETURN(const v1::AreaType area_type, AreaTypeOn(h, date));
+  r->set_area_type(area_type);
+  // Copied as recognised, never rescored: the indicators of another standard are not kept.
+  r->clear_indicators();
+  r->clear_proxy_score();
+  r->set_deprivation_count(0);
+  r->clear_caveats();
+  r->add_caveats("BASELINE_NOT_RESCORED");
+  r->set_computed_class(r->baseline_class());
+  r->set_standard_id(rule.id);
+  r->set_name(absl::StrCat(h.name(), "/reviews/", NewUuidV7(clock_.Now())));
+  r->set_state(v1::APPROVED);
+  return absl::OkStatus();
+}
+
 absl::Status HouseholdLogic::CreateReview(const C& c, const v1::CreateReviewRequest& req, v1::Review* out) {
   LNOB_ASSIGN_OR_RETURN(std::string id, HouseholdId(req.parent(), "parent"));
   if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) return st;
@@ -126,6 +160,9 @@ absl::Status HouseholdLogic::CreateReview(const C& c, const v1::CreateReviewRequ
   r.clear_posted_on();
   r.clear_consulted_on();
   r.clear_consultation_document();
+  if (r.baseline_class() != v1::HOUSEHOLD_CLASS_UNSPECIFIED) {
+    return InvalidField("review.baseline_class", "a baseline list is imported (ImportHouseholds), not reviewed");
+  }
   if (r.reviewer().empty()) r.set_reviewer(c.principal.subject);
   LNOB_RETURN_IF_ERROR(PrepareProcedureLinks(c, h, &r));
   LNOB_RETURN_IF_ERROR(PrepareReview(h, &r, "review.", false));

@@ -15,10 +15,6 @@
 namespace lnob::registry {
 namespace {
 
-constexpr absl::CivilDay kReform2025(2025, 7, 1);
-constexpr char kAbolitionDoc[] =
-    "Nghị quyết 203/2025/QH15 (district level abolished from 01/07/2025)";
-constexpr char kReformDoc[] = "Nghị quyết 1662/NQ-UBTVQH15; Nghị quyết 202/2025/QH15";
 
 const EmbeddedFile* Find(const std::vector<EmbeddedFile>& files, absl::string_view name) {
   for (const auto& f : files) {
@@ -87,18 +83,32 @@ absl::StatusOr<RefDataBundle> BuildRefData(const std::vector<EmbeddedFile>& file
     return f;
   };
 
-  // Pre-reform units: in force until 30/06/2025 (start before the data's horizon).
+  // The 2025 reform's dates and documents are data (admin_reforms.csv), not constants.
+  LNOB_ASSIGN_OR_RETURN(const EmbeddedFile* reforms_file, need("admin_reforms.csv"));
+  LNOB_ASSIGN_OR_RETURN(auto reform_rows, ParseCsv(reforms_file->name, reforms_file->content, 4));
+  std::map<std::string, std::pair<absl::CivilDay, std::string>> reforms;  // code -> (date, document)
+  for (const auto& r : reform_rows) {
+    LNOB_ASSIGN_OR_RETURN(absl::CivilDay eff, ParseDate(r[1]));
+    reforms[r[0]] = {eff, r[2]};
+  }
+  for (const char* code : {"DISTRICT_ABOLITION_2025", "COMMUNE_MERGER_2025"}) {
+    if (!reforms.count(code)) return absl::NotFoundError(absl::StrCat("admin_reforms.csv: no row ", code));
+  }
+  const auto& [abolition_day, abolition_doc] = reforms["DISTRICT_ABOLITION_2025"];
+  const auto& [merger_day, merger_doc] = reforms["COMMUNE_MERGER_2025"];
+
+  // Pre-reform units: in force until the day before the merger (start before the data's horizon).
   for (const char* n : {"admin_units_binh_phuoc_pre2025.csv", "admin_units_dong_nai_pre2025.csv"}) {
     LNOB_ASSIGN_OR_RETURN(const EmbeddedFile* f, need(n));
     LNOB_ASSIGN_OR_RETURN(auto rows, ParseCsv(n, f->content, 5));
     for (auto& r : rows) {
       UnitVersion u{r[0], r[1], r[2], r[3], r[4]};
-      u.valid_to = kReform2025 - 1;
+      u.valid_to = merger_day - 1;
       u.legal_doc = "GSO list of 01/03/2025";
       u.source = n;
       b.units.push_back(std::move(u));
       if (b.units.back().level == "district") {
-        b.lineage.push_back({r[0], r[1], "", "", "abolished", kReform2025, kAbolitionDoc, true});
+        b.lineage.push_back({r[0], r[1], "", "", "abolished", abolition_day, abolition_doc, true});
       }
     }
   }
@@ -117,8 +127,8 @@ absl::StatusOr<RefDataBundle> BuildRefData(const std::vector<EmbeddedFile>& file
   LNOB_ASSIGN_OR_RETURN(auto post_rows, ParseCsv(post->name, post->content, 6));
   for (auto& r : post_rows) {
     UnitVersion u{r[0], r[1], r[2], r[3], r[4]};
-    u.valid_from = kReform2025;
-    u.legal_doc = kReformDoc;
+    u.valid_from = merger_day;
+    u.legal_doc = merger_doc;
     u.source = post->name;
     auto it = renames.find(u.code);
     if (it != renames.end()) {

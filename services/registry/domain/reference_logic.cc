@@ -43,6 +43,7 @@ std::vector<StandardRule> StandardRulesFrom(const std::vector<v1::PovertyStandar
     r.valid_from = absl::CivilDay(s.valid_from().year(), s.valid_from().month(), s.valid_from().day());
     r.valid_to = absl::CivilDay(s.valid_to().year(), s.valid_to().month(), s.valid_to().day());
     r.min_deprivations_poor = s.min_deprivations_poor();
+    r.scored = s.scored();
     for (const auto& l : s.lines()) {
       IncomeLine il{l.income_line_vnd(), std::nullopt, std::nullopt};
       if (l.middle_income_cap_vnd() > 0) il.middle_cap_vnd = l.middle_income_cap_vnd();
@@ -374,6 +375,11 @@ absl::Status ReferenceLogic::ClassifyProfile(const C&, const v1::ClassifyProfile
     return WithReason(absl::FailedPreconditionError(absl::StrCat("no poverty standard in force on ",
                                                                  FormatDate(date))),
                       "NO_STANDARD");
+  }
+  if (!rule->scored) {
+    return WithReason(absl::FailedPreconditionError(absl::StrCat("the standard in force on ", FormatDate(date), ", ",
+                                                                 rule->id, ", is not scored by the registry")),
+                      "STANDARD_NOT_SCORED");
   }
   v1::AreaType area = req.area_type();
   if (area == v1::AREA_TYPE_UNSPECIFIED) {

@@ -286,7 +286,7 @@ class PgReferenceStore : public ReferenceStore {
   absl::StatusOr<std::vector<v1::PovertyStandard>> ListStandards() override {
     return pool_->Fetch<std::vector<v1::PovertyStandard>>([&](transaction_base& tx, std::vector<v1::PovertyStandard>& out) -> absl::Status {
       auto r = tx.exec("SELECT id, legal_doc, valid_from::text, valid_to::text,"
-                       " min_deprivations_poor, note FROM poverty_standards ORDER BY valid_from");
+                       " min_deprivations_poor, note, scored FROM poverty_standards ORDER BY valid_from");
       for (const auto& row : r) {
         v1::PovertyStandard s;
         s.set_id(Str(row[0]));
@@ -296,6 +296,7 @@ class PgReferenceStore : public ReferenceStore {
         api::SetProtoDate(Str(row[3]), s.mutable_valid_to());
         s.set_min_deprivations_poor(row[4].as<int>());
         s.set_note(Str(row[5]));
+        s.set_scored(row[6].as<bool>());
         auto lines = tx.exec_params(
             "SELECT l.area_type, l.income_line_vnd, coalesce(l.middle_income_cap_vnd, 0), l.confirmed,"
             " coalesce(p.max_score, 0), coalesce(p.confirmed, false) FROM poverty_lines l"
