@@ -289,5 +289,84 @@ TEST_F(ReviewProcedureTest, APeriodicRoundFromTheDueListToTheFrozenRecognisedLis
   EXPECT_EQ(logic_->GetReviewRound(elsewhere, get_round, &hidden).code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(ReviewProcedureTest, StatisticsAnswerForMonthsQuartersAndHalfYearsWithRatesBrief8) {
+  // Brief §8: reports are monthly, quarterly, 6-monthly and annual, with rates.
+  auto decide = [&](const v1::Household& h, int64_t income, int deprived, absl::CivilDay reviewed,
+                    absl::CivilDay decided) {
+    v1::CreateReviewRequest req;
+    req.set_parent(h.name());
+    req.mutable_review()->set_kind(v1::ONGOING);
+    *req.mutable_review()->mutable_review_date() = Day(reviewed.year(), reviewed.month(), reviewed.day());
+    req.mutable_review()->set_income_per_capita_vnd(income);
+    for (int i = 1; i <= 12; ++i) {
+      auto* ind = req.mutable_review()->add_indicators();
+      ind->set_code(absl::StrFormat("D%02d", i));
+      ind->set_deprived(i <= deprived);
+    }
+    v1::Review r;
+    ASSERT_TRUE(logic_->CreateReview(admin_, req, &r).ok());
+    Submit(r);
+    v1::PostReviewRequest post;
+    post.set_name(r.name());
+    *post.mutable_posted_on() = Day(decided.year(), decided.month(), decided.day());
+    ASSERT_TRUE(logic_->PostReview(admin_, post, &r).ok());
+    v1::ApproveReviewRequest ap;
+    ap.set_name(r.name());
+    ap.set_decision_number("5/QĐ-UBND");
+    *ap.mutable_decision_date() = post.posted_on();
+    if (decided < absl::CivilDay(2025, 7, 1)) {
+      *ap.mutable_consulted_on() = post.posted_on();
+      ap.set_consultation_document("3/UBND");
+    }
+    absl::Status st = logic_->ApproveReview(checker_, ap, &r);
+    ASSERT_TRUE(st.ok()) << st;
+  };
+  v1::Household since_2024 = Create("25195", {Person("Điểu Văn Một", v1::HEAD, "16")});
+  v1::Household since_may = Create("25195", {Person("Điểu Văn Hai", v1::HEAD, "16")});
+  Create("25195", {Person("Nguyễn Văn Ba", v1::HEAD)});  // registered, never poor: a denominator
+  Classify(since_2024.name(), 2024, 1'400'000, 4);
+  decide(since_may, 1'000'000, 4, absl::CivilDay(2025, 4, 15), absl::CivilDay(2025, 5, 20));
+  decide(since_2024, 3'000'000, 0, absl::CivilDay(2025, 7, 15), absl::CivilDay(2025, 8, 20));
+
+  auto stats = [&](common::v1::Period::Type type, int index) {
+    v1::GetStatisticsRequest req;
+    req.set_unit_code("25195");
+    req.mutable_period()->set_type(type);
+    req.mutable_period()->set_year(2025);
+    req.mutable_period()->set_index(index);
+    v1::Statistics out;
+    absl::Status st = logic_->GetStatistics(admin_, req, &out);
+    EXPECT_TRUE(st.ok()) << st;
+    std::map<std::string, int64_t> flows;
+    for (const auto& t : out.transitions()) flows[v1::TransitionCategory_Name(t.category())] = t.households();
+    return std::make_pair(out, flows);
+  };
+  using P = common::v1::Period;
+  // First half: both poor on 30 June; the May household is a baseline, the other remains.
+  auto [h1, h1_flows] = stats(P::HALF_YEAR, 1);
+  EXPECT_EQ(h1_flows, (std::map<std::string, int64_t>{{"BASELINE_POOR", 1}, {"POOR_REMAINING", 1}}));
+  ASSERT_EQ(h1.totals_size(), 1);
+  EXPECT_EQ(h1.totals(0).households_registered(), 3);
+  EXPECT_EQ(h1.totals(0).poor(), 2);
+  EXPECT_NEAR(h1.totals(0).poverty_rate_percent(), 66.67, 0.01);
+  EXPECT_EQ(h1.denominator(), "REGISTERED_HOUSEHOLDS");
+  // Third quarter and August: one escape; July: none.
+  EXPECT_EQ(stats(P::QUARTER, 3).second, (std::map<std::string, int64_t>{{"ESCAPED_POOR", 1}, {"POOR_REMAINING", 1}}));
+  EXPECT_EQ(stats(P::MONTH, 8).second.at("ESCAPED_POOR"), 1);
+  EXPECT_EQ(stats(P::MONTH, 7).second.count("ESCAPED_POOR"), 0u);
+  EXPECT_NEAR(stats(P::QUARTER, 3).first.totals(0).poverty_rate_percent(), 33.33, 0.01);
+  // The year agrees with its yearly snapshot path.
+  auto [year, year_flows] = stats(P::YEAR, 0);
+  EXPECT_EQ(year_flows.at("ESCAPED_POOR"), 1);
+  EXPECT_EQ(year_flows.at("BASELINE_POOR"), 1);
+  // A period that does not exist names its field.
+  v1::GetStatisticsRequest bad;
+  bad.mutable_period()->set_type(P::QUARTER);
+  bad.mutable_period()->set_year(2025);
+  bad.mutable_period()->set_index(5);
+  v1::Statistics out;
+  EXPECT_EQ(GetFieldViolations(logic_->GetStatistics(admin_, bad, &out)).at(0).field, "period.index");
+}
+
 }  // namespace
 }  // namespace lnob::registry

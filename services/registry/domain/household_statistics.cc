@@ -1,12 +1,15 @@
 // HouseholdLogic: facts for other services, transitions, statistics and movement targets (the class is declared in household_logic.h).
 
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/api/period.h"
 #include "common/api/proto_date.h"
 #include "common/api/request_id.h"
 #include "common/api/resource_name.h"
@@ -94,12 +97,18 @@ absl::Status HouseholdLogic::ListTransitions(const C& c, const v1::ListTransitio
 }
 
 absl::Status HouseholdLogic::GetStatistics(const C& c, const v1::GetStatisticsRequest& req, v1::Statistics* out) {
-  if (req.year() < 2000 || req.year() > 2100) return InvalidField("year", "must be a year 2000-2100");
-  LNOB_ASSIGN_OR_RETURN(absl::CivilDay geo, api::FromProtoDateOr(req.as_of(), "as_of", absl::CivilDay(req.year(), 12, 31)));
+  common::v1::Period period = req.period();
+  if (period.type() == common::v1::Period::TYPE_UNSPECIFIED) {
+    if (req.year() < 2000 || req.year() > 2100) return InvalidField("year", "must be a year 2000-2100 (or give period)");
+    period.set_type(common::v1::Period::YEAR);
+    period.set_year(req.year());
+  }
+  LNOB_ASSIGN_OR_RETURN(api::DayRange days, api::ResolvePeriod(period, "period"));
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay geo, api::FromProtoDateOr(req.as_of(), "as_of", days.last));
   if (req.by_child_unit() && req.unit_code().empty()) return InvalidField("unit_code", "is required with by_child_unit");
   LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
   StatsQuery q;
-  q.year = req.year();
+  q.year = period.year();
   q.by_ethnic_group = req.by_ethnic_group();
   std::set<std::string> placed;
   auto add = [&](const std::vector<std::string>& communes, const std::string& bucket) {
@@ -122,13 +131,69 @@ absl::Status HouseholdLogic::GetStatistics(const C& c, const v1::GetStatisticsRe
     LNOB_ASSIGN_OR_RETURN(auto communes, CommunesUnder(req.unit_code(), geo));
     add(communes, "");
   }
-  out->set_year(req.year());
-  LNOB_ASSIGN_OR_RETURN(auto rows, store_->Statistics(q));
-  for (auto& r : rows) *out->add_rows() = std::move(r);
-  std::vector<std::string> all;
-  for (const auto& [code, bucket] : q.communes) all.push_back(code);
-  LNOB_ASSIGN_OR_RETURN(auto transitions, store_->TransitionCounts(req.year(), all));
-  for (auto& t : transitions) *out->add_transitions() = std::move(t);
+  out->set_year(period.year());
+  *out->mutable_period() = period;
+  std::map<std::string, std::pair<int64_t, int64_t>> poor_near;  // bucket -> (poor, near-poor)
+  if (days.whole_year) {
+    // Years are kept as snapshots maintained by trigger: the fast path.
+    LNOB_ASSIGN_OR_RETURN(auto rows, store_->Statistics(q));
+    for (auto& r : rows) *out->add_rows() = std::move(r);
+    std::vector<std::string> all;
+    for (const auto& [code, bucket] : q.communes) all.push_back(code);
+    LNOB_ASSIGN_OR_RETURN(auto transitions, store_->TransitionCounts(period.year(), all));
+    for (auto& t : transitions) *out->add_transitions() = std::move(t);
+  } else {
+    LNOB_ASSIGN_OR_RETURN(auto groups, store_->PeriodStatistics(q, days.first, days.last));
+    std::map<std::tuple<std::string, std::string, std::string>, std::pair<int64_t, int64_t>> rows;
+    std::map<std::string, std::pair<int64_t, int64_t>> flows;  // category -> (households, EM)
+    for (const auto& g : groups) {
+      auto& row = rows[{g.bucket, g.group, g.class_end}];
+      row.first += g.households;
+      row.second += g.people;
+      const std::string category = TransitionCategoryFor(g.class_start, g.class_end, g.ever_poor_before);
+      if (category.empty()) continue;
+      flows[category].first += g.households;
+      if (g.ethnic_minority) flows[category].second += g.households;
+    }
+    for (const auto& [key, n] : rows) {
+      auto* r = out->add_rows();
+      r->set_unit_code(std::get<0>(key));
+      r->set_ethnic_group(std::get<1>(key));
+      v1::HouseholdClass cls = v1::HOUSEHOLD_CLASS_UNSPECIFIED;
+      v1::HouseholdClass_Parse(std::get<2>(key), &cls);
+      r->set_classification(cls);
+      r->set_households(n.first);
+      r->set_people(n.second);
+    }
+    for (const auto& [category, n] : flows) {
+      auto* t = out->add_transitions();
+      v1::TransitionCategory cat = v1::TRANSITION_CATEGORY_UNSPECIFIED;
+      v1::TransitionCategory_Parse(category, &cat);
+      t->set_category(cat);
+      t->set_households(n.first);
+      t->set_ethnic_minority_households(n.second);
+    }
+  }
+  for (const auto& r : out->rows()) {
+    if (r.classification() == v1::POOR) poor_near[r.unit_code()].first += r.households();
+    if (r.classification() == v1::NEAR_POOR) poor_near[r.unit_code()].second += r.households();
+  }
+  LNOB_ASSIGN_OR_RETURN(auto registered, store_->RegisteredHouseholds(q, days.last));
+  std::set<std::string> buckets;
+  for (const auto& [code, bucket] : q.communes) buckets.insert(bucket);
+  out->set_denominator("REGISTERED_HOUSEHOLDS");
+  for (const auto& bucket : buckets) {
+    auto* t = out->add_totals();
+    t->set_unit_code(bucket);
+    t->set_households_registered(registered[bucket]);
+    t->set_poor(poor_near[bucket].first);
+    t->set_near_poor(poor_near[bucket].second);
+    if (t->households_registered() > 0) {
+      t->set_poverty_rate_percent(100.0 * static_cast<double>(t->poor()) / static_cast<double>(t->households_registered()));
+      t->set_near_poverty_rate_percent(100.0 * static_cast<double>(t->near_poor()) /
+                                       static_cast<double>(t->households_registered()));
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -4,6 +4,7 @@
 // Storage boundary of households, reviews, statistics, imports and the change feed.
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -127,6 +128,18 @@ class HouseholdStore {
   // The categories of a transition group (table transition_groups); NOT_FOUND if unknown.
   virtual absl::StatusOr<std::vector<std::string>> TransitionGroup(const std::string& code) = 0;
   virtual absl::StatusOr<std::vector<v1::StatisticsRow>> Statistics(const StatsQuery& q) = 0;
+  // A period inside a year (month, quarter, half): classes on `last` and transitions from the
+  // eve of `first`, computed from the classification history (no yearly snapshot holds them).
+  struct PeriodGroup {
+    std::string bucket, group, class_start, class_end;
+    bool ever_poor_before = false, ethnic_minority = false;
+    int64_t households = 0, people = 0;
+  };
+  virtual absl::StatusOr<std::vector<PeriodGroup>> PeriodStatistics(const StatsQuery& q, absl::CivilDay first,
+                                                                     absl::CivilDay last) = 0;
+  // Denominators: bucket -> active households registered by `last` in the buckets' communes.
+  virtual absl::StatusOr<std::map<std::string, int64_t>> RegisteredHouseholds(const StatsQuery& q,
+                                                                              absl::CivilDay last) = 0;
   // EM poor households escaping per year (ESCAPED_POOR + POOR_TO_NEAR_POOR with EM head).
   virtual absl::StatusOr<int64_t> EmEscapes(int year) = 0;
 

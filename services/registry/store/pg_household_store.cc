@@ -453,6 +453,57 @@ class PgHouseholdStore : public HouseholdStore {
     return out;
   }
 
+  absl::StatusOr<std::vector<PeriodGroup>> PeriodStatistics(const StatsQuery& q, absl::CivilDay first,
+                                                             absl::CivilDay last) override {
+    std::vector<std::string> codes, buckets;
+    for (const auto& [c, b] : q.communes) {
+      codes.push_back(c);
+      buckets.push_back(b);
+    }
+    return pool_->Fetch<std::vector<PeriodGroup>>([&](transaction_base& tx, std::vector<PeriodGroup>& out) -> absl::Status {
+      // Per household: the class on the period's eve and last day, and whether it was ever poor
+      // before the period (RE_POOR vs NEW_POOR), by the history's index; grouped in SQL.
+      auto r = tx.exec_params(
+          "WITH h AS (SELECT m.bucket, CASE WHEN h.head_ethnicity = '' THEN 'UNKNOWN' WHEN $3 THEN h.head_ethnicity"
+          "   WHEN h.head_ethnicity IN (SELECT code FROM ethnic_majority) THEN 'KINH' ELSE 'EM' END AS grp,"
+          "   (h.head_ethnicity <> '' AND h.head_ethnicity NOT IN (SELECT code FROM ethnic_majority)) AS em,"
+          "   (SELECT c.classification FROM classification_history c WHERE c.household_id = h.id"
+          "     AND c.effective_date < $1::date ORDER BY c.effective_date DESC, c.recorded_at DESC LIMIT 1) AS cs,"
+          "   (SELECT c.classification FROM classification_history c WHERE c.household_id = h.id"
+          "     AND c.effective_date <= $2::date ORDER BY c.effective_date DESC, c.recorded_at DESC LIMIT 1) AS ce,"
+          "   EXISTS (SELECT 1 FROM classification_history c WHERE c.household_id = h.id AND c.effective_date < $1::date"
+          "     AND c.classification = 'POOR') AS ever,"
+          "   coalesce((SELECT y.people FROM household_years y WHERE y.household_id = h.id"
+          "     AND y.year = extract(year FROM $2::date)::int), 0) AS people"
+          "   FROM households h JOIN unnest($4::text[], $5::text[]) AS m(code, bucket) ON m.code = h.commune_code)"
+          " SELECT bucket, grp, coalesce(cs, ''), ce, ever, em, count(*)::bigint, sum(people)::bigint FROM h"
+          " WHERE ce IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6",
+          D(first), D(last), q.by_ethnic_group, ArrayLiteral(codes), ArrayLiteral(buckets));
+      for (const auto& row : r) {
+        out.push_back({Str(row[0]), Str(row[1]), Str(row[2]), Str(row[3]), row[4].as<bool>(), row[5].as<bool>(),
+                       row[6].as<int64_t>(), row[7].as<int64_t>()});
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::map<std::string, int64_t>> RegisteredHouseholds(const StatsQuery& q, absl::CivilDay last) override {
+    std::vector<std::string> codes, buckets;
+    for (const auto& [c, b] : q.communes) {
+      codes.push_back(c);
+      buckets.push_back(b);
+    }
+    return pool_->Fetch<std::map<std::string, int64_t>>([&](transaction_base& tx, std::map<std::string, int64_t>& out) -> absl::Status {
+      auto r = tx.exec_params(
+          "SELECT m.bucket, count(*)::bigint FROM households h"
+          " JOIN unnest($2::text[], $3::text[]) AS m(code, bucket) ON m.code = h.commune_code"
+          " WHERE h.registered_on <= $1::date AND h.status = 'HOUSEHOLD_ACTIVE' GROUP BY 1",
+          D(last), ArrayLiteral(codes), ArrayLiteral(buckets));
+      for (const auto& row : r) out[Str(row[0])] = row[1].as<int64_t>();
+      return absl::OkStatus();
+    });
+  }
+
   absl::StatusOr<int64_t> EmEscapes(int year) override {
     int64_t n = 0;
     absl::Status st = pool_->Read([&](transaction_base& tx) {
