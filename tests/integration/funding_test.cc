@@ -260,20 +260,50 @@ TEST_F(FundingTest, AreaScopeOnLinesAllocationsAndReports) {
   EXPECT_EQ(whole.total().supported_vnd(), 5 + 7) << whole.DebugString();
 }
 
+TEST_F(FundingTest, AHouseIsGivenOncePerHouseholdAndAClosedPhaseCannotBeChargedBrief3_5) {
+  // Brief §3.5: at most one policy per beneficiary, content and period; HOUSING's period is
+  // "once per household" (support_contents.policy_period, unconfirmed data).
+  v1::SupportLine first, out;
+  ASSERT_TRUE(support_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 100), &first).ok());
+  auto next_year = Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 100);
+  *next_year.mutable_line()->mutable_date() = Day(2026, 3, 2);
+  clock_.Set(absl::FromCivil(absl::CivilSecond(2026, 6, 1, 9, 0, 0), absl::UTCTimeZone()));
+  absl::Status twice = support_->CreateSupportLine(admin_, next_year, &out);
+  EXPECT_EQ(GetReason(twice), "DOUBLE_FUNDING") << twice;
+  EXPECT_NE(std::string(twice.message()).find(first.name()), std::string::npos) << twice;
+  // A yearly content is given again the next year.
+  ASSERT_TRUE(support_->CreateSupportLine(admin_, Line(kH1, "TOILET", "NTP_EM.P1", "CENTRAL_RECURRENT", 50), &out).ok());
+  auto toilet_2026 = Line(kH1, "TOILET", "NTP_EM.P1", "CENTRAL_RECURRENT", 50);
+  *toilet_2026.mutable_line()->mutable_date() = Day(2026, 3, 2);
+  EXPECT_TRUE(support_->CreateSupportLine(admin_, toilet_2026, &out).ok());
+  // Cancelling the house frees the policy.
+  v1::CancelSupportLineRequest cancel;
+  cancel.set_name(first.name());
+  cancel.set_reason("thay bằng nguồn khác");
+  ASSERT_TRUE(support_->CancelSupportLine(admin_, cancel, &out).ok());
+  EXPECT_TRUE(support_->CreateSupportLine(admin_, next_year, &out).ok());
+  // NTP-SPR phase I ended on 31 Dec 2025 (node_placements): a 2026 line cannot charge it.
+  auto closed = Line(kH2, "LIVESTOCK_CROPS", "NTP_SPR", "CENTRAL_RECURRENT", 70);
+  *closed.mutable_line()->mutable_date() = Day(2026, 3, 2);
+  EXPECT_EQ(GetFieldViolations(support_->CreateSupportLine(admin_, closed, &out)).at(0).field, "line.shares[0].node_code");
+  *closed.mutable_line()->mutable_date() = Day(2025, 9, 2);
+  EXPECT_TRUE(support_->CreateSupportLine(admin_, closed, &out).ok());
+}
+
 TEST_F(FundingTest, CatalogueAnswersAsOfAroundAReparenting) {
   v1::ReparentProgrammeNodeRequest move;
   move.set_name("programmeNodes/NTP_SPR.SPR2");
   move.set_new_parent_code("NTP_EM");
-  *move.mutable_effective_date() = Day(2026, 1, 1);
+  *move.mutable_effective_date() = Day(2025, 10, 1);  // during phase I
   move.set_legal_doc("test");
   v1::ProgrammeNode node;
   ASSERT_TRUE(catalogue_->ReparentProgrammeNode(admin_, move, &node).ok());
   v1::GetProgrammeNodeRequest get;
   get.set_name("programmeNodes/NTP_SPR.SPR2");
-  *get.mutable_as_of() = Day(2025, 12, 31);
+  *get.mutable_as_of() = Day(2025, 9, 30);
   ASSERT_TRUE(catalogue_->GetProgrammeNode(admin_, get, &node).ok());
   EXPECT_EQ(node.programme_code(), "NTP_SPR");
-  *get.mutable_as_of() = Day(2026, 1, 1);
+  *get.mutable_as_of() = Day(2025, 10, 1);
   ASSERT_TRUE(catalogue_->GetProgrammeNode(admin_, get, &node).ok());
   EXPECT_EQ(node.programme_code(), "NTP_EM");
   // Moving it again on an earlier date than its latest placement is refused.

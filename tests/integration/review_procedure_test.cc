@@ -359,6 +359,17 @@ TEST_F(ReviewProcedureTest, StatisticsAnswerForMonthsQuartersAndHalfYearsWithRat
   auto [year, year_flows] = stats(P::YEAR, 0);
   EXPECT_EQ(year_flows.at("ESCAPED_POOR"), 1);
   EXPECT_EQ(year_flows.at("BASELINE_POOR"), 1);
+  // A household merged away leaves the denominators (registered_agg, kept by trigger).
+  v1::Household absorbed = Create("25195", {Person("Nguyễn Thị Bốn", v1::HEAD)});
+  EXPECT_EQ(stats(P::YEAR, 0).first.totals(0).households_registered(), 4);
+  v1::MergeHouseholdsRequest merge;
+  merge.set_name(since_may.name());
+  merge.set_source(absorbed.name());
+  *merge.mutable_effective_date() = Day(2025, 12, 1);
+  v1::Household merged;
+  absl::Status merged_st = logic_->MergeHouseholds(admin_, merge, &merged);
+  ASSERT_TRUE(merged_st.ok()) << merged_st;
+  EXPECT_EQ(stats(P::YEAR, 0).first.totals(0).households_registered(), 3);
   // A period that does not exist names its field.
   v1::GetStatisticsRequest bad;
   bad.mutable_period()->set_type(P::QUARTER);

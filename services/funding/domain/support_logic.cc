@@ -92,8 +92,9 @@ absl::Status SupportLogic::CreateSupportLine(const C& c, const v1::CreateSupport
     LNOB_ASSIGN_OR_RETURN(auto existing, s_.support->ExistingPolicy(line.household().substr(11), line.content(), line.year()));
     return WithReason(
         absl::FailedPreconditionError(absl::StrCat(
-            "one policy per household, content and year: supportLines/", existing.value_or("?"), " already gives ",
-            line.content(), " to this household in ", line.year(),
+            "one policy per household, content and period (a year, or once for ", line.content(),
+            " when support_contents says ONCE): supportLines/", existing.value_or("?"), " already gives ",
+            line.content(), " to this household",
             "; to integrate programmes, cancel it and record one line with each programme as a share")),
         "DOUBLE_FUNDING");
   }

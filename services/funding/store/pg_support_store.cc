@@ -85,8 +85,9 @@ class PgSupportStore : public SupportStore {
     using Out = std::optional<std::string>;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
       auto r = tx.exec_params(
-          "SELECT id::text FROM support_lines WHERE household_id = $1::uuid AND content = $2 AND year = $3"
-          " AND state <> 'CANCELLED'",
+          "SELECT id::text FROM support_lines WHERE household_id = $1::uuid AND content = $2"
+          " AND (year = $3 OR (SELECT policy_period FROM support_contents WHERE code = $2) = 'ONCE')"
+          " AND state <> 'CANCELLED' ORDER BY year DESC LIMIT 1",
           household_id, content, year);
       if (!r.empty()) out = Str(r[0][0]);
       return absl::OkStatus();
@@ -128,13 +129,18 @@ class PgSupportStore : public SupportStore {
         years.push_back(absl::StrCat(r.line.date().year()));
         externals.push_back(r.line.external_id());
       }
-      // Conflicts with the ledger, found in one statement; then within the batch.
-      std::map<std::string, std::string> taken;  // household|content|year -> line id
+      // Conflicts with the ledger, found in one statement; then within the batch. The policy
+      // period is the year, or ONCE for contents given once per household (support_contents).
+      std::set<std::string> once;
+      for (const auto& row : tx.exec("SELECT code FROM support_contents WHERE policy_period = 'ONCE'")) once.insert(Str(row[0]));
+      std::map<std::string, std::string> taken;  // household|content|period -> line id
       for (const auto& row : tx.exec_params(
-               "SELECT l.household_id::text || '|' || l.content || '|' || l.year, l.id::text"
+               "SELECT l.household_id::text || '|' || l.content || '|'"
+               " || CASE WHEN c.policy_period = 'ONCE' THEN 'ONCE' ELSE l.year::text END, l.id::text"
                " FROM unnest($1::uuid[], $2::text[], $3::int[]) AS q(h, c, y)"
-               " JOIN support_lines l ON l.household_id = q.h AND l.content = q.c AND l.year = q.y"
-               " AND l.state <> 'CANCELLED'",
+               " JOIN support_contents c ON c.code = q.c"
+               " JOIN support_lines l ON l.household_id = q.h AND l.content = q.c"
+               " AND (l.year = q.y OR c.policy_period = 'ONCE') AND l.state <> 'CANCELLED'",
                ArrayLiteral(hids), ArrayLiteral(contents), ArrayLiteral(years))) {
         taken[Str(row[0])] = Str(row[1]);
       }
@@ -147,12 +153,14 @@ class PgSupportStore : public SupportStore {
       std::vector<const v1::SupportLine*> ok;
       std::vector<std::string> committed_numbers, refused_numbers, refused_fields, refused_messages;
       for (auto* r : todo) {
-        const std::string k = absl::StrCat(HouseholdUuid(r->line), "|", r->line.content(), "|", r->line.date().year());
+        const std::string k =
+            absl::StrCat(HouseholdUuid(r->line), "|", r->line.content(), "|",
+                         once.count(r->line.content()) ? std::string("ONCE") : absl::StrCat(r->line.date().year()));
         if (auto it = taken.find(k); it != taken.end()) {
           v1::RowError e;
           e.set_row_number(r->row_number);
           e.set_field("content");
-          e.set_message(absl::StrCat("one policy per household, content and year: supportLines/", it->second,
+          e.set_message(absl::StrCat("one policy per household, content and period: supportLines/", it->second,
                                      " already covers it (to integrate programmes, cancel it and record one line with each as a share)"));
           out.errors.push_back(std::move(e));
           continue;

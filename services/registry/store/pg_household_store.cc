@@ -495,9 +495,9 @@ class PgHouseholdStore : public HouseholdStore {
     }
     return pool_->Fetch<std::map<std::string, int64_t>>([&](transaction_base& tx, std::map<std::string, int64_t>& out) -> absl::Status {
       auto r = tx.exec_params(
-          "SELECT m.bucket, count(*)::bigint FROM households h"
-          " JOIN unnest($2::text[], $3::text[]) AS m(code, bucket) ON m.code = h.commune_code"
-          " WHERE h.registered_on <= $1::date AND h.status = 'HOUSEHOLD_ACTIVE' GROUP BY 1",
+          "SELECT m.bucket, sum(a.households)::bigint FROM registered_agg a"
+          " JOIN unnest($2::text[], $3::text[]) AS m(code, bucket) ON m.code = a.commune_code"
+          " WHERE a.registered_month <= date_trunc('month', $1::date)::date GROUP BY 1",
           D(last), ArrayLiteral(codes), ArrayLiteral(buckets));
       for (const auto& row : r) out[Str(row[0])] = row[1].as<int64_t>();
       return absl::OkStatus();
