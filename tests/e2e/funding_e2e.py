@@ -154,11 +154,13 @@ class FundingE2E(unittest.TestCase):
                                                       "decisionDate": decided, **consulted})
 
     def line(self, household, content="HOUSING", day=date(2025, 5, 1), shares=None, amount=40_000_000, client=None,
-             state=None):
+             state=None, override=None):
         shares = shares or [{"nodeCode": "NTP_EM.P1", "source": "CENTRAL_RECURRENT", "amountVnd": str(amount)}]
         body = {"household": household, "content": content, "date": day, "amountVnd": str(amount), "shares": shares}
         if state:
             body["state"] = state
+        if override:
+            body["eligibilityOverrideReason"] = override
         return (client or self.fund).call(f"{SUP}/CreateSupportLine", {"line": body})
 
     def sql(self, query, svc="funding"):
@@ -227,7 +229,16 @@ class FundingE2E(unittest.TestCase):
             COMMIT;"""], capture_output=True, text=True)
         self.assertNotEqual(bad.returncode, 0)
         self.assertIn("shares_sum", bad.stderr)
-        ok = self.line(h, amount=6, shares=[{"nodeCode": "NTP_EM.P1", "source": "CENTRAL_RECURRENT", "amountVnd": "6"}])
+        six = [{"nodeCode": "NTP_EM.P1", "source": "CENTRAL_RECURRENT", "amountVnd": "6"}]
+        # The household was never classified: HOUSING is refused when written (brief §3.1) unless
+        # an override reason is recorded with the line.
+        with self.assertRaises(grpc.RpcError) as cm:
+            self.line(h, amount=6, shares=six)
+        self.assertEqual(cm.exception.code(), grpc.StatusCode.FAILED_PRECONDITION)
+        self.assertIn("line.content", cm.exception.details())
+        ok = self.line(h, amount=6, shares=six, override="Nhà sập do lũ, hộ chưa được rà soát")
+        self.assertTrue(ok.eligibility_basis.startswith("OVERRIDE"), ok.eligibility_basis)
+        self.assertEqual(ok.eligibility_override_reason, "Nhà sập do lũ, hộ chưa được rà soát")
         late = subprocess.run(["psql", self.urls["funding"], "-c",
                                f"INSERT INTO funding.funding_shares VALUES ('{ok.name[13:]}', 2, 'NTP_EM.P3',"
                                " 'CENTRAL_RECURRENT', 1)"], capture_output=True, text=True)
@@ -304,6 +315,7 @@ class FundingE2E(unittest.TestCase):
 
     def test_6_area_scope_on_every_kind_of_call(self):
         h = self.household(commune="25195")
+        self.classify(h, True, date(2025, 2, 1))
         other = lnob_grpc.Client(self.funding_target, token=self.mint("PROVINCE_OFFICER", scope="688"))
         with self.assertRaises(grpc.RpcError) as cm:
             self.line(h, content="ELECTRICITY", client=other)
@@ -348,15 +360,17 @@ class FundingE2E(unittest.TestCase):
                f"--token={self.admin_token}", "--progress=plain"]
         first = subprocess.run(cmd, capture_output=True, text=True)
         self.assertEqual(first.returncode, 3, first.stdout + first.stderr)  # some rows failed
-        self.assertIn("6 committed", first.stdout)
+        self.assertIn("4 committed", first.stdout)
         self.assertIn("one policy per household", first.stdout)
+        # The two never-classified households are not eligible (brief §3.1: checked when written).
+        self.assertEqual(first.stdout.count("supports NEAR_POOR or POOR households"), 2, first.stdout)
         again = subprocess.run(cmd, capture_output=True, text=True)
         # Rows the ledger refused are recorded with their reason and reported on every run,
         # like invalid rows; nothing is written twice.
-        self.assertIn("0 committed, 6 already committed earlier, 2 failed", again.stdout + again.stderr)
+        self.assertIn("0 committed, 4 already committed earlier, 4 failed", again.stdout + again.stderr)
         self.assertIn("one policy per household", again.stdout)
         n = self.sql("SELECT count(*) FROM funding.support_lines WHERE external_id LIKE 'IMP-%'")
-        self.assertEqual(n, "6")
+        self.assertEqual(n, "4")
         support = self.fund.call(f"{FUND}/GetHouseholdSupport", {"household": hs[0]})
         self.assertEqual(support.total_vnd, 20000000)
         self.assertEqual({s.source: s.amount_vnd for s in support.by_source},
@@ -375,6 +389,7 @@ class FundingE2E(unittest.TestCase):
 
     def test_8_registry_down_writes_nothing(self):
         h = self.household()
+        self.classify(h, True, date(2025, 2, 1))
         before = self.sql("SELECT count(*) FROM funding.support_lines")
         self.registry.send_signal(signal.SIGSTOP)  # hangs: calls time out
         try:

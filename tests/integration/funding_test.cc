@@ -49,6 +49,8 @@ class FundingTest : public testing::ServiceTest {
     registry_.AddHousehold(kH1, "25195", true, "POOR");
     registry_.AddHousehold(kH2, "25195", true, "POOR", "ESCAPED_POOR");
     registry_.AddHousehold(kH3, "25216", false, "NEAR_POOR");
+    // A Kinh near-poor household in an especially difficult commune: NTP 1719 supports it.
+    registry_.SetRegions(kH3, {"REGION_III"});
   }
 
   v1::CreateSupportLineRequest Line(const std::string& hid, const std::string& content, const std::string& node,
@@ -258,6 +260,39 @@ TEST_F(FundingTest, AreaScopeOnLinesAllocationsAndReports) {
   v1::DisbursementReport whole;
   ASSERT_TRUE(funding_->GetDisbursementReport(admin_, rep, &whole).ok());
   EXPECT_EQ(whole.total().supported_vnd(), 5 + 7) << whole.DebugString();
+}
+
+TEST_F(FundingTest, EligibilityIsCheckedWhenALineIsWrittenBrief3_1) {
+  constexpr char kKinhNearPoor[] = "0190c0de-0000-7000-8000-000000000005";
+  constexpr char kNotPoor[] = "0190c0de-0000-7000-8000-000000000006";
+  registry_.AddHousehold(kKinhNearPoor, "25195", false, "NEAR_POOR");
+  registry_.AddHousehold(kNotPoor, "25195", true, "NOT_POOR");
+  v1::SupportLine out;
+  // NTP 1719 supports EM households (rule 1) ...
+  ASSERT_TRUE(support_->CreateSupportLine(admin_, Line(kH1, "TOILET", "NTP_EM.P1", "CENTRAL_RECURRENT", 10), &out).ok());
+  EXPECT_EQ(out.eligibility_basis().rfind("NTP_EM rule 1", 0), 0u) << out.eligibility_basis();
+  // ... and Kinh poor or near-poor households only in especially difficult communes or villages.
+  absl::Status refused = support_->CreateSupportLine(admin_, Line(kKinhNearPoor, "TOILET", "NTP_EM.P1", "CENTRAL_RECURRENT", 10), &out);
+  EXPECT_EQ(GetReason(refused), "NOT_ELIGIBLE") << refused;
+  EXPECT_EQ(std::string(refused.message()).rfind("line.shares[0].node_code: ", 0), 0u) << refused;
+  registry_.SetRegions(kKinhNearPoor, {"ESPECIALLY_DIFFICULT_VILLAGE"});
+  ASSERT_TRUE(support_->CreateSupportLine(admin_, Line(kKinhNearPoor, "TOILET", "NTP_EM.P1", "CENTRAL_RECURRENT", 10), &out).ok());
+  EXPECT_EQ(out.eligibility_basis().rfind("NTP_EM rule 2", 0), 0u) << out.eligibility_basis();
+  // The provincial programme is for EM poor households: a sub-node inherits its programme's rules.
+  auto provincial = Line(kKinhNearPoor, "HOUSING", "PROG_BP_1000_EM_HH.HOUSING", "PROVINCIAL_SPECIAL", 10);
+  EXPECT_EQ(GetReason(support_->CreateSupportLine(admin_, provincial, &out)), "NOT_ELIGIBLE");
+  // The content's classes first: HOUSING is for poor and near-poor households.
+  absl::Status content = support_->CreateSupportLine(admin_, Line(kNotPoor, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 10), &out);
+  EXPECT_EQ(std::string(content.message()).rfind("line.content: ", 0), 0u) << content;
+  // An explicit reason records it anyway, and the line says so.
+  provincial.mutable_line()->set_eligibility_override_reason("Quyết định 55/QĐ-UBND hỗ trợ đặc cách");
+  ASSERT_TRUE(support_->CreateSupportLine(admin_, provincial, &out).ok());
+  EXPECT_EQ(out.eligibility_basis().rfind("OVERRIDE (line.shares[0].node_code", 0), 0u) << out.eligibility_basis();
+  v1::GetSupportLineRequest get;
+  get.set_name(out.name());
+  v1::SupportLine stored;
+  ASSERT_TRUE(support_->GetSupportLine(admin_, get, &stored).ok());
+  EXPECT_EQ(stored.eligibility_override_reason(), "Quyết định 55/QĐ-UBND hỗ trợ đặc cách");
 }
 
 TEST_F(FundingTest, AHouseIsGivenOncePerHouseholdAndAClosedPhaseCannotBeChargedBrief3_5) {

@@ -379,5 +379,42 @@ TEST_F(ReviewProcedureTest, StatisticsAnswerForMonthsQuartersAndHalfYearsWithRat
   EXPECT_EQ(GetFieldViolations(logic_->GetStatistics(admin_, bad, &out)).at(0).field, "period.index");
 }
 
+TEST_F(ReviewProcedureTest, FactsCarryTheAreaClassificationsOfTheCommuneAndTheVillageBrief3_1) {
+  // What funding's eligibility rules need: "Kinh poor households in especially difficult
+  // communes or villages" (QĐ 1719 beneficiaries).
+  v1::CreateHouseholdRequest create;
+  create.mutable_household()->set_commune_code("25195");
+  create.mutable_household()->set_village("Sóc Bom Bo");
+  *create.mutable_household()->mutable_registered_on() = Day(2021, 3, 1);
+  *create.mutable_household()->add_members() = Person("Nguyễn Văn Sáu", v1::HEAD);
+  v1::Household h;
+  ASSERT_TRUE(logic_->CreateHousehold(admin_, create, &h).ok());
+  v1::Household elsewhere = Create("25195", {Person("Nguyễn Văn Bảy", v1::HEAD)});
+  v1::AreaClassification village;
+  village.set_unit_code("25195");
+  village.set_village_name("Sóc Bom Bo");
+  village.set_region(v1::ESPECIALLY_DIFFICULT_VILLAGE);
+  *village.mutable_valid_from() = Day(2021, 6, 4);
+  *village.mutable_valid_to() = Day(2025, 12, 31);
+  village.set_legal_doc("QĐ 612/QĐ-UBDT (illustrative)");
+  village.set_illustrative(true);
+  ASSERT_TRUE(refs_->CreateAreaClassification(village, "admin", {}).ok());
+  v1::BatchGetHouseholdFactsRequest fq;
+  for (const auto* x : {&h, &elsewhere}) {
+    auto* q = fq.add_queries();
+    q->set_household(x->name());
+    *q->mutable_date() = Day(2025, 5, 1);
+  }
+  auto* later = fq.add_queries();
+  later->set_household(h.name());
+  *later->mutable_date() = Day(2026, 5, 1);
+  v1::BatchGetHouseholdFactsResponse facts;
+  ASSERT_TRUE(logic_->BatchGetHouseholdFacts(admin_, fq, &facts).ok());
+  ASSERT_EQ(facts.facts_size(), 3);
+  EXPECT_THAT(facts.facts(0).region_classes(), ::testing::ElementsAre(v1::ESPECIALLY_DIFFICULT_VILLAGE));
+  EXPECT_TRUE(facts.facts(1).region_classes().empty());  // another village of the same commune
+  EXPECT_TRUE(facts.facts(2).region_classes().empty());  // after the classification ended
+}
+
 }  // namespace
 }  // namespace lnob::registry

@@ -30,6 +30,11 @@ class FakeRegistryClient : public funding::RegistryClient {
     std::lock_guard<std::mutex> l(mu_);
     households_[id] = {true, commune, em, cls, transition, Escaped(transition)};
   }
+  // The area classifications the registry reports for the household's commune/village.
+  void SetRegions(const std::string& id, std::vector<std::string> regions) {
+    std::lock_guard<std::mutex> l(mu_);
+    households_[id].region_classes = std::move(regions);
+  }
   void AddChange(funding::RegistryChange c) {
     std::lock_guard<std::mutex> l(mu_);
     changes_.push_back(std::move(c));

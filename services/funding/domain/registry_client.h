@@ -26,6 +26,7 @@ struct HouseholdFact {
   std::string classification;  // registry HouseholdClass name on the date
   std::string transition;      // TransitionCategory name of the date's year ("" when none)
   bool escaped = false;        // that transition is in the registry's group ESCAPED
+  std::vector<std::string> region_classes;  // area classifications of its commune/village then
 };
 
 struct UnitInfo {

@@ -35,6 +35,10 @@ absl::Status SupportLogic::PrepareLine(Catalogue& cat, v1::SupportLine* l, const
   if (l->shares_size() == 0) return InvalidField(prefix + "shares", "at least one funding share is required");
   if (l->external_id().size() > 64) return InvalidField(prefix + "external_id", "at most 64 characters");
   if (l->unit_of_measure().size() > 32) return InvalidField(prefix + "unit_of_measure", "at most 32 characters");
+  l->clear_eligibility_basis();
+  if (l->eligibility_override_reason().size() > 2000) {  // the database counts characters: at most 500
+    return InvalidField(prefix + "eligibility_override_reason", "at most 500 characters");
+  }
   if (l->state() == v1::SUPPORT_STATE_UNSPECIFIED) l->set_state(v1::PLANNED);
   if (l->state() != v1::PLANNED && l->state() != v1::DELIVERED) {
     return InvalidField(prefix + "state", "a new line is PLANNED or DELIVERED");
@@ -62,6 +66,41 @@ absl::Status SupportLogic::PrepareLine(Catalogue& cat, v1::SupportLine* l, const
   return absl::OkStatus();
 }
 
+absl::Status SupportLogic::CheckEligibility(const Catalogue& cat, const HouseholdFact& fact, v1::SupportLine* l,
+                                            const std::string& prefix) {
+  const absl::CivilDay date(l->date().year(), l->date().month(), l->date().day());
+  std::vector<std::string> nodes;
+  for (const auto& s : l->shares()) nodes.push_back(s.node_code());
+  LNOB_ASSIGN_OR_RETURN(auto rules, s_.catalogue->EligibilityRules(nodes, date));
+  std::string field, why;
+  const auto& classes = cat.contents.at(l->content());
+  if (!classes.empty() && !classes.count(fact.classification)) {
+    field = prefix + "content";
+    why = absl::StrCat(l->content(), " supports ", absl::StrJoin(classes, " or "), " households; the household is ",
+                       fact.classification.empty() ? "unclassified" : fact.classification, " on the support date");
+  }
+  std::vector<std::string> bases;
+  for (int i = 0; i < l->shares_size() && why.empty(); ++i) {
+    auto it = rules.find(l->shares(i).node_code());
+    if (it == rules.end()) continue;
+    std::string basis;
+    why = Ineligibility(it->second, fact, &basis);
+    if (!why.empty()) field = absl::StrCat(prefix, "shares[", i, "].node_code");
+    else bases.push_back(basis);
+  }
+  if (why.empty()) {
+    l->set_eligibility_basis(absl::StrJoin(bases, "; "));
+    return absl::OkStatus();
+  }
+  if (!l->eligibility_override_reason().empty()) {
+    l->set_eligibility_basis(absl::StrCat("OVERRIDE (", field, ": ", why, ")"));
+    return absl::OkStatus();
+  }
+  return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                        field, ": ", why, "; give eligibility_override_reason to record it anyway")),
+                    "NOT_ELIGIBLE");
+}
+
 namespace {
 void AttachFacts(const HouseholdFact& f, v1::SupportLine* l) {
   registry::v1::HouseholdClass cls = registry::v1::HOUSEHOLD_CLASS_UNSPECIFIED;
@@ -87,6 +126,7 @@ absl::Status SupportLogic::CreateSupportLine(const C& c, const v1::CreateSupport
                       "HOUSEHOLD_NOT_FOUND");
   }
   AttachFacts(facts[0], &line);
+  LNOB_RETURN_IF_ERROR(CheckEligibility(cat, facts[0], &line, "line."));
   auto created = s_.support->CreateSupportLine(line, c.principal.subject, api::IdempotencyKeyFor(req, "CreateSupportLine", c.principal.subject));
   if (created.status().code() == absl::StatusCode::kAlreadyExists && GetReason(created.status()) == "ONE_POLICY") {
     LNOB_ASSIGN_OR_RETURN(auto existing, s_.support->ExistingPolicy(line.household().substr(11), line.content(), line.year()));
@@ -201,6 +241,15 @@ absl::Status SupportLogic::ImportSupportLines(const C& c,
         continue;
       }
       AttachFacts(facts[i], &batch[i].line);
+      if (auto st = CheckEligibility(cat, facts[i], &batch[i].line, ""); !st.ok()) {
+        if (st.code() != absl::StatusCode::kFailedPrecondition) return st;  // the catalogue is unreachable
+        // "field: why" -> the row's field and message.
+        const std::string msg(st.message());
+        const size_t colon = msg.find(": ");
+        report.Failed(batch[i].row_number, colon == std::string::npos ? "" : msg.substr(0, colon),
+                      colon == std::string::npos ? msg : msg.substr(colon + 2));
+        continue;
+      }
       rows.push_back(std::move(batch[i]));
     }
     batch.clear();

@@ -30,6 +30,11 @@ class SupportLogic {
 
  private:
   // Validates a line and assigns its id; facts are attached afterwards.
+  // Brief §3.1-3.3: the content's classes and a rule of each share's node (node_eligibility)
+  // for the household's facts on the support date; sets eligibility_basis. NOT_ELIGIBLE
+  // (FAILED_PRECONDITION, naming the field) unless the line carries an override reason.
+  absl::Status CheckEligibility(const Catalogue& cat, const HouseholdFact& fact, v1::SupportLine* line,
+                                const std::string& prefix);
   absl::Status PrepareLine(Catalogue& cat, v1::SupportLine* line, const std::string& prefix);
   template <typename Req>
   absl::Status LineAction(const C& c, const Req& req, const std::string& action,

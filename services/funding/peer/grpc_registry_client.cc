@@ -49,6 +49,7 @@ class GrpcRegistryClient : public RegistryClient {
       h.classification = rv1::HouseholdClass_Name(f.classification());
       h.transition = f.transition() == rv1::TRANSITION_CATEGORY_UNSPECIFIED ? "" : rv1::TransitionCategory_Name(f.transition());
       h.escaped = f.escaped();
+      for (int r : f.region_classes()) h.region_classes.push_back(rv1::RegionClass_Name(static_cast<rv1::RegionClass>(r)));
       out.push_back(std::move(h));
     }
     return out;

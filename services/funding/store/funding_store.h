@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/funding/domain/eligibility.h"
 #include "absl/time/civil_time.h"
 #include "common/db/idempotency_key.h"
 #include "lnob/funding/v1/funding.pb.h"
@@ -113,6 +114,10 @@ class CatalogueStore {
   virtual absl::StatusOr<std::vector<v1::FundingSource>> ListSources() = 0;
   // content code -> classifications for which planned support still qualifies.
   virtual absl::StatusOr<std::map<std::string, std::set<std::string>>> ListContents() = 0;
+  // Per node: the eligibility rules in force on `date` (node_eligibility), the node's own or
+  // else its programme's; a node with none is absent.
+  virtual absl::StatusOr<std::map<std::string, std::vector<EligibilityRule>>> EligibilityRules(
+      const std::vector<std::string>& nodes, absl::CivilDay date) = 0;
 };
 
 // FundingService: allocations, disbursements, plans and the reports over the ledger.

@@ -180,6 +180,35 @@ class PgCatalogueStore : public CatalogueStore {
     });
   }
 
+  absl::StatusOr<std::map<std::string, std::vector<EligibilityRule>>> EligibilityRules(
+      const std::vector<std::string>& nodes, absl::CivilDay date) override {
+    using Out = std::map<std::string, std::vector<EligibilityRule>>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      const std::string d = absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(), date.day());
+      auto rows = tx.exec_params(
+          "WITH q AS (SELECT node, programme_of(node, $2::date) AS root FROM unnest($1::text[]) AS node),"
+          " r AS (SELECT * FROM node_eligibility WHERE valid_from <= $2::date AND (valid_to IS NULL OR valid_to >= $2::date))"
+          " SELECT q.node, r.node_code, r.rule_no, r.classes, coalesce(r.ethnic_minority::text, ''), r.area_classes,"
+          " r.description, r.legal_doc, r.confirmed FROM q JOIN r ON r.node_code IN (q.node, q.root)"
+          " WHERE r.node_code = q.node OR NOT EXISTS (SELECT 1 FROM r o WHERE o.node_code = q.node)"
+          " ORDER BY q.node, r.rule_no",
+          db::ArrayLiteral(nodes), d);
+      for (const auto& row : rows) {
+        EligibilityRule e;
+        e.node_code = Str(row[1]);
+        e.rule_no = row[2].as<int>();
+        for (const auto& c : db::ArrayValue(row[3])) e.classes.insert(c);
+        if (!Str(row[4]).empty()) e.ethnic_minority = Str(row[4]) == "true";
+        for (const auto& a : db::ArrayValue(row[5])) e.area_classes.insert(a);
+        e.description = Str(row[6]);
+        e.legal_doc = Str(row[7]);
+        e.confirmed = row[8].as<bool>();
+        out[Str(row[0])].push_back(std::move(e));
+      }
+      return absl::OkStatus();
+    });
+  }
+
  private:
   db::Pool* pool_;
 };

@@ -220,7 +220,7 @@ const std::string kLineColumns = std::string() +
     "l.id::text, l.household_id::text, l.content, l.date::text, l.year, l.quantity::float8,"
     " l.unit_of_measure, l.amount, l.state, l.classification, l.commune_code, l.ethnic_minority,"
     " l.review_flag, l.review_reason, coalesce(l.external_id, ''), l.version, " + db::Rfc3339("l.created_at") +
-    ", l.created_by";
+    ", l.created_by, l.eligibility_basis, l.eligibility_override_reason";
 
 inline v1::SupportLine LineFromRow(const pqxx::row& r) {
   v1::SupportLine l;
@@ -246,6 +246,8 @@ inline v1::SupportLine LineFromRow(const pqxx::row& r) {
   l.set_etag(Etag(r[15].as<int64_t>()));
   api::SetProtoTimestamp(Str(r[16]), l.mutable_create_time());
   l.set_created_by(Str(r[17]));
+  l.set_eligibility_basis(Str(r[18]));
+  l.set_eligibility_override_reason(Str(r[19]));
   return l;
 }
 
@@ -308,7 +310,8 @@ inline void CopyLines(transaction_base& tx, const std::vector<const v1::SupportL
   }
   db::CopyWriter w(tx, "support_lines",
                    {"id", "household_id", "content", "date", "year", "quantity", "unit_of_measure", "amount", "state",
-                    "classification", "commune_code", "ethnic_minority", "external_id", "import_id", "created_by"});
+                    "classification", "commune_code", "ethnic_minority", "external_id", "import_id", "created_by",
+                    "eligibility_basis", "eligibility_override_reason"});
   std::string row;
   for (const auto* l : lines) {
     row.clear();
@@ -327,6 +330,8 @@ inline void CopyLines(transaction_base& tx, const std::vector<const v1::SupportL
     db::CopyOpt(&row, l->external_id());
     db::CopyOpt(&row, import_id);
     db::CopyField(&row, actor);
+    db::CopyField(&row, l->eligibility_basis());
+    db::CopyField(&row, l->eligibility_override_reason());
     w.WriteLine(row);
   }
   w.Complete();

@@ -48,6 +48,10 @@ absl::Status HouseholdLogic::BatchGetHouseholdFacts(const C& c, const v1::BatchG
     f->set_head_ethnicity_code(facts[i]->head_ethnicity);
     f->set_ethnic_minority(facts[i]->ethnic_minority);
     f->set_escaped(facts[i]->escaped);
+    for (const auto& region : facts[i]->region_classes) {
+      v1::RegionClass rc = v1::REGION_CLASS_UNSPECIFIED;
+      if (v1::RegionClass_Parse(region, &rc)) f->add_region_classes(rc);
+    }
     v1::HouseholdClass cls = v1::HOUSEHOLD_CLASS_UNSPECIFIED;
     v1::HouseholdClass_Parse(facts[i]->classification, &cls);
     f->set_classification(cls);

@@ -116,6 +116,7 @@ class HouseholdStore {
     std::string commune_code, head_ethnicity, status, classification, transition;
     bool ethnic_minority = false;  // the head is not of the majority group (table ethnic_majority)
     bool escaped = false;          // the year's transition is in group ESCAPED (transition_groups)
+    std::vector<std::string> region_classes;  // area classifications of its commune/village on the date
   };
   virtual absl::StatusOr<std::vector<std::optional<Fact>>> Facts(const std::vector<std::string>& ids,
                                                                  const std::vector<std::string>& dates) = 0;

@@ -362,13 +362,17 @@ class PgHouseholdStore : public HouseholdStore {
           "   WHERE y.household_id = h.id AND y.year = extract(year FROM q.d)::int), ''),"
           " (h.head_ethnicity <> '' AND h.head_ethnicity NOT IN (SELECT code FROM ethnic_majority)),"
           " coalesce((SELECT y.transition = ANY(g.transitions) FROM household_years y, transition_groups g"
-          "   WHERE y.household_id = h.id AND y.year = extract(year FROM q.d)::int AND g.code = 'ESCAPED'), false)"
+          "   WHERE y.household_id = h.id AND y.year = extract(year FROM q.d)::int AND g.code = 'ESCAPED'), false),"
+          " coalesce((SELECT string_agg(DISTINCT a.region, ',') FROM area_classifications a"
+          "   WHERE a.unit_code = h.commune_code AND a.validity @> q.d"
+          "   AND (a.village_name = '' OR lower(normalize(a.village_name, NFC)) = lower(h.village))), '')"
           " FROM unnest($1::uuid[], $2::date[]) WITH ORDINALITY AS q(id, d, ord)"
           " JOIN households h ON h.id = q.id",
           ArrayLiteral(ids), ArrayLiteral(dates));
       for (const auto& row : r) {
         const auto i = row[0].as<int64_t>() - 1;
-        out[i] = Fact{Str(row[1]), Str(row[2]), Str(row[3]), Str(row[4]), Str(row[5]), row[6].as<bool>(), row[7].as<bool>()};
+        out[i] = Fact{Str(row[1]), Str(row[2]), Str(row[3]), Str(row[4]), Str(row[5]), row[6].as<bool>(), row[7].as<bool>(),
+                      absl::StrSplit(Str(row[8]), ',', absl::SkipEmpty())};
       }
       return absl::OkStatus();
     });
