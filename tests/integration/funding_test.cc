@@ -347,6 +347,46 @@ TEST_F(FundingTest, CatalogueAnswersAsOfAroundAReparenting) {
   EXPECT_EQ(catalogue_->ReparentProgrammeNode(admin_, move, &node).code(), absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(FundingTest, ASplitOrMergedHouseholdKeepsTheLedgerHistoryItCameFromBrief3_5) {
+  constexpr char kSplitOff[] = "0190c0de-0000-7000-8000-000000000007";
+  constexpr char kAbsorbed[] = "0190c0de-0000-7000-8000-000000000008";
+  registry_.AddHousehold(kSplitOff, "25195", true, "POOR");
+  registry_.AddHousehold(kAbsorbed, "25195", true, "POOR");
+  v1::SupportLine house, well, out;
+  ASSERT_TRUE(support_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &house).ok());
+  ASSERT_TRUE(support_->CreateSupportLine(admin_, Line(kAbsorbed, "DRILLED_WELL", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &well).ok());
+  // The registry's feed: kSplitOff split from kH1; kAbsorbed merged into kH2.
+  RegistryChange split;
+  split.cursor = 20;
+  split.household_id = kSplitOff;
+  split.kind = "HOUSEHOLD_SPLIT";
+  split.related_household_id = kH1;
+  RegistryChange merge;
+  merge.cursor = 21;
+  merge.household_id = kAbsorbed;
+  merge.kind = "HOUSEHOLD_MERGED";
+  merge.related_household_id = kH2;
+  registry_.AddChange(split);
+  registry_.AddChange(merge);
+  FeedConsumer consumer(&registry_, support_store_.get(), [](absl::Duration) {});
+  ASSERT_TRUE(consumer.RunOnce([] { return false; }).ok());
+  // The house given to kH1 counts for the household that split off it (HOUSING: once).
+  absl::Status again = support_->CreateSupportLine(admin_, Line(kSplitOff, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &out);
+  EXPECT_EQ(GetReason(again), "DOUBLE_FUNDING") << again;
+  EXPECT_NE(std::string(again.message()).find(house.name()), std::string::npos) << again;
+  // The well given to the absorbed household counts for kH2 in the same year; not the next.
+  EXPECT_EQ(GetReason(support_->CreateSupportLine(admin_, Line(kH2, "DRILLED_WELL", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &out)),
+            "DOUBLE_FUNDING");
+  auto next_year = Line(kH2, "DRILLED_WELL", "NTP_EM.P1", "CENTRAL_RECURRENT", 5);
+  *next_year.mutable_line()->mutable_date() = Day(2025, 1, 2);
+  EXPECT_EQ(GetReason(support_->CreateSupportLine(admin_, next_year, &out)), "DOUBLE_FUNDING");  // 2025 too
+  *next_year.mutable_line()->mutable_date() = Day(2024, 6, 2);
+  EXPECT_TRUE(support_->CreateSupportLine(admin_, next_year, &out).ok());
+  // The original household is not bound by its descendant's lines.
+  EXPECT_TRUE(support_->CreateSupportLine(admin_, Line(kSplitOff, "TOILET", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &out).ok());
+  EXPECT_TRUE(support_->CreateSupportLine(admin_, Line(kH1, "TOILET", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &out).ok());
+}
+
 TEST_F(FundingTest, FeedConsumerResumesAfterABrokenStreamWithoutMissingOrRepeating) {
   v1::SupportLine l1, l2, l3;
   ASSERT_TRUE(support_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 5), &l1).ok());

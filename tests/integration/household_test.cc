@@ -1,5 +1,6 @@
 // Household registry through HouseholdLogic and the PostgreSQL stores.
 
+#include <map>
 #include <set>
 #include <thread>
 
@@ -905,6 +906,16 @@ TEST_F(HouseholdTest, MoveSplitAndMergeKeepHistory) {
   std::vector<std::string> kinds;
   for (const auto& e : events.events()) kinds.push_back(e.kind());
   EXPECT_EQ(kinds, (std::vector<std::string>{"CREATED", "MOVED", "SPLIT_TO", "MERGED_FROM"}));
+  // The change feed names the other household of a split and a merge, so that the funding
+  // ledger keeps the history a household came from (brief §3.5).
+  auto feed = store_->ReadFeed(0, 1000);
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  std::map<std::string, std::string> related;
+  for (const auto& e : *feed) {
+    if (e.kind() == "HOUSEHOLD_SPLIT" || e.kind() == "HOUSEHOLD_MERGED") related[e.kind()] = e.related_household();
+  }
+  EXPECT_EQ(related["HOUSEHOLD_SPLIT"], h.name());
+  EXPECT_EQ(related["HOUSEHOLD_MERGED"], h.name());
 }
 
 TEST_F(HouseholdTest, ChangeFeedResumesFromACursorWithoutGapsOrDuplicates) {

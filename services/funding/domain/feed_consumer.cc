@@ -24,6 +24,14 @@ FeedChange ToFeedChange(const RegistryChange& c) {
     f.household_id = c.household_id;
     f.closed = true;
     f.reason = absl::StrCat("registry: household closed (", c.kind, ", change ", c.cursor, ")");
+    // The household that stays keeps the closed one's ledger history.
+    if (c.kind == "HOUSEHOLD_MERGED" && !c.related_household_id.empty()) {
+      f.lineage_household_id = c.related_household_id;
+      f.ancestor_id = c.household_id;
+    }
+  } else if (c.kind == "HOUSEHOLD_SPLIT" && !c.related_household_id.empty()) {
+    f.lineage_household_id = c.household_id;  // the new household keeps the original's history
+    f.ancestor_id = c.related_household_id;
   }
   return f;
 }

@@ -42,6 +42,8 @@ struct RegistryChange {
   std::string classification;
   std::string previous_classification;
   absl::Time event_time = absl::InfinitePast();  // when the registry committed it
+  // HOUSEHOLD_SPLIT: the household split from; HOUSEHOLD_MERGED: the one merged into (uuid).
+  std::string related_household_id;
 };
 
 class RegistryClient {

@@ -108,6 +108,9 @@ class GrpcRegistryClient : public RegistryClient {
       c.kind = e.kind();
       c.classification = rv1::HouseholdClass_Name(e.classification());
       c.previous_classification = rv1::HouseholdClass_Name(e.previous_classification());
+      if (!e.related_household().empty()) {
+        c.related_household_id = e.related_household().substr(e.related_household().rfind('/') + 1);
+      }
       auto when = api::FromProtoTimestamp(e.event_time(), "event_time");
       c.event_time = when.ok() && e.has_event_time() ? *when : absl::Now();
       if (!sink(c)) {

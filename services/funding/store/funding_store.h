@@ -77,6 +77,9 @@ struct FeedChange {
   std::string classification;  // new class (classification changes)
   bool closed = false;         // the household was merged away or dissolved
   std::string reason;
+  // Ledger lineage (brief §3.5): `household_id` continues the ledger history of `ancestor_id`
+  // (a household split off from it, or the household it merged into).
+  std::string lineage_household_id, ancestor_id;
 };
 
 // plan_levels: which unit levels make plans in a year and which one the year is consolidated on.

@@ -85,7 +85,8 @@ class PgSupportStore : public SupportStore {
     using Out = std::optional<std::string>;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
       auto r = tx.exec_params(
-          "SELECT id::text FROM support_lines WHERE household_id = $1::uuid AND content = $2"
+          "SELECT id::text FROM support_lines WHERE content = $2 AND household_id IN (SELECT $1::uuid UNION"
+          " SELECT ancestor_id FROM household_lineage WHERE household_id = $1::uuid)"
           " AND (year = $3 OR (SELECT policy_period FROM support_contents WHERE code = $2) = 'ONCE')"
           " AND state <> 'CANCELLED' ORDER BY year DESC LIMIT 1",
           household_id, content, year);
@@ -135,11 +136,13 @@ class PgSupportStore : public SupportStore {
       for (const auto& row : tx.exec("SELECT code FROM support_contents WHERE policy_period = 'ONCE'")) once.insert(Str(row[0]));
       std::map<std::string, std::string> taken;  // household|content|period -> line id
       for (const auto& row : tx.exec_params(
-               "SELECT l.household_id::text || '|' || l.content || '|'"
+               "SELECT q.h::text || '|' || l.content || '|'"
                " || CASE WHEN c.policy_period = 'ONCE' THEN 'ONCE' ELSE l.year::text END, l.id::text"
                " FROM unnest($1::uuid[], $2::text[], $3::int[]) AS q(h, c, y)"
                " JOIN support_contents c ON c.code = q.c"
-               " JOIN support_lines l ON l.household_id = q.h AND l.content = q.c"
+               " CROSS JOIN LATERAL (SELECT q.h AS m UNION SELECT ancestor_id FROM household_lineage"
+               "   WHERE household_id = q.h) f"
+               " JOIN support_lines l ON l.household_id = f.m AND l.content = q.c"
                " AND (l.year = q.y OR c.policy_period = 'ONCE') AND l.state <> 'CANCELLED'",
                ArrayLiteral(hids), ArrayLiteral(contents), ArrayLiteral(years))) {
         taken[Str(row[0])] = Str(row[1]);
@@ -220,6 +223,15 @@ class PgSupportStore : public SupportStore {
       for (const auto& ch : changes) {
         if (ch.cursor <= last) continue;
         last = ch.cursor;
+        if (!ch.lineage_household_id.empty()) {
+          // The closure: the ancestor and every household it descends from.
+          tx.exec_params(
+              "INSERT INTO household_lineage (household_id, ancestor_id, cursor)"
+              " SELECT $1::uuid, a, $3 FROM (SELECT $2::uuid AS a UNION"
+              "   SELECT ancestor_id FROM household_lineage WHERE household_id = $2::uuid) x"
+              " WHERE a <> $1::uuid ON CONFLICT DO NOTHING",
+              ch.lineage_household_id, ch.ancestor_id, ch.cursor);
+        }
         if (ch.household_id.empty()) continue;
         pqxx::result r;
         if (ch.closed) {

@@ -135,13 +135,14 @@ void AddEvent(transaction_base& tx, const std::string& hid, const std::string& k
 
 void AppendFeed(transaction_base& tx, const std::string& hid, const std::string& kind,
                 const std::string& cls, const std::string& prev, const std::string& effective,
-                const std::string& commune) {
+                const std::string& commune, const std::string& related) {
   // Serialises feed writers so that cursor order is commit order (see migration 003).
   tx.exec("SELECT pg_advisory_xact_lock(hashtext('lnob.registry.change_feed'))");
   tx.exec_params(
       "INSERT INTO change_feed (household_id, kind, classification, previous_classification,"
-      " effective_date, commune_code) VALUES ($1::uuid, $2, $3, $4, NULLIF($5, '')::date, $6)",
-      hid, kind, cls, prev, effective, commune);
+      " effective_date, commune_code, related_household_id)"
+      " VALUES ($1::uuid, $2, $3, $4, NULLIF($5, '')::date, $6, NULLIF($7, '')::uuid)",
+      hid, kind, cls, prev, effective, commune, related);
 }
 
 std::string HeadEthnicity(const v1::Household& h) {

@@ -45,8 +45,10 @@ std::string IndicatorsJson(const v1::Review& r);
 // Writes inside the caller's transaction.
 void AddEvent(transaction_base& tx, const std::string& hid, const std::string& kind, const std::string& detail,
               const std::string& effective, const std::string& actor);
+// `related`: the other household of a split (the original) or a merge (the one that stays).
 void AppendFeed(transaction_base& tx, const std::string& hid, const std::string& kind, const std::string& cls,
-                const std::string& prev, const std::string& effective, const std::string& commune);
+                const std::string& prev, const std::string& effective, const std::string& commune,
+                const std::string& related = "");
 void UpsertMember(transaction_base& tx, const std::string& hid, const v1::Member& m, int seq);
 void WriteHousehold(transaction_base& tx, const v1::Household& h, const std::string& actor, bool insert);
 void RecomputeYears(transaction_base& tx, const std::string& hid, int last_year);

@@ -170,7 +170,7 @@ class PgHouseholdStore : public HouseholdStore {
           new_id, id);
       RecomputeYears(tx, new_id, last_year);
       AppendFeed(tx, new_id, "HOUSEHOLD_SPLIT", v1::HouseholdClass_Name(original.classification()), "",
-                 D(date), fresh.commune_code());
+                 D(date), fresh.commune_code(), id);
       LNOB_ASSIGN_OR_RETURN(out.first, LoadHousehold(tx, id, false));
       LNOB_ASSIGN_OR_RETURN(out.second, LoadHousehold(tx, new_id, false));
       return absl::OkStatus();
@@ -213,7 +213,7 @@ class PgHouseholdStore : public HouseholdStore {
       AddEvent(tx, target_id, "MERGED_FROM", source.name(), D(date), actor);
       AddEvent(tx, source_id, "MERGED_INTO", target.name(), D(date), actor);
       AppendFeed(tx, source_id, "HOUSEHOLD_MERGED", v1::HouseholdClass_Name(source.classification()),
-                 "", D(date), source.commune_code());
+                 "", D(date), source.commune_code(), target_id);
       LNOB_ASSIGN_OR_RETURN(out, LoadHousehold(tx, target_id, false));
       return absl::OkStatus();
     });
@@ -714,7 +714,7 @@ class PgHouseholdStore : public HouseholdStore {
       auto r = tx.exec_params(
           "SELECT cursor, household_id::text, kind, classification, previous_classification,"
           " coalesce(effective_date::text, ''), commune_code,"
-          " to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+          " to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(related_household_id::text, '')"
           " FROM change_feed WHERE cursor > $1 ORDER BY cursor LIMIT $2",
           after, limit);
       for (const auto& row : r) {
@@ -730,6 +730,7 @@ class PgHouseholdStore : public HouseholdStore {
         api::SetProtoDate(Str(row[5]), e.mutable_effective_date());
         e.set_commune_code(Str(row[6]));
         api::SetProtoTimestamp(Str(row[7]), e.mutable_event_time());
+        if (!Str(row[8]).empty()) e.set_related_household("households/" + Str(row[8]));
         out.push_back(std::move(e));
       }
       return absl::OkStatus();
