@@ -284,8 +284,9 @@ TEST_F(FundingTest, EligibilityIsCheckedWhenALineIsWrittenBrief3_1) {
   // The content's classes first: HOUSING is for poor and near-poor households.
   absl::Status content = support_->CreateSupportLine(admin_, Line(kNotPoor, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 10), &out);
   EXPECT_EQ(std::string(content.message()).rfind("line.content: ", 0), 0u) << content;
-  // An explicit reason records it anyway, and the line says so.
-  provincial.mutable_line()->set_eligibility_override_reason("Quyết định 55/QĐ-UBND hỗ trợ đặc cách");
+  // An explicit reason records it anyway, and the line says so; free text is stored NFC
+  // (this reason arrives decomposed: "e" + circumflex + acute).
+  provincial.mutable_line()->set_eligibility_override_reason("Quye\xcc\x82\xcc\x81t định 55/QĐ-UBND hỗ trợ đặc cách");
   ASSERT_TRUE(support_->CreateSupportLine(admin_, provincial, &out).ok());
   EXPECT_EQ(out.eligibility_basis().rfind("OVERRIDE (line.shares[0].node_code", 0), 0u) << out.eligibility_basis();
   v1::GetSupportLineRequest get;

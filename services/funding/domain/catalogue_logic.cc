@@ -10,6 +10,7 @@
 #include "common/api/request_id.h"
 #include "common/api/resource_name.h"
 #include "common/status/status.h"
+#include "common/util/text.h"
 #include "common/util/date.h"
 #include "common/util/uuid.h"
 
@@ -56,6 +57,8 @@ absl::Status CatalogueLogic::CreateProgrammeNode(const C& c, const v1::CreatePro
   if (n.kind() != v1::PROGRAMME && n.parent_code().empty()) v.Add("node.parent_code", "required below a programme");
   if (n.display_name().empty()) v.Add("node.display_name", "required");
   if (n.legal_doc().empty()) v.Add("node.legal_doc", "required: the document that creates the node");
+  if (Utf8Chars(n.display_name()) > 300) v.Add("node.display_name", "at most 300 characters");
+  if (Utf8Chars(n.legal_doc()) > 500) v.Add("node.legal_doc", "at most 500 characters");
   LNOB_RETURN_IF_ERROR(v.Status());
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay from, api::FromProtoDateOr(n.valid_from(), "node.valid_from", s_.Today()));
   LNOB_ASSIGN_OR_RETURN(*out, s_.catalogue->CreateNode(n, from, c.principal.subject,
@@ -72,6 +75,7 @@ absl::Status CatalogueLogic::ReparentProgrammeNode(const C& c, const v1::Reparen
   }
   if (req.new_parent_code().empty()) return InvalidField("new_parent_code", "required");
   if (req.legal_doc().empty()) return InvalidField("legal_doc", "required: the document that moves the node");
+  LNOB_RETURN_IF_ERROR(CheckTextLength(req.legal_doc(), "legal_doc", 500));
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay from, api::FromProtoDate(req.effective_date(), "effective_date"));
   LNOB_ASSIGN_OR_RETURN(*out, s_.catalogue->ReparentNode(std::string(code), req.new_parent_code(), from, req.legal_doc()));
   s_.ForgetCatalogue();

@@ -11,6 +11,7 @@
 #include "common/api/request_id.h"
 #include "common/api/resource_name.h"
 #include "common/status/status.h"
+#include "common/util/text.h"
 #include "common/util/date.h"
 #include "common/util/uuid.h"
 
@@ -32,6 +33,7 @@ absl::Status FundingLogic::SetAllocation(const C& c, const v1::SetAllocationRequ
   LNOB_RETURN_IF_ERROR(s_.CheckNode(cat, a.node_code(), a.year(), "allocation.node_code"));
   if (!cat.sources.count(a.source())) return InvalidField("allocation.source", "unknown funding source");
   if (a.amount_vnd() < 0) return InvalidField("allocation.amount_vnd", "must not be negative");
+  LNOB_RETURN_IF_ERROR(CheckTextLength(req.reason(), "reason", 1000));
   LNOB_RETURN_IF_ERROR(s_.ResolveUnit(a.unit_code(), a.year(), "allocation.unit_code").status());
   LNOB_RETURN_IF_ERROR(s_.RequireScope(c.principal, a.unit_code(), a.year(), "allocation.unit_code"));
   LNOB_ASSIGN_OR_RETURN(*out, s_.ledger->SetAllocation(a, req.reason(), req.etag(), c.principal.subject,
@@ -92,6 +94,7 @@ absl::Status FundingLogic::RecordDisbursement(const C& c, const v1::RecordDisbur
   LNOB_RETURN_IF_ERROR(s_.CheckNode(cat, d.node_code(), d.year(), "disbursement.node_code"));
   if (!cat.sources.count(d.source())) return InvalidField("disbursement.source", "unknown funding source");
   if (d.amount_vnd() <= 0) return InvalidField("disbursement.amount_vnd", "must be positive");
+  LNOB_RETURN_IF_ERROR(CheckTextLength(d.note(), "disbursement.note", 1000));
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay date, api::FromProtoDate(d.date(), "disbursement.date"));
   if (date.year() < d.year() || date.year() > d.year() + 1) {
     return InvalidField("disbursement.date", "must fall in the allocation's year or the next (carry-over)");
@@ -217,6 +220,7 @@ template <typename Req>
 
 absl::Status FundingLogic::PlanAction(const C& c, const Req& req, const std::set<std::string>& from,
                                       const std::string& to, v1::Plan* out) {
+  LNOB_RETURN_IF_ERROR(CheckTextLength(req.comments(), "comments", 2000));
   LNOB_ASSIGN_OR_RETURN(v1::Plan p, VisiblePlan(c, req.name()));
   LNOB_ASSIGN_OR_RETURN(*out, s_.ledger->ChangePlanState(p.name().substr(6), req.etag(), from, to, req.comments(),
                                                       c.principal.subject));

@@ -12,6 +12,7 @@
 #include "common/api/resource_name.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
+#include "common/util/text.h"
 #include "common/util/uuid.h"
 
 namespace lnob::funding {
@@ -36,9 +37,7 @@ absl::Status SupportLogic::PrepareLine(Catalogue& cat, v1::SupportLine* l, const
   if (l->external_id().size() > 64) return InvalidField(prefix + "external_id", "at most 64 characters");
   if (l->unit_of_measure().size() > 32) return InvalidField(prefix + "unit_of_measure", "at most 32 characters");
   l->clear_eligibility_basis();
-  if (l->eligibility_override_reason().size() > 2000) {  // the database counts characters: at most 500
-    return InvalidField(prefix + "eligibility_override_reason", "at most 500 characters");
-  }
+  LNOB_RETURN_IF_ERROR(CheckTextLength(l->eligibility_override_reason(), prefix + "eligibility_override_reason", 500));
   if (l->state() == v1::SUPPORT_STATE_UNSPECIFIED) l->set_state(v1::PLANNED);
   if (l->state() != v1::PLANNED && l->state() != v1::DELIVERED) {
     return InvalidField(prefix + "state", "a new line is PLANNED or DELIVERED");
@@ -176,6 +175,7 @@ template <typename Req>
 
 absl::Status SupportLogic::LineAction(const C& c, const Req& req, const std::string& action,
                                       v1::SupportLine* out) {
+  LNOB_RETURN_IF_ERROR(CheckTextLength(req.reason(), "reason", 1000));
   LNOB_ASSIGN_OR_RETURN(v1::SupportLine l, s_.VisibleLine(c, req.name(), "name"));
   LNOB_ASSIGN_OR_RETURN(*out, s_.support->ChangeSupportLine(l.name().substr(13), req.etag(), action, req.reason(),
                                                         c.principal.subject));

@@ -18,6 +18,7 @@
 #include "common/api/request_id.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
+#include "common/util/text.h"
 #include "common/util/uuid.h"
 #include "services/registry/domain/classifier.h"
 #include "services/registry/domain/reference_logic.h"
@@ -92,9 +93,7 @@ namespace {
 
 void CheckTextLimits(const v1::Household& h, const std::string& prefix, Violations* v) {
   // Characters, as the database counts them (its CHECK households_text_length); stored NFC.
-  auto chars = [](const std::string& s) {
-    return std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
-  };
+  auto chars = [](const std::string& s) { return Utf8Chars(s); };
   if (chars(h.village()) > 200) v->Add(prefix + "village", "at most 200 characters");
   if (chars(h.address()) > 500) v->Add(prefix + "address", "at most 500 characters");
   if (chars(h.area_type_override_reason()) > 500) v->Add(prefix + "area_type_override_reason", "at most 500 characters");

@@ -8,19 +8,13 @@
 #include "common/api/resource_name.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
+#include "common/util/text.h"
 #include "common/util/uuid.h"
 #include "services/registry/domain/household_internal.h"
 #include "services/registry/domain/household_logic.h"
 
 namespace lnob::registry {
 namespace {
-
-// Characters as the database counts them (length() of text).
-size_t Chars(const std::string& s) {
-  size_t n = 0;
-  for (char ch : s) n += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
-  return n;
-}
 
 absl::StatusOr<std::optional<absl::CivilDay>> OptionalDate(const google::type::Date& d, const std::string& field) {
   if (!api::IsSet(d)) return std::optional<absl::CivilDay>();
@@ -47,7 +41,7 @@ absl::Status HouseholdLogic::CreateApplication(const C& c, const v1::CreateAppli
   if (!filed.ok()) v.Add("application.filed_on", "is required (a full date)");
   else if (*filed > Today()) v.Add("application.filed_on", "must not be in the future");
   if (a.reason().empty()) v.Add("application.reason", "is required (the household's request in its words)");
-  else if (Chars(a.reason()) > 1000) v.Add("application.reason", "at most 1000 characters");
+  else if (Utf8Chars(a.reason()) > 1000) v.Add("application.reason", "at most 1000 characters");
   LNOB_RETURN_IF_ERROR(v.Status());
   LNOB_ASSIGN_OR_RETURN(v1::Household h, Visible(c, hid));
   if (h.status() != v1::HOUSEHOLD_ACTIVE) {
@@ -112,7 +106,7 @@ absl::Status HouseholdLogic::RefuseApplication(const C& c, const v1::RefuseAppli
   LNOB_ASSIGN_OR_RETURN(auto ids, ChildIds(req.name(), "applications", "name"));
   Violations v;
   if (req.reason().empty()) v.Add("reason", "is required: the answer the household receives");
-  else if (Chars(req.reason()) > 1000) v.Add("reason", "at most 1000 characters");
+  else if (Utf8Chars(req.reason()) > 1000) v.Add("reason", "at most 1000 characters");
   auto refused = api::FromProtoDateOr(req.refused_on(), "refused_on", Today());
   if (!refused.ok()) v.Add("refused_on", "must be a full date");
   else if (*refused > Today()) v.Add("refused_on", "must not be in the future");
@@ -198,7 +192,7 @@ absl::Status HouseholdLogic::HoldVillageMeeting(const C& c, const v1::HoldVillag
   if (!held.ok()) v.Add("held_on", "is required (a full date)");
   else if (*held > Today()) v.Add("held_on", "must not be in the future");
   if (req.attendees() <= 0) v.Add("attendees", "must be positive (the households represented)");
-  if (Chars(req.note()) > 2000) v.Add("note", "at most 2000 characters");
+  if (Utf8Chars(req.note()) > 2000) v.Add("note", "at most 2000 characters");
   LNOB_RETURN_IF_ERROR(v.Status());
   LNOB_ASSIGN_OR_RETURN(v1::ReviewRound round, VisibleRound(c, req.name(), "name"));
   HouseholdStore::RoundStep step{"ROUND_MEETING_HELD", *held, req.attendees(), req.note()};
@@ -218,7 +212,7 @@ absl::Status HouseholdLogic::PostRoundLists(const C& c, const v1::PostRoundLists
 absl::Status HouseholdLogic::RecognizeRound(const C& c, const v1::RecognizeRoundRequest& req, v1::RecognisedList* out) {
   Violations v;
   if (req.decision_number().empty()) v.Add("decision_number", "is required (the commune chair's decision)");
-  else if (Chars(req.decision_number()) > 100) v.Add("decision_number", "at most 100 characters");
+  else if (Utf8Chars(req.decision_number()) > 100) v.Add("decision_number", "at most 100 characters");
   auto dd = api::FromProtoDate(req.decision_date(), "decision_date");
   if (!dd.ok()) v.Add("decision_date", "is required (a full date)");
   else if (*dd > Today()) v.Add("decision_date", "must not be in the future");
