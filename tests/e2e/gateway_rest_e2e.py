@@ -427,6 +427,20 @@ class GatewayRestE2E(unittest.TestCase):
         self.assertEqual(len(groups["ethnicGroups"]), 54)
         self.assertEqual({g["code"]: g["name"] for g in groups["ethnicGroups"]}["01"], "Kinh")
 
+    def test_1b_village_register(self):
+        """Villages over REST: create, rename, merge, list as of a date."""
+        base = {"communeCode": "25222", "validFrom": date(2021, 1, 1), "legalDoc": "danh sách thôn"}
+        a = self.call("POST", "/v1/villages", {**base, "displayName": "Ấp 3"})
+        b = self.call("POST", "/v1/villages", {**base, "displayName": "Ấp 4"})
+        renamed = self.call("POST", f"/v1/{a['name']}:rename", {"newDisplayName": "Ấp Phú Lộc",
+                                                                  "effectiveDate": date(2024, 1, 1), "legalDoc": "NQ 3"})
+        self.assertEqual(renamed["predecessors"], [a["name"]])
+        merged = self.call("POST", "/v1/villages:merge", {"villages": [renamed["name"], b["name"]],
+                                                          "displayName": "Ấp Phú Lộc", "effectiveDate": date(2025, 7, 1),
+                                                          "legalDoc": "NQ 9"})
+        listed = self.call("GET", "/v1/villages?communeCode=25222&" + q(date(2025, 8, 1), "asOf"))
+        self.assertEqual([v["name"] for v in listed["villages"]], [merged["name"]])
+
     def test_2_households_and_reviews(self):
         h = self.call("POST", "/v1/households", {
             "communeCode": "25195", "village": "Ấp 1", "address": "12 Đường A",

@@ -7,6 +7,8 @@
 #include "common/status/status.h"
 #include "embedded/lnob_registry_migrations.h"
 #include "embedded/lnob_registry_data.h"
+#include "gmock/gmock.h"
+#include "common/util/uuid.h"
 #include "gtest/gtest.h"
 #include "services/registry/domain/reference_logic.h"
 #include "services/registry/domain/unit_directory.h"
@@ -386,6 +388,83 @@ TEST_F(ReferenceTest, EthnicGroupsAndStandardsAreData) {
   ASSERT_EQ(standards.poverty_standards_size(), 1);
   EXPECT_EQ(standards.poverty_standards(0).indicators_size(), 12);
   EXPECT_EQ(standards.poverty_standards(0).lines_size(), 2);
+}
+
+TEST_F(ReferenceTest, VillagesAreAnEffectiveDatedRegisterWithRenamesAndMergesBrief4_3) {
+  // Villages are where especially-difficult villages, campaigns and addresses live: created,
+  // renamed and merged with lineage, read as of any date; one name per commune at a time.
+  auto create = [&](const std::string& name, bool synthetic = false) {
+    v1::CreateVillageRequest req;
+    req.set_request_id(NewUuidV7(absl::Now()));
+    req.mutable_village()->set_commune_code("25195");
+    req.mutable_village()->set_display_name(name);
+    *req.mutable_village()->mutable_valid_from() = Day(2021, 1, 1);
+    req.mutable_village()->set_legal_doc("danh sách thôn của UBND xã");
+    req.mutable_village()->set_synthetic(synthetic);
+    v1::Village out;
+    absl::Status st = logic_->CreateVillage(admin_, req, &out);
+    return std::make_pair(st, out);
+  };
+  v1::CreateVillageRequest bad;
+  bad.mutable_village()->set_commune_code("70");
+  v1::Village out;
+  std::set<std::string> fields;
+  for (const auto& f : GetFieldViolations(logic_->CreateVillage(admin_, bad, &out))) fields.insert(f.field);
+  EXPECT_EQ(fields, (std::set<std::string>{"village.display_name", "village.legal_doc", "village.valid_from"}));
+  auto [st1, one] = create("Thôn 1");
+  ASSERT_TRUE(st1.ok()) << st1;
+  auto [st2, two] = create("Thôn 2", true);
+  ASSERT_TRUE(st2.ok()) << st2;
+  EXPECT_TRUE(two.synthetic());
+  // The same name, spelled without diacritics, is the same village.
+  EXPECT_EQ(GetReason(create("thon 1").first), "VILLAGE_EXISTS");
+  // Rename on 1 Jan 2024: the old version ends the day before and points to the new one.
+  v1::RenameVillageRequest rename;
+  rename.set_name(one.name());
+  rename.set_new_display_name("Thôn Tân Lập");
+  *rename.mutable_effective_date() = Day(2024, 1, 1);
+  rename.set_legal_doc("NQ 12/NQ-HĐND");
+  v1::Village renamed;
+  ASSERT_TRUE(logic_->RenameVillage(admin_, rename, &renamed).ok());
+  EXPECT_THAT(renamed.predecessors(), ::testing::ElementsAre(one.name()));
+  // Merge the renamed village and Thôn 2 on 1 Jul 2025.
+  v1::MergeVillagesRequest merge;
+  merge.add_villages(renamed.name());
+  merge.add_villages(two.name());
+  merge.set_display_name("Thôn Tân Lập");  // the name a merged village may keep
+  *merge.mutable_effective_date() = Day(2025, 7, 1);
+  merge.set_legal_doc("NQ 30/NQ-HĐND");
+  v1::Village merged;
+  absl::Status ms = logic_->MergeVillages(admin_, merge, &merged);
+  ASSERT_TRUE(ms.ok()) << ms;
+  EXPECT_EQ(merged.predecessors_size(), 2);
+  // A village no longer in force cannot be merged again.
+  EXPECT_EQ(GetReason(logic_->MergeVillages(admin_, merge, &merged)), "NOT_IN_FORCE");
+  auto names_on = [&](absl::CivilDay day) {
+    v1::ListVillagesRequest list;
+    list.set_commune_code("25195");
+    *list.mutable_as_of() = Day(day.year(), day.month(), day.day());
+    v1::ListVillagesResponse resp;
+    EXPECT_TRUE(logic_->ListVillages(admin_, list, &resp).ok());
+    std::set<std::string> names;
+    for (const auto& v : resp.villages()) names.insert(v.display_name());
+    return names;
+  };
+  EXPECT_EQ(names_on(absl::CivilDay(2023, 6, 1)), (std::set<std::string>{"Thôn 1", "Thôn 2"}));
+  EXPECT_EQ(names_on(absl::CivilDay(2024, 6, 1)), (std::set<std::string>{"Thôn Tân Lập", "Thôn 2"}));
+  EXPECT_EQ(names_on(absl::CivilDay(2025, 7, 1)), (std::set<std::string>{"Thôn Tân Lập"}));
+  v1::ListVillagesRequest all;
+  all.set_all_periods(true);
+  all.set_name_query("tan lap");
+  v1::ListVillagesResponse found;
+  ASSERT_TRUE(logic_->ListVillages(admin_, all, &found).ok());
+  ASSERT_EQ(found.villages_size(), 2);
+  for (const auto& v : found.villages()) {
+    if (v.name() == renamed.name()) {
+      EXPECT_EQ(v.successor(), merged.name());
+      EXPECT_EQ(v.valid_to().year(), 2025);
+    }
+  }
 }
 
 }  // namespace

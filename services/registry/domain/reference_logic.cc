@@ -10,6 +10,8 @@
 #include "common/api/proto_date.h"
 #include "common/api/request_id.h"
 #include "common/status/status.h"
+#include "common/util/uuid.h"
+#include "common/util/text.h"
 #include "common/util/date.h"
 #include "services/registry/domain/classifier.h"
 
@@ -291,6 +293,114 @@ absl::Status ReferenceLogic::CreateAreaClassification(
   LNOB_RETURN_IF_ERROR(CheckScope(p, ac.unit_code(), *from));
   const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateAreaClassification", c.principal.subject);
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateAreaClassification(ac, p.subject, key));
+  return absl::OkStatus();
+}
+
+// ---- villages ----
+
+absl::Status ReferenceLogic::CreateVillage(const C& c, const v1::CreateVillageRequest& req, v1::Village* out) {
+  v1::Village v = req.village();
+  Violations vs;
+  if (!ValidCode(v.commune_code())) vs.Add("village.commune_code", "must be a 2-5 digit GSO code");
+  if (v.display_name().empty()) vs.Add("village.display_name", "is required");
+  else if (Utf8Chars(v.display_name()) > 200) vs.Add("village.display_name", "at most 200 characters");
+  if (v.legal_doc().empty()) vs.Add("village.legal_doc", "is required (the decision, or where the list comes from)");
+  else if (Utf8Chars(v.legal_doc()) > 500) vs.Add("village.legal_doc", "at most 500 characters");
+  auto from = api::FromProtoDate(v.valid_from(), "village.valid_from");
+  if (!from.ok()) vs.Add("village.valid_from", "is required (a full date)");
+  if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) vs.Add("request_id", "must be a UUID");
+  LNOB_RETURN_IF_ERROR(vs.Status());
+  LNOB_ASSIGN_OR_RETURN(v1::AdminUnit unit, store_->GetUnit(v.commune_code(), *from));
+  if (unit.level() != v1::UNIT_LEVEL_COMMUNE) return InvalidField("village.commune_code", "must be a commune-level unit");
+  LNOB_RETURN_IF_ERROR(CheckScope(c.principal, v.commune_code(), *from));
+  v.clear_valid_to();
+  v.clear_predecessors();
+  v.clear_successor();
+  v.set_name("villages/" + NewUuidV7(clock_.Now()));
+  const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateVillage", c.principal.subject);
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateVillage(v, c.principal.subject, key));
+  return absl::OkStatus();
+}
+
+absl::Status ReferenceLogic::ListVillages(const C& c, const v1::ListVillagesRequest& req, v1::ListVillagesResponse* out) {
+  VillageQuery q;
+  if (!req.commune_code().empty()) {
+    if (!ValidCode(req.commune_code())) return InvalidField("commune_code", "must be a 2-5 digit GSO code");
+    q.communes = std::vector<std::string>{req.commune_code()};
+  }
+  if (!req.all_periods()) {
+    LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
+    q.as_of = as_of;
+  }
+  q.name_query = req.name_query();
+  LNOB_ASSIGN_OR_RETURN(auto rows, api::FetchPage<v1::Village>(
+                                        tokens_, req,
+                                        [&](const std::string& after, int limit) {
+                                          q.after_id = after;
+                                          q.limit = limit;
+                                          return store_->ListVillages(q);
+                                        },
+                                        [](const v1::Village& v) { return api::IdOf(v.name()); },
+                                        out->mutable_next_page_token()));
+  for (auto& v : rows) *out->add_villages() = std::move(v);
+  return absl::OkStatus();
+}
+
+namespace {
+
+absl::Status SuccessionFields(const std::string& name_field, const std::string& display_name,
+                              const google::type::Date& eff, const std::string& legal_doc, Violations* v) {
+  if (display_name.empty()) v->Add(name_field, "is required");
+  else if (Utf8Chars(display_name) > 200) v->Add(name_field, "at most 200 characters");
+  if (!api::FromProtoDate(eff, "effective_date").ok()) v->Add("effective_date", "is required (a full date)");
+  if (legal_doc.empty()) v->Add("legal_doc", "is required (the decision)");
+  else if (Utf8Chars(legal_doc) > 500) v->Add("legal_doc", "at most 500 characters");
+  return v->Status();
+}
+
+}  // namespace
+
+absl::Status ReferenceLogic::RenameVillage(const C& c, const v1::RenameVillageRequest& req, v1::Village* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(req.name(), "villages", "name"));
+  Violations v;
+  LNOB_RETURN_IF_ERROR(SuccessionFields("new_display_name", req.new_display_name(), req.effective_date(), req.legal_doc(), &v));
+  LNOB_ASSIGN_OR_RETURN(v1::Village old, store_->GetVillage(id));
+  const absl::CivilDay eff(req.effective_date().year(), req.effective_date().month(), req.effective_date().day());
+  LNOB_RETURN_IF_ERROR(CheckScope(c.principal, old.commune_code(), eff));
+  v1::Village next;
+  next.set_name("villages/" + NewUuidV7(clock_.Now()));
+  next.set_commune_code(old.commune_code());
+  next.set_display_name(req.new_display_name());
+  *next.mutable_valid_from() = req.effective_date();
+  next.set_synthetic(old.synthetic());
+  next.set_legal_doc(req.legal_doc());
+  LNOB_ASSIGN_OR_RETURN(*out, store_->SucceedVillages({id}, next, "RENAMED", req.etag(), c.principal.subject));
+  return absl::OkStatus();
+}
+
+absl::Status ReferenceLogic::MergeVillages(const C& c, const v1::MergeVillagesRequest& req, v1::Village* out) {
+  Violations v;
+  if (req.villages_size() < 2) v.Add("villages", "at least two villages merge");
+  std::vector<std::string> ids;
+  std::set<std::string> seen;
+  for (int i = 0; i < req.villages_size(); ++i) {
+    auto id = api::ParseUuidId(req.villages(i), "villages", absl::StrCat("villages[", i, "]"));
+    if (!id.ok()) v.Add(absl::StrCat("villages[", i, "]"), "must be villages/{uuid}");
+    else if (!seen.insert(*id).second) v.Add(absl::StrCat("villages[", i, "]"), "appears twice");
+    else ids.push_back(*id);
+  }
+  LNOB_RETURN_IF_ERROR(SuccessionFields("display_name", req.display_name(), req.effective_date(), req.legal_doc(), &v));
+  LNOB_ASSIGN_OR_RETURN(v1::Village first, store_->GetVillage(ids.front()));
+  const absl::CivilDay eff(req.effective_date().year(), req.effective_date().month(), req.effective_date().day());
+  LNOB_RETURN_IF_ERROR(CheckScope(c.principal, first.commune_code(), eff));
+  v1::Village next;
+  next.set_name("villages/" + NewUuidV7(clock_.Now()));
+  next.set_commune_code(first.commune_code());
+  next.set_display_name(req.display_name());
+  *next.mutable_valid_from() = req.effective_date();
+  next.set_synthetic(first.synthetic());
+  next.set_legal_doc(req.legal_doc());
+  LNOB_ASSIGN_OR_RETURN(*out, store_->SucceedVillages(ids, next, "MERGED", "", c.principal.subject));
   return absl::OkStatus();
 }
 

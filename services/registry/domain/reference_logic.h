@@ -45,6 +45,10 @@ class ReferenceLogic {
   absl::Status UpdateAreaClassification(const C& c,
                                         const v1::UpdateAreaClassificationRequest& req,
                                         v1::AreaClassification* out);
+  absl::Status CreateVillage(const C& c, const v1::CreateVillageRequest& req, v1::Village* out);
+  absl::Status ListVillages(const C& c, const v1::ListVillagesRequest& req, v1::ListVillagesResponse* out);
+  absl::Status RenameVillage(const C& c, const v1::RenameVillageRequest& req, v1::Village* out);
+  absl::Status MergeVillages(const C& c, const v1::MergeVillagesRequest& req, v1::Village* out);
   absl::Status ListPovertyStandards(const C& c, const v1::ListPovertyStandardsRequest& req,
                                     v1::ListPovertyStandardsResponse* out);
   absl::Status GetPovertyStandard(const C& c, const v1::GetPovertyStandardRequest& req,

@@ -1,4 +1,5 @@
 #include "services/registry/store/pg_reference_store.h"
+#include "services/registry/store/pg_villages.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -449,6 +450,20 @@ class PgReferenceStore : public ReferenceStore {
       }
       return absl::OkStatus();
     });
+  }
+
+  absl::StatusOr<v1::Village> CreateVillage(const v1::Village& v, const std::string& actor,
+                                            const IdempotencyKey& key) override {
+    return pg::CreateVillage(pool_, v, actor, key);
+  }
+  absl::StatusOr<std::vector<v1::Village>> ListVillages(const VillageQuery& q) override {
+    return pg::ListVillages(pool_, q);
+  }
+  absl::StatusOr<v1::Village> GetVillage(const std::string& id) override { return pg::GetVillage(pool_, id); }
+  absl::StatusOr<v1::Village> SucceedVillages(const std::vector<std::string>& old_ids, const v1::Village& created,
+                                              const std::string& kind, const std::string& etag,
+                                              const std::string& actor) override {
+    return pg::SucceedVillages(pool_, old_ids, created, kind, etag, actor);
   }
 
   absl::StatusOr<std::string> FoldName(const std::string& text) override {

@@ -37,6 +37,14 @@ struct AreaClassificationQuery {
   std::optional<std::vector<std::string>> units;
 };
 
+struct VillageQuery {
+  std::optional<std::vector<std::string>> communes;  // nullopt: any
+  std::optional<absl::CivilDay> as_of;               // nullopt: every period
+  std::string name_query;                            // folded in SQL (fold_name)
+  std::string after_id;
+  int limit = 100;
+};
+
 using IdempotencyKey = db::IdempotencyKey;
 
 struct LoadReport {
@@ -71,6 +79,18 @@ class ReferenceStore {
   virtual absl::StatusOr<v1::AreaClassification> UpdateAreaClassification(
       int64_t id, const v1::AreaClassification& ac, const std::vector<std::string>& mask,
       const std::string& etag, const std::string& actor) = 0;
+
+  // Villages (migration 022). ALREADY_EXISTS (VILLAGE_EXISTS) when the commune has a village
+  // of that name (diacritic-insensitive) during the new one's validity.
+  virtual absl::StatusOr<v1::Village> CreateVillage(const v1::Village& v, const std::string& actor,
+                                                    const IdempotencyKey& key) = 0;
+  virtual absl::StatusOr<std::vector<v1::Village>> ListVillages(const VillageQuery& q) = 0;
+  virtual absl::StatusOr<v1::Village> GetVillage(const std::string& id) = 0;
+  // Closes `old_ids` the day before created.valid_from and opens `created` (id set) as their
+  // continuation (kind RENAMED or MERGED); each must be in force then. `etag` guards a rename.
+  virtual absl::StatusOr<v1::Village> SucceedVillages(const std::vector<std::string>& old_ids, const v1::Village& created,
+                                                      const std::string& kind, const std::string& etag,
+                                                      const std::string& actor) = 0;
 
   virtual absl::StatusOr<std::vector<v1::PovertyStandard>> ListStandards() = 0;
   virtual absl::StatusOr<std::vector<v1::EthnicGroup>> ListEthnicGroups() = 0;
