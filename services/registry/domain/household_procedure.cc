@@ -48,10 +48,8 @@ absl::Status HouseholdLogic::CreateApplication(const C& c, const v1::CreateAppli
     return WithReason(absl::FailedPreconditionError("the household is closed"), "HOUSEHOLD_CLOSED");
   }
   LNOB_ASSIGN_OR_RETURN(auto refs, Refs());
-  const HouseholdStore::ApplicationRule* rule = nullptr;
-  for (const auto& r : refs->procedure.application_rules) {
-    if (r.valid_from <= *filed && (!r.valid_to || *filed <= *r.valid_to)) rule = &r;
-  }
+  const HouseholdStore::ApplicationRule* rule =
+      InForceOn(refs->procedure.application_rules, *filed, [](const HouseholdStore::ApplicationRule&) { return true; });
   if (rule == nullptr) {
     return WithReason(absl::FailedPreconditionError(absl::StrCat("application.filed_on: no answer period is in force on ",
                                                                  FormatDate(*filed), " (table application_rules)")),

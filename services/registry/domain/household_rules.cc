@@ -96,12 +96,7 @@ bool InWindow(absl::CivilDay date, absl::string_view start_mmdd, absl::string_vi
 
 const ReviewWindowRule* WindowInForce(const std::vector<ReviewWindowRule>& rules, absl::string_view kind,
                                       absl::CivilDay date) {
-  const ReviewWindowRule* best = nullptr;
-  for (const auto& r : rules) {
-    if (r.kind != kind || date < r.valid_from || (r.valid_to && date > *r.valid_to)) continue;
-    if (best == nullptr || r.valid_from > best->valid_from) best = &r;
-  }
-  return best;
+  return InForceOn(rules, date, [&](const ReviewWindowRule& r) { return r.kind == kind; });
 }
 
 bool InReviewWindow(const ReviewWindowRule& rule, absl::CivilDay date) {
@@ -120,12 +115,7 @@ std::string DescribeWindow(const ReviewWindowRule& rule) {
 
 const ProcedureStep* StepInForce(const std::vector<ProcedureStep>& steps, absl::string_view step,
                                  absl::CivilDay date) {
-  const ProcedureStep* best = nullptr;
-  for (const auto& s : steps) {
-    if (s.step != step || date < s.valid_from || (s.valid_to && date > *s.valid_to)) continue;
-    if (best == nullptr || s.valid_from > best->valid_from) best = &s;
-  }
-  return best;
+  return InForceOn(steps, date, [&](const ProcedureStep& s) { return s.step == step; });
 }
 
 absl::CivilDay AddDays(absl::CivilDay from, int days, bool working_days) {

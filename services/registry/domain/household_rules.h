@@ -71,6 +71,18 @@ struct ProcedureStep {
   std::string authority, legal_doc;
 };
 
+// Among effective-dated rows (valid_from, optional inclusive valid_to) that `match`, the one
+// in force on `date`; the latest valid_from wins; nullptr when none is.
+template <typename Row, typename Match>
+const Row* InForceOn(const std::vector<Row>& rows, absl::CivilDay date, Match match) {
+  const Row* best = nullptr;
+  for (const auto& r : rows) {
+    if (!match(r) || date < r.valid_from || (r.valid_to && date > *r.valid_to)) continue;
+    if (best == nullptr || r.valid_from > best->valid_from) best = &r;
+  }
+  return best;
+}
+
 // The window of `kind` in force on `date` (nullptr when the procedure had none then).
 const ReviewWindowRule* WindowInForce(const std::vector<ReviewWindowRule>& rules, absl::string_view kind,
                                       absl::CivilDay date);
