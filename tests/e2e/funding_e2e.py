@@ -312,6 +312,10 @@ class FundingE2E(unittest.TestCase):
         self.assertEqual((cons.counted_level, cons.approved_plans, cons.total_vnd), ("district", 1, 2200000))
         self.assertEqual((cons.excluded_plans, cons.excluded_vnd), (1, 3300000))
         self.assertIn("2025", cons.level_rule)
+        # The ratios the plans were checked against, with whether they are confirmed (NTP 1719's
+        # provincial ratio is not: brief §3.1).
+        rules = {r.programme_code: (r.ratio, r.confirmed) for r in cons.counterpart_rules}
+        self.assertEqual(rules["NTP_EM"], ("0.1000", False))
 
     def test_6_area_scope_on_every_kind_of_call(self):
         h = self.household(commune="25195")

@@ -312,6 +312,17 @@ class PgLedgerStore : public LedgerStore {
         l->set_plans(row[5].as<int>());
         out.set_total_vnd(out.total_vnd() + l->amount_vnd());
       }
+      for (const auto& row : tx.exec_params(
+               "SELECT DISTINCT ON (programme_code) programme_code, counterpart_ratio::text, legal_doc, confirmed"
+               " FROM programme_settings WHERE valid_from <= make_date($1, 12, 31)"
+               " ORDER BY programme_code, valid_from DESC",
+               year)) {
+        auto* rule = out.add_counterpart_rules();
+        rule->set_programme_code(Str(row[0]));
+        rule->set_ratio(Str(row[1]));
+        rule->set_legal_doc(Str(row[2]));
+        rule->set_confirmed(row[3].as<bool>());
+      }
       return absl::OkStatus();
     });
   }
