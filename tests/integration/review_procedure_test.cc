@@ -359,6 +359,23 @@ TEST_F(ReviewProcedureTest, StatisticsAnswerForMonthsQuartersAndHalfYearsWithRat
   auto [year, year_flows] = stats(P::YEAR, 0);
   EXPECT_EQ(year_flows.at("ESCAPED_POOR"), 1);
   EXPECT_EQ(year_flows.at("BASELINE_POOR"), 1);
+  // The households behind a period's flow (ListTransitions with a period).
+  auto escaped_in = [&](P::Type type, int index) {
+    v1::ListTransitionsRequest req;
+    req.set_unit_code("25195");
+    req.mutable_period()->set_type(type);
+    req.mutable_period()->set_year(2025);
+    req.mutable_period()->set_index(index);
+    req.set_group("ESCAPED");
+    v1::ListTransitionsResponse resp;
+    absl::Status st = logic_->ListTransitions(admin_, req, &resp);
+    EXPECT_TRUE(st.ok()) << st;
+    return std::vector<std::string>(resp.households().begin(), resp.households().end());
+  };
+  EXPECT_EQ(escaped_in(P::QUARTER, 3), std::vector<std::string>{since_2024.name()});
+  EXPECT_EQ(escaped_in(P::MONTH, 8), std::vector<std::string>{since_2024.name()});
+  EXPECT_TRUE(escaped_in(P::MONTH, 7).empty());
+  EXPECT_TRUE(escaped_in(P::HALF_YEAR, 1).empty());
   // A household merged away leaves the denominators (registered_agg, kept by trigger).
   v1::Household absorbed = Create("25195", {Person("Nguyễn Thị Bốn", v1::HEAD)});
   EXPECT_EQ(stats(P::YEAR, 0).first.totals(0).households_registered(), 4);

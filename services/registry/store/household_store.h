@@ -138,6 +138,16 @@ class HouseholdStore {
   };
   virtual absl::StatusOr<std::vector<PeriodGroup>> PeriodStatistics(const StatsQuery& q, absl::CivilDay first,
                                                                      absl::CivilDay last) = 0;
+  // For a sub-year period's household lists: households of `communes` (any when nullopt) with
+  // id > after, in id order, at most `limit`, with their class on the eve of `first`, on
+  // `last` and whether they were poor before `first`.
+  struct PeriodHousehold {
+    std::string id, class_start, class_end;
+    bool ever_poor_before = false;
+  };
+  virtual absl::StatusOr<std::vector<PeriodHousehold>> PeriodHouseholds(
+      const std::optional<std::vector<std::string>>& communes, absl::CivilDay first, absl::CivilDay last,
+      const std::string& after, int limit) = 0;
   // Denominators: bucket -> active households registered by `last` in the buckets' communes.
   virtual absl::StatusOr<std::map<std::string, int64_t>> RegisteredHouseholds(const StatsQuery& q,
                                                                               absl::CivilDay last) = 0;

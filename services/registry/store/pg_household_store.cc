@@ -491,6 +491,27 @@ class PgHouseholdStore : public HouseholdStore {
     });
   }
 
+  absl::StatusOr<std::vector<PeriodHousehold>> PeriodHouseholds(const std::optional<std::vector<std::string>>& communes,
+                                                                 absl::CivilDay first, absl::CivilDay last,
+                                                                 const std::string& after, int limit) override {
+    return pool_->Fetch<std::vector<PeriodHousehold>>([&](transaction_base& tx, std::vector<PeriodHousehold>& out) -> absl::Status {
+      auto r = tx.exec_params(
+          "SELECT h.id::text,"
+          " coalesce((SELECT c.classification FROM classification_history c WHERE c.household_id = h.id"
+          "   AND c.effective_date < $1::date ORDER BY c.effective_date DESC, c.recorded_at DESC LIMIT 1), ''),"
+          " coalesce((SELECT c.classification FROM classification_history c WHERE c.household_id = h.id"
+          "   AND c.effective_date <= $2::date ORDER BY c.effective_date DESC, c.recorded_at DESC LIMIT 1), ''),"
+          " EXISTS (SELECT 1 FROM classification_history c WHERE c.household_id = h.id AND c.effective_date < $1::date"
+          "   AND c.classification = 'POOR')"
+          " FROM households h WHERE ($3 = false OR h.commune_code = ANY($4::text[]))"
+          " AND ($5 = '' OR h.id > $5::uuid) ORDER BY h.id LIMIT $6",
+          D(first), D(last), communes.has_value(), ArrayLiteral(communes.value_or(std::vector<std::string>{})), after,
+          limit);
+      for (const auto& row : r) out.push_back({Str(row[0]), Str(row[1]), Str(row[2]), row[3].as<bool>()});
+      return absl::OkStatus();
+    });
+  }
+
   absl::StatusOr<std::map<std::string, int64_t>> RegisteredHouseholds(const StatsQuery& q, absl::CivilDay last) override {
     std::vector<std::string> codes, buckets;
     for (const auto& [c, b] : q.communes) {
