@@ -65,8 +65,10 @@ absl::Status SupportLogic::PrepareLine(Catalogue& cat, v1::SupportLine* l, const
   return absl::OkStatus();
 }
 
-absl::Status SupportLogic::CheckEligibility(const Catalogue& cat, const HouseholdFact& fact, v1::SupportLine* l,
-                                            const std::string& prefix) {
+absl::StatusOr<std::optional<SupportLogic::Refusal>> SupportLogic::CheckEligibility(const Catalogue& cat,
+                                                                                    const HouseholdFact& fact,
+                                                                                    v1::SupportLine* l,
+                                                                                    const std::string& prefix) {
   const absl::CivilDay date(l->date().year(), l->date().month(), l->date().day());
   std::vector<std::string> nodes;
   for (const auto& s : l->shares()) nodes.push_back(s.node_code());
@@ -89,15 +91,13 @@ absl::Status SupportLogic::CheckEligibility(const Catalogue& cat, const Househol
   }
   if (why.empty()) {
     l->set_eligibility_basis(absl::StrJoin(bases, "; "));
-    return absl::OkStatus();
+    return std::optional<Refusal>();
   }
   if (!l->eligibility_override_reason().empty()) {
     l->set_eligibility_basis(absl::StrCat("OVERRIDE (", field, ": ", why, ")"));
-    return absl::OkStatus();
+    return std::optional<Refusal>();
   }
-  return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                        field, ": ", why, "; give eligibility_override_reason to record it anyway")),
-                    "NOT_ELIGIBLE");
+  return std::optional<Refusal>(Refusal{field, absl::StrCat(why, "; give eligibility_override_reason to record it anyway")});
 }
 
 namespace {
@@ -125,7 +125,10 @@ absl::Status SupportLogic::CreateSupportLine(const C& c, const v1::CreateSupport
                       "HOUSEHOLD_NOT_FOUND");
   }
   AttachFacts(facts[0], &line);
-  LNOB_RETURN_IF_ERROR(CheckEligibility(cat, facts[0], &line, "line."));
+  LNOB_ASSIGN_OR_RETURN(auto refusal, CheckEligibility(cat, facts[0], &line, "line."));
+  if (refusal) {
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(refusal->field, ": ", refusal->why)), "NOT_ELIGIBLE");
+  }
   auto created = s_.support->CreateSupportLine(line, c.principal.subject, api::IdempotencyKeyFor(req, "CreateSupportLine", c.principal.subject));
   if (created.status().code() == absl::StatusCode::kAlreadyExists && GetReason(created.status()) == "ONE_POLICY") {
     LNOB_ASSIGN_OR_RETURN(auto existing, s_.support->ExistingPolicy(line.household().substr(11), line.content(), line.year()));
@@ -241,13 +244,9 @@ absl::Status SupportLogic::ImportSupportLines(const C& c,
         continue;
       }
       AttachFacts(facts[i], &batch[i].line);
-      if (auto st = CheckEligibility(cat, facts[i], &batch[i].line, ""); !st.ok()) {
-        if (st.code() != absl::StatusCode::kFailedPrecondition) return st;  // the catalogue is unreachable
-        // "field: why" -> the row's field and message.
-        const std::string msg(st.message());
-        const size_t colon = msg.find(": ");
-        report.Failed(batch[i].row_number, colon == std::string::npos ? "" : msg.substr(0, colon),
-                      colon == std::string::npos ? msg : msg.substr(colon + 2));
+      LNOB_ASSIGN_OR_RETURN(auto refusal, CheckEligibility(cat, facts[i], &batch[i].line, ""));
+      if (refusal) {
+        report.Failed(batch[i].row_number, refusal->field, refusal->why);
         continue;
       }
       rows.push_back(std::move(batch[i]));

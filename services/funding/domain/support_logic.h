@@ -4,6 +4,7 @@
 // lnob.funding.v1.SupportService: the support ledger (one policy per household, content and
 // year; shares that add up) and its streaming import. Knows nothing of gRPC or SQL.
 
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -31,10 +32,14 @@ class SupportLogic {
  private:
   // Validates a line and assigns its id; facts are attached afterwards.
   // Brief §3.1-3.3: the content's classes and a rule of each share's node (node_eligibility)
-  // for the household's facts on the support date; sets eligibility_basis. NOT_ELIGIBLE
-  // (FAILED_PRECONDITION, naming the field) unless the line carries an override reason.
-  absl::Status CheckEligibility(const Catalogue& cat, const HouseholdFact& fact, v1::SupportLine* line,
-                                const std::string& prefix);
+  // for the household's facts on the support date; sets eligibility_basis. A refusal names the
+  // field and why, unless the line carries an override reason; an error only when the catalogue
+  // cannot be read.
+  struct Refusal {
+    std::string field, why;
+  };
+  absl::StatusOr<std::optional<Refusal>> CheckEligibility(const Catalogue& cat, const HouseholdFact& fact,
+                                                          v1::SupportLine* line, const std::string& prefix);
   absl::Status PrepareLine(Catalogue& cat, v1::SupportLine* line, const std::string& prefix);
   template <typename Req>
   absl::Status LineAction(const C& c, const Req& req, const std::string& action,

@@ -93,10 +93,9 @@ namespace {
 
 void CheckTextLimits(const v1::Household& h, const std::string& prefix, Violations* v) {
   // Characters, as the database counts them (its CHECK households_text_length); stored NFC.
-  auto chars = [](const std::string& s) { return Utf8Chars(s); };
-  if (chars(h.village()) > 200) v->Add(prefix + "village", "at most 200 characters");
-  if (chars(h.address()) > 500) v->Add(prefix + "address", "at most 500 characters");
-  if (chars(h.area_type_override_reason()) > 500) v->Add(prefix + "area_type_override_reason", "at most 500 characters");
+  if (Utf8Chars(h.village()) > 200) v->Add(prefix + "village", "at most 200 characters");
+  if (Utf8Chars(h.address()) > 500) v->Add(prefix + "address", "at most 500 characters");
+  if (Utf8Chars(h.area_type_override_reason()) > 500) v->Add(prefix + "area_type_override_reason", "at most 500 characters");
 }
 
 }  // namespace

@@ -65,6 +65,32 @@ absl::Status HouseholdLogic::BatchGetHouseholdFacts(const C& c, const v1::BatchG
   return Present(c, {out});
 }
 
+namespace {
+
+// A sub-year period's flows, from the groups of households by class on its eve and last day.
+google::protobuf::RepeatedPtrField<v1::TransitionCount> PeriodTransitions(
+    const std::vector<HouseholdStore::PeriodGroup>& groups) {
+  std::map<std::string, std::pair<int64_t, int64_t>> flows;  // category -> (households, EM)
+  for (const auto& g : groups) {
+    const std::string category = TransitionCategoryFor(g.class_start, g.class_end, g.ever_poor_before);
+    if (category.empty()) continue;
+    flows[category].first += g.households;
+    if (g.ethnic_minority) flows[category].second += g.households;
+  }
+  google::protobuf::RepeatedPtrField<v1::TransitionCount> out;
+  for (const auto& [category, n] : flows) {
+    auto* t = out.Add();
+    v1::TransitionCategory cat = v1::TRANSITION_CATEGORY_UNSPECIFIED;
+    v1::TransitionCategory_Parse(category, &cat);
+    t->set_category(cat);
+    t->set_households(n.first);
+    t->set_ethnic_minority_households(n.second);
+  }
+  return out;
+}
+
+}  // namespace
+
 absl::Status HouseholdLogic::ListTransitions(const C& c, const v1::ListTransitionsRequest& req,
                                              v1::ListTransitionsResponse* out) {
   common::v1::Period period = req.period();
@@ -109,13 +135,16 @@ absl::Status HouseholdLogic::ListTransitions(const C& c, const v1::ListTransitio
   }
   // A month, quarter or half: counts through the statistics' period path, households by
   // walking the history in id order (a report, not a dashboard: about a second per 200,000).
-  v1::GetStatisticsRequest sreq;
-  sreq.set_unit_code(req.unit_code());
-  *sreq.mutable_period() = period;
-  *sreq.mutable_as_of() = api::ToProtoDate(geo);
-  v1::Statistics stats;
-  LNOB_RETURN_IF_ERROR(GetStatistics(c, sreq, &stats));
-  *out->mutable_counts() = stats.transitions();
+  StatsQuery q;
+  q.year = period.year();
+  if (communes) {
+    for (const auto& code : *communes) q.communes.push_back({code, ""});
+  } else {
+    LNOB_ASSIGN_OR_RETURN(auto all, CommunesUnder("", geo));
+    for (const auto& code : all) q.communes.push_back({code, ""});
+  }
+  LNOB_ASSIGN_OR_RETURN(auto groups, store_->PeriodStatistics(q, days.first, days.last));
+  *out->mutable_counts() = PeriodTransitions(groups);
   if (categories.empty()) return absl::OkStatus();
   const std::set<std::string> wanted(categories.begin(), categories.end());
   LNOB_ASSIGN_OR_RETURN(auto ids, api::FetchPage<std::string>(
@@ -193,15 +222,10 @@ absl::Status HouseholdLogic::GetStatistics(const C& c, const v1::GetStatisticsRe
   } else {
     LNOB_ASSIGN_OR_RETURN(auto groups, store_->PeriodStatistics(q, days.first, days.last));
     std::map<std::tuple<std::string, std::string, std::string>, std::pair<int64_t, int64_t>> rows;
-    std::map<std::string, std::pair<int64_t, int64_t>> flows;  // category -> (households, EM)
     for (const auto& g : groups) {
       auto& row = rows[{g.bucket, g.group, g.class_end}];
       row.first += g.households;
       row.second += g.people;
-      const std::string category = TransitionCategoryFor(g.class_start, g.class_end, g.ever_poor_before);
-      if (category.empty()) continue;
-      flows[category].first += g.households;
-      if (g.ethnic_minority) flows[category].second += g.households;
     }
     for (const auto& [key, n] : rows) {
       auto* r = out->add_rows();
@@ -213,14 +237,7 @@ absl::Status HouseholdLogic::GetStatistics(const C& c, const v1::GetStatisticsRe
       r->set_households(n.first);
       r->set_people(n.second);
     }
-    for (const auto& [category, n] : flows) {
-      auto* t = out->add_transitions();
-      v1::TransitionCategory cat = v1::TRANSITION_CATEGORY_UNSPECIFIED;
-      v1::TransitionCategory_Parse(category, &cat);
-      t->set_category(cat);
-      t->set_households(n.first);
-      t->set_ethnic_minority_households(n.second);
-    }
+    *out->mutable_transitions() = PeriodTransitions(groups);
   }
   for (const auto& r : out->rows()) {
     if (r.classification() == v1::POOR) poor_near[r.unit_code()].first += r.households();

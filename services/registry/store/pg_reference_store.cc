@@ -115,9 +115,7 @@ v1::AreaClassification AcFromRow(const pqxx::row& r) {
   return a;
 }
 
-std::string ProtoDateText(const google::type::Date& d) {
-  return api::IsSet(d) ? absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day()) : "";
-}
+using pg::ProtoDateText;
 
 class PgReferenceStore : public ReferenceStore {
  public:

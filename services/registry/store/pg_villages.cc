@@ -25,10 +25,6 @@ constexpr char kVillageColumns[] =
     " coalesce((SELECT string_agg(l.old_id::text, ',' ORDER BY l.old_id) FROM village_lineage l WHERE l.new_id = v.id), ''),"
     " coalesce((SELECT l.new_id::text FROM village_lineage l WHERE l.old_id = v.id LIMIT 1), '')";
 
-std::string Day(const google::type::Date& d) {
-  return api::IsSet(d) ? absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day()) : "";
-}
-
 v1::Village FromRow(const pqxx::row& r) {
   v1::Village v;
   v.set_name("villages/" + Str(r[0]));
@@ -59,7 +55,7 @@ absl::Status RefuseTakenName(transaction_base& tx, const v1::Village& v, const s
       "SELECT v.id::text, v.name FROM villages v WHERE v.commune_code = $1 AND v.name_folded = fold_name($2)"
       " AND v.validity && daterange($3::date, NULLIF($4, '')::date + 1, '[)') AND NOT (v.id::text = ANY($5::text[]))"
       " LIMIT 1",
-      v.commune_code(), v.display_name(), Day(v.valid_from()), Day(v.valid_to()), ArrayLiteral(except));
+      v.commune_code(), v.display_name(), ProtoDateText(v.valid_from()), ProtoDateText(v.valid_to()), ArrayLiteral(except));
   if (taken.empty()) return absl::OkStatus();
   return WithReason(absl::AlreadyExistsError(absl::StrCat("display_name: commune ", v.commune_code(),
                                                           " already has village villages/", Str(taken[0][0]), " (",
@@ -71,11 +67,15 @@ void Insert(transaction_base& tx, const v1::Village& v, const std::string& actor
   tx.exec_params(
       "INSERT INTO villages (id, commune_code, name, valid_from, valid_to, synthetic, legal_doc, created_by)"
       " VALUES ($1::uuid, $2, $3, $4::date, NULLIF($5, '')::date, $6, $7, $8)",
-      v.name().substr(9), v.commune_code(), v.display_name(), Day(v.valid_from()), Day(v.valid_to()), v.synthetic(),
+      v.name().substr(9), v.commune_code(), v.display_name(), ProtoDateText(v.valid_from()), ProtoDateText(v.valid_to()), v.synthetic(),
       v.legal_doc(), actor);
 }
 
 }  // namespace
+
+std::string ProtoDateText(const google::type::Date& d) {
+  return api::IsSet(d) ? absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day()) : "";
+}
 
 absl::StatusOr<v1::Village> CreateVillage(db::Pool* pool, const v1::Village& v, const std::string& actor,
                                           const IdempotencyKey& key) {
@@ -128,15 +128,15 @@ absl::StatusOr<v1::Village> SucceedVillages(db::Pool* pool, const std::vector<st
         return InvalidField(field, absl::StrCat("is in commune ", old.commune_code(), ", not ", created.commune_code()));
       }
       const absl::CivilDay from(old.valid_from().year(), old.valid_from().month(), old.valid_from().day());
-      if (from >= eff || (api::IsSet(old.valid_to()) && Day(old.valid_to()) < FormatDate(eff))) {
+      if (from >= eff || (api::IsSet(old.valid_to()) && ProtoDateText(old.valid_to()) < FormatDate(eff))) {
         return WithReason(absl::FailedPreconditionError(absl::StrCat(
                               field, ": ", old.name(), " is not in force on the day before ", FormatDate(eff),
-                              " (from ", Day(old.valid_from()), api::IsSet(old.valid_to()) ? " to " + Day(old.valid_to()) : "",
+                              " (from ", ProtoDateText(old.valid_from()), api::IsSet(old.valid_to()) ? " to " + ProtoDateText(old.valid_to()) : "",
                               ")")),
                           "NOT_IN_FORCE");
       }
       if (!etag.empty()) LNOB_RETURN_IF_ERROR(api::CheckEtagMatches(etag, old.etag()));
-      if (api::IsSet(old.valid_to())) last_to = Day(old.valid_to());
+      if (api::IsSet(old.valid_to())) last_to = ProtoDateText(old.valid_to());
       tx.exec_params("UPDATE villages SET valid_to = $2::date, version = version + 1 WHERE id = $1::uuid", old_ids[i],
                      FormatDate(eff - 1));
     }

@@ -11,6 +11,9 @@
 
 namespace lnob::registry::pg {
 
+// "YYYY-MM-DD", or "" for an unset date (NULLIF'd to NULL in SQL).
+std::string ProtoDateText(const google::type::Date& d);
+
 absl::StatusOr<v1::Village> CreateVillage(db::Pool* pool, const v1::Village& v, const std::string& actor,
                                           const IdempotencyKey& key);
 absl::StatusOr<std::vector<v1::Village>> ListVillages(db::Pool* pool, const VillageQuery& q);
