@@ -68,11 +68,19 @@ absl::Status SupportLogic::PrepareLine(Catalogue& cat, v1::SupportLine* l, const
 absl::StatusOr<std::optional<SupportLogic::Refusal>> SupportLogic::CheckEligibility(const Catalogue& cat,
                                                                                     const HouseholdFact& fact,
                                                                                     v1::SupportLine* l,
-                                                                                    const std::string& prefix) {
+                                                                                    const std::string& prefix,
+                                                                                    RulesCache* cache) {
   const absl::CivilDay date(l->date().year(), l->date().month(), l->date().day());
   std::vector<std::string> nodes;
   for (const auto& s : l->shares()) nodes.push_back(s.node_code());
-  LNOB_ASSIGN_OR_RETURN(auto rules, s_.catalogue->EligibilityRules(nodes, date));
+  std::map<std::string, std::vector<EligibilityRule>> rules;
+  auto cached = cache ? cache->find({date, nodes}) : RulesCache::iterator();
+  if (cache && cached != cache->end()) {
+    rules = cached->second;
+  } else {
+    LNOB_ASSIGN_OR_RETURN(rules, s_.catalogue->EligibilityRules(nodes, date));
+    if (cache) cache->emplace(std::make_pair(date, nodes), rules);
+  }
   std::string field, why;
   const auto& classes = cat.contents.at(l->content());
   if (!classes.empty() && !classes.count(fact.classification)) {
@@ -220,6 +228,7 @@ absl::Status SupportLogic::ImportSupportLines(const C& c,
       },
       [&report](const api::BatchOutcome& b) { report.Add(b); });
   std::vector<ImportRow> batch;
+  RulesCache rules_cache;  // the catalogue's rules, asked once per (date, nodes) for the whole import
   // Checks a batch's households with the registry (in chunks of its batch limit), then hands
   // it to the writer; a registry failure ends the import with everything committed so far
   // kept (the import id resumes it).
@@ -244,7 +253,7 @@ absl::Status SupportLogic::ImportSupportLines(const C& c,
         continue;
       }
       AttachFacts(facts[i], &batch[i].line);
-      LNOB_ASSIGN_OR_RETURN(auto refusal, CheckEligibility(cat, facts[i], &batch[i].line, ""));
+      LNOB_ASSIGN_OR_RETURN(auto refusal, CheckEligibility(cat, facts[i], &batch[i].line, "", &rules_cache));
       if (refusal) {
         report.Failed(batch[i].row_number, refusal->field, refusal->why);
         continue;

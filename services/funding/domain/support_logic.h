@@ -4,10 +4,13 @@
 // lnob.funding.v1.SupportService: the support ledger (one policy per household, content and
 // year; shares that add up) and its streaming import. Knows nothing of gRPC or SQL.
 
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/civil_time.h"
 #include "common/server/call.h"
 #include "common/server/stream.h"
 #include "lnob/funding/v1/funding.pb.h"
@@ -38,8 +41,12 @@ class SupportLogic {
   struct Refusal {
     std::string field, why;
   };
+  // Rules by (support date, share nodes): an import asks for them once per combination, not per row.
+  using RulesCache = std::map<std::pair<absl::CivilDay, std::vector<std::string>>,
+                              std::map<std::string, std::vector<EligibilityRule>>>;
   absl::StatusOr<std::optional<Refusal>> CheckEligibility(const Catalogue& cat, const HouseholdFact& fact,
-                                                          v1::SupportLine* line, const std::string& prefix);
+                                                          v1::SupportLine* line, const std::string& prefix,
+                                                          RulesCache* cache = nullptr);
   absl::Status PrepareLine(Catalogue& cat, v1::SupportLine* line, const std::string& prefix);
   template <typename Req>
   absl::Status LineAction(const C& c, const Req& req, const std::string& action,
