@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import uuid
 
 import grpc
 
@@ -195,6 +196,42 @@ class RegistryE2E(unittest.TestCase):
         total = run("psql", dsn(dbname=self.db), "-Atc",
                     "SELECT count(*) FROM registry.households WHERE external_id LIKE 'E2E-%'")
         self.assertEqual(int(total.strip()), 2500)
+
+    def test_3bb_village_register_from_csv_with_lnobctl(self):
+        # The demo's synthetic villages of one commune, plus a row the registry refuses.
+        lnobctl = os.path.join(BIN, "lnobctl")
+        demo = run(lnobctl, "demo", "villages").splitlines()
+        rows = [demo[0]] + [r for r in demo[1:] if r.startswith("25333,")]
+        self.assertEqual(len(rows), 19)  # header + Ấp 1-9 + Sóc 1-9
+        rows.append("25333,,2021-01-01,test,1")  # no name
+        path = os.path.join(self.tmp, "villages.csv")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join(rows) + "\n")
+        cmd = [lnobctl, "import", "villages", path, f"--target={self.target}", f"--token={self.admin_token}"]
+        first = subprocess.run(cmd, capture_output=True, text=True)
+        self.assertEqual(first.returncode, 3, first.stdout + first.stderr)
+        self.assertIn("18 created", first.stdout)
+        self.assertIn("line 20: ", first.stdout)
+        self.assertIn("display_name", first.stdout)
+        again = subprocess.run(cmd, capture_output=True, text=True)  # same file: nothing twice
+        self.assertEqual(again.returncode, 3)
+        count = run("psql", dsn(dbname=self.db), "-Atc",
+                    "SELECT count(*) FROM registry.villages WHERE commune_code = '25333' AND synthetic")
+        self.assertEqual(int(count.strip()), 18)
+        # A household of that commune must name one of them; the match ignores diacritics.
+        admin = lnob_grpc.Client(self.target, token=self.admin_token)
+        svc = "lnob.registry.v1.HouseholdService"
+        household = {"communeCode": "25333", "village": "soc 4", "registeredOn": {"year": 2022, "month": 1, "day": 5},
+                     "members": [{"fullName": "Thị Village", "relation": "HEAD", "ethnicityCode": "16",
+                                  "sex": "FEMALE", "birthDate": {"year": 1990, "month": 1, "day": 1}}]}
+        made = admin.call(f"{svc}/CreateHousehold", {"household": household, "requestId": str(uuid.uuid4())})
+        self.assertEqual(made.village, "Sóc 4")
+        self.assertTrue(made.village_ref.startswith("villages/"))
+        household["village"] = "Thôn Lạ"
+        with self.assertRaises(grpc.RpcError) as refused:
+            admin.call(f"{svc}/CreateHousehold", {"household": household, "requestId": str(uuid.uuid4())})
+        self.assertEqual(refused.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("household.village", refused.exception.details())
 
     def test_3c_watch_changes_resumes_from_a_cursor(self):
         svc = "lnob.registry.v1.HouseholdService"

@@ -953,59 +953,6 @@ TEST_F(HouseholdTest, ChangeFeedResumesFromACursorWithoutGapsOrDuplicates) {
 namespace lnob::registry {
 namespace {
 
-v1::HouseholdRecord Record(const std::string& ext, const std::string& commune, const std::string& cid,
-                           bool with_review) {
-  v1::HouseholdRecord r;
-  r.set_external_id(ext);
-  r.mutable_household()->set_commune_code(commune);
-  *r.mutable_household()->add_members() = Person("Thị " + ext, v1::HEAD, "22", cid, v1::FEMALE);
-  if (with_review) {
-    auto* v = r.add_reviews();
-    v->set_kind(v1::PERIODIC);
-    *v->mutable_review_date() = Day(2024, 10, 1);
-    v->set_income_per_capita_vnd(900000);
-    for (int i = 1; i <= 12; ++i) {
-      auto* ind = v->add_indicators();
-      ind->set_code(absl::StrFormat("D%02d", i));
-      ind->set_deprived(i <= 4);
-    }
-    v->set_decision_number("12/QĐ-UBND");
-    *v->mutable_decision_date() = Day(2024, 12, 20);
-  }
-  return r;
-}
-
-class ImportTest : public HouseholdTest {
- protected:
-  v1::ImportHouseholdsResponse Import(const std::string& id, const std::vector<v1::HouseholdRecord>& rows,
-                                      size_t stop_after = SIZE_MAX, absl::Status* status = nullptr,
-                                      const server::Call* as = nullptr) {
-    size_t i = 0;
-    bool sent_header = false;
-    v1::ImportHouseholdsResponse resp;
-    server::FunctionReader<v1::ImportHouseholdsRequest> in(
-        [&](v1::ImportHouseholdsRequest* m) {
-          m->Clear();
-          if (!sent_header) {
-            sent_header = true;
-            m->set_import_id(id);
-            return true;
-          }
-          if (i >= rows.size() || i >= stop_after) return false;
-          m->set_row_number(static_cast<int64_t>(i) + 2);  // CSV line numbers
-          *m->mutable_record() = rows[i++];
-          return true;
-        });
-    absl::Status st = logic_->ImportHouseholds(as ? *as : admin_, in, &resp);
-    if (status != nullptr) {
-      *status = st;
-    } else {
-      EXPECT_TRUE(st.ok()) << st;
-    }
-    return resp;
-  }
-};
-
 TEST_F(ImportTest, BadRowsAreReportedWithRowAndFieldAndGoodRowsCommit) {
   std::vector<v1::HouseholdRecord> rows;
   for (int i = 0; i < 2500; ++i) {

@@ -46,6 +46,13 @@ class ServiceTest : public ::testing::Test {
     return tx.exec1(sql)[0].as<int64_t>();
   }
 
+  // Runs `sql` as the database administrator (throws what libpqxx throws).
+  void Exec(const std::string& sql) {
+    pqxx::connection c(db_->admin_url());
+    pqxx::nontransaction tx(c);
+    tx.exec(sql);
+  }
+
   std::unique_ptr<TestDatabase> db_;
   std::unique_ptr<db::Pool> pool_;
 };

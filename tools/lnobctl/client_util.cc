@@ -45,6 +45,17 @@ std::string FileImportId(const std::string& path) {
                       hex.substr(16, 4), "-", hex.substr(20, 12));
 }
 
+std::string RowRequestId(const std::string& import_id, int64_t row) {
+  const std::string key = absl::StrCat(import_id, ":", row);
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(key.data(), key.size(), d, &len, EVP_sha256(), nullptr);
+  std::string hex = absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(d), 16));
+  hex[12] = '5';
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
+                      hex.substr(16, 4), "-", hex.substr(20, 12));
+}
+
 int64_t CountLines(const std::string& path) {
   std::ifstream in(path);
   std::string line;

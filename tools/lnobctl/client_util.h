@@ -29,6 +29,10 @@ std::unique_ptr<grpc::ClientContext> Context(const std::string& token);
 // again resumes (and re-creates nothing) unless --import_id says otherwise.
 std::string FileImportId(const std::string& path);
 
+// The request id of one row of an import sent as unary calls: the same file, the same ids,
+// so a second run is answered from the service's idempotency records.
+std::string RowRequestId(const std::string& import_id, int64_t row);
+
 int64_t CountLines(const std::string& path);
 
 class Progress {

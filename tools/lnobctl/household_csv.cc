@@ -310,6 +310,17 @@ std::string Name(Rng& rng, bool em, bool female) {
 
 }  // namespace
 
+const std::vector<std::string>& DemoVillageNames() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names;
+    for (const char* prefix : {"Ấp ", "Sóc "}) {
+      for (int i = 1; i <= 9; ++i) names.push_back(absl::StrCat(prefix, i));
+    }
+    return names;
+  }();
+  return kNames;
+}
+
 void GenerateDemo(const DemoOptions& o, const std::function<void(const std::vector<std::string>&)>& sink) {
   Rng rng(o.seed);
   sink(HouseholdCsvHeader());
@@ -327,7 +338,7 @@ void GenerateDemo(const DemoOptions& o, const std::function<void(const std::vect
     h[kType] = "H";
     h[kExternalId] = ext;
     h[kCommune] = commune;
-    h[kVillage] = absl::StrCat(em ? "Sóc " : "Ấp ", rng.Range(1, 9));
+    h[kVillage] = DemoVillageNames()[(em ? 9 : 0) + rng.Range(1, 9) - 1];
     h[kAddress] = absl::StrCat("Tổ ", rng.Range(1, 20));
     h[kRegisteredOn] = absl::StrFormat("2021-%02d-%02d", rng.Range(1, 12), rng.Range(1, 28));
     const bool no_labor = rng.Chance(0.004);

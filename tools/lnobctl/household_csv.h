@@ -56,6 +56,10 @@ struct DemoOptions {
 
 // Deterministic synthetic province: households with members and 2022-2025 reviews.
 // Calls sink with each CSV row (header first).
+// The villages demo households live in, the same in every commune ("Ấp 1".."Ấp 9" for Kinh
+// households, "Sóc 1".."Sóc 9" for ethnic-minority ones): `lnobctl demo villages` registers them.
+const std::vector<std::string>& DemoVillageNames();
+
 void GenerateDemo(const DemoOptions& options, const std::function<void(const std::vector<std::string>&)>& sink);
 
 }  // namespace lnob::ctl

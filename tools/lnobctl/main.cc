@@ -28,6 +28,7 @@
 #include "tools/lnobctl/apikeys_cmd.h"
 #include "tools/lnobctl/households_cmd.h"
 #include "tools/lnobctl/support_cmd.h"
+#include "tools/lnobctl/villages_cmd.h"
 
 namespace {
 
@@ -178,6 +179,7 @@ std::string g_kind;        // households | support
 
 int RunImport(std::map<std::string, std::string>& a) {
   if (g_kind == "support") return lnob::ctl::RunImportSupport(a, g_positional);
+  if (g_kind == "villages") return lnob::ctl::RunImportVillages(a, g_positional);
   return lnob::ctl::RunImportHouseholds(a, g_positional);
 }
 int RunAudit(std::map<std::string, std::string>& a) {
@@ -198,7 +200,10 @@ int RunAudit(std::map<std::string, std::string>& a) {
 }
 
 int RunExport(std::map<std::string, std::string>& a) { return lnob::ctl::RunExportHouseholds(a); }
-int RunDemo(std::map<std::string, std::string>& a) { return lnob::ctl::RunDemoGenerate(a); }
+int RunDemo(std::map<std::string, std::string>& a) {
+  if (g_kind == "villages") return lnob::ctl::RunDemoVillages(a);
+  return lnob::ctl::RunDemoGenerate(a);
+}
 int RunApiKeys(std::map<std::string, std::string>& a) { return lnob::ctl::RunApiKeys(a, g_positional); }
 
 const Command kCommands[] = {
@@ -258,7 +263,14 @@ const Command kCommands[] = {
      "  Streams support lines with their funding shares (format: docs/support-csv.md) to\n"
      "  SupportService/ImportSupportLines, with the same progress bar, resumption by import id\n"
      "  and per-row errors (a second line for a household x content x year is refused).\n"
-     "  The token needs funding.support.import (e.g. PROVINCE_OFFICER).\n",
+     "  The token needs funding.support.import (e.g. PROVINCE_OFFICER).\n"
+     "\n"
+     "lnobctl import villages FILE.csv [--target=127.0.0.1:50051] [--token=JWT | --token_file=F]\n"
+     "                [--import_id=UUID]\n"
+     "  Registers villages (format: docs/villages-csv.md: commune_code,name,valid_from,legal_doc,\n"
+     "  synthetic) with ReferenceDataService/CreateVillage, one call per row under a request id\n"
+     "  derived from the file: running the same file again creates nothing twice. Prints the\n"
+     "  refused rows with their line number; exit code 3 when some rows failed.\n",
      RunImport},
     {"export", "export households to CSV",
      "lnobctl export households [--out=FILE.csv] [--unit=CODE] [--reviews=true|false]\n"
@@ -279,7 +291,12 @@ const Command kCommands[] = {
      "  Deterministic synthetic households on the real pre-2025 communes of Bình Phước: about\n"
      "  4 people per household, ethnic-minority households concentrated in the districts where\n"
      "  the minorities live, and 2022-2025 approved reviews from a yearly Markov chain that\n"
-     "  yields about 2% poor households in 2023. Same seed, same file.\n",
+     "  yields about 2% poor households in 2023. Same seed, same file.\n"
+     "\n"
+     "lnobctl demo villages [--out=FILE.csv]\n"
+     "  The villages the demo households name, for every demo commune, as a village CSV marked\n"
+     "  synthetic (no official village list is shipped): load it with lnobctl import villages\n"
+     "  before the households so that they link to the register.\n",
      RunDemo},
     {"apikeys", "create, list, get or revoke API keys through the gateway's admin API",
      lnob::ctl::kApiKeysHelp, RunApiKeys},
@@ -311,13 +328,13 @@ int main(int argc, char** argv) {
         return 0;
       }
       if (s.rfind("--", 0) != 0) {
-        if ((name == "refdata" && s == "load") || (name == "demo" && s == "generate") ||
+        if ((name == "refdata" && s == "load") || (name == "demo" && (s == "generate" || s == "villages")) ||
             (name == "audit" && s == "verify") ||
             ((name == "import" || name == "export") && s == "households")) {
           g_kind = s;
           continue;
         }
-        if (name == "import" && s == "support" && g_kind.empty()) {
+        if (name == "import" && (s == "support" || s == "villages") && g_kind.empty()) {
           g_kind = s;
           continue;
         }

@@ -107,6 +107,27 @@ absl::StatusOr<v1::AreaType> HouseholdLogic::UnitArea(const std::string& commune
   return area == "URBAN" ? v1::AREA_TYPE_URBAN : v1::AREA_TYPE_RURAL;
 }
 
+absl::Status HouseholdLogic::CheckVillage(const std::string& commune, const std::string& village,
+                                          const std::string& field) {
+  if (village.empty()) return absl::OkStatus();
+  VillageQuery q;
+  q.communes = std::vector<std::string>{commune};
+  q.as_of = Today();
+  q.exact_name = village;
+  q.limit = 1;
+  LNOB_ASSIGN_OR_RETURN(auto named, refs_->ListVillages(q));
+  if (!named.empty()) return absl::OkStatus();
+  q.exact_name.clear();
+  q.limit = 9;
+  LNOB_ASSIGN_OR_RETURN(auto registered, refs_->ListVillages(q));
+  if (registered.empty()) return absl::OkStatus();
+  std::vector<std::string> names;
+  for (size_t i = 0; i < registered.size() && i < 8; ++i) names.push_back(registered[i].display_name());
+  return InvalidField(field, absl::StrCat("is not in the village register of commune ", commune, " (",
+                                          absl::StrJoin(names, ", "), registered.size() > 8 ? ", ..." : "",
+                                          "; ListVillages)"));
+}
+
 absl::StatusOr<v1::AreaType> HouseholdLogic::AreaTypeOn(const v1::Household& h, absl::CivilDay date) {
   if (!h.area_type_override_reason().empty()) return h.area_type();
   LNOB_ASSIGN_OR_RETURN(v1::AreaType area, UnitArea(h.commune_code(), date));
@@ -262,6 +283,7 @@ absl::Status HouseholdLogic::CreateHousehold(const C& c, const v1::CreateHouseho
   if (auto st = api::ValidateRequestId(req.request_id()); !st.ok()) return st;
   v1::Household h = req.household();
   LNOB_RETURN_IF_ERROR(PrepareHousehold(c, &h, "household."));
+  LNOB_RETURN_IF_ERROR(CheckVillage(h.commune_code(), h.village(), "household.village"));
   // A citizen ID belongs to one active member (unique index); say where only if the caller may
   // see it. Looked up after the write fails, so that a replayed request_id gets its stored
   // response rather than a conflict with itself.
@@ -312,6 +334,9 @@ absl::Status HouseholdLogic::UpdateHousehold(const C& c, const v1::UpdateHouseho
   }
   LNOB_ASSIGN_OR_RETURN(v1::Household current, Visible(c, id));
   // Looked up before the write transaction: no second pool connection while holding a lock.
+  if (absl::c_linear_search(req.update_mask().paths(), "village")) {
+    LNOB_RETURN_IF_ERROR(CheckVillage(current.commune_code(), in.village(), "household.village"));
+  }
   LNOB_ASSIGN_OR_RETURN(const v1::AreaType unit_area, UnitArea(current.commune_code(), Today()));
   const bool area_in_mask = absl::c_linear_search(req.update_mask().paths(), "area_type");
   auto result = store_->Mutate(id, in.etag(), c.principal.subject, [&](v1::Household& h, HouseholdStore::Mutation& m) -> absl::Status {
@@ -503,6 +528,7 @@ absl::Status HouseholdLogic::MoveHousehold(const C& c, const v1::MoveHouseholdRe
   LNOB_ASSIGN_OR_RETURN(bool in_scope, InScope(c.principal, req.commune_code()));
   if (!in_scope) return WithReason(absl::PermissionDeniedError("commune_code: outside the caller's area scope"), "OUT_OF_SCOPE");
   LNOB_ASSIGN_OR_RETURN(const v1::AreaType moved_area, UnitArea(req.commune_code(), eff));
+  LNOB_RETURN_IF_ERROR(CheckVillage(req.commune_code(), req.village(), "village"));
   auto result = store_->Mutate(id, req.etag(), c.principal.subject, [&](v1::Household& h, HouseholdStore::Mutation& m) -> absl::Status {
     m.kind = "MOVED";
     m.detail = absl::StrCat(h.commune_code(), " -> ", req.commune_code());
@@ -534,6 +560,7 @@ absl::Status HouseholdLogic::SplitHousehold(const C& c, const v1::SplitHousehold
   fresh.set_name("households/" + NewUuidV7(clock_.Now()));
   fresh.set_commune_code(original.commune_code());
   fresh.set_village(req.village().empty() ? original.village() : req.village());
+  if (!req.village().empty()) LNOB_RETURN_IF_ERROR(CheckVillage(original.commune_code(), req.village(), "village"));
   fresh.set_address(req.address());
   fresh.set_area_type(original.area_type());
   fresh.set_area_type_override_reason(original.area_type_override_reason());

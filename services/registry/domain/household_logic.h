@@ -147,6 +147,9 @@ class HouseholdLogic {
   // The area of households living in `commune` on `date` (unconfirmed unit versions ignored);
   // AREA_TYPE_UNSPECIFIED when the unit data does not know the code then.
   absl::StatusOr<v1::AreaType> UnitArea(const std::string& commune, absl::CivilDay date);
+  // A commune with a village register takes only its villages in force today (matched without
+  // diacritics); a commune without one takes free text. The field error lists the villages.
+  absl::Status CheckVillage(const std::string& commune, const std::string& village, const std::string& field);
 
   HouseholdStore* store_;
   ReferenceStore* refs_;

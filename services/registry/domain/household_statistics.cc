@@ -183,10 +183,25 @@ absl::Status HouseholdLogic::GetStatistics(const C& c, const v1::GetStatisticsRe
   LNOB_ASSIGN_OR_RETURN(api::DayRange days, api::ResolvePeriod(period, "period"));
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay geo, api::FromProtoDateOr(req.as_of(), "as_of", days.last));
   if (req.by_child_unit() && req.unit_code().empty()) return InvalidField("unit_code", "is required with by_child_unit");
+  std::map<std::string, std::string> village_names;  // by_village: id -> name on the last day
+  if (req.by_village()) {
+    if (req.by_child_unit()) return InvalidField("by_village", "give by_child_unit or by_village, not both");
+    auto unit = refs_->GetUnit(req.unit_code(), geo);
+    if (req.unit_code().empty() || !unit.ok() || unit->level() != v1::UNIT_LEVEL_COMMUNE) {
+      return InvalidField("unit_code", "must be a commune in force on as_of with by_village");
+    }
+    VillageQuery vq;
+    vq.communes = std::vector<std::string>{req.unit_code()};
+    vq.as_of = days.last;
+    vq.limit = 1000;
+    LNOB_ASSIGN_OR_RETURN(auto villages, refs_->ListVillages(vq));
+    for (const auto& v : villages) village_names[api::IdOf(v.name())] = v.display_name();
+  }
   LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
   StatsQuery q;
   q.year = period.year();
   q.by_ethnic_group = req.by_ethnic_group();
+  q.by_village = req.by_village();
   std::set<std::string> placed;
   auto add = [&](const std::vector<std::string>& communes, const std::string& bucket) {
     for (const auto& code : communes) {
@@ -211,7 +226,7 @@ absl::Status HouseholdLogic::GetStatistics(const C& c, const v1::GetStatisticsRe
   out->set_year(period.year());
   *out->mutable_period() = period;
   std::map<std::string, std::pair<int64_t, int64_t>> poor_near;  // bucket -> (poor, near-poor)
-  if (days.whole_year) {
+  if (days.whole_year && !q.by_village) {
     // Years are kept as snapshots maintained by trigger: the fast path.
     LNOB_ASSIGN_OR_RETURN(auto rows, store_->Statistics(q));
     for (auto& r : rows) *out->add_rows() = std::move(r);
@@ -237,7 +252,14 @@ absl::Status HouseholdLogic::GetStatistics(const C& c, const v1::GetStatisticsRe
       r->set_households(n.first);
       r->set_people(n.second);
     }
-    *out->mutable_transitions() = PeriodTransitions(groups);
+    if (days.whole_year) {  // by village: the year's flows as the yearly snapshot has them, for the commune
+      std::vector<std::string> all;
+      for (const auto& [code, bucket] : q.communes) all.push_back(code);
+      LNOB_ASSIGN_OR_RETURN(auto transitions, store_->TransitionCounts(period.year(), all));
+      for (auto& t : transitions) *out->add_transitions() = std::move(t);
+    } else {
+      *out->mutable_transitions() = PeriodTransitions(groups);
+    }
   }
   for (const auto& r : out->rows()) {
     if (r.classification() == v1::POOR) poor_near[r.unit_code()].first += r.households();
@@ -245,11 +267,30 @@ absl::Status HouseholdLogic::GetStatistics(const C& c, const v1::GetStatisticsRe
   }
   LNOB_ASSIGN_OR_RETURN(auto registered, store_->RegisteredHouseholds(q, days.last));
   std::set<std::string> buckets;
-  for (const auto& [code, bucket] : q.communes) buckets.insert(bucket);
+  if (q.by_village) {
+    for (const auto& [bucket, n] : registered) buckets.insert(bucket);
+    for (const auto& [bucket, n] : poor_near) buckets.insert(bucket);
+  } else {
+    for (const auto& [code, bucket] : q.communes) buckets.insert(bucket);
+  }
+  // By village the buckets are village ids: say so in the village fields, the unit is the commune.
+  auto place = [&](const std::string& bucket, auto* m) {
+    if (!q.by_village) {
+      m->set_unit_code(bucket);
+      return;
+    }
+    m->set_unit_code(req.unit_code());
+    if (bucket.empty()) return;
+    m->set_village("villages/" + bucket);
+    m->set_village_name(village_names[bucket]);
+  };
+  if (q.by_village) {
+    for (auto& r : *out->mutable_rows()) place(std::string(r.unit_code()), &r);
+  }
   out->set_denominator("REGISTERED_HOUSEHOLDS");
   for (const auto& bucket : buckets) {
     auto* t = out->add_totals();
-    t->set_unit_code(bucket);
+    place(bucket, t);
     t->set_households_registered(registered[bucket]);
     t->set_poor(poor_near[bucket].first);
     t->set_near_poor(poor_near[bucket].second);
@@ -272,7 +313,25 @@ absl::Status HouseholdLogic::CreateTarget(const C& c, const v1::CreateTargetRequ
   if (t.kind() == v1::MovementTarget::KIND_UNSPECIFIED || !v1::MovementTarget::Kind_IsValid(t.kind())) v.Add("target.kind", "is required");
   if (t.year_from() < 2000 || t.year_to() < t.year_from() || t.year_to() > 2100) v.Add("target.year_to", "years must satisfy 2000 <= year_from <= year_to <= 2100");
   if (t.kind() == v1::MovementTarget::EM_POOR_ESCAPES_PER_YEAR && t.threshold() <= 0) v.Add("target.threshold", "must be positive");
-  if (t.kind() == v1::MovementTarget::AREA_LEAVES_DIFFICULT_STATUS && t.unit_codes().empty()) v.Add("target.unit_codes", "name the communes");
+  if (t.kind() == v1::MovementTarget::AREA_LEAVES_DIFFICULT_STATUS && t.unit_codes().empty() && t.villages().empty()) {
+    v.Add("target.unit_codes", "name the communes (or villages)");
+  }
+  if (t.kind() != v1::MovementTarget::AREA_LEAVES_DIFFICULT_STATUS && !t.villages().empty()) {
+    v.Add("target.villages", "only an AREA_LEAVES_DIFFICULT_STATUS target names villages");
+  }
+  for (int i = 0; i < t.villages_size(); ++i) {
+    const std::string field = absl::StrCat("target.villages[", i, "]");
+    auto id = api::ParseUuidId(t.villages(i), "villages", field);
+    if (!id.ok()) {
+      v.Add(field, "must be villages/{uuid}");
+      continue;
+    }
+    auto village = refs_->GetVillage(*id);
+    if (!village.ok()) {
+      if (village.status().code() != absl::StatusCode::kNotFound) return village.status();
+      v.Add(field, "no such village (ListVillages)");
+    }
+  }
   for (int i = 0; i < t.difficult_regions_size(); ++i) {
     const int r = t.difficult_regions(i);
     if (r == v1::REGION_CLASS_UNSPECIFIED || !v1::RegionClass_IsValid(r)) {
@@ -343,11 +402,28 @@ absl::Status HouseholdLogic::GetTargetProgress(const C& c, const v1::GetTargetPr
         if (difficult) still.push_back(unit);
         else ++left;
       }
+      // The target's villages, on the same terms (renames followed; merged away not achieved).
+      std::vector<std::string> village_ids, regions;
+      for (const auto& v : target->villages()) village_ids.push_back(api::IdOf(v));
+      for (int r : target->difficult_regions()) regions.push_back(v1::RegionClass_Name(static_cast<v1::RegionClass>(r)));
+      std::map<std::string, std::string> village_status;
+      if (!village_ids.empty()) {
+        LNOB_ASSIGN_OR_RETURN(village_status, store_->VillageTargetStatus(village_ids, year_end, regions));
+      }
+      std::vector<std::string> villages_still, villages_merged;
+      for (const auto& id : village_ids) {
+        const std::string& st = village_status[id];
+        if (st == "LEFT") ++left;
+        else if (st == "MERGED") villages_merged.push_back("villages/" + id);
+        else villages_still.push_back("villages/" + id);
+      }
       row->set_achieved(left);
-      row->set_threshold(target->unit_codes_size());
+      row->set_threshold(target->unit_codes_size() + target->villages_size());
       if (y == to) {
         for (auto& u : still) out->add_units_still_difficult(u);
         for (auto& u : merged) out->add_units_merged_away(u);
+        for (auto& u : villages_still) out->add_villages_still_difficult(u);
+        for (auto& u : villages_merged) out->add_villages_merged_away(u);
       }
     }
     row->set_met(row->achieved() >= row->threshold());

@@ -255,6 +255,43 @@ absl::Status ReferenceLogic::GetAreaClassification(const C& c,
   return absl::OkStatus();
 }
 
+absl::Status ReferenceLogic::LinkVillage(absl::CivilDay from, v1::AreaClassification* ac) {
+  const std::string commune = ac->unit_code();
+  if (!ac->village().empty()) {
+    LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(ac->village(), "villages", "area_classification.village"));
+    auto v = store_->GetVillage(id);
+    if (!v.ok()) {
+      return v.status().code() == absl::StatusCode::kNotFound ? InvalidField("area_classification.village", "no such village")
+                                                               : v.status();
+    }
+    const absl::CivilDay v_from(v->valid_from().year(), v->valid_from().month(), v->valid_from().day());
+    const bool ended = api::IsSet(v->valid_to()) &&
+                       absl::CivilDay(v->valid_to().year(), v->valid_to().month(), v->valid_to().day()) < from;
+    if (v->commune_code() != commune || v_from > from || ended) {
+      return InvalidField("area_classification.village",
+                          absl::StrCat("must be a village of commune ", commune, " in force on valid_from"));
+    }
+    ac->set_village_name(v->display_name());
+    return absl::OkStatus();
+  }
+  VillageQuery q;
+  q.communes = std::vector<std::string>{commune};
+  q.as_of = from;
+  q.exact_name = ac->village_name();
+  q.limit = 1;
+  LNOB_ASSIGN_OR_RETURN(auto named, store_->ListVillages(q));
+  if (!named.empty()) {
+    ac->set_village(named[0].name());
+    ac->set_village_name(named[0].display_name());
+    return absl::OkStatus();
+  }
+  q.exact_name.clear();
+  LNOB_ASSIGN_OR_RETURN(auto any, store_->ListVillages(q));
+  if (any.empty()) return absl::OkStatus();  // no register for this commune: the name stands
+  return InvalidField("area_classification.village_name",
+                      absl::StrCat("is not in the village register of commune ", commune, " on valid_from (ListVillages)"));
+}
+
 absl::Status ReferenceLogic::CreateAreaClassification(
     const C& c, const v1::CreateAreaClassificationRequest& req, v1::AreaClassification* out) {
   const auth::Principal& p = c.principal;
@@ -266,8 +303,11 @@ absl::Status ReferenceLogic::CreateAreaClassification(
     v.Add("area_classification.region", "is required");
   }
   const bool village = ac.region() == v1::ESPECIALLY_DIFFICULT_VILLAGE;
-  if (village && ac.village_name().empty()) {
-    v.Add("area_classification.village_name", "is required for an especially difficult village");
+  if (village && ac.village_name().empty() && ac.village().empty()) {
+    v.Add("area_classification.village", "is required for an especially difficult village (or village_name)");
+  }
+  if (!village && !ac.village().empty()) {
+    v.Add("area_classification.village", "only an especially difficult village names a village");
   }
   if (!village && !ac.village_name().empty()) {
     v.Add("area_classification.village_name", "only villages have a village_name");
@@ -291,8 +331,10 @@ absl::Status ReferenceLogic::CreateAreaClassification(
     return InvalidField("area_classification.unit_code", "must be a commune-level unit");
   }
   LNOB_RETURN_IF_ERROR(CheckScope(p, ac.unit_code(), *from));
+  v1::AreaClassification stored = ac;
+  if (village) LNOB_RETURN_IF_ERROR(LinkVillage(*from, &stored));
   const IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateAreaClassification", c.principal.subject);
-  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateAreaClassification(ac, p.subject, key));
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateAreaClassification(stored, p.subject, key));
   return absl::OkStatus();
 }
 

@@ -66,6 +66,9 @@ class ReferenceLogic {
 
  private:
   absl::CivilDay Today() const;
+  // An especially-difficult village's classification tied to the register: `village` checked
+  // (its commune, in force on `from`), or `village_name` matched in a commune with a register.
+  absl::Status LinkVillage(absl::CivilDay from, v1::AreaClassification* ac);
   ReferenceStore* store_;
   scope::AreaScope* scope_;
   api::PageTokenCodec tokens_;

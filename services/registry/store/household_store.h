@@ -46,6 +46,9 @@ struct StatsQuery {
   // commune code as stored -> bucket unit code (child of the ancestor, or "" when not broken down)
   std::vector<std::pair<std::string, std::string>> communes;
   bool by_ethnic_group = false;
+  // Buckets are the villages (their id in force on the period's last day, "" when not linked)
+  // instead of the communes' buckets.
+  bool by_village = false;
 };
 
 struct ImportRow {
@@ -158,6 +161,10 @@ class HouseholdStore {
                                                           const std::string& actor,
                                                           const IdempotencyKey& key) = 0;
   virtual absl::StatusOr<std::vector<v1::MovementTarget>> ListTargets() = 0;
+  // Per village id, on `day`: MERGED (merged into another village by then), DIFFICULT (the
+  // village it became by then has a classification in `regions`), NOT_IN_FORCE, or LEFT.
+  virtual absl::StatusOr<std::map<std::string, std::string>> VillageTargetStatus(
+      const std::vector<std::string>& village_ids, absl::CivilDay day, const std::vector<std::string>& regions) = 0;
 
   virtual absl::Status AuditPersonalDataRead(const std::string& actor, const std::string& method,
                                              const std::string& purpose,

@@ -46,6 +46,7 @@ struct BatchFacts {
   std::set<std::string> taken_external, taken_cid;
   std::vector<std::string> nfc;               // every member name of the batch, NFC
   std::vector<size_t> name_base;              // per row: index of its first name in nfc
+  std::map<int64_t, std::string> bad_village;  // row -> why its village is refused
 };
 
 BatchFacts LoadBatchFacts(transaction_base& tx, const std::string& import_id, const std::vector<ImportRow>& rows) {
@@ -82,6 +83,24 @@ BatchFacts LoadBatchFacts(transaction_base& tx, const std::string& import_id, co
                                         ArrayLiteral(names))) {
     nfc.push_back(Str(row[0]));
   }
+  // Villages outside their commune's register (households_village_link would refuse the COPY).
+  std::vector<std::string> communes, villages, numbers;
+  for (const auto& r : rows) {
+    if (r.record.household().village().empty()) continue;
+    communes.push_back(r.record.household().commune_code());
+    villages.push_back(r.record.household().village());
+    numbers.push_back(absl::StrCat(r.row_number));
+  }
+  if (!numbers.empty()) {
+    for (const auto& row : tx.exec_params(
+             "SELECT q.n, q.c FROM unnest($1::text[], $2::text[], $3::bigint[]) AS q(c, v, n)"
+             " WHERE village_named(q.c, q.v, current_date) IS NULL"
+             " AND EXISTS (SELECT 1 FROM villages w WHERE w.commune_code = q.c AND w.validity @> current_date)",
+             ArrayLiteral(communes), ArrayLiteral(villages), ArrayLiteral(numbers))) {
+      f.bad_village[row[0].as<int64_t>()] =
+          absl::StrCat("is not in the village register of commune ", Str(row[1]), " (ListVillages)");
+    }
+  }
   size_t name_index = 0;
   for (const auto& r : rows) {
     f.name_base.push_back(name_index);
@@ -101,6 +120,14 @@ std::vector<const ImportRow*> ScreenRows(const std::vector<ImportRow>& rows, Bat
   for (const auto& r : rows) {
     if (done.count(r.row_number)) {
       ++result->already_done;
+      continue;
+    }
+    if (auto it = facts.bad_village.find(r.row_number); it != facts.bad_village.end()) {
+      v1::RowError e;
+      e.set_row_number(r.row_number);
+      e.set_field("record.household.village");
+      e.set_message(it->second);
+      result->errors.push_back(std::move(e));
       continue;
     }
     if (!r.record.external_id().empty() && taken_external.count(r.record.external_id())) {

@@ -41,7 +41,7 @@ const char kHouseholdColumns[] =
     " h.no_labor_capacity, h.policy_beneficiary, h.status, h.classification,"
     " coalesce(h.classified_since::text, ''), h.registered_on::text, h.version, h.created_by,"
     " to_char(h.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), h.updated_by,"
-    " to_char(h.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+    " to_char(h.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(h.village_id::text, '')";
 
 v1::Household HouseholdFromRow(const pqxx::row& r) {
   v1::Household h;
@@ -69,6 +69,7 @@ v1::Household HouseholdFromRow(const pqxx::row& r) {
   api::SetProtoTimestamp(Str(r[17]), h.mutable_create_time());
   h.set_updated_by(Str(r[18]));
   api::SetProtoTimestamp(Str(r[19]), h.mutable_update_time());
+  if (!Str(r[20]).empty()) h.set_village_ref("villages/" + Str(r[20]));
   return h;
 }
 

@@ -365,7 +365,11 @@ class PgHouseholdStore : public HouseholdStore {
           "   WHERE y.household_id = h.id AND y.year = extract(year FROM q.d)::int AND g.code = 'ESCAPED'), false),"
           " coalesce((SELECT string_agg(DISTINCT a.region, ',') FROM area_classifications a"
           "   WHERE a.unit_code = h.commune_code AND a.validity @> q.d"
-          "   AND (a.village_name = '' OR lower(normalize(a.village_name, NFC)) = lower(h.village))), '')"
+          // A village classification linked to the register matches the household's village
+          // as both stood on the date (renames, merges); an unlinked one matches by name.
+          "   AND (a.village_name = '' OR (a.village_id IS NOT NULL"
+          "     AND village_on(a.village_id, q.d) = village_on(h.village_id, q.d))"
+          "     OR (a.village_id IS NULL AND lower(normalize(a.village_name, NFC)) = lower(h.village)))), '')"
           " FROM unnest($1::uuid[], $2::date[]) WITH ORDINALITY AS q(id, d, ord)"
           " JOIN households h ON h.id = q.id",
           ArrayLiteral(ids), ArrayLiteral(dates));
@@ -468,7 +472,8 @@ class PgHouseholdStore : public HouseholdStore {
       // Per household: the class on the period's eve and last day, and whether it was ever poor
       // before the period (RE_POOR vs NEW_POOR), by the history's index; grouped in SQL.
       auto r = tx.exec_params(
-          "WITH h AS (SELECT m.bucket, CASE WHEN h.head_ethnicity = '' THEN 'UNKNOWN' WHEN $3 THEN h.head_ethnicity"
+          "WITH h AS (SELECT CASE WHEN $6 THEN coalesce(village_on(h.village_id, $2::date)::text, '') ELSE m.bucket END"
+          "   AS bucket, CASE WHEN h.head_ethnicity = '' THEN 'UNKNOWN' WHEN $3 THEN h.head_ethnicity"
           "   WHEN h.head_ethnicity IN (SELECT code FROM ethnic_majority) THEN 'KINH' ELSE 'EM' END AS grp,"
           "   (h.head_ethnicity <> '' AND h.head_ethnicity NOT IN (SELECT code FROM ethnic_majority)) AS em,"
           "   (SELECT c.classification FROM classification_history c WHERE c.household_id = h.id"
@@ -482,7 +487,7 @@ class PgHouseholdStore : public HouseholdStore {
           "   FROM households h JOIN unnest($4::text[], $5::text[]) AS m(code, bucket) ON m.code = h.commune_code)"
           " SELECT bucket, grp, coalesce(cs, ''), ce, ever, em, count(*)::bigint, sum(people)::bigint FROM h"
           " WHERE ce IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6",
-          D(first), D(last), q.by_ethnic_group, ArrayLiteral(codes), ArrayLiteral(buckets));
+          D(first), D(last), q.by_ethnic_group, ArrayLiteral(codes), ArrayLiteral(buckets), q.by_village);
       for (const auto& row : r) {
         out.push_back({Str(row[0]), Str(row[1]), Str(row[2]), Str(row[3]), row[4].as<bool>(), row[5].as<bool>(),
                        row[6].as<int64_t>(), row[7].as<int64_t>()});
@@ -519,6 +524,16 @@ class PgHouseholdStore : public HouseholdStore {
       buckets.push_back(b);
     }
     return pool_->Fetch<std::map<std::string, int64_t>>([&](transaction_base& tx, std::map<std::string, int64_t>& out) -> absl::Status {
+      if (q.by_village) {  // one commune: counted directly (the aggregate has no villages)
+        for (const auto& row : tx.exec_params(
+                 "SELECT coalesce(village_on(h.village_id, $1::date)::text, ''), count(*)::bigint FROM households h"
+                 " WHERE h.commune_code = ANY($2::text[]) AND h.status = 'HOUSEHOLD_ACTIVE' AND h.registered_on <= $1::date"
+                 " GROUP BY 1",
+                 D(last), ArrayLiteral(codes))) {
+          out[Str(row[0])] = row[1].as<int64_t>();
+        }
+        return absl::OkStatus();
+      }
       auto r = tx.exec_params(
           "SELECT m.bucket, sum(a.households)::bigint FROM registered_agg a"
           " JOIN unnest($2::text[], $3::text[]) AS m(code, bucket) ON m.code = a.commune_code"
@@ -551,12 +566,14 @@ class PgHouseholdStore : public HouseholdStore {
         std::vector<std::string> units(t.unit_codes().begin(), t.unit_codes().end());
         std::vector<std::string> regions;
         for (int r : t.difficult_regions()) regions.push_back(v1::RegionClass_Name(static_cast<v1::RegionClass>(r)));
+        std::vector<std::string> villages;
+        for (const auto& v : t.villages()) villages.push_back(api::IdOf(v));
         tx.exec_params(
             "INSERT INTO movement_targets (id, kind, year_from, year_to, threshold, unit_codes, legal_doc,"
-            " description, created_by, difficult_regions) VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9,"
-            " $10::text[])",
+            " description, created_by, difficult_regions, village_ids) VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9,"
+            " $10::text[], $11::uuid[])",
             t.id(), v1::MovementTarget::Kind_Name(t.kind()), t.year_from(), t.year_to(), t.threshold(),
-            ArrayLiteral(units), t.legal_doc(), t.description(), actor, ArrayLiteral(regions));
+            ArrayLiteral(units), t.legal_doc(), t.description(), actor, ArrayLiteral(regions), ArrayLiteral(villages));
         out = t;
         out.set_name("targets/" + t.id());
         return absl::OkStatus();
@@ -564,10 +581,38 @@ class PgHouseholdStore : public HouseholdStore {
     });
   }
 
+  absl::StatusOr<std::map<std::string, std::string>> VillageTargetStatus(const std::vector<std::string>& village_ids,
+                                                                        absl::CivilDay day,
+                                                                        const std::vector<std::string>& regions) override {
+    using Out = std::map<std::string, std::string>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      for (const auto& row : tx.exec_params(
+               "SELECT t.id::text, CASE"
+               "  WHEN EXISTS (WITH RECURSIVE chain(id, depth) AS (SELECT t.id, 0 UNION ALL"
+               "      SELECT l.new_id, c.depth + 1 FROM chain c JOIN village_lineage l ON l.old_id = c.id"
+               "       WHERE l.effective_date <= $2::date AND c.depth < 50)"
+               "    SELECT 1 FROM chain c JOIN village_lineage l ON l.old_id = c.id"
+               "     WHERE l.kind = 'MERGED' AND l.effective_date <= $2::date) THEN 'MERGED'"
+               "  WHEN cur.id IS NULL THEN 'NOT_IN_FORCE'"
+               "  WHEN EXISTS (SELECT 1 FROM area_classifications a WHERE a.unit_code = cur.commune_code"
+               "    AND a.validity @> $2::date AND a.region = ANY($3::text[]) AND a.village_name <> ''"
+               "    AND (village_on(a.village_id, $2::date) = cur.id"
+               "      OR (a.village_id IS NULL AND fold_name(a.village_name) = cur.name_folded))) THEN 'DIFFICULT'"
+               "  ELSE 'LEFT' END"
+               " FROM unnest($1::uuid[]) AS t(id)"
+               " LEFT JOIN villages cur ON cur.id = village_on(t.id, $2::date)",
+               ArrayLiteral(village_ids), D(day), ArrayLiteral(regions))) {
+        out[Str(row[0])] = Str(row[1]);
+      }
+      return absl::OkStatus();
+    });
+  }
+
   absl::StatusOr<std::vector<v1::MovementTarget>> ListTargets() override {
     return pool_->Fetch<std::vector<v1::MovementTarget>>([&](transaction_base& tx, std::vector<v1::MovementTarget>& out) -> absl::Status {
       auto r = tx.exec("SELECT id, kind, year_from, year_to, threshold, array_to_string(unit_codes, ','),"
-                       " legal_doc, description, array_to_string(difficult_regions, ',') FROM movement_targets"
+                       " legal_doc, description, array_to_string(difficult_regions, ','),"
+                       " array_to_string(village_ids, ',') FROM movement_targets"
                        " ORDER BY id");
       for (const auto& row : r) {
         v1::MovementTarget t;
@@ -582,6 +627,7 @@ class PgHouseholdStore : public HouseholdStore {
         for (absl::string_view u : absl::StrSplit(Str(row[5]), ',', absl::SkipEmpty())) t.add_unit_codes(std::string(u));
         t.set_legal_doc(Str(row[6]));
         t.set_description(Str(row[7]));
+        for (absl::string_view v : absl::StrSplit(Str(row[9]), ',', absl::SkipEmpty())) t.add_villages(absl::StrCat("villages/", v));
         for (absl::string_view r : absl::StrSplit(Str(row[8]), ',', absl::SkipEmpty())) {
           v1::RegionClass rc = v1::REGION_CLASS_UNSPECIFIED;
           if (v1::RegionClass_Parse(std::string(r), &rc)) t.add_difficult_regions(rc);

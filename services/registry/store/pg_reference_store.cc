@@ -5,6 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/api/page_token.h"
+#include "common/api/resource_name.h"
 #include "common/api/proto_date.h"
 #include "common/db/idempotency.h"
 #include "common/db/pool.h"
@@ -94,13 +95,15 @@ constexpr char kAcColumns[] =
     "id, unit_code, village_name, region, valid_from::text, coalesce(valid_to::text, ''), "
     "legal_doc, illustrative, note, version, "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+    "coalesce(village_id::text, '')";
 
 v1::AreaClassification AcFromRow(const pqxx::row& r) {
   v1::AreaClassification a;
   a.set_name(absl::StrCat("areaClassifications/", r[0].as<int64_t>()));
   a.set_unit_code(Str(r[1]));
   a.set_village_name(Str(r[2]));
+  if (!Str(r[12]).empty()) a.set_village("villages/" + Str(r[12]));
   v1::RegionClass region = v1::REGION_CLASS_UNSPECIFIED;
   v1::RegionClass_Parse(Str(r[3]), &region);
   a.set_region(region);
@@ -232,12 +235,12 @@ class PgReferenceStore : public ReferenceStore {
       return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
         auto r = tx.exec_params(
             absl::StrCat("INSERT INTO area_classifications (unit_code, village_name, region,"
-                         " valid_from, valid_to, legal_doc, illustrative, note, created_by, updated_by)"
-                         " VALUES ($1, $2, $3, $4::date, NULLIF($5, '')::date, $6, $7, $8, $9, $9)"
+                         " valid_from, valid_to, legal_doc, illustrative, note, created_by, updated_by, village_id)"
+                         " VALUES ($1, $2, $3, $4::date, NULLIF($5, '')::date, $6, $7, $8, $9, $9, NULLIF($10, '')::uuid)"
                          " RETURNING ", kAcColumns),
             ac.unit_code(), ac.village_name(), v1::RegionClass_Name(ac.region()),
             ProtoDateText(ac.valid_from()), ProtoDateText(ac.valid_to()), ac.legal_doc(),
-            ac.illustrative(), ac.note(), actor);
+            ac.illustrative(), ac.note(), actor, api::IdOf(ac.village()));
         out = AcFromRow(r[0]);
         tx.exec_params(
             "INSERT INTO refdata_changes (dataset, action, actor, legal_doc, detail)"

@@ -99,9 +99,10 @@ absl::StatusOr<std::vector<v1::Village>> ListVillages(db::Pool* pool, const Vill
                      " FROM villages v WHERE ($1 = false OR v.commune_code = ANY($2::text[]))"
                      " AND ($3 = '' OR v.validity @> $3::date)"
                      " AND ($4 = '' OR v.name_folded LIKE '%' || fold_name($4) || '%')"
-                     " AND ($5 = '' OR v.id > $5::uuid) ORDER BY v.id LIMIT $6"),
+                     " AND ($5 = '' OR v.id > $5::uuid) AND ($7 = '' OR v.name_folded = fold_name($7))"
+                     " ORDER BY v.id LIMIT $6"),
         q.communes.has_value(), ArrayLiteral(q.communes.value_or(std::vector<std::string>{})),
-        q.as_of ? FormatDate(*q.as_of) : "", q.name_query, q.after_id, q.limit);
+        q.as_of ? FormatDate(*q.as_of) : "", q.name_query, q.after_id, q.limit, q.exact_name);
     for (const auto& r : rows) out.push_back(FromRow(r));
     return absl::OkStatus();
   });

@@ -41,6 +41,7 @@ struct VillageQuery {
   std::optional<std::vector<std::string>> communes;  // nullopt: any
   std::optional<absl::CivilDay> as_of;               // nullopt: every period
   std::string name_query;                            // folded in SQL (fold_name)
+  std::string exact_name;                            // folded equality, when set
   std::string after_id;
   int limit = 100;
 };
