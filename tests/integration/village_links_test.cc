@@ -149,6 +149,44 @@ TEST_F(VillageTest, StatisticsByVillageFollowMergesAndCountUnlinkedHouseholdsApa
   auto y2023 = stats(2023);
   EXPECT_EQ(y2023["Ấp A"].first, 1);
   EXPECT_EQ(y2023["Ấp B"].first, 1);
+  // A poor household with no working capacity is counted apart for social assistance (brief
+  // §2.4), by village and for the commune, in a year and in a quarter.
+  v1::UpdateHouseholdRequest up;
+  v1::Household current;
+  {
+    v1::GetHouseholdRequest get;
+    get.set_name(in_a.name());
+    ASSERT_TRUE(logic_->GetHousehold(admin_, get, &current).ok());
+  }
+  up.mutable_household()->set_name(in_a.name());
+  up.mutable_household()->set_no_labor_capacity(true);
+  up.mutable_household()->set_etag(current.etag());
+  up.mutable_update_mask()->add_paths("no_labor_capacity");
+  ASSERT_TRUE(logic_->UpdateHousehold(admin_, up, &current).ok());
+  for (bool by_village : {true, false}) {
+    for (bool quarter : {false, true}) {
+      v1::GetStatisticsRequest req;
+      if (quarter) {
+        req.mutable_period()->set_type(common::v1::Period::QUARTER);
+        req.mutable_period()->set_year(2024);
+        req.mutable_period()->set_index(2);
+      } else {
+        req.set_year(2024);
+      }
+      req.set_unit_code("25195");
+      req.set_by_village(by_village);
+      v1::Statistics out;
+      ASSERT_TRUE(logic_->GetStatistics(admin_, req, &out).ok());
+      int64_t flagged = 0;
+      for (const auto& t : out.totals()) {
+        flagged += t.poor_without_labor_capacity();
+        if (by_village && t.village_name() == "Ấp A-B") {
+          EXPECT_EQ(t.poor_without_labor_capacity(), 1);
+        }
+      }
+      EXPECT_EQ(flagged, 1) << by_village << quarter;
+    }
+  }
   // by_village needs a commune.
   v1::GetStatisticsRequest wrong;
   wrong.set_year(2024);

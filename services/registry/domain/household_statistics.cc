@@ -266,6 +266,7 @@ absl::Status HouseholdLogic::GetStatistics(const C& c, const v1::GetStatisticsRe
     if (r.classification() == v1::NEAR_POOR) poor_near[r.unit_code()].second += r.households();
   }
   LNOB_ASSIGN_OR_RETURN(auto registered, store_->RegisteredHouseholds(q, days.last));
+  LNOB_ASSIGN_OR_RETURN(auto without_labor, store_->PoorWithoutLaborCapacity(q, days.last));
   std::set<std::string> buckets;
   if (q.by_village) {
     for (const auto& [bucket, n] : registered) buckets.insert(bucket);
@@ -294,6 +295,7 @@ absl::Status HouseholdLogic::GetStatistics(const C& c, const v1::GetStatisticsRe
     t->set_households_registered(registered[bucket]);
     t->set_poor(poor_near[bucket].first);
     t->set_near_poor(poor_near[bucket].second);
+    t->set_poor_without_labor_capacity(without_labor[bucket]);
     if (t->households_registered() > 0) {
       t->set_poverty_rate_percent(100.0 * static_cast<double>(t->poor()) / static_cast<double>(t->households_registered()));
       t->set_near_poverty_rate_percent(100.0 * static_cast<double>(t->near_poor()) /

@@ -154,6 +154,9 @@ class HouseholdStore {
   // Denominators: bucket -> active households registered by `last` in the buckets' communes.
   virtual absl::StatusOr<std::map<std::string, int64_t>> RegisteredHouseholds(const StatsQuery& q,
                                                                               absl::CivilDay last) = 0;
+  // Bucket -> active poor households flagged no_labor_capacity with the class POOR on `last`.
+  virtual absl::StatusOr<std::map<std::string, int64_t>> PoorWithoutLaborCapacity(const StatsQuery& q,
+                                                                                  absl::CivilDay last) = 0;
   // EM poor households escaping per year (ESCAPED_POOR + POOR_TO_NEAR_POOR with EM head).
   virtual absl::StatusOr<int64_t> EmEscapes(int year) = 0;
 

@@ -544,6 +544,32 @@ class PgHouseholdStore : public HouseholdStore {
     });
   }
 
+  absl::StatusOr<std::map<std::string, int64_t>> PoorWithoutLaborCapacity(const StatsQuery& q,
+                                                                          absl::CivilDay last) override {
+    std::vector<std::string> codes, buckets;
+    for (const auto& [c, b] : q.communes) {
+      codes.push_back(c);
+      buckets.push_back(b);
+    }
+    using Out = std::map<std::string, int64_t>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      // Few households carry the flag (a partial index finds them); their class on the day
+      // comes from the history.
+      for (const auto& row : tx.exec_params(
+               "SELECT CASE WHEN $4 THEN coalesce(village_on(h.village_id, $1::date)::text, '') ELSE m.bucket END,"
+               " count(*)::bigint FROM households h JOIN unnest($2::text[], $3::text[]) AS m(code, bucket)"
+               " ON m.code = h.commune_code"
+               " WHERE h.no_labor_capacity AND h.status = 'HOUSEHOLD_ACTIVE'"
+               " AND (SELECT c.classification FROM classification_history c WHERE c.household_id = h.id"
+               "   AND c.effective_date <= $1::date ORDER BY c.effective_date DESC, c.recorded_at DESC LIMIT 1) = 'POOR'"
+               " GROUP BY 1",
+               D(last), ArrayLiteral(codes), ArrayLiteral(buckets), q.by_village)) {
+        out[Str(row[0])] = row[1].as<int64_t>();
+      }
+      return absl::OkStatus();
+    });
+  }
+
   absl::StatusOr<int64_t> EmEscapes(int year) override {
     int64_t n = 0;
     absl::Status st = pool_->Read([&](transaction_base& tx) {
