@@ -828,6 +828,28 @@ TEST_F(HouseholdTest, TransitionsOverMultiYearHistoriesTellRePoorFromNewPoor) {
   ASSERT_EQ(progress.years_size(), 1);
   EXPECT_EQ(progress.years(0).achieved(), 1);
   EXPECT_FALSE(progress.years(0).met());
+  // By quarter (brief §8): the escape falls in exactly one quarter of 2024, against the year's
+  // threshold; a YEAR period answers as the year.
+  tp.clear_year();
+  int64_t by_quarter = 0;
+  for (int q = 1; q <= 4; ++q) {
+    tp.mutable_period()->set_type(common::v1::Period::QUARTER);
+    tp.mutable_period()->set_year(2024);
+    tp.mutable_period()->set_index(q);
+    progress.Clear();
+    ASSERT_TRUE(logic_->GetTargetProgress(admin_, tp, &progress).ok());
+    ASSERT_EQ(progress.years_size(), 1);
+    EXPECT_EQ(progress.years(0).threshold(), 1000);
+    EXPECT_EQ(progress.period().index(), q);
+    by_quarter += progress.years(0).achieved();
+  }
+  EXPECT_EQ(by_quarter, 1);
+  tp.mutable_period()->set_type(common::v1::Period::YEAR);
+  progress.Clear();
+  ASSERT_TRUE(logic_->GetTargetProgress(admin_, tp, &progress).ok());
+  EXPECT_EQ(progress.years(0).achieved(), 1);
+  tp.set_year(2024);
+  EXPECT_EQ(GetFieldViolations(logic_->GetTargetProgress(admin_, tp, &progress)).at(0).field, "period");
   // The statistics rows equal a direct count over the year snapshots.
   pqxx::connection c(db_->admin_url());
   pqxx::nontransaction n(c);

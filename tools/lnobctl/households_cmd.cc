@@ -125,6 +125,18 @@ int RunExportHouseholds(Args& a) {
   return 0;
 }
 
+absl::Status ForEachDemoCommune(const std::function<void(const std::vector<std::string>&)>& visit) {
+  for (const auto& f : registry::EmbeddedRefData()) {
+    if (f.name != "admin_units_binh_phuoc_pre2025.csv") continue;
+    auto rows = registry::ParseCsv(f.name, f.content, 5);
+    if (!rows.ok()) return rows.status();
+    for (const auto& r : *rows) {
+      if (r[2] == "commune") visit(r);
+    }
+  }
+  return absl::OkStatus();
+}
+
 int RunDemoGenerate(Args& a) {
   DemoOptions o;
   if (!absl::SimpleAtoi(Get(a, "households", "260000"), &o.households) || o.households < 1) {
@@ -132,16 +144,11 @@ int RunDemoGenerate(Args& a) {
   }
   if (!absl::SimpleAtoi(Get(a, "seed", "47"), &o.seed)) return Fail("demo: --seed must be a number");
   o.id_prefix = Get(a, "id_prefix", "BP");
-  for (const auto& f : registry::EmbeddedRefData()) {
-    if (f.name != "admin_units_binh_phuoc_pre2025.csv") continue;
-    auto rows = registry::ParseCsv(f.name, f.content, 5);
-    if (!rows.ok()) return Fail(std::string(rows.status().message()));
-    for (const auto& r : *rows) {
-      if (r[2] != "commune") continue;
-      o.communes.push_back({r[0], r[4]});
-      if (r[3] != "xã") o.urban_communes.push_back(r[0]);
-    }
-  }
+  const absl::Status st = ForEachDemoCommune([&](const std::vector<std::string>& r) {
+    o.communes.push_back({r[0], r[4]});
+    if (r[3] != "xã") o.urban_communes.push_back(r[0]);
+  });
+  if (!st.ok()) return Fail(std::string(st.message()));
   const std::string out_path = Get(a, "out");
   std::ofstream file;
   if (!out_path.empty()) file.open(out_path);

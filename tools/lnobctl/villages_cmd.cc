@@ -5,15 +5,15 @@
 #include <iostream>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/proto_date.h"
 #include "common/util/csv.h"
-#include "embedded/lnob_registry_data.h"
+#include "common/util/date.h"
 #include "grpcpp/grpcpp.h"
 #include "lnob/registry/v1/reference_data.grpc.pb.h"
-#include "services/registry/domain/refdata.h"
 #include "tools/lnobctl/client_util.h"
 #include "tools/lnobctl/household_csv.h"
+#include "tools/lnobctl/households_cmd.h"
 
 namespace lnob::ctl {
 namespace v1 = ::lnob::registry::v1;
@@ -22,18 +22,6 @@ namespace {
 const std::vector<std::string>& Header() {
   static const std::vector<std::string> kHeader = {"commune_code", "name", "valid_from", "legal_doc", "synthetic"};
   return kHeader;
-}
-
-bool ParseDate(const std::string& text, google::type::Date* d) {
-  int y = 0, m = 0, day = 0;
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !absl::SimpleAtoi(text.substr(0, 4), &y) ||
-      !absl::SimpleAtoi(text.substr(5, 2), &m) || !absl::SimpleAtoi(text.substr(8, 2), &day)) {
-    return false;
-  }
-  d->set_year(y);
-  d->set_month(m);
-  d->set_day(day);
-  return true;
 }
 
 }  // namespace
@@ -67,10 +55,12 @@ int RunImportVillages(Args& a, const std::string& file) {
     auto* v = req.mutable_village();
     v->set_commune_code(fields[0]);
     v->set_display_name(fields[1]);
-    if (!ParseDate(fields[2], v->mutable_valid_from())) {
+    const auto from = ParseDate(fields[2]);
+    if (!from.ok()) {
       error(line_no, "valid_from: must be YYYY-MM-DD");
       continue;
     }
+    *v->mutable_valid_from() = api::ToProtoDate(*from);
     v->set_legal_doc(fields[3]);
     if (fields[4] != "0" && fields[4] != "1") {
       error(line_no, "synthetic: must be 0 or 1");
@@ -101,19 +91,14 @@ int RunDemoVillages(Args& a) {
   if (!out_path.empty()) file.open(out_path);
   std::ostream& out = out_path.empty() ? std::cout : file;
   out << csv::FormatRecord(Header()) << "\n";
-  // The villages the demo households name (DemoVillageNames), under every pre-2025 commune.
-  for (const auto& f : registry::EmbeddedRefData()) {
-    if (f.name != "admin_units_binh_phuoc_pre2025.csv") continue;
-    auto rows = registry::ParseCsv(f.name, f.content, 5);
-    if (!rows.ok()) return Fail(std::string(rows.status().message()));
-    for (const auto& r : *rows) {
-      if (r[2] != "commune") continue;
-      for (const auto& name : DemoVillageNames()) {
-        out << csv::FormatRecord({r[0], name, "2021-01-01", "synthetic demo village (no official list shipped)", "1"})
-            << "\n";
-      }
+  // The villages the demo households name (DemoVillageNames), under every demo commune.
+  const absl::Status st = ForEachDemoCommune([&](const std::vector<std::string>& unit) {
+    for (const auto& name : DemoVillageNames()) {
+      out << csv::FormatRecord({unit[0], name, "2021-01-01", "synthetic demo village (no official list shipped)", "1"})
+          << "\n";
     }
-  }
+  });
+  if (!st.ok()) return Fail(std::string(st.message()));
   return out.good() ? 0 : Fail("demo villages: write failed");
 }
 

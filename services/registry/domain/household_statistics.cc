@@ -1,6 +1,7 @@
 // HouseholdLogic: facts for other services, transitions, statistics and movement targets (the class is declared in household_logic.h).
 
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -371,21 +372,44 @@ absl::Status HouseholdLogic::GetTargetProgress(const C& c, const v1::GetTargetPr
   if (target == nullptr) return api::NotFound(req.name());
   *out->mutable_target() = *target;
   int from = target->year_from(), to = std::min(target->year_to(), LastYear());
-  if (req.year() != 0) {
-    if (req.year() < target->year_from() || req.year() > target->year_to()) return InvalidField("year", "outside the target's years");
+  std::optional<api::DayRange> part;  // a sub-year period
+  if (req.period().type() != common::v1::Period::TYPE_UNSPECIFIED) {
+    if (req.year() != 0) return InvalidField("period", "give year or period, not both");
+    LNOB_ASSIGN_OR_RETURN(api::DayRange days, api::ResolvePeriod(req.period(), "period"));
+    from = to = req.period().year();
+    if (!days.whole_year) part = days;
+    *out->mutable_period() = req.period();
+  } else if (req.year() != 0) {
     from = to = req.year();
+  }
+  if (from < target->year_from() || to > target->year_to()) {
+    return InvalidField(part || req.year() == 0 ? "period" : "year", "outside the target's years");
   }
   for (int y = from; y <= to; ++y) {
     auto* row = out->add_years();
     row->set_year(y);
     if (target->kind() == v1::MovementTarget::EM_POOR_ESCAPES_PER_YEAR) {
-      LNOB_ASSIGN_OR_RETURN(int64_t n, store_->EmEscapes(y));
+      int64_t n = 0;
+      if (part) {  // the period's flows, through the statistics' period path, province-wide
+        StatsQuery q;
+        q.year = y;
+        LNOB_ASSIGN_OR_RETURN(auto communes, CommunesUnder("", part->last));
+        for (const auto& code : communes) q.communes.push_back({code, ""});
+        LNOB_ASSIGN_OR_RETURN(auto groups, store_->PeriodStatistics(q, part->first, part->last));
+        LNOB_ASSIGN_OR_RETURN(auto escaped, store_->TransitionGroup("ESCAPED"));
+        const std::set<std::string> escaped_set(escaped.begin(), escaped.end());
+        for (const auto& t : PeriodTransitions(groups)) {
+          if (escaped_set.count(v1::TransitionCategory_Name(t.category()))) n += t.ethnic_minority_households();
+        }
+      } else {
+        LNOB_ASSIGN_OR_RETURN(n, store_->EmEscapes(y));
+      }
       row->set_achieved(n);
       row->set_threshold(target->threshold());
     } else {
       const std::set<int> difficult_regions(target->difficult_regions().begin(), target->difficult_regions().end());
       LNOB_ASSIGN_OR_RETURN(auto graph, Graph());
-      const absl::CivilDay year_end(y, 12, 31);
+      const absl::CivilDay year_end = part ? part->last : absl::CivilDay(y, 12, 31);
       int64_t left = 0;
       std::vector<std::string> still, merged;
       for (const auto& unit : target->unit_codes()) {
