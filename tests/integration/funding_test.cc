@@ -262,6 +262,80 @@ TEST_F(FundingTest, AreaScopeOnLinesAllocationsAndReports) {
   EXPECT_EQ(whole.total().supported_vnd(), 5 + 7) << whole.DebugString();
 }
 
+// Reporting regimes are monthly, quarterly, 6-monthly and annual (brief §8): a period's report
+// counts the disbursements and ledger lines dated inside it, against the year's allocation.
+TEST_F(FundingTest, DisbursementReportAnswersMonthsQuartersAndHalvesBrief8) {
+  v1::SetAllocationRequest alloc;
+  auto* a = alloc.mutable_allocation();
+  a->set_year(2025);
+  a->set_node_code("NTP_EM.P1");
+  a->set_source("CENTRAL_RECURRENT");
+  a->set_unit_code("689");
+  a->set_amount_vnd(1000);
+  v1::Allocation created;
+  ASSERT_TRUE(funding_->SetAllocation(admin_, alloc, &created).ok());
+  for (auto [month, amount] : {std::pair{2, 100}, std::pair{5, 200}, std::pair{8, 300}}) {
+    v1::RecordDisbursementRequest d;
+    auto* x = d.mutable_disbursement();
+    x->set_year(2025);
+    x->set_node_code("NTP_EM.P1");
+    x->set_source("CENTRAL_RECURRENT");
+    x->set_unit_code("689");
+    *x->mutable_date() = Day(2025, month, 10);
+    x->set_amount_vnd(amount);
+    v1::Disbursement out;
+    ASSERT_TRUE(funding_->RecordDisbursement(admin_, d, &out).ok());
+  }
+  v1::SupportLine line;
+  ASSERT_TRUE(support_->CreateSupportLine(admin_, Line(kH1, "HOUSING", "NTP_EM.P1", "CENTRAL_RECURRENT", 40), &line).ok());
+  auto toilet = Line(kH1, "TOILET", "NTP_EM.P1", "CENTRAL_RECURRENT", 6);
+  *toilet.mutable_line()->mutable_date() = Day(2025, 9, 2);
+  ASSERT_TRUE(support_->CreateSupportLine(admin_, toilet, &line).ok());
+
+  auto report = [&](common::v1::Period::Type type, int index) {
+    v1::GetDisbursementReportRequest rep;
+    rep.mutable_period()->set_type(type);
+    rep.mutable_period()->set_year(2025);
+    rep.mutable_period()->set_index(index);
+    v1::DisbursementReport out;
+    absl::Status st = funding_->GetDisbursementReport(admin_, rep, &out);
+    EXPECT_TRUE(st.ok()) << st;
+    EXPECT_EQ(out.period().type(), type);
+    return out.total();
+  };
+  auto q2 = report(common::v1::Period::QUARTER, 2);  // May: 200 disbursed, the housing line
+  EXPECT_EQ(q2.allocated_vnd(), 1000);
+  EXPECT_EQ(q2.disbursed_vnd(), 200);
+  EXPECT_EQ(q2.supported_vnd(), 40);
+  EXPECT_DOUBLE_EQ(q2.disbursement_rate(), 0.2);
+  auto h2 = report(common::v1::Period::HALF_YEAR, 2);  // August and September
+  EXPECT_EQ(h2.disbursed_vnd(), 300);
+  EXPECT_EQ(h2.supported_vnd(), 6);
+  // A cancelled line leaves its month's aggregate.
+  v1::CancelSupportLineRequest cancel;
+  cancel.set_name(line.name());
+  cancel.set_reason("recorded twice");
+  v1::SupportLine cancelled;
+  ASSERT_TRUE(support_->CancelSupportLine(admin_, cancel, &cancelled).ok());
+  EXPECT_EQ(report(common::v1::Period::HALF_YEAR, 2).supported_vnd(), 0);
+  EXPECT_EQ(Count("SELECT coalesce(sum(amount), 0) FROM funding.support_agg_month"),
+            Count("SELECT coalesce(sum(s.amount), 0) FROM funding.support_lines l JOIN funding.funding_shares s"
+                  " ON s.line_id = l.id WHERE l.state <> 'CANCELLED'"));
+  auto feb = report(common::v1::Period::MONTH, 2);
+  EXPECT_EQ(feb.disbursed_vnd(), 100);
+  EXPECT_EQ(feb.supported_vnd(), 0);
+  auto year = report(common::v1::Period::YEAR, 0);  // the same as year = 2025
+  EXPECT_EQ(year.disbursed_vnd(), 600);
+  EXPECT_EQ(year.supported_vnd(), 40);
+  v1::GetDisbursementReportRequest both;
+  both.set_year(2025);
+  both.mutable_period()->set_type(common::v1::Period::QUARTER);
+  both.mutable_period()->set_year(2025);
+  both.mutable_period()->set_index(1);
+  v1::DisbursementReport out;
+  EXPECT_EQ(lnob::GetFieldViolations(funding_->GetDisbursementReport(admin_, both, &out)).at(0).field, "period");
+}
+
 TEST_F(FundingTest, EligibilityIsCheckedWhenALineIsWrittenBrief3_1) {
   constexpr char kKinhNearPoor[] = "0190c0de-0000-7000-8000-000000000005";
   constexpr char kNotPoor[] = "0190c0de-0000-7000-8000-000000000006";

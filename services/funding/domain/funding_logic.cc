@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/api/period.h"
 #include "common/api/proto_date.h"
 #include "common/api/request_id.h"
 #include "common/api/resource_name.h"
@@ -264,9 +265,22 @@ void Finish(v1::DisbursementReportRow* r) {
 
 absl::Status FundingLogic::GetDisbursementReport(const C& c, const v1::GetDisbursementReportRequest& req,
                                                  v1::DisbursementReport* out) {
-  LNOB_RETURN_IF_ERROR(CheckYear(req.year(), "year"));
+  common::v1::Period period = req.period();
+  if (period.type() == common::v1::Period::TYPE_UNSPECIFIED) {
+    LNOB_RETURN_IF_ERROR(CheckYear(req.year(), "year"));
+    period.set_type(common::v1::Period::YEAR);
+    period.set_year(req.year());
+  } else if (req.year() != 0) {
+    return InvalidField("period", "give year or period, not both");
+  }
+  LNOB_ASSIGN_OR_RETURN(api::DayRange days, api::ResolvePeriod(period, "period"));
+  LNOB_RETURN_IF_ERROR(CheckYear(period.year(), "period.year"));
   ReportQuery q;
-  q.year = req.year();
+  q.year = period.year();
+  if (!days.whole_year) {
+    q.first = FormatDate(days.first);
+    q.last = FormatDate(days.last);
+  }
   for (int i = 0; i < req.group_by_size(); ++i) {
     switch (req.group_by(i)) {
       case v1::BY_SOURCE: q.by_source = true; break;
@@ -277,9 +291,10 @@ absl::Status FundingLogic::GetDisbursementReport(const C& c, const v1::GetDisbur
     }
   }
   if (req.group_by_size() == 0) q.by_source = true;
-  LNOB_ASSIGN_OR_RETURN(q.units, s_.ScopeFilter(c.principal, req.unit_code(), req.year(), "unit_code"));
+  LNOB_ASSIGN_OR_RETURN(q.units, s_.ScopeFilter(c.principal, req.unit_code(), q.year, "unit_code"));
   LNOB_ASSIGN_OR_RETURN(auto rows, s_.ledger->DisbursementReport(q));
-  out->set_year(req.year());
+  out->set_year(q.year);
+  *out->mutable_period() = period;
   v1::DisbursementReportRow* total = out->mutable_total();
   for (auto& r : rows) {
     Finish(&r);

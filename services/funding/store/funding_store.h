@@ -55,6 +55,8 @@ struct SupportQuery {
 
 struct ReportQuery {
   int year = 0;
+  // A sub-year period ("YYYY-MM-DD", inclusive); empty for the whole year.
+  std::string first, last;
   bool by_source = false, by_programme = false, by_node = false, by_unit = false;
   UnitFilter units;
 };

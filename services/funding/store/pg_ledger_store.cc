@@ -332,6 +332,7 @@ class PgLedgerStore : public LedgerStore {
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
       // Dimensions not grouped by collapse to ''. Plans, allocations (with their running
       // disbursed totals) and the ledger aggregate are each summed, then joined on the keys.
+      const bool period = !q.first.empty();
       const std::string src = q.by_source ? "source" : "''";
       const std::string node = q.by_node ? "node_code" : "''";
       const std::string prog = q.by_programme ? "coalesce(programme_of(node_code, make_date($1, 12, 31)), '')" : "''";
@@ -344,18 +345,29 @@ class PgLedgerStore : public LedgerStore {
           "WITH pl AS (SELECT ", keys("p.unit_code"), ", sum(l.amount)::bigint AS v"
           "  FROM plan_lines l JOIN plans p ON p.id = l.plan_id WHERE p.year = $1 AND p.state = 'APPROVED'",
           absl::StrReplaceAll(unit_filter, {{"%s", "p.unit_code"}}), " GROUP BY 1, 2, 3, 4),",
-          " al AS (SELECT ", keys("unit_code"), ", sum(amount)::bigint AS a, sum(disbursed)::bigint AS d"
+          " al AS (SELECT ", keys("unit_code"), ", sum(amount)::bigint AS a,",
+          period ? " sum((SELECT coalesce(sum(d.amount), 0) FROM disbursements d WHERE d.allocation_id = allocations.id"
+                   "   AND d.date BETWEEN $4::date AND $5::date))::bigint AS d"
+                 : " sum(disbursed)::bigint AS d",
           "  FROM allocations WHERE year = $1", absl::StrReplaceAll(unit_filter, {{"%s", "unit_code"}}),
           " GROUP BY 1, 2, 3, 4),",
-          " sp AS (SELECT ", keys("commune_code"), ", sum(amount)::bigint AS v FROM support_agg WHERE year = $1",
-          absl::StrReplaceAll(unit_filter, {{"%s", "commune_code"}}), " GROUP BY 1, 2, 3, 4)",
+          // Trigger-kept aggregates: by year, or by month for a shorter period (whole months).
+          period ? absl::StrCat(" sp AS (SELECT ", keys("commune_code"), ", sum(amount)::bigint AS v"
+                                "  FROM support_agg_month WHERE month BETWEEN $4::date AND $5::date",
+                                absl::StrReplaceAll(unit_filter, {{"%s", "commune_code"}}), " GROUP BY 1, 2, 3, 4)")
+                 : absl::StrCat(" sp AS (SELECT ", keys("commune_code"), ", sum(amount)::bigint AS v FROM support_agg"
+                                " WHERE year = $1",
+                                absl::StrReplaceAll(unit_filter, {{"%s", "commune_code"}}), " GROUP BY 1, 2, 3, 4)"),
           " SELECT k.source, k.programme, k.node, k.unit, coalesce(pl.v, 0), coalesce(al.a, 0), coalesce(al.d, 0),"
           "  coalesce(sp.v, 0)"
           " FROM (SELECT source, programme, node, unit FROM pl UNION SELECT source, programme, node, unit FROM al"
           "       UNION SELECT source, programme, node, unit FROM sp) k"
           " LEFT JOIN pl USING (source, programme, node, unit) LEFT JOIN al USING (source, programme, node, unit)"
           " LEFT JOIN sp USING (source, programme, node, unit) ORDER BY 1, 2, 3, 4");
-      auto r = tx.exec_params(sql, q.year, q.units.has_value(), ArrayLiteral(q.units.value_or(std::vector<std::string>{})));
+      auto r = period ? tx.exec_params(sql, q.year, q.units.has_value(),
+                                       ArrayLiteral(q.units.value_or(std::vector<std::string>{})), q.first, q.last)
+                      : tx.exec_params(sql, q.year, q.units.has_value(),
+                                       ArrayLiteral(q.units.value_or(std::vector<std::string>{})));
       for (const auto& row : r) {
         v1::DisbursementReportRow x;
         x.set_source(Str(row[0]));
