@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""End-to-end: every REST route of the registry and funding APIs through the real gateway,
+"""End-to-end: every REST route of the registry, funding and campaigns APIs through the real gateway,
 called with curl only (a client we did not write).
 
 Run by ctest through ./lnob test, which provides a PostgreSQL (LNOB_TEST_*). Starts the real
@@ -34,7 +34,8 @@ BUILD = os.environ.get("LNOB_BUILD_DIR", "build")
 BIN = os.path.join(BUILD, "bin")
 LNOBCTL = os.path.join(BIN, "lnobctl")
 ADMIN = os.environ.get("LNOB_TEST_ADMIN_URL")
-PACKAGES = {"lnob.registry.v1": "registry", "lnob.funding.v1": "funding"}  # API package -> serving binary
+PACKAGES = {"lnob.registry.v1": "registry", "lnob.funding.v1": "funding",
+            "lnob.campaigns.v1": "campaigns"}  # API package -> serving binary
 
 # gRPC codes (google.rpc.Code) and the HTTP status the gateway must answer with
 # (HttpStatusForCode in common/status/status.cc).
@@ -172,7 +173,7 @@ class GatewayRestE2E(unittest.TestCase):
         suffix = cls.suffix
         run("psql", dsn(), "-qc", f"CREATE DATABASE {cls.db}")
         cls.urls = {}
-        for svc in ("registry", "funding"):
+        for svc in ("registry", "funding", "campaigns"):
             owner, role = f"lnob_{svc}_owner_{suffix}", f"lnob_{svc}_{suffix}"
             run(LNOBCTL, "bootstrap", f"--admin_url={dsn(dbname=cls.db)}", f"--service={svc}",
                 f"--owner_role={owner}", f"--service_role={role}",
@@ -192,6 +193,7 @@ class GatewayRestE2E(unittest.TestCase):
         cls.secret = secrets.token_hex(16)
         cls.start("registry")
         cls.start("funding")
+        cls.start("campaigns")
         addr = {pkg: f"127.0.0.1:{cls.ports[binary]}" for pkg, binary in PACKAGES.items()}
         # Every service of the two API packages, routed to the binary that serves it.
         cls.backends = ",".join(f"{svc}={addr[pkg]}" for pkg, svcs in cls.services.items() for svc in svcs)
@@ -722,6 +724,31 @@ class GatewayRestE2E(unittest.TestCase):
 
 
     # ---- 2. the gRPC code -> HTTP status table, through REST ----
+
+    def test_4c_campaigns_and_activities(self):
+        """Campaigns over REST: reference data, a campaign, an activity with its reach."""
+        langs = self.call("GET", "/v1/languages")
+        self.assertIn("STIENG", [l["code"] for l in langs["languages"]])
+        types = self.call("GET", "/v1/activityTypes")
+        self.assertEqual(len(types["activityTypes"]), 10)
+        campaign = self.call("POST", "/v1/campaigns", {
+            "title": "Tuyên truyền 1719", "topics": ["NTP_1719"], "startDate": date(2025, 3, 1),
+            "endDate": date(2025, 11, 30), "ownerUnit": "70", "programmeNode": "NTP_EM.P10",
+            "plannedBudget": [{"source": "CENTRAL_RECURRENT", "nodeCode": "NTP_EM.P10", "amountVnd": "50000000"}]})
+        self.assertEqual(campaign["status"], "PLANNED")
+        self.assertEqual(self.call("GET", f"/v1/{campaign['name']}")["title"], "Tuyên truyền 1719")
+        self.assertIn(campaign["name"], [c["name"] for c in self.call("GET", "/v1/campaigns")["campaigns"]])
+        activity = {"campaign": campaign["name"], "activityType": "LOUDSPEAKER_RADIO", "startDate": date(2025, 4, 2),
+                    "communeCode": "25216", "sessions": 2, "participantsTotal": "60",
+                    "byLanguage": [{"code": "STIENG", "participants": "40"}, {"code": "VI", "participants": "20"}]}
+        made = self.call("POST", "/v1/activities", activity)
+        self.assertEqual(self.call("GET", f"/v1/{made['name']}")["byLanguage"][0]["code"], "STIENG")
+        listed = self.call("GET", f"/v1/activities?campaign={campaign['name']}")
+        self.assertEqual([a["name"] for a in listed["activities"]], [made["name"]])
+        # A breakdown above its total is refused, naming the field.
+        body, details, _ = self.error(INVALID_ARGUMENT, "POST", "/v1/activities",
+                                      {**activity, "participantsTotal": "50"})
+        self.assertIn("activity.by_language", json.dumps(body))
 
     def test_5_error_table(self):
         # One subTest per case, so that every broken case is reported.

@@ -137,6 +137,12 @@ def main():
                      count=1, flags=re.M)
     write("deploy/k8s/create-secrets.sh", secrets, new=False)
     insert_before("deploy/k8s/overlays/prod/cluster.yaml", "# The gateway's schema", render("cluster_roles.yaml.tmpl"))
+    # Every Secret an object mounts is documented (tests/ops/validate_objects.sh checks it).
+    insert_before("docs/operations.md", "| `lnob-gateway-db-owner`",
+                  f"| `lnob-{name}-db-owner` | basic-auth `username` (`lnob_{name}_owner`), `password` |"
+                  f" `lnob-{name}-bootstrap` and `lnob-{name}-migrate` Jobs; prod: managed role |\n"
+                  f"| `lnob-{name}-db` | basic-auth `username` (`lnob_{name}`), `password` |"
+                  f" the {name} pods (`LNOB_DATABASE_URL`); prod: managed role |\n")
 
     print(f"new_service: created {name} (gRPC {grpc}, metrics {metrics}).")
     print("  ./lnob up       builds it, migrates its schema, starts it and routes it through the gateway")

@@ -1,0 +1,264 @@
+#include "services/campaigns/domain/campaigns_logic.h"
+
+#include <map>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/api/proto_date.h"
+#include "common/api/request_id.h"
+#include "common/api/resource_name.h"
+#include "common/status/status.h"
+#include "common/util/text.h"
+#include "common/util/uuid.h"
+
+namespace lnob::campaigns {
+namespace {
+
+constexpr size_t kMaxTitle = 200;
+constexpr size_t kMaxVillage = 200;
+constexpr size_t kMaxOutcome = 4000;
+constexpr int kMaxListItems = 100;
+
+bool ValidCode(const std::string& code, size_t min, size_t max) {
+  if (code.size() < min || code.size() > max) return false;
+  for (char ch : code) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(ch))) return false;
+  }
+  return true;
+}
+
+bool ValidTopic(const std::string& t) {
+  if (t.empty() || t.size() > 40) return false;
+  for (char ch : t) {
+    if (!(absl::ascii_isupper(static_cast<unsigned char>(ch)) || absl::ascii_isdigit(static_cast<unsigned char>(ch)) ||
+          ch == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void CheckTopics(const google::protobuf::RepeatedPtrField<std::string>& topics, const std::string& field,
+                 bool required, Violations* v) {
+  if (required && topics.empty()) v->Add(field, "name at least one topic (e.g. NTP_1719, POVERTY, LEGAL)");
+  if (topics.size() > kMaxListItems) v->Add(field, "at most 100 topics");
+  for (int i = 0; i < topics.size(); ++i) {
+    if (!ValidTopic(topics[i])) v->Add(absl::StrCat(field, "[", i, "]"), "must be 1-40 characters A-Z, 0-9 or _");
+  }
+}
+
+void CheckBudget(const google::protobuf::RepeatedPtrField<v1::BudgetLine>& lines, const std::string& field,
+                 Violations* v) {
+  if (lines.size() > kMaxListItems) v->Add(field, "at most 100 lines");
+  for (int i = 0; i < lines.size(); ++i) {
+    const std::string at = absl::StrCat(field, "[", i, "].");
+    if (lines[i].source().empty()) v->Add(at + "source", "is required (a funding source code)");
+    if (lines[i].node_code().empty()) v->Add(at + "node_code", "is required (a programme node code)");
+    if (lines[i].amount_vnd() < 0) v->Add(at + "amount_vnd", "must be integer VND >= 0");
+  }
+}
+
+std::string DateString(const google::type::Date& d) {
+  return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
+}
+
+// Dates as days, or a violation naming the field.
+std::optional<absl::CivilDay> Day(const google::type::Date& d, const std::string& field, bool required,
+                                  Violations* v) {
+  if (!api::IsSet(d)) {
+    if (required) v->Add(field, "is required");
+    return std::nullopt;
+  }
+  auto day = api::FromProtoDate(d, field);
+  if (!day.ok()) {
+    v->Add(field, "must be a full date");
+    return std::nullopt;
+  }
+  return *day;
+}
+
+}  // namespace
+
+std::optional<std::set<std::string>> CampaignsLogic::Scope(const C& c) {
+  if (c.principal.scope.unit_codes.empty()) return std::nullopt;
+  return std::set<std::string>(c.principal.scope.unit_codes.begin(), c.principal.scope.unit_codes.end());
+}
+
+absl::Status CampaignsLogic::ListLanguages(const C&, const v1::ListLanguagesRequest& req,
+                                           v1::ListLanguagesResponse* out) {
+  LNOB_ASSIGN_OR_RETURN(auto all, store_->ListLanguages());
+  LNOB_ASSIGN_OR_RETURN(auto page, api::PageOf(tokens_, req, std::move(all), out->mutable_next_page_token()));
+  for (auto& l : page) *out->add_languages() = std::move(l);
+  return absl::OkStatus();
+}
+
+absl::Status CampaignsLogic::ListActivityTypes(const C&, const v1::ListActivityTypesRequest& req,
+                                               v1::ListActivityTypesResponse* out) {
+  LNOB_ASSIGN_OR_RETURN(auto all, store_->ListActivityTypes());
+  LNOB_ASSIGN_OR_RETURN(auto page, api::PageOf(tokens_, req, std::move(all), out->mutable_next_page_token()));
+  for (auto& t : page) *out->add_activity_types() = std::move(t);
+  return absl::OkStatus();
+}
+
+absl::Status CampaignsLogic::CreateCampaign(const C& c, const v1::CreateCampaignRequest& req, v1::Campaign* out) {
+  const v1::Campaign& in = req.campaign();
+  Violations v;
+  if (in.title().empty()) v.Add("campaign.title", "is required");
+  if (Utf8Chars(in.title()) > kMaxTitle) v.Add("campaign.title", "at most 200 characters");
+  CheckTopics(in.topics(), "campaign.topics", true, &v);
+  auto from = Day(in.start_date(), "campaign.start_date", true, &v);
+  auto to = Day(in.end_date(), "campaign.end_date", true, &v);
+  if (from && to && *to < *from) v.Add("campaign.end_date", "must not be before start_date");
+  if (in.target_units_size() > 1000) v.Add("campaign.target_units", "at most 1,000 units");
+  for (int i = 0; i < in.target_units_size(); ++i) {
+    if (!ValidCode(in.target_units(i), 2, 5)) v.Add(absl::StrCat("campaign.target_units[", i, "]"), "must be a 2-5 digit GSO code");
+  }
+  if (in.programme_node().size() > 100) v.Add("campaign.programme_node", "at most 100 characters");
+  CheckBudget(in.planned_budget(), "campaign.planned_budget", &v);
+  if (!ValidCode(in.owner_unit(), 2, 5)) v.Add("campaign.owner_unit", "is required: a 2-5 digit GSO code");
+  if (!v1::Campaign::Status_IsValid(in.status())) v.Add("campaign.status", "unknown status");
+  if (!api::ValidateRequestId(req.request_id()).ok()) v.Add("request_id", "must be a UUID");
+  LNOB_RETURN_IF_ERROR(v.Status());
+  v1::Campaign stored = in;
+  stored.set_name("campaigns/" + NewUuidV7(clock_.Now()));
+  if (stored.status() == v1::Campaign::STATUS_UNSPECIFIED) stored.set_status(v1::Campaign::PLANNED);
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateCampaign(stored, c.principal.subject,
+                                                     api::IdempotencyKeyFor(req, "CreateCampaign", c.principal.subject)));
+  return absl::OkStatus();
+}
+
+absl::Status CampaignsLogic::GetCampaign(const C&, const v1::GetCampaignRequest& req, v1::Campaign* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(req.name(), "campaigns", "name"));
+  LNOB_ASSIGN_OR_RETURN(*out, store_->GetCampaign(id));
+  return absl::OkStatus();
+}
+
+absl::Status CampaignsLogic::ListCampaigns(const C&, const v1::ListCampaignsRequest& req,
+                                           v1::ListCampaignsResponse* out) {
+  LNOB_ASSIGN_OR_RETURN(auto rows, api::FetchPage<v1::Campaign>(
+                                       tokens_, req,
+                                       [&](const std::string& after, int limit) {
+                                         return store_->ListCampaigns(after, limit);
+                                       },
+                                       [](const v1::Campaign& x) { return api::IdOf(x.name()); },
+                                       out->mutable_next_page_token()));
+  for (auto& x : rows) *out->add_campaigns() = std::move(x);
+  return absl::OkStatus();
+}
+
+absl::Status CampaignsLogic::ValidateActivity(const v1::Activity& a, const std::optional<v1::Campaign>& campaign) {
+  Violations v;
+  LNOB_ASSIGN_OR_RETURN(auto types, store_->ListActivityTypes());
+  bool known_type = false;
+  for (const auto& t : types) known_type |= t.code() == a.activity_type();
+  if (!known_type) v.Add("activity.activity_type", "must be a code of ListActivityTypes (e.g. VILLAGE_MEETING)");
+  CheckTopics(a.topics(), "activity.topics", false, &v);
+  auto from = Day(a.start_date(), "activity.start_date", true, &v);
+  auto to = Day(a.end_date(), "activity.end_date", true, &v);
+  if (from && to && *to < *from) v.Add("activity.end_date", "must not be before start_date");
+  if (campaign && from && to) {
+    const absl::CivilDay c_from(campaign->start_date().year(), campaign->start_date().month(), campaign->start_date().day());
+    const absl::CivilDay c_to(campaign->end_date().year(), campaign->end_date().month(), campaign->end_date().day());
+    if (*from < c_from || *to > c_to) {
+      v.Add("activity.start_date", absl::StrCat("must lie inside the campaign's dates (", DateString(campaign->start_date()),
+                                                " to ", DateString(campaign->end_date()), ")"));
+    }
+  }
+  if (!ValidCode(a.commune_code(), 5, 5)) v.Add("activity.commune_code", "is required: a 5-digit commune code");
+  if (Utf8Chars(a.village()) > kMaxVillage) v.Add("activity.village", "at most 200 characters");
+  if (a.sessions() < 1) v.Add("activity.sessions", "must be at least 1");
+  const int64_t total = a.participants_total();
+  if (total < 0) v.Add("activity.participants_total", "must be >= 0");
+  auto part = [&](int64_t n, const char* field) {
+    if (n < 0) v.Add(absl::StrCat("activity.", field), "must be >= 0");
+    if (n > total) v.Add(absl::StrCat("activity.", field), "must not exceed participants_total");
+  };
+  part(a.participants_ethnic_minority(), "participants_ethnic_minority");
+  part(a.participants_women(), "participants_women");
+  part(a.participants_prestigious(), "participants_prestigious");
+  LNOB_ASSIGN_OR_RETURN(auto languages, store_->ListLanguages());
+  std::set<std::string> language_codes;
+  for (const auto& l : languages) language_codes.insert(l.code());
+  auto breakdown = [&](const google::protobuf::RepeatedPtrField<v1::ParticipantCount>& counts, const std::string& field,
+                       bool ethnic) {
+    int64_t sum = 0;
+    std::set<std::string> seen;
+    for (int i = 0; i < counts.size(); ++i) {
+      const std::string at = absl::StrCat(field, "[", i, "]");
+      const std::string& code = counts[i].code();
+      int n = 0;
+      const bool known = ethnic ? (ValidCode(code, 2, 2) && (n = std::stoi(code)) >= 1 && n <= 54)
+                                : language_codes.count(code) > 0;
+      if (!known) {
+        v.Add(at + ".code", ethnic ? "must be an ethnic group code 01-54 (the registry's ListEthnicGroups)"
+                                   : "must be a language code of ListLanguages");
+      }
+      if (!seen.insert(code).second) v.Add(at + ".code", "appears twice");
+      if (counts[i].participants() < 0) v.Add(at + ".participants", "must be >= 0");
+      sum += counts[i].participants();
+    }
+    if (sum > total) v.Add(field, absl::StrCat("adds up to ", sum, ", more than participants_total ", total));
+  };
+  breakdown(a.by_ethnic_group(), "activity.by_ethnic_group", true);
+  breakdown(a.by_language(), "activity.by_language", false);
+  CheckBudget(a.spent(), "activity.spent", &v);
+  if (Utf8Chars(a.outcome()) > kMaxOutcome) v.Add("activity.outcome", "at most 4,000 characters");
+  return v.Status();
+}
+
+absl::Status CampaignsLogic::CreateActivity(const C& c, const v1::CreateActivityRequest& req, v1::Activity* out) {
+  v1::Activity a = req.activity();
+  if (!api::ValidateRequestId(req.request_id()).ok()) return InvalidField("request_id", "must be a UUID");
+  if (!api::IsSet(a.end_date())) *a.mutable_end_date() = a.start_date();
+  std::optional<v1::Campaign> campaign;
+  if (!a.campaign().empty()) {
+    LNOB_ASSIGN_OR_RETURN(std::string cid, api::ParseUuidId(a.campaign(), "campaigns", "activity.campaign"));
+    auto found = store_->GetCampaign(cid);
+    if (!found.ok()) {
+      return found.status().code() == absl::StatusCode::kNotFound ? InvalidField("activity.campaign", "no such campaign")
+                                                                   : found.status();
+    }
+    campaign = *std::move(found);
+  }
+  LNOB_RETURN_IF_ERROR(ValidateActivity(a, campaign));
+  if (auto scope = Scope(c); scope && !scope->count(a.commune_code())) {
+    return WithReason(absl::PermissionDeniedError("activity.commune_code: outside the caller's area scope"),
+                      "OUT_OF_SCOPE");
+  }
+  a.set_name("activities/" + NewUuidV7(clock_.Now()));
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateActivity(a, c.principal.subject,
+                                                     api::IdempotencyKeyFor(req, "CreateActivity", c.principal.subject)));
+  return absl::OkStatus();
+}
+
+absl::Status CampaignsLogic::GetActivity(const C& c, const v1::GetActivityRequest& req, v1::Activity* out) {
+  LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(req.name(), "activities", "name"));
+  LNOB_ASSIGN_OR_RETURN(*out, store_->GetActivity(id));
+  // Outside the caller's scope reads exactly like a missing activity.
+  if (auto scope = Scope(c); scope && !scope->count(out->commune_code())) return api::NotFound(req.name());
+  return absl::OkStatus();
+}
+
+absl::Status CampaignsLogic::ListActivities(const C& c, const v1::ListActivitiesRequest& req,
+                                            v1::ListActivitiesResponse* out) {
+  ActivityQuery q;
+  if (!req.campaign().empty()) {
+    LNOB_ASSIGN_OR_RETURN(q.campaign_id, api::ParseUuidId(req.campaign(), "campaigns", "campaign"));
+  }
+  if (auto scope = Scope(c)) q.communes = std::vector<std::string>(scope->begin(), scope->end());
+  LNOB_ASSIGN_OR_RETURN(auto rows, api::FetchPage<v1::Activity>(
+                                       tokens_, req,
+                                       [&](const std::string& after, int limit) {
+                                         q.after_id = after;
+                                         q.limit = limit;
+                                         return store_->ListActivities(q);
+                                       },
+                                       [](const v1::Activity& x) { return api::IdOf(x.name()); },
+                                       out->mutable_next_page_token()));
+  for (auto& x : rows) *out->add_activities() = std::move(x);
+  return absl::OkStatus();
+}
+
+}  // namespace lnob::campaigns

@@ -1,0 +1,48 @@
+#ifndef LNOB_SERVICES_CAMPAIGNS_STORE_CAMPAIGNS_STORE_H_
+#define LNOB_SERVICES_CAMPAIGNS_STORE_CAMPAIGNS_STORE_H_
+
+// The campaigns schema as the logic sees it. The PostgreSQL implementation
+// (pg_campaigns_store.cc) is the only campaigns code that includes libpqxx.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/db/idempotency_key.h"
+#include "lnob/campaigns/v1/campaigns.pb.h"
+
+namespace lnob::campaigns {
+
+struct ActivityQuery {
+  std::string campaign_id;                           // empty: any
+  std::optional<std::vector<std::string>> communes;  // nullopt: any
+  std::string after_id;
+  int limit = 100;
+};
+
+class CampaignsStore {
+ public:
+  virtual ~CampaignsStore() = default;
+  virtual absl::StatusOr<std::vector<v1::Language>> ListLanguages() = 0;
+  virtual absl::StatusOr<std::vector<v1::ActivityType>> ListActivityTypes() = 0;
+
+  // Inserts the campaign (name set by the caller; title NFC-normalised by the database); a
+  // replayed key returns the campaign stored the first time.
+  virtual absl::StatusOr<v1::Campaign> CreateCampaign(const v1::Campaign& campaign, const std::string& creator,
+                                                      const db::IdempotencyKey& key) = 0;
+  virtual absl::StatusOr<v1::Campaign> GetCampaign(const std::string& id) = 0;  // NOT_FOUND when missing
+  virtual absl::StatusOr<std::vector<v1::Campaign>> ListCampaigns(const std::string& after_id, int limit) = 0;
+
+  // Inserts the activity with its breakdowns and spending in one transaction (the database
+  // refuses a breakdown above its total at commit).
+  virtual absl::StatusOr<v1::Activity> CreateActivity(const v1::Activity& activity, const std::string& creator,
+                                                      const db::IdempotencyKey& key) = 0;
+  virtual absl::StatusOr<v1::Activity> GetActivity(const std::string& id) = 0;
+  virtual absl::StatusOr<std::vector<v1::Activity>> ListActivities(const ActivityQuery& q) = 0;
+  virtual bool Healthy() = 0;
+};
+
+}  // namespace lnob::campaigns
+
+#endif  // LNOB_SERVICES_CAMPAIGNS_STORE_CAMPAIGNS_STORE_H_

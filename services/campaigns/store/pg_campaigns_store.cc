@@ -1,0 +1,312 @@
+#include "services/campaigns/store/pg_campaigns_store.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "common/api/page_token.h"
+#include "common/api/proto_date.h"
+#include "common/api/resource_name.h"
+#include "common/db/idempotency.h"
+#include "common/db/pool.h"
+#include "common/db/sql_values.h"
+#include "common/status/status.h"
+
+namespace lnob::campaigns {
+namespace {
+
+using db::ArrayLiteral;
+using db::ArrayValue;
+using db::Str;
+using pqxx::transaction_base;
+
+constexpr char kTimestamp[] = "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+std::string Ts(const std::string& column) {
+  std::string s = kTimestamp;
+  return s.replace(s.find("%s"), 2, column);
+}
+
+const std::string& CampaignColumns() {
+  static const std::string k = absl::StrCat(
+      "c.id::text, c.title, c.topics, c.start_date::text, c.end_date::text, c.target_units, c.programme_node,"
+      " c.owner_unit, c.status, c.version, c.creator, ",
+      Ts("c.create_time"));
+  return k;
+}
+
+const std::string& ActivityColumns() {
+  static const std::string k = absl::StrCat(
+      "a.id::text, coalesce(a.campaign_id::text, ''), a.activity_type, a.topics, a.start_date::text, a.end_date::text,"
+      " a.commune_code, a.village, a.sessions, a.participants_total, a.participants_em, a.participants_women,"
+      " a.participants_prestigious, a.outcome, a.version, a.creator, ",
+      Ts("a.create_time"));
+  return k;
+}
+
+std::string DateText(const google::type::Date& d) {
+  return absl::StrCat(d.year(), "-", d.month() < 10 ? "0" : "", d.month(), "-", d.day() < 10 ? "0" : "", d.day());
+}
+
+v1::Campaign CampaignFromRow(const pqxx::row& r) {
+  v1::Campaign c;
+  c.set_name("campaigns/" + Str(r[0]));
+  c.set_title(Str(r[1]));
+  for (auto& t : ArrayValue(r[2])) c.add_topics(std::move(t));
+  api::SetProtoDate(Str(r[3]), c.mutable_start_date());
+  api::SetProtoDate(Str(r[4]), c.mutable_end_date());
+  for (auto& u : ArrayValue(r[5])) c.add_target_units(std::move(u));
+  c.set_programme_node(Str(r[6]));
+  c.set_owner_unit(Str(r[7]));
+  v1::Campaign::Status st = v1::Campaign::STATUS_UNSPECIFIED;
+  v1::Campaign::Status_Parse(Str(r[8]), &st);
+  c.set_status(st);
+  c.set_etag(api::EtagForVersion(r[9].as<int64_t>()));
+  c.set_creator(Str(r[10]));
+  api::SetProtoTimestamp(Str(r[11]), c.mutable_create_time());
+  return c;
+}
+
+v1::Activity ActivityFromRow(const pqxx::row& r) {
+  v1::Activity a;
+  a.set_name("activities/" + Str(r[0]));
+  if (!Str(r[1]).empty()) a.set_campaign("campaigns/" + Str(r[1]));
+  a.set_activity_type(Str(r[2]));
+  for (auto& t : ArrayValue(r[3])) a.add_topics(std::move(t));
+  api::SetProtoDate(Str(r[4]), a.mutable_start_date());
+  api::SetProtoDate(Str(r[5]), a.mutable_end_date());
+  a.set_commune_code(Str(r[6]));
+  a.set_village(Str(r[7]));
+  a.set_sessions(r[8].as<int>());
+  a.set_participants_total(r[9].as<int64_t>());
+  a.set_participants_ethnic_minority(r[10].as<int64_t>());
+  a.set_participants_women(r[11].as<int64_t>());
+  a.set_participants_prestigious(r[12].as<int64_t>());
+  a.set_outcome(Str(r[13]));
+  a.set_etag(api::EtagForVersion(r[14].as<int64_t>()));
+  a.set_creator(Str(r[15]));
+  api::SetProtoTimestamp(Str(r[16]), a.mutable_create_time());
+  return a;
+}
+
+// Budget lines of campaigns (table campaign_budget) or activities (activity_spent), by id.
+template <typename Msg, typename Add>
+void LoadBudget(transaction_base& tx, const std::string& table, const std::string& key,
+                const std::vector<Msg*>& items, Add add) {
+  if (items.empty()) return;
+  std::map<std::string, Msg*> by_id;
+  std::vector<std::string> ids;
+  for (Msg* m : items) {
+    ids.push_back(api::IdOf(m->name()));
+    by_id[ids.back()] = m;
+  }
+  for (const auto& row : tx.exec_params(absl::StrCat("SELECT ", key, "::text, source, node_code, amount FROM ", table,
+                                                     " WHERE ", key, " = ANY($1::uuid[]) ORDER BY ", key, ", line_no"),
+                                        ArrayLiteral(ids))) {
+    v1::BudgetLine* b = add(by_id[Str(row[0])]);
+    b->set_source(Str(row[1]));
+    b->set_node_code(Str(row[2]));
+    b->set_amount_vnd(row[3].as<int64_t>());
+  }
+}
+
+void LoadReach(transaction_base& tx, const std::vector<v1::Activity*>& items) {
+  if (items.empty()) return;
+  std::map<std::string, v1::Activity*> by_id;
+  std::vector<std::string> ids;
+  for (v1::Activity* a : items) {
+    ids.push_back(api::IdOf(a->name()));
+    by_id[ids.back()] = a;
+  }
+  for (const auto& row : tx.exec_params(
+           "SELECT activity_id::text, kind, code, participants FROM activity_reach"
+           " WHERE activity_id = ANY($1::uuid[]) ORDER BY activity_id, kind, code",
+           ArrayLiteral(ids))) {
+    v1::Activity* a = by_id[Str(row[0])];
+    v1::ParticipantCount* p = Str(row[1]) == "LANGUAGE" ? a->add_by_language() : a->add_by_ethnic_group();
+    p->set_code(Str(row[2]));
+    p->set_participants(row[3].as<int64_t>());
+  }
+  LoadBudget(tx, "activity_spent", "activity_id", items, [](v1::Activity* a) { return a->add_spent(); });
+}
+
+absl::StatusOr<v1::Campaign> LoadCampaign(transaction_base& tx, const std::string& id) {
+  auto r = tx.exec_params(absl::StrCat("SELECT ", CampaignColumns(), " FROM campaigns c WHERE c.id = $1::uuid"), id);
+  if (r.empty()) return api::NotFound("campaigns/" + id);
+  v1::Campaign c = CampaignFromRow(r[0]);
+  LoadBudget(tx, "campaign_budget", "campaign_id", std::vector<v1::Campaign*>{&c},
+             [](v1::Campaign* x) { return x->add_planned_budget(); });
+  return c;
+}
+
+absl::StatusOr<v1::Activity> LoadActivity(transaction_base& tx, const std::string& id) {
+  auto r = tx.exec_params(absl::StrCat("SELECT ", ActivityColumns(), " FROM activities a WHERE a.id = $1::uuid"), id);
+  if (r.empty()) return api::NotFound("activities/" + id);
+  v1::Activity a = ActivityFromRow(r[0]);
+  LoadReach(tx, {&a});
+  return a;
+}
+
+void InsertBudget(transaction_base& tx, const std::string& table, const std::string& key, const std::string& id,
+                  const google::protobuf::RepeatedPtrField<v1::BudgetLine>& lines) {
+  for (int i = 0; i < lines.size(); ++i) {
+    tx.exec_params(absl::StrCat("INSERT INTO ", table, " (", key,
+                                ", line_no, source, node_code, amount) VALUES ($1::uuid, $2, $3, $4, $5)"),
+                   id, i + 1, lines[i].source(), lines[i].node_code(), lines[i].amount_vnd());
+  }
+}
+
+class PgCampaignsStore final : public CampaignsStore {
+ public:
+  explicit PgCampaignsStore(db::Pool* pool) : pool_(pool) {}
+
+  absl::StatusOr<std::vector<v1::Language>> ListLanguages() override {
+    using Out = std::vector<v1::Language>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      for (const auto& r : tx.exec("SELECT code, display_name, iso_639_3, script, ethnic_group, unconfirmed, note"
+                                   " FROM languages ORDER BY code")) {
+        v1::Language l;
+        l.set_code(Str(r[0]));
+        l.set_display_name(Str(r[1]));
+        l.set_iso_639_3(Str(r[2]));
+        l.set_script(Str(r[3]));
+        l.set_ethnic_group(Str(r[4]));
+        l.set_unconfirmed(r[5].as<bool>());
+        l.set_note(Str(r[6]));
+        out.push_back(std::move(l));
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::vector<v1::ActivityType>> ListActivityTypes() override {
+    using Out = std::vector<v1::ActivityType>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      for (const auto& r : tx.exec("SELECT code, display_name, legal_doc, unconfirmed FROM activity_types ORDER BY code")) {
+        v1::ActivityType t;
+        t.set_code(Str(r[0]));
+        t.set_display_name(Str(r[1]));
+        t.set_legal_doc(Str(r[2]));
+        t.set_unconfirmed(r[3].as<bool>());
+        out.push_back(std::move(t));
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<v1::Campaign> CreateCampaign(const v1::Campaign& c, const std::string& creator,
+                                              const db::IdempotencyKey& key) override {
+    return pool_->Write<v1::Campaign>([&](transaction_base& tx, v1::Campaign& out) {
+      return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
+        const std::string id = api::IdOf(c.name());
+        std::vector<std::string> topics(c.topics().begin(), c.topics().end());
+        std::vector<std::string> units(c.target_units().begin(), c.target_units().end());
+        tx.exec_params(
+            "INSERT INTO campaigns (id, title, topics, start_date, end_date, target_units, programme_node, owner_unit,"
+            " status, creator) VALUES ($1::uuid, $2, $3::text[], $4::date, $5::date, $6::text[], $7, $8, $9, $10)",
+            id, c.title(), ArrayLiteral(topics), DateText(c.start_date()), DateText(c.end_date()), ArrayLiteral(units),
+            c.programme_node(), c.owner_unit(), v1::Campaign::Status_Name(c.status()), creator);
+        InsertBudget(tx, "campaign_budget", "campaign_id", id, c.planned_budget());
+        LNOB_ASSIGN_OR_RETURN(out, LoadCampaign(tx, id));
+        return absl::OkStatus();
+      });
+    });
+  }
+
+  absl::StatusOr<v1::Campaign> GetCampaign(const std::string& id) override {
+    return pool_->Fetch<v1::Campaign>([&](transaction_base& tx, v1::Campaign& out) -> absl::Status {
+      LNOB_ASSIGN_OR_RETURN(out, LoadCampaign(tx, id));
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::vector<v1::Campaign>> ListCampaigns(const std::string& after_id, int limit) override {
+    using Out = std::vector<v1::Campaign>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      for (const auto& r : tx.exec_params(absl::StrCat("SELECT ", CampaignColumns(), " FROM campaigns c"
+                                                       " WHERE ($1 = '' OR c.id > $1::uuid) ORDER BY c.id LIMIT $2"),
+                                          after_id, limit)) {
+        out.push_back(CampaignFromRow(r));
+      }
+      std::vector<v1::Campaign*> ptrs;
+      for (auto& c : out) ptrs.push_back(&c);
+      LoadBudget(tx, "campaign_budget", "campaign_id", ptrs, [](v1::Campaign* x) { return x->add_planned_budget(); });
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<v1::Activity> CreateActivity(const v1::Activity& a, const std::string& creator,
+                                              const db::IdempotencyKey& key) override {
+    return pool_->Write<v1::Activity>([&](transaction_base& tx, v1::Activity& out) {
+      return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
+        const std::string id = api::IdOf(a.name());
+        std::vector<std::string> topics(a.topics().begin(), a.topics().end());
+        tx.exec_params(
+            "INSERT INTO activities (id, campaign_id, activity_type, topics, start_date, end_date, commune_code, village,"
+            " sessions, participants_total, participants_em, participants_women, participants_prestigious, outcome,"
+            " creator) VALUES ($1::uuid, NULLIF($2, '')::uuid, $3, $4::text[], $5::date, $6::date, $7, $8, $9, $10, $11,"
+            " $12, $13, $14, $15)",
+            id, api::IdOf(a.campaign()), a.activity_type(), ArrayLiteral(topics), DateText(a.start_date()),
+            DateText(a.end_date()), a.commune_code(), a.village(), a.sessions(), a.participants_total(),
+            a.participants_ethnic_minority(), a.participants_women(), a.participants_prestigious(), a.outcome(),
+            creator);
+        std::vector<std::string> kinds, codes, counts;
+        for (const auto& p : a.by_ethnic_group()) {
+          kinds.push_back("ETHNIC_GROUP");
+          codes.push_back(p.code());
+          counts.push_back(absl::StrCat(p.participants()));
+        }
+        for (const auto& p : a.by_language()) {
+          kinds.push_back("LANGUAGE");
+          codes.push_back(p.code());
+          counts.push_back(absl::StrCat(p.participants()));
+        }
+        if (!kinds.empty()) {
+          tx.exec_params(
+              "INSERT INTO activity_reach (activity_id, kind, code, participants)"
+              " SELECT $1::uuid, * FROM unnest($2::text[], $3::text[], $4::bigint[])",
+              id, ArrayLiteral(kinds), ArrayLiteral(codes), ArrayLiteral(counts));
+        }
+        InsertBudget(tx, "activity_spent", "activity_id", id, a.spent());
+        LNOB_ASSIGN_OR_RETURN(out, LoadActivity(tx, id));
+        return absl::OkStatus();
+      });
+    });
+  }
+
+  absl::StatusOr<v1::Activity> GetActivity(const std::string& id) override {
+    return pool_->Fetch<v1::Activity>([&](transaction_base& tx, v1::Activity& out) -> absl::Status {
+      LNOB_ASSIGN_OR_RETURN(out, LoadActivity(tx, id));
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::vector<v1::Activity>> ListActivities(const ActivityQuery& q) override {
+    using Out = std::vector<v1::Activity>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      for (const auto& r : tx.exec_params(
+               absl::StrCat("SELECT ", ActivityColumns(),
+                            " FROM activities a WHERE ($1 = '' OR a.campaign_id = $1::uuid)"
+                            " AND ($2 = false OR a.commune_code = ANY($3::text[]))"
+                            " AND ($4 = '' OR a.id > $4::uuid) ORDER BY a.id LIMIT $5"),
+               q.campaign_id, q.communes.has_value(), ArrayLiteral(q.communes.value_or(std::vector<std::string>{})),
+               q.after_id, q.limit)) {
+        out.push_back(ActivityFromRow(r));
+      }
+      std::vector<v1::Activity*> ptrs;
+      for (auto& a : out) ptrs.push_back(&a);
+      LoadReach(tx, ptrs);
+      return absl::OkStatus();
+    });
+  }
+
+  bool Healthy() override { return pool_->Ping(); }
+
+ private:
+  db::Pool* pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<CampaignsStore> NewPgCampaignsStore(db::Pool* pool) { return std::make_unique<PgCampaignsStore>(pool); }
+
+}  // namespace lnob::campaigns

@@ -1,0 +1,265 @@
+// Campaigns logic against its real schema: reference data, campaigns, activities with their
+// reach (brief §7), validation naming every field, the database's own checks, area scope.
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/match.h"
+#include "common/api/resource_name.h"
+#include "common/db/pool.h"
+#include "common/status/status.h"
+#include "embedded/lnob_campaigns_migrations.h"
+#include "gtest/gtest.h"
+#include "services/campaigns/domain/campaigns_logic.h"
+#include "services/campaigns/store/pg_campaigns_store.h"
+#include "tests/support/dates.h"
+#include "tests/support/service_test.h"
+
+namespace lnob::campaigns {
+namespace {
+
+using ::lnob::testing::Day;
+
+class CampaignsTest : public testing::ServiceTest {
+ protected:
+  void SetUp() override {
+    OpenDatabase("campaigns", EmbeddedMigrations());
+    store_ = NewPgCampaignsStore(pool_.get());
+    logic_ = std::make_unique<CampaignsLogic>(store_.get(), api::PageTokenCodec("test-secret-0123456789"),
+                                              RealClock::Get());
+    officer_ = CallAs("province-officer", {"campaigns.*"});
+    commune_ = CallAs("commune-officer", {"campaigns.*"}, {"25216"});
+  }
+
+  v1::Campaign Campaign() {
+    v1::CreateCampaignRequest req;
+    auto* c = req.mutable_campaign();
+    c->set_title("Tuyên truyền Chương trình 1719 năm 2025");
+    c->add_topics("NTP_1719");
+    c->add_topics("POVERTY");
+    *c->mutable_start_date() = Day(2025, 3, 1);
+    *c->mutable_end_date() = Day(2025, 11, 30);
+    c->add_target_units("25216");
+    c->set_programme_node("NTP_EM.P10");
+    auto* b = c->add_planned_budget();
+    b->set_source("CENTRAL_RECURRENT");
+    b->set_node_code("NTP_EM.P10");
+    b->set_amount_vnd(120000000);
+    c->set_owner_unit("70");
+    v1::Campaign out;
+    absl::Status st = logic_->CreateCampaign(officer_, req, &out);
+    EXPECT_TRUE(st.ok()) << st;
+    return out;
+  }
+
+  v1::CreateActivityRequest Activity(const std::string& campaign) {
+    v1::CreateActivityRequest req;
+    auto* a = req.mutable_activity();
+    a->set_campaign(campaign);
+    a->set_activity_type("LOUDSPEAKER_RADIO");
+    a->add_topics("NTP_1719");
+    *a->mutable_start_date() = Day(2025, 4, 10);
+    a->set_commune_code("25216");
+    a->set_village("Sóc Bom Bo");
+    a->set_sessions(3);
+    a->set_participants_total(120);
+    a->set_participants_ethnic_minority(90);
+    a->set_participants_women(50);
+    a->set_participants_prestigious(4);
+    auto* e = a->add_by_ethnic_group();
+    e->set_code("22");  // Xtiêng
+    e->set_participants(80);
+    auto* l = a->add_by_language();
+    l->set_code("STIENG");
+    l->set_participants(70);
+    l = a->add_by_language();
+    l->set_code("VI");
+    l->set_participants(50);
+    auto* s = a->add_spent();
+    s->set_source("CENTRAL_RECURRENT");
+    s->set_node_code("NTP_EM.P10");
+    s->set_amount_vnd(3500000);
+    a->set_outcome("Phát thanh song ngữ");
+    return req;
+  }
+
+  std::set<std::string> Fields(const absl::Status& st) {
+    std::set<std::string> out;
+    for (const auto& f : GetFieldViolations(st)) out.insert(f.field);
+    return out;
+  }
+
+  std::unique_ptr<CampaignsStore> store_;
+  std::unique_ptr<CampaignsLogic> logic_;
+  server::Call officer_, commune_;
+};
+
+TEST_F(CampaignsTest, LanguagesAndActivityTypesAreDataWithTheirDocumentsBrief7) {
+  v1::ListLanguagesResponse langs;
+  ASSERT_TRUE(logic_->ListLanguages(officer_, {}, &langs).ok());
+  std::set<std::string> codes;
+  for (const auto& l : langs.languages()) {
+    codes.insert(l.code());
+    EXPECT_FALSE(l.script().empty()) << l.code();
+    if (l.code() == "VI") {
+      EXPECT_FALSE(l.unconfirmed());
+    }
+  }
+  for (const char* c : {"VI", "MNONG", "STIENG", "KHMER", "CHORO"}) EXPECT_EQ(codes.count(c), 1u) << c;
+  v1::ListActivityTypesResponse types;
+  ASSERT_TRUE(logic_->ListActivityTypes(officer_, {}, &types).ok());
+  ASSERT_EQ(types.activity_types_size(), 10);
+  int unconfirmed = 0;
+  for (const auto& t : types.activity_types()) {
+    EXPECT_FALSE(t.legal_doc().empty()) << t.code();
+    unconfirmed += t.unconfirmed();
+  }
+  EXPECT_EQ(unconfirmed, 6);  // brief §7: only the first four are seen in the sources
+}
+
+TEST_F(CampaignsTest, ACampaignAndItsActivityWithReachReadBackAsRecorded) {
+  v1::Campaign c = Campaign();
+  EXPECT_TRUE(absl::StartsWith(c.name(), "campaigns/")) << c.name();
+  EXPECT_EQ(c.status(), v1::Campaign::PLANNED);
+  ASSERT_EQ(c.planned_budget_size(), 1);
+  EXPECT_EQ(c.planned_budget(0).amount_vnd(), 120000000);
+  v1::Activity a;
+  auto req = Activity(c.name());
+  req.set_request_id("0190c0de-0000-7000-8000-0000000000a1");
+  ASSERT_TRUE(logic_->CreateActivity(commune_, req, &a).ok());
+  EXPECT_EQ(a.campaign(), c.name());
+  EXPECT_EQ(api::IsSet(a.end_date()), true);
+  EXPECT_EQ(a.end_date().day(), 10);  // defaults to the start date
+  ASSERT_EQ(a.by_language_size(), 2);
+  EXPECT_EQ(a.by_ethnic_group(0).code(), "22");
+  EXPECT_EQ(a.spent(0).amount_vnd(), 3500000);
+  // A retry is answered with the same activity; nothing is counted twice.
+  v1::Activity again;
+  ASSERT_TRUE(logic_->CreateActivity(commune_, req, &again).ok());
+  EXPECT_EQ(again.name(), a.name());
+  v1::ListActivitiesRequest list;
+  list.set_campaign(c.name());
+  v1::ListActivitiesResponse listed;
+  ASSERT_TRUE(logic_->ListActivities(officer_, list, &listed).ok());
+  ASSERT_EQ(listed.activities_size(), 1);
+  EXPECT_EQ(listed.activities(0).SerializeAsString(), a.SerializeAsString());
+  v1::GetCampaignRequest get;
+  get.set_name(c.name());
+  v1::Campaign got;
+  ASSERT_TRUE(logic_->GetCampaign(officer_, get, &got).ok());
+  EXPECT_EQ(got.SerializeAsString(), c.SerializeAsString());
+}
+
+TEST_F(CampaignsTest, EveryBadFieldIsNamedAndNothingIsWritten) {
+  v1::CreateCampaignRequest bad_campaign;
+  *bad_campaign.mutable_campaign()->mutable_start_date() = Day(2025, 5, 1);
+  *bad_campaign.mutable_campaign()->mutable_end_date() = Day(2025, 4, 1);
+  bad_campaign.mutable_campaign()->add_topics("not a code");
+  bad_campaign.mutable_campaign()->add_target_units("x");
+  bad_campaign.mutable_campaign()->add_planned_budget()->set_amount_vnd(-1);
+  v1::Campaign c_out;
+  EXPECT_EQ(Fields(logic_->CreateCampaign(officer_, bad_campaign, &c_out)),
+            (std::set<std::string>{"campaign.title", "campaign.topics[0]", "campaign.end_date", "campaign.target_units[0]",
+                                   "campaign.planned_budget[0].source", "campaign.planned_budget[0].node_code",
+                                   "campaign.planned_budget[0].amount_vnd", "campaign.owner_unit"}));
+
+  v1::Campaign c = Campaign();
+  auto req = Activity(c.name());
+  auto* a = req.mutable_activity();
+  a->set_activity_type("FIREWORKS");
+  *a->mutable_start_date() = Day(2025, 12, 5);  // after the campaign
+  a->set_sessions(0);
+  a->set_participants_women(121);
+  a->mutable_by_ethnic_group(0)->set_code("55");
+  a->mutable_by_ethnic_group(0)->set_participants(130);
+  a->mutable_by_language(0)->set_code("KLINGON");
+  a->mutable_spent(0)->set_amount_vnd(-5);
+  v1::Activity out;
+  EXPECT_EQ(Fields(logic_->CreateActivity(officer_, req, &out)),
+            (std::set<std::string>{"activity.activity_type", "activity.start_date", "activity.sessions",
+                                   "activity.participants_women", "activity.by_ethnic_group[0].code",
+                                   "activity.by_ethnic_group", "activity.by_language[0].code",
+                                   "activity.spent[0].amount_vnd"}));
+  auto lang = Activity(c.name());
+  lang.mutable_activity()->mutable_by_language(0)->set_participants(100);  // 100 + 50 > 120
+  EXPECT_EQ(Fields(logic_->CreateActivity(officer_, lang, &out)), (std::set<std::string>{"activity.by_language"}));
+  auto unknown = Activity("campaigns/0190c0de-0000-7000-8000-0000000000ff");
+  EXPECT_EQ(Fields(logic_->CreateActivity(officer_, unknown, &out)), (std::set<std::string>{"activity.campaign"}));
+  EXPECT_EQ(Count("SELECT count(*) FROM campaigns.activities"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM campaigns.activity_reach"), 0);
+}
+
+TEST_F(CampaignsTest, TheDatabaseRefusesABreakdownAboveItsTotalWhateverWritesIt) {
+  v1::Campaign c = Campaign();
+  v1::Activity a;
+  ASSERT_TRUE(logic_->CreateActivity(officer_, Activity(c.name()), &a).ok());
+  const std::string id = api::IdOf(a.name());
+  pqxx::connection conn(db_->admin_url());
+  auto attempt = [&](const std::string& sql) -> std::string {
+    try {
+      pqxx::work w(conn);
+      w.exec("SET search_path = campaigns, public");
+      w.exec(sql);
+      w.commit();
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    return "";
+  };
+  // 80 Xtiêng + 45 Khmer > 120 attendances: refused at commit.
+  EXPECT_TRUE(absl::StrContains(
+      attempt("INSERT INTO activity_reach VALUES ('" + id + "', 'ETHNIC_GROUP', '05', 45)"), "activity_reach_within_total"));
+  EXPECT_TRUE(absl::StrContains(attempt("INSERT INTO activity_reach VALUES ('" + id + "', 'LANGUAGE', 'XX', 1)"),
+                                "unknown language"));
+  EXPECT_FALSE(attempt("UPDATE activities SET participants_women = 500 WHERE id = '" + id + "'").empty());
+  EXPECT_TRUE(attempt("INSERT INTO activity_reach VALUES ('" + id + "', 'ETHNIC_GROUP', '05', 40)").empty());  // 120
+  EXPECT_EQ(Count("SELECT sum(participants) FROM campaigns.activity_reach WHERE kind = 'ETHNIC_GROUP'"), 120);
+}
+
+TEST_F(CampaignsTest, ACommuneOfficerSeesAndWritesOnlyItsCommunes) {
+  v1::Campaign c = Campaign();
+  auto elsewhere = Activity(c.name());
+  elsewhere.mutable_activity()->set_commune_code("25195");
+  v1::Activity outside;
+  absl::Status st = logic_->CreateActivity(commune_, elsewhere, &outside);
+  EXPECT_EQ(st.code(), absl::StatusCode::kPermissionDenied) << st;
+  ASSERT_TRUE(logic_->CreateActivity(officer_, elsewhere, &outside).ok());
+  v1::Activity mine;
+  ASSERT_TRUE(logic_->CreateActivity(commune_, Activity(c.name()), &mine).ok());
+  v1::ListActivitiesResponse listed;
+  ASSERT_TRUE(logic_->ListActivities(commune_, {}, &listed).ok());
+  ASSERT_EQ(listed.activities_size(), 1);
+  EXPECT_EQ(listed.activities(0).name(), mine.name());
+  v1::GetActivityRequest get;
+  get.set_name(outside.name());
+  v1::Activity got;
+  EXPECT_EQ(logic_->GetActivity(commune_, get, &got).code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(logic_->GetActivity(officer_, get, &got).ok());
+  // Lists page by page with tokens bound to the query.
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(logic_->CreateActivity(officer_, Activity(c.name()), &got).ok());
+  v1::ListActivitiesRequest paged;
+  paged.set_page_size(2);
+  std::set<std::string> seen;
+  int pages = 0;
+  do {
+    v1::ListActivitiesResponse page;
+    ASSERT_TRUE(logic_->ListActivities(officer_, paged, &page).ok());
+    for (const auto& x : page.activities()) seen.insert(x.name());
+    paged.set_page_token(page.next_page_token());
+    ++pages;
+  } while (!paged.page_token().empty() && pages < 10);
+  EXPECT_EQ(seen.size(), 6u);
+  v1::ListActivitiesRequest first;
+  first.set_page_size(2);
+  v1::ListActivitiesResponse page;
+  ASSERT_TRUE(logic_->ListActivities(officer_, first, &page).ok());
+  first.set_page_token(page.next_page_token());
+  first.set_campaign(c.name());  // another query: the token does not carry over
+  EXPECT_EQ(logic_->ListActivities(officer_, first, &page).code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace lnob::campaigns
