@@ -42,9 +42,9 @@ set -euo pipefail
 # Services with a schema and roles of their own (the gateway's schema holds the API keys); add
 # each new service here too.
 SERVICES=(registry funding campaigns gateway)
-# Services that mint their own tokens (funding: --service_signing_key; the gateway:
+# Services that mint their own tokens (funding, campaigns: --service_signing_key; the gateway:
 # --jwt_signing_key, for calls made with an API key).
-SIGNING_SERVICES=(funding gateway)
+SIGNING_SERVICES=(funding campaigns gateway)
 
 # What each service's signing key may sign, written above its public key in
 # lnob-jwt-public-keys: a leaked service key cannot mint a province administrator. The

@@ -219,7 +219,7 @@ class GatewayRestE2E(unittest.TestCase):
                    LNOB_PAGE_TOKEN_SECRET=cls.secret, LNOB_GRPC_PORT=str(cls.ports.get(name, 0)),
                    LNOB_METRICS_PORT="0", LNOB_LISTEN_HOST="127.0.0.1", LNOB_METRICS_HOST="127.0.0.1",
                    LNOB_HEALTH_INTERVAL="200ms", LNOB_SHUTDOWN_GRACE="0s")
-        if name == "funding":
+        if name in ("funding", "campaigns"):  # they call the registry with tokens they sign
             env.update(LNOB_REGISTRY_ADDRESS=f"127.0.0.1:{cls.ports['registry']}",
                        LNOB_SERVICE_SIGNING_KEY=cls.key, LNOB_REGISTRY_TIMEOUT="3s")
         log = open(os.path.join(cls.tmp, f"{name}.log"), "a+")

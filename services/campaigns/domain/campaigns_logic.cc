@@ -81,9 +81,20 @@ std::optional<absl::CivilDay> Day(const google::type::Date& d, const std::string
 
 }  // namespace
 
-std::optional<std::set<std::string>> CampaignsLogic::Scope(const C& c) {
-  if (c.principal.scope.unit_codes.empty()) return std::nullopt;
-  return std::set<std::string>(c.principal.scope.unit_codes.begin(), c.principal.scope.unit_codes.end());
+absl::CivilDay CampaignsLogic::Today() const { return absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone()); }
+
+absl::Status CampaignsLogic::CheckPlace(const v1::Activity& a) {
+  LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay day, api::FromProtoDate(a.start_date(), "activity.start_date"));
+  const scope::UnitVersion* unit = graph->Find(a.commune_code(), day);
+  if (unit != nullptr && unit->level == "commune") return absl::OkStatus();
+  if (unit == nullptr && graph->Known(a.commune_code())) {
+    const std::string now = graph->UnitOn(a.commune_code(), day);
+    return InvalidField("activity.commune_code",
+                        absl::StrCat("commune ", a.commune_code(), " is not in force on start_date",
+                                     now.empty() || now == a.commune_code() ? "" : absl::StrCat(" (it became ", now, ")")));
+  }
+  return InvalidField("activity.commune_code", "must be a commune-level unit in force on start_date");
 }
 
 absl::Status CampaignsLogic::ListLanguages(const C&, const v1::ListLanguagesRequest& req,
@@ -112,12 +123,20 @@ absl::Status CampaignsLogic::CreateCampaign(const C& c, const v1::CreateCampaign
   auto to = Day(in.end_date(), "campaign.end_date", true, &v);
   if (from && to && *to < *from) v.Add("campaign.end_date", "must not be before start_date");
   if (in.target_units_size() > 1000) v.Add("campaign.target_units", "at most 1,000 units");
-  for (int i = 0; i < in.target_units_size(); ++i) {
-    if (!ValidCode(in.target_units(i), 2, 5)) v.Add(absl::StrCat("campaign.target_units[", i, "]"), "must be a 2-5 digit GSO code");
+  if (!in.target_units().empty() || !in.owner_unit().empty()) {
+    LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
+    for (int i = 0; i < in.target_units_size(); ++i) {
+      if (!graph->Known(in.target_units(i))) {
+        v.Add(absl::StrCat("campaign.target_units[", i, "]"), "must be a unit code of the registry (ListAdminUnits)");
+      }
+    }
+    if (!in.owner_unit().empty() && !graph->Known(in.owner_unit())) {
+      v.Add("campaign.owner_unit", "must be a unit code of the registry (ListAdminUnits)");
+    }
   }
   if (in.programme_node().size() > 100) v.Add("campaign.programme_node", "at most 100 characters");
   CheckBudget(in.planned_budget(), "campaign.planned_budget", &v);
-  if (!ValidCode(in.owner_unit(), 2, 5)) v.Add("campaign.owner_unit", "is required: a 2-5 digit GSO code");
+  if (in.owner_unit().empty()) v.Add("campaign.owner_unit", "is required: the unit that runs it");
   if (!v1::Campaign::Status_IsValid(in.status())) v.Add("campaign.status", "unknown status");
   if (!api::ValidateRequestId(req.request_id()).ok()) v.Add("request_id", "must be a UUID");
   LNOB_RETURN_IF_ERROR(v.Status());
@@ -223,10 +242,9 @@ absl::Status CampaignsLogic::CreateActivity(const C& c, const v1::CreateActivity
     campaign = *std::move(found);
   }
   LNOB_RETURN_IF_ERROR(ValidateActivity(a, campaign));
-  if (auto scope = Scope(c); scope && !scope->count(a.commune_code())) {
-    return WithReason(absl::PermissionDeniedError("activity.commune_code: outside the caller's area scope"),
-                      "OUT_OF_SCOPE");
-  }
+  LNOB_RETURN_IF_ERROR(CheckPlace(a));
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay day, api::FromProtoDate(a.start_date(), "activity.start_date"));
+  LNOB_RETURN_IF_ERROR(scope_->CheckFilter(c.principal, a.commune_code(), day, "activity.commune_code"));
   a.set_name("activities/" + NewUuidV7(clock_.Now()));
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateActivity(a, c.principal.subject,
                                                      api::IdempotencyKeyFor(req, "CreateActivity", c.principal.subject)));
@@ -237,8 +255,8 @@ absl::Status CampaignsLogic::GetActivity(const C& c, const v1::GetActivityReques
   LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(req.name(), "activities", "name"));
   LNOB_ASSIGN_OR_RETURN(*out, store_->GetActivity(id));
   // Outside the caller's scope reads exactly like a missing activity.
-  if (auto scope = Scope(c); scope && !scope->count(out->commune_code())) return api::NotFound(req.name());
-  return absl::OkStatus();
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay day, api::FromProtoDate(out->start_date(), "start_date"));
+  return scope_->CheckResource(c.principal, out->commune_code(), day, req.name());
 }
 
 absl::Status CampaignsLogic::ListActivities(const C& c, const v1::ListActivitiesRequest& req,
@@ -247,7 +265,9 @@ absl::Status CampaignsLogic::ListActivities(const C& c, const v1::ListActivities
   if (!req.campaign().empty()) {
     LNOB_ASSIGN_OR_RETURN(q.campaign_id, api::ParseUuidId(req.campaign(), "campaigns", "campaign"));
   }
-  if (auto scope = Scope(c)) q.communes = std::vector<std::string>(scope->begin(), scope->end());
+  // Communes of any period the scope covers today (the scope rule maps old and new codes).
+  LNOB_ASSIGN_OR_RETURN(auto covered, scope_->CoveredCommunes(c.principal, Today()));
+  if (covered) q.communes = std::vector<std::string>(covered->begin(), covered->end());
   LNOB_ASSIGN_OR_RETURN(auto rows, api::FetchPage<v1::Activity>(
                                        tokens_, req,
                                        [&](const std::string& after, int limit) {

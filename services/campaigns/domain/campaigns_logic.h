@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/api/page_token.h"
+#include "common/scope/area_scope.h"
 #include "common/server/call.h"
 #include "common/util/clock.h"
 #include "lnob/campaigns/v1/campaigns.pb.h"
@@ -22,8 +23,8 @@ namespace lnob::campaigns {
 
 class CampaignsLogic {
  public:
-  CampaignsLogic(CampaignsStore* store, api::PageTokenCodec tokens, const Clock& clock)
-      : store_(store), tokens_(std::move(tokens)), clock_(clock) {}
+  CampaignsLogic(CampaignsStore* store, scope::AreaScope* scope, api::PageTokenCodec tokens, const Clock& clock)
+      : store_(store), scope_(scope), tokens_(std::move(tokens)), clock_(clock) {}
 
   using C = server::Call;
   absl::Status ListLanguages(const C& c, const v1::ListLanguagesRequest& req, v1::ListLanguagesResponse* out);
@@ -37,12 +38,14 @@ class CampaignsLogic {
   absl::Status ListActivities(const C& c, const v1::ListActivitiesRequest& req, v1::ListActivitiesResponse* out);
 
  private:
-  // The communes the caller may see and write (nullopt: the whole province). Until the
-  // registry's unit graph is consulted, a scope matches commune codes as given.
-  static std::optional<std::set<std::string>> Scope(const C& c);
   absl::Status ValidateActivity(const v1::Activity& a, const std::optional<v1::Campaign>& campaign);
+  // The commune must be a commune-level unit in force on the activity's date (the registry's
+  // units; a commune merged away by then is refused, naming the one it became).
+  absl::Status CheckPlace(const v1::Activity& a);
+  absl::CivilDay Today() const;
 
   CampaignsStore* store_;
+  scope::AreaScope* scope_;
   api::PageTokenCodec tokens_;
   const Clock& clock_;
 };

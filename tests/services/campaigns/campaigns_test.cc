@@ -16,6 +16,7 @@
 #include "services/campaigns/domain/campaigns_logic.h"
 #include "services/campaigns/store/pg_campaigns_store.h"
 #include "tests/support/dates.h"
+#include "tests/support/fake_unit_directory.h"
 #include "tests/support/service_test.h"
 
 namespace lnob::campaigns {
@@ -28,7 +29,7 @@ class CampaignsTest : public testing::ServiceTest {
   void SetUp() override {
     OpenDatabase("campaigns", EmbeddedMigrations());
     store_ = NewPgCampaignsStore(pool_.get());
-    logic_ = std::make_unique<CampaignsLogic>(store_.get(), api::PageTokenCodec("test-secret-0123456789"),
+    logic_ = std::make_unique<CampaignsLogic>(store_.get(), &scope_, api::PageTokenCodec("test-secret-0123456789"),
                                               RealClock::Get());
     officer_ = CallAs("province-officer", {"campaigns.*"});
     commune_ = CallAs("commune-officer", {"campaigns.*"}, {"25216"});
@@ -92,6 +93,18 @@ class CampaignsTest : public testing::ServiceTest {
     return out;
   }
 
+  // The small province, plus commune 25288 of district 688 that was merged into 25216 on
+  // 1 July 2025 (the reform's kind of lineage).
+  static scope::UnitTables Units() {
+    scope::UnitTables t = lnob::testing::FakeUnitDirectory::SmallProvince();
+    scope::UnitVersion old{"25288", "commune", "688"};
+    old.valid_to = absl::CivilDay(2025, 6, 30);
+    t.units.push_back(old);
+    t.lineage.push_back({"25288", "25216", absl::CivilDay(2025, 7, 1)});
+    return t;
+  }
+  lnob::testing::FakeUnitDirectory units_{Units()};
+  scope::AreaScope scope_{&units_, RealClock::Get()};
   std::unique_ptr<CampaignsStore> store_;
   std::unique_ptr<CampaignsLogic> logic_;
   server::Call officer_, commune_;
@@ -217,6 +230,36 @@ TEST_F(CampaignsTest, TheDatabaseRefusesABreakdownAboveItsTotalWhateverWritesIt)
   EXPECT_FALSE(attempt("UPDATE activities SET participants_women = 500 WHERE id = '" + id + "'").empty());
   EXPECT_TRUE(attempt("INSERT INTO activity_reach VALUES ('" + id + "', 'ETHNIC_GROUP', '05', 40)").empty());  // 120
   EXPECT_EQ(Count("SELECT sum(participants) FROM campaigns.activity_reach WHERE kind = 'ETHNIC_GROUP'"), 120);
+}
+
+TEST_F(CampaignsTest, ThePlaceIsACommuneInForceOnTheActivitysDateAndTheScopeFollowsTheReform) {
+  v1::Campaign c = Campaign();
+  // Before the merge, 25288 was a commune: its activities are recorded under its own code, and
+  // the officer of 25216 (the commune it became) may record and read them.
+  auto before = Activity(c.name());
+  before.mutable_activity()->set_commune_code("25288");
+  v1::Activity old_place;
+  absl::Status st = logic_->CreateActivity(commune_, before, &old_place);
+  ASSERT_TRUE(st.ok()) << st;
+  v1::GetActivityRequest get;
+  get.set_name(old_place.name());
+  v1::Activity got;
+  EXPECT_TRUE(logic_->GetActivity(commune_, get, &got).ok());
+  // After it, 25288 is no place: the refusal names the commune it became.
+  auto after = Activity(c.name());
+  after.mutable_activity()->set_commune_code("25288");
+  *after.mutable_activity()->mutable_start_date() = Day(2025, 8, 1);
+  st = logic_->CreateActivity(officer_, after, &got);
+  EXPECT_EQ(Fields(st), (std::set<std::string>{"activity.commune_code"}));
+  EXPECT_TRUE(absl::StrContains(st.message(), "became 25216")) << st;
+  // A district is not a commune; an unknown code is not a unit.
+  after.mutable_activity()->set_commune_code("00688");
+  EXPECT_EQ(Fields(logic_->CreateActivity(officer_, after, &got)), (std::set<std::string>{"activity.commune_code"}));
+  // Without the registry's units nothing is recorded: UNAVAILABLE, not a guess.
+  units_.set_available(false);
+  scope::AreaScope cold(&units_, RealClock::Get());
+  CampaignsLogic cut_off(store_.get(), &cold, api::PageTokenCodec("test-secret-0123456789"), RealClock::Get());
+  EXPECT_EQ(cut_off.CreateActivity(officer_, Activity(c.name()), &got).code(), absl::StatusCode::kUnavailable);
 }
 
 TEST_F(CampaignsTest, ACommuneOfficerSeesAndWritesOnlyItsCommunes) {
