@@ -8,6 +8,7 @@
 #include "common/status/status.h"
 #include "lnob/campaigns/v1/campaigns.lnob.h"
 #include "services/campaigns/domain/campaigns_logic.h"
+#include "services/campaigns/peer/grpc_registry_places.h"
 #include "services/campaigns/store/pg_campaigns_store.h"
 
 LNOB_SERVER_FLAGS("campaigns", 50053, 9103);
@@ -33,8 +34,9 @@ int main(int argc, char** argv) {
                                                    .timeout = absl::GetFlag(FLAGS_registry_timeout)};
         auto& units = s.Own(lnob::peer::NewRegistryUnitDirectory(registry_peer, &token));
         auto& scope = s.Make<lnob::scope::AreaScope>(&units, s.clock());
+        auto& places = s.Own(NewGrpcRegistryPlaces(registry_peer, &token));
         auto& store = s.Own(NewPgCampaignsStore(&s.pool()));
-        auto& logic = s.Make<CampaignsLogic>(&store, &scope, s.page_tokens(), s.clock());
+        auto& logic = s.Make<CampaignsLogic>(&store, &scope, &places, s.page_tokens(), s.clock());
         LNOB_RETURN_IF_ERROR(s.Serve<v1::CampaignsServiceAdapter>(&logic));
         // Readiness follows the database only: a registry outage fails the calls that need
         // the unit graph (UNAVAILABLE) without taking campaigns out of its Service.

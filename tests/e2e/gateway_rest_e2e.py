@@ -745,6 +745,14 @@ class GatewayRestE2E(unittest.TestCase):
         self.assertEqual(self.call("GET", f"/v1/{made['name']}")["byLanguage"][0]["code"], "STIENG")
         listed = self.call("GET", f"/v1/activities?campaign={campaign['name']}")
         self.assertEqual([a["name"] for a in listed["activities"]], [made["name"]])
+        # The village is checked against the registry's register (villages of test_1b), over the
+        # registry's API with campaigns' own token: matched without diacritics, linked.
+        placed = self.call("POST", "/v1/activities", {**activity, "communeCode": "25222", "village": "ap phu loc"})
+        self.assertEqual(placed["village"], "Ấp Phú Lộc")
+        self.assertTrue(placed["villageRef"].startswith("villages/"), placed)
+        body, _, _ = self.error(INVALID_ARGUMENT, "POST", "/v1/activities",
+                                {**activity, "communeCode": "25222", "village": "Ấp Ma"})
+        self.assertIn("activity.village", json.dumps(body, ensure_ascii=False))
         # A breakdown above its total is refused, naming the field.
         body, details, _ = self.error(INVALID_ARGUMENT, "POST", "/v1/activities",
                                       {**activity, "participantsTotal": "50"})

@@ -465,6 +465,16 @@ TEST_F(ReferenceTest, VillagesAreAnEffectiveDatedRegisterWithRenamesAndMergesBri
       EXPECT_EQ(v.valid_to().year(), 2025);
     }
   }
+  // exact_name: the whole name, ignoring diacritics and case ("tan" is only a part of it).
+  all.set_exact_name(true);
+  all.set_name_query("THON TAN LAP");
+  found.Clear();
+  ASSERT_TRUE(logic_->ListVillages(admin_, all, &found).ok());
+  EXPECT_EQ(found.villages_size(), 2);
+  all.set_name_query("tan");
+  found.Clear();
+  ASSERT_TRUE(logic_->ListVillages(admin_, all, &found).ok());
+  EXPECT_EQ(found.villages_size(), 0);
 }
 
 }  // namespace

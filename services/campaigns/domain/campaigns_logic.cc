@@ -83,18 +83,32 @@ std::optional<absl::CivilDay> Day(const google::type::Date& d, const std::string
 
 absl::CivilDay CampaignsLogic::Today() const { return absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone()); }
 
-absl::Status CampaignsLogic::CheckPlace(const v1::Activity& a) {
+absl::Status CampaignsLogic::CheckPlace(v1::Activity* a) {
   LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
-  LNOB_ASSIGN_OR_RETURN(absl::CivilDay day, api::FromProtoDate(a.start_date(), "activity.start_date"));
-  const scope::UnitVersion* unit = graph->Find(a.commune_code(), day);
-  if (unit != nullptr && unit->level == "commune") return absl::OkStatus();
-  if (unit == nullptr && graph->Known(a.commune_code())) {
-    const std::string now = graph->UnitOn(a.commune_code(), day);
-    return InvalidField("activity.commune_code",
-                        absl::StrCat("commune ", a.commune_code(), " is not in force on start_date",
-                                     now.empty() || now == a.commune_code() ? "" : absl::StrCat(" (it became ", now, ")")));
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay day, api::FromProtoDate(a->start_date(), "activity.start_date"));
+  const scope::UnitVersion* unit = graph->Find(a->commune_code(), day);
+  if (unit == nullptr || unit->level != "commune") {
+    if (unit == nullptr && graph->Known(a->commune_code())) {
+      const std::string now = graph->UnitOn(a->commune_code(), day);
+      return InvalidField("activity.commune_code",
+                          absl::StrCat("commune ", a->commune_code(), " is not in force on start_date",
+                                       now.empty() || now == a->commune_code() ? "" : absl::StrCat(" (it became ", now, ")")));
+    }
+    return InvalidField("activity.commune_code", "must be a commune-level unit in force on start_date");
   }
-  return InvalidField("activity.commune_code", "must be a commune-level unit in force on start_date");
+  a->clear_village_ref();
+  if (a->village().empty()) return absl::OkStatus();
+  LNOB_ASSIGN_OR_RETURN(VillageMatch match, places_->FindVillage(a->commune_code(), day, a->village()));
+  if (!match.village.empty()) {
+    a->set_village(match.name);
+    a->set_village_ref(match.village);
+    return absl::OkStatus();
+  }
+  if (match.registered) {
+    return InvalidField("activity.village", absl::StrCat("is not in the village register of commune ", a->commune_code(),
+                                                         " on start_date (the registry's ListVillages)"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CampaignsLogic::ListLanguages(const C&, const v1::ListLanguagesRequest& req,
@@ -242,7 +256,7 @@ absl::Status CampaignsLogic::CreateActivity(const C& c, const v1::CreateActivity
     campaign = *std::move(found);
   }
   LNOB_RETURN_IF_ERROR(ValidateActivity(a, campaign));
-  LNOB_RETURN_IF_ERROR(CheckPlace(a));
+  LNOB_RETURN_IF_ERROR(CheckPlace(&a));
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay day, api::FromProtoDate(a.start_date(), "activity.start_date"));
   LNOB_RETURN_IF_ERROR(scope_->CheckFilter(c.principal, a.commune_code(), day, "activity.commune_code"));
   a.set_name("activities/" + NewUuidV7(clock_.Now()));

@@ -17,14 +17,16 @@
 #include "common/server/call.h"
 #include "common/util/clock.h"
 #include "lnob/campaigns/v1/campaigns.pb.h"
+#include "services/campaigns/domain/registry_places.h"
 #include "services/campaigns/store/campaigns_store.h"
 
 namespace lnob::campaigns {
 
 class CampaignsLogic {
  public:
-  CampaignsLogic(CampaignsStore* store, scope::AreaScope* scope, api::PageTokenCodec tokens, const Clock& clock)
-      : store_(store), scope_(scope), tokens_(std::move(tokens)), clock_(clock) {}
+  CampaignsLogic(CampaignsStore* store, scope::AreaScope* scope, RegistryPlaces* places, api::PageTokenCodec tokens,
+                 const Clock& clock)
+      : store_(store), scope_(scope), places_(places), tokens_(std::move(tokens)), clock_(clock) {}
 
   using C = server::Call;
   absl::Status ListLanguages(const C& c, const v1::ListLanguagesRequest& req, v1::ListLanguagesResponse* out);
@@ -40,12 +42,14 @@ class CampaignsLogic {
  private:
   absl::Status ValidateActivity(const v1::Activity& a, const std::optional<v1::Campaign>& campaign);
   // The commune must be a commune-level unit in force on the activity's date (the registry's
-  // units; a commune merged away by then is refused, naming the one it became).
-  absl::Status CheckPlace(const v1::Activity& a);
+  // units; a commune merged away by then is refused, naming the one it became), and the
+  // village one of its registered villages then, when it keeps a register (linked).
+  absl::Status CheckPlace(v1::Activity* a);
   absl::CivilDay Today() const;
 
   CampaignsStore* store_;
   scope::AreaScope* scope_;
+  RegistryPlaces* places_;
   api::PageTokenCodec tokens_;
   const Clock& clock_;
 };

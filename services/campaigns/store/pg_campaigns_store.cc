@@ -39,7 +39,7 @@ const std::string& ActivityColumns() {
       "a.id::text, coalesce(a.campaign_id::text, ''), a.activity_type, a.topics, a.start_date::text, a.end_date::text,"
       " a.commune_code, a.village, a.sessions, a.participants_total, a.participants_em, a.participants_women,"
       " a.participants_prestigious, a.outcome, a.version, a.creator, ",
-      Ts("a.create_time"));
+      Ts("a.create_time"), ", a.village_ref");
   return k;
 }
 
@@ -85,6 +85,7 @@ v1::Activity ActivityFromRow(const pqxx::row& r) {
   a.set_etag(api::EtagForVersion(r[14].as<int64_t>()));
   a.set_creator(Str(r[15]));
   api::SetProtoTimestamp(Str(r[16]), a.mutable_create_time());
+  a.set_village_ref(Str(r[17]));
   return a;
 }
 
@@ -243,12 +244,12 @@ class PgCampaignsStore final : public CampaignsStore {
         tx.exec_params(
             "INSERT INTO activities (id, campaign_id, activity_type, topics, start_date, end_date, commune_code, village,"
             " sessions, participants_total, participants_em, participants_women, participants_prestigious, outcome,"
-            " creator) VALUES ($1::uuid, NULLIF($2, '')::uuid, $3, $4::text[], $5::date, $6::date, $7, $8, $9, $10, $11,"
-            " $12, $13, $14, $15)",
+            " creator, village_ref) VALUES ($1::uuid, NULLIF($2, '')::uuid, $3, $4::text[], $5::date, $6::date, $7, $8, $9,"
+            " $10, $11, $12, $13, $14, $15, $16)",
             id, api::IdOf(a.campaign()), a.activity_type(), ArrayLiteral(topics), DateText(a.start_date()),
             DateText(a.end_date()), a.commune_code(), a.village(), a.sessions(), a.participants_total(),
             a.participants_ethnic_minority(), a.participants_women(), a.participants_prestigious(), a.outcome(),
-            creator);
+            creator, a.village_ref());
         std::vector<std::string> kinds, codes, counts;
         for (const auto& p : a.by_ethnic_group()) {
           kinds.push_back("ETHNIC_GROUP");

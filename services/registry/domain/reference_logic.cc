@@ -374,7 +374,12 @@ absl::Status ReferenceLogic::ListVillages(const C& c, const v1::ListVillagesRequ
     LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", Today()));
     q.as_of = as_of;
   }
-  q.name_query = req.name_query();
+  if (req.exact_name()) {
+    if (req.name_query().empty()) return InvalidField("name_query", "is required with exact_name");
+    q.exact_name = req.name_query();
+  } else {
+    q.name_query = req.name_query();
+  }
   LNOB_ASSIGN_OR_RETURN(auto rows, api::FetchPage<v1::Village>(
                                         tokens_, req,
                                         [&](const std::string& after, int limit) {

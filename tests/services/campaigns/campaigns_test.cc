@@ -1,6 +1,7 @@
 // Campaigns logic against its real schema: reference data, campaigns, activities with their
 // reach (brief §7), validation naming every field, the database's own checks, area scope.
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -24,13 +25,35 @@ namespace {
 
 using ::lnob::testing::Day;
 
+// The registry's village register in memory: commune -> village name -> villages/{uuid}
+// (names compared as given; the registry itself ignores diacritics and case).
+class FakePlaces : public RegistryPlaces {
+ public:
+  absl::StatusOr<VillageMatch> FindVillage(const std::string& commune, absl::CivilDay,
+                                           const std::string& name) override {
+    if (!available) return absl::UnavailableError("registry down");
+    VillageMatch m;
+    auto it = villages.find(commune);
+    if (it == villages.end()) return m;
+    m.registered = true;
+    if (auto v = it->second.find(name); v != it->second.end()) {
+      m.village = v->second;
+      m.name = name;
+    }
+    return m;
+  }
+  std::map<std::string, std::map<std::string, std::string>> villages = {
+      {"25216", {{"Sóc Bom Bo", "villages/0190c0de-0000-7000-8000-00000000b0b0"}}}};
+  bool available = true;
+};
+
 class CampaignsTest : public testing::ServiceTest {
  protected:
   void SetUp() override {
     OpenDatabase("campaigns", EmbeddedMigrations());
     store_ = NewPgCampaignsStore(pool_.get());
-    logic_ = std::make_unique<CampaignsLogic>(store_.get(), &scope_, api::PageTokenCodec("test-secret-0123456789"),
-                                              RealClock::Get());
+    logic_ = std::make_unique<CampaignsLogic>(store_.get(), &scope_, &places_,
+                                              api::PageTokenCodec("test-secret-0123456789"), RealClock::Get());
     officer_ = CallAs("province-officer", {"campaigns.*"});
     commune_ = CallAs("commune-officer", {"campaigns.*"}, {"25216"});
   }
@@ -104,6 +127,7 @@ class CampaignsTest : public testing::ServiceTest {
     return t;
   }
   lnob::testing::FakeUnitDirectory units_{Units()};
+  FakePlaces places_;
   scope::AreaScope scope_{&units_, RealClock::Get()};
   std::unique_ptr<CampaignsStore> store_;
   std::unique_ptr<CampaignsLogic> logic_;
@@ -252,13 +276,25 @@ TEST_F(CampaignsTest, ThePlaceIsACommuneInForceOnTheActivitysDateAndTheScopeFoll
   st = logic_->CreateActivity(officer_, after, &got);
   EXPECT_EQ(Fields(st), (std::set<std::string>{"activity.commune_code"}));
   EXPECT_TRUE(absl::StrContains(st.message(), "became 25216")) << st;
+  // In a commune with a village register the village must be one of its villages; it is
+  // linked (25288 keeps no register: free text).
+  EXPECT_EQ(old_place.village_ref(), "");
+  auto listed_village = Activity(c.name());
+  ASSERT_TRUE(logic_->CreateActivity(officer_, listed_village, &got).ok());
+  EXPECT_EQ(got.village_ref(), "villages/0190c0de-0000-7000-8000-00000000b0b0");
+  listed_village.mutable_activity()->set_village("Sóc Lạ");
+  EXPECT_EQ(Fields(logic_->CreateActivity(officer_, listed_village, &got)), (std::set<std::string>{"activity.village"}));
+  places_.available = false;
+  EXPECT_EQ(logic_->CreateActivity(officer_, Activity(c.name()), &got).code(), absl::StatusCode::kUnavailable);
+  places_.available = true;
   // A district is not a commune; an unknown code is not a unit.
   after.mutable_activity()->set_commune_code("00688");
   EXPECT_EQ(Fields(logic_->CreateActivity(officer_, after, &got)), (std::set<std::string>{"activity.commune_code"}));
   // Without the registry's units nothing is recorded: UNAVAILABLE, not a guess.
   units_.set_available(false);
   scope::AreaScope cold(&units_, RealClock::Get());
-  CampaignsLogic cut_off(store_.get(), &cold, api::PageTokenCodec("test-secret-0123456789"), RealClock::Get());
+  CampaignsLogic cut_off(store_.get(), &cold, &places_, api::PageTokenCodec("test-secret-0123456789"),
+                         RealClock::Get());
   EXPECT_EQ(cut_off.CreateActivity(officer_, Activity(c.name()), &got).code(), absl::StatusCode::kUnavailable);
 }
 

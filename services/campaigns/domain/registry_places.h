@@ -1,0 +1,31 @@
+#ifndef LNOB_SERVICES_CAMPAIGNS_DOMAIN_REGISTRY_PLACES_H_
+#define LNOB_SERVICES_CAMPAIGNS_DOMAIN_REGISTRY_PLACES_H_
+
+// The campaigns service's view of the registry's village register. Free of gRPC: the
+// implementation lives in peer/, tests use a fake. Called with the service's own identity.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+
+namespace lnob::campaigns {
+
+struct VillageMatch {
+  bool registered = false;  // the commune has villages in force on the day
+  std::string village;      // villages/{uuid} whose name matches (diacritics and case ignored), or ""
+  std::string name;         // its name in the register's spelling
+};
+
+class RegistryPlaces {
+ public:
+  virtual ~RegistryPlaces() = default;
+  // The village of `commune` in force on `day` named `name`. UNAVAILABLE when the registry
+  // cannot answer.
+  virtual absl::StatusOr<VillageMatch> FindVillage(const std::string& commune, absl::CivilDay day,
+                                                   const std::string& name) = 0;
+};
+
+}  // namespace lnob::campaigns
+
+#endif  // LNOB_SERVICES_CAMPAIGNS_DOMAIN_REGISTRY_PLACES_H_

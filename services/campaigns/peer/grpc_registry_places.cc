@@ -1,0 +1,65 @@
+#include "services/campaigns/peer/grpc_registry_places.h"
+
+#include "common/api/proto_date.h"
+#include "common/peer/peer.h"
+#include "common/status/status.h"
+#include "grpcpp/grpcpp.h"
+#include "lnob/registry/v1/reference_data.grpc.pb.h"
+
+namespace lnob::campaigns {
+namespace {
+
+namespace rv1 = ::lnob::registry::v1;
+
+class GrpcRegistryPlaces final : public RegistryPlaces {
+ public:
+  GrpcRegistryPlaces(peer::PeerConfig config, auth::ServiceTokenSource* self) : config_(std::move(config)), self_(self) {
+    stub_ = rv1::ReferenceDataService::NewStub(peer::NewPeerChannel(config_.address));
+  }
+
+  absl::StatusOr<VillageMatch> FindVillage(const std::string& commune, absl::CivilDay day,
+                                           const std::string& name) override {
+    VillageMatch out;
+    rv1::ListVillagesRequest req;
+    req.set_commune_code(commune);
+    *req.mutable_as_of() = api::ToProtoDate(day);
+    req.set_name_query(name);
+    req.set_exact_name(true);
+    req.set_page_size(1);
+    rv1::ListVillagesResponse resp;
+    LNOB_RETURN_IF_ERROR(Call(req, &resp));
+    if (resp.villages_size() > 0) {
+      out.registered = true;
+      out.village = resp.villages(0).name();
+      out.name = resp.villages(0).display_name();
+      return out;
+    }
+    // No such village: does the commune keep a register at all?
+    req.clear_name_query();
+    req.set_exact_name(false);
+    resp.Clear();
+    LNOB_RETURN_IF_ERROR(Call(req, &resp));
+    out.registered = resp.villages_size() > 0;
+    return out;
+  }
+
+ private:
+  absl::Status Call(const rv1::ListVillagesRequest& req, rv1::ListVillagesResponse* resp) {
+    grpc::ClientContext ctx;
+    LNOB_RETURN_IF_ERROR(peer::AsService(self_, config_.timeout, &ctx));
+    grpc::Status s = stub_->ListVillages(&ctx, req, resp);
+    return s.ok() ? absl::OkStatus() : peer::PeerStatus(s, "registry");
+  }
+
+  peer::PeerConfig config_;
+  auth::ServiceTokenSource* self_;
+  std::unique_ptr<rv1::ReferenceDataService::Stub> stub_;
+};
+
+}  // namespace
+
+std::unique_ptr<RegistryPlaces> NewGrpcRegistryPlaces(peer::PeerConfig config, auth::ServiceTokenSource* self) {
+  return std::make_unique<GrpcRegistryPlaces>(std::move(config), self);
+}
+
+}  // namespace lnob::campaigns
