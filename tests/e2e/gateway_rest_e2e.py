@@ -753,6 +753,11 @@ class GatewayRestE2E(unittest.TestCase):
         body, _, _ = self.error(INVALID_ARGUMENT, "POST", "/v1/activities",
                                 {**activity, "communeCode": "25222", "village": "Ấp Ma"})
         self.assertIn("activity.village", json.dumps(body, ensure_ascii=False))
+        # Reach in the quarter by language: attendances, and says so.
+        reach = self.call("GET", "/v1/reach?period.type=QUARTER&period.year=2025&period.index=2&groupBy=BY_LANGUAGE")
+        self.assertEqual(reach["counting"], "ATTENDANCES")
+        self.assertEqual(int(reach["attendances"]), 120)
+        self.assertEqual({r.get("code", ""): int(r["attendances"]) for r in reach["rows"]}, {"STIENG": 80, "VI": 40})
         # A breakdown above its total is refused, naming the field.
         body, details, _ = self.error(INVALID_ARGUMENT, "POST", "/v1/activities",
                                       {**activity, "participantsTotal": "50"})

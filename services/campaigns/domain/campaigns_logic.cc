@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/api/period.h"
 #include "common/api/proto_date.h"
 #include "common/api/request_id.h"
 #include "common/api/resource_name.h"
@@ -292,6 +293,57 @@ absl::Status CampaignsLogic::ListActivities(const C& c, const v1::ListActivities
                                        [](const v1::Activity& x) { return api::IdOf(x.name()); },
                                        out->mutable_next_page_token()));
   for (auto& x : rows) *out->add_activities() = std::move(x);
+  return absl::OkStatus();
+}
+
+absl::Status CampaignsLogic::GetReach(const C& c, const v1::GetReachRequest& req, v1::Reach* out) {
+  if (req.period().type() == common::v1::Period::TYPE_UNSPECIFIED) return InvalidField("period", "is required");
+  LNOB_ASSIGN_OR_RETURN(api::DayRange days, api::ResolvePeriod(req.period(), "period"));
+  LNOB_ASSIGN_OR_RETURN(absl::CivilDay geo, api::FromProtoDateOr(req.as_of(), "as_of", days.last));
+  ReachQuery q;
+  q.first = absl::FormatCivilTime(days.first);
+  q.last = absl::FormatCivilTime(days.last);
+  for (int i = 0; i < req.group_by_size(); ++i) {
+    const std::string field = absl::StrCat("group_by[", i, "]");
+    switch (req.group_by(i)) {
+      case v1::BY_COMMUNE: q.by_commune = true; break;
+      case v1::BY_ACTIVITY_TYPE: q.by_type = true; break;
+      case v1::BY_ETHNIC_GROUP:
+      case v1::BY_LANGUAGE: {
+        const std::string kind = req.group_by(i) == v1::BY_LANGUAGE ? "LANGUAGE" : "ETHNIC_GROUP";
+        if (!q.breakdown.empty() && q.breakdown != kind) {
+          return InvalidField(field, "ethnic groups and languages are recorded apart and cannot be crossed");
+        }
+        q.breakdown = kind;
+        break;
+      }
+      default: return InvalidField(field, "unknown dimension");
+    }
+  }
+  // Communes under the unit on the geography's date, within the caller's scope.
+  LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
+  if (!req.unit_code().empty() && !graph->Known(req.unit_code())) {
+    return InvalidField("unit_code", "must be a unit code of the registry (ListAdminUnits)");
+  }
+  LNOB_ASSIGN_OR_RETURN(auto covered, scope_->CoveredCommunes(c.principal, Today()));
+  if (!req.unit_code().empty() || covered) {
+    std::vector<std::string> under = graph->CommunesUnder(req.unit_code(), geo);
+    std::vector<std::string> allowed;
+    for (auto& code : under) {
+      if (!covered || covered->count(code)) allowed.push_back(std::move(code));
+    }
+    if (!req.unit_code().empty() && covered && allowed.empty()) {
+      return scope::AreaScope::FilterOutOfScope("unit_code", req.unit_code());
+    }
+    q.communes = std::move(allowed);
+  }
+  v1::ReachRow totals;
+  LNOB_ASSIGN_OR_RETURN(auto rows, store_->Reach(q, &totals));
+  *out->mutable_period() = req.period();
+  out->set_activities(totals.activities());
+  out->set_attendances(totals.attendances());
+  out->set_counting("ATTENDANCES");
+  for (auto& r : rows) *out->add_rows() = std::move(r);
   return absl::OkStatus();
 }
 

@@ -38,6 +38,7 @@ class CampaignsLogic {
   absl::Status CreateActivity(const C& c, const v1::CreateActivityRequest& req, v1::Activity* out);
   absl::Status GetActivity(const C& c, const v1::GetActivityRequest& req, v1::Activity* out);
   absl::Status ListActivities(const C& c, const v1::ListActivitiesRequest& req, v1::ListActivitiesResponse* out);
+  absl::Status GetReach(const C& c, const v1::GetReachRequest& req, v1::Reach* out);
 
  private:
   absl::Status ValidateActivity(const v1::Activity& a, const std::optional<v1::Campaign>& campaign);

@@ -21,6 +21,13 @@ struct ActivityQuery {
   int limit = 100;
 };
 
+struct ReachQuery {
+  std::string first, last;                           // "YYYY-MM-DD", inclusive (start dates)
+  std::optional<std::vector<std::string>> communes;  // nullopt: any
+  bool by_commune = false, by_type = false;
+  std::string breakdown;                             // "", ETHNIC_GROUP or LANGUAGE
+};
+
 class CampaignsStore {
  public:
   virtual ~CampaignsStore() = default;
@@ -40,6 +47,8 @@ class CampaignsStore {
                                                       const db::IdempotencyKey& key) = 0;
   virtual absl::StatusOr<v1::Activity> GetActivity(const std::string& id) = 0;
   virtual absl::StatusOr<std::vector<v1::Activity>> ListActivities(const ActivityQuery& q) = 0;
+  // Rows grouped as asked; the totals (activities, attendances) in *totals.
+  virtual absl::StatusOr<std::vector<v1::ReachRow>> Reach(const ReachQuery& q, v1::ReachRow* totals) = 0;
   virtual bool Healthy() = 0;
 };
 

@@ -300,6 +300,47 @@ class PgCampaignsStore final : public CampaignsStore {
     });
   }
 
+  absl::StatusOr<std::vector<v1::ReachRow>> Reach(const ReachQuery& q, v1::ReachRow* totals) override {
+    using Out = std::vector<v1::ReachRow>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      const std::string a = absl::StrCat(
+          "WITH a AS (SELECT a.id, CASE WHEN $5 THEN a.commune_code ELSE '' END AS c,"
+          " CASE WHEN $6 THEN a.activity_type ELSE '' END AS t, a.participants_total FROM activities a"
+          " WHERE a.start_date BETWEEN $1::date AND $2::date AND ($3 = false OR a.commune_code = ANY($4::text[])))");
+      const std::string communes = ArrayLiteral(q.communes.value_or(std::vector<std::string>{}));
+      auto total = tx.exec_params(a + " SELECT count(*)::bigint, coalesce(sum(participants_total), 0)::bigint FROM a",
+                                  q.first, q.last, q.communes.has_value(), communes, q.by_commune, q.by_type);
+      totals->set_activities(total[0][0].as<int64_t>());
+      totals->set_attendances(total[0][1].as<int64_t>());
+      // With a breakdown: each recorded code, and what the activities left unbroken under "".
+      const std::string sql =
+          q.breakdown.empty()
+              ? a + " SELECT c, t, '', count(*)::bigint, sum(participants_total)::bigint FROM a GROUP BY 1, 2"
+                    " ORDER BY 1, 2"
+              : a + " SELECT c, t, code, count(DISTINCT id)::bigint, sum(n)::bigint FROM ("
+                    "   SELECT a.c, a.t, a.id, r.code, r.participants AS n FROM a"
+                    "     JOIN activity_reach r ON r.activity_id = a.id AND r.kind = $7"
+                    "   UNION ALL"
+                    "   SELECT a.c, a.t, a.id, '', a.participants_total - coalesce((SELECT sum(r.participants)"
+                    "     FROM activity_reach r WHERE r.activity_id = a.id AND r.kind = $7), 0) FROM a) x"
+                    " WHERE n > 0 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+      auto rows = q.breakdown.empty()
+                      ? tx.exec_params(sql, q.first, q.last, q.communes.has_value(), communes, q.by_commune, q.by_type)
+                      : tx.exec_params(sql, q.first, q.last, q.communes.has_value(), communes, q.by_commune, q.by_type,
+                                       q.breakdown);
+      for (const auto& r : rows) {
+        v1::ReachRow row;
+        row.set_commune_code(Str(r[0]));
+        row.set_activity_type(Str(r[1]));
+        row.set_code(Str(r[2]));
+        row.set_activities(r[3].as<int64_t>());
+        row.set_attendances(r[4].as<int64_t>());
+        out.push_back(std::move(row));
+      }
+      return absl::OkStatus();
+    });
+  }
+
   bool Healthy() override { return pool_->Ping(); }
 
  private:

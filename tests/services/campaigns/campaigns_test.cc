@@ -5,6 +5,8 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <pqxx/pqxx>
 
@@ -338,6 +340,72 @@ TEST_F(CampaignsTest, ACommuneOfficerSeesAndWritesOnlyItsCommunes) {
   first.set_page_token(page.next_page_token());
   first.set_campaign(c.name());  // another query: the token does not carry over
   EXPECT_EQ(logic_->ListActivities(officer_, first, &page).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(CampaignsTest, ReachCountsAttendancesByPeriodUnitAndLanguageAndSaysSo) {
+  v1::Campaign c = Campaign();
+  v1::Activity out;
+  ASSERT_TRUE(logic_->CreateActivity(officer_, Activity(c.name()), &out).ok());  // 25216, April: 120
+  auto meeting = Activity(c.name());
+  auto* m = meeting.mutable_activity();
+  m->set_activity_type("VILLAGE_MEETING");
+  m->set_commune_code("25195");
+  *m->mutable_start_date() = Day(2025, 5, 2);
+  m->set_participants_total(30);
+  m->set_participants_ethnic_minority(15);
+  m->set_participants_women(10);
+  m->mutable_by_ethnic_group(0)->set_participants(10);
+  auto* khmer = m->add_by_ethnic_group();
+  khmer->set_code("05");
+  khmer->set_participants(5);
+  m->clear_by_language();
+  ASSERT_TRUE(logic_->CreateActivity(officer_, meeting, &out).ok());
+  auto august = Activity(c.name());
+  *august.mutable_activity()->mutable_start_date() = Day(2025, 8, 1);
+  ASSERT_TRUE(logic_->CreateActivity(officer_, august, &out).ok());
+
+  auto reach = [&](std::vector<v1::ReachDimension> dims, const std::string& unit = "",
+                   const server::Call* who = nullptr) {
+    v1::GetReachRequest req;
+    req.mutable_period()->set_type(common::v1::Period::QUARTER);
+    req.mutable_period()->set_year(2025);
+    req.mutable_period()->set_index(2);
+    req.set_unit_code(unit);
+    for (auto d : dims) req.add_group_by(d);
+    v1::Reach r;
+    absl::Status st = logic_->GetReach(who ? *who : officer_, req, &r);
+    EXPECT_TRUE(st.ok()) << st;
+    std::map<std::string, std::pair<int64_t, int64_t>> rows;  // commune|code -> activities, attendances
+    for (const auto& row : r.rows()) rows[row.commune_code() + "|" + row.code()] = {row.activities(), row.attendances()};
+    EXPECT_EQ(r.counting(), "ATTENDANCES");
+    return std::make_pair(r, rows);
+  };
+  auto [q2, by_language] = reach({v1::BY_LANGUAGE});
+  EXPECT_EQ(q2.activities(), 2);
+  EXPECT_EQ(q2.attendances(), 150);
+  EXPECT_EQ(by_language["|STIENG"], std::make_pair(int64_t{1}, int64_t{70}));
+  EXPECT_EQ(by_language["|VI"], std::make_pair(int64_t{1}, int64_t{50}));
+  EXPECT_EQ(by_language["|"], std::make_pair(int64_t{1}, int64_t{30}));  // the meeting recorded no languages
+  auto [unused, by_group] = reach({v1::BY_COMMUNE, v1::BY_ETHNIC_GROUP});
+  EXPECT_EQ(by_group["25195|22"].second, 10);
+  EXPECT_EQ(by_group["25195|05"].second, 5);
+  EXPECT_EQ(by_group["25195|"].second, 15);
+  EXPECT_EQ(by_group["25216|22"].second, 80);
+  EXPECT_EQ(by_group["25216|"].second, 40);
+  // Under district 688, and for the officer of 25216: only the April activity.
+  EXPECT_EQ(reach({}, "688").first.attendances(), 120);
+  EXPECT_EQ(reach({}, "", &commune_).first.attendances(), 120);
+  // The two breakdowns are recorded apart: crossing them is refused, naming the field.
+  v1::GetReachRequest crossed;
+  crossed.mutable_period()->set_type(common::v1::Period::YEAR);
+  crossed.mutable_period()->set_year(2025);
+  crossed.add_group_by(v1::BY_ETHNIC_GROUP);
+  crossed.add_group_by(v1::BY_LANGUAGE);
+  v1::Reach r;
+  EXPECT_EQ(Fields(logic_->GetReach(officer_, crossed, &r)), (std::set<std::string>{"group_by[1]"}));
+  crossed.clear_group_by();
+  crossed.set_unit_code("25195");
+  EXPECT_EQ(logic_->GetReach(commune_, crossed, &r).code(), absl::StatusCode::kPermissionDenied);
 }
 
 }  // namespace
