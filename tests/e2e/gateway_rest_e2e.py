@@ -758,6 +758,11 @@ class GatewayRestE2E(unittest.TestCase):
         self.assertEqual(reach["counting"], "ATTENDANCES")
         self.assertEqual(int(reach["attendances"]), 120)
         self.assertEqual({r.get("code", ""): int(r["attendances"]) for r in reach["rows"]}, {"STIENG": 80, "VI": 40})
+        # Coverage of commune 25222 in the quarter: the register's villages (test_1b) without activity.
+        cov = self.call("GET", "/v1/coverage?period.type=QUARTER&period.year=2025&period.index=2&unitCode=25222")
+        self.assertEqual(int(cov["communes"]), 1)
+        self.assertNotIn("communesWithoutActivity", cov)
+        self.assertEqual([v["displayName"] for v in cov["villagesWithoutActivity"]], ["Ấp 4"])
         # A breakdown above its total is refused, naming the field.
         body, details, _ = self.error(INVALID_ARGUMENT, "POST", "/v1/activities",
                                       {**activity, "participantsTotal": "50"})

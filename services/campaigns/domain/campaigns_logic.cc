@@ -296,6 +296,65 @@ absl::Status CampaignsLogic::ListActivities(const C& c, const v1::ListActivities
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::optional<std::vector<std::string>>> CampaignsLogic::CommunesFor(const C& c,
+                                                                                   const std::string& unit,
+                                                                                   absl::CivilDay day,
+                                                                                   const std::string& field) {
+  LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
+  if (!unit.empty() && !graph->Known(unit)) {
+    return InvalidField(field, "must be a unit code of the registry (ListAdminUnits)");
+  }
+  LNOB_ASSIGN_OR_RETURN(auto covered, scope_->CoveredCommunes(c.principal, Today()));
+  if (unit.empty() && !covered) return std::optional<std::vector<std::string>>();
+  std::vector<std::string> allowed;
+  for (auto& code : graph->CommunesUnder(unit, day)) {
+    if (!covered || covered->count(code)) allowed.push_back(std::move(code));
+  }
+  if (!unit.empty() && covered && allowed.empty()) return scope::AreaScope::FilterOutOfScope(field, unit);
+  return std::optional<std::vector<std::string>>(std::move(allowed));
+}
+
+absl::Status CampaignsLogic::GetCoverage(const C& c, const v1::GetCoverageRequest& req, v1::Coverage* out) {
+  if (req.period().type() == common::v1::Period::TYPE_UNSPECIFIED) return InvalidField("period", "is required");
+  LNOB_ASSIGN_OR_RETURN(api::DayRange days, api::ResolvePeriod(req.period(), "period"));
+  LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
+  LNOB_ASSIGN_OR_RETURN(auto communes, CommunesFor(c, req.unit_code(), days.last, "unit_code"));
+  std::vector<std::string> all = communes ? *communes : graph->CommunesUnder("", days.last);
+  // The communes in force on the last day; an activity under an older code counts for the
+  // commune that code became.
+  std::set<std::string> current;
+  for (const auto& code : all) {
+    const scope::UnitVersion* u = graph->Find(code, days.last);
+    if (u != nullptr && u->level == "commune") current.insert(code);
+  }
+  LNOB_ASSIGN_OR_RETURN(auto covered, store_->CoveredPlaces(absl::FormatCivilTime(days.first),
+                                                            absl::FormatCivilTime(days.last), all));
+  std::set<std::string> reached;
+  for (const auto& code : covered.communes) reached.insert(graph->UnitOn(code, days.last));
+  *out->mutable_period() = req.period();
+  out->set_communes(static_cast<int64_t>(current.size()));
+  for (const auto& code : current) {
+    if (!reached.count(code)) out->add_communes_without_activity(code);
+  }
+  LNOB_ASSIGN_OR_RETURN(auto villages, places_->VillagesOf(std::vector<std::string>(current.begin(), current.end()),
+                                                           days.last));
+  LNOB_ASSIGN_OR_RETURN(auto difficult, places_->DifficultVillages(days.last));
+  out->set_villages(static_cast<int64_t>(villages.size()));
+  for (const auto& v : villages) {
+    const bool hard = difficult.count(v.village) > 0;
+    if (hard) out->set_especially_difficult_villages(out->especially_difficult_villages() + 1);
+    if (covered.villages.count(v.village)) continue;
+    if (hard) out->set_especially_difficult_without_activity(out->especially_difficult_without_activity() + 1);
+    if (req.only_especially_difficult() && !hard) continue;
+    auto* u = out->add_villages_without_activity();
+    u->set_village(v.village);
+    u->set_display_name(v.name);
+    u->set_commune_code(v.commune_code);
+    u->set_especially_difficult(hard);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CampaignsLogic::GetReach(const C& c, const v1::GetReachRequest& req, v1::Reach* out) {
   if (req.period().type() == common::v1::Period::TYPE_UNSPECIFIED) return InvalidField("period", "is required");
   LNOB_ASSIGN_OR_RETURN(api::DayRange days, api::ResolvePeriod(req.period(), "period"));
@@ -320,23 +379,7 @@ absl::Status CampaignsLogic::GetReach(const C& c, const v1::GetReachRequest& req
       default: return InvalidField(field, "unknown dimension");
     }
   }
-  // Communes under the unit on the geography's date, within the caller's scope.
-  LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
-  if (!req.unit_code().empty() && !graph->Known(req.unit_code())) {
-    return InvalidField("unit_code", "must be a unit code of the registry (ListAdminUnits)");
-  }
-  LNOB_ASSIGN_OR_RETURN(auto covered, scope_->CoveredCommunes(c.principal, Today()));
-  if (!req.unit_code().empty() || covered) {
-    std::vector<std::string> under = graph->CommunesUnder(req.unit_code(), geo);
-    std::vector<std::string> allowed;
-    for (auto& code : under) {
-      if (!covered || covered->count(code)) allowed.push_back(std::move(code));
-    }
-    if (!req.unit_code().empty() && covered && allowed.empty()) {
-      return scope::AreaScope::FilterOutOfScope("unit_code", req.unit_code());
-    }
-    q.communes = std::move(allowed);
-  }
+  LNOB_ASSIGN_OR_RETURN(q.communes, CommunesFor(c, req.unit_code(), geo, "unit_code"));
   v1::ReachRow totals;
   LNOB_ASSIGN_OR_RETURN(auto rows, store_->Reach(q, &totals));
   *out->mutable_period() = req.period();

@@ -39,6 +39,7 @@ class CampaignsLogic {
   absl::Status GetActivity(const C& c, const v1::GetActivityRequest& req, v1::Activity* out);
   absl::Status ListActivities(const C& c, const v1::ListActivitiesRequest& req, v1::ListActivitiesResponse* out);
   absl::Status GetReach(const C& c, const v1::GetReachRequest& req, v1::Reach* out);
+  absl::Status GetCoverage(const C& c, const v1::GetCoverageRequest& req, v1::Coverage* out);
 
  private:
   absl::Status ValidateActivity(const v1::Activity& a, const std::optional<v1::Campaign>& campaign);
@@ -47,6 +48,10 @@ class CampaignsLogic {
   // village one of its registered villages then, when it keeps a register (linked).
   absl::Status CheckPlace(v1::Activity* a);
   absl::CivilDay Today() const;
+  // Communes of any period under `unit` on `day` (all when empty) within the caller's scope;
+  // nullopt when neither restricts. PERMISSION_DENIED naming `field` for a unit outside it.
+  absl::StatusOr<std::optional<std::vector<std::string>>> CommunesFor(const C& c, const std::string& unit,
+                                                                      absl::CivilDay day, const std::string& field);
 
   CampaignsStore* store_;
   scope::AreaScope* scope_;

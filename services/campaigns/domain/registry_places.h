@@ -4,7 +4,9 @@
 // The campaigns service's view of the registry's village register. Free of gRPC: the
 // implementation lives in peer/, tests use a fake. Called with the service's own identity.
 
+#include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
@@ -17,6 +19,12 @@ struct VillageMatch {
   std::string name;         // its name in the register's spelling
 };
 
+struct RegisteredVillage {
+  std::string village;       // villages/{uuid}
+  std::string name;
+  std::string commune_code;
+};
+
 class RegistryPlaces {
  public:
   virtual ~RegistryPlaces() = default;
@@ -24,6 +32,12 @@ class RegistryPlaces {
   // cannot answer.
   virtual absl::StatusOr<VillageMatch> FindVillage(const std::string& commune, absl::CivilDay day,
                                                    const std::string& name) = 0;
+  // Every village of these communes in force on `day`.
+  virtual absl::StatusOr<std::vector<RegisteredVillage>> VillagesOf(const std::vector<std::string>& communes,
+                                                                   absl::CivilDay day) = 0;
+  // The villages classified especially difficult on `day` (area classifications naming a
+  // register village), as villages/{uuid}.
+  virtual absl::StatusOr<std::set<std::string>> DifficultVillages(absl::CivilDay day) = 0;
 };
 
 }  // namespace lnob::campaigns

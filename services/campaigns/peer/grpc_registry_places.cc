@@ -43,6 +43,48 @@ class GrpcRegistryPlaces final : public RegistryPlaces {
     return out;
   }
 
+  absl::StatusOr<std::vector<RegisteredVillage>> VillagesOf(const std::vector<std::string>& communes,
+                                                           absl::CivilDay day) override {
+    std::vector<RegisteredVillage> out;
+    for (const auto& commune : communes) {
+      std::string token;
+      do {
+        rv1::ListVillagesRequest req;
+        req.set_commune_code(commune);
+        *req.mutable_as_of() = api::ToProtoDate(day);
+        req.set_page_size(1000);
+        req.set_page_token(token);
+        rv1::ListVillagesResponse resp;
+        LNOB_RETURN_IF_ERROR(Call(req, &resp));
+        for (const auto& v : resp.villages()) out.push_back({v.name(), v.display_name(), v.commune_code()});
+        token = resp.next_page_token();
+      } while (!token.empty());
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::set<std::string>> DifficultVillages(absl::CivilDay day) override {
+    std::set<std::string> out;
+    std::string token;
+    do {
+      rv1::ListAreaClassificationsRequest req;
+      *req.mutable_as_of() = api::ToProtoDate(day);
+      req.set_region(rv1::ESPECIALLY_DIFFICULT_VILLAGE);
+      req.set_page_size(1000);
+      req.set_page_token(token);
+      rv1::ListAreaClassificationsResponse resp;
+      grpc::ClientContext ctx;
+      LNOB_RETURN_IF_ERROR(peer::AsService(self_, config_.timeout, &ctx));
+      grpc::Status s = stub_->ListAreaClassifications(&ctx, req, &resp);
+      if (!s.ok()) return peer::PeerStatus(s, "registry");
+      for (const auto& a : resp.area_classifications()) {
+        if (!a.village().empty()) out.insert(a.village());
+      }
+      token = resp.next_page_token();
+    } while (!token.empty());
+    return out;
+  }
+
  private:
   absl::Status Call(const rv1::ListVillagesRequest& req, rv1::ListVillagesResponse* resp) {
     grpc::ClientContext ctx;

@@ -5,6 +5,7 @@
 // (pg_campaigns_store.cc) is the only campaigns code that includes libpqxx.
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,13 @@ class CampaignsStore {
   virtual absl::StatusOr<std::vector<v1::Activity>> ListActivities(const ActivityQuery& q) = 0;
   // Rows grouped as asked; the totals (activities, attendances) in *totals.
   virtual absl::StatusOr<std::vector<v1::ReachRow>> Reach(const ReachQuery& q, v1::ReachRow* totals) = 0;
+  // Communes (as recorded) and villages (villages/{uuid}) of the activities that started in
+  // [first, last] in these communes (nullopt: any).
+  struct Covered {
+    std::set<std::string> communes, villages;
+  };
+  virtual absl::StatusOr<Covered> CoveredPlaces(const std::string& first, const std::string& last,
+                                                const std::optional<std::vector<std::string>>& communes) = 0;
   virtual bool Healthy() = 0;
 };
 

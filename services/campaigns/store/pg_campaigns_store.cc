@@ -341,6 +341,20 @@ class PgCampaignsStore final : public CampaignsStore {
     });
   }
 
+  absl::StatusOr<Covered> CoveredPlaces(const std::string& first, const std::string& last,
+                                        const std::optional<std::vector<std::string>>& communes) override {
+    return pool_->Fetch<Covered>([&](transaction_base& tx, Covered& out) -> absl::Status {
+      for (const auto& r : tx.exec_params(
+               "SELECT DISTINCT a.commune_code, a.village_ref FROM activities a"
+               " WHERE a.start_date BETWEEN $1::date AND $2::date AND ($3 = false OR a.commune_code = ANY($4::text[]))",
+               first, last, communes.has_value(), ArrayLiteral(communes.value_or(std::vector<std::string>{})))) {
+        out.communes.insert(Str(r[0]));
+        if (!Str(r[1]).empty()) out.villages.insert(Str(r[1]));
+      }
+      return absl::OkStatus();
+    });
+  }
+
   bool Healthy() override { return pool_->Ping(); }
 
  private:

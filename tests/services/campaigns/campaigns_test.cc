@@ -44,8 +44,23 @@ class FakePlaces : public RegistryPlaces {
     }
     return m;
   }
+  absl::StatusOr<std::vector<RegisteredVillage>> VillagesOf(const std::vector<std::string>& communes,
+                                                           absl::CivilDay) override {
+    if (!available) return absl::UnavailableError("registry down");
+    std::vector<RegisteredVillage> out;
+    for (const auto& commune : communes) {
+      auto it = villages.find(commune);
+      if (it == villages.end()) continue;
+      for (const auto& [name, ref] : it->second) out.push_back({ref, name, commune});
+    }
+    return out;
+  }
+  absl::StatusOr<std::set<std::string>> DifficultVillages(absl::CivilDay) override { return difficult; }
   std::map<std::string, std::map<std::string, std::string>> villages = {
-      {"25216", {{"Sóc Bom Bo", "villages/0190c0de-0000-7000-8000-00000000b0b0"}}}};
+      {"25216",
+       {{"Sóc Bom Bo", "villages/0190c0de-0000-7000-8000-00000000b0b0"},
+        {"Sóc Bù Lạch", "villages/0190c0de-0000-7000-8000-00000000b1b1"}}}};
+  std::set<std::string> difficult = {"villages/0190c0de-0000-7000-8000-00000000b1b1"};
   bool available = true;
 };
 
@@ -406,6 +421,50 @@ TEST_F(CampaignsTest, ReachCountsAttendancesByPeriodUnitAndLanguageAndSaysSo) {
   crossed.clear_group_by();
   crossed.set_unit_code("25195");
   EXPECT_EQ(logic_->GetReach(commune_, crossed, &r).code(), absl::StatusCode::kPermissionDenied);
+}
+
+// "Which especially-difficult villages heard nothing about the programme this quarter?"
+TEST_F(CampaignsTest, CoverageNamesTheCommunesAndRegisterVillagesWithoutActivity) {
+  v1::Campaign c = Campaign();
+  v1::Activity out;
+  ASSERT_TRUE(logic_->CreateActivity(officer_, Activity(c.name()), &out).ok());  // 25216, Sóc Bom Bo, April
+  auto coverage = [&](int quarter, const server::Call& who, bool only_difficult = false) {
+    v1::GetCoverageRequest req;
+    req.mutable_period()->set_type(common::v1::Period::QUARTER);
+    req.mutable_period()->set_year(2025);
+    req.mutable_period()->set_index(quarter);
+    req.set_only_especially_difficult(only_difficult);
+    v1::Coverage cov;
+    absl::Status st = logic_->GetCoverage(who, req, &cov);
+    EXPECT_TRUE(st.ok()) << st;
+    return cov;
+  };
+  v1::Coverage q2 = coverage(2, officer_);
+  EXPECT_EQ(q2.communes(), 3);  // 25195, 25216 and 25288 (in force until 30 June)
+  EXPECT_EQ(std::vector<std::string>(q2.communes_without_activity().begin(), q2.communes_without_activity().end()),
+            (std::vector<std::string>{"25195", "25288"}));
+  EXPECT_EQ(q2.villages(), 2);
+  EXPECT_EQ(q2.especially_difficult_villages(), 1);
+  EXPECT_EQ(q2.especially_difficult_without_activity(), 1);
+  ASSERT_EQ(q2.villages_without_activity_size(), 1);
+  EXPECT_EQ(q2.villages_without_activity(0).display_name(), "Sóc Bù Lạch");
+  EXPECT_TRUE(q2.villages_without_activity(0).especially_difficult());
+  // Q3: 25288 is gone (merged into 25216); nothing happened anywhere.
+  v1::Coverage q3 = coverage(3, officer_);
+  EXPECT_EQ(q3.communes(), 2);
+  EXPECT_EQ(q3.communes_without_activity_size(), 2);
+  EXPECT_EQ(q3.villages_without_activity_size(), 2);
+  EXPECT_EQ(coverage(3, officer_, true).villages_without_activity_size(), 1);
+  // The officer of 25216 sees its own commune and the one merged into it.
+  EXPECT_EQ(coverage(2, commune_).communes(), 2);
+  // A registry that cannot answer gives UNAVAILABLE, not a coverage without villages.
+  places_.available = false;
+  v1::GetCoverageRequest req;
+  req.mutable_period()->set_type(common::v1::Period::QUARTER);
+  req.mutable_period()->set_year(2025);
+  req.mutable_period()->set_index(2);
+  v1::Coverage cov;
+  EXPECT_EQ(logic_->GetCoverage(officer_, req, &cov).code(), absl::StatusCode::kUnavailable);
 }
 
 }  // namespace
