@@ -29,6 +29,18 @@ std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
   return ctx;
 }
 
+namespace {
+
+// The first 16 bytes of a SHA-256 digest, shaped like an RFC 4122 name-based UUID.
+std::string DigestUuid(const unsigned char* digest) {
+  std::string hex = absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), 16));
+  hex[12] = '5';
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-", hex.substr(16, 4), "-",
+                      hex.substr(20, 12));
+}
+
+}  // namespace
+
 std::string FileImportId(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -39,10 +51,7 @@ std::string FileImportId(const std::string& path) {
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx, d, &len);
   EVP_MD_CTX_free(ctx);
-  std::string hex = absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(d), 16));
-  hex[12] = '5';  // looks like an RFC 4122 name-based UUID
-  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
-                      hex.substr(16, 4), "-", hex.substr(20, 12));
+  return DigestUuid(d);
 }
 
 std::string RowRequestId(const std::string& import_id, int64_t row) {
@@ -50,10 +59,7 @@ std::string RowRequestId(const std::string& import_id, int64_t row) {
   unsigned char d[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(key.data(), key.size(), d, &len, EVP_sha256(), nullptr);
-  std::string hex = absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(d), 16));
-  hex[12] = '5';
-  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
-                      hex.substr(16, 4), "-", hex.substr(20, 12));
+  return DigestUuid(d);
 }
 
 int64_t CountLines(const std::string& path) {

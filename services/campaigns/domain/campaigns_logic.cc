@@ -5,12 +5,12 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "common/api/period.h"
 #include "common/api/proto_date.h"
 #include "common/api/request_id.h"
 #include "common/api/resource_name.h"
 #include "common/status/status.h"
+#include "common/util/date.h"
 #include "common/util/text.h"
 #include "common/util/uuid.h"
 
@@ -62,7 +62,7 @@ void CheckBudget(const google::protobuf::RepeatedPtrField<v1::BudgetLine>& lines
 }
 
 std::string DateString(const google::type::Date& d) {
-  return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
+  return FormatDate(absl::CivilDay(d.year(), d.month(), d.day()));
 }
 
 // Dates as days, or a violation naming the field.
@@ -327,8 +327,8 @@ absl::Status CampaignsLogic::GetCoverage(const C& c, const v1::GetCoverageReques
     const scope::UnitVersion* u = graph->Find(code, days.last);
     if (u != nullptr && u->level == "commune") current.insert(code);
   }
-  LNOB_ASSIGN_OR_RETURN(auto covered, store_->CoveredPlaces(absl::FormatCivilTime(days.first),
-                                                            absl::FormatCivilTime(days.last), all));
+  LNOB_ASSIGN_OR_RETURN(auto covered, store_->CoveredPlaces(FormatDate(days.first),
+                                                            FormatDate(days.last), all));
   std::set<std::string> reached;
   for (const auto& code : covered.communes) reached.insert(graph->UnitOn(code, days.last));
   *out->mutable_period() = req.period();
@@ -360,8 +360,8 @@ absl::Status CampaignsLogic::GetReach(const C& c, const v1::GetReachRequest& req
   LNOB_ASSIGN_OR_RETURN(api::DayRange days, api::ResolvePeriod(req.period(), "period"));
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay geo, api::FromProtoDateOr(req.as_of(), "as_of", days.last));
   ReachQuery q;
-  q.first = absl::FormatCivilTime(days.first);
-  q.last = absl::FormatCivilTime(days.last);
+  q.first = FormatDate(days.first);
+  q.last = FormatDate(days.last);
   for (int i = 0; i < req.group_by_size(); ++i) {
     const std::string field = absl::StrCat("group_by[", i, "]");
     switch (req.group_by(i)) {

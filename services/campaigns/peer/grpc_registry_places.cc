@@ -73,10 +73,7 @@ class GrpcRegistryPlaces final : public RegistryPlaces {
       req.set_page_size(1000);
       req.set_page_token(token);
       rv1::ListAreaClassificationsResponse resp;
-      grpc::ClientContext ctx;
-      LNOB_RETURN_IF_ERROR(peer::AsService(self_, config_.timeout, &ctx));
-      grpc::Status s = stub_->ListAreaClassifications(&ctx, req, &resp);
-      if (!s.ok()) return peer::PeerStatus(s, "registry");
+      LNOB_RETURN_IF_ERROR(Call(req, &resp, &rv1::ReferenceDataService::Stub::ListAreaClassifications));
       for (const auto& a : resp.area_classifications()) {
         if (!a.village().empty()) out.insert(a.village());
       }
@@ -86,11 +83,17 @@ class GrpcRegistryPlaces final : public RegistryPlaces {
   }
 
  private:
-  absl::Status Call(const rv1::ListVillagesRequest& req, rv1::ListVillagesResponse* resp) {
+  // One call on the service's own behalf (its token, the configured timeout).
+  template <typename Req, typename Resp>
+  absl::Status Call(const Req& req, Resp* resp,
+                    grpc::Status (rv1::ReferenceDataService::Stub::*method)(grpc::ClientContext*, const Req&, Resp*)) {
     grpc::ClientContext ctx;
     LNOB_RETURN_IF_ERROR(peer::AsService(self_, config_.timeout, &ctx));
-    grpc::Status s = stub_->ListVillages(&ctx, req, resp);
+    grpc::Status s = (stub_.get()->*method)(&ctx, req, resp);
     return s.ok() ? absl::OkStatus() : peer::PeerStatus(s, "registry");
+  }
+  absl::Status Call(const rv1::ListVillagesRequest& req, rv1::ListVillagesResponse* resp) {
+    return Call(req, resp, &rv1::ReferenceDataService::Stub::ListVillages);
   }
 
   peer::PeerConfig config_;

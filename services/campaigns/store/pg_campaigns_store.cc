@@ -9,6 +9,7 @@
 #include "common/db/idempotency.h"
 #include "common/db/pool.h"
 #include "common/db/sql_values.h"
+#include "common/util/date.h"
 #include "common/status/status.h"
 
 namespace lnob::campaigns {
@@ -19,18 +20,11 @@ using db::ArrayValue;
 using db::Str;
 using pqxx::transaction_base;
 
-constexpr char kTimestamp[] = "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
-
-std::string Ts(const std::string& column) {
-  std::string s = kTimestamp;
-  return s.replace(s.find("%s"), 2, column);
-}
-
 const std::string& CampaignColumns() {
   static const std::string k = absl::StrCat(
       "c.id::text, c.title, c.topics, c.start_date::text, c.end_date::text, c.target_units, c.programme_node,"
       " c.owner_unit, c.status, c.version, c.creator, ",
-      Ts("c.create_time"));
+      db::Rfc3339("c.create_time"));
   return k;
 }
 
@@ -39,13 +33,12 @@ const std::string& ActivityColumns() {
       "a.id::text, coalesce(a.campaign_id::text, ''), a.activity_type, a.topics, a.start_date::text, a.end_date::text,"
       " a.commune_code, a.village, a.sessions, a.participants_total, a.participants_em, a.participants_women,"
       " a.participants_prestigious, a.outcome, a.version, a.creator, ",
-      Ts("a.create_time"), ", a.village_ref");
+      db::Rfc3339("a.create_time"), ", a.village_ref");
   return k;
 }
 
-std::string DateText(const google::type::Date& d) {
-  return absl::StrCat(d.year(), "-", d.month() < 10 ? "0" : "", d.month(), "-", d.day() < 10 ? "0" : "", d.day());
-}
+// Dates the logic validated, as SQL date text.
+std::string DateText(const google::type::Date& d) { return FormatDate(absl::CivilDay(d.year(), d.month(), d.day())); }
 
 v1::Campaign CampaignFromRow(const pqxx::row& r) {
   v1::Campaign c;

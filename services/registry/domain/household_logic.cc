@@ -110,22 +110,9 @@ absl::StatusOr<v1::AreaType> HouseholdLogic::UnitArea(const std::string& commune
 absl::Status HouseholdLogic::CheckVillage(const std::string& commune, const std::string& village,
                                           const std::string& field) {
   if (village.empty()) return absl::OkStatus();
-  VillageQuery q;
-  q.communes = std::vector<std::string>{commune};
-  q.as_of = Today();
-  q.exact_name = village;
-  q.limit = 1;
-  LNOB_ASSIGN_OR_RETURN(auto named, refs_->ListVillages(q));
-  if (!named.empty()) return absl::OkStatus();
-  q.exact_name.clear();
-  q.limit = 9;
-  LNOB_ASSIGN_OR_RETURN(auto registered, refs_->ListVillages(q));
-  if (registered.empty()) return absl::OkStatus();
-  std::vector<std::string> names;
-  for (size_t i = 0; i < registered.size() && i < 8; ++i) names.push_back(registered[i].display_name());
-  return InvalidField(field, absl::StrCat("is not in the village register of commune ", commune, " (",
-                                          absl::StrJoin(names, ", "), registered.size() > 8 ? ", ..." : "",
-                                          "; ListVillages)"));
+  LNOB_ASSIGN_OR_RETURN(RegisterMatch m, MatchVillage(refs_, commune, Today(), village));
+  if (m.village || !m.registered) return absl::OkStatus();
+  return InvalidField(field, NotInRegister(commune, m));
 }
 
 absl::StatusOr<v1::AreaType> HouseholdLogic::AreaTypeOn(const v1::Household& h, absl::CivilDay date) {

@@ -1,10 +1,12 @@
 #include "services/registry/domain/reference_logic.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/api/resource_name.h"
 #include "common/api/proto_date.h"
@@ -255,6 +257,34 @@ absl::Status ReferenceLogic::GetAreaClassification(const C& c,
   return absl::OkStatus();
 }
 
+absl::StatusOr<RegisterMatch> MatchVillage(ReferenceStore* store, const std::string& commune, absl::CivilDay day,
+                                           const std::string& name) {
+  RegisterMatch out;
+  VillageQuery q;
+  q.communes = std::vector<std::string>{commune};
+  q.as_of = day;
+  q.exact_name = name;
+  q.limit = 1;
+  LNOB_ASSIGN_OR_RETURN(auto named, store->ListVillages(q));
+  if (!named.empty()) {
+    out.village = std::move(named[0]);
+    out.registered = true;
+    return out;
+  }
+  q.exact_name.clear();
+  q.limit = 9;
+  LNOB_ASSIGN_OR_RETURN(auto any, store->ListVillages(q));
+  out.registered = !any.empty();
+  for (const auto& v : any) out.some_names.push_back(v.display_name());
+  return out;
+}
+
+std::string NotInRegister(const std::string& commune, const RegisterMatch& m) {
+  std::vector<std::string> names(m.some_names.begin(), m.some_names.begin() + std::min<size_t>(8, m.some_names.size()));
+  return absl::StrCat("is not in the village register of commune ", commune, " (", absl::StrJoin(names, ", "),
+                      m.some_names.size() > 8 ? ", ..." : "", "; ListVillages)");
+}
+
 absl::Status ReferenceLogic::LinkVillage(absl::CivilDay from, v1::AreaClassification* ac) {
   const std::string commune = ac->unit_code();
   if (!ac->village().empty()) {
@@ -274,22 +304,14 @@ absl::Status ReferenceLogic::LinkVillage(absl::CivilDay from, v1::AreaClassifica
     ac->set_village_name(v->display_name());
     return absl::OkStatus();
   }
-  VillageQuery q;
-  q.communes = std::vector<std::string>{commune};
-  q.as_of = from;
-  q.exact_name = ac->village_name();
-  q.limit = 1;
-  LNOB_ASSIGN_OR_RETURN(auto named, store_->ListVillages(q));
-  if (!named.empty()) {
-    ac->set_village(named[0].name());
-    ac->set_village_name(named[0].display_name());
+  LNOB_ASSIGN_OR_RETURN(RegisterMatch m, MatchVillage(store_, commune, from, ac->village_name()));
+  if (m.village) {
+    ac->set_village(m.village->name());
+    ac->set_village_name(m.village->display_name());
     return absl::OkStatus();
   }
-  q.exact_name.clear();
-  LNOB_ASSIGN_OR_RETURN(auto any, store_->ListVillages(q));
-  if (any.empty()) return absl::OkStatus();  // no register for this commune: the name stands
-  return InvalidField("area_classification.village_name",
-                      absl::StrCat("is not in the village register of commune ", commune, " on valid_from (ListVillages)"));
+  if (!m.registered) return absl::OkStatus();  // no register for this commune: the name stands
+  return InvalidField("area_classification.village_name", NotInRegister(commune, m) + " on valid_from");
 }
 
 absl::Status ReferenceLogic::CreateAreaClassification(

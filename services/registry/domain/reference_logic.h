@@ -4,9 +4,12 @@
 // Reference-data use cases. Knows nothing of gRPC or SQL: validates requests (errors name
 // the field), applies area scope, paginates, and talks to the ReferenceStore.
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "common/api/page_token.h"
 #include "common/auth/principal.h"
 #include "common/server/call.h"
@@ -19,6 +22,19 @@ namespace lnob::registry {
 
 // Poverty standards as classifier rules.
 std::vector<StandardRule> StandardRulesFrom(const std::vector<v1::PovertyStandard>& standards);
+
+// A name checked against a commune's village register on a day: the village it names
+// (diacritics and case ignored), else whether the commune keeps a register at all, with up
+// to 8 of its villages for the error message.
+struct RegisterMatch {
+  std::optional<v1::Village> village;
+  bool registered = false;
+  std::vector<std::string> some_names;
+};
+absl::StatusOr<RegisterMatch> MatchVillage(ReferenceStore* store, const std::string& commune, absl::CivilDay day,
+                                           const std::string& name);
+// "is not in the village register of commune C (A, B, ...; ListVillages)".
+std::string NotInRegister(const std::string& commune, const RegisterMatch& m);
 
 class ReferenceLogic {
  public:

@@ -25,6 +25,16 @@
 namespace lnob::registry {
 namespace {
 
+// The query's communes and their buckets as two parallel arrays (unnest($codes, $buckets)).
+std::pair<std::vector<std::string>, std::vector<std::string>> CodesAndBuckets(const StatsQuery& q) {
+  std::pair<std::vector<std::string>, std::vector<std::string>> out;
+  for (const auto& [code, bucket] : q.communes) {
+    out.first.push_back(code);
+    out.second.push_back(bucket);
+  }
+  return out;
+}
+
 using namespace pg;  // NOLINT: the rows and shared writes of this store
 using db::ArrayLiteral;
 using db::ArrayValue;
@@ -430,11 +440,7 @@ class PgHouseholdStore : public HouseholdStore {
 
   absl::StatusOr<std::vector<v1::StatisticsRow>> Statistics(const StatsQuery& q) override {
     std::vector<v1::StatisticsRow> out;
-    std::vector<std::string> codes, buckets;
-    for (const auto& [c, b] : q.communes) {
-      codes.push_back(c);
-      buckets.push_back(b);
-    }
+    const auto [codes, buckets] = CodesAndBuckets(q);
     absl::Status st = pool_->Read([&](transaction_base& tx) {
       out.clear();
       auto r = tx.exec_params(
@@ -463,11 +469,7 @@ class PgHouseholdStore : public HouseholdStore {
 
   absl::StatusOr<std::vector<PeriodGroup>> PeriodStatistics(const StatsQuery& q, absl::CivilDay first,
                                                              absl::CivilDay last) override {
-    std::vector<std::string> codes, buckets;
-    for (const auto& [c, b] : q.communes) {
-      codes.push_back(c);
-      buckets.push_back(b);
-    }
+    const auto [codes, buckets] = CodesAndBuckets(q);
     return pool_->Fetch<std::vector<PeriodGroup>>([&](transaction_base& tx, std::vector<PeriodGroup>& out) -> absl::Status {
       // Per household: the class on the period's eve and last day, and whether it was ever poor
       // before the period (RE_POOR vs NEW_POOR), by the history's index; grouped in SQL.
@@ -518,11 +520,7 @@ class PgHouseholdStore : public HouseholdStore {
   }
 
   absl::StatusOr<std::map<std::string, int64_t>> RegisteredHouseholds(const StatsQuery& q, absl::CivilDay last) override {
-    std::vector<std::string> codes, buckets;
-    for (const auto& [c, b] : q.communes) {
-      codes.push_back(c);
-      buckets.push_back(b);
-    }
+    const auto [codes, buckets] = CodesAndBuckets(q);
     return pool_->Fetch<std::map<std::string, int64_t>>([&](transaction_base& tx, std::map<std::string, int64_t>& out) -> absl::Status {
       if (q.by_village) {  // one commune: counted directly (the aggregate has no villages)
         for (const auto& row : tx.exec_params(
@@ -546,11 +544,7 @@ class PgHouseholdStore : public HouseholdStore {
 
   absl::StatusOr<std::map<std::string, int64_t>> PoorWithoutLaborCapacity(const StatsQuery& q,
                                                                           absl::CivilDay last) override {
-    std::vector<std::string> codes, buckets;
-    for (const auto& [c, b] : q.communes) {
-      codes.push_back(c);
-      buckets.push_back(b);
-    }
+    const auto [codes, buckets] = CodesAndBuckets(q);
     using Out = std::map<std::string, int64_t>;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
       // Few households carry the flag (a partial index finds them); their class on the day
