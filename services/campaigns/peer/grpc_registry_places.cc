@@ -1,5 +1,7 @@
 #include "services/campaigns/peer/grpc_registry_places.h"
 
+#include <set>
+
 #include "common/api/proto_date.h"
 #include "common/peer/peer.h"
 #include "common/status/status.h"
@@ -45,21 +47,23 @@ class GrpcRegistryPlaces final : public RegistryPlaces {
 
   absl::StatusOr<std::vector<RegisteredVillage>> VillagesOf(const std::vector<std::string>& communes,
                                                            absl::CivilDay day) override {
+    // One listing of the whole register on the day (the service's token has no area scope),
+    // not a call per commune: a province has a few thousand villages.
+    const std::set<std::string> wanted(communes.begin(), communes.end());
     std::vector<RegisteredVillage> out;
-    for (const auto& commune : communes) {
-      std::string token;
-      do {
-        rv1::ListVillagesRequest req;
-        req.set_commune_code(commune);
-        *req.mutable_as_of() = api::ToProtoDate(day);
-        req.set_page_size(1000);
-        req.set_page_token(token);
-        rv1::ListVillagesResponse resp;
-        LNOB_RETURN_IF_ERROR(Call(req, &resp));
-        for (const auto& v : resp.villages()) out.push_back({v.name(), v.display_name(), v.commune_code()});
-        token = resp.next_page_token();
-      } while (!token.empty());
-    }
+    std::string token;
+    do {
+      rv1::ListVillagesRequest req;
+      *req.mutable_as_of() = api::ToProtoDate(day);
+      req.set_page_size(1000);
+      req.set_page_token(token);
+      rv1::ListVillagesResponse resp;
+      LNOB_RETURN_IF_ERROR(Call(req, &resp));
+      for (const auto& v : resp.villages()) {
+        if (wanted.count(v.commune_code())) out.push_back({v.name(), v.display_name(), v.commune_code()});
+      }
+      token = resp.next_page_token();
+    } while (!token.empty());
     return out;
   }
 
