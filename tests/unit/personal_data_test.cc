@@ -55,7 +55,7 @@ v1::Review SampleReview() {
 
 TEST(PersonalDataPolicy, ShippedPolicyLoadsWithItsFiveCategories) {
   std::vector<std::string> names;
-  for (const auto& c : PersonalDataPolicy::Default().categories()) {
+  for (const auto& c : DefaultPersonalDataPolicy().categories()) {
     names.push_back(c.name);
     EXPECT_FALSE(c.basis.empty()) << c.name;
   }
@@ -64,7 +64,7 @@ TEST(PersonalDataPolicy, ShippedPolicyLoadsWithItsFiveCategories) {
 
 TEST(PersonalDataPolicy, NoPermissionMasksEveryCategoryAndSaysSo) {
   v1::Household h = SampleHousehold();
-  Disclosure d = PersonalDataPolicy::Default().Apply(With({"registry.households.read"}), {&h});
+  Disclosure d = DefaultPersonalDataPolicy().Apply(With({"registry.households.read"}), {&h});
   EXPECT_TRUE(d.empty());
   const v1::Member& m = h.members(0);
   EXPECT_EQ(m.full_name(), "Đ. T. L.");
@@ -83,17 +83,17 @@ TEST(PersonalDataPolicy, NoPermissionMasksEveryCategoryAndSaysSo) {
 
 TEST(PersonalDataPolicy, EachPermissionUnmasksOnlyItsCategory) {
   v1::Household h = SampleHousehold();
-  Disclosure d = PersonalDataPolicy::Default().Apply(With({"registry.personal_data.ethnicity"}), {&h});
+  Disclosure d = DefaultPersonalDataPolicy().Apply(With({"registry.personal_data.ethnicity"}), {&h});
   EXPECT_EQ(h.head_ethnicity_code(), "39");
   EXPECT_EQ(h.members(0).ethnicity_code(), "39");
   EXPECT_EQ(h.members(0).citizen_id(), "");
   EXPECT_FALSE(h.members(0).disability());
   EXPECT_THAT(d.categories, ElementsAre("ethnicity"));
-  EXPECT_THAT(d.household_ids, ElementsAre("11111111-1111-4111-8111-111111111111"));
+  EXPECT_THAT(d.subject_ids, ElementsAre("11111111-1111-4111-8111-111111111111"));
   EXPECT_THAT(h.masked_fields(), IsEmpty());
 
   v1::Household all = SampleHousehold();
-  d = PersonalDataPolicy::Default().Apply(With({"registry.personal_data.*"}), {&all});
+  d = DefaultPersonalDataPolicy().Apply(With({"registry.personal_data.*"}), {&all});
   EXPECT_EQ(all.members(0).full_name(), "Điểu Thị Lan");
   EXPECT_TRUE(all.members(0).disability());
   EXPECT_FALSE(all.members(0).masked());
@@ -103,7 +103,7 @@ TEST(PersonalDataPolicy, EachPermissionUnmasksOnlyItsCategory) {
 
 TEST(PersonalDataPolicy, ReviewIncomeAndNotesAreTheirOwnCategories) {
   v1::Review r = SampleReview();
-  Disclosure d = PersonalDataPolicy::Default().Apply(With({"registry.personal_data.income"}), {&r});
+  Disclosure d = DefaultPersonalDataPolicy().Apply(With({"registry.personal_data.income"}), {&r});
   EXPECT_EQ(r.income_per_capita_vnd(), 1200000);
   EXPECT_EQ(r.proxy_score(), 41);
   EXPECT_EQ(r.indicators(0).evidence(), "");
@@ -112,7 +112,7 @@ TEST(PersonalDataPolicy, ReviewIncomeAndNotesAreTheirOwnCategories) {
   EXPECT_THAT(d.categories, ElementsAre("income"));
 
   v1::Review none = SampleReview();
-  d = PersonalDataPolicy::Default().Apply(With({}), {&none});
+  d = DefaultPersonalDataPolicy().Apply(With({}), {&none});
   EXPECT_EQ(none.income_per_capita_vnd(), 0);
   EXPECT_FALSE(none.has_proxy_score());
   EXPECT_THAT(none.masked_fields(), UnorderedElementsAre("income_per_capita_vnd", "proxy_score", "indicators.evidence"));
@@ -125,8 +125,8 @@ TEST(PersonalDataPolicy, NestedRecordsAuditEveryHouseholdOnce) {
   *a.add_reviews() = SampleReview();
   *b.mutable_household() = SampleHousehold();
   b.mutable_household()->set_name("households/44444444-4444-4444-8444-444444444444");
-  Disclosure d = PersonalDataPolicy::Default().Apply(With({"*"}), {&a, &b});
-  EXPECT_THAT(d.household_ids,
+  Disclosure d = DefaultPersonalDataPolicy().Apply(With({"*"}), {&a, &b});
+  EXPECT_THAT(d.subject_ids,
               ElementsAre("11111111-1111-4111-8111-111111111111", "44444444-4444-4444-8444-444444444444"));
   EXPECT_THAT(d.categories, ElementsAre("ethnicity", "evidence", "health", "identity", "income"));
 }
@@ -137,13 +137,13 @@ TEST(PersonalDataPolicy, FactsForFundingCarryEthnicityOnlyWithItsPermission) {
   f->set_household("households/11111111-1111-4111-8111-111111111111");
   f->set_head_ethnicity_code("39");
   f->set_ethnic_minority(true);
-  PersonalDataPolicy::Default().Apply(With({"registry.households.read"}), {&out});
+  DefaultPersonalDataPolicy().Apply(With({"registry.households.read"}), {&out});
   EXPECT_FALSE(f->ethnic_minority());
   EXPECT_THAT(f->masked_fields(), UnorderedElementsAre("head_ethnicity_code", "ethnic_minority"));
 }
 
 TEST(PersonalDataPolicy, FiltersThatRevealACategoryNeedIt) {
-  const auto& policy = PersonalDataPolicy::Default();
+  const auto& policy = DefaultPersonalDataPolicy();
   v1::ListHouseholdsRequest req;
   req.set_head_ethnicity_code("39");
   absl::Status st = policy.CheckFilters(With({"registry.personal_data.read"}), req);
@@ -162,7 +162,8 @@ TEST(PersonalDataPolicy, FiltersThatRevealACategoryNeedIt) {
 TEST(PersonalDataPolicy, AWrongPolicyIsRefusedNotIgnored) {
   auto load = [](const std::string& fields) {
     return PersonalDataPolicy::FromJson(
-        R"({"categories": {"x": {"permission": "p", "basis": "b", "fields": {)" + fields + "}}}}");
+        R"({"categories": {"x": {"permission": "p", "basis": "b", "fields": {)" + fields + "}}}}", "lnob.registry.v1",
+        "households");
   };
   EXPECT_TRUE(load(R"("Member.citizen_id": "CLEAR")").ok());
   EXPECT_THAT(std::string(load(R"("Member.citizen_idd": "CLEAR")").status().message()),
@@ -172,10 +173,13 @@ TEST(PersonalDataPolicy, AWrongPolicyIsRefusedNotIgnored) {
   EXPECT_FALSE(load(R"("Member.citizen_id": "HASH")").ok());
   EXPECT_FALSE(load(R"("Member.disability": "INITIALS")").ok());
   EXPECT_FALSE(load(R"("Member.full_name": "YEAR_ONLY")").ok());
-  EXPECT_FALSE(PersonalDataPolicy::FromJson(R"({"categories": {"x": {"basis": "b", "fields": {"Member.sex": "CLEAR"}}}})").ok());
+  EXPECT_FALSE(PersonalDataPolicy::FromJson(R"({"categories": {"x": {"basis": "b", "fields": {"Member.sex": "CLEAR"}}}})",
+                                            "lnob.registry.v1", "households")
+                   .ok());
   EXPECT_FALSE(PersonalDataPolicy::FromJson(
                    R"({"categories": {"x": {"permission": "p", "basis": "b", "fields": {"Member.sex": "CLEAR"}},
-                                      "y": {"permission": "q", "basis": "b", "fields": {"Member.sex": "CLEAR"}}}})")
+                                      "y": {"permission": "q", "basis": "b", "fields": {"Member.sex": "CLEAR"}}}})",
+                   "lnob.registry.v1", "households")
                    .ok());
 }
 

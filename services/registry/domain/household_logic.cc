@@ -171,7 +171,7 @@ absl::Status HouseholdLogic::Present(const C& c, absl::Span<google::protobuf::Me
 absl::Status HouseholdLogic::AuditDisclosure(const C& c, const Disclosure& d) {
   if (d.empty()) return absl::OkStatus();
   LNOB_RETURN_IF_ERROR(RequirePurpose(c));
-  return store_->AuditPersonalDataRead(c.principal.subject, c.method, c.purpose, c.request_id, d.household_ids,
+  return store_->AuditPersonalDataRead(c.principal.subject, c.method, c.purpose, c.request_id, d.subject_ids,
                                        d.categories);
 }
 

@@ -30,7 +30,7 @@ namespace lnob::registry {
 class HouseholdLogic {
  public:
   HouseholdLogic(HouseholdStore* store, ReferenceStore* refs, scope::AreaScope* scope, api::PageTokenCodec tokens,
-                 const Clock& clock, const PersonalDataPolicy& privacy = PersonalDataPolicy::Default())
+                 const Clock& clock, const PersonalDataPolicy& privacy = DefaultPersonalDataPolicy())
       : store_(store),
         refs_(refs),
         scope_(scope),

@@ -1,87 +1,18 @@
 #ifndef LNOB_SERVICES_REGISTRY_DOMAIN_PERSONAL_DATA_H_
 #define LNOB_SERVICES_REGISTRY_DOMAIN_PERSONAL_DATA_H_
 
-// Decree 13/2023, field by field: which fields of the registry's messages are personal data,
-// in which category, how each is masked and which permission unmasks it. The policy is data
-// (services/registry/policy/personal_data.json) checked against the message descriptors when
-// it is loaded, so a field named wrongly stops the service instead of going out unmasked.
+// The registry's personal-data policy (services/registry/policy/personal_data.json), whose
+// subjects are households.
 
-#include <string>
-#include <vector>
-
-#include "absl/container/flat_hash_map.h"
-#include "absl/status/status.h"
-#include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
-#include "absl/types/span.h"
-#include "common/auth/principal.h"
-
-namespace google::protobuf {
-class Descriptor;
-class FieldDescriptor;
-class Message;
-}  // namespace google::protobuf
+#include "common/privacy/personal_data.h"
 
 namespace lnob::registry {
 
-// What one response disclosed unmasked: the audit records both before the response leaves.
-struct Disclosure {
-  std::vector<std::string> categories;     // sorted, distinct
-  std::vector<std::string> household_ids;  // in order of appearance, distinct
+using privacy::Disclosure;
+using privacy::PersonalDataPolicy;
 
-  bool empty() const { return household_ids.empty(); }
-};
-
-class PersonalDataPolicy {
- public:
-  enum class Mask { kClear, kInitials, kYearOnly };
-
-  // `package`: where the message names of the JSON live ("lnob.registry.v1").
-  static absl::StatusOr<PersonalDataPolicy> FromJson(absl::string_view json,
-                                                     absl::string_view package = "lnob.registry.v1");
-  // The compiled-in policy; a broken one aborts at first use (a start-up error).
-  static const PersonalDataPolicy& Default();
-
-  // Masks, in `msg` and every message inside it, the fields of each category `p` may not read
-  // (listing them in the nearest masked_fields), and returns what is left unmasked.
-  Disclosure Apply(const auth::Principal& p, absl::Span<google::protobuf::Message* const> msgs) const;
-
-  // PERMISSION_DENIED (PERSONAL_DATA_REQUIRED) naming the first filter field set in `request`
-  // that would reveal a category `p` may not read.
-  absl::Status CheckFilters(const auth::Principal& p, const google::protobuf::Message& request) const;
-
-  // Whether `p` reads at least one category unmasked.
-  bool ReadsAny(const auth::Principal& p) const;
-
-  struct Category {
-    std::string name;
-    std::string permission;
-    std::string basis;
-  };
-  const std::vector<Category>& categories() const { return categories_; }
-
- private:
-  struct FieldRule {
-    const google::protobuf::FieldDescriptor* field;
-    Mask mask;
-    int category;
-  };
-  struct Filter {
-    const google::protobuf::FieldDescriptor* field;
-    int category;
-  };
-  struct Visit;
-  void Walk(Visit& v, google::protobuf::Message* msg, google::protobuf::Message* recorder,
-            const std::string& prefix, const std::string& household) const;
-  bool Reaches(const google::protobuf::Descriptor* d) const;
-  bool ReachesUncached(const google::protobuf::Descriptor* d) const;
-
-  std::vector<Category> categories_;
-  absl::flat_hash_map<const google::protobuf::Descriptor*, std::vector<FieldRule>> fields_;
-  absl::flat_hash_map<const google::protobuf::Descriptor*, std::vector<Filter>> filters_;
-  // Message types that hold a policy field, directly or inside a nested message (walk pruning).
-  absl::flat_hash_map<const google::protobuf::Descriptor*, bool> reaches_;
-};
+// The compiled-in policy; a broken one aborts at first use (a start-up error).
+const PersonalDataPolicy& DefaultPersonalDataPolicy();
 
 }  // namespace lnob::registry
 
