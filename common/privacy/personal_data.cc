@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/auth/policy.h"
 #include "common/status/status.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -286,6 +287,15 @@ Disclosure PersonalDataPolicy::Apply(const auth::Principal& p, absl::Span<Messag
   for (int c : v.disclosed) names.insert(categories_[c].name);
   v.out.categories.assign(names.begin(), names.end());
   return std::move(v.out);
+}
+
+absl::Status RequirePurpose(const auth::Principal& p, const std::string& purpose) {
+  if (!purpose.empty()) return absl::OkStatus();
+  const std::string role = auth::RolePolicy::Default().PurposeRoleIn(p.roles);
+  if (role.empty()) return absl::OkStatus();
+  return WithReason(absl::PermissionDeniedError(absl::StrCat(
+                        "role ", role, " must state why it reads personal data (header x-lnob-purpose)")),
+                    "PURPOSE_REQUIRED");
 }
 
 }  // namespace lnob::privacy

@@ -91,6 +91,10 @@ class PersonalDataPolicy {
   absl::flat_hash_map<const google::protobuf::Descriptor*, bool> reaches_;
 };
 
+// PERMISSION_DENIED (PURPOSE_REQUIRED) when one of `p`'s roles must state why it reads
+// personal data (roles.json purpose_roles) and `purpose` (header x-lnob-purpose) is empty.
+absl::Status RequirePurpose(const auth::Principal& p, const std::string& purpose);
+
 }  // namespace lnob::privacy
 
 #endif  // LNOB_COMMON_PRIVACY_PERSONAL_DATA_H_

@@ -10,6 +10,7 @@
 #include "services/campaigns/domain/campaigns_logic.h"
 #include "services/campaigns/peer/grpc_registry_places.h"
 #include "services/campaigns/store/pg_campaigns_store.h"
+#include "services/campaigns/store/pg_persons_store.h"
 
 LNOB_SERVER_FLAGS("campaigns", 50053, 9103);
 ABSL_FLAG(std::string, registry_address, "127.0.0.1:50051", "host:port of the registry service");
@@ -36,7 +37,8 @@ int main(int argc, char** argv) {
         auto& scope = s.Make<lnob::scope::AreaScope>(&units, s.clock());
         auto& places = s.Own(NewGrpcRegistryPlaces(registry_peer, &token));
         auto& store = s.Own(NewPgCampaignsStore(&s.pool()));
-        auto& logic = s.Make<CampaignsLogic>(&store, &scope, &places, s.page_tokens(), s.clock());
+        auto& persons = s.Own(NewPgPersonsStore(&s.pool()));
+        auto& logic = s.Make<CampaignsLogic>(&store, &persons, &scope, &places, s.page_tokens(), s.clock());
         LNOB_RETURN_IF_ERROR(s.Serve<v1::CampaignsServiceAdapter>(&logic));
         // Readiness follows the database only: a registry outage fails the calls that need
         // the unit graph (UNAVAILABLE) without taking campaigns out of its Service.

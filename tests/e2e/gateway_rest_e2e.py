@@ -768,6 +768,40 @@ class GatewayRestE2E(unittest.TestCase):
                                       {**activity, "participantsTotal": "50"})
         self.assertIn("activity.by_language", json.dumps(body))
 
+    def test_4d_prestigious_persons(self):
+        """Prestigious persons over REST: data, register, status history, support events, coverage."""
+        groups = self.call("GET", "/v1/personSourceGroups")
+        self.assertIn("VILLAGE_ELDER", [g["code"] for g in groups["sourceGroups"]])
+        auth = self.call("GET", "/v1/recognitionAuthorities")["authorities"]
+        self.assertEqual([a["code"] for a in auth if "validTo" in a], ["DISTRICT_PC_CHAIR"])
+        elder = {"fullName": "Điểu Lộc", "birthYear": 1956, "sex": "MALE", "ethnicGroup": "22",
+                 "communeCode": "25216", "sourceGroup": "VILLAGE_ELDER",
+                 "recognition": {"number": "215/QĐ-UBND", "date": date(2024, 3, 1), "authority": "DISTRICT_PC_CHAIR"}}
+        person = self.call("POST", "/v1/persons", elder)
+        self.assertEqual(person["status"], "ACTIVE")
+        self.assertEqual(self.call("GET", f"/v1/{person['name']}")["fullName"], "Điểu Lộc")
+        self.assertIn(person["name"], [p["name"] for p in self.call("GET", "/v1/persons?communeCode=25216")["persons"]])
+        # The district chair no longer recognises anyone after 30 June 2025: the field is named.
+        body, _, _ = self.error(INVALID_ARGUMENT, "POST", "/v1/persons", {
+            **elder, "recognition": {**elder["recognition"], "date": date(2025, 8, 1)}})
+        self.assertIn("person.recognition.authority", json.dumps(body))
+        amount = self.call("POST", "/v1/supportEventTypes/TET_GIFT:setAmount", {
+            "amountVnd": "700000", "validFrom": date(2025, 1, 1), "basis": "KH 5/KH-UBND",
+            "requestId": str(uuid.uuid4())})
+        self.assertEqual(amount["standardAmountVnd"], "700000")
+        types = self.call("GET", "/v1/supportEventTypes")["types"]
+        self.assertEqual({t["code"]: t.get("standardAmountVnd", "0") for t in types}["TET_GIFT"], "700000")
+        gift = self.call("POST", "/v1/supportEvents", {"person": person["name"], "eventType": "TET_GIFT",
+                                                       "eventDate": date(2025, 1, 25), "source": "LOCAL_BUDGET"})
+        self.assertEqual(gift["amountVnd"], "700000")
+        events = self.call("GET", f"/v1/supportEvents?person={person['name']}&year=2025")["supportEvents"]
+        self.assertEqual([e["name"] for e in events], [gift["name"]])
+        cov = self.call("GET", "/v1/personCoverage?year=2025")
+        self.assertIn(person["name"], cov["notReached"])
+        changed = self.call("POST", f"/v1/{person['name']}:setStatus", {
+            "status": "DECEASED", "effectiveDate": date(2026, 1, 5), "reason": "died", "etag": person["etag"]})
+        self.assertEqual([h["status"] for h in changed["history"]], ["ACTIVE", "DECEASED"])
+
     def test_5_error_table(self):
         # One subTest per case, so that every broken case is reported.
         h = self.household(ethnicity="39", name="Lò Thị Mai", citizenId="070185000123")

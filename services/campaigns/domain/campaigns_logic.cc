@@ -85,29 +85,35 @@ std::optional<absl::CivilDay> Day(const google::type::Date& d, const std::string
 absl::CivilDay CampaignsLogic::Today() const { return absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone()); }
 
 absl::Status CampaignsLogic::CheckPlace(v1::Activity* a) {
-  LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay day, api::FromProtoDate(a->start_date(), "activity.start_date"));
-  const scope::UnitVersion* unit = graph->Find(a->commune_code(), day);
+  return ResolvePlace(a->commune_code(), day, "activity.", a->mutable_village(), a->mutable_village_ref());
+}
+
+absl::Status CampaignsLogic::ResolvePlace(const std::string& commune, absl::CivilDay day, const std::string& prefix,
+                                          std::string* village, std::string* village_ref) {
+  LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
+  const std::string date_field = prefix == "activity." ? "start_date" : "the decision's date";
+  const scope::UnitVersion* unit = graph->Find(commune, day);
   if (unit == nullptr || unit->level != "commune") {
-    if (unit == nullptr && graph->Known(a->commune_code())) {
-      const std::string now = graph->UnitOn(a->commune_code(), day);
-      return InvalidField("activity.commune_code",
-                          absl::StrCat("commune ", a->commune_code(), " is not in force on start_date",
-                                       now.empty() || now == a->commune_code() ? "" : absl::StrCat(" (it became ", now, ")")));
+    if (unit == nullptr && graph->Known(commune)) {
+      const std::string now = graph->UnitOn(commune, day);
+      return InvalidField(prefix + "commune_code",
+                          absl::StrCat("commune ", commune, " is not in force on ", date_field,
+                                       now.empty() || now == commune ? "" : absl::StrCat(" (it became ", now, ")")));
     }
-    return InvalidField("activity.commune_code", "must be a commune-level unit in force on start_date");
+    return InvalidField(prefix + "commune_code", absl::StrCat("must be a commune-level unit in force on ", date_field));
   }
-  a->clear_village_ref();
-  if (a->village().empty()) return absl::OkStatus();
-  LNOB_ASSIGN_OR_RETURN(VillageMatch match, places_->FindVillage(a->commune_code(), day, a->village()));
+  village_ref->clear();
+  if (village->empty()) return absl::OkStatus();
+  LNOB_ASSIGN_OR_RETURN(VillageMatch match, places_->FindVillage(commune, day, *village));
   if (!match.village.empty()) {
-    a->set_village(match.name);
-    a->set_village_ref(match.village);
+    *village = match.name;
+    *village_ref = match.village;
     return absl::OkStatus();
   }
   if (match.registered) {
-    return InvalidField("activity.village", absl::StrCat("is not in the village register of commune ", a->commune_code(),
-                                                         " on start_date (the registry's ListVillages)"));
+    return InvalidField(prefix + "village", absl::StrCat("is not in the village register of commune ", commune, " on ",
+                                                         date_field, " (the registry's ListVillages)"));
   }
   return absl::OkStatus();
 }
@@ -258,6 +264,7 @@ absl::Status CampaignsLogic::CreateActivity(const C& c, const v1::CreateActivity
   }
   LNOB_RETURN_IF_ERROR(ValidateActivity(a, campaign));
   LNOB_RETURN_IF_ERROR(CheckPlace(&a));
+  LNOB_RETURN_IF_ERROR(CheckActivityPersons(a));
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay day, api::FromProtoDate(a.start_date(), "activity.start_date"));
   LNOB_RETURN_IF_ERROR(scope_->CheckFilter(c.principal, a.commune_code(), day, "activity.commune_code"));
   a.set_name("activities/" + NewUuidV7(clock_.Now()));

@@ -2,8 +2,8 @@
 #define LNOB_SERVICES_CAMPAIGNS_DOMAIN_CAMPAIGNS_LOGIC_H_
 
 // Campaigns use cases. Knows nothing of gRPC or SQL: validates requests (errors name the
-// field), applies the caller's area scope, builds idempotency keys, pages lists, and talks to
-// the CampaignsStore.
+// field), applies the caller's area scope, masks and audits personal data, builds idempotency
+// keys, pages lists, and talks to the stores. Prestigious persons: persons_logic.cc.
 
 #include <optional>
 #include <set>
@@ -13,20 +13,32 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/api/page_token.h"
+#include "common/privacy/personal_data.h"
 #include "common/scope/area_scope.h"
 #include "common/server/call.h"
 #include "common/util/clock.h"
 #include "lnob/campaigns/v1/campaigns.pb.h"
 #include "services/campaigns/domain/registry_places.h"
 #include "services/campaigns/store/campaigns_store.h"
+#include "services/campaigns/store/persons_store.h"
 
 namespace lnob::campaigns {
 
+// The campaigns service's personal-data policy (policy/personal_data.json; subjects: persons).
+const privacy::PersonalDataPolicy& DefaultPersonalDataPolicy();
+
 class CampaignsLogic {
  public:
-  CampaignsLogic(CampaignsStore* store, scope::AreaScope* scope, RegistryPlaces* places, api::PageTokenCodec tokens,
-                 const Clock& clock)
-      : store_(store), scope_(scope), places_(places), tokens_(std::move(tokens)), clock_(clock) {}
+  CampaignsLogic(CampaignsStore* store, PersonsStore* persons, scope::AreaScope* scope, RegistryPlaces* places,
+                 api::PageTokenCodec tokens, const Clock& clock,
+                 const privacy::PersonalDataPolicy& privacy = DefaultPersonalDataPolicy())
+      : store_(store),
+        persons_(persons),
+        scope_(scope),
+        places_(places),
+        tokens_(std::move(tokens)),
+        clock_(clock),
+        privacy_(privacy) {}
 
   using C = server::Call;
   absl::Status ListLanguages(const C& c, const v1::ListLanguagesRequest& req, v1::ListLanguagesResponse* out);
@@ -41,12 +53,38 @@ class CampaignsLogic {
   absl::Status GetReach(const C& c, const v1::GetReachRequest& req, v1::Reach* out);
   absl::Status GetCoverage(const C& c, const v1::GetCoverageRequest& req, v1::Coverage* out);
 
+  absl::Status ListPersonSourceGroups(const C& c, const v1::ListPersonSourceGroupsRequest& req,
+                                      v1::ListPersonSourceGroupsResponse* out);
+  absl::Status ListRecognitionAuthorities(const C& c, const v1::ListRecognitionAuthoritiesRequest& req,
+                                          v1::ListRecognitionAuthoritiesResponse* out);
+  absl::Status ListSupportEventTypes(const C& c, const v1::ListSupportEventTypesRequest& req,
+                                     v1::ListSupportEventTypesResponse* out);
+  absl::Status SetSupportEventAmount(const C& c, const v1::SetSupportEventAmountRequest& req,
+                                     v1::SupportEventType* out);
+  absl::Status CreatePerson(const C& c, const v1::CreatePersonRequest& req, v1::PrestigiousPerson* out);
+  absl::Status GetPerson(const C& c, const v1::GetPersonRequest& req, v1::PrestigiousPerson* out);
+  absl::Status ListPersons(const C& c, const v1::ListPersonsRequest& req, v1::ListPersonsResponse* out);
+  absl::Status SetPersonStatus(const C& c, const v1::SetPersonStatusRequest& req, v1::PrestigiousPerson* out);
+  absl::Status RecordSupportEvent(const C& c, const v1::RecordSupportEventRequest& req, v1::SupportEvent* out);
+  absl::Status ListSupportEvents(const C& c, const v1::ListSupportEventsRequest& req,
+                                 v1::ListSupportEventsResponse* out);
+  absl::Status GetPersonCoverage(const C& c, const v1::GetPersonCoverageRequest& req, v1::PersonCoverage* out);
+
  private:
   absl::Status ValidateActivity(const v1::Activity& a, const std::optional<v1::Campaign>& campaign);
   // The commune must be a commune-level unit in force on the activity's date (the registry's
   // units; a commune merged away by then is refused, naming the one it became), and the
   // village one of its registered villages then, when it keeps a register (linked).
   absl::Status CheckPlace(v1::Activity* a);
+  // The same for any record: `commune` in force on `day`, `village` matched and linked.
+  absl::Status ResolvePlace(const std::string& commune, absl::CivilDay day, const std::string& prefix,
+                            std::string* village, std::string* village_ref);
+  // Persons listed by an activity: known, each once, ACTIVE on its start date.
+  absl::Status CheckActivityPersons(const v1::Activity& a);
+  // A person the caller may see (NOT_FOUND otherwise, as for a missing one).
+  absl::StatusOr<v1::PrestigiousPerson> VisiblePerson(const C& c, const std::string& name, const std::string& field);
+  // Masks what the caller may not read and audits what it reads unmasked.
+  absl::Status Present(const C& c, absl::Span<google::protobuf::Message* const> msgs);
   absl::CivilDay Today() const;
   // Communes of any period under `unit` on `day` (all when empty) within the caller's scope;
   // nullopt when neither restricts. PERMISSION_DENIED naming `field` for a unit outside it.
@@ -54,10 +92,12 @@ class CampaignsLogic {
                                                                       absl::CivilDay day, const std::string& field);
 
   CampaignsStore* store_;
+  PersonsStore* persons_;
   scope::AreaScope* scope_;
   RegistryPlaces* places_;
   api::PageTokenCodec tokens_;
   const Clock& clock_;
+  const privacy::PersonalDataPolicy& privacy_;
 };
 
 }  // namespace lnob::campaigns

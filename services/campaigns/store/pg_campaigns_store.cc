@@ -120,6 +120,16 @@ void LoadReach(transaction_base& tx, const std::vector<v1::Activity*>& items) {
     p->set_code(Str(row[2]));
     p->set_participants(row[3].as<int64_t>());
   }
+  for (const auto& row : tx.exec_params(
+           "SELECT activity_id::text, person_id::text, role FROM activity_persons"
+           " WHERE activity_id = ANY($1::uuid[]) ORDER BY activity_id, person_id",
+           ArrayLiteral(ids))) {
+    v1::ActivityPerson* p = by_id[Str(row[0])]->add_persons();
+    p->set_person("persons/" + Str(row[1]));
+    v1::ActivityPerson::Role role = v1::ActivityPerson::ROLE_UNSPECIFIED;
+    v1::ActivityPerson::Role_Parse(Str(row[2]), &role);
+    p->set_role(role);
+  }
   LoadBudget(tx, "activity_spent", "activity_id", items, [](v1::Activity* a) { return a->add_spent(); });
 }
 
@@ -261,6 +271,17 @@ class PgCampaignsStore final : public CampaignsStore {
               id, ArrayLiteral(kinds), ArrayLiteral(codes), ArrayLiteral(counts));
         }
         InsertBudget(tx, "activity_spent", "activity_id", id, a.spent());
+        if (!a.persons().empty()) {
+          std::vector<std::string> people, roles;
+          for (const auto& p : a.persons()) {
+            people.push_back(api::IdOf(p.person()));
+            roles.push_back(v1::ActivityPerson::Role_Name(p.role()));
+          }
+          tx.exec_params(
+              "INSERT INTO activity_persons (activity_id, person_id, role)"
+              " SELECT $1::uuid, * FROM unnest($2::uuid[], $3::text[])",
+              id, ArrayLiteral(people), ArrayLiteral(roles));
+        }
         LNOB_ASSIGN_OR_RETURN(out, LoadActivity(tx, id));
         return absl::OkStatus();
       });

@@ -147,14 +147,7 @@ absl::Status HouseholdLogic::AuditDuplicateOutsideScope(const C& c, const v1::Ho
                                        {api::IdOf(other.name())}, {"identity"});
 }
 
-absl::Status HouseholdLogic::RequirePurpose(const C& c) {
-  if (!c.purpose.empty()) return absl::OkStatus();
-  const std::string role = auth::RolePolicy::Default().PurposeRoleIn(c.principal.roles);
-  if (role.empty()) return absl::OkStatus();
-  return WithReason(absl::PermissionDeniedError(absl::StrCat(
-                        "role ", role, " must state why it reads personal data (header x-lnob-purpose)")),
-                    "PURPOSE_REQUIRED");
-}
+absl::Status HouseholdLogic::RequirePurpose(const C& c) { return privacy::RequirePurpose(c.principal, c.purpose); }
 
 absl::Status HouseholdLogic::Present(const C& c, absl::Span<google::protobuf::Message* const> msgs) {
   // A household's area shown today is that of its commune today unless overridden (the row
