@@ -1,7 +1,7 @@
 // The shared change-feed poller: idle streams wait on it without querying, and all of them
 // wake when the head moves.
 
-#include "services/registry/domain/feed_hub.h"
+#include "common/util/feed_hub.h"
 
 #include <atomic>
 #include <thread>
@@ -10,7 +10,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 
-namespace lnob::registry {
+namespace lnob {
 namespace {
 
 TEST(FeedHub, ManyIdleStreamsShareOnePollerAndAllWakeWhenTheHeadMoves) {
@@ -59,4 +59,4 @@ TEST(FeedHub, AFailingHeadQueryOnlyDelaysTheWaiters) {
 }
 
 }  // namespace
-}  // namespace lnob::registry
+}  // namespace lnob

@@ -16,7 +16,9 @@
 #include "common/privacy/personal_data.h"
 #include "common/scope/area_scope.h"
 #include "common/server/call.h"
+#include "common/server/stream.h"
 #include "common/util/clock.h"
+#include "common/util/feed_hub.h"
 #include "lnob/campaigns/v1/campaigns.pb.h"
 #include "services/campaigns/domain/registry_places.h"
 #include "services/campaigns/store/campaigns_store.h"
@@ -38,7 +40,8 @@ class CampaignsLogic {
         places_(places),
         tokens_(std::move(tokens)),
         clock_(clock),
-        privacy_(privacy) {}
+        privacy_(privacy),
+        feed_([store] { return store->FeedHead(); }) {}
 
   using C = server::Call;
   absl::Status ListLanguages(const C& c, const v1::ListLanguagesRequest& req, v1::ListLanguagesResponse* out);
@@ -69,6 +72,8 @@ class CampaignsLogic {
   absl::Status ListSupportEvents(const C& c, const v1::ListSupportEventsRequest& req,
                                  v1::ListSupportEventsResponse* out);
   absl::Status GetPersonCoverage(const C& c, const v1::GetPersonCoverageRequest& req, v1::PersonCoverage* out);
+  absl::Status WatchChanges(const C& c, const v1::WatchChangesRequest& req,
+                            server::MessageWriter<v1::ChangeEvent>& sink);
 
  private:
   absl::Status ValidateActivity(const v1::Activity& a, const std::optional<v1::Campaign>& campaign);
@@ -98,6 +103,7 @@ class CampaignsLogic {
   api::PageTokenCodec tokens_;
   const Clock& clock_;
   const privacy::PersonalDataPolicy& privacy_;
+  FeedHub feed_;  // the one poller of the feed's head for every WatchChanges stream
 };
 
 }  // namespace lnob::campaigns

@@ -57,6 +57,10 @@ class CampaignsStore {
   };
   virtual absl::StatusOr<Covered> CoveredPlaces(const std::string& first, const std::string& last,
                                                 const std::optional<std::vector<std::string>>& communes) = 0;
+  // Feed events after `after_cursor`, oldest first, at most `limit`.
+  virtual absl::StatusOr<std::vector<v1::ChangeEvent>> ReadFeed(int64_t after_cursor, int limit) = 0;
+  // The newest committed cursor (0 when the feed is empty).
+  virtual absl::StatusOr<int64_t> FeedHead() = 0;
   virtual bool Healthy() = 0;
 };
 

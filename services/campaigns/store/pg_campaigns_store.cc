@@ -369,6 +369,33 @@ class PgCampaignsStore final : public CampaignsStore {
     });
   }
 
+  absl::StatusOr<std::vector<v1::ChangeEvent>> ReadFeed(int64_t after_cursor, int limit) override {
+    using Out = std::vector<v1::ChangeEvent>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      for (const auto& r : tx.exec_params(
+               absl::StrCat("SELECT cursor, kind, resource, commune_code, coalesce(event_date::text, ''), ",
+                            db::Rfc3339("at"), " FROM change_feed WHERE cursor > $1 ORDER BY cursor LIMIT $2"),
+               after_cursor, limit)) {
+        v1::ChangeEvent e;
+        e.set_cursor(r[0].as<int64_t>());
+        e.set_kind(Str(r[1]));
+        e.set_resource(Str(r[2]));
+        e.set_commune_code(Str(r[3]));
+        if (!Str(r[4]).empty()) api::SetProtoDate(Str(r[4]), e.mutable_date());
+        api::SetProtoTimestamp(Str(r[5]), e.mutable_event_time());
+        out.push_back(std::move(e));
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<int64_t> FeedHead() override {
+    return pool_->Fetch<int64_t>([&](transaction_base& tx, int64_t& out) -> absl::Status {
+      out = tx.exec("SELECT coalesce(max(cursor), 0) FROM change_feed")[0][0].as<int64_t>();
+      return absl::OkStatus();
+    });
+  }
+
   bool Healthy() override { return pool_->Ping(); }
 
  private:

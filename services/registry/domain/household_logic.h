@@ -20,7 +20,7 @@
 #include "services/registry/domain/classifier.h"
 #include "common/auth/policy.h"
 #include "common/scope/area_scope.h"
-#include "services/registry/domain/feed_hub.h"
+#include "common/util/feed_hub.h"
 #include "services/registry/domain/personal_data.h"
 #include "services/registry/store/household_store.h"
 #include "services/registry/store/reference_store.h"

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <thread>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "common/api/resource_name.h"
 #include "common/db/pool.h"
 #include "common/status/status.h"
+#include "common/server/stream.h"
 #include "gtest/gtest.h"
 #include "tests/services/campaigns/campaigns_fixture.h"
 
@@ -334,6 +336,62 @@ TEST_F(CampaignsTest, CoverageNamesTheCommunesAndRegisterVillagesWithoutActivity
   req.mutable_period()->set_index(2);
   v1::Coverage cov;
   EXPECT_EQ(logic_->GetCoverage(officer_, req, &cov).code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(CampaignsTest, TheChangeFeedDeliversWhatWasRecordedInCommitOrderWithinTheCallersScope) {
+  v1::Campaign c = Campaign();
+  v1::Activity here, there;
+  ASSERT_TRUE(logic_->CreateActivity(officer_, Activity(c.name()), &here).ok());
+  auto other = Activity(c.name());
+  other.mutable_activity()->set_commune_code("25195");
+  other.mutable_activity()->set_village("");
+  ASSERT_TRUE(logic_->CreateActivity(officer_, other, &there).ok());
+  // Reads until `want` events came (or the feed has nothing more for a while).
+  auto watch = [&](const server::Call& call, int64_t from, size_t want) {
+    std::vector<v1::ChangeEvent> got;
+    const absl::Time give_up = absl::Now() + absl::Seconds(5);
+    server::FunctionWriter<v1::ChangeEvent> sink(
+        [&](const v1::ChangeEvent& e) {
+          got.push_back(e);
+          return got.size() < want;
+        },
+        [&] { return got.size() >= want || absl::Now() > give_up; });
+    v1::WatchChangesRequest req;
+    req.set_from_cursor(from);
+    EXPECT_TRUE(logic_->WatchChanges(call, req, sink).ok());
+    return got;
+  };
+  auto all = watch(officer_, 0, 3);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].kind(), "CAMPAIGN_CREATED");
+  EXPECT_EQ(all[0].resource(), c.name());
+  EXPECT_EQ(all[1].kind(), "ACTIVITY_RECORDED");
+  EXPECT_EQ(all[1].resource(), here.name());
+  EXPECT_EQ(all[1].commune_code(), "25216");
+  EXPECT_EQ(all[1].date().month(), 4);
+  EXPECT_EQ(all[2].resource(), there.name());
+  EXPECT_LT(all[0].cursor(), all[1].cursor());
+  EXPECT_LT(all[1].cursor(), all[2].cursor());
+  // From a cursor: only what came after it. A commune officer: not another commune's.
+  auto later = watch(officer_, all[1].cursor(), 1);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].resource(), there.name());
+  auto mine = watch(commune_, 0, 3);
+  ASSERT_EQ(mine.size(), 2u);
+  EXPECT_EQ(mine[1].resource(), here.name());
+  // A stream waiting at the head receives what commits next.
+  std::vector<v1::ChangeEvent> next;
+  std::thread reader([&] { next = watch(officer_, all[2].cursor(), 1); });
+  absl::SleepFor(absl::Milliseconds(200));
+  v1::Activity third;
+  ASSERT_TRUE(logic_->CreateActivity(officer_, Activity(c.name()), &third).ok());
+  reader.join();
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].resource(), third.name());
+  v1::WatchChangesRequest bad;
+  bad.set_from_cursor(-1);
+  server::FunctionWriter<v1::ChangeEvent> none([](const v1::ChangeEvent&) { return false; });
+  EXPECT_EQ(Fields(logic_->WatchChanges(officer_, bad, none)), (std::set<std::string>{"from_cursor"}));
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
-#include "services/registry/domain/feed_hub.h"
+#include "common/util/feed_hub.h"
 
 #include "absl/time/clock.h"
 
-namespace lnob::registry {
+namespace lnob {
 
 FeedHub::FeedHub(std::function<absl::StatusOr<int64_t>()> head, absl::Duration poll)
     : head_fn_(std::move(head)), poll_(poll), thread_([this] { Loop(); }) {}
@@ -47,4 +47,4 @@ int64_t FeedHub::polls() const {
   return polls_;
 }
 
-}  // namespace lnob::registry
+}  // namespace lnob

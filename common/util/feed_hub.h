@@ -1,5 +1,5 @@
-#ifndef LNOB_SERVICES_REGISTRY_DOMAIN_FEED_HUB_H_
-#define LNOB_SERVICES_REGISTRY_DOMAIN_FEED_HUB_H_
+#ifndef LNOB_COMMON_UTIL_FEED_HUB_H_
+#define LNOB_COMMON_UTIL_FEED_HUB_H_
 
 // One reader of the change feed's head for every WatchChanges stream: an idle stream waits on
 // this hub instead of asking PostgreSQL ten times a second, so a hundred idle streams cost one
@@ -14,7 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
-namespace lnob::registry {
+namespace lnob {
 
 class FeedHub {
  public:
@@ -43,6 +43,6 @@ class FeedHub {
   std::thread thread_;
 };
 
-}  // namespace lnob::registry
+}  // namespace lnob
 
-#endif  // LNOB_SERVICES_REGISTRY_DOMAIN_FEED_HUB_H_
+#endif  // LNOB_COMMON_UTIL_FEED_HUB_H_
