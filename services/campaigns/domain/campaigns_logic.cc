@@ -82,6 +82,29 @@ std::optional<absl::CivilDay> Day(const google::type::Date& d, const std::string
 
 }  // namespace
 
+void FillMargins(v1::Activity* a) {
+  if (a->by_ethnic_group_language().empty()) return;
+  std::map<std::string, int64_t> groups, languages;
+  for (const auto& c : a->by_ethnic_group_language()) {
+    groups[c.ethnic_group()] += c.participants();
+    languages[c.language()] += c.participants();
+  }
+  if (a->by_ethnic_group().empty()) {
+    for (const auto& [code, n] : groups) {
+      auto* p = a->add_by_ethnic_group();
+      p->set_code(code);
+      p->set_participants(n);
+    }
+  }
+  if (a->by_language().empty()) {
+    for (const auto& [code, n] : languages) {
+      auto* p = a->add_by_language();
+      p->set_code(code);
+      p->set_participants(n);
+    }
+  }
+}
+
 absl::CivilDay CampaignsLogic::Today() const { return absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone()); }
 
 absl::Status CampaignsLogic::CheckPlace(v1::Activity* a) {
@@ -243,6 +266,45 @@ absl::Status CampaignsLogic::ValidateActivity(const v1::Activity& a, const std::
   };
   breakdown(a.by_ethnic_group(), "activity.by_ethnic_group", true);
   breakdown(a.by_language(), "activity.by_language", false);
+  // The cross breakdown: known codes, each pair once, within the total and within the margins.
+  std::map<std::string, int64_t> group_of, language_of, group_cells, language_cells;
+  for (const auto& p : a.by_ethnic_group()) group_of[p.code()] = p.participants();
+  for (const auto& p : a.by_language()) language_of[p.code()] = p.participants();
+  std::set<std::pair<std::string, std::string>> pairs;
+  int64_t cells = 0;
+  for (int i = 0; i < a.by_ethnic_group_language_size(); ++i) {
+    const auto& cell = a.by_ethnic_group_language(i);
+    const std::string at = absl::StrCat("activity.by_ethnic_group_language[", i, "]");
+    int n = 0;
+    if (!(ValidCode(cell.ethnic_group(), 2, 2) && (n = std::stoi(cell.ethnic_group())) >= 1 && n <= 54)) {
+      v.Add(at + ".ethnic_group", "must be an ethnic group code 01-54 (the registry's ListEthnicGroups)");
+    }
+    if (!language_codes.count(cell.language())) v.Add(at + ".language", "must be a language code of ListLanguages");
+    if (!pairs.insert({cell.ethnic_group(), cell.language()}).second) v.Add(at, "this group and language appear twice");
+    if (cell.participants() < 0) v.Add(at + ".participants", "must be >= 0");
+    cells += cell.participants();
+    group_cells[cell.ethnic_group()] += cell.participants();
+    language_cells[cell.language()] += cell.participants();
+  }
+  if (cells > total) {
+    v.Add("activity.by_ethnic_group_language", absl::StrCat("adds up to ", cells, ", more than participants_total ", total));
+  }
+  for (const auto& [code, n] : group_cells) {
+    auto it = group_of.find(code);
+    if (it == group_of.end() || it->second < n) {
+      v.Add("activity.by_ethnic_group_language",
+            absl::StrCat("ethnic group ", code, " adds up to ", n, ", more than by_ethnic_group gives it (",
+                         it == group_of.end() ? 0 : it->second, ")"));
+    }
+  }
+  for (const auto& [code, n] : language_cells) {
+    auto it = language_of.find(code);
+    if (it == language_of.end() || it->second < n) {
+      v.Add("activity.by_ethnic_group_language",
+            absl::StrCat("language ", code, " adds up to ", n, ", more than by_language gives it (",
+                         it == language_of.end() ? 0 : it->second, ")"));
+    }
+  }
   CheckBudget(a.spent(), "activity.spent", &v);
   if (Utf8Chars(a.outcome()) > kMaxOutcome) v.Add("activity.outcome", "at most 4,000 characters");
   return v.Status();
@@ -252,6 +314,7 @@ absl::Status CampaignsLogic::CreateActivity(const C& c, const v1::CreateActivity
   v1::Activity a = req.activity();
   if (!api::ValidateRequestId(req.request_id()).ok()) return InvalidField("request_id", "must be a UUID");
   if (!api::IsSet(a.end_date())) *a.mutable_end_date() = a.start_date();
+  FillMargins(&a);
   std::optional<v1::Campaign> campaign;
   if (!a.campaign().empty()) {
     LNOB_ASSIGN_OR_RETURN(std::string cid, api::ParseUuidId(a.campaign(), "campaigns", "activity.campaign"));
@@ -377,10 +440,7 @@ absl::Status CampaignsLogic::GetReach(const C& c, const v1::GetReachRequest& req
       case v1::BY_ETHNIC_GROUP:
       case v1::BY_LANGUAGE: {
         const std::string kind = req.group_by(i) == v1::BY_LANGUAGE ? "LANGUAGE" : "ETHNIC_GROUP";
-        if (!q.breakdown.empty() && q.breakdown != kind) {
-          return InvalidField(field, "ethnic groups and languages are recorded apart and cannot be crossed");
-        }
-        q.breakdown = kind;
+        q.breakdown = q.breakdown.empty() || q.breakdown == kind ? kind : "BOTH";
         break;
       }
       default: return InvalidField(field, "unknown dimension");

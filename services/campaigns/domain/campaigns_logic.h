@@ -29,6 +29,10 @@ namespace lnob::campaigns {
 // The campaigns service's personal-data policy (policy/personal_data.json; subjects: persons).
 const privacy::PersonalDataPolicy& DefaultPersonalDataPolicy();
 
+// With a cross breakdown (by_ethnic_group_language), the margins the activity left empty are
+// its sums by ethnic group and by language.
+void FillMargins(v1::Activity* a);
+
 class CampaignsLogic {
  public:
   CampaignsLogic(CampaignsStore* store, PersonsStore* persons, scope::AreaScope* scope, RegistryPlaces* places,

@@ -23,10 +23,10 @@ struct ActivityQuery {
 };
 
 struct ReachQuery {
-  std::string first, last;                           // "YYYY-MM-DD", inclusive (start dates)
+  std::string first, last;  // "YYYY-MM-DD", inclusive (start dates); whole months
   std::optional<std::vector<std::string>> communes;  // nullopt: any
   bool by_commune = false, by_type = false;
-  std::string breakdown;                             // "", ETHNIC_GROUP or LANGUAGE
+  std::string breakdown;                             // "", ETHNIC_GROUP, LANGUAGE or BOTH
 };
 
 class CampaignsStore {

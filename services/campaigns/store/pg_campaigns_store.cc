@@ -121,6 +121,15 @@ void LoadReach(transaction_base& tx, const std::vector<v1::Activity*>& items) {
     p->set_participants(row[3].as<int64_t>());
   }
   for (const auto& row : tx.exec_params(
+           "SELECT activity_id::text, ethnic_group, language, participants FROM activity_reach_cells"
+           " WHERE activity_id = ANY($1::uuid[]) ORDER BY activity_id, ethnic_group, language",
+           ArrayLiteral(ids))) {
+    v1::ReachCell* c = by_id[Str(row[0])]->add_by_ethnic_group_language();
+    c->set_ethnic_group(Str(row[1]));
+    c->set_language(Str(row[2]));
+    c->set_participants(row[3].as<int64_t>());
+  }
+  for (const auto& row : tx.exec_params(
            "SELECT activity_id::text, person_id::text, role FROM activity_persons"
            " WHERE activity_id = ANY($1::uuid[]) ORDER BY activity_id, person_id",
            ArrayLiteral(ids))) {
@@ -270,6 +279,18 @@ class PgCampaignsStore final : public CampaignsStore {
               " SELECT $1::uuid, * FROM unnest($2::text[], $3::text[], $4::bigint[])",
               id, ArrayLiteral(kinds), ArrayLiteral(codes), ArrayLiteral(counts));
         }
+        if (!a.by_ethnic_group_language().empty()) {
+          std::vector<std::string> groups, langs, ns;
+          for (const auto& c : a.by_ethnic_group_language()) {
+            groups.push_back(c.ethnic_group());
+            langs.push_back(c.language());
+            ns.push_back(absl::StrCat(c.participants()));
+          }
+          tx.exec_params(
+              "INSERT INTO activity_reach_cells (activity_id, ethnic_group, language, participants)"
+              " SELECT $1::uuid, * FROM unnest($2::text[], $3::text[], $4::bigint[])",
+              id, ArrayLiteral(groups), ArrayLiteral(langs), ArrayLiteral(ns));
+        }
         InsertBudget(tx, "activity_spent", "activity_id", id, a.spent());
         if (!a.persons().empty()) {
           std::vector<std::string> people, roles;
@@ -282,6 +303,7 @@ class PgCampaignsStore final : public CampaignsStore {
               " SELECT $1::uuid, * FROM unnest($2::uuid[], $3::text[])",
               id, ArrayLiteral(people), ArrayLiteral(roles));
         }
+        tx.exec_params("SELECT campaigns_aggregate(ARRAY[$1::uuid])", id);
         LNOB_ASSIGN_OR_RETURN(out, LoadActivity(tx, id));
         return absl::OkStatus();
       });
@@ -317,38 +339,37 @@ class PgCampaignsStore final : public CampaignsStore {
   absl::StatusOr<std::vector<v1::ReachRow>> Reach(const ReachQuery& q, v1::ReachRow* totals) override {
     using Out = std::vector<v1::ReachRow>;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
-      const std::string a = absl::StrCat(
-          "WITH a AS (SELECT a.id, CASE WHEN $5 THEN a.commune_code ELSE '' END AS c,"
-          " CASE WHEN $6 THEN a.activity_type ELSE '' END AS t, a.participants_total FROM activities a"
-          " WHERE a.start_date BETWEEN $1::date AND $2::date AND ($3 = false OR a.commune_code = ANY($4::text[])))");
+      // From reach_agg (migration 005): the province's rollup rows ('') unless communes are
+      // asked for or restricted. Periods are whole months.
+      const bool by_group = q.breakdown == "ETHNIC_GROUP" || q.breakdown == "BOTH";
+      const bool by_language = q.breakdown == "LANGUAGE" || q.breakdown == "BOTH";
+      const std::string where = absl::StrCat(
+          " FROM reach_agg WHERE month BETWEEN date_trunc('month', $1::date)::date AND $2::date AND ",
+          q.communes ? "commune_code = ANY($3::text[])"
+                     : (q.by_commune ? "commune_code <> '' AND $3::text[] IS NOT NULL"
+                                     : "commune_code = '' AND $3::text[] IS NOT NULL"));
       const std::string communes = ArrayLiteral(q.communes.value_or(std::vector<std::string>{}));
-      auto total = tx.exec_params(a + " SELECT count(*)::bigint, coalesce(sum(participants_total), 0)::bigint FROM a",
-                                  q.first, q.last, q.communes.has_value(), communes, q.by_commune, q.by_type);
+      auto total = tx.exec_params(absl::StrCat("SELECT coalesce(sum(activities), 0)::bigint,"
+                                               " coalesce(sum(attendances), 0)::bigint",
+                                               where, " AND ethnic_group = '*' AND language = '*'"),
+                                  q.first, q.last, communes);
       totals->set_activities(total[0][0].as<int64_t>());
       totals->set_attendances(total[0][1].as<int64_t>());
-      // With a breakdown: each recorded code, and what the activities left unbroken under "".
-      const std::string sql =
-          q.breakdown.empty()
-              ? a + " SELECT c, t, '', count(*)::bigint, sum(participants_total)::bigint FROM a GROUP BY 1, 2"
-                    " ORDER BY 1, 2"
-              : a + " SELECT c, t, code, count(DISTINCT id)::bigint, sum(n)::bigint FROM ("
-                    "   SELECT a.c, a.t, a.id, r.code, r.participants AS n FROM a"
-                    "     JOIN activity_reach r ON r.activity_id = a.id AND r.kind = $7"
-                    "   UNION ALL"
-                    "   SELECT a.c, a.t, a.id, '', a.participants_total - coalesce((SELECT sum(r.participants)"
-                    "     FROM activity_reach r WHERE r.activity_id = a.id AND r.kind = $7), 0) FROM a) x"
-                    " WHERE n > 0 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
-      auto rows = q.breakdown.empty()
-                      ? tx.exec_params(sql, q.first, q.last, q.communes.has_value(), communes, q.by_commune, q.by_type)
-                      : tx.exec_params(sql, q.first, q.last, q.communes.has_value(), communes, q.by_commune, q.by_type,
-                                       q.breakdown);
-      for (const auto& r : rows) {
+      const std::string sql = absl::StrCat(
+          "SELECT ", q.by_commune ? "commune_code" : "''", ", ", q.by_type ? "activity_type" : "''", ", ",
+          by_group ? "ethnic_group" : (by_language ? "language" : "''"), ", ",
+          by_group && by_language ? "language" : "''",
+          ", sum(activities)::bigint, sum(attendances)::bigint", where,
+          by_group ? " AND ethnic_group <> '*'" : " AND ethnic_group = '*'",
+          by_language ? " AND language <> '*'" : " AND language = '*'", " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
+      for (const auto& r : tx.exec_params(sql, q.first, q.last, communes)) {
         v1::ReachRow row;
         row.set_commune_code(Str(r[0]));
         row.set_activity_type(Str(r[1]));
         row.set_code(Str(r[2]));
-        row.set_activities(r[3].as<int64_t>());
-        row.set_attendances(r[4].as<int64_t>());
+        row.set_language(Str(r[3]));
+        row.set_activities(r[4].as<int64_t>());
+        row.set_attendances(r[5].as<int64_t>());
         out.push_back(std::move(row));
       }
       return absl::OkStatus();
@@ -358,9 +379,11 @@ class PgCampaignsStore final : public CampaignsStore {
   absl::StatusOr<Covered> CoveredPlaces(const std::string& first, const std::string& last,
                                         const std::optional<std::vector<std::string>>& communes) override {
     return pool_->Fetch<Covered>([&](transaction_base& tx, Covered& out) -> absl::Status {
+      // From place_agg (migration 005); periods are whole months.
       for (const auto& r : tx.exec_params(
-               "SELECT DISTINCT a.commune_code, a.village_ref FROM activities a"
-               " WHERE a.start_date BETWEEN $1::date AND $2::date AND ($3 = false OR a.commune_code = ANY($4::text[]))",
+               "SELECT DISTINCT commune_code, village_ref FROM place_agg"
+               " WHERE month BETWEEN date_trunc('month', $1::date)::date AND $2::date"
+               " AND ($3 = false OR commune_code = ANY($4::text[]))",
                first, last, communes.has_value(), ArrayLiteral(communes.value_or(std::vector<std::string>{})))) {
         out.communes.insert(Str(r[0]));
         if (!Str(r[1]).empty()) out.villages.insert(Str(r[1]));
