@@ -16,6 +16,7 @@
 #include "common/status/status.h"
 #include "common/util/date.h"
 #include "common/util/periodic.h"
+#include "common/util/text.h"
 #include "google/rpc/error_details.pb.h"
 #include "lnob/registry/v1/households.pb.h"
 #include "lnob/registry/v1/reference_data.pb.h"
@@ -24,6 +25,19 @@
 
 namespace lnob {
 namespace {
+
+TEST(FoldName, IgnoresVietnameseMarksCaseApostrophesHyphensAndSpacing) {
+  EXPECT_EQ(FoldName("Sóc Bù Lạch"), "soc bu lach");
+  EXPECT_EQ(FoldName("  SÓC   BÙ  LẠCH "), "soc bu lach");
+  EXPECT_EQ(FoldName("Ấp Phú Lộc"), FoldName("ap phu loc"));
+  EXPECT_EQ(FoldName("Đắk Ơ"), "dak o");
+  EXPECT_EQ(FoldName("M'Nông"), "mnong");
+  EXPECT_EQ(FoldName("M’nông"), "mnong");
+  EXPECT_EQ(FoldName("Bù-Gia-Mập"), "bugiamap");
+  // Decomposed input (a base letter and combining marks) folds like the precomposed one.
+  EXPECT_EQ(FoldName("So\u0301c"), "soc");
+  EXPECT_NE(FoldName("Sóc Bom Bo"), FoldName("Sóc Bù Lạch"));
+}
 
 TEST(Status, FieldViolationSurvivesGrpcRoundTrip) {
   Violations v;

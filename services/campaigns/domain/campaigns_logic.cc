@@ -1,10 +1,13 @@
 #include "services/campaigns/domain/campaigns_logic.h"
 
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/import_stream.h"
 #include "common/api/period.h"
 #include "common/api/proto_date.h"
 #include "common/api/request_id.h"
@@ -107,13 +110,14 @@ void FillMargins(v1::Activity* a) {
 
 absl::CivilDay CampaignsLogic::Today() const { return absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone()); }
 
-absl::Status CampaignsLogic::CheckPlace(v1::Activity* a) {
+absl::Status CampaignsLogic::CheckPlace(v1::Activity* a, const VillageRegister* local) {
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay day, api::FromProtoDate(a->start_date(), "activity.start_date"));
-  return ResolvePlace(a->commune_code(), day, "activity.", a->mutable_village(), a->mutable_village_ref());
+  return ResolvePlace(a->commune_code(), day, "activity.", a->mutable_village(), a->mutable_village_ref(), local);
 }
 
 absl::Status CampaignsLogic::ResolvePlace(const std::string& commune, absl::CivilDay day, const std::string& prefix,
-                                          std::string* village, std::string* village_ref) {
+                                          std::string* village, std::string* village_ref,
+                                          const VillageRegister* local) {
   LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
   const std::string date_field = prefix == "activity." ? "start_date" : "the decision's date";
   const scope::UnitVersion* unit = graph->Find(commune, day);
@@ -128,7 +132,12 @@ absl::Status CampaignsLogic::ResolvePlace(const std::string& commune, absl::Civi
   }
   village_ref->clear();
   if (village->empty()) return absl::OkStatus();
-  LNOB_ASSIGN_OR_RETURN(VillageMatch match, places_->FindVillage(commune, day, *village));
+  VillageMatch match;
+  if (local != nullptr) {
+    match = local->Find(commune, day, *village);
+  } else {
+    LNOB_ASSIGN_OR_RETURN(match, places_->FindVillage(commune, day, *village));
+  }
   if (!match.village.empty()) {
     *village = match.name;
     *village_ref = match.village;
@@ -211,12 +220,19 @@ absl::Status CampaignsLogic::ListCampaigns(const C&, const v1::ListCampaignsRequ
   return absl::OkStatus();
 }
 
-absl::Status CampaignsLogic::ValidateActivity(const v1::Activity& a, const std::optional<v1::Campaign>& campaign) {
-  Violations v;
+absl::StatusOr<CampaignsLogic::Codes> CampaignsLogic::LoadCodes() {
+  Codes codes;
   LNOB_ASSIGN_OR_RETURN(auto types, store_->ListActivityTypes());
-  bool known_type = false;
-  for (const auto& t : types) known_type |= t.code() == a.activity_type();
-  if (!known_type) v.Add("activity.activity_type", "must be a code of ListActivityTypes (e.g. VILLAGE_MEETING)");
+  for (const auto& t : types) codes.activity_types.insert(t.code());
+  LNOB_ASSIGN_OR_RETURN(auto languages, store_->ListLanguages());
+  for (const auto& l : languages) codes.languages.insert(l.code());
+  return codes;
+}
+
+absl::Status CampaignsLogic::ValidateActivity(const v1::Activity& a, const std::optional<v1::Campaign>& campaign,
+                                              const Codes& codes) {
+  Violations v;
+  if (!codes.activity_types.count(a.activity_type())) v.Add("activity.activity_type", "must be a code of ListActivityTypes (e.g. VILLAGE_MEETING)");
   CheckTopics(a.topics(), "activity.topics", false, &v);
   auto from = Day(a.start_date(), "activity.start_date", true, &v);
   auto to = Day(a.end_date(), "activity.end_date", true, &v);
@@ -241,9 +257,7 @@ absl::Status CampaignsLogic::ValidateActivity(const v1::Activity& a, const std::
   part(a.participants_ethnic_minority(), "participants_ethnic_minority");
   part(a.participants_women(), "participants_women");
   part(a.participants_prestigious(), "participants_prestigious");
-  LNOB_ASSIGN_OR_RETURN(auto languages, store_->ListLanguages());
-  std::set<std::string> language_codes;
-  for (const auto& l : languages) language_codes.insert(l.code());
+  const std::set<std::string>& language_codes = codes.languages;
   auto breakdown = [&](const google::protobuf::RepeatedPtrField<v1::ParticipantCount>& counts, const std::string& field,
                        bool ethnic) {
     int64_t sum = 0;
@@ -325,7 +339,8 @@ absl::Status CampaignsLogic::CreateActivity(const C& c, const v1::CreateActivity
     }
     campaign = *std::move(found);
   }
-  LNOB_RETURN_IF_ERROR(ValidateActivity(a, campaign));
+  LNOB_ASSIGN_OR_RETURN(Codes codes, LoadCodes());
+  LNOB_RETURN_IF_ERROR(ValidateActivity(a, campaign, codes));
   LNOB_RETURN_IF_ERROR(CheckPlace(&a));
   LNOB_RETURN_IF_ERROR(CheckActivityPersons(a));
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay day, api::FromProtoDate(a.start_date(), "activity.start_date"));
@@ -334,6 +349,83 @@ absl::Status CampaignsLogic::CreateActivity(const C& c, const v1::CreateActivity
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateActivity(a, c.principal.subject,
                                                      api::IdempotencyKeyFor(req, "CreateActivity", c.principal.subject)));
   return absl::OkStatus();
+}
+
+absl::Status CampaignsLogic::ImportActivities(const C& c, server::MessageReader<v1::ImportActivitiesRequest>& in,
+                                              v1::ImportActivitiesResponse* out) {
+  constexpr size_t kBatch = 2000;
+  constexpr int kMaxRowErrors = 1000;
+  LNOB_ASSIGN_OR_RETURN(Codes codes, LoadCodes());
+  api::ImportHeader header;
+  api::ImportReport<v1::ImportActivitiesResponse> report(out, kMaxRowErrors);
+  api::BatchWriter<ImportRow> writer(
+      [this, &header, actor = c.principal.subject](std::vector<ImportRow> rows) -> absl::StatusOr<api::BatchOutcome> {
+        LNOB_ASSIGN_OR_RETURN(ImportOutcome o, store_->ImportBatch(header.id(), actor, rows));
+        return api::BatchOutcome{o.committed, o.already_done, {}};
+      },
+      [&report](const api::BatchOutcome& b) { report.Add(b); });
+  // Looked up once per import: campaigns by id, the village register (all its versions).
+  std::map<std::string, std::optional<v1::Campaign>> campaigns;
+  std::optional<VillageRegister> villages;
+  std::vector<ImportRow> batch;
+  // One row, checked like CreateActivity; its refusal, if any.
+  auto check = [&](v1::Activity* a) -> absl::Status {
+    if (!a->persons().empty()) {
+      return InvalidField("activity.persons", "the import does not take persons; record them with CreateActivity");
+    }
+    if (!api::IsSet(a->end_date())) *a->mutable_end_date() = a->start_date();
+    FillMargins(a);
+    std::optional<v1::Campaign> campaign;
+    if (!a->campaign().empty()) {
+      LNOB_ASSIGN_OR_RETURN(std::string cid, api::ParseUuidId(a->campaign(), "campaigns", "activity.campaign"));
+      auto it = campaigns.find(cid);
+      if (it == campaigns.end()) {
+        auto found = store_->GetCampaign(cid);
+        if (!found.ok() && found.status().code() != absl::StatusCode::kNotFound) return found.status();
+        it = campaigns.emplace(cid, found.ok() ? std::optional<v1::Campaign>(*found) : std::nullopt).first;
+      }
+      if (!it->second) return InvalidField("activity.campaign", "no such campaign");
+      campaign = it->second;
+    }
+    LNOB_RETURN_IF_ERROR(ValidateActivity(*a, campaign, codes));
+    if (!a->village().empty() && !villages) {
+      LNOB_ASSIGN_OR_RETURN(auto all, places_->AllVillages());
+      villages.emplace(all);
+    }
+    LNOB_RETURN_IF_ERROR(CheckPlace(a, villages ? &*villages : nullptr));
+    LNOB_ASSIGN_OR_RETURN(absl::CivilDay day, api::FromProtoDate(a->start_date(), "activity.start_date"));
+    absl::Status in_scope = scope_->CheckFilter(c.principal, a->commune_code(), day, "activity.commune_code");
+    // Reported as the row's error on its field, like any other refusal.
+    if (in_scope.code() == absl::StatusCode::kPermissionDenied) {
+      return InvalidField("activity.commune_code", std::string(in_scope.message()));
+    }
+    return in_scope;
+  };
+  v1::ImportActivitiesRequest msg;
+  int64_t last_row = 0;
+  while (in.Read(&msg)) {
+    LNOB_RETURN_IF_ERROR(header.Accept(msg.import_id()));
+    out->set_import_id(header.id());
+    if (!msg.has_activity()) continue;
+    report.Received();
+    if (msg.row_number() <= last_row) {
+      return InvalidField("row_number", absl::StrCat("must increase (", msg.row_number(), " after ", last_row, ")"));
+    }
+    last_row = msg.row_number();
+    ImportRow row{msg.row_number(), std::move(*msg.mutable_activity())};
+    if (auto st = check(&row.activity); !st.ok()) {
+      // The registry or the database failing is not the row's fault: stop, keep what went in.
+      if (st.code() == absl::StatusCode::kUnavailable || st.code() == absl::StatusCode::kInternal) return st;
+      report.Failed(row.row_number, st, "activity");
+      continue;
+    }
+    row.activity.set_name("activities/" + NewUuidV7(clock_.Now()));
+    batch.push_back(std::move(row));
+    if (batch.size() >= kBatch) LNOB_RETURN_IF_ERROR(writer.Submit(std::exchange(batch, {})));
+  }
+  LNOB_RETURN_IF_ERROR(header.Finish());
+  LNOB_RETURN_IF_ERROR(writer.Submit(std::move(batch)));
+  return writer.Drain();
 }
 
 absl::Status CampaignsLogic::GetActivity(const C& c, const v1::GetActivityRequest& req, v1::Activity* out) {

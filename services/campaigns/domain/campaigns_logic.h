@@ -21,6 +21,7 @@
 #include "common/util/feed_hub.h"
 #include "lnob/campaigns/v1/campaigns.pb.h"
 #include "services/campaigns/domain/registry_places.h"
+#include "services/campaigns/domain/village_register.h"
 #include "services/campaigns/store/campaigns_store.h"
 #include "services/campaigns/store/persons_store.h"
 
@@ -55,6 +56,8 @@ class CampaignsLogic {
   absl::Status GetCampaign(const C& c, const v1::GetCampaignRequest& req, v1::Campaign* out);
   absl::Status ListCampaigns(const C& c, const v1::ListCampaignsRequest& req, v1::ListCampaignsResponse* out);
   absl::Status CreateActivity(const C& c, const v1::CreateActivityRequest& req, v1::Activity* out);
+  absl::Status ImportActivities(const C& c, server::MessageReader<v1::ImportActivitiesRequest>& in,
+                                v1::ImportActivitiesResponse* out);
   absl::Status GetActivity(const C& c, const v1::GetActivityRequest& req, v1::Activity* out);
   absl::Status ListActivities(const C& c, const v1::ListActivitiesRequest& req, v1::ListActivitiesResponse* out);
   absl::Status GetReach(const C& c, const v1::GetReachRequest& req, v1::Reach* out);
@@ -80,14 +83,21 @@ class CampaignsLogic {
                             server::MessageWriter<v1::ChangeEvent>& sink);
 
  private:
-  absl::Status ValidateActivity(const v1::Activity& a, const std::optional<v1::Campaign>& campaign);
+  // The codes activities are checked against (read once per call or per import).
+  struct Codes {
+    std::set<std::string> activity_types, languages;
+  };
+  absl::StatusOr<Codes> LoadCodes();
+  absl::Status ValidateActivity(const v1::Activity& a, const std::optional<v1::Campaign>& campaign,
+                                const Codes& codes);
   // The commune must be a commune-level unit in force on the activity's date (the registry's
   // units; a commune merged away by then is refused, naming the one it became), and the
   // village one of its registered villages then, when it keeps a register (linked).
-  absl::Status CheckPlace(v1::Activity* a);
+  // `local`: the register held for an import, instead of asking the registry.
+  absl::Status CheckPlace(v1::Activity* a, const VillageRegister* local = nullptr);
   // The same for any record: `commune` in force on `day`, `village` matched and linked.
   absl::Status ResolvePlace(const std::string& commune, absl::CivilDay day, const std::string& prefix,
-                            std::string* village, std::string* village_ref);
+                            std::string* village, std::string* village_ref, const VillageRegister* local = nullptr);
   // Persons listed by an activity: known, each once, ACTIVE on its start date.
   absl::Status CheckActivityPersons(const v1::Activity& a);
   // A person the caller may see (NOT_FOUND otherwise, as for a missing one).

@@ -23,6 +23,9 @@ struct RegisteredVillage {
   std::string village;       // villages/{uuid}
   std::string name;
   std::string commune_code;
+  // In force from `from` to `to` inclusive (AllVillages; VillagesOf leaves them unset).
+  absl::CivilDay from = absl::CivilDay(1900, 1, 1);
+  absl::CivilDay to = absl::CivilDay(9999, 12, 31);
 };
 
 class RegistryPlaces {
@@ -35,6 +38,9 @@ class RegistryPlaces {
   // Every village of these communes in force on `day`.
   virtual absl::StatusOr<std::vector<RegisteredVillage>> VillagesOf(const std::vector<std::string>& communes,
                                                                    absl::CivilDay day) = 0;
+  // Every version of every village of the register, with its dates (imports resolve villages
+  // locally instead of asking once per row).
+  virtual absl::StatusOr<std::vector<RegisteredVillage>> AllVillages() = 0;
   // The villages classified especially difficult on `day` (area classifications naming a
   // register village), as villages/{uuid}.
   virtual absl::StatusOr<std::set<std::string>> DifficultVillages(absl::CivilDay day) = 0;

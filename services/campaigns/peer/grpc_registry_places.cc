@@ -67,6 +67,27 @@ class GrpcRegistryPlaces final : public RegistryPlaces {
     return out;
   }
 
+  absl::StatusOr<std::vector<RegisteredVillage>> AllVillages() override {
+    std::vector<RegisteredVillage> out;
+    std::string token;
+    do {
+      rv1::ListVillagesRequest req;
+      req.set_all_periods(true);
+      req.set_page_size(1000);
+      req.set_page_token(token);
+      rv1::ListVillagesResponse resp;
+      LNOB_RETURN_IF_ERROR(Call(req, &resp));
+      for (const auto& v : resp.villages()) {
+        RegisteredVillage r{v.name(), v.display_name(), v.commune_code()};
+        if (api::IsSet(v.valid_from())) r.from = absl::CivilDay(v.valid_from().year(), v.valid_from().month(), v.valid_from().day());
+        if (api::IsSet(v.valid_to())) r.to = absl::CivilDay(v.valid_to().year(), v.valid_to().month(), v.valid_to().day());
+        out.push_back(std::move(r));
+      }
+      token = resp.next_page_token();
+    } while (!token.empty());
+    return out;
+  }
+
   absl::StatusOr<std::set<std::string>> DifficultVillages(absl::CivilDay day) override {
     std::set<std::string> out;
     std::string token;

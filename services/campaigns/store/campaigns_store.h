@@ -4,6 +4,7 @@
 // The campaigns schema as the logic sees it. The PostgreSQL implementation
 // (pg_campaigns_store.cc) is the only campaigns code that includes libpqxx.
 
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -29,6 +30,16 @@ struct ReachQuery {
   std::string breakdown;                             // "", ETHNIC_GROUP, LANGUAGE or BOTH
 };
 
+// One checked row of an import (the activity's name already set).
+struct ImportRow {
+  int64_t row_number = 0;
+  v1::Activity activity;
+};
+struct ImportOutcome {
+  int64_t committed = 0;
+  int64_t already_done = 0;  // rows an earlier run of the same import committed
+};
+
 class CampaignsStore {
  public:
   virtual ~CampaignsStore() = default;
@@ -46,6 +57,11 @@ class CampaignsStore {
   // refuses a breakdown above its total at commit).
   virtual absl::StatusOr<v1::Activity> CreateActivity(const v1::Activity& activity, const std::string& creator,
                                                       const db::IdempotencyKey& key) = 0;
+  // Writes one batch of an import in one transaction by COPY (activities, breakdowns,
+  // spending), skipping the rows this import committed before, and adds them to the
+  // aggregates. ALREADY_EXISTS when the import id belongs to another actor.
+  virtual absl::StatusOr<ImportOutcome> ImportBatch(const std::string& import_id, const std::string& actor,
+                                                    const std::vector<ImportRow>& rows) = 0;
   virtual absl::StatusOr<v1::Activity> GetActivity(const std::string& id) = 0;
   virtual absl::StatusOr<std::vector<v1::Activity>> ListActivities(const ActivityQuery& q) = 0;
   // Rows grouped as asked; the totals (activities, attendances) in *totals.

@@ -1,11 +1,13 @@
 #include "services/campaigns/store/pg_campaigns_store.h"
 
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/api/page_token.h"
 #include "common/api/proto_date.h"
 #include "common/api/resource_name.h"
+#include "common/db/copy.h"
 #include "common/db/idempotency.h"
 #include "common/db/pool.h"
 #include "common/db/sql_values.h"
@@ -307,6 +309,124 @@ class PgCampaignsStore final : public CampaignsStore {
         LNOB_ASSIGN_OR_RETURN(out, LoadActivity(tx, id));
         return absl::OkStatus();
       });
+    });
+  }
+
+  absl::StatusOr<ImportOutcome> ImportBatch(const std::string& import_id, const std::string& actor,
+                                            const std::vector<ImportRow>& rows) override {
+    return pool_->Write<ImportOutcome>([&](transaction_base& tx, ImportOutcome& out) -> absl::Status {
+      tx.exec_params("INSERT INTO imports (id, actor) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING", import_id, actor);
+      LNOB_RETURN_IF_ERROR(db::ImportBelongsTo(tx, import_id, actor, "actor"));
+      std::vector<std::string> numbers;
+      for (const auto& r : rows) numbers.push_back(absl::StrCat(r.row_number));
+      std::set<int64_t> done;
+      for (const auto& row : tx.exec_params("SELECT row_number FROM import_rows WHERE import_id = $1::uuid"
+                                            " AND row_number = ANY($2::bigint[])",
+                                            import_id, ArrayLiteral(numbers))) {
+        done.insert(row[0].as<int64_t>());
+      }
+      std::vector<const ImportRow*> todo;
+      for (const auto& r : rows) {
+        if (done.count(r.row_number)) {
+          ++out.already_done;
+        } else {
+          todo.push_back(&r);
+        }
+      }
+      if (todo.empty()) return absl::OkStatus();
+      // Activities first (the breakdowns refer to them), then each child table, one COPY each.
+      {
+        db::CopyWriter w(tx, "activities",
+                         {"id", "campaign_id", "activity_type", "topics", "start_date", "end_date", "commune_code",
+                          "village", "sessions", "participants_total", "participants_em", "participants_women",
+                          "participants_prestigious", "outcome", "creator", "village_ref"});
+        std::string line;
+        for (const ImportRow* r : todo) {
+          const v1::Activity& a = r->activity;
+          line.clear();
+          db::CopyField(&line, api::IdOf(a.name()));
+          db::CopyOpt(&line, api::IdOf(a.campaign()));
+          db::CopyField(&line, a.activity_type());
+          db::CopyField(&line, ArrayLiteral(std::vector<std::string>(a.topics().begin(), a.topics().end())));
+          db::CopyField(&line, DateText(a.start_date()));
+          db::CopyField(&line, DateText(a.end_date()));
+          db::CopyField(&line, a.commune_code());
+          db::CopyField(&line, a.village());
+          db::CopyField(&line, absl::StrCat(a.sessions()));
+          db::CopyField(&line, absl::StrCat(a.participants_total()));
+          db::CopyField(&line, absl::StrCat(a.participants_ethnic_minority()));
+          db::CopyField(&line, absl::StrCat(a.participants_women()));
+          db::CopyField(&line, absl::StrCat(a.participants_prestigious()));
+          db::CopyField(&line, a.outcome());
+          db::CopyField(&line, actor);
+          db::CopyField(&line, a.village_ref());
+          w.WriteLine(line);
+        }
+        w.Complete();
+      }
+      {
+        db::CopyWriter w(tx, "activity_reach", {"activity_id", "kind", "code", "participants"});
+        std::string line;
+        for (const ImportRow* r : todo) {
+          const std::string id = api::IdOf(r->activity.name());
+          for (const auto& [kind, counts] : {std::make_pair("ETHNIC_GROUP", &r->activity.by_ethnic_group()),
+                                             std::make_pair("LANGUAGE", &r->activity.by_language())}) {
+            for (const auto& p : *counts) {
+              line.clear();
+              db::CopyField(&line, id);
+              db::CopyField(&line, kind);
+              db::CopyField(&line, p.code());
+              db::CopyField(&line, absl::StrCat(p.participants()));
+              w.WriteLine(line);
+            }
+          }
+        }
+        w.Complete();
+      }
+      {
+        db::CopyWriter w(tx, "activity_reach_cells", {"activity_id", "ethnic_group", "language", "participants"});
+        std::string line;
+        for (const ImportRow* r : todo) {
+          for (const auto& c : r->activity.by_ethnic_group_language()) {
+            line.clear();
+            db::CopyField(&line, api::IdOf(r->activity.name()));
+            db::CopyField(&line, c.ethnic_group());
+            db::CopyField(&line, c.language());
+            db::CopyField(&line, absl::StrCat(c.participants()));
+            w.WriteLine(line);
+          }
+        }
+        w.Complete();
+      }
+      {
+        db::CopyWriter w(tx, "activity_spent", {"activity_id", "line_no", "source", "node_code", "amount"});
+        std::string line;
+        for (const ImportRow* r : todo) {
+          for (int i = 0; i < r->activity.spent_size(); ++i) {
+            const auto& b = r->activity.spent(i);
+            line.clear();
+            db::CopyField(&line, api::IdOf(r->activity.name()));
+            db::CopyField(&line, absl::StrCat(i + 1));
+            db::CopyField(&line, b.source());
+            db::CopyField(&line, b.node_code());
+            db::CopyField(&line, absl::StrCat(b.amount_vnd()));
+            w.WriteLine(line);
+          }
+        }
+        w.Complete();
+      }
+      std::vector<std::string> ids, committed;
+      for (const ImportRow* r : todo) {
+        ids.push_back(api::IdOf(r->activity.name()));
+        committed.push_back(absl::StrCat(r->row_number));
+      }
+      tx.exec_params(
+          "INSERT INTO import_rows (import_id, row_number, activity_id)"
+          " SELECT $1::uuid, * FROM unnest($2::bigint[], $3::uuid[])",
+          import_id, ArrayLiteral(committed), ArrayLiteral(ids));
+      tx.exec_params("SELECT campaigns_aggregate($1::uuid[])", ArrayLiteral(ids));
+      out.committed = static_cast<int64_t>(todo.size());
+      return absl::OkStatus();
     });
   }
 

@@ -52,7 +52,17 @@ class FakePlaces : public RegistryPlaces {
     }
     return out;
   }
+  absl::StatusOr<std::vector<RegisteredVillage>> AllVillages() override {
+    if (!available) return absl::UnavailableError("registry down");
+    ++all_villages_calls;
+    std::vector<RegisteredVillage> out;
+    for (const auto& [commune, names] : villages) {
+      for (const auto& [name, ref] : names) out.push_back({ref, name, commune});
+    }
+    return out;
+  }
   absl::StatusOr<std::set<std::string>> DifficultVillages(absl::CivilDay) override { return difficult; }
+  int all_villages_calls = 0;
   std::map<std::string, std::map<std::string, std::string>> villages = {
       {"25216",
        {{"Sóc Bom Bo", "villages/0190c0de-0000-7000-8000-00000000b0b0"},

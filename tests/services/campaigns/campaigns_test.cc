@@ -4,8 +4,8 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <thread>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -14,8 +14,9 @@
 #include "absl/strings/match.h"
 #include "common/api/resource_name.h"
 #include "common/db/pool.h"
-#include "common/status/status.h"
 #include "common/server/stream.h"
+#include "common/status/status.h"
+#include "common/util/uuid.h"
 #include "gtest/gtest.h"
 #include "tests/services/campaigns/campaigns_fixture.h"
 
@@ -405,6 +406,62 @@ TEST_F(CampaignsTest, TheCrossBreakdownAnswersInWhichLanguageEachGroupWasReached
   EXPECT_EQ(Count("SELECT sum(attendances) FROM campaigns.reach_agg WHERE commune_code = ''"
                   " AND ethnic_group <> '*' AND language <> '*'"),
             Count("SELECT sum(participants_total) FROM campaigns.activities"));
+}
+
+TEST_F(CampaignsTest, AnImportChecksEveryRowCommitsTheGoodOnesAndResendsWithoutDuplicates) {
+  v1::Campaign c = Campaign();
+  std::vector<v1::ImportActivitiesRequest> msgs;
+  const std::string import_id = NewUuidV7(absl::Now());
+  for (int i = 1; i <= 5; ++i) {
+    v1::ImportActivitiesRequest m;
+    if (i == 1) m.set_import_id(import_id);
+    m.set_row_number(i + 1);  // line numbers of a CSV with a header
+    *m.mutable_activity() = Activity(c.name()).activity();
+    m.mutable_activity()->set_village("soc bom bo");  // matched without diacritics, locally
+    msgs.push_back(m);
+  }
+  msgs[1].mutable_activity()->set_participants_women(500);
+  msgs[2].mutable_activity()->set_commune_code("25288");  // merged away on 1 July 2025
+  *msgs[2].mutable_activity()->mutable_start_date() = Day(2025, 8, 1);
+  msgs[3].mutable_activity()->set_village("Sóc Lạ");
+  auto run = [&](const server::Call& who) {
+    server::VectorReader<v1::ImportActivitiesRequest> in(msgs);
+    v1::ImportActivitiesResponse out;
+    absl::Status st = logic_->ImportActivities(who, in, &out);
+    EXPECT_TRUE(st.ok()) << st;
+    return out;
+  };
+  v1::ImportActivitiesResponse first = run(officer_);
+  EXPECT_EQ(first.rows_received(), 5);
+  EXPECT_EQ(first.rows_committed(), 2);
+  EXPECT_EQ(first.rows_failed(), 3);
+  std::map<int64_t, std::string> errors;
+  for (const auto& e : first.errors()) errors[e.row_number()] = e.field();
+  EXPECT_EQ(errors, (std::map<int64_t, std::string>{{3, "activity.participants_women"},
+                                                     {4, "activity.commune_code"},
+                                                     {5, "activity.village"}}));
+  EXPECT_EQ(places_.all_villages_calls, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM campaigns.activities WHERE village_ref <> ''"), 2);
+  // Sent again: nothing new, the good rows counted as done, the bad ones reported again.
+  v1::ImportActivitiesResponse again = run(officer_);
+  EXPECT_EQ(again.rows_committed(), 0);
+  EXPECT_EQ(again.rows_already_done(), 2);
+  EXPECT_EQ(again.rows_failed(), 3);
+  EXPECT_EQ(Count("SELECT count(*) FROM campaigns.activities"), 2);
+  // In the aggregates and the feed like any activity.
+  EXPECT_EQ(Count("SELECT sum(attendances) FROM campaigns.reach_agg WHERE commune_code = ''"
+                  " AND ethnic_group = '*' AND language = '*'"),
+            240);
+  EXPECT_EQ(Count("SELECT count(*) FROM campaigns.change_feed WHERE kind = 'ACTIVITY_RECORDED'"), 2);
+  // Another caller cannot take over the import; a commune officer elsewhere imports nothing.
+  server::Call other = CallAs("someone-else", {"campaigns.*"});
+  server::VectorReader<v1::ImportActivitiesRequest> in(msgs);
+  v1::ImportActivitiesResponse out;
+  EXPECT_EQ(logic_->ImportActivities(other, in, &out).code(), absl::StatusCode::kAlreadyExists);
+  msgs[0].set_import_id(NewUuidV7(absl::Now()));
+  v1::ImportActivitiesResponse scoped = run(CallAs("commune-25195", {"campaigns.*"}, {"25195"}));
+  EXPECT_EQ(scoped.rows_committed(), 0);
+  EXPECT_EQ(scoped.errors(0).field(), "activity.commune_code");
 }
 
 TEST_F(CampaignsTest, TheChangeFeedDeliversWhatWasRecordedInCommitOrderWithinTheCallersScope) {
