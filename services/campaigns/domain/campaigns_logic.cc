@@ -132,12 +132,24 @@ absl::Status CampaignsLogic::ResolvePlace(const std::string& commune, absl::Civi
   }
   village_ref->clear();
   if (village->empty()) return absl::OkStatus();
+  // The commune's own villages first, then those registered under the communes merged into
+  // it (a village stays a village of the commune its commune became).
   VillageMatch match;
-  if (local != nullptr) {
-    match = local->Find(commune, day, *village);
-  } else {
-    LNOB_ASSIGN_OR_RETURN(match, places_->FindVillage(commune, day, *village));
+  std::vector<std::string> codes = {commune};
+  for (auto& code : graph->CommunesUnder(commune, day)) {
+    if (code != commune) codes.push_back(std::move(code));
   }
+  bool registered = false;
+  for (const auto& code : codes) {
+    if (local != nullptr) {
+      match = local->Find(code, day, *village);
+    } else {
+      LNOB_ASSIGN_OR_RETURN(match, places_->FindVillage(code, day, *village));
+    }
+    registered |= match.registered;
+    if (!match.village.empty()) break;
+  }
+  match.registered = registered;
   if (!match.village.empty()) {
     *village = match.name;
     *village_ref = match.village;
@@ -498,8 +510,8 @@ absl::Status CampaignsLogic::GetCoverage(const C& c, const v1::GetCoverageReques
   for (const auto& code : current) {
     if (!reached.count(code)) out->add_communes_without_activity(code);
   }
-  LNOB_ASSIGN_OR_RETURN(auto villages, places_->VillagesOf(std::vector<std::string>(current.begin(), current.end()),
-                                                           days.last));
+  // Villages registered under the communes in force, and under those merged into them.
+  LNOB_ASSIGN_OR_RETURN(auto villages, places_->VillagesOf(all, days.last));
   LNOB_ASSIGN_OR_RETURN(auto difficult, places_->DifficultVillages(days.last));
   out->set_villages(static_cast<int64_t>(villages.size()));
   for (const auto& v : villages) {
@@ -511,7 +523,7 @@ absl::Status CampaignsLogic::GetCoverage(const C& c, const v1::GetCoverageReques
     auto* u = out->add_villages_without_activity();
     u->set_village(v.village);
     u->set_display_name(v.name);
-    u->set_commune_code(v.commune_code);
+    u->set_commune_code(graph->UnitOn(v.commune_code, days.last));
     u->set_especially_difficult(hard);
   }
   return absl::OkStatus();

@@ -464,6 +464,29 @@ TEST_F(CampaignsTest, AnImportChecksEveryRowCommitsTheGoodOnesAndResendsWithoutD
   EXPECT_EQ(scoped.errors(0).field(), "activity.commune_code");
 }
 
+TEST_F(CampaignsTest, AVillageOfACommuneMergedIn2025IsAVillageOfTheCommuneItBecame) {
+  places_.villages["25288"] = {{"Ấp Cũ", "villages/0190c0de-0000-7000-8000-00000000c0c0"}};
+  v1::Campaign c = Campaign();
+  auto req = Activity(c.name());
+  *req.mutable_activity()->mutable_start_date() = Day(2025, 9, 3);
+  req.mutable_activity()->set_village("Ấp Cũ");
+  v1::Activity out;
+  ASSERT_TRUE(logic_->CreateActivity(officer_, req, &out).ok());
+  EXPECT_EQ(out.commune_code(), "25216");
+  EXPECT_EQ(out.village_ref(), "villages/0190c0de-0000-7000-8000-00000000c0c0");
+  // Coverage of Q3 counts it under 25216, where the other two villages heard nothing.
+  v1::GetCoverageRequest cov_req;
+  cov_req.mutable_period()->set_type(common::v1::Period::QUARTER);
+  cov_req.mutable_period()->set_year(2025);
+  cov_req.mutable_period()->set_index(3);
+  cov_req.set_unit_code("25216");
+  v1::Coverage cov;
+  ASSERT_TRUE(logic_->GetCoverage(officer_, cov_req, &cov).ok());
+  EXPECT_EQ(cov.villages(), 3);
+  ASSERT_EQ(cov.villages_without_activity_size(), 2);
+  for (const auto& v : cov.villages_without_activity()) EXPECT_EQ(v.commune_code(), "25216");
+}
+
 TEST_F(CampaignsTest, TheChangeFeedDeliversWhatWasRecordedInCommitOrderWithinTheCallersScope) {
   v1::Campaign c = Campaign();
   v1::Activity here, there;
