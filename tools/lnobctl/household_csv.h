@@ -60,6 +60,28 @@ struct DemoOptions {
 // households, "Sóc 1".."Sóc 9" for ethnic-minority ones): `lnobctl demo villages` registers them.
 const std::vector<std::string>& DemoVillageNames();
 
+// The demo generators' deterministic random numbers (splitmix64): the same seed, the same
+// province.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : s_(seed) {}
+  uint64_t Next() {
+    uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  double Unit() { return (Next() >> 11) * (1.0 / 9007199254740992.0); }
+  int Range(int lo, int hi) { return lo + static_cast<int>(Next() % static_cast<uint64_t>(hi - lo + 1)); }
+  bool Chance(double p) { return Unit() < p; }
+  template <typename T>
+  const T& Pick(const std::vector<T>& v) { return v[Next() % v.size()]; }
+
+ private:
+  uint64_t s_;
+};
+
+
 void GenerateDemo(const DemoOptions& options, const std::function<void(const std::vector<std::string>&)>& sink);
 
 }  // namespace lnob::ctl

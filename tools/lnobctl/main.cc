@@ -26,6 +26,7 @@
 #include "embedded/lnob_registry_data.h"
 #include "services/gateway/domain/api_key_logic.h"
 #include "tools/lnobctl/apikeys_cmd.h"
+#include "tools/lnobctl/campaigns_cmd.h"
 #include "tools/lnobctl/households_cmd.h"
 #include "tools/lnobctl/support_cmd.h"
 #include "tools/lnobctl/villages_cmd.h"
@@ -180,6 +181,8 @@ std::string g_kind;        // households | support
 int RunImport(std::map<std::string, std::string>& a) {
   if (g_kind == "support") return lnob::ctl::RunImportSupport(a, g_positional);
   if (g_kind == "villages") return lnob::ctl::RunImportVillages(a, g_positional);
+  if (g_kind == "activities") return lnob::ctl::RunImportActivities(a, g_positional);
+  if (g_kind == "persons") return lnob::ctl::RunImportPersons(a, g_positional);
   return lnob::ctl::RunImportHouseholds(a, g_positional);
 }
 int RunAudit(std::map<std::string, std::string>& a) {
@@ -202,6 +205,8 @@ int RunAudit(std::map<std::string, std::string>& a) {
 int RunExport(std::map<std::string, std::string>& a) { return lnob::ctl::RunExportHouseholds(a); }
 int RunDemo(std::map<std::string, std::string>& a) {
   if (g_kind == "villages") return lnob::ctl::RunDemoVillages(a);
+  if (g_kind == "activities") return lnob::ctl::RunDemoActivities(a);
+  if (g_kind == "persons") return lnob::ctl::RunDemoPersons(a);
   return lnob::ctl::RunDemoGenerate(a);
 }
 int RunApiKeys(std::map<std::string, std::string>& a) { return lnob::ctl::RunApiKeys(a, g_positional); }
@@ -248,7 +253,7 @@ const Command kCommands[] = {
      "  from services/registry/data (see PROVENANCE.md there). Idempotent: the same files load\n"
      "  once; each load is recorded in registry.refdata_changes.\n",
      RunRefdata},
-    {"import", "import households (registry) or support lines (funding) from CSV",
+    {"import", "import households, villages (registry), support lines (funding), activities, persons (campaigns)",
      "lnobctl import households FILE.csv [--target=127.0.0.1:50051] [--token=JWT | --token_file=F]\n"
      "                [--import_id=UUID] [--progress=plain]\n"
      "  Streams the file (format: docs/household-csv.md) to HouseholdService/ImportHouseholds with\n"
@@ -270,7 +275,19 @@ const Command kCommands[] = {
      "  Registers villages (format: docs/villages-csv.md: commune_code,name,valid_from,legal_doc,\n"
      "  synthetic) with ReferenceDataService/CreateVillage, one call per row under a request id\n"
      "  derived from the file: running the same file again creates nothing twice. Prints the\n"
-     "  refused rows with their line number; exit code 3 when some rows failed.\n",
+     "  refused rows with their line number; exit code 3 when some rows failed.\n"
+     "\n"
+     "lnobctl import activities FILE.csv [--target=127.0.0.1:50053] [--token=JWT | --token_file=F]\n"
+     "                [--import_id=UUID] [--progress=plain]\n"
+     "  Streams communication activities with their reach (format: docs/campaigns-csv.md) to\n"
+     "  CampaignsService/ImportActivities, with the progress bar, resumption by import id and\n"
+     "  per-row errors. The token needs campaigns.activities.import (e.g. PROVINCE_OFFICER).\n"
+     "\n"
+     "lnobctl import persons FILE.csv [--target=127.0.0.1:50053] [--token=JWT | --token_file=F]\n"
+     "                [--import_id=UUID]\n"
+     "  Registers prestigious persons and their support events (format: docs/campaigns-csv.md)\n"
+     "  with CreatePerson and RecordSupportEvent under request ids derived from the file: the\n"
+     "  same file again records nothing twice. Exit code 3 when some rows failed.\n",
      RunImport},
     {"export", "export households to CSV",
      "lnobctl export households [--out=FILE.csv] [--unit=CODE] [--reviews=true|false]\n"
@@ -296,7 +313,17 @@ const Command kCommands[] = {
      "lnobctl demo villages [--out=FILE.csv]\n"
      "  The villages the demo households name, for every demo commune, as a village CSV marked\n"
      "  synthetic (no official village list is shipped): load it with lnobctl import villages\n"
-     "  before the households so that they link to the register.\n",
+     "  before the households so that they link to the register.\n"
+     "\n"
+     "lnobctl demo activities [--per_village=4] [--seed=47] [--out=FILE.csv]\n"
+     "  A year of communication activities (the twelve months to the end of last month) in the\n"
+     "  demo villages, as an activity CSV: about 5% of communes and 12% of villages get none,\n"
+     "  on purpose, so that coverage has something to show. Communes after 1 July 2025 are the\n"
+     "  ones the demo communes became.\n"
+     "\n"
+     "lnobctl demo persons [--seed=47] [--out=FILE.csv]\n"
+     "  Prestigious persons of the demo's ethnic-minority villages with this year's Tết gifts,\n"
+     "  information and visits, as a person CSV.\n",
      RunDemo},
     {"apikeys", "create, list, get or revoke API keys through the gateway's admin API",
      lnob::ctl::kApiKeysHelp, RunApiKeys},
@@ -328,13 +355,15 @@ int main(int argc, char** argv) {
         return 0;
       }
       if (s.rfind("--", 0) != 0) {
-        if ((name == "refdata" && s == "load") || (name == "demo" && (s == "generate" || s == "villages")) ||
+        if ((name == "refdata" && s == "load") ||
+            (name == "demo" && (s == "generate" || s == "villages" || s == "activities" || s == "persons")) ||
             (name == "audit" && s == "verify") ||
             ((name == "import" || name == "export") && s == "households")) {
           g_kind = s;
           continue;
         }
-        if (name == "import" && (s == "support" || s == "villages") && g_kind.empty()) {
+        if (name == "import" && (s == "support" || s == "villages" || s == "activities" || s == "persons") &&
+            g_kind.empty()) {
           g_kind = s;
           continue;
         }

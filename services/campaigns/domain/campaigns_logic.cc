@@ -1,5 +1,6 @@
 #include "services/campaigns/domain/campaigns_logic.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -7,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/api/import_stream.h"
 #include "common/api/period.h"
 #include "common/api/proto_date.h"
@@ -112,12 +114,13 @@ absl::CivilDay CampaignsLogic::Today() const { return absl::ToCivilDay(clock_.No
 
 absl::Status CampaignsLogic::CheckPlace(v1::Activity* a, const VillageRegister* local) {
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay day, api::FromProtoDate(a->start_date(), "activity.start_date"));
-  return ResolvePlace(a->commune_code(), day, "activity.", a->mutable_village(), a->mutable_village_ref(), local);
+  return ResolvePlace(a->commune_code(), day, "activity.", a->mutable_village(), a->mutable_village_ref(), local,
+                      a->former_commune_code());
 }
 
 absl::Status CampaignsLogic::ResolvePlace(const std::string& commune, absl::CivilDay day, const std::string& prefix,
                                           std::string* village, std::string* village_ref,
-                                          const VillageRegister* local) {
+                                          const VillageRegister* local, const std::string& former) {
   LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
   const std::string date_field = prefix == "activity." ? "start_date" : "the decision's date";
   const scope::UnitVersion* unit = graph->Find(commune, day);
@@ -131,33 +134,55 @@ absl::Status CampaignsLogic::ResolvePlace(const std::string& commune, absl::Civi
     return InvalidField(prefix + "commune_code", absl::StrCat("must be a commune-level unit in force on ", date_field));
   }
   village_ref->clear();
-  if (village->empty()) return absl::OkStatus();
-  // The commune's own villages first, then those registered under the communes merged into
-  // it (a village stays a village of the commune its commune became).
-  VillageMatch match;
-  std::vector<std::string> codes = {commune};
+  // The communes merged into this one (their villages carried over to it).
+  std::vector<std::string> merged;
   for (auto& code : graph->CommunesUnder(commune, day)) {
-    if (code != commune) codes.push_back(std::move(code));
+    if (code != commune) merged.push_back(std::move(code));
   }
+  if (!former.empty() && former != commune && std::find(merged.begin(), merged.end(), former) == merged.end()) {
+    return InvalidField(prefix + "former_commune_code",
+                        absl::StrCat("must be a commune that became ", commune, " by ", date_field));
+  }
+  if (village->empty()) return absl::OkStatus();
+  auto find = [&](const std::string& code) -> absl::StatusOr<VillageMatch> {
+    if (local != nullptr) return local->Find(code, day, *village);
+    return places_->FindVillage(code, day, *village);
+  };
+  // The commune's own register first (or only the former commune's, when named); then the
+  // registers of the communes merged into it, where one name may be a village of several.
+  std::vector<std::string> first = {former.empty() ? commune : former};
   bool registered = false;
-  for (const auto& code : codes) {
-    if (local != nullptr) {
-      match = local->Find(code, day, *village);
-    } else {
-      LNOB_ASSIGN_OR_RETURN(match, places_->FindVillage(code, day, *village));
-    }
-    registered |= match.registered;
-    if (!match.village.empty()) break;
+  std::vector<VillageMatch> found;
+  for (const auto& code : first) {
+    LNOB_ASSIGN_OR_RETURN(VillageMatch m, find(code));
+    registered |= m.registered;
+    if (!m.village.empty()) found.push_back(m);
   }
-  match.registered = registered;
-  if (!match.village.empty()) {
-    *village = match.name;
-    *village_ref = match.village;
+  std::vector<std::string> where;
+  if (found.empty() && former.empty()) {
+    for (const auto& code : merged) {
+      LNOB_ASSIGN_OR_RETURN(VillageMatch m, find(code));
+      registered |= m.registered;
+      if (!m.village.empty()) {
+        found.push_back(m);
+        where.push_back(code);
+      }
+    }
+  }
+  if (found.size() > 1) {
+    return InvalidField(prefix + "village",
+                        absl::StrCat("is a village of several communes merged into ", commune, " (",
+                                     absl::StrJoin(where, ", "), "): name the one in former_commune_code"));
+  }
+  if (found.size() == 1) {
+    *village = found[0].name;
+    *village_ref = found[0].village;
     return absl::OkStatus();
   }
-  if (match.registered) {
-    return InvalidField(prefix + "village", absl::StrCat("is not in the village register of commune ", commune, " on ",
-                                                         date_field, " (the registry's ListVillages)"));
+  if (registered) {
+    return InvalidField(prefix + "village",
+                        absl::StrCat("is not in the village register of commune ", former.empty() ? commune : former,
+                                     " on ", date_field, " (the registry's ListVillages)"));
   }
   return absl::OkStatus();
 }

@@ -97,7 +97,8 @@ class CampaignsLogic {
   absl::Status CheckPlace(v1::Activity* a, const VillageRegister* local = nullptr);
   // The same for any record: `commune` in force on `day`, `village` matched and linked.
   absl::Status ResolvePlace(const std::string& commune, absl::CivilDay day, const std::string& prefix,
-                            std::string* village, std::string* village_ref, const VillageRegister* local = nullptr);
+                            std::string* village, std::string* village_ref, const VillageRegister* local = nullptr,
+                            const std::string& former = "");
   // Persons listed by an activity: known, each once, ACTIVE on its start date.
   absl::Status CheckActivityPersons(const v1::Activity& a);
   // A person the caller may see (NOT_FOUND otherwise, as for a missing one).

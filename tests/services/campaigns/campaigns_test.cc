@@ -474,6 +474,12 @@ TEST_F(CampaignsTest, AVillageOfACommuneMergedIn2025IsAVillageOfTheCommuneItBeca
   ASSERT_TRUE(logic_->CreateActivity(officer_, req, &out).ok());
   EXPECT_EQ(out.commune_code(), "25216");
   EXPECT_EQ(out.village_ref(), "villages/0190c0de-0000-7000-8000-00000000c0c0");
+  // The former commune, when named, must be one merged into the activity's commune.
+  req.mutable_activity()->set_former_commune_code("25195");
+  EXPECT_EQ(Fields(logic_->CreateActivity(officer_, req, &out)), (std::set<std::string>{"activity.former_commune_code"}));
+  req.mutable_activity()->set_former_commune_code("25288");
+  req.mutable_activity()->set_village("Sóc Bom Bo");  // a village of 25216, not of 25288
+  EXPECT_EQ(Fields(logic_->CreateActivity(officer_, req, &out)), (std::set<std::string>{"activity.village"}));
   // Coverage of Q3 counts it under 25216, where the other two villages heard nothing.
   v1::GetCoverageRequest cov_req;
   cov_req.mutable_period()->set_type(common::v1::Period::QUARTER);
