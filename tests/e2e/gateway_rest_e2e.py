@@ -251,7 +251,9 @@ class GatewayRestE2E(unittest.TestCase):
         cls.procs[name] = proc
         cls.wait_ready(name, proc, ready, log)
         with open(ready) as f:
-            base = f"http://127.0.0.1:{json.load(f)['http_port']}"
+            info = json.load(f)
+            base = f"http://127.0.0.1:{info['http_port']}"
+            cls.gateway_grpc = getattr(cls, "gateway_grpc", None) or f"127.0.0.1:{info['grpc_port']}"
         # Ready means every routed backend reports SERVING.
         if not wait_for(lambda: cls.curl_status("GET", base + "/readyz") == 200, timeout=20):
             raise RuntimeError(f"{name}: /readyz never answered 200")
@@ -265,7 +267,7 @@ class GatewayRestE2E(unittest.TestCase):
                 p.kill()
                 p.wait()
         subprocess.run(["psql", dsn(), "-qc", f"DROP DATABASE IF EXISTS {cls.db} WITH (FORCE)"], capture_output=True)
-        for svc in ("registry", "funding"):
+        for svc in ("registry", "funding", "campaigns"):
             for role in (f"lnob_{svc}_{cls.suffix}", f"lnob_{svc}_owner_{cls.suffix}"):
                 subprocess.run(["psql", dsn(), "-qc", f"DROP ROLE IF EXISTS {role}"], capture_output=True)
 
@@ -801,6 +803,40 @@ class GatewayRestE2E(unittest.TestCase):
         changed = self.call("POST", f"/v1/{person['name']}:setStatus", {
             "status": "DECEASED", "effectiveDate": date(2026, 1, 5), "reason": "died", "etag": person["etag"]})
         self.assertEqual([h["status"] for h in changed["history"]], ["ACTIVE", "DECEASED"])
+
+    def test_4e_campaigns_csv_import_resent_through_the_gateway(self):
+        """lnobctl streams an activity CSV through the gateway's gRPC port; sent again, it adds
+        nothing; curl then asks which villages of the commune heard nothing."""
+        path = os.path.join(self.tmp, "activities.csv")
+        header = ("campaign,activity_type,topics,start_date,end_date,commune_code,village,former_commune_code,sessions,"
+                  "participants_total,participants_ethnic_minority,participants_women,participants_prestigious,"
+                  "by_ethnic_group,by_language,by_ethnic_group_language,spent,outcome")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(header + "\n")
+            f.write(",VILLAGE_MEETING,POVERTY,2025-10-02,,25222,ấp phú lộc,,1,40,30,20,2,,,"
+                    "22:STIENG:25;22:VI:5;01:VI:10,,họp ấp\n")
+            f.write(",LEAFLET_HANDBOOK,LEGAL,2025-10-05,,25222,,,1,15,0,5,0,,,,,\n")
+            f.write(",VILLAGE_MEETING,POVERTY,2025-10-06,,25222,Ấp Ma,,1,10,0,5,0,,,,,\n")  # not in the register
+        token = self.mint("PROVINCE_OFFICER", subject="e2e-importer")
+        args = [LNOBCTL, "import", "activities", path, f"--target={self.gateway_grpc}", f"--token={token}",
+                "--progress=plain"]
+        first = subprocess.run(args, capture_output=True, text=True)
+        self.assertEqual(first.returncode, 3, first.stdout + first.stderr)  # one row refused
+        self.assertIn("3 activities received, 2 committed", first.stdout)
+        self.assertIn("line 4: activity.village", first.stdout)
+        again = subprocess.run(args, capture_output=True, text=True)
+        self.assertIn("0 committed, 2 already committed earlier", again.stdout, again.stdout + again.stderr)
+        # Q4 2025 in 25222 reached Ấp Phú Lộc only: its X'tiêng in X'tiêng and Vietnamese, the Kinh in
+        # Vietnamese, and a leaflet run nobody broke down.
+        cov = self.call("GET", "/v1/coverage?period.type=QUARTER&period.year=2025&period.index=4&unitCode=25222",
+                        token=token)
+        # Since 1 July 2025 Ấp 4 is part of Ấp Phú Lộc (test_1b): one village, reached.
+        self.assertEqual(int(cov["villages"]), 1)
+        self.assertNotIn("villagesWithoutActivity", cov)
+        reach = self.call("GET", "/v1/reach?period.type=QUARTER&period.year=2025&period.index=4&unitCode=25222"
+                                 "&groupBy=BY_ETHNIC_GROUP&groupBy=BY_LANGUAGE", token=token)
+        rows = {(r.get("code", ""), r.get("language", "")): int(r["attendances"]) for r in reach["rows"]}
+        self.assertEqual(rows, {("22", "STIENG"): 25, ("22", "VI"): 5, ("01", "VI"): 10, ("", ""): 15})
 
     def test_5_error_table(self):
         # One subTest per case, so that every broken case is reported.
