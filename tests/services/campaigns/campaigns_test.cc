@@ -135,9 +135,9 @@ TEST_F(CampaignsTest, TheDatabaseRefusesABreakdownAboveItsTotalWhateverWritesIt)
     }
     return "";
   };
-  // 80 Xtiêng + 45 Khmer > 120 attendances: refused at commit.
-  EXPECT_TRUE(absl::StrContains(
-      attempt("INSERT INTO activity_reach VALUES ('" + id + "', 'ETHNIC_GROUP', '05', 45)"), "activity_reach_within_total"));
+  // 80 Xtiêng + 45 Khmer > 120 attendances: refused.
+  EXPECT_TRUE(absl::StrContains(attempt("INSERT INTO activity_reach VALUES ('" + id + "', 'ETHNIC_GROUP', '05', 45)"),
+                                "exceeds its participants_total"));
   EXPECT_TRUE(absl::StrContains(attempt("INSERT INTO activity_reach VALUES ('" + id + "', 'LANGUAGE', 'XX', 1)"),
                                 "unknown language"));
   EXPECT_FALSE(attempt("UPDATE activities SET participants_women = 500 WHERE id = '" + id + "'").empty());
