@@ -134,12 +134,8 @@ absl::Status CampaignsLogic::ResolvePlace(const std::string& commune, absl::Civi
     return InvalidField(prefix + "commune_code", absl::StrCat("must be a commune-level unit in force on ", date_field));
   }
   village_ref->clear();
-  // The communes merged into this one (their villages carried over to it).
-  std::vector<std::string> merged;
-  for (auto& code : graph->CommunesUnder(commune, day)) {
-    if (code != commune) merged.push_back(std::move(code));
-  }
-  if (!former.empty() && former != commune && std::find(merged.begin(), merged.end(), former) == merged.end()) {
+  // A former commune, when named, must be one that became this commune.
+  if (!former.empty() && former != commune && graph->UnitOn(former, day) != commune) {
     return InvalidField(prefix + "former_commune_code",
                         absl::StrCat("must be a commune that became ", commune, " by ", date_field));
   }
@@ -149,18 +145,19 @@ absl::Status CampaignsLogic::ResolvePlace(const std::string& commune, absl::Civi
     return places_->FindVillage(code, day, *village);
   };
   // The commune's own register first (or only the former commune's, when named); then the
-  // registers of the communes merged into it, where one name may be a village of several.
-  std::vector<std::string> first = {former.empty() ? commune : former};
+  // registers of the communes merged into it (their villages carried over to it), where one
+  // name may be a village of several.
   bool registered = false;
   std::vector<VillageMatch> found;
-  for (const auto& code : first) {
-    LNOB_ASSIGN_OR_RETURN(VillageMatch m, find(code));
+  {
+    LNOB_ASSIGN_OR_RETURN(VillageMatch m, find(former.empty() ? commune : former));
     registered |= m.registered;
     if (!m.village.empty()) found.push_back(m);
   }
   std::vector<std::string> where;
   if (found.empty() && former.empty()) {
-    for (const auto& code : merged) {
+    for (const auto& code : graph->CommunesUnder(commune, day)) {
+      if (code == commune) continue;
       LNOB_ASSIGN_OR_RETURN(VillageMatch m, find(code));
       registered |= m.registered;
       if (!m.village.empty()) {

@@ -1,0 +1,36 @@
+-- campaigns_aggregate without a correlated subquery per activity: each breakdown's sum is
+-- computed once per table, grouped, and joined (the same rows as migration 005's).
+CREATE OR REPLACE FUNCTION campaigns_aggregate(ids uuid[]) RETURNS void LANGUAGE sql AS $$
+  WITH a AS (
+    SELECT a.id, date_trunc('month', a.start_date)::date AS month, a.commune_code, a.activity_type,
+           a.participants_total AS total, a.village_ref FROM activities a WHERE a.id = ANY(ids)),
+  r AS (SELECT activity_id, kind, code, participants FROM activity_reach WHERE activity_id = ANY(ids)),
+  c AS (SELECT activity_id, ethnic_group, language, participants FROM activity_reach_cells WHERE activity_id = ANY(ids)),
+  rs AS (SELECT activity_id, sum(participants) FILTER (WHERE kind = 'ETHNIC_GROUP') AS g,
+                sum(participants) FILTER (WHERE kind = 'LANGUAGE') AS l FROM r GROUP BY activity_id),
+  cs AS (SELECT activity_id, sum(participants) AS n FROM c GROUP BY activity_id),
+  parts AS (
+    SELECT a.id, '*' AS g, '*' AS l, a.total AS n FROM a
+    UNION ALL SELECT activity_id, code, '*', participants FROM r WHERE kind = 'ETHNIC_GROUP'
+    UNION ALL SELECT activity_id, '*', code, participants FROM r WHERE kind = 'LANGUAGE'
+    UNION ALL SELECT activity_id, ethnic_group, language, participants FROM c
+    UNION ALL SELECT a.id, '', '*', a.total - coalesce(rs.g, 0) FROM a LEFT JOIN rs ON rs.activity_id = a.id
+    UNION ALL SELECT a.id, '*', '', a.total - coalesce(rs.l, 0) FROM a LEFT JOIN rs ON rs.activity_id = a.id
+    UNION ALL SELECT a.id, '', '', a.total - coalesce(cs.n, 0) FROM a LEFT JOIN cs ON cs.activity_id = a.id),
+  rows AS (
+    SELECT a.month, a.commune_code, a.activity_type, p.g, p.l, p.n FROM parts p JOIN a ON a.id = p.id
+     WHERE p.n > 0 OR (p.g = '*' AND p.l = '*')),
+  rolled AS (
+    SELECT month, commune_code, activity_type, g, l, count(*) AS acts, sum(n) AS n FROM rows GROUP BY 1, 2, 3, 4, 5
+    UNION ALL
+    SELECT month, '', activity_type, g, l, count(*), sum(n) FROM rows GROUP BY 1, 3, 4, 5),
+  reach AS (
+    INSERT INTO reach_agg AS x (month, commune_code, activity_type, ethnic_group, language, activities, attendances)
+    SELECT * FROM rolled ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (month, commune_code, activity_type, ethnic_group, language) DO UPDATE
+      SET activities = x.activities + EXCLUDED.activities, attendances = x.attendances + EXCLUDED.attendances
+    RETURNING 1)
+  INSERT INTO place_agg AS p (month, commune_code, village_ref, activities)
+  SELECT month, commune_code, village_ref, count(*) FROM a GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  ON CONFLICT (month, commune_code, village_ref) DO UPDATE SET activities = p.activities + EXCLUDED.activities
+$$;
