@@ -8,6 +8,7 @@
 #include "common/status/status.h"
 #include "lnob/campaigns/v1/campaigns.lnob.h"
 #include "services/campaigns/domain/campaigns_logic.h"
+#include "services/campaigns/peer/grpc_funding_catalogue.h"
 #include "services/campaigns/peer/grpc_registry_places.h"
 #include "services/campaigns/store/pg_campaigns_store.h"
 #include "services/campaigns/store/pg_persons_store.h"
@@ -15,9 +16,11 @@
 LNOB_SERVER_FLAGS("campaigns", 50053, 9103);
 ABSL_FLAG(std::string, registry_address, "127.0.0.1:50051", "host:port of the registry service");
 ABSL_FLAG(absl::Duration, registry_timeout, absl::Seconds(5), "Deadline of each registry call");
+ABSL_FLAG(std::string, funding_address, "127.0.0.1:50052", "host:port of the funding service");
+ABSL_FLAG(absl::Duration, funding_timeout, absl::Seconds(5), "Deadline of each funding call");
 ABSL_FLAG(std::string, service_signing_key, "",
-          "PEM private key that signs this service's own short-lived token (unit directory); its public "
-          "half must be in the registry's --jwt_public_keys");
+          "PEM private key that signs this service's own short-lived tokens (registry, funding); its public "
+          "half must be in their --jwt_public_keys");
 
 int main(int argc, char** argv) {
   using namespace lnob::campaigns;
@@ -31,6 +34,11 @@ int main(int argc, char** argv) {
         LNOB_ASSIGN_OR_RETURN(auto self, lnob::auth::ServiceTokenSource::FromKeyFile(
                                              absl::GetFlag(FLAGS_service_signing_key), me, s.clock()));
         auto& token = s.Own(std::move(self));
+        lnob::auth::ServiceTokenOptions to_funding = me;
+        to_funding.audience = lnob::auth::AudienceOfService("funding");
+        LNOB_ASSIGN_OR_RETURN(auto self_funding, lnob::auth::ServiceTokenSource::FromKeyFile(
+                                                     absl::GetFlag(FLAGS_service_signing_key), to_funding, s.clock()));
+        auto& funding_token = s.Own(std::move(self_funding));
         const lnob::peer::PeerConfig registry_peer{.address = absl::GetFlag(FLAGS_registry_address),
                                                    .timeout = absl::GetFlag(FLAGS_registry_timeout)};
         auto& units = s.Own(lnob::peer::NewRegistryUnitDirectory(registry_peer, &token));
@@ -38,10 +46,13 @@ int main(int argc, char** argv) {
         auto& places = s.Own(NewGrpcRegistryPlaces(registry_peer, &token));
         auto& store = s.Own(NewPgCampaignsStore(&s.pool()));
         auto& persons = s.Own(NewPgPersonsStore(&s.pool()));
-        auto& logic = s.Make<CampaignsLogic>(&store, &persons, &scope, &places, s.page_tokens(), s.clock());
+        const lnob::peer::PeerConfig funding_peer{.address = absl::GetFlag(FLAGS_funding_address),
+                                                  .timeout = absl::GetFlag(FLAGS_funding_timeout)};
+        auto& catalogue = s.Own(NewGrpcFundingCatalogue(funding_peer, &funding_token, s.clock()));
+        auto& logic = s.Make<CampaignsLogic>(&store, &persons, &scope, &places, &catalogue, s.page_tokens(), s.clock());
         LNOB_RETURN_IF_ERROR(s.Serve<v1::CampaignsServiceAdapter>(&logic));
-        // Readiness follows the database only: a registry outage fails the calls that need
-        // the unit graph (UNAVAILABLE) without taking campaigns out of its Service.
+        // Readiness follows the database only: a registry or funding outage fails the calls
+        // that need them (UNAVAILABLE) without taking campaigns out of its Service.
         s.SetReadinessProbe([&store] { return store.Healthy(); });
         return absl::OkStatus();
       });

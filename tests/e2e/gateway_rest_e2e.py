@@ -222,6 +222,8 @@ class GatewayRestE2E(unittest.TestCase):
         if name in ("funding", "campaigns"):  # they call the registry with tokens they sign
             env.update(LNOB_REGISTRY_ADDRESS=f"127.0.0.1:{cls.ports['registry']}",
                        LNOB_SERVICE_SIGNING_KEY=cls.key, LNOB_REGISTRY_TIMEOUT="3s")
+        if name == "campaigns":  # and funding's programme catalogue
+            env.update(LNOB_FUNDING_ADDRESS=f"127.0.0.1:{cls.ports['funding']}")
         log = open(os.path.join(cls.tmp, f"{name}.log"), "a+")
         proc = subprocess.Popen([os.path.join(BIN, name), f"--ready_file={ready}"], env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
@@ -794,7 +796,7 @@ class GatewayRestE2E(unittest.TestCase):
         types = self.call("GET", "/v1/supportEventTypes")["types"]
         self.assertEqual({t["code"]: t.get("standardAmountVnd", "0") for t in types}["TET_GIFT"], "700000")
         gift = self.call("POST", "/v1/supportEvents", {"person": person["name"], "eventType": "TET_GIFT",
-                                                       "eventDate": date(2025, 1, 25), "source": "LOCAL_BUDGET"})
+                                                       "eventDate": date(2025, 1, 25), "source": "LOCAL_ADDITIONAL"})
         self.assertEqual(gift["amountVnd"], "700000")
         events = self.call("GET", f"/v1/supportEvents?person={person['name']}&year=2025")["supportEvents"]
         self.assertEqual([e["name"] for e in events], [gift["name"]])

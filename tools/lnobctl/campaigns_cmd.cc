@@ -392,9 +392,9 @@ int RunDemoPersons(Args& a) {
       ++serial;
       // Recognised by the district chair before the 2025 reform (its last term).
       const absl::CivilDay decided = absl::CivilDay(2024, 1, 1) + rng.Range(0, 300);
-      std::vector<std::string> events = {absl::StrCat("TET_GIFT:", year, "-01-", rng.Range(10, 25), "::LOCAL_BUDGET")};
+      std::vector<std::string> events = {absl::StrCat("TET_GIFT:", year, "-01-", rng.Range(10, 25), "::LOCAL_ADDITIONAL")};
       if (rng.Chance(0.6)) events.push_back(absl::StrCat("INFO:", year, "-0", rng.Range(3, 9), "-15:0:"));
-      if (rng.Chance(0.1)) events.push_back(absl::StrCat("SICK_VISIT:", year, "-0", rng.Range(2, 9), "-10:300000:LOCAL_BUDGET"));
+      if (rng.Chance(0.1)) events.push_back(absl::StrCat("SICK_VISIT:", year, "-0", rng.Range(2, 9), "-10:300000:LOCAL_ADDITIONAL"));
       out << csv::FormatRecord({absl::StrCat(rng.Pick(kFamily), " ", rng.Pick(kGiven), " ", serial),
                                 absl::StrCat(rng.Range(1940, 1975)), rng.Chance(0.8) ? "MALE" : "FEMALE",
                                 rng.Pick(kGroups), "", unit[0], village, rng.Pick(kSources),

@@ -223,6 +223,17 @@ absl::Status CampaignsLogic::CreateCampaign(const C& c, const v1::CreateCampaign
   }
   if (in.programme_node().size() > 100) v.Add("campaign.programme_node", "at most 100 characters");
   CheckBudget(in.planned_budget(), "campaign.planned_budget", &v);
+  std::optional<CatalogueCodes> catalogue;
+  LNOB_RETURN_IF_ERROR(CheckBudgetCodes(in.planned_budget(), "campaign.planned_budget", &catalogue, &v));
+  if (!in.programme_node().empty()) {
+    if (!catalogue) {
+      LNOB_ASSIGN_OR_RETURN(CatalogueCodes codes, funding_->Codes());
+      catalogue = std::move(codes);
+    }
+    if (!catalogue->nodes.count(in.programme_node())) {
+      v.Add("campaign.programme_node", "must be a programme node of funding's ListProgrammeNodes (e.g. NTP_EM.P10)");
+    }
+  }
   if (in.owner_unit().empty()) v.Add("campaign.owner_unit", "is required: the unit that runs it");
   if (!v1::Campaign::Status_IsValid(in.status())) v.Add("campaign.status", "unknown status");
   if (!api::ValidateRequestId(req.request_id()).ok()) v.Add("request_id", "must be a UUID");
@@ -263,8 +274,28 @@ absl::StatusOr<CampaignsLogic::Codes> CampaignsLogic::LoadCodes() {
   return codes;
 }
 
+absl::Status CampaignsLogic::CheckBudgetCodes(const google::protobuf::RepeatedPtrField<v1::BudgetLine>& lines,
+                                              const std::string& field, std::optional<CatalogueCodes>* catalogue,
+                                              Violations* v) {
+  if (lines.empty()) return absl::OkStatus();
+  if (!*catalogue) {
+    LNOB_ASSIGN_OR_RETURN(CatalogueCodes codes, funding_->Codes());
+    *catalogue = std::move(codes);
+  }
+  for (int i = 0; i < lines.size(); ++i) {
+    const std::string at = absl::StrCat(field, "[", i, "].");
+    if (!lines[i].source().empty() && !(*catalogue)->sources.count(lines[i].source())) {
+      v->Add(at + "source", "must be a funding source of funding's ListFundingSources (e.g. CENTRAL_RECURRENT)");
+    }
+    if (!lines[i].node_code().empty() && !(*catalogue)->nodes.count(lines[i].node_code())) {
+      v->Add(at + "node_code", "must be a programme node of funding's ListProgrammeNodes (e.g. NTP_EM.P10)");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CampaignsLogic::ValidateActivity(const v1::Activity& a, const std::optional<v1::Campaign>& campaign,
-                                              const Codes& codes) {
+                                              Codes& codes) {
   Violations v;
   if (!codes.activity_types.count(a.activity_type())) v.Add("activity.activity_type", "must be a code of ListActivityTypes (e.g. VILLAGE_MEETING)");
   CheckTopics(a.topics(), "activity.topics", false, &v);
@@ -354,6 +385,7 @@ absl::Status CampaignsLogic::ValidateActivity(const v1::Activity& a, const std::
     }
   }
   CheckBudget(a.spent(), "activity.spent", &v);
+  LNOB_RETURN_IF_ERROR(CheckBudgetCodes(a.spent(), "activity.spent", &codes.catalogue, &v));
   if (Utf8Chars(a.outcome()) > kMaxOutcome) v.Add("activity.outcome", "at most 4,000 characters");
   return v.Status();
 }

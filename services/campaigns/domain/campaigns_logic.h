@@ -16,10 +16,12 @@
 #include "common/privacy/personal_data.h"
 #include "common/scope/area_scope.h"
 #include "common/server/call.h"
+#include "common/status/status.h"
 #include "common/server/stream.h"
 #include "common/util/clock.h"
 #include "common/util/feed_hub.h"
 #include "lnob/campaigns/v1/campaigns.pb.h"
+#include "services/campaigns/domain/funding_catalogue.h"
 #include "services/campaigns/domain/registry_places.h"
 #include "services/campaigns/domain/village_register.h"
 #include "services/campaigns/store/campaigns_store.h"
@@ -37,12 +39,13 @@ void FillMargins(v1::Activity* a);
 class CampaignsLogic {
  public:
   CampaignsLogic(CampaignsStore* store, PersonsStore* persons, scope::AreaScope* scope, RegistryPlaces* places,
-                 api::PageTokenCodec tokens, const Clock& clock,
+                 FundingCatalogue* funding, api::PageTokenCodec tokens, const Clock& clock,
                  const privacy::PersonalDataPolicy& privacy = DefaultPersonalDataPolicy())
       : store_(store),
         persons_(persons),
         scope_(scope),
         places_(places),
+        funding_(funding),
         tokens_(std::move(tokens)),
         clock_(clock),
         privacy_(privacy),
@@ -86,10 +89,15 @@ class CampaignsLogic {
   // The codes activities are checked against (read once per call or per import).
   struct Codes {
     std::set<std::string> activity_types, languages;
+    std::optional<CatalogueCodes> catalogue;  // funding's, when the activity spends anything
   };
   absl::StatusOr<Codes> LoadCodes();
+  // Budget lines naming a source and a programme node funding knows (asked once per call).
+  absl::Status CheckBudgetCodes(const google::protobuf::RepeatedPtrField<v1::BudgetLine>& lines,
+                                const std::string& field, std::optional<CatalogueCodes>* catalogue, Violations* v);
+  // Fills codes.catalogue from funding the first time an activity spends something.
   absl::Status ValidateActivity(const v1::Activity& a, const std::optional<v1::Campaign>& campaign,
-                                const Codes& codes);
+                                Codes& codes);
   // The commune must be a commune-level unit in force on the activity's date (the registry's
   // units; a commune merged away by then is refused, naming the one it became), and the
   // village one of its registered villages then, when it keeps a register (linked).
@@ -115,6 +123,7 @@ class CampaignsLogic {
   PersonsStore* persons_;
   scope::AreaScope* scope_;
   RegistryPlaces* places_;
+  FundingCatalogue* funding_;
   api::PageTokenCodec tokens_;
   const Clock& clock_;
   const privacy::PersonalDataPolicy& privacy_;

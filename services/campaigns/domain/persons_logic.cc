@@ -330,6 +330,15 @@ absl::Status CampaignsLogic::RecordSupportEvent(const C& c, const v1::RecordSupp
   if (e.source().size() > 100) v.Add("support_event.source", "at most 100 characters");
   if (e.node_code().size() > 100) v.Add("support_event.node_code", "at most 100 characters");
   if (Utf8Chars(e.note()) > 1000) v.Add("support_event.note", "at most 1,000 characters");
+  if (!e.source().empty() || !e.node_code().empty()) {
+    LNOB_ASSIGN_OR_RETURN(CatalogueCodes catalogue, funding_->Codes());
+    if (!e.source().empty() && !catalogue.sources.count(e.source())) {
+      v.Add("support_event.source", "must be a funding source of funding's ListFundingSources (e.g. LOCAL_ADDITIONAL)");
+    }
+    if (!e.node_code().empty() && !catalogue.nodes.count(e.node_code())) {
+      v.Add("support_event.node_code", "must be a programme node of funding's ListProgrammeNodes");
+    }
+  }
   if (!api::ValidateRequestId(req.request_id()).ok()) v.Add("request_id", "must be a UUID");
   LNOB_RETURN_IF_ERROR(v.Status());
   auto person = VisiblePerson(c, e.person(), "support_event.person");

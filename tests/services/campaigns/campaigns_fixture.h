@@ -71,13 +71,26 @@ class FakePlaces : public RegistryPlaces {
   bool available = true;
 };
 
+// Funding's catalogue in memory (a few of its real codes).
+class FakeCatalogue : public FundingCatalogue {
+ public:
+  absl::StatusOr<CatalogueCodes> Codes() override {
+    ++calls;
+    if (!available) return absl::UnavailableError("funding down");
+    return codes;
+  }
+  CatalogueCodes codes{{"NTP_EM", "NTP_EM.P10", "NTP_EM.P1"}, {"CENTRAL_RECURRENT", "LOCAL_ADDITIONAL"}};
+  bool available = true;
+  int calls = 0;
+};
+
 class CampaignsTest : public testing::ServiceTest {
  protected:
   void SetUp() override {
     OpenDatabase("campaigns", EmbeddedMigrations());
     store_ = NewPgCampaignsStore(pool_.get());
     persons_ = NewPgPersonsStore(pool_.get());
-    logic_ = std::make_unique<CampaignsLogic>(store_.get(), persons_.get(), &scope_, &places_,
+    logic_ = std::make_unique<CampaignsLogic>(store_.get(), persons_.get(), &scope_, &places_, &catalogue_,
                                               api::PageTokenCodec("test-secret-0123456789"), RealClock::Get());
     officer_ = CallAs("province-officer", {"campaigns.*"});
     commune_ = CallAs("commune-officer", {"campaigns.*"}, {"25216"});
@@ -153,6 +166,7 @@ class CampaignsTest : public testing::ServiceTest {
   }
   lnob::testing::FakeUnitDirectory units_{Units()};
   FakePlaces places_;
+  FakeCatalogue catalogue_;
   scope::AreaScope scope_{&units_, RealClock::Get()};
   std::unique_ptr<CampaignsStore> store_;
   std::unique_ptr<PersonsStore> persons_;

@@ -182,7 +182,7 @@ TEST_F(CampaignsTest, ThePlaceIsACommuneInForceOnTheActivitysDateAndTheScopeFoll
   // Without the registry's units nothing is recorded: UNAVAILABLE, not a guess.
   units_.set_available(false);
   scope::AreaScope cold(&units_, RealClock::Get());
-  CampaignsLogic cut_off(store_.get(), persons_.get(), &cold, &places_, api::PageTokenCodec("test-secret-0123456789"),
+  CampaignsLogic cut_off(store_.get(), persons_.get(), &cold, &places_, &catalogue_, api::PageTokenCodec("test-secret-0123456789"),
                          RealClock::Get());
   EXPECT_EQ(cut_off.CreateActivity(officer_, Activity(c.name()), &got).code(), absl::StatusCode::kUnavailable);
 }
@@ -491,6 +491,36 @@ TEST_F(CampaignsTest, AVillageOfACommuneMergedIn2025IsAVillageOfTheCommuneItBeca
   EXPECT_EQ(cov.villages(), 3);
   ASSERT_EQ(cov.villages_without_activity_size(), 2);
   for (const auto& v : cov.villages_without_activity()) EXPECT_EQ(v.commune_code(), "25216");
+}
+
+TEST_F(CampaignsTest, BudgetLinesNameFundingsProgrammeNodesAndSources) {
+  v1::CreateCampaignRequest req;
+  auto* c = req.mutable_campaign();
+  c->set_title("Tuyên truyền");
+  c->add_topics("NTP_1719");
+  *c->mutable_start_date() = Day(2025, 3, 1);
+  *c->mutable_end_date() = Day(2025, 11, 30);
+  c->set_owner_unit("70");
+  c->set_programme_node("NTP_EM.P99");
+  auto* b = c->add_planned_budget();
+  b->set_source("CENTRAL_RECURENT");
+  b->set_node_code("NTP_EM.P10");
+  b->set_amount_vnd(1000);
+  v1::Campaign out;
+  EXPECT_EQ(Fields(logic_->CreateCampaign(officer_, req, &out)),
+            (std::set<std::string>{"campaign.programme_node", "campaign.planned_budget[0].source"}));
+  v1::Campaign camp = Campaign();
+  auto act = Activity(camp.name());
+  act.mutable_activity()->mutable_spent(0)->set_node_code("P10");
+  v1::Activity a;
+  EXPECT_EQ(Fields(logic_->CreateActivity(officer_, act, &a)), (std::set<std::string>{"activity.spent[0].node_code"}));
+  // Funding down: nothing is recorded unchecked.
+  catalogue_.available = false;
+  EXPECT_EQ(logic_->CreateActivity(officer_, Activity(camp.name()), &a).code(), absl::StatusCode::kUnavailable);
+  // An activity that spends nothing does not need funding.
+  auto free = Activity(camp.name());
+  free.mutable_activity()->clear_spent();
+  EXPECT_TRUE(logic_->CreateActivity(officer_, free, &a).ok());
 }
 
 TEST_F(CampaignsTest, TheChangeFeedDeliversWhatWasRecordedInCommitOrderWithinTheCallersScope) {

@@ -236,7 +236,7 @@ TEST_F(PersonsTest, SupportEventsTakeTheStandardAmountInForceOnTheirDate) {
     e->set_event_type("TET_GIFT");
     *e->mutable_event_date() = day;
     e->set_amount_vnd(amount);
-    e->set_source("LOCAL_BUDGET");
+    e->set_source("LOCAL_ADDITIONAL");
     return req;
   };
   v1::SupportEvent out;
