@@ -46,6 +46,29 @@ bool ValidTopic(const std::string& t) {
   return true;
 }
 
+bool ValidSha256(const std::string& h) {
+  if (h.size() != 64) return false;
+  for (char ch : h) {
+    if (!(absl::ascii_isdigit(static_cast<unsigned char>(ch)) || (ch >= 'a' && ch <= 'f'))) return false;
+  }
+  return true;
+}
+
+// type/subtype in lower case, as the database checks it.
+bool ValidMediaType(const std::string& t) {
+  const size_t slash = t.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == t.size() || t.size() > 100) return false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    const char ch = t[i];
+    if (i == slash) continue;
+    const bool first = i == 0 || i == slash + 1;
+    const bool ok = absl::ascii_islower(static_cast<unsigned char>(ch)) || absl::ascii_isdigit(static_cast<unsigned char>(ch)) ||
+                    (!first && (ch == '.' || ch == '+' || ch == '-'));
+    if (!ok) return false;
+  }
+  return t.find('/', slash + 1) == std::string::npos;
+}
+
 void CheckTopics(const google::protobuf::RepeatedPtrField<std::string>& topics, const std::string& field,
                  bool required, Violations* v) {
   if (required && topics.empty()) v->Add(field, "name at least one topic (e.g. NTP_1719, POVERTY, LEGAL)");
@@ -387,6 +410,34 @@ absl::Status CampaignsLogic::ValidateActivity(const v1::Activity& a, const std::
   CheckBudget(a.spent(), "activity.spent", &v);
   LNOB_RETURN_IF_ERROR(CheckBudgetCodes(a.spent(), "activity.spent", &codes.catalogue, &v));
   if (Utf8Chars(a.outcome()) > kMaxOutcome) v.Add("activity.outcome", "at most 4,000 characters");
+  if (a.materials_size() + a.equipment_size() + a.attachments_size() > 3 * kMaxListItems) {
+    v.Add("activity.materials", "at most 100 lines each of materials, equipment and attachments");
+  }
+  for (int i = 0; i < a.materials_size(); ++i) {
+    const auto& m = a.materials(i);
+    const std::string at = absl::StrCat("activity.materials[", i, "].");
+    if (!ValidTopic(m.kind())) v.Add(at + "kind", "must be 1-40 characters A-Z, 0-9 or _ (e.g. LEAFLET)");
+    if (m.count() < 1) v.Add(at + "count", "must be at least 1");
+    if (!language_codes.count(m.language())) v.Add(at + "language", "must be a language code of ListLanguages");
+  }
+  for (int i = 0; i < a.equipment_size(); ++i) {
+    const auto& e = a.equipment(i);
+    const std::string at = absl::StrCat("activity.equipment[", i, "].");
+    if (!ValidTopic(e.kind())) v.Add(at + "kind", "must be 1-40 characters A-Z, 0-9 or _ (e.g. LOUDSPEAKER)");
+    if (e.count() < 1) v.Add(at + "count", "must be at least 1");
+    if (e.value_vnd() < 0) v.Add(at + "value_vnd", "must be integer VND >= 0");
+  }
+  for (int i = 0; i < a.attachments_size(); ++i) {
+    const auto& f = a.attachments(i);
+    const std::string at = absl::StrCat("activity.attachments[", i, "].");
+    if (f.file_name().empty() || Utf8Chars(f.file_name()) > 255) v.Add(at + "file_name", "is required (at most 255 characters)");
+    if (!ValidMediaType(f.media_type())) v.Add(at + "media_type", "must be a media type such as image/jpeg or application/pdf");
+    if (f.size_bytes() < 0) v.Add(at + "size_bytes", "must be >= 0");
+    if (!ValidSha256(f.sha256())) v.Add(at + "sha256", "must be the file's SHA-256 as 64 lower-case hex digits");
+    if (f.location().empty() || Utf8Chars(f.location()) > 1000) {
+      v.Add(at + "location", "is required: where the file is stored (at most 1,000 characters)");
+    }
+  }
   return v.Status();
 }
 

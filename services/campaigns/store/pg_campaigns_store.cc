@@ -141,7 +141,93 @@ void LoadReach(transaction_base& tx, const std::vector<v1::Activity*>& items) {
     v1::ActivityPerson::Role_Parse(Str(row[2]), &role);
     p->set_role(role);
   }
+  for (const auto& row : tx.exec_params(
+           "SELECT activity_id::text, kind, count, language FROM activity_materials"
+           " WHERE activity_id = ANY($1::uuid[]) ORDER BY activity_id, line_no",
+           ArrayLiteral(ids))) {
+    v1::Material* m = by_id[Str(row[0])]->add_materials();
+    m->set_kind(Str(row[1]));
+    m->set_count(row[2].as<int64_t>());
+    m->set_language(Str(row[3]));
+  }
+  for (const auto& row : tx.exec_params(
+           "SELECT activity_id::text, kind, count, value FROM activity_equipment"
+           " WHERE activity_id = ANY($1::uuid[]) ORDER BY activity_id, line_no",
+           ArrayLiteral(ids))) {
+    v1::Equipment* e = by_id[Str(row[0])]->add_equipment();
+    e->set_kind(Str(row[1]));
+    e->set_count(row[2].as<int64_t>());
+    e->set_value_vnd(row[3].as<int64_t>());
+  }
+  for (const auto& row : tx.exec_params(
+           "SELECT activity_id::text, file_name, media_type, size_bytes, sha256, location FROM activity_attachments"
+           " WHERE activity_id = ANY($1::uuid[]) ORDER BY activity_id, line_no",
+           ArrayLiteral(ids))) {
+    v1::Attachment* f = by_id[Str(row[0])]->add_attachments();
+    f->set_file_name(Str(row[1]));
+    f->set_media_type(Str(row[2]));
+    f->set_size_bytes(row[3].as<int64_t>());
+    f->set_sha256(Str(row[4]));
+    f->set_location(Str(row[5]));
+  }
   LoadBudget(tx, "activity_spent", "activity_id", items, [](v1::Activity* a) { return a->add_spent(); });
+}
+
+// Materials, equipment and attachments of these activities, one statement per table.
+void InsertExtras(transaction_base& tx, const std::vector<const v1::Activity*>& acts) {
+  std::vector<std::string> ids, nos, kinds, counts, langs;
+  for (const auto* a : acts) {
+    for (int i = 0; i < a->materials_size(); ++i) {
+      ids.push_back(api::IdOf(a->name()));
+      nos.push_back(absl::StrCat(i + 1));
+      kinds.push_back(a->materials(i).kind());
+      counts.push_back(absl::StrCat(a->materials(i).count()));
+      langs.push_back(a->materials(i).language());
+    }
+  }
+  if (!ids.empty()) {
+    tx.exec_params("INSERT INTO activity_materials (activity_id, line_no, kind, count, language)"
+                   " SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::bigint[], $5::text[])",
+                   ArrayLiteral(ids), ArrayLiteral(nos), ArrayLiteral(kinds), ArrayLiteral(counts), ArrayLiteral(langs));
+  }
+  ids.clear(), nos.clear(), kinds.clear(), counts.clear();
+  std::vector<std::string> values;
+  for (const auto* a : acts) {
+    for (int i = 0; i < a->equipment_size(); ++i) {
+      ids.push_back(api::IdOf(a->name()));
+      nos.push_back(absl::StrCat(i + 1));
+      kinds.push_back(a->equipment(i).kind());
+      counts.push_back(absl::StrCat(a->equipment(i).count()));
+      values.push_back(absl::StrCat(a->equipment(i).value_vnd()));
+    }
+  }
+  if (!ids.empty()) {
+    tx.exec_params("INSERT INTO activity_equipment (activity_id, line_no, kind, count, value)"
+                   " SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::bigint[], $5::bigint[])",
+                   ArrayLiteral(ids), ArrayLiteral(nos), ArrayLiteral(kinds), ArrayLiteral(counts),
+                   ArrayLiteral(values));
+  }
+  ids.clear(), nos.clear();
+  std::vector<std::string> names, types, sizes, hashes, places;
+  for (const auto* a : acts) {
+    for (int i = 0; i < a->attachments_size(); ++i) {
+      const auto& f = a->attachments(i);
+      ids.push_back(api::IdOf(a->name()));
+      nos.push_back(absl::StrCat(i + 1));
+      names.push_back(f.file_name());
+      types.push_back(f.media_type());
+      sizes.push_back(absl::StrCat(f.size_bytes()));
+      hashes.push_back(f.sha256());
+      places.push_back(f.location());
+    }
+  }
+  if (!ids.empty()) {
+    tx.exec_params("INSERT INTO activity_attachments (activity_id, line_no, file_name, media_type, size_bytes, sha256,"
+                   " location) SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::bigint[],"
+                   " $6::text[], $7::text[])",
+                   ArrayLiteral(ids), ArrayLiteral(nos), ArrayLiteral(names), ArrayLiteral(types), ArrayLiteral(sizes),
+                   ArrayLiteral(hashes), ArrayLiteral(places));
+  }
 }
 
 absl::StatusOr<v1::Campaign> LoadCampaign(transaction_base& tx, const std::string& id) {
@@ -294,6 +380,7 @@ class PgCampaignsStore final : public CampaignsStore {
               id, ArrayLiteral(groups), ArrayLiteral(langs), ArrayLiteral(ns));
         }
         InsertBudget(tx, "activity_spent", "activity_id", id, a.spent());
+        InsertExtras(tx, {&a});
         if (!a.persons().empty()) {
           std::vector<std::string> people, roles;
           for (const auto& p : a.persons()) {
@@ -415,6 +502,9 @@ class PgCampaignsStore final : public CampaignsStore {
         }
         w.Complete();
       }
+      std::vector<const v1::Activity*> acts;
+      for (const ImportRow* r : todo) acts.push_back(&r->activity);
+      InsertExtras(tx, acts);
       std::vector<std::string> ids, committed;
       for (const ImportRow* r : todo) {
         ids.push_back(api::IdOf(r->activity.name()));

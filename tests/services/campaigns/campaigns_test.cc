@@ -523,6 +523,50 @@ TEST_F(CampaignsTest, BudgetLinesNameFundingsProgrammeNodesAndSources) {
   EXPECT_TRUE(logic_->CreateActivity(officer_, free, &a).ok());
 }
 
+TEST_F(CampaignsTest, MaterialsEquipmentAndEvidenceAreRecordedAndCheckedFieldByField) {
+  v1::Campaign c = Campaign();
+  auto req = Activity(c.name());
+  auto* a = req.mutable_activity();
+  auto* m = a->add_materials();
+  m->set_kind("LEAFLET");
+  m->set_count(300);
+  m->set_language("STIENG");
+  auto* e = a->add_equipment();
+  e->set_kind("LOUDSPEAKER");
+  e->set_count(2);
+  e->set_value_vnd(4500000);
+  auto* f = a->add_attachments();
+  f->set_file_name("biên bản họp.pdf");
+  f->set_media_type("application/pdf");
+  f->set_size_bytes(183204);
+  f->set_sha256(std::string(64, 'a'));
+  f->set_location("s3://lnob-evidence/2025/04/bien-ban.pdf");
+  v1::Activity out;
+  ASSERT_TRUE(logic_->CreateActivity(officer_, req, &out).ok());
+  v1::GetActivityRequest get;
+  get.set_name(out.name());
+  v1::Activity got;
+  ASSERT_TRUE(logic_->GetActivity(officer_, get, &got).ok());
+  ASSERT_EQ(got.materials_size(), 1);
+  EXPECT_EQ(got.materials(0).language(), "STIENG");
+  EXPECT_EQ(got.equipment(0).value_vnd(), 4500000);
+  EXPECT_EQ(got.attachments(0).file_name(), "biên bản họp.pdf");
+
+  m->set_kind("leaflet");
+  m->set_count(0);
+  m->set_language("XX");
+  e->set_value_vnd(-1);
+  f->set_media_type("PDF");
+  f->set_sha256("ABC");
+  f->set_location("");
+  EXPECT_EQ(Fields(logic_->CreateActivity(officer_, req, &out)),
+            (std::set<std::string>{"activity.materials[0].kind", "activity.materials[0].count",
+                                   "activity.materials[0].language", "activity.equipment[0].value_vnd",
+                                   "activity.attachments[0].media_type", "activity.attachments[0].sha256",
+                                   "activity.attachments[0].location"}));
+  EXPECT_THROW(Exec("UPDATE campaigns.activity_attachments SET location = 'x'"), pqxx::sql_error);
+}
+
 TEST_F(CampaignsTest, TheChangeFeedDeliversWhatWasRecordedInCommitOrderWithinTheCallersScope) {
   v1::Campaign c = Campaign();
   v1::Activity here, there;
