@@ -839,6 +839,12 @@ class GatewayRestE2E(unittest.TestCase):
                                  "&groupBy=BY_ETHNIC_GROUP&groupBy=BY_LANGUAGE", token=token)
         rows = {(r.get("code", ""), r.get("language", "")): int(r["attendances"]) for r in reach["rows"]}
         self.assertEqual(rows, {("22", "STIENG"): 25, ("22", "VI"): 5, ("01", "VI"): 10, ("", ""): 15})
+        stats = self.call("GET", "/v1/campaignStatistics?period.type=QUARTER&period.year=2025&period.index=4&unitCode=25222",
+                          token=token)
+        self.assertEqual((int(stats["activities"]), int(stats["attendances"]), stats["counting"]),
+                         (2, 55, "ATTENDANCES"))
+        spending = self.call("GET", "/v1/spending?period.type=YEAR&period.year=2025", token=token)
+        self.assertGreaterEqual(int(spending["total"]["plannedVnd"]), 50000000)  # test_4c's campaign
 
     def test_5_error_table(self):
         # One subTest per case, so that every broken case is reported.

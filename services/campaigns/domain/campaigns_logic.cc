@@ -666,6 +666,79 @@ absl::Status CampaignsLogic::GetReach(const C& c, const v1::GetReachRequest& req
   return absl::OkStatus();
 }
 
+absl::Status CampaignsLogic::GetSpending(const C& c, const v1::GetSpendingRequest& req, v1::Spending* out) {
+  if (req.period().type() == common::v1::Period::TYPE_UNSPECIFIED) return InvalidField("period", "is required");
+  LNOB_ASSIGN_OR_RETURN(api::DayRange days, api::ResolvePeriod(req.period(), "period"));
+  LNOB_ASSIGN_OR_RETURN(auto communes, CommunesFor(c, req.unit_code(), days.last, "unit_code"));
+  // Campaigns are owned by units of any level: those within the unit (or the caller's scope).
+  std::optional<std::vector<std::string>> owners;
+  if (communes) {
+    LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
+    std::set<std::string> units;
+    for (const auto& code : *communes) {
+      units.insert(code);
+      for (const auto& s : graph->Successors(code)) units.insert(s);
+    }
+    if (!req.unit_code().empty()) {
+      for (auto& code : graph->UnitsUnder(req.unit_code(), days.last)) units.insert(std::move(code));
+    }
+    owners = std::vector<std::string>(units.begin(), units.end());
+  }
+  LNOB_ASSIGN_OR_RETURN(auto rows, store_->Spending(FormatDate(days.first), FormatDate(days.last), owners, communes));
+  *out->mutable_period() = req.period();
+  v1::SpendingRow* total = out->mutable_total();
+  for (auto& r : rows) {
+    total->set_planned_vnd(total->planned_vnd() + r.planned_vnd());
+    total->set_activities_vnd(total->activities_vnd() + r.activities_vnd());
+    total->set_support_events_vnd(total->support_events_vnd() + r.support_events_vnd());
+    total->set_spent_vnd(total->spent_vnd() + r.spent_vnd());
+    *out->add_rows() = std::move(r);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CampaignsLogic::GetStatistics(const C& c, const v1::GetStatisticsRequest& req, v1::Statistics* out) {
+  if (req.period().type() == common::v1::Period::TYPE_UNSPECIFIED) return InvalidField("period", "is required");
+  LNOB_ASSIGN_OR_RETURN(api::DayRange days, api::ResolvePeriod(req.period(), "period"));
+  v1::GetReachRequest reach_req;
+  *reach_req.mutable_period() = req.period();
+  reach_req.set_unit_code(req.unit_code());
+  v1::Reach reach;
+  LNOB_RETURN_IF_ERROR(GetReach(c, reach_req, &reach));
+  v1::GetCoverageRequest cov_req;
+  *cov_req.mutable_period() = req.period();
+  cov_req.set_unit_code(req.unit_code());
+  v1::Coverage cov;
+  LNOB_RETURN_IF_ERROR(GetCoverage(c, cov_req, &cov));
+  LNOB_ASSIGN_OR_RETURN(auto communes, CommunesFor(c, req.unit_code(), days.last, "unit_code"));
+  LNOB_ASSIGN_OR_RETURN(auto counts, store_->Counts(FormatDate(days.first), FormatDate(days.last), communes));
+  LNOB_ASSIGN_OR_RETURN(auto persons, persons_->PersonCoverage(FormatDate(days.first), FormatDate(days.last), communes));
+  v1::GetSpendingRequest spend_req;
+  *spend_req.mutable_period() = req.period();
+  spend_req.set_unit_code(req.unit_code());
+  v1::Spending spending;
+  LNOB_RETURN_IF_ERROR(GetSpending(c, spend_req, &spending));
+  *out->mutable_period() = req.period();
+  out->set_unit_code(req.unit_code());
+  out->set_activities(reach.activities());
+  out->set_attendances(reach.attendances());
+  out->set_attendances_ethnic_minority(counts.ethnic_minority);
+  out->set_attendances_women(counts.women);
+  out->set_communes(cov.communes());
+  out->set_communes_without_activity(cov.communes_without_activity_size());
+  out->set_villages(cov.villages());
+  out->set_villages_without_activity(cov.villages_without_activity_size());
+  out->set_especially_difficult_villages(cov.especially_difficult_villages());
+  out->set_especially_difficult_villages_without_activity(cov.especially_difficult_without_activity());
+  out->set_prestigious_persons_active(static_cast<int64_t>(persons.active.size()));
+  out->set_prestigious_persons_reached(static_cast<int64_t>(persons.reached.size()));
+  out->set_support_events(counts.support_events);
+  out->set_support_events_vnd(counts.support_events_vnd);
+  out->set_spent_vnd(spending.total().spent_vnd());
+  out->set_counting("ATTENDANCES");
+  return absl::OkStatus();
+}
+
 absl::Status CampaignsLogic::WatchChanges(const C& c, const v1::WatchChangesRequest& req,
                                           server::MessageWriter<v1::ChangeEvent>& sink) {
   if (req.from_cursor() < 0) return InvalidField("from_cursor", "must not be negative");

@@ -82,6 +82,8 @@ class CampaignsLogic {
   absl::Status ListSupportEvents(const C& c, const v1::ListSupportEventsRequest& req,
                                  v1::ListSupportEventsResponse* out);
   absl::Status GetPersonCoverage(const C& c, const v1::GetPersonCoverageRequest& req, v1::PersonCoverage* out);
+  absl::Status GetSpending(const C& c, const v1::GetSpendingRequest& req, v1::Spending* out);
+  absl::Status GetStatistics(const C& c, const v1::GetStatisticsRequest& req, v1::Statistics* out);
   absl::Status WatchChanges(const C& c, const v1::WatchChangesRequest& req,
                             server::MessageWriter<v1::ChangeEvent>& sink);
 

@@ -73,6 +73,18 @@ class CampaignsStore {
   };
   virtual absl::StatusOr<Covered> CoveredPlaces(const std::string& first, const std::string& last,
                                                 const std::optional<std::vector<std::string>>& communes) = 0;
+  // Planned (campaigns starting in [first, last] owned by one of `owners`, nullopt: any),
+  // spent by activities and support events in these communes, by node and source.
+  virtual absl::StatusOr<std::vector<v1::SpendingRow>> Spending(
+      const std::string& first, const std::string& last, const std::optional<std::vector<std::string>>& owners,
+      const std::optional<std::vector<std::string>>& communes) = 0;
+  // Women and ethnic-minority attendances of activities starting in [first, last] in these
+  // communes; support events there then (count, amount).
+  struct PeriodCounts {
+    int64_t women = 0, ethnic_minority = 0, support_events = 0, support_events_vnd = 0;
+  };
+  virtual absl::StatusOr<PeriodCounts> Counts(const std::string& first, const std::string& last,
+                                              const std::optional<std::vector<std::string>>& communes) = 0;
   // Feed events after `after_cursor`, oldest first, at most `limit`.
   virtual absl::StatusOr<std::vector<v1::ChangeEvent>> ReadFeed(int64_t after_cursor, int limit) = 0;
   // The newest committed cursor (0 when the feed is empty).

@@ -602,6 +602,59 @@ class PgCampaignsStore final : public CampaignsStore {
     });
   }
 
+  absl::StatusOr<std::vector<v1::SpendingRow>> Spending(
+      const std::string& first, const std::string& last, const std::optional<std::vector<std::string>>& owners,
+      const std::optional<std::vector<std::string>>& communes) override {
+    using Out = std::vector<v1::SpendingRow>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      for (const auto& r : tx.exec_params(
+               "SELECT node, src, sum(p)::bigint, sum(a)::bigint, sum(e)::bigint FROM ("
+               "  SELECT b.node_code AS node, b.source AS src, b.amount AS p, 0 AS a, 0 AS e"
+               "    FROM campaign_budget b JOIN campaigns c ON c.id = b.campaign_id"
+               "   WHERE c.start_date BETWEEN $1::date AND $2::date AND ($3 = false OR c.owner_unit = ANY($4::text[]))"
+               "  UNION ALL"
+               "  SELECT s.node_code, s.source, 0, s.amount, 0 FROM activity_spent s JOIN activities x ON x.id = s.activity_id"
+               "   WHERE x.start_date BETWEEN $1::date AND $2::date AND ($5 = false OR x.commune_code = ANY($6::text[]))"
+               "  UNION ALL"
+               "  SELECT e.node_code, e.source, 0, 0, e.amount FROM support_events e"
+               "   WHERE e.event_date BETWEEN $1::date AND $2::date AND ($5 = false OR e.commune_code = ANY($6::text[]))"
+               "     AND e.amount > 0) t GROUP BY 1, 2 ORDER BY 1, 2",
+               first, last, owners.has_value(), ArrayLiteral(owners.value_or(std::vector<std::string>{})),
+               communes.has_value(), ArrayLiteral(communes.value_or(std::vector<std::string>{})))) {
+        v1::SpendingRow row;
+        row.set_node_code(Str(r[0]));
+        row.set_source(Str(r[1]));
+        row.set_planned_vnd(r[2].as<int64_t>());
+        row.set_activities_vnd(r[3].as<int64_t>());
+        row.set_support_events_vnd(r[4].as<int64_t>());
+        row.set_spent_vnd(row.activities_vnd() + row.support_events_vnd());
+        out.push_back(std::move(row));
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<PeriodCounts> Counts(const std::string& first, const std::string& last,
+                                      const std::optional<std::vector<std::string>>& communes) override {
+    return pool_->Fetch<PeriodCounts>([&](transaction_base& tx, PeriodCounts& out) -> absl::Status {
+      const std::string list = ArrayLiteral(communes.value_or(std::vector<std::string>{}));
+      auto a = tx.exec_params(
+          "SELECT coalesce(sum(participants_women), 0)::bigint, coalesce(sum(participants_em), 0)::bigint"
+          " FROM activities WHERE start_date BETWEEN $1::date AND $2::date"
+          " AND ($3 = false OR commune_code = ANY($4::text[]))",
+          first, last, communes.has_value(), list);
+      out.women = a[0][0].as<int64_t>();
+      out.ethnic_minority = a[0][1].as<int64_t>();
+      auto e = tx.exec_params(
+          "SELECT count(*)::bigint, coalesce(sum(amount), 0)::bigint FROM support_events"
+          " WHERE event_date BETWEEN $1::date AND $2::date AND ($3 = false OR commune_code = ANY($4::text[]))",
+          first, last, communes.has_value(), list);
+      out.support_events = e[0][0].as<int64_t>();
+      out.support_events_vnd = e[0][1].as<int64_t>();
+      return absl::OkStatus();
+    });
+  }
+
   absl::StatusOr<std::vector<v1::ChangeEvent>> ReadFeed(int64_t after_cursor, int limit) override {
     using Out = std::vector<v1::ChangeEvent>;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {

@@ -567,6 +567,52 @@ TEST_F(CampaignsTest, MaterialsEquipmentAndEvidenceAreRecordedAndCheckedFieldByF
   EXPECT_THROW(Exec("UPDATE campaigns.activity_attachments SET location = 'x'"), pqxx::sql_error);
 }
 
+TEST_F(CampaignsTest, SpendingAndStatisticsAddUpWhatWasRecorded) {
+  v1::Campaign c = Campaign();  // plans 120,000,000 VND of NTP_EM.P10, central recurrent
+  v1::Activity out;
+  ASSERT_TRUE(logic_->CreateActivity(officer_, Activity(c.name()), &out).ok());  // spends 3,500,000
+  auto other = Activity(c.name());
+  other.mutable_activity()->set_commune_code("25195");
+  other.mutable_activity()->set_village("");
+  other.mutable_activity()->mutable_spent(0)->set_source("LOCAL_ADDITIONAL");
+  ASSERT_TRUE(logic_->CreateActivity(officer_, other, &out).ok());
+  v1::GetSpendingRequest req;
+  req.mutable_period()->set_type(common::v1::Period::YEAR);
+  req.mutable_period()->set_year(2025);
+  v1::Spending sp;
+  ASSERT_TRUE(logic_->GetSpending(officer_, req, &sp).ok());
+  ASSERT_EQ(sp.rows_size(), 2);
+  EXPECT_EQ(sp.rows(0).source(), "CENTRAL_RECURRENT");
+  EXPECT_EQ(sp.rows(0).planned_vnd(), 120000000);
+  EXPECT_EQ(sp.rows(0).activities_vnd(), 3500000);
+  EXPECT_EQ(sp.rows(1).source(), "LOCAL_ADDITIONAL");
+  EXPECT_EQ(sp.total().spent_vnd(), 7000000);
+  // Under district 688 only the first activity is spent; the province's campaign is not
+  // planned there.
+  req.set_unit_code("688");
+  sp.Clear();
+  ASSERT_TRUE(logic_->GetSpending(officer_, req, &sp).ok());
+  EXPECT_EQ(sp.total().spent_vnd(), 3500000);
+  EXPECT_EQ(sp.total().planned_vnd(), 0);
+
+  v1::GetStatisticsRequest st_req;
+  st_req.mutable_period()->set_type(common::v1::Period::QUARTER);
+  st_req.mutable_period()->set_year(2025);
+  st_req.mutable_period()->set_index(2);
+  v1::Statistics st;
+  ASSERT_TRUE(logic_->GetStatistics(officer_, st_req, &st).ok());
+  EXPECT_EQ(st.activities(), 2);
+  EXPECT_EQ(st.attendances(), 240);
+  EXPECT_EQ(st.attendances_women(), 100);
+  EXPECT_EQ(st.attendances_ethnic_minority(), 180);
+  EXPECT_EQ(st.communes(), 3);
+  EXPECT_EQ(st.communes_without_activity(), 1);  // 25288
+  EXPECT_EQ(st.villages(), 2);
+  EXPECT_EQ(st.villages_without_activity(), 1);
+  EXPECT_EQ(st.spent_vnd(), 7000000);
+  EXPECT_EQ(st.counting(), "ATTENDANCES");
+}
+
 TEST_F(CampaignsTest, TheChangeFeedDeliversWhatWasRecordedInCommitOrderWithinTheCallersScope) {
   v1::Campaign c = Campaign();
   v1::Activity here, there;
