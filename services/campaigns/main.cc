@@ -7,6 +7,7 @@
 #include "common/server/service_main.h"
 #include "common/status/status.h"
 #include "lnob/campaigns/v1/campaigns.lnob.h"
+#include "services/campaigns/api/business_metrics.h"
 #include "services/campaigns/domain/campaigns_logic.h"
 #include "services/campaigns/peer/grpc_funding_catalogue.h"
 #include "services/campaigns/peer/grpc_registry_places.h"
@@ -18,6 +19,8 @@ ABSL_FLAG(std::string, registry_address, "127.0.0.1:50051", "host:port of the re
 ABSL_FLAG(absl::Duration, registry_timeout, absl::Seconds(5), "Deadline of each registry call");
 ABSL_FLAG(std::string, funding_address, "127.0.0.1:50052", "host:port of the funding service");
 ABSL_FLAG(absl::Duration, funding_timeout, absl::Seconds(5), "Deadline of each funding call");
+ABSL_FLAG(absl::Duration, business_metrics_interval, absl::Seconds(60),
+          "How often the dashboard gauges (coverage this quarter, reach by language) are recomputed");
 ABSL_FLAG(std::string, service_signing_key, "",
           "PEM private key that signs this service's own short-lived tokens (registry, funding); its public "
           "half must be in their --jwt_public_keys");
@@ -54,6 +57,8 @@ int main(int argc, char** argv) {
         // Readiness follows the database only: a registry or funding outage fails the calls
         // that need them (UNAVAILABLE) without taking campaigns out of its Service.
         s.SetReadinessProbe([&store] { return store.Healthy(); });
+        auto& business = s.Make<BusinessMetrics>(&logic, s.metrics(), s.clock());
+        s.OnServing([&business] { business.Start(absl::GetFlag(FLAGS_business_metrics_interval)); });
         return absl::OkStatus();
       });
 }

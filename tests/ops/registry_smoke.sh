@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Drives tests/ops/prometheus_smoke.sh end to end with the real registry and funding services:
-# prepares one database with both schemas, starts the registry and then funding (pointed at
-# that registry, signing its own token with the test's key) on loopback, sends a bounded burst
-# of calls to each, runs the smoke test against both metrics endpoints, and stops everything it
-# started.
+# Drives tests/ops/prometheus_smoke.sh end to end with the real registry, funding and campaigns
+# services: prepares one database with their schemas, starts the registry, then funding and
+# campaigns (pointed at the services before them, signing their own tokens with the test's
+# key) on loopback, sends a bounded burst of calls to each, runs the smoke test against the
+# three metrics endpoints, and stops everything it started.
 #
 #   bash tests/ops/registry_smoke.sh BIN_DIR
 #
-#   BIN_DIR   folder with the built registry, funding and lnobctl (e.g. build/bin)
+#   BIN_DIR   folder with the built registry, funding, campaigns and lnobctl (e.g. build/bin)
 #
 # PostgreSQL: under `./lnob test` (LNOB_TEST_ADMIN_URL set) a fresh database and roles are
 # created in that server and dropped afterwards; otherwise a private PostgreSQL is started with
@@ -18,12 +18,13 @@
 # ending in NotFound (a database error), InvalidArgument and Unauthenticated); to funding an
 # allocation and a disbursement of the current year (so that lnob_disbursement_ratio has a
 # series, refreshed every second here) plus catalogue reads and a NotFound. Funding also
-# follows the registry's change feed (lnob_change_feed_lag_seconds).
+# follows the registry's change feed (lnob_change_feed_lag_seconds). Campaigns records one
+# activity of this month (so that lnob_campaign_attendances has a series).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=$(cd "${1:?usage: registry_smoke.sh BIN_DIR}" && pwd)
-for b in registry funding lnobctl; do
+for b in registry funding campaigns lnobctl; do
   [ -x "$BIN/$b" ] || { echo "registry_smoke: $BIN/$b not found" >&2; exit 2; }
 done
 
@@ -31,6 +32,7 @@ tmp=$(mktemp -d /tmp/lnob-registry-smoke.XXXXXX)
 chmod 755 "$tmp"
 reg_pid=""
 fund_pid=""
+camp_pid=""
 own_pg=""
 admin=""
 suffix=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -39,6 +41,8 @@ owner=lnob_registry_owner
 svc=lnob_registry
 fowner=lnob_funding_owner
 fsvc=lnob_funding
+cowner=lnob_campaigns_owner
+csvc=lnob_campaigns
 
 dsn() {  # key=value overrides applied to the admin connection string
   /usr/bin/python3 - "$admin" "$@" <<'PY'
@@ -59,13 +63,14 @@ stop_pid() {  # pid: SIGTERM, up to 10 s, then SIGKILL
 }
 
 cleanup() {
+  stop_pid "$camp_pid"
   stop_pid "$fund_pid"
   stop_pid "$reg_pid"
   if [ -n "$own_pg" ]; then
     "$ROOT/tools/pg.sh" stop "$tmp/pg" >/dev/null 2>&1 || true
   elif [ -n "$admin" ]; then
     psql "$(dsn dbname=postgres)" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-    for role in "$svc" "$owner" "$fsvc" "$fowner"; do
+    for role in "$svc" "$owner" "$fsvc" "$fowner" "$csvc" "$cowner"; do
       psql "$(dsn dbname=postgres)" -qc "DROP ROLE IF EXISTS $role" >/dev/null 2>&1 || true
     done
   fi
@@ -77,6 +82,7 @@ if [ -n "${LNOB_TEST_ADMIN_URL:-}" ]; then
   admin=$LNOB_TEST_ADMIN_URL
   db=ops_smoke_$suffix owner=lnob_registry_owner_$suffix svc=lnob_registry_$suffix
   fowner=lnob_funding_owner_$suffix fsvc=lnob_funding_$suffix
+  cowner=lnob_campaigns_owner_$suffix csvc=lnob_campaigns_$suffix
   psql "$admin" -qc "CREATE DATABASE $db" >/dev/null
 else
   own_pg=1
@@ -101,6 +107,12 @@ service_url=$(dsn dbname=$db user=$svc password=s-$suffix)
 "$BIN/lnobctl" migrate --service=funding \
   --database_url="$(dsn dbname=$db user=$fowner password=fo-$suffix)" >/dev/null
 funding_url=$(dsn dbname=$db user=$fsvc password=fs-$suffix)
+"$BIN/lnobctl" bootstrap --admin_url="$(dsn dbname=$db)" --service=campaigns \
+  --owner_role="$cowner" --service_role="$csvc" \
+  --owner_password="co-$suffix" --service_password="cs-$suffix" >/dev/null
+"$BIN/lnobctl" migrate --service=campaigns \
+  --database_url="$(dsn dbname=$db user=$cowner password=co-$suffix)" >/dev/null
+campaigns_url=$(dsn dbname=$db user=$csvc password=cs-$suffix)
 "$BIN/lnobctl" keys --dir="$tmp" >/dev/null
 "$BIN/lnobctl" token --private_key="$tmp/jwt_private.pem" --roles=VIEWER,REVIEWER --ttl=10m >"$tmp/token"
 "$BIN/lnobctl" token --private_key="$tmp/jwt_private.pem" --roles=PROVINCE_ADMIN --ttl=10m >"$tmp/admin_token"
@@ -135,6 +147,22 @@ if [ ! -s "$tmp/funding.ready.json" ]; then
   exit 1
 fi
 read -r fgrpc_port fmetrics_port < <(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["grpc_port"], d["metrics_port"])' "$tmp/funding.ready.json")
+
+# Campaigns: the registry and funding just started, the same signing key, gauges every second.
+LNOB_DATABASE_URL=$campaigns_url LNOB_JWT_PUBLIC_KEYS=$tmp/jwt_public.pem \
+LNOB_PAGE_TOKEN_SECRET=$page_secret \
+LNOB_GRPC_PORT=0 LNOB_METRICS_PORT=0 LNOB_LISTEN_HOST=127.0.0.1 LNOB_METRICS_HOST=127.0.0.1 \
+  "$BIN/campaigns" --ready_file="$tmp/campaigns.ready.json" --registry_address="127.0.0.1:$grpc_port" \
+  --funding_address="127.0.0.1:$fgrpc_port" --service_signing_key="$tmp/jwt_private.pem" \
+  --business_metrics_interval=1s >"$tmp/campaigns.log" 2>&1 &
+camp_pid=$!
+for _ in $(seq 1 150); do [ -s "$tmp/campaigns.ready.json" ] && break; kill -0 "$camp_pid" 2>/dev/null || break; sleep 0.1; done
+if [ ! -s "$tmp/campaigns.ready.json" ]; then
+  echo "registry_smoke: campaigns did not start:" >&2
+  tail -20 "$tmp/campaigns.log" >&2
+  exit 1
+fi
+read -r cgrpc_port cmetrics_port < <(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["grpc_port"], d["metrics_port"])' "$tmp/campaigns.ready.json")
 
 PYTHONPATH=$ROOT/tools/py /usr/bin/python3 - "127.0.0.1:$grpc_port" "$tmp/token" <<'PY'
 import sys
@@ -224,4 +252,39 @@ if ! grep -q '^lnob_change_feed_lag_seconds{consumer="funding",feed="registry"} 
 fi
 echo "registry_smoke: funding exports lnob_disbursement_ratio{source=\"CENTRAL_RECURRENT\"} $ratio"
 
-bash "$ROOT/tests/ops/prometheus_smoke.sh" "registry=127.0.0.1:$metrics_port" "funding=127.0.0.1:$fmetrics_port"
+# An activity of this month in ward 25195, heard in Vietnamese, so that the campaigns row of the
+# movement dashboard has data.
+PYTHONPATH=$ROOT/tools/py /usr/bin/python3 - "127.0.0.1:$cgrpc_port" "$tmp/admin_token" <<'PY'
+import datetime
+import sys
+import grpc
+import lnob_grpc
+
+target, token_file = sys.argv[1], sys.argv[2]
+client = lnob_grpc.Client(target, token=open(token_file).read().strip())
+today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=7))).date()
+try:
+    client.call("lnob.campaigns.v1.CampaignsService/CreateActivity", {"activity": {
+        "activityType": "VILLAGE_MEETING", "startDate": {"year": today.year, "month": today.month, "day": 1},
+        "communeCode": "25195", "sessions": 1, "participantsTotal": "30",
+        "byLanguage": [{"code": "VI", "participants": "30"}]}}, timeout=10)
+except grpc.RpcError as e:
+    sys.exit(f"registry_smoke: campaigns refused the activity: {e.code().name} {e.details()}")
+print("registry_smoke: campaigns traffic: an activity")
+PY
+attendances=""
+for _ in $(seq 1 100); do
+  cmetrics=$(curl -fsS --noproxy '*' "http://127.0.0.1:$cmetrics_port/metrics" 2>/dev/null || true)
+  attendances=$(sed -n 's/^lnob_campaign_attendances{language="VI"} \(.*\)$/\1/p' <<<"$cmetrics")
+  [ -n "$attendances" ] && break
+  sleep 0.1
+done
+if [ "$attendances" != "30" ]; then
+  echo "registry_smoke: campaigns exports lnob_campaign_attendances{language=\"VI\"} '${attendances}', expected 30:" >&2
+  tail -20 "$tmp/campaigns.log" >&2
+  exit 1
+fi
+echo "registry_smoke: campaigns exports lnob_campaign_attendances{language=\"VI\"} $attendances"
+
+bash "$ROOT/tests/ops/prometheus_smoke.sh" "registry=127.0.0.1:$metrics_port" "funding=127.0.0.1:$fmetrics_port" \
+  "campaigns=127.0.0.1:$cmetrics_port"

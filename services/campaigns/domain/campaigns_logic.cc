@@ -133,7 +133,8 @@ void FillMargins(v1::Activity* a) {
   }
 }
 
-absl::CivilDay CampaignsLogic::Today() const { return absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone()); }
+// The province's day, as every service counts it (common/util/date.h).
+absl::CivilDay CampaignsLogic::Today() const { return lnob::Today(clock_.Now()); }
 
 absl::Status CampaignsLogic::CheckPlace(v1::Activity* a, const VillageRegister* local) {
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay day, api::FromProtoDate(a->start_date(), "activity.start_date"));

@@ -671,3 +671,34 @@ TEST_F(CampaignsTest, TheChangeFeedDeliversWhatWasRecordedInCommitOrderWithinThe
 
 }  // namespace
 }  // namespace lnob::campaigns
+
+#include "prometheus/registry.h"
+#include "prometheus/text_serializer.h"
+#include "services/campaigns/api/business_metrics.h"
+
+namespace lnob::campaigns {
+namespace {
+
+TEST_F(CampaignsTest, DashboardGaugesAreProvinceWideWithBoundedLabels) {
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  auto req = Activity("");
+  *req.mutable_activity()->mutable_start_date() = lnob::testing::Day(today.year(), today.month(), 1);
+  v1::Activity out;
+  ASSERT_TRUE(logic_->CreateActivity(officer_, req, &out).ok());  // in Sóc Bom Bo, this quarter
+  prometheus::Registry registry;
+  BusinessMetrics metrics(logic_.get(), registry, RealClock::Get());
+  ASSERT_TRUE(metrics.Refresh().ok());
+  const std::string text = prometheus::TextSerializer().Serialize(registry.Collect());
+  EXPECT_TRUE(absl::StrContains(text, "lnob_villages_without_activity{especially_difficult=\"true\"} 1")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "lnob_villages_without_activity{especially_difficult=\"false\"} 0")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "lnob_villages_registered{especially_difficult=\"true\"} 1")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "lnob_campaign_attendances{language=\"STIENG\"} 70")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "lnob_prestigious_persons{reached=\"false\"} 0")) << text;
+  EXPECT_FALSE(absl::StrContains(text, "25216"));  // never per commune
+  // The registry down: the refresh fails (and is logged), the gauges keep their last values.
+  places_.available = false;
+  EXPECT_EQ(metrics.Refresh().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace lnob::campaigns
