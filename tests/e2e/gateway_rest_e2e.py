@@ -839,6 +839,10 @@ class GatewayRestE2E(unittest.TestCase):
                                  "&groupBy=BY_ETHNIC_GROUP&groupBy=BY_LANGUAGE", token=token)
         rows = {(r.get("code", ""), r.get("language", "")): int(r["attendances"]) for r in reach["rows"]}
         self.assertEqual(rows, {("22", "STIENG"): 25, ("22", "VI"): 5, ("01", "VI"): 10, ("", ""): 15})
+        # As a rate of the registry's population (asked with campaigns' own token).
+        rate = self.call("GET", "/v1/reach?period.type=QUARTER&period.year=2025&period.index=4&withPopulation=true",
+                         token=token)
+        self.assertEqual(rate["populationBasis"], "REGISTERED_PEOPLE")
         stats = self.call("GET", "/v1/campaignStatistics?period.type=QUARTER&period.year=2025&period.index=4&unitCode=25222",
                           token=token)
         self.assertEqual((int(stats["activities"]), int(stats["attendances"]), stats["counting"]),

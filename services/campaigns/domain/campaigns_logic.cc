@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/api/import_stream.h"
 #include "common/api/period.h"
 #include "common/api/proto_date.h"
@@ -411,6 +412,23 @@ absl::Status CampaignsLogic::ValidateActivity(const v1::Activity& a, const std::
   CheckBudget(a.spent(), "activity.spent", &v);
   LNOB_RETURN_IF_ERROR(CheckBudgetCodes(a.spent(), "activity.spent", &codes.catalogue, &v));
   if (Utf8Chars(a.outcome()) > kMaxOutcome) v.Add("activity.outcome", "at most 4,000 characters");
+  if (a.attendees_size() > total) {
+    v.Add("activity.attendees", absl::StrCat("lists ", a.attendees_size(), " people, more than participants_total ", total));
+  }
+  if (a.attendees_size() > 100000) v.Add("activity.attendees", "at most 100,000 people");
+  {
+    std::set<std::string> seen;
+    for (int i = 0; i < a.attendees_size(); ++i) {
+      const std::string& x = a.attendees(i);
+      const std::string at = absl::StrCat("activity.attendees[", i, "]");
+      std::vector<std::string> parts = absl::StrSplit(x, '/');
+      const bool person = parts.size() == 2 && parts[0] == "persons" && IsUuid(parts[1]);
+      const bool member = parts.size() == 4 && parts[0] == "households" && IsUuid(parts[1]) && parts[2] == "members" &&
+                          IsUuid(parts[3]);
+      if (!person && !member) v.Add(at, "must be households/{uuid}/members/{uuid} or persons/{uuid}");
+      if (!seen.insert(x).second) v.Add(at, "appears twice");
+    }
+  }
   if (a.materials_size() + a.equipment_size() + a.attachments_size() > 3 * kMaxListItems) {
     v.Add("activity.materials", "at most 100 lines each of materials, equipment and attachments");
   }
@@ -664,6 +682,28 @@ absl::Status CampaignsLogic::GetReach(const C& c, const v1::GetReachRequest& req
   out->set_attendances(totals.attendances());
   out->set_counting("ATTENDANCES");
   for (auto& r : rows) *out->add_rows() = std::move(r);
+  LNOB_ASSIGN_OR_RETURN(auto unique, store_->Unique(q.first, q.last, q.communes));
+  out->set_unique_people(unique.people);
+  out->set_activities_with_lists(unique.activities);
+  out->set_attendances_with_lists(unique.attendances);
+  if (req.with_population()) {
+    // The unit asked, or the caller's own area when it asked for none and has one.
+    std::string unit = req.unit_code();
+    if (unit.empty() && !c.principal.scope.unit_codes.empty()) {
+      if (c.principal.scope.unit_codes.size() > 1) {
+        return InvalidField("unit_code", "name one unit: the caller's scope has several");
+      }
+      unit = c.principal.scope.unit_codes[0];
+    }
+    LNOB_ASSIGN_OR_RETURN(Population pop, places_->PopulationOf(unit, req.period()));
+    out->set_population(pop.people);
+    out->set_population_ethnic_minority(pop.ethnic_minority);
+    out->set_population_basis("REGISTERED_PEOPLE");
+    if (pop.people > 0) {
+      out->set_attendance_rate(static_cast<double>(out->attendances()) / static_cast<double>(pop.people));
+      out->set_unique_rate(static_cast<double>(out->unique_people()) / static_cast<double>(pop.people));
+    }
+  }
   return absl::OkStatus();
 }
 

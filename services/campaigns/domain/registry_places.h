@@ -4,12 +4,14 @@
 // The campaigns service's view of the registry's village register. Free of gRPC: the
 // implementation lives in peer/, tests use a fake. Called with the service's own identity.
 
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "lnob/common/v1/period.pb.h"
 
 namespace lnob::campaigns {
 
@@ -28,6 +30,12 @@ struct RegisteredVillage {
   absl::CivilDay to = absl::CivilDay(9999, 12, 31);
 };
 
+// People of the registered households under a unit (the registry's statistics).
+struct Population {
+  int64_t people = 0;
+  int64_t ethnic_minority = 0;  // in households with an ethnic-minority head
+};
+
 class RegistryPlaces {
  public:
   virtual ~RegistryPlaces() = default;
@@ -41,6 +49,8 @@ class RegistryPlaces {
   // Every version of every village of the register, with its dates (imports resolve villages
   // locally instead of asking once per row).
   virtual absl::StatusOr<std::vector<RegisteredVillage>> AllVillages() = 0;
+  // The population under `unit` (province when empty) on the period's last day.
+  virtual absl::StatusOr<Population> PopulationOf(const std::string& unit, const common::v1::Period& period) = 0;
   // The villages classified especially difficult on `day` (area classifications naming a
   // register village), as villages/{uuid}.
   virtual absl::StatusOr<std::set<std::string>> DifficultVillages(absl::CivilDay day) = 0;

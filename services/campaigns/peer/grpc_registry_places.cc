@@ -6,6 +6,7 @@
 #include "common/peer/peer.h"
 #include "common/status/status.h"
 #include "grpcpp/grpcpp.h"
+#include "lnob/registry/v1/households.grpc.pb.h"
 #include "lnob/registry/v1/reference_data.grpc.pb.h"
 
 namespace lnob::campaigns {
@@ -16,7 +17,9 @@ namespace rv1 = ::lnob::registry::v1;
 class GrpcRegistryPlaces final : public RegistryPlaces {
  public:
   GrpcRegistryPlaces(peer::PeerConfig config, auth::ServiceTokenSource* self) : config_(std::move(config)), self_(self) {
-    stub_ = rv1::ReferenceDataService::NewStub(peer::NewPeerChannel(config_.address));
+    auto channel = peer::NewPeerChannel(config_.address);
+    stub_ = rv1::ReferenceDataService::NewStub(channel);
+    households_ = rv1::HouseholdService::NewStub(channel);
   }
 
   absl::StatusOr<VillageMatch> FindVillage(const std::string& commune, absl::CivilDay day,
@@ -88,6 +91,22 @@ class GrpcRegistryPlaces final : public RegistryPlaces {
     return out;
   }
 
+  absl::StatusOr<Population> PopulationOf(const std::string& unit, const common::v1::Period& period) override {
+    rv1::GetStatisticsRequest req;
+    *req.mutable_period() = period;
+    req.set_unit_code(unit);
+    rv1::Statistics resp;
+    grpc::ClientContext ctx;
+    LNOB_RETURN_IF_ERROR(peer::AsService(self_, config_.timeout, &ctx));
+    if (grpc::Status s = households_->GetStatistics(&ctx, req, &resp); !s.ok()) return peer::PeerStatus(s, "registry");
+    Population out;
+    for (const auto& r : resp.rows()) {
+      out.people += r.people();
+      if (r.ethnic_group() == "EM") out.ethnic_minority += r.people();
+    }
+    return out;
+  }
+
   absl::StatusOr<std::set<std::string>> DifficultVillages(absl::CivilDay day) override {
     std::set<std::string> out;
     std::string token;
@@ -124,6 +143,7 @@ class GrpcRegistryPlaces final : public RegistryPlaces {
   peer::PeerConfig config_;
   auth::ServiceTokenSource* self_;
   std::unique_ptr<rv1::ReferenceDataService::Stub> stub_;
+  std::unique_ptr<rv1::HouseholdService::Stub> households_;
 };
 
 }  // namespace

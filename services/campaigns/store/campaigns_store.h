@@ -66,6 +66,13 @@ class CampaignsStore {
   virtual absl::StatusOr<std::vector<v1::Activity>> ListActivities(const ActivityQuery& q) = 0;
   // Rows grouped as asked; the totals (activities, attendances) in *totals.
   virtual absl::StatusOr<std::vector<v1::ReachRow>> Reach(const ReachQuery& q, v1::ReachRow* totals) = 0;
+  // Unique people in the attendance lists of activities that started in [first, last] in these
+  // communes, and how many activities (attendances) had lists.
+  struct UniqueReach {
+    int64_t people = 0, activities = 0, attendances = 0;
+  };
+  virtual absl::StatusOr<UniqueReach> Unique(const std::string& first, const std::string& last,
+                                             const std::optional<std::vector<std::string>>& communes) = 0;
   // Communes (as recorded) and villages (villages/{uuid}) of the activities that started in
   // [first, last] in these communes (nullopt: any).
   struct Covered {

@@ -170,11 +170,31 @@ void LoadReach(transaction_base& tx, const std::vector<v1::Activity*>& items) {
     f->set_sha256(Str(row[4]));
     f->set_location(Str(row[5]));
   }
+  for (const auto& row : tx.exec_params(
+           "SELECT activity_id::text, attendee FROM activity_attendees WHERE activity_id = ANY($1::uuid[])"
+           " ORDER BY activity_id, attendee",
+           ArrayLiteral(ids))) {
+    by_id[Str(row[0])]->add_attendees(Str(row[1]));
+  }
   LoadBudget(tx, "activity_spent", "activity_id", items, [](v1::Activity* a) { return a->add_spent(); });
 }
 
-// Materials, equipment and attachments of these activities, one statement per table.
+// Materials, equipment, attachments and attendance lists of these activities, one statement
+// per table.
 void InsertExtras(transaction_base& tx, const std::vector<const v1::Activity*>& acts) {
+  {
+    std::vector<std::string> ids, who;
+    for (const auto* a : acts) {
+      for (const auto& x : a->attendees()) {
+        ids.push_back(api::IdOf(a->name()));
+        who.push_back(x);
+      }
+    }
+    if (!ids.empty()) {
+      tx.exec_params("INSERT INTO activity_attendees (activity_id, attendee) SELECT * FROM unnest($1::uuid[], $2::text[])",
+                     ArrayLiteral(ids), ArrayLiteral(who));
+    }
+  }
   std::vector<std::string> ids, nos, kinds, counts, langs;
   for (const auto* a : acts) {
     for (int i = 0; i < a->materials_size(); ++i) {
@@ -582,6 +602,23 @@ class PgCampaignsStore final : public CampaignsStore {
         row.set_attendances(r[5].as<int64_t>());
         out.push_back(std::move(row));
       }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<UniqueReach> Unique(const std::string& first, const std::string& last,
+                                     const std::optional<std::vector<std::string>>& communes) override {
+    return pool_->Fetch<UniqueReach>([&](transaction_base& tx, UniqueReach& out) -> absl::Status {
+      auto r = tx.exec_params(
+          "WITH a AS (SELECT a.id, a.participants_total FROM activities a"
+          "   WHERE a.start_date BETWEEN $1::date AND $2::date AND ($3 = false OR a.commune_code = ANY($4::text[]))"
+          "     AND EXISTS (SELECT 1 FROM activity_attendees x WHERE x.activity_id = a.id))"
+          " SELECT (SELECT count(DISTINCT x.person_key) FROM activity_attendees x JOIN a ON a.id = x.activity_id)::bigint,"
+          "        (SELECT count(*) FROM a)::bigint, (SELECT coalesce(sum(participants_total), 0) FROM a)::bigint",
+          first, last, communes.has_value(), ArrayLiteral(communes.value_or(std::vector<std::string>{})));
+      out.people = r[0][0].as<int64_t>();
+      out.activities = r[0][1].as<int64_t>();
+      out.attendances = r[0][2].as<int64_t>();
       return absl::OkStatus();
     });
   }

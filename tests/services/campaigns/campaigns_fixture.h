@@ -62,6 +62,13 @@ class FakePlaces : public RegistryPlaces {
     return out;
   }
   absl::StatusOr<std::set<std::string>> DifficultVillages(absl::CivilDay) override { return difficult; }
+  absl::StatusOr<Population> PopulationOf(const std::string& unit, const common::v1::Period&) override {
+    if (!available) return absl::UnavailableError("registry down");
+    asked_population_of = unit;
+    return population;
+  }
+  Population population{1000, 600};
+  std::string asked_population_of;
   int all_villages_calls = 0;
   std::map<std::string, std::map<std::string, std::string>> villages = {
       {"25216",

@@ -613,6 +613,51 @@ TEST_F(CampaignsTest, SpendingAndStatisticsAddUpWhatWasRecorded) {
   EXPECT_EQ(st.counting(), "ATTENDANCES");
 }
 
+TEST_F(CampaignsTest, AttendanceListsCountUniquePeopleAndTheRateUsesTheRegistrysPopulation) {
+  v1::Campaign c = Campaign();
+  const std::string hh = "households/0190c0de-0000-7000-8000-0000000000a1";
+  const std::string lan = hh + "/members/0190c0de-0000-7000-8000-0000000000b1";
+  const std::string binh = hh + "/members/0190c0de-0000-7000-8000-0000000000b2";
+  // Lan again after her household split: another household, the same member.
+  const std::string lan_moved = "households/0190c0de-0000-7000-8000-0000000000a2/members/0190c0de-0000-7000-8000-0000000000b1";
+  auto first = Activity(c.name());
+  first.mutable_activity()->add_attendees(lan);
+  first.mutable_activity()->add_attendees(binh);
+  auto second = Activity(c.name());
+  second.mutable_activity()->add_attendees(lan_moved);
+  v1::Activity out;
+  ASSERT_TRUE(logic_->CreateActivity(officer_, first, &out).ok());
+  EXPECT_EQ(out.attendees_size(), 2);
+  ASSERT_TRUE(logic_->CreateActivity(officer_, second, &out).ok());
+  ASSERT_TRUE(logic_->CreateActivity(officer_, Activity(c.name()), &out).ok());  // no list
+  v1::GetReachRequest req;
+  req.mutable_period()->set_type(common::v1::Period::QUARTER);
+  req.mutable_period()->set_year(2025);
+  req.mutable_period()->set_index(2);
+  req.set_with_population(true);
+  v1::Reach r;
+  ASSERT_TRUE(logic_->GetReach(officer_, req, &r).ok());
+  EXPECT_EQ(r.attendances(), 360);
+  EXPECT_EQ(r.unique_people(), 2);
+  EXPECT_EQ(r.activities_with_lists(), 2);
+  EXPECT_EQ(r.attendances_with_lists(), 240);
+  EXPECT_EQ(r.population(), 1000);
+  EXPECT_EQ(r.population_basis(), "REGISTERED_PEOPLE");
+  EXPECT_DOUBLE_EQ(r.attendance_rate(), 0.36);
+  EXPECT_DOUBLE_EQ(r.unique_rate(), 0.002);
+  // A commune officer's rate is its own commune's.
+  r.Clear();
+  ASSERT_TRUE(logic_->GetReach(commune_, req, &r).ok());
+  EXPECT_EQ(places_.asked_population_of, "25216");
+  // Malformed or repeated entries are refused, naming each.
+  auto bad = Activity(c.name());
+  bad.mutable_activity()->add_attendees("members/12");
+  bad.mutable_activity()->add_attendees(lan);
+  bad.mutable_activity()->add_attendees(lan);
+  EXPECT_EQ(Fields(logic_->CreateActivity(officer_, bad, &out)),
+            (std::set<std::string>{"activity.attendees[0]", "activity.attendees[2]"}));
+}
+
 TEST_F(CampaignsTest, TheChangeFeedDeliversWhatWasRecordedInCommitOrderWithinTheCallersScope) {
   v1::Campaign c = Campaign();
   v1::Activity here, there;
