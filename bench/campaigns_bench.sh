@@ -40,8 +40,8 @@ LNOB_FUNDING_ADDRESS="127.0.0.1:$F_PORT" LNOB_SERVICE_SIGNING_KEY="$BENCH_TMP/jw
 CAMPAIGNS_PID=$!
 for _ in $(seq 1 100); do [ -f "$BENCH_TMP/campaigns.ready" ] && break; sleep 0.1; done
 
-# About 83% of the 1,998 demo villages get activities (the rest are left out on purpose).
-PER_VILLAGE=$(( (N + 1649) / 1650 ))
+# About 80% of the 1,998 demo villages get activities (the rest are left out on purpose).
+PER_VILLAGE=$(( (N + 1549) / 1550 ))
 "$BIN/lnobctl" demo activities --per_village="$PER_VILLAGE" --out="$BENCH_TMP/all.csv"
 head -n $((N + 1)) "$BENCH_TMP/all.csv" > "$BENCH_TMP/activities.csv"
 rows=$(($(wc -l < "$BENCH_TMP/activities.csv") - 1))

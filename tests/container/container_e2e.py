@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The image, for real: builds deploy/docker/Dockerfile with podman (on a Debian 12 base made
-here with debootstrap: no image registry is needed), then runs lnobctl, the registry, funding
-and the gateway from that image as user 10001 with a read-only root filesystem, no capabilities
+here with debootstrap: no image registry is needed), then runs lnobctl, the registry, funding,
+campaigns and the gateway from that image as user 10001 with a read-only root filesystem, no capabilities
 and no privilege escalation, against the PostgreSQL of ./lnob test. Checks that each process
 runs as 10001 and cannot write its root filesystem, that the gateway reports every backend
 healthy, and that one real call per service goes through the gateway to PostgreSQL and back.
@@ -134,7 +134,7 @@ class ContainerE2E(unittest.TestCase):
         cls.suffix, cls.db = suffix, f"ct_{suffix}"
         run("psql", dsn(), "-qc", f"CREATE DATABASE {cls.db}")
         cls.urls = {}
-        for svc in ("registry", "funding", "gateway"):
+        for svc in ("registry", "funding", "campaigns", "gateway"):
             owner, role = f"lnob_{svc}_owner_{suffix}", f"lnob_{svc}_{suffix}"
             cls.ctl("bootstrap", f"--admin_url={dsn(dbname=cls.db)}", f"--service={svc}", f"--owner_role={owner}",
                     f"--service_role={role}", f"--owner_password=o-{suffix}", f"--service_password=s-{suffix}")
@@ -155,11 +155,18 @@ class ContainerE2E(unittest.TestCase):
                                   LNOB_GRPC_PORT=str(cls.ports["funding"]),
                                   LNOB_REGISTRY_ADDRESS=f"127.0.0.1:{cls.ports['registry']}",
                                   LNOB_SERVICE_SIGNING_KEY="/keys/jwt_private.pem"))
+        cls.ports["campaigns"] = free_port()
+        cls.start("campaigns", dict(common, LNOB_DATABASE_URL=cls.urls["campaigns"],
+                                    LNOB_GRPC_PORT=str(cls.ports["campaigns"]),
+                                    LNOB_REGISTRY_ADDRESS=f"127.0.0.1:{cls.ports['registry']}",
+                                    LNOB_FUNDING_ADDRESS=f"127.0.0.1:{cls.ports['funding']}",
+                                    LNOB_SERVICE_SIGNING_KEY="/keys/jwt_private.pem"))
         backends = ",".join(
             [f"lnob.registry.v1.{s}=127.0.0.1:{cls.ports['registry']}" for s in ("ReferenceDataService",
                                                                                  "HouseholdService")] +
             [f"lnob.funding.v1.{s}=127.0.0.1:{cls.ports['funding']}" for s in ("CatalogueService", "FundingService",
-                                                                               "SupportService")])
+                                                                               "SupportService")] +
+            [f"lnob.campaigns.v1.CampaignsService=127.0.0.1:{cls.ports['campaigns']}"])
         gw = dict(common, LNOB_HTTP_PORT="0", LNOB_GRPC_PORT="0", LNOB_BACKENDS=backends,
                   LNOB_DATABASE_URL=cls.urls["gateway"], LNOB_JWT_SIGNING_KEY="/keys/gateway/jwt_private.pem",
                   LNOB_ADMIN_LISTEN_HOST="127.0.0.1", LNOB_ADMIN_GRPC_PORT="0")
@@ -198,7 +205,7 @@ class ContainerE2E(unittest.TestCase):
         if getattr(cls, "db", None):
             subprocess.run(["psql", dsn(), "-qc", f"DROP DATABASE IF EXISTS {cls.db} WITH (FORCE)"],
                            capture_output=True)
-            for svc in ("registry", "funding", "gateway"):
+            for svc in ("registry", "funding", "campaigns", "gateway"):
                 for role in (f"lnob_{svc}_{cls.suffix}", f"lnob_{svc}_owner_{cls.suffix}"):
                     subprocess.run(["psql", dsn(), "-qc", f"DROP ROLE IF EXISTS {role}"], capture_output=True)
 
@@ -237,6 +244,13 @@ class ContainerE2E(unittest.TestCase):
         status, body = self.get("/v1/programmeNodes?parentCode=NTP_EM&asOf.year=2024&asOf.month=1&asOf.day=1")
         self.assertEqual(status, 200, body)
         self.assertTrue(any(n["code"].startswith("NTP_EM.") for n in body["nodes"]), body)
+        # Campaigns, and through it the registry's units and funding's catalogue with its own token.
+        status, body = self.get("/v1/languages")
+        self.assertEqual(status, 200, body)
+        self.assertIn("VI", [lang["code"] for lang in body["languages"]])
+        status, body = self.get("/v1/coverage?period.type=QUARTER&period.year=2025&period.index=2&unitCode=25195")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(int(body["communes"]), 1)
         # Without a token the image's gateway refuses, as everywhere.
         self.assertEqual(self.get("/v1/ethnicGroups", token=False)[0], 401)
 

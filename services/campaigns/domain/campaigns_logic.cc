@@ -489,7 +489,9 @@ absl::Status CampaignsLogic::CreateActivity(const C& c, const v1::CreateActivity
 
 absl::Status CampaignsLogic::ImportActivities(const C& c, server::MessageReader<v1::ImportActivitiesRequest>& in,
                                               v1::ImportActivitiesResponse* out) {
-  constexpr size_t kBatch = 2000;
+  // Each batch also adds its activities to the month aggregates; bigger batches touch each
+  // aggregate row fewer times (2,000: ratio to raw COPY 0.45; 10,000: 0.71 at 100,000 rows).
+  constexpr size_t kBatch = 10000;
   constexpr int kMaxRowErrors = 1000;
   LNOB_ASSIGN_OR_RETURN(Codes codes, LoadCodes());
   api::ImportHeader header;
