@@ -12,18 +12,7 @@ N=${1:-1000000}
 trap 'kill ${CAMPAIGNS_PID:-} ${FUNDING_PID:-} 2>/dev/null || true; bench_stop' EXIT
 bench_start
 # Funding, for its programme catalogue (spending lines name its nodes and sources).
-F_OWNER="${ADMIN_URL/user=lnob_admin/user=lnob_funding_owner}"; F_OWNER="${F_OWNER/password=*/password=owner dbname=lnob}"
-F_SVC="${ADMIN_URL/user=lnob_admin/user=lnob_funding}"; F_SVC="${F_SVC/password=*/password=svc dbname=lnob}"
-"$BIN/lnobctl" bootstrap --admin_url="$ADMIN_URL" --service=funding --owner_password=owner --service_password=svc >/dev/null
-"$BIN/lnobctl" migrate --service=funding --database_url="$F_OWNER" >/dev/null
-F_PORT=$(free_port)
-LNOB_DATABASE_URL="$F_SVC" LNOB_JWT_PUBLIC_KEYS="$BENCH_TMP/jwt_public.pem" \
-LNOB_PAGE_TOKEN_SECRET=bench-secret-0123456789 LNOB_GRPC_PORT=$F_PORT LNOB_METRICS_PORT=0 \
-LNOB_LISTEN_HOST=127.0.0.1 LNOB_LOG_LEVEL=warning LNOB_REGISTRY_ADDRESS="$TARGET" \
-LNOB_SERVICE_SIGNING_KEY="$BENCH_TMP/jwt_private.pem" \
-  "$BIN/funding" --ready_file="$BENCH_TMP/funding.ready" >"$BENCH_TMP/funding.log" 2>&1 &
-FUNDING_PID=$!
-for _ in $(seq 1 100); do [ -f "$BENCH_TMP/funding.ready" ] && break; sleep 0.1; done
+start_funding
 "$BIN/lnobctl" demo villages --out="$BENCH_TMP/villages.csv"
 "$BIN/lnobctl" import villages "$BENCH_TMP/villages.csv" --target="$TARGET" --token="$TOKEN" | tail -1
 

@@ -15,18 +15,7 @@ bench_start
 "$BIN/lnobctl" demo generate --households="$((H * 8))" --out="$BENCH_TMP/demo.csv"
 "$BIN/lnobctl" import households "$BENCH_TMP/demo.csv" --target="$TARGET" --token="$TOKEN" --progress=plain 2>/dev/null | tail -1
 
-F_OWNER="${ADMIN_URL/user=lnob_admin/user=lnob_funding_owner}"; F_OWNER="${F_OWNER/password=*/password=owner dbname=lnob}"
-F_SVC="${ADMIN_URL/user=lnob_admin/user=lnob_funding}"; F_SVC="${F_SVC/password=*/password=svc dbname=lnob}"
-"$BIN/lnobctl" bootstrap --admin_url="$ADMIN_URL" --service=funding --owner_password=owner --service_password=svc >/dev/null
-"$BIN/lnobctl" migrate --service=funding --database_url="$F_OWNER" >/dev/null
-F_PORT=$(free_port)
-LNOB_DATABASE_URL="$F_SVC" LNOB_JWT_PUBLIC_KEYS="$BENCH_TMP/jwt_public.pem" \
-LNOB_PAGE_TOKEN_SECRET=bench-secret-0123456789 LNOB_GRPC_PORT=$F_PORT LNOB_METRICS_PORT=0 \
-LNOB_LISTEN_HOST=127.0.0.1 LNOB_LOG_LEVEL=warning LNOB_REGISTRY_ADDRESS="$TARGET" \
-LNOB_SERVICE_SIGNING_KEY="$BENCH_TMP/jwt_private.pem" \
-  "$BIN/funding" --ready_file="$BENCH_TMP/funding.ready" >"$BENCH_TMP/funding.log" 2>&1 &
-FUNDING_PID=$!
-for _ in $(seq 1 100); do [ -f "$BENCH_TMP/funding.ready" ] && break; sleep 0.1; done
+start_funding
 
 # Two lines per household: housing integrated from two programmes, a toilet from one. Both
 # programmes support ethnic-minority poor households (funding node_eligibility), so those are

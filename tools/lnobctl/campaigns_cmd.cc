@@ -24,6 +24,7 @@
 #include "tools/lnobctl/client_util.h"
 #include "tools/lnobctl/household_csv.h"
 #include "tools/lnobctl/households_cmd.h"
+#include "tools/lnobctl/stream_import.h"
 
 namespace lnob::ctl {
 namespace cv1 = ::lnob::campaigns::v1;
@@ -163,47 +164,14 @@ absl::CivilDay LastFullMonthEnd() {
 }  // namespace
 
 int RunImportActivities(Args& a, const std::string& file) {
-  if (file.empty()) return Fail("import activities: give the CSV file (see lnobctl import --help)");
-  std::ifstream in(file);
-  if (!in) return Fail("import activities: cannot read " + file);
-  std::vector<std::string> fields;
-  int64_t line_no = 0;
-  if (!csv::ReadRecord(in, &fields, &line_no) || fields != ActivityHeader()) {
-    return Fail("import activities: the first line must be the header " + csv::FormatRecord(ActivityHeader()));
-  }
-  const int64_t total_lines = CountLines(file);
-  const std::string import_id = Get(a, "import_id", FileImportId(file));
-  auto channel = grpc::CreateChannel(Get(a, "target", "127.0.0.1:50053"), grpc::InsecureChannelCredentials());
-  auto stub = cv1::CampaignsService::NewStub(channel);
-  auto ctx = Context(Token(a));
-  cv1::ImportActivitiesResponse resp;
-  auto writer = stub->ImportActivities(ctx.get(), &resp);
-  cv1::ImportActivitiesRequest first;
-  first.set_import_id(import_id);
-  writer->Write(first);
-  Progress progress(total_lines, isatty(2) && Get(a, "progress", "auto") != "plain");
-  std::vector<std::string> local_errors;
-  int64_t local_failed = 0;
-  cv1::ImportActivitiesRequest msg;
-  bool ok = true;
-  while (ok && csv::ReadRecord(in, &fields, &line_no)) {
-    std::string error;
-    if (!ParseActivity(fields, msg.mutable_activity(), &error)) {
-      ++local_failed;
-      if (local_errors.size() < 20) local_errors.push_back(absl::StrCat("line ", line_no, ": ", error));
-      continue;
-    }
-    msg.set_row_number(line_no);
-    ok = writer->Write(msg);
-    progress.Update(line_no);
-  }
-  progress.Update(line_no, true);
-  writer->WritesDone();
-  grpc::Status st = writer->Finish();
-  if (!st.ok()) {
-    return Fail(absl::StrCat("import activities: ", st.error_message(), " (resend the same file to resume)"));
-  }
-  return ReportImport(import_id, "activities", resp, local_failed, local_errors, progress.Seconds());
+  auto stub = cv1::CampaignsService::NewStub(
+      grpc::CreateChannel(Get(a, "target", "127.0.0.1:50053"), grpc::InsecureChannelCredentials()));
+  return StreamCsvImport<cv1::ImportActivitiesRequest, cv1::ImportActivitiesResponse>(
+      a, "import activities", "activities", file, ActivityHeader(),
+      [&](grpc::ClientContext* ctx, cv1::ImportActivitiesResponse* resp) { return stub->ImportActivities(ctx, resp); },
+      [](const std::vector<std::string>& f, cv1::ImportActivitiesRequest* msg, std::string* error) {
+        return ParseActivity(f, msg->mutable_activity(), error);
+      });
 }
 
 int RunImportPersons(Args& a, const std::string& file) {

@@ -13,6 +13,7 @@
 #include "grpcpp/grpcpp.h"
 #include "lnob/funding/v1/funding.grpc.pb.h"
 #include "tools/lnobctl/client_util.h"
+#include "tools/lnobctl/stream_import.h"
 
 namespace lnob::ctl {
 namespace fv1 = ::lnob::funding::v1;
@@ -82,45 +83,14 @@ bool ParseLine(const std::vector<std::string>& f, fv1::SupportLine* l, std::stri
 }  // namespace
 
 int RunImportSupport(Args& a, const std::string& file) {
-  if (file.empty()) return Fail("import support: give the CSV file (see lnobctl import --help)");
-  std::ifstream in(file);
-  if (!in) return Fail("import support: cannot read " + file);
-  std::vector<std::string> fields;
-  int64_t line_no = 0;
-  if (!csv::ReadRecord(in, &fields, &line_no) || fields != Header()) {
-    return Fail("import support: the first line must be the header " + csv::FormatRecord(Header()));
-  }
-  const int64_t total_lines = CountLines(file);
-  const std::string import_id = Get(a, "import_id", FileImportId(file));
-  auto channel = grpc::CreateChannel(Get(a, "target", "127.0.0.1:50052"), grpc::InsecureChannelCredentials());
-  auto stub = fv1::SupportService::NewStub(channel);
-  auto ctx = Context(Token(a));
-  fv1::ImportSupportLinesResponse resp;
-  auto writer = stub->ImportSupportLines(ctx.get(), &resp);
-  fv1::ImportSupportLinesRequest first;
-  first.set_import_id(import_id);
-  writer->Write(first);
-  Progress progress(total_lines, isatty(2) && Get(a, "progress", "auto") != "plain");
-  std::vector<std::string> local_errors;
-  int64_t local_failed = 0;
-  fv1::ImportSupportLinesRequest msg;
-  bool ok = true;
-  while (ok && csv::ReadRecord(in, &fields, &line_no)) {
-    std::string error;
-    if (!ParseLine(fields, msg.mutable_line(), &error)) {
-      ++local_failed;
-      if (local_errors.size() < 20) local_errors.push_back(absl::StrCat("line ", line_no, ": ", error));
-      continue;
-    }
-    msg.set_row_number(line_no);
-    ok = writer->Write(msg);
-    progress.Update(line_no);
-  }
-  progress.Update(line_no, true);
-  writer->WritesDone();
-  grpc::Status st = writer->Finish();
-  if (!st.ok()) return Fail(absl::StrCat("import support: ", st.error_message(), " (resend the same file to resume)"));
-  return ReportImport(import_id, "lines", resp, local_failed, local_errors, progress.Seconds());
+  auto stub = fv1::SupportService::NewStub(
+      grpc::CreateChannel(Get(a, "target", "127.0.0.1:50052"), grpc::InsecureChannelCredentials()));
+  return StreamCsvImport<fv1::ImportSupportLinesRequest, fv1::ImportSupportLinesResponse>(
+      a, "import support", "lines", file, Header(),
+      [&](grpc::ClientContext* ctx, fv1::ImportSupportLinesResponse* resp) { return stub->ImportSupportLines(ctx, resp); },
+      [](const std::vector<std::string>& f, fv1::ImportSupportLinesRequest* msg, std::string* error) {
+        return ParseLine(f, msg->mutable_line(), error);
+      });
 }
 
 }  // namespace lnob::ctl
