@@ -667,6 +667,7 @@ absl::Status CampaignsLogic::GetReach(const C& c, const v1::GetReachRequest& req
     switch (req.group_by(i)) {
       case v1::BY_COMMUNE: q.by_commune = true; break;
       case v1::BY_ACTIVITY_TYPE: q.by_type = true; break;
+      case v1::BY_TOPIC: q.by_topic = true; break;
       case v1::BY_ETHNIC_GROUP:
       case v1::BY_LANGUAGE: {
         const std::string kind = req.group_by(i) == v1::BY_LANGUAGE ? "LANGUAGE" : "ETHNIC_GROUP";
@@ -675,6 +676,10 @@ absl::Status CampaignsLogic::GetReach(const C& c, const v1::GetReachRequest& req
       }
       default: return InvalidField(field, "unknown dimension");
     }
+  }
+  if (q.by_topic && !q.breakdown.empty()) {
+    return InvalidField("group_by", "BY_TOPIC cannot be combined with BY_ETHNIC_GROUP or BY_LANGUAGE "
+                                    "(activities record their breakdowns, not one per topic)");
   }
   LNOB_ASSIGN_OR_RETURN(q.communes, CommunesFor(c, req.unit_code(), geo, "unit_code"));
   v1::ReachRow totals;

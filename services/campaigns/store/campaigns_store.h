@@ -26,7 +26,7 @@ struct ActivityQuery {
 struct ReachQuery {
   std::string first, last;  // "YYYY-MM-DD", inclusive (start dates); whole months
   std::optional<std::vector<std::string>> communes;  // nullopt: any
-  bool by_commune = false, by_type = false;
+  bool by_commune = false, by_type = false, by_topic = false;
   std::string breakdown;                             // "", ETHNIC_GROUP, LANGUAGE or BOTH
 };
 

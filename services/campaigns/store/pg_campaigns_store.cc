@@ -412,7 +412,7 @@ class PgCampaignsStore final : public CampaignsStore {
               " SELECT $1::uuid, * FROM unnest($2::uuid[], $3::text[])",
               id, ArrayLiteral(people), ArrayLiteral(roles));
         }
-        tx.exec_params("SELECT campaigns_aggregate(ARRAY[$1::uuid])", id);
+        tx.exec_params("SELECT campaigns_aggregate(ARRAY[$1::uuid]), campaigns_aggregate_topics(ARRAY[$1::uuid])", id);
         LNOB_ASSIGN_OR_RETURN(out, LoadActivity(tx, id));
         return absl::OkStatus();
       });
@@ -534,7 +534,7 @@ class PgCampaignsStore final : public CampaignsStore {
           "INSERT INTO import_rows (import_id, row_number, activity_id)"
           " SELECT $1::uuid, * FROM unnest($2::bigint[], $3::uuid[])",
           import_id, ArrayLiteral(committed), ArrayLiteral(ids));
-      tx.exec_params("SELECT campaigns_aggregate($1::uuid[])", ArrayLiteral(ids));
+      tx.exec_params("SELECT campaigns_aggregate($1::uuid[]), campaigns_aggregate_topics($1::uuid[])", ArrayLiteral(ids));
       out.committed = static_cast<int64_t>(todo.size());
       return absl::OkStatus();
     });
@@ -585,6 +585,26 @@ class PgCampaignsStore final : public CampaignsStore {
                                   q.first, q.last, communes);
       totals->set_activities(total[0][0].as<int64_t>());
       totals->set_attendances(total[0][1].as<int64_t>());
+      if (q.by_topic) {  // from topic_agg (migration 012); no ethnic or language breakdown there
+        const std::string topics = absl::StrCat(
+            "SELECT ", q.by_commune ? "commune_code" : "''", ", ", q.by_type ? "activity_type" : "''",
+            ", topic, sum(activities)::bigint, sum(attendances)::bigint FROM topic_agg",
+            " WHERE month BETWEEN date_trunc('month', $1::date)::date AND $2::date AND ",
+            q.communes ? "commune_code = ANY($3::text[])"
+                       : (q.by_commune ? "commune_code <> '' AND $3::text[] IS NOT NULL"
+                                       : "commune_code = '' AND $3::text[] IS NOT NULL"),
+            " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+        for (const auto& r : tx.exec_params(topics, q.first, q.last, communes)) {
+          v1::ReachRow row;
+          row.set_commune_code(Str(r[0]));
+          row.set_activity_type(Str(r[1]));
+          row.set_topic(Str(r[2]));
+          row.set_activities(r[3].as<int64_t>());
+          row.set_attendances(r[4].as<int64_t>());
+          out.push_back(std::move(row));
+        }
+        return absl::OkStatus();
+      }
       const std::string sql = absl::StrCat(
           "SELECT ", q.by_commune ? "commune_code" : "''", ", ", q.by_type ? "activity_type" : "''", ", ",
           by_group ? "ethnic_group" : (by_language ? "language" : "''"), ", ",

@@ -282,6 +282,11 @@ TEST_F(CampaignsTest, ReachCountsAttendancesByPeriodUnitAndLanguageAndSaysSo) {
   // Under district 688, and for the officer of 25216: only the April activity.
   EXPECT_EQ(reach({}, "688").first.attendances(), 120);
   EXPECT_EQ(reach({}, "", &commune_).first.attendances(), 120);
+  // By topic: the April and May activities both name NTP_1719.
+  auto [by_topic_q2, topics] = reach({v1::BY_TOPIC});
+  EXPECT_EQ(by_topic_q2.rows_size(), 1);
+  EXPECT_EQ(by_topic_q2.rows(0).topic(), "NTP_1719");
+  EXPECT_EQ(by_topic_q2.rows(0).attendances(), 150);
   // Crossed: only what the activities crossed has a group and a language; the rest is "".
   v1::GetReachRequest crossed;
   crossed.mutable_period()->set_type(common::v1::Period::YEAR);
@@ -292,6 +297,8 @@ TEST_F(CampaignsTest, ReachCountsAttendancesByPeriodUnitAndLanguageAndSaysSo) {
   ASSERT_TRUE(logic_->GetReach(officer_, crossed, &r).ok());
   ASSERT_EQ(r.rows_size(), 1);
   EXPECT_EQ(r.rows(0).attendances(), 270);  // nothing was crossed yet
+  crossed.add_group_by(v1::BY_TOPIC);
+  EXPECT_EQ(Fields(logic_->GetReach(officer_, crossed, &r)), (std::set<std::string>{"group_by"}));
   crossed.clear_group_by();
   crossed.set_unit_code("25195");
   EXPECT_EQ(logic_->GetReach(commune_, crossed, &r).code(), absl::StatusCode::kPermissionDenied);
