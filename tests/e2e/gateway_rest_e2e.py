@@ -742,6 +742,8 @@ class GatewayRestE2E(unittest.TestCase):
         self.assertEqual(campaign["status"], "PLANNED")
         self.assertEqual(self.call("GET", f"/v1/{campaign['name']}")["title"], "Tuyên truyền 1719")
         self.assertIn(campaign["name"], [c["name"] for c in self.call("GET", "/v1/campaigns")["campaigns"]])
+        started = self.call("POST", f"/v1/{campaign['name']}:setStatus", {"status": "ACTIVE", "etag": campaign["etag"]})
+        self.assertEqual(started["status"], "ACTIVE")
         activity = {"campaign": campaign["name"], "activityType": "LOUDSPEAKER_RADIO", "startDate": date(2025, 4, 2),
                     "communeCode": "25216", "sessions": 2, "participantsTotal": "60",
                     "byLanguage": [{"code": "STIENG", "participants": "40"}, {"code": "VI", "participants": "20"}]}

@@ -247,6 +247,21 @@ absl::Status CampaignsLogic::CreateCampaign(const C& c, const v1::CreateCampaign
     }
   }
   if (in.programme_node().size() > 100) v.Add("campaign.programme_node", "at most 100 characters");
+  if (in.target_villages_size() > 1000) v.Add("campaign.target_villages", "at most 1,000 villages");
+  if (!in.target_villages().empty() && from) {
+    // Villages of the register in force on the campaign's start.
+    LNOB_ASSIGN_OR_RETURN(auto all, places_->AllVillages());
+    std::set<std::string> in_force;
+    for (const auto& rv : all) {
+      if (rv.from <= *from && *from <= rv.to) in_force.insert(rv.village);
+    }
+    for (int i = 0; i < in.target_villages_size(); ++i) {
+      if (!in_force.count(in.target_villages(i))) {
+        v.Add(absl::StrCat("campaign.target_villages[", i, "]"),
+              "must be villages/{uuid} of the registry's register in force on start_date");
+      }
+    }
+  }
   CheckBudget(in.planned_budget(), "campaign.planned_budget", &v);
   std::optional<CatalogueCodes> catalogue;
   LNOB_RETURN_IF_ERROR(CheckBudgetCodes(in.planned_budget(), "campaign.planned_budget", &catalogue, &v));
@@ -268,6 +283,31 @@ absl::Status CampaignsLogic::CreateCampaign(const C& c, const v1::CreateCampaign
   if (stored.status() == v1::Campaign::STATUS_UNSPECIFIED) stored.set_status(v1::Campaign::PLANNED);
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateCampaign(stored, c.principal.subject,
                                                      api::IdempotencyKeyFor(req, "CreateCampaign", c.principal.subject)));
+  return absl::OkStatus();
+}
+
+absl::Status CampaignsLogic::SetCampaignStatus(const C& c, const v1::SetCampaignStatusRequest& req,
+                                               v1::Campaign* out) {
+  Violations v;
+  if (req.status() != v1::Campaign::ACTIVE && req.status() != v1::Campaign::CLOSED) {
+    v.Add("status", "must be ACTIVE or CLOSED");
+  }
+  if (req.etag().empty()) v.Add("etag", "is required: the campaign's etag (re-read it first)");
+  if (!api::ValidateRequestId(req.request_id()).ok()) v.Add("request_id", "must be a UUID");
+  LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(req.name(), "campaigns", "name"));
+  LNOB_RETURN_IF_ERROR(v.Status());
+  auto forward = [&](const v1::Campaign& now) -> absl::Status {
+    if (now.status() >= req.status()) {
+      return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                            "status: the campaign is ", v1::Campaign::Status_Name(now.status()),
+                            "; it moves forward only (PLANNED, ACTIVE, CLOSED)")),
+                        "STATUS_BACKWARDS");
+    }
+    return absl::OkStatus();
+  };
+  LNOB_ASSIGN_OR_RETURN(*out, store_->SetCampaignStatus(
+                                  id, req.etag(), req.status(),
+                                  api::IdempotencyKeyFor(req, "SetCampaignStatus", c.principal.subject), forward));
   return absl::OkStatus();
 }
 
@@ -411,6 +451,8 @@ absl::Status CampaignsLogic::ValidateActivity(const v1::Activity& a, const std::
   }
   CheckBudget(a.spent(), "activity.spent", &v);
   LNOB_RETURN_IF_ERROR(CheckBudgetCodes(a.spent(), "activity.spent", &codes.catalogue, &v));
+  CheckBudget(a.allocated(), "activity.allocated", &v);
+  LNOB_RETURN_IF_ERROR(CheckBudgetCodes(a.allocated(), "activity.allocated", &codes.catalogue, &v));
   if (Utf8Chars(a.outcome()) > kMaxOutcome) v.Add("activity.outcome", "at most 4,000 characters");
   if (a.attendees_size() > total) {
     v.Add("activity.attendees", absl::StrCat("lists ", a.attendees_size(), " people, more than participants_total ", total));
@@ -737,6 +779,7 @@ absl::Status CampaignsLogic::GetSpending(const C& c, const v1::GetSpendingReques
   v1::SpendingRow* total = out->mutable_total();
   for (auto& r : rows) {
     total->set_planned_vnd(total->planned_vnd() + r.planned_vnd());
+    total->set_allocated_vnd(total->allocated_vnd() + r.allocated_vnd());
     total->set_activities_vnd(total->activities_vnd() + r.activities_vnd());
     total->set_support_events_vnd(total->support_events_vnd() + r.support_events_vnd());
     total->set_spent_vnd(total->spent_vnd() + r.spent_vnd());

@@ -58,6 +58,7 @@ class CampaignsLogic {
   absl::Status CreateCampaign(const C& c, const v1::CreateCampaignRequest& req, v1::Campaign* out);
   absl::Status GetCampaign(const C& c, const v1::GetCampaignRequest& req, v1::Campaign* out);
   absl::Status ListCampaigns(const C& c, const v1::ListCampaignsRequest& req, v1::ListCampaignsResponse* out);
+  absl::Status SetCampaignStatus(const C& c, const v1::SetCampaignStatusRequest& req, v1::Campaign* out);
   absl::Status CreateActivity(const C& c, const v1::CreateActivityRequest& req, v1::Activity* out);
   absl::Status ImportActivities(const C& c, server::MessageReader<v1::ImportActivitiesRequest>& in,
                                 v1::ImportActivitiesResponse* out);

@@ -5,6 +5,7 @@
 // (pg_campaigns_store.cc) is the only campaigns code that includes libpqxx.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -51,6 +52,12 @@ class CampaignsStore {
   virtual absl::StatusOr<v1::Campaign> CreateCampaign(const v1::Campaign& campaign, const std::string& creator,
                                                       const db::IdempotencyKey& key) = 0;
   virtual absl::StatusOr<v1::Campaign> GetCampaign(const std::string& id) = 0;  // NOT_FOUND when missing
+  // Sets the status if the etag still matches (ABORTED otherwise) and `check` accepts the
+  // campaign as locked; a replayed key returns the first answer.
+  using CampaignCheck = std::function<absl::Status(const v1::Campaign&)>;
+  virtual absl::StatusOr<v1::Campaign> SetCampaignStatus(const std::string& id, const std::string& etag,
+                                                         v1::Campaign::Status status, const db::IdempotencyKey& key,
+                                                         const CampaignCheck& check) = 0;
   virtual absl::StatusOr<std::vector<v1::Campaign>> ListCampaigns(const std::string& after_id, int limit) = 0;
 
   // Inserts the activity with its breakdowns and spending in one transaction (the database

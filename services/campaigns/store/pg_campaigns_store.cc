@@ -26,7 +26,7 @@ const std::string& CampaignColumns() {
   static const std::string k = absl::StrCat(
       "c.id::text, c.title, c.topics, c.start_date::text, c.end_date::text, c.target_units, c.programme_node,"
       " c.owner_unit, c.status, c.version, c.creator, ",
-      db::Rfc3339("c.create_time"));
+      db::Rfc3339("c.create_time"), ", c.target_villages");
   return k;
 }
 
@@ -58,6 +58,7 @@ v1::Campaign CampaignFromRow(const pqxx::row& r) {
   c.set_etag(api::EtagForVersion(r[9].as<int64_t>()));
   c.set_creator(Str(r[10]));
   api::SetProtoTimestamp(Str(r[11]), c.mutable_create_time());
+  for (auto& v : ArrayValue(r[12])) c.add_target_villages(std::move(v));
   return c;
 }
 
@@ -177,11 +178,30 @@ void LoadReach(transaction_base& tx, const std::vector<v1::Activity*>& items) {
     by_id[Str(row[0])]->add_attendees(Str(row[1]));
   }
   LoadBudget(tx, "activity_spent", "activity_id", items, [](v1::Activity* a) { return a->add_spent(); });
+  LoadBudget(tx, "activity_allocated", "activity_id", items, [](v1::Activity* a) { return a->add_allocated(); });
 }
 
 // Materials, equipment, attachments and attendance lists of these activities, one statement
 // per table.
 void InsertExtras(transaction_base& tx, const std::vector<const v1::Activity*>& acts) {
+  {
+    std::vector<std::string> ids, nos, sources, nodes, amounts;
+    for (const auto* a : acts) {
+      for (int i = 0; i < a->allocated_size(); ++i) {
+        ids.push_back(api::IdOf(a->name()));
+        nos.push_back(absl::StrCat(i + 1));
+        sources.push_back(a->allocated(i).source());
+        nodes.push_back(a->allocated(i).node_code());
+        amounts.push_back(absl::StrCat(a->allocated(i).amount_vnd()));
+      }
+    }
+    if (!ids.empty()) {
+      tx.exec_params("INSERT INTO activity_allocated (activity_id, line_no, source, node_code, amount)"
+                     " SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::bigint[])",
+                     ArrayLiteral(ids), ArrayLiteral(nos), ArrayLiteral(sources), ArrayLiteral(nodes),
+                     ArrayLiteral(amounts));
+    }
+  }
   {
     std::vector<std::string> ids, who;
     for (const auto* a : acts) {
@@ -321,12 +341,32 @@ class PgCampaignsStore final : public CampaignsStore {
         const std::string id = api::IdOf(c.name());
         std::vector<std::string> topics(c.topics().begin(), c.topics().end());
         std::vector<std::string> units(c.target_units().begin(), c.target_units().end());
+        std::vector<std::string> villages(c.target_villages().begin(), c.target_villages().end());
         tx.exec_params(
             "INSERT INTO campaigns (id, title, topics, start_date, end_date, target_units, programme_node, owner_unit,"
-            " status, creator) VALUES ($1::uuid, $2, $3::text[], $4::date, $5::date, $6::text[], $7, $8, $9, $10)",
+            " status, creator, target_villages) VALUES ($1::uuid, $2, $3::text[], $4::date, $5::date, $6::text[], $7, $8,"
+            " $9, $10, $11::text[])",
             id, c.title(), ArrayLiteral(topics), DateText(c.start_date()), DateText(c.end_date()), ArrayLiteral(units),
-            c.programme_node(), c.owner_unit(), v1::Campaign::Status_Name(c.status()), creator);
+            c.programme_node(), c.owner_unit(), v1::Campaign::Status_Name(c.status()), creator, ArrayLiteral(villages));
         InsertBudget(tx, "campaign_budget", "campaign_id", id, c.planned_budget());
+        LNOB_ASSIGN_OR_RETURN(out, LoadCampaign(tx, id));
+        return absl::OkStatus();
+      });
+    });
+  }
+
+  absl::StatusOr<v1::Campaign> SetCampaignStatus(const std::string& id, const std::string& etag,
+                                                 v1::Campaign::Status status, const db::IdempotencyKey& key,
+                                                 const CampaignCheck& check) override {
+    return pool_->Write<v1::Campaign>([&](transaction_base& tx, v1::Campaign& out) {
+      return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
+        auto cur = tx.exec_params("SELECT version FROM campaigns WHERE id = $1::uuid FOR UPDATE", id);
+        if (cur.empty()) return api::NotFound("campaigns/" + id);
+        LNOB_RETURN_IF_ERROR(api::CheckEtag(etag, cur[0][0].as<int64_t>()));
+        LNOB_ASSIGN_OR_RETURN(v1::Campaign now, LoadCampaign(tx, id));
+        LNOB_RETURN_IF_ERROR(check(now));
+        tx.exec_params("UPDATE campaigns SET status = $2, version = version + 1 WHERE id = $1::uuid", id,
+                       v1::Campaign::Status_Name(status));
         LNOB_ASSIGN_OR_RETURN(out, LoadCampaign(tx, id));
         return absl::OkStatus();
       });
@@ -665,15 +705,19 @@ class PgCampaignsStore final : public CampaignsStore {
     using Out = std::vector<v1::SpendingRow>;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
       for (const auto& r : tx.exec_params(
-               "SELECT node, src, sum(p)::bigint, sum(a)::bigint, sum(e)::bigint FROM ("
-               "  SELECT b.node_code AS node, b.source AS src, b.amount AS p, 0 AS a, 0 AS e"
+               "SELECT node, src, sum(p)::bigint, sum(a)::bigint, sum(e)::bigint, sum(al)::bigint FROM ("
+               "  SELECT b.node_code AS node, b.source AS src, b.amount AS p, 0 AS a, 0 AS e, 0 AS al"
                "    FROM campaign_budget b JOIN campaigns c ON c.id = b.campaign_id"
                "   WHERE c.start_date BETWEEN $1::date AND $2::date AND ($3 = false OR c.owner_unit = ANY($4::text[]))"
                "  UNION ALL"
-               "  SELECT s.node_code, s.source, 0, s.amount, 0 FROM activity_spent s JOIN activities x ON x.id = s.activity_id"
+               "  SELECT s.node_code, s.source, 0, s.amount, 0, 0 FROM activity_spent s JOIN activities x ON x.id = s.activity_id"
                "   WHERE x.start_date BETWEEN $1::date AND $2::date AND ($5 = false OR x.commune_code = ANY($6::text[]))"
                "  UNION ALL"
-               "  SELECT e.node_code, e.source, 0, 0, e.amount FROM support_events e"
+               "  SELECT s.node_code, s.source, 0, 0, 0, s.amount FROM activity_allocated s"
+               "    JOIN activities x ON x.id = s.activity_id"
+               "   WHERE x.start_date BETWEEN $1::date AND $2::date AND ($5 = false OR x.commune_code = ANY($6::text[]))"
+               "  UNION ALL"
+               "  SELECT e.node_code, e.source, 0, 0, e.amount, 0 FROM support_events e"
                "   WHERE e.event_date BETWEEN $1::date AND $2::date AND ($5 = false OR e.commune_code = ANY($6::text[]))"
                "     AND e.amount > 0) t GROUP BY 1, 2 ORDER BY 1, 2",
                first, last, owners.has_value(), ArrayLiteral(owners.value_or(std::vector<std::string>{})),
@@ -684,6 +728,7 @@ class PgCampaignsStore final : public CampaignsStore {
         row.set_planned_vnd(r[2].as<int64_t>());
         row.set_activities_vnd(r[3].as<int64_t>());
         row.set_support_events_vnd(r[4].as<int64_t>());
+        row.set_allocated_vnd(r[5].as<int64_t>());
         row.set_spent_vnd(row.activities_vnd() + row.support_events_vnd());
         out.push_back(std::move(row));
       }

@@ -665,6 +665,62 @@ TEST_F(CampaignsTest, AttendanceListsCountUniquePeopleAndTheRateUsesTheRegistrys
             (std::set<std::string>{"activity.attendees[0]", "activity.attendees[2]"}));
 }
 
+TEST_F(CampaignsTest, ACampaignTargetsRegisterVillagesAndItsStatusOnlyMovesForward) {
+  v1::CreateCampaignRequest req;
+  auto* c = req.mutable_campaign();
+  c->set_title("Thôn đặc biệt khó khăn");
+  c->add_topics("NTP_1719");
+  *c->mutable_start_date() = Day(2025, 3, 1);
+  *c->mutable_end_date() = Day(2025, 11, 30);
+  c->set_owner_unit("70");
+  c->add_target_villages("villages/0190c0de-0000-7000-8000-00000000b1b1");
+  c->add_target_villages("villages/0190c0de-0000-7000-8000-0000000000ff");
+  v1::Campaign out;
+  EXPECT_EQ(Fields(logic_->CreateCampaign(officer_, req, &out)),
+            (std::set<std::string>{"campaign.target_villages[1]"}));
+  c->mutable_target_villages()->RemoveLast();
+  ASSERT_TRUE(logic_->CreateCampaign(officer_, req, &out).ok());
+  EXPECT_EQ(out.target_villages_size(), 1);
+  EXPECT_EQ(out.status(), v1::Campaign::PLANNED);
+
+  v1::SetCampaignStatusRequest set;
+  set.set_name(out.name());
+  set.set_status(v1::Campaign::ACTIVE);
+  set.set_etag("\"v7\"");
+  set.set_request_id(NewUuidV7(absl::Now()));
+  v1::Campaign active;
+  EXPECT_EQ(logic_->SetCampaignStatus(officer_, set, &active).code(), absl::StatusCode::kAborted);
+  set.set_etag(out.etag());
+  set.set_request_id(NewUuidV7(absl::Now()));
+  ASSERT_TRUE(logic_->SetCampaignStatus(officer_, set, &active).ok());
+  EXPECT_EQ(active.status(), v1::Campaign::ACTIVE);
+  v1::Campaign again;  // the same request again: the first answer
+  ASSERT_TRUE(logic_->SetCampaignStatus(officer_, set, &again).ok());
+  EXPECT_EQ(again.etag(), active.etag());
+  set.set_etag(active.etag());
+  set.set_request_id(NewUuidV7(absl::Now()));
+  EXPECT_EQ(logic_->SetCampaignStatus(officer_, set, &again).code(), absl::StatusCode::kFailedPrecondition);
+  set.set_status(v1::Campaign::PLANNED);
+  EXPECT_EQ(Fields(logic_->SetCampaignStatus(officer_, set, &again)), (std::set<std::string>{"status"}));
+
+  // An activity's allocation is reported beside what it spent.
+  auto act = Activity(out.name());
+  auto* alloc = act.mutable_activity()->add_allocated();
+  alloc->set_source("CENTRAL_RECURRENT");
+  alloc->set_node_code("NTP_EM.P10");
+  alloc->set_amount_vnd(5000000);
+  v1::Activity a;
+  ASSERT_TRUE(logic_->CreateActivity(officer_, act, &a).ok());
+  EXPECT_EQ(a.allocated(0).amount_vnd(), 5000000);
+  v1::GetSpendingRequest sreq;
+  sreq.mutable_period()->set_type(common::v1::Period::YEAR);
+  sreq.mutable_period()->set_year(2025);
+  v1::Spending sp;
+  ASSERT_TRUE(logic_->GetSpending(officer_, sreq, &sp).ok());
+  EXPECT_EQ(sp.total().allocated_vnd(), 5000000);
+  EXPECT_EQ(sp.total().activities_vnd(), 3500000);
+}
+
 TEST_F(CampaignsTest, TheChangeFeedDeliversWhatWasRecordedInCommitOrderWithinTheCallersScope) {
   v1::Campaign c = Campaign();
   v1::Activity here, there;
