@@ -1,5 +1,7 @@
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
+#include "lnob/campaigns/v1/campaigns.pb.h"
+#include "lnob/funding/v1/funding.pb.h"
 #include "lnob/registry/v1/households.pb.h"
 #include "lnob/registry/v1/reference_data.pb.h"
 #include "services/gateway/domain/rate_limiter.h"
@@ -57,6 +59,34 @@ TEST_F(RouteTableTest, EveryAnnotatedMethodIsRoutedAndTheMostSpecificWins) {
   EXPECT_EQ(classify->route->method->name(), "ClassifyProfile");
   EXPECT_EQ(table_->Find("DELETE", "/v1/adminUnits/25195").status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_EQ(table_->Find("GET", "/v1/nothing").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(RouteTableTest, TwoMethodsOnOneRouteAreAStartUpError) {
+  // Every service of the repository together: no route is bound twice.
+  (void)lnob::funding::v1::SupportLine::descriptor();
+  (void)lnob::campaigns::v1::Activity::descriptor();
+  auto all = RouteTable::FromPool(*pool_, {"lnob.registry.v1.ReferenceDataService", "lnob.registry.v1.HouseholdService",
+                                           "lnob.funding.v1.CatalogueService", "lnob.funding.v1.FundingService",
+                                           "lnob.funding.v1.SupportService", "lnob.campaigns.v1.CampaignsService"});
+  ASSERT_TRUE(all.ok()) << all.status();
+  // GET /v1/statistics of two services (campaigns' first route): refused, naming both.
+  auto route = [](std::string verb, std::string text, std::string grpc) {
+    Route r;
+    r.http_method = std::move(verb);
+    r.template_text = std::move(text);
+    r.grpc_path = std::move(grpc);
+    return r;
+  };
+  absl::Status clash = CheckRoutesDistinct(
+      {route("GET", "/v1/statistics", "/lnob.registry.v1.HouseholdService/GetStatistics"),
+       route("GET", "/v1/statistics", "/lnob.campaigns.v1.CampaignsService/GetStatistics")});
+  EXPECT_EQ(clash.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(clash.message().find("CampaignsService/GetStatistics"), std::string::npos) << clash;
+  // Variable names do not make two templates different; another verb does.
+  EXPECT_FALSE(CheckRoutesDistinct({route("GET", "/v1/{name=a/*}", "/x.S/A"), route("GET", "/v1/{id=a/*}", "/x.S/B")})
+                   .ok());
+  EXPECT_TRUE(CheckRoutesDistinct({route("GET", "/v1/{name=a/*}", "/x.S/A"), route("POST", "/v1/{name=a/*}", "/x.S/B")})
+                  .ok());
 }
 
 TEST_F(RouteTableTest, IdempotencyComesFromTheMethodPolicy) {

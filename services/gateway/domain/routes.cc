@@ -1,5 +1,8 @@
 #include "services/gateway/domain/routes.h"
 
+#include <map>
+#include <regex>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -113,6 +116,21 @@ std::optional<std::map<std::string, std::string>> PathTemplate::Match(absl::stri
   return out;
 }
 
+absl::Status CheckRoutesDistinct(const std::vector<Route>& routes) {
+  static const std::regex kVariableName(R"(\{[^=}]*)");
+  std::map<std::string, const Route*> seen;
+  for (const auto& r : routes) {
+    const std::string key = r.http_method + " " + std::regex_replace(r.template_text, kVariableName, "{");
+    auto [it, fresh] = seen.emplace(key, &r);
+    if (!fresh && it->second->grpc_path != r.grpc_path) {
+      return absl::FailedPreconditionError(absl::StrCat("REST route ", r.http_method, " ", r.template_text,
+                                                        " is bound by both ", it->second->grpc_path, " and ",
+                                                        r.grpc_path));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<RouteTable> RouteTable::FromPool(const google::protobuf::DescriptorPool& pool,
                                                 const std::vector<std::string>& service_names) {
   RouteTable table;
@@ -148,6 +166,7 @@ absl::StatusOr<RouteTable> RouteTable::FromPool(const google::protobuf::Descript
       }
     }
   }
+  LNOB_RETURN_IF_ERROR(CheckRoutesDistinct(table.routes_));
   return table;
 }
 

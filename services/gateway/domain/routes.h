@@ -63,6 +63,10 @@ struct RouteMatch {
   std::map<std::string, std::string> bindings;
 };
 
+// FAILED_PRECONDITION naming both methods when two methods share a verb and a path template
+// (variable names aside): the REST face would answer only one of them.
+absl::Status CheckRoutesDistinct(const std::vector<Route>& routes);
+
 class RouteTable {
  public:
   // Every method with a google.api.http option in every service of the pool.
