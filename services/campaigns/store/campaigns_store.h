@@ -93,7 +93,7 @@ class CampaignsStore {
       const std::string& first, const std::string& last, const std::optional<std::vector<std::string>>& owners,
       const std::optional<std::vector<std::string>>& communes) = 0;
   // Women and ethnic-minority attendances of activities starting in [first, last] in these
-  // communes; support events there then (count, amount).
+  // communes (from the aggregate; whole months); support events there then (count, amount).
   struct PeriodCounts {
     int64_t women = 0, ethnic_minority = 0, support_events = 0, support_events_vnd = 0;
   };

@@ -740,10 +740,14 @@ class PgCampaignsStore final : public CampaignsStore {
                                       const std::optional<std::vector<std::string>>& communes) override {
     return pool_->Fetch<PeriodCounts>([&](transaction_base& tx, PeriodCounts& out) -> absl::Status {
       const std::string list = ArrayLiteral(communes.value_or(std::vector<std::string>{}));
+      // From reach_agg's ('*', '*') rows (migration 014): the province's rollup unless
+      // communes are restricted. Periods are whole months.
       auto a = tx.exec_params(
-          "SELECT coalesce(sum(participants_women), 0)::bigint, coalesce(sum(participants_em), 0)::bigint"
-          " FROM activities WHERE start_date BETWEEN $1::date AND $2::date"
-          " AND ($3 = false OR commune_code = ANY($4::text[]))",
+          absl::StrCat("SELECT coalesce(sum(women), 0)::bigint, coalesce(sum(ethnic_minority), 0)::bigint FROM reach_agg"
+                       " WHERE month BETWEEN date_trunc('month', $1::date)::date AND $2::date"
+                       " AND ethnic_group = '*' AND language = '*' AND ",
+                       communes ? "commune_code = ANY($4::text[]) AND $3" : "commune_code = '' AND NOT $3",
+                       " AND $4::text[] IS NOT NULL"),
           first, last, communes.has_value(), list);
       out.women = a[0][0].as<int64_t>();
       out.ethnic_minority = a[0][1].as<int64_t>();

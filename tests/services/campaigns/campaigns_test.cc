@@ -413,6 +413,8 @@ TEST_F(CampaignsTest, TheCrossBreakdownAnswersInWhichLanguageEachGroupWasReached
   EXPECT_EQ(Count("SELECT sum(attendances) FROM campaigns.reach_agg WHERE commune_code = ''"
                   " AND ethnic_group <> '*' AND language <> '*'"),
             Count("SELECT sum(participants_total) FROM campaigns.activities"));
+  EXPECT_EQ(Count("SELECT sum(women) FROM campaigns.reach_agg WHERE commune_code <> ''"),
+            Count("SELECT sum(participants_women) FROM campaigns.activities"));
 }
 
 TEST_F(CampaignsTest, AnImportChecksEveryRowCommitsTheGoodOnesAndResendsWithoutDuplicates) {
