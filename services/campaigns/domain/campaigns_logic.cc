@@ -47,6 +47,11 @@ bool ValidTopic(const std::string& t) {
   return true;
 }
 
+// A kind code as the database checks it: ^[A-Z][A-Z0-9_]{1,39}$.
+bool ValidKind(const std::string& k) {
+  return k.size() >= 2 && ValidTopic(k) && absl::ascii_isupper(static_cast<unsigned char>(k[0]));
+}
+
 bool ValidSha256(const std::string& h) {
   if (h.size() != 64) return false;
   for (char ch : h) {
@@ -74,8 +79,10 @@ void CheckTopics(const google::protobuf::RepeatedPtrField<std::string>& topics, 
                  bool required, Violations* v) {
   if (required && topics.empty()) v->Add(field, "name at least one topic (e.g. NTP_1719, POVERTY, LEGAL)");
   if (topics.size() > kMaxListItems) v->Add(field, "at most 100 topics");
+  std::set<std::string> seen;
   for (int i = 0; i < topics.size(); ++i) {
     if (!ValidTopic(topics[i])) v->Add(absl::StrCat(field, "[", i, "]"), "must be 1-40 characters A-Z, 0-9 or _");
+    if (!seen.insert(topics[i]).second) v->Add(absl::StrCat(field, "[", i, "]"), "appears twice");
   }
 }
 
@@ -278,6 +285,8 @@ absl::Status CampaignsLogic::CreateCampaign(const C& c, const v1::CreateCampaign
   if (!v1::Campaign::Status_IsValid(in.status())) v.Add("campaign.status", "unknown status");
   if (!api::ValidateRequestId(req.request_id()).ok()) v.Add("request_id", "must be a UUID");
   LNOB_RETURN_IF_ERROR(v.Status());
+  // The owner must be within the caller's area (province-wide roles own any unit).
+  LNOB_RETURN_IF_ERROR(scope_->CheckFilter(c.principal, in.owner_unit(), *from, "campaign.owner_unit"));
   v1::Campaign stored = in;
   stored.set_name("campaigns/" + NewUuidV7(clock_.Now()));
   if (stored.status() == v1::Campaign::STATUS_UNSPECIFIED) stored.set_status(v1::Campaign::PLANNED);
@@ -297,6 +306,8 @@ absl::Status CampaignsLogic::SetCampaignStatus(const C& c, const v1::SetCampaign
   LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(req.name(), "campaigns", "name"));
   LNOB_RETURN_IF_ERROR(v.Status());
   auto forward = [&](const v1::Campaign& now) -> absl::Status {
+    // Another area's campaign reads as missing.
+    LNOB_RETURN_IF_ERROR(scope_->CheckResource(c.principal, now.owner_unit(), Today(), req.name()));
     if (now.status() >= req.status()) {
       return WithReason(absl::FailedPreconditionError(absl::StrCat(
                             "status: the campaign is ", v1::Campaign::Status_Name(now.status()),
@@ -471,20 +482,20 @@ absl::Status CampaignsLogic::ValidateActivity(const v1::Activity& a, const std::
       if (!seen.insert(x).second) v.Add(at, "appears twice");
     }
   }
-  if (a.materials_size() + a.equipment_size() + a.attachments_size() > 3 * kMaxListItems) {
-    v.Add("activity.materials", "at most 100 lines each of materials, equipment and attachments");
-  }
+  if (a.materials_size() > kMaxListItems) v.Add("activity.materials", "at most 100 lines");
+  if (a.equipment_size() > kMaxListItems) v.Add("activity.equipment", "at most 100 lines");
+  if (a.attachments_size() > kMaxListItems) v.Add("activity.attachments", "at most 100 lines");
   for (int i = 0; i < a.materials_size(); ++i) {
     const auto& m = a.materials(i);
     const std::string at = absl::StrCat("activity.materials[", i, "].");
-    if (!ValidTopic(m.kind())) v.Add(at + "kind", "must be 1-40 characters A-Z, 0-9 or _ (e.g. LEAFLET)");
+    if (!ValidKind(m.kind())) v.Add(at + "kind", "must be 2-40 characters A-Z, 0-9 or _, starting with a letter (e.g. LEAFLET)");
     if (m.count() < 1) v.Add(at + "count", "must be at least 1");
     if (!language_codes.count(m.language())) v.Add(at + "language", "must be a language code of ListLanguages");
   }
   for (int i = 0; i < a.equipment_size(); ++i) {
     const auto& e = a.equipment(i);
     const std::string at = absl::StrCat("activity.equipment[", i, "].");
-    if (!ValidTopic(e.kind())) v.Add(at + "kind", "must be 1-40 characters A-Z, 0-9 or _ (e.g. LOUDSPEAKER)");
+    if (!ValidKind(e.kind())) v.Add(at + "kind", "must be 2-40 characters A-Z, 0-9 or _, starting with a letter (e.g. LOUDSPEAKER)");
     if (e.count() < 1) v.Add(at + "count", "must be at least 1");
     if (e.value_vnd() < 0) v.Add(at + "value_vnd", "must be integer VND >= 0");
   }
@@ -520,7 +531,7 @@ absl::Status CampaignsLogic::CreateActivity(const C& c, const v1::CreateActivity
   LNOB_ASSIGN_OR_RETURN(Codes codes, LoadCodes());
   LNOB_RETURN_IF_ERROR(ValidateActivity(a, campaign, codes));
   LNOB_RETURN_IF_ERROR(CheckPlace(&a));
-  LNOB_RETURN_IF_ERROR(CheckActivityPersons(a));
+  LNOB_RETURN_IF_ERROR(CheckActivityPersons(c, a));
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay day, api::FromProtoDate(a.start_date(), "activity.start_date"));
   LNOB_RETURN_IF_ERROR(scope_->CheckFilter(c.principal, a.commune_code(), day, "activity.commune_code"));
   a.set_name("activities/" + NewUuidV7(clock_.Now()));
@@ -736,13 +747,22 @@ absl::Status CampaignsLogic::GetReach(const C& c, const v1::GetReachRequest& req
   out->set_activities_with_lists(unique.activities);
   out->set_attendances_with_lists(unique.attendances);
   if (req.with_population()) {
-    // The unit asked, or the caller's own area when it asked for none and has one.
+    // The unit asked, or the caller's own area when it asked for none and has one; a scoped
+    // caller's unit must lie within its area, so that the population is that of the communes
+    // whose attendances were counted.
     std::string unit = req.unit_code();
-    if (unit.empty() && !c.principal.scope.unit_codes.empty()) {
-      if (c.principal.scope.unit_codes.size() > 1) {
-        return InvalidField("unit_code", "name one unit: the caller's scope has several");
+    const auto& area = c.principal.scope.unit_codes;
+    if (unit.empty() && !area.empty()) {
+      if (area.size() > 1) return InvalidField("unit_code", "name one unit: the caller's scope has several");
+      unit = area[0];
+    }
+    if (!area.empty()) {
+      LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
+      bool within = false;
+      for (const auto& mine : area) within |= graph->Within(unit, mine, geo) || graph->Within(graph->UnitOn(unit, geo), mine, geo);
+      if (!within) {
+        return InvalidField("unit_code", "with_population needs a unit within the caller's area");
       }
-      unit = c.principal.scope.unit_codes[0];
     }
     LNOB_ASSIGN_OR_RETURN(Population pop, places_->PopulationOf(unit, req.period()));
     out->set_population(pop.people);

@@ -111,7 +111,7 @@ class CampaignsLogic {
                             std::string* village, std::string* village_ref, const VillageRegister* local = nullptr,
                             const std::string& former = "");
   // Persons listed by an activity: known, each once, ACTIVE on its start date.
-  absl::Status CheckActivityPersons(const v1::Activity& a);
+  absl::Status CheckActivityPersons(const C& c, const v1::Activity& a);
   // A person the caller may see (NOT_FOUND otherwise, as for a missing one).
   absl::StatusOr<v1::PrestigiousPerson> VisiblePerson(const C& c, const std::string& name, const std::string& field);
   // Masks what the caller may not read and audits what it reads unmasked.

@@ -294,8 +294,9 @@ absl::Status CampaignsLogic::SetPersonStatus(const C& c, const v1::SetPersonStat
     if (req.replaced_by() == req.name()) return InvalidField("replaced_by", "must be another person");
     LNOB_ASSIGN_OR_RETURN(auto states, persons_->PersonsOn({successor_id}, Text(*day)));
     auto it = states.find(successor_id);
-    if (it == states.end() || it->second.status != "ACTIVE") {
-      return InvalidField("replaced_by", "must be a registered person ACTIVE on effective_date");
+    if (it == states.end() || it->second.status != "ACTIVE" ||
+        !scope_->CheckResource(c.principal, it->second.commune_code, Today(), req.replaced_by()).ok()) {
+      return InvalidField("replaced_by", "must be a registered person of the caller's area ACTIVE on effective_date");
     }
     return absl::OkStatus();
   };
@@ -352,7 +353,18 @@ absl::Status CampaignsLogic::RecordSupportEvent(const C& c, const v1::RecordSupp
   if (states[api::IdOf(e.person())].status != "ACTIVE") {
     return InvalidField("support_event.event_date", "the person is not an ACTIVE prestigious person on that date");
   }
-  // No amount given: the type's standard amount on the event's date (the store looks it up).
+  // No amount given: the type's standard amount on the event's date (the store looks it up);
+  // money paid out names its source either way.
+  if (e.amount_vnd() == 0 && e.source().empty()) {
+    LNOB_ASSIGN_OR_RETURN(auto on_day, persons_->ListSupportEventTypes(Text(*day)));
+    for (const auto& t : on_day) {
+      if (t.code() == e.event_type() && t.standard_amount_vnd() > 0) {
+        return InvalidField("support_event.source",
+                            absl::StrCat("is required: the standard amount of ", t.code(), " on that date is ",
+                                         t.standard_amount_vnd(), " VND (a funding source code)"));
+      }
+    }
+  }
   const bool standard = e.amount_vnd() == 0;
   if (standard) e.set_amount_vnd(-1);
   e.set_name("supportEvents/" + NewUuidV7(clock_.Now()));
@@ -400,7 +412,7 @@ absl::Status CampaignsLogic::GetPersonCoverage(const C& c, const v1::GetPersonCo
   return absl::OkStatus();
 }
 
-absl::Status CampaignsLogic::CheckActivityPersons(const v1::Activity& a) {
+absl::Status CampaignsLogic::CheckActivityPersons(const C& c, const v1::Activity& a) {
   if (a.persons().empty()) return absl::OkStatus();
   Violations v;
   if (a.persons_size() > a.participants_total()) {
@@ -428,6 +440,11 @@ absl::Status CampaignsLogic::CheckActivityPersons(const v1::Activity& a) {
   LNOB_ASSIGN_OR_RETURN(auto states, persons_->PersonsOn(ids, Text(day)));
   for (int i = 0; i < a.persons_size(); ++i) {
     auto it = states.find(ids[i]);
+    // A person outside the caller's area reads as missing, like everywhere else.
+    if (it != states.end() &&
+        !scope_->CheckResource(c.principal, it->second.commune_code, Today(), a.persons(i).person()).ok()) {
+      it = states.end();
+    }
     if (it == states.end() || it->second.status != "ACTIVE") {
       v.Add(absl::StrCat("activity.persons[", i, "].person"),
             it == states.end() ? "no such person" : "is not an ACTIVE prestigious person on start_date");

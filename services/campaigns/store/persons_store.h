@@ -37,7 +37,7 @@ struct SupportEventQuery {
 
 // A person's standing on one day.
 struct PersonOnDay {
-  std::string status;  // ACTIVE, REMOVED, ...; "" when not yet recognised by then
+  std::string status;  // ACTIVE, REMOVED, ...; "" when not yet recognised, TERM_ENDED after term_end
   std::string commune_code;
 };
 

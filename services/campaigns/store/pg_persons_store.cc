@@ -293,8 +293,10 @@ class PgPersonsStore final : public PersonsStore {
     using Out = std::map<std::string, PersonOnDay>;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
       for (const auto& r : tx.exec_params(
-               "SELECT p.id::text, p.commune_code, coalesce((SELECT h.status FROM person_status_history h"
-               "   WHERE h.person_id = p.id AND h.effective_date <= $2::date ORDER BY h.seq DESC LIMIT 1), '')"
+               // A term that ended before the day: no longer a prestigious person then.
+               "SELECT p.id::text, p.commune_code, CASE WHEN p.term_end < $2::date THEN 'TERM_ENDED' ELSE"
+               " coalesce((SELECT h.status FROM person_status_history h"
+               "   WHERE h.person_id = p.id AND h.effective_date <= $2::date ORDER BY h.seq DESC LIMIT 1), '') END"
                " FROM persons p WHERE p.id = ANY($1::uuid[])",
                ArrayLiteral(ids), day)) {
         out[Str(r[0])] = PersonOnDay{Str(r[2]), Str(r[1])};
@@ -312,7 +314,7 @@ class PgPersonsStore final : public PersonsStore {
         tx.exec_params(
             "INSERT INTO support_events (id, person_id, event_type, event_date, amount, source, node_code, note,"
             " commune_code, creator) SELECT $1::uuid, p.id, $3, $4::date,"
-            " CASE WHEN $5 >= 0 THEN $5 ELSE coalesce((SELECT amount FROM support_event_amounts a"
+            " CASE WHEN $5::bigint >= 0 THEN $5::bigint ELSE coalesce((SELECT amount FROM support_event_amounts a"
             "   WHERE a.code = $3 AND a.valid_from <= $4::date ORDER BY a.valid_from DESC LIMIT 1), 0) END,"
             " $6, $7, $8, p.commune_code, $9 FROM persons p WHERE p.id = $2::uuid",
             id, api::IdOf(e.person()), e.event_type(), day, e.amount_vnd(), e.source(), e.node_code(), e.note(),
@@ -349,6 +351,7 @@ class PgPersonsStore final : public PersonsStore {
       // Active at some time in the range: ACTIVE on its first day, or made ACTIVE during it.
       for (const auto& r : tx.exec_params(
                "WITH p AS (SELECT p.id FROM persons p WHERE ($3 = false OR p.commune_code = ANY($4::text[]))"
+               "   AND (p.term_end IS NULL OR p.term_end >= $1::date)"
                "   AND (coalesce((SELECT h.status FROM person_status_history h WHERE h.person_id = p.id"
                "          AND h.effective_date <= $1::date ORDER BY h.seq DESC LIMIT 1), '') = 'ACTIVE'"
                "     OR EXISTS (SELECT 1 FROM person_status_history h WHERE h.person_id = p.id AND h.status = 'ACTIVE'"

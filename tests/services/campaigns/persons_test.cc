@@ -359,5 +359,46 @@ TEST_F(PersonsTest, PersonsInActivitiesAndTheYearsUnreachedPersons) {
   EXPECT_EQ(cov.not_reached_size(), 3);
 }
 
+TEST_F(PersonsTest, AreaTermAndMoneyRulesHoldForPersonsAndTheirEvents) {
+  Person p = Create(Elder());
+  // Paid at the standard amount: the source is required; a large amount is taken whole.
+  v1::RecordSupportEventRequest gift;
+  gift.set_request_id(Uuid());
+  gift.mutable_support_event()->set_person(p.name());
+  gift.mutable_support_event()->set_event_type("TET_GIFT");
+  *gift.mutable_support_event()->mutable_event_date() = Day(2025, 1, 20);
+  v1::SupportEvent e;
+  EXPECT_EQ(Fields(logic_->RecordSupportEvent(officer_, gift, &e)), (std::set<std::string>{"support_event.source"}));
+  gift.mutable_support_event()->set_source("LOCAL_ADDITIONAL");
+  gift.mutable_support_event()->set_amount_vnd(3000000000);
+  ASSERT_TRUE(logic_->RecordSupportEvent(officer_, gift, &e).ok());
+  EXPECT_EQ(e.amount_vnd(), 3000000000);
+  // Another commune's officer cannot list this person in its activity: it reads as missing.
+  server::Call other = CallAs("other-commune", {"campaigns.*"}, {"25195"});
+  auto act = Activity("");
+  act.mutable_activity()->set_commune_code("25195");
+  act.mutable_activity()->set_village("");
+  auto* role = act.mutable_activity()->add_persons();
+  role->set_person(p.name());
+  role->set_role(v1::ActivityPerson::PARTICIPANT);
+  v1::Activity a;
+  absl::Status st = logic_->CreateActivity(other, act, &a);
+  EXPECT_EQ(Fields(st), (std::set<std::string>{"activity.persons[0].person"}));
+  EXPECT_NE(st.ToString().find("no such person"), std::string::npos) << st;
+  // A term that ended is the end of being a prestigious person, status aside.
+  auto ended = Elder();
+  ended.mutable_person()->set_citizen_id("070056000777");
+  *ended.mutable_person()->mutable_term_end() = Day(2024, 12, 31);
+  Person q = Create(ended);
+  v1::GetPersonCoverageRequest cov_req;
+  cov_req.set_year(2025);
+  v1::PersonCoverage cov;
+  ASSERT_TRUE(logic_->GetPersonCoverage(officer_, cov_req, &cov).ok());
+  EXPECT_EQ(cov.active_persons(), 1);
+  gift.set_request_id(Uuid());
+  gift.mutable_support_event()->set_person(q.name());
+  EXPECT_EQ(Fields(logic_->RecordSupportEvent(officer_, gift, &e)), (std::set<std::string>{"support_event.event_date"}));
+}
+
 }  // namespace
 }  // namespace lnob::campaigns
