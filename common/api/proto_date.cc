@@ -1,6 +1,7 @@
 #include "common/api/proto_date.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
 
@@ -19,6 +20,10 @@ absl::StatusOr<absl::CivilDay> FromProtoDateOr(const google::type::Date& d, absl
                                                absl::CivilDay fallback) {
   if (!IsSet(d)) return fallback;
   return FromProtoDate(d, field);
+}
+
+std::string ProtoDateText(const google::type::Date& d) {
+  return IsSet(d) ? absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day()) : "";
 }
 
 google::type::Date ToProtoDate(absl::CivilDay day) {

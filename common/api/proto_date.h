@@ -21,6 +21,10 @@ absl::StatusOr<absl::CivilDay> FromProtoDate(const google::type::Date& d, absl::
 absl::StatusOr<absl::CivilDay> FromProtoDateOr(const google::type::Date& d, absl::string_view field,
                                                absl::CivilDay fallback);
 google::type::Date ToProtoDate(absl::CivilDay day);
+// "YYYY-MM-DD" of a date (SQL text, CSV); "" when unset. For dates already validated.
+std::string ProtoDateText(const google::type::Date& d);
+// The day of a date already validated (no range check; see FromProtoDate).
+inline absl::CivilDay ProtoDay(const google::type::Date& d) { return absl::CivilDay(d.year(), d.month(), d.day()); }
 // "YYYY-MM-DD" (e.g. from SQL date::text); empty -> unset.
 void SetProtoDate(absl::string_view iso, google::type::Date* out);
 

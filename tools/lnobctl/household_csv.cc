@@ -39,9 +39,6 @@ bool ParseDay(const std::string& s, google::type::Date* out) {
   return true;
 }
 
-std::string DateText(const google::type::Date& d) {
-  return api::IsSet(d) ? absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day()) : "";
-}
 
 }  // namespace
 
@@ -191,7 +188,7 @@ std::vector<std::vector<std::string>> RecordToRows(const v1::HouseholdRecord& re
   hr[kCommune] = h.commune_code();
   hr[kVillage] = h.village();
   hr[kAddress] = h.address();
-  hr[kRegisteredOn] = DateText(h.registered_on());
+  hr[kRegisteredOn] = api::ProtoDateText(h.registered_on());
   hr[kNoLabor] = h.no_labor_capacity() ? "1" : "0";
   hr[kPolicy] = h.policy_beneficiary() ? "1" : "0";
   rows.push_back(hr);
@@ -200,7 +197,7 @@ std::vector<std::vector<std::string>> RecordToRows(const v1::HouseholdRecord& re
     r[kType] = "M";
     r[kExternalId] = ext;
     r[kFullName] = m.full_name();
-    r[kBirthDate] = DateText(m.birth_date());
+    r[kBirthDate] = api::ProtoDateText(m.birth_date());
     r[kSex] = v1::Sex_Name(m.sex());
     r[kEthnicity] = m.ethnicity_code();
     r[kCitizenId] = m.citizen_id();
@@ -217,7 +214,7 @@ std::vector<std::vector<std::string>> RecordToRows(const v1::HouseholdRecord& re
     r[kType] = "R";
     r[kExternalId] = ext;
     r[kReviewKind] = v1::ReviewKind_Name(v.kind());
-    r[kReviewDate] = DateText(v.review_date());
+    r[kReviewDate] = api::ProtoDateText(v.review_date());
     r[kIncome] = absl::StrCat(v.income_per_capita_vnd());
     std::vector<std::string> codes;
     for (const auto& i : v.indicators()) {
@@ -225,7 +222,7 @@ std::vector<std::vector<std::string>> RecordToRows(const v1::HouseholdRecord& re
     }
     r[kDeprived] = absl::StrJoin(codes, ";");
     r[kDecisionNumber] = v.decision_number();
-    r[kDecisionDate] = DateText(v.decision_date());
+    r[kDecisionDate] = api::ProtoDateText(v.decision_date());
     if (v.has_proxy_score()) r[kProxyScore] = absl::StrCat(v.proxy_score());
     for (const auto& c : v.caveats()) {
       if (c == "BASELINE_NOT_RESCORED") r[kBaselineClass] = v1::HouseholdClass_Name(v.computed_class());

@@ -97,9 +97,6 @@ void CheckBudget(const google::protobuf::RepeatedPtrField<v1::BudgetLine>& lines
   }
 }
 
-std::string DateString(const google::type::Date& d) {
-  return FormatDate(absl::CivilDay(d.year(), d.month(), d.day()));
-}
 
 // Dates as days, or a violation naming the field.
 std::optional<absl::CivilDay> Day(const google::type::Date& d, const std::string& field, bool required,
@@ -382,8 +379,8 @@ absl::Status CampaignsLogic::ValidateActivity(const v1::Activity& a, const std::
     const absl::CivilDay c_from(campaign->start_date().year(), campaign->start_date().month(), campaign->start_date().day());
     const absl::CivilDay c_to(campaign->end_date().year(), campaign->end_date().month(), campaign->end_date().day());
     if (*from < c_from || *to > c_to) {
-      v.Add("activity.start_date", absl::StrCat("must lie inside the campaign's dates (", DateString(campaign->start_date()),
-                                                " to ", DateString(campaign->end_date()), ")"));
+      v.Add("activity.start_date", absl::StrCat("must lie inside the campaign's dates (", api::ProtoDateText(campaign->start_date()),
+                                                " to ", api::ProtoDateText(campaign->end_date()), ")"));
     }
   }
   if (!ValidCode(a.commune_code(), 5, 5)) v.Add("activity.commune_code", "is required: a 5-digit commune code");

@@ -143,7 +143,7 @@ absl::Status CampaignsLogic::CreatePerson(const C& c, const v1::CreatePersonRequ
       const absl::CivilDay from(a.valid_from().year(), a.valid_from().month(), a.valid_from().day());
       const bool open = !api::IsSet(a.valid_to());
       const absl::CivilDay to = open ? absl::CivilDay(9999, 12, 31)
-                                     : absl::CivilDay(a.valid_to().year(), a.valid_to().month(), a.valid_to().day());
+                                     : api::ProtoDay(a.valid_to());
       if (*decided < from || *decided > to) continue;
       absl::StrAppend(&in_force, in_force.empty() ? "" : ", ", a.code());
       ok |= a.code() == rec.authority();

@@ -82,8 +82,8 @@ class GrpcRegistryPlaces final : public RegistryPlaces {
       LNOB_RETURN_IF_ERROR(Call(req, &resp));
       for (const auto& v : resp.villages()) {
         RegisteredVillage r{v.name(), v.display_name(), v.commune_code()};
-        if (api::IsSet(v.valid_from())) r.from = absl::CivilDay(v.valid_from().year(), v.valid_from().month(), v.valid_from().day());
-        if (api::IsSet(v.valid_to())) r.to = absl::CivilDay(v.valid_to().year(), v.valid_to().month(), v.valid_to().day());
+        if (api::IsSet(v.valid_from())) r.from = api::ProtoDay(v.valid_from());
+        if (api::IsSet(v.valid_to())) r.to = api::ProtoDay(v.valid_to());
         out.push_back(std::move(r));
       }
       token = resp.next_page_token();

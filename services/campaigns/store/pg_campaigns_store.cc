@@ -39,8 +39,6 @@ const std::string& ActivityColumns() {
   return k;
 }
 
-// Dates the logic validated, as SQL date text.
-std::string DateText(const google::type::Date& d) { return FormatDate(absl::CivilDay(d.year(), d.month(), d.day())); }
 
 v1::Campaign CampaignFromRow(const pqxx::row& r) {
   v1::Campaign c;
@@ -346,7 +344,7 @@ class PgCampaignsStore final : public CampaignsStore {
             "INSERT INTO campaigns (id, title, topics, start_date, end_date, target_units, programme_node, owner_unit,"
             " status, creator, target_villages) VALUES ($1::uuid, $2, $3::text[], $4::date, $5::date, $6::text[], $7, $8,"
             " $9, $10, $11::text[])",
-            id, c.title(), ArrayLiteral(topics), DateText(c.start_date()), DateText(c.end_date()), ArrayLiteral(units),
+            id, c.title(), ArrayLiteral(topics), api::ProtoDateText(c.start_date()), api::ProtoDateText(c.end_date()), ArrayLiteral(units),
             c.programme_node(), c.owner_unit(), v1::Campaign::Status_Name(c.status()), creator, ArrayLiteral(villages));
         InsertBudget(tx, "campaign_budget", "campaign_id", id, c.planned_budget());
         LNOB_ASSIGN_OR_RETURN(out, LoadCampaign(tx, id));
@@ -406,8 +404,8 @@ class PgCampaignsStore final : public CampaignsStore {
             " sessions, participants_total, participants_em, participants_women, participants_prestigious, outcome,"
             " creator, village_ref) VALUES ($1::uuid, NULLIF($2, '')::uuid, $3, $4::text[], $5::date, $6::date, $7, $8, $9,"
             " $10, $11, $12, $13, $14, $15, $16)",
-            id, api::IdOf(a.campaign()), a.activity_type(), ArrayLiteral(topics), DateText(a.start_date()),
-            DateText(a.end_date()), a.commune_code(), a.village(), a.sessions(), a.participants_total(),
+            id, api::IdOf(a.campaign()), a.activity_type(), ArrayLiteral(topics), api::ProtoDateText(a.start_date()),
+            api::ProtoDateText(a.end_date()), a.commune_code(), a.village(), a.sessions(), a.participants_total(),
             a.participants_ethnic_minority(), a.participants_women(), a.participants_prestigious(), a.outcome(),
             creator, a.village_ref());
         std::vector<std::string> kinds, codes, counts;
@@ -495,8 +493,8 @@ class PgCampaignsStore final : public CampaignsStore {
           db::CopyOpt(&line, api::IdOf(a.campaign()));
           db::CopyField(&line, a.activity_type());
           db::CopyField(&line, ArrayLiteral(std::vector<std::string>(a.topics().begin(), a.topics().end())));
-          db::CopyField(&line, DateText(a.start_date()));
-          db::CopyField(&line, DateText(a.end_date()));
+          db::CopyField(&line, api::ProtoDateText(a.start_date()));
+          db::CopyField(&line, api::ProtoDateText(a.end_date()));
           db::CopyField(&line, a.commune_code());
           db::CopyField(&line, a.village());
           db::CopyField(&line, absl::StrCat(a.sessions()));

@@ -20,7 +20,6 @@ using db::ArrayLiteral;
 using db::Str;
 using pqxx::transaction_base;
 
-std::string DateText(const google::type::Date& d) { return FormatDate(absl::CivilDay(d.year(), d.month(), d.day())); }
 
 const std::string& PersonColumns() {
   static const std::string k = absl::StrCat(
@@ -213,7 +212,7 @@ class PgPersonsStore final : public PersonsStore {
     return pool_->Write<v1::PrestigiousPerson>([&](transaction_base& tx, v1::PrestigiousPerson& out) {
       return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
         const std::string id = api::IdOf(p.name());
-        const std::string term_start = DateText(p.term_start());
+        const std::string term_start = api::ProtoDateText(p.term_start());
         tx.exec_params(
             "INSERT INTO persons (id, full_name, birth_year, sex, ethnic_group, citizen_id, commune_code, village,"
             " village_ref, source_group, decision_number, decision_date, decision_authority, term_start, term_end,"
@@ -221,8 +220,8 @@ class PgPersonsStore final : public PersonsStore {
             " $14::date, NULLIF($15, '')::date, 'ACTIVE', $14::date, $16)",
             id, p.full_name(), p.birth_year(), v1::PrestigiousPerson::Sex_Name(p.sex()), p.ethnic_group(),
             p.citizen_id(), p.commune_code(), p.village(), p.village_ref(), p.source_group(),
-            p.recognition().number(), DateText(p.recognition().date()), p.recognition().authority(), term_start,
-            api::IsSet(p.term_end()) ? DateText(p.term_end()) : std::string(), creator);
+            p.recognition().number(), api::ProtoDateText(p.recognition().date()), p.recognition().authority(), term_start,
+            api::IsSet(p.term_end()) ? api::ProtoDateText(p.term_end()) : std::string(), creator);
         tx.exec_params(
             "INSERT INTO person_status_history (person_id, seq, status, effective_date, reason, decision_number, actor)"
             " VALUES ($1::uuid, 1, 'ACTIVE', $2::date, 'recognised', $3, $4)",
@@ -272,7 +271,7 @@ class PgPersonsStore final : public PersonsStore {
         LNOB_ASSIGN_OR_RETURN(v1::PrestigiousPerson now, LoadPerson(tx, id));
         LNOB_RETURN_IF_ERROR(check(now));
         const std::string status = v1::PrestigiousPerson::Status_Name(change.status());
-        const std::string day = DateText(change.effective_date());
+        const std::string day = api::ProtoDateText(change.effective_date());
         tx.exec_params(
             "INSERT INTO person_status_history (person_id, seq, status, effective_date, reason, decision_number,"
             " replaced_by, actor) SELECT $1::uuid, coalesce(max(seq), 0) + 1, $2, $3::date, $4, $5,"
@@ -310,7 +309,7 @@ class PgPersonsStore final : public PersonsStore {
     return pool_->Write<v1::SupportEvent>([&](transaction_base& tx, v1::SupportEvent& out) {
       return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
         const std::string id = api::IdOf(e.name());
-        const std::string day = DateText(e.event_date());
+        const std::string day = api::ProtoDateText(e.event_date());
         tx.exec_params(
             "INSERT INTO support_events (id, person_id, event_type, event_date, amount, source, node_code, note,"
             " commune_code, creator) SELECT $1::uuid, p.id, $3, $4::date,"

@@ -170,7 +170,7 @@ void CopyHouseholds(transaction_base& tx, const std::vector<const ImportRow*>& a
     const auto& h = r->record.household();
     const v1::Review* latest = nullptr;
     for (const auto& v : r->record.reviews()) {
-      if (latest == nullptr || ToDay(v.decision_date()) >= ToDay(latest->decision_date())) latest = &v;
+      if (latest == nullptr || api::ProtoDay(v.decision_date()) >= api::ProtoDay(latest->decision_date())) latest = &v;
     }
     std::string line;
     CopyField(&line, api::IdOf(h.name()));
@@ -185,8 +185,8 @@ void CopyHouseholds(transaction_base& tx, const std::vector<const ImportRow*>& a
     CopyField(&line, B(h.no_labor_capacity()));
     CopyField(&line, B(h.policy_beneficiary()));
     CopyField(&line, latest ? v1::HouseholdClass_Name(latest->computed_class()) : "HOUSEHOLD_CLASS_UNSPECIFIED");
-    CopyOpt(&line, latest ? DateText(latest->decision_date()) : "");
-    CopyField(&line, DateText(h.registered_on()));
+    CopyOpt(&line, latest ? api::ProtoDateText(latest->decision_date()) : "");
+    CopyField(&line, api::ProtoDateText(h.registered_on()));
     CopyField(&line, actor);
     CopyField(&line, actor);
     hs.WriteLine(line);
@@ -211,7 +211,7 @@ void CopyMembers(transaction_base& tx, const std::vector<ImportRow>& rows, const
       CopyField(&line, api::IdOf(m.name()));
       CopyField(&line, api::IdOf(h.name()));
       CopyField(&line, nfc[base + i]);
-      CopyOpt(&line, DateText(m.birth_date()));
+      CopyOpt(&line, api::ProtoDateText(m.birth_date()));
       CopyField(&line, m.sex() == v1::FEMALE ? "FEMALE" : "MALE");
       CopyField(&line, m.ethnicity_code());
       CopyOpt(&line, m.citizen_id());
@@ -245,7 +245,7 @@ void CopyReviews(transaction_base& tx, const std::vector<const ImportRow*>& acce
       CopyField(&line, api::IdOf(v.name()));
       CopyField(&line, api::IdOf(h.name()));
       CopyField(&line, v.kind() == v1::ONGOING ? "ONGOING" : "PERIODIC");
-      CopyField(&line, DateText(v.review_date()));
+      CopyField(&line, api::ProtoDateText(v.review_date()));
       CopyField(&line, v.standard_id());
       CopyField(&line, absl::StrCat(v.income_per_capita_vnd()));
       CopyField(&line, IndicatorsJson(v));
@@ -255,7 +255,7 @@ void CopyReviews(transaction_base& tx, const std::vector<const ImportRow*>& acce
       CopyField(&line, v.reviewer());
       CopyField(&line, "APPROVED");
       CopyField(&line, v.decision_number());
-      CopyField(&line, DateText(v.decision_date()));
+      CopyField(&line, api::ProtoDateText(v.decision_date()));
       CopyField(&line, actor);
       CopyOpt(&line, v.has_proxy_score() ? absl::StrCat(v.proxy_score()) : "");
       CopyField(&line, absl::StrCat(v.list_year()));
@@ -263,7 +263,7 @@ void CopyReviews(transaction_base& tx, const std::vector<const ImportRow*>& acce
       rs.WriteLine(line);
       std::string hist;
       CopyField(&hist, api::IdOf(h.name()));
-      CopyField(&hist, DateText(v.decision_date()));
+      CopyField(&hist, api::ProtoDateText(v.decision_date()));
       CopyField(&hist, api::IdOf(v.name()));
       CopyField(&hist, v1::HouseholdClass_Name(v.computed_class()));
       hist_lines.push_back(std::move(hist));
@@ -296,7 +296,7 @@ StatsDeltas CopyYears(transaction_base& tx, const std::vector<const ImportRow*>&
     const auto& h = r->record.household();
     std::vector<HistoryEntry> history;
     for (const auto& v : r->record.reviews()) {
-      history.push_back({ToDay(v.decision_date()), v1::HouseholdClass_Name(v.computed_class())});
+      history.push_back({api::ProtoDay(v.decision_date()), v1::HouseholdClass_Name(v.computed_class())});
     }
     const std::string eth = HeadEthnicity(h);
     const int people = ActivePeople(h);
@@ -352,7 +352,7 @@ void CopyFeed(transaction_base& tx, const std::vector<const ImportRow*>& accepte
       CopyField(&line, api::IdOf(r->record.household().name()));
       CopyField(&line, "CLASSIFICATION_CHANGED");
       CopyField(&line, v1::HouseholdClass_Name(v.computed_class()));
-      CopyField(&line, DateText(v.decision_date()));
+      CopyField(&line, api::ProtoDateText(v.decision_date()));
       CopyField(&line, r->record.household().commune_code());
       feed.WriteLine(line);
     }

@@ -26,10 +26,6 @@ using db::ArrayValue;
 using db::Str;
 
 std::string D(absl::CivilDay d) { return FormatDate(d); }
-std::string DateText(const google::type::Date& d) {
-  return api::IsSet(d) ? absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day()) : "";
-}
-absl::CivilDay ToDay(const google::type::Date& d) { return absl::CivilDay(d.year(), d.month(), d.day()); }
 
 absl::Status NotFound(const std::string& what) {
   return WithReason(absl::NotFoundError(absl::StrCat(what, " not found")), "NOT_FOUND");
@@ -173,7 +169,7 @@ void UpsertMember(transaction_base& tx, const std::string& hid, const v1::Member
       " education_level = EXCLUDED.education_level, disability = EXCLUDED.disability,"
       " active = EXCLUDED.active, seq = EXCLUDED.seq,"
       " left_on = CASE WHEN EXCLUDED.active THEN NULL ELSE coalesce(members.left_on, current_date) END",
-      api::IdOf(m.name()), hid, m.full_name(), DateText(m.birth_date()),
+      api::IdOf(m.name()), hid, m.full_name(), api::ProtoDateText(m.birth_date()),
       m.sex() == v1::FEMALE ? "FEMALE" : "MALE", m.ethnicity_code(), m.citizen_id(),
       v1::Relation_Name(m.relation()), m.working_capacity(), m.health_insurance(),
       m.attending_school(), v1::EducationLevel_Name(m.education_level()), m.disability(), m.active(),
@@ -191,7 +187,7 @@ void WriteHousehold(transaction_base& tx, const v1::Household& h, const std::str
         " $10::date, $11, $11, $12)",
         id, "", h.commune_code(), h.village(), h.address(),
         h.area_type() == v1::AREA_TYPE_URBAN ? "URBAN" : "RURAL", h.area_type_override_reason(),
-        h.no_labor_capacity(), h.policy_beneficiary(), DateText(h.registered_on()), actor,
+        h.no_labor_capacity(), h.policy_beneficiary(), api::ProtoDateText(h.registered_on()), actor,
         h.status() == v1::HOUSEHOLD_STATUS_UNSPECIFIED ? "HOUSEHOLD_ACTIVE" : v1::HouseholdStatus_Name(h.status()));
   }
   int seq = 0;
@@ -312,11 +308,11 @@ void InsertReview(transaction_base& tx, const std::string& hid, const v1::Review
       " decision_date, created_by, proxy_score, list_year, caveats, round_id, application_id) VALUES ($1::uuid, $2::uuid,"
       " $3, $4::date, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13, NULLIF($14, '')::date, $15, NULLIF($16, -1), $17,"
       " $18::text[], NULLIF($19, '')::uuid, NULLIF($20, '')::uuid)",
-      api::IdOf(r.name()), hid, r.kind() == v1::ONGOING ? "ONGOING" : "PERIODIC", DateText(r.review_date()),
+      api::IdOf(r.name()), hid, r.kind() == v1::ONGOING ? "ONGOING" : "PERIODIC", api::ProtoDateText(r.review_date()),
       r.standard_id(), r.income_per_capita_vnd(), IndicatorsJson(r), r.deprivation_count(),
       r.area_type() == v1::AREA_TYPE_URBAN ? "URBAN" : "RURAL",
       v1::HouseholdClass_Name(r.computed_class()), r.reviewer(), state, r.decision_number(),
-      DateText(r.decision_date()), actor, r.has_proxy_score() ? r.proxy_score() : -1, r.list_year(),
+      api::ProtoDateText(r.decision_date()), actor, r.has_proxy_score() ? r.proxy_score() : -1, r.list_year(),
       ArrayLiteral(std::vector<std::string>(r.caveats().begin(), r.caveats().end())), api::IdOf(r.round()),
       api::IdOf(r.application()));
 }

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "common/api/proto_date.h"
 #include "common/db/pool.h"
 #include "services/registry/store/household_store.h"
 
@@ -21,8 +22,7 @@ namespace lnob::registry::pg {
 using pqxx::transaction_base;
 
 std::string D(absl::CivilDay d);
-std::string DateText(const google::type::Date& d);
-absl::CivilDay ToDay(const google::type::Date& d);
+using api::ProtoDateText;  // date parameters as SQL text
 absl::Status NotFound(const std::string& what);
 
 extern const char kHouseholdColumns[];

@@ -51,7 +51,7 @@ class PgHouseholdStore : public HouseholdStore {
         WriteHousehold(tx, h, actor, /*insert=*/true);
         AddEvent(tx, api::IdOf(h.name()), "CREATED", absl::StrCat("commune ", h.commune_code(), ", ",
                                                             h.members_size(), " members"),
-                 DateText(h.registered_on()), actor);
+                 api::ProtoDateText(h.registered_on()), actor);
         LNOB_ASSIGN_OR_RETURN(out, LoadHousehold(tx, api::IdOf(h.name()), false));
         return absl::OkStatus();
       });

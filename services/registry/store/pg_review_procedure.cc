@@ -173,7 +173,7 @@ absl::Status LinkReview(transaction_base& tx, const std::string& hid, const v1::
     tx.exec_params(
         "UPDATE review_applications SET state = 'APPLICATION_REVIEWED', review_id = $2::uuid, closed_on = $3::date,"
         " version = version + 1, updated_at = now() WHERE id = $1::uuid",
-        app_id, api::IdOf(r.name()), DateText(r.review_date()));
+        app_id, api::IdOf(r.name()), api::ProtoDateText(r.review_date()));
   }
   if (round_id.empty()) return absl::OkStatus();
   auto round = tx.exec_params("SELECT state FROM review_rounds WHERE id = $1::uuid FOR SHARE", round_id);
@@ -210,8 +210,8 @@ absl::StatusOr<v1::ReviewApplication> CreateApplication(db::Pool* pool, const st
       tx.exec_params(
           "INSERT INTO review_applications (id, household_id, commune_code, purpose, filed_on, reason, deadline,"
           " caveats, created_by) VALUES ($1::uuid, $2::uuid, $3, $4, $5::date, $6, $7::date, $8::text[], $9)",
-          id, hid, a.commune_code(), v1::ApplicationPurpose_Name(a.purpose()), DateText(a.filed_on()), a.reason(),
-          DateText(a.deadline()), ArrayLiteral(std::vector<std::string>(a.caveats().begin(), a.caveats().end())),
+          id, hid, a.commune_code(), v1::ApplicationPurpose_Name(a.purpose()), api::ProtoDateText(a.filed_on()), a.reason(),
+          api::ProtoDateText(a.deadline()), ArrayLiteral(std::vector<std::string>(a.caveats().begin(), a.caveats().end())),
           actor);
       // A request filed while the commune's round runs puts the household on its due list.
       tx.exec_params(
@@ -261,7 +261,7 @@ absl::StatusOr<v1::ReviewApplication> RefuseApplication(db::Pool* pool, const st
                         "APPLICATION_CLOSED");
     }
     LNOB_RETURN_IF_ERROR(api::CheckEtagMatches(etag, a.etag()));
-    if (refused_on < ToDay(a.filed_on())) return InvalidField("refused_on", "must not be before the filing date");
+    if (refused_on < api::ProtoDay(a.filed_on())) return InvalidField("refused_on", "must not be before the filing date");
     tx.exec_params(
         "UPDATE review_applications SET state = 'APPLICATION_REFUSED', refusal_reason = $2, closed_on = $3::date,"
         " version = version + 1, updated_at = now() WHERE id = $1::uuid",
@@ -287,7 +287,7 @@ absl::StatusOr<v1::ReviewRound> OpenRound(db::Pool* pool, const v1::ReviewRound&
       tx.exec_params(
           "INSERT INTO review_rounds (id, commune_code, list_year, opened_on, created_by)"
           " VALUES ($1::uuid, $2, $3, $4::date, $5)",
-          id, r.commune_code(), r.list_year(), DateText(r.opened_on()), actor);
+          id, r.commune_code(), r.list_year(), api::ProtoDateText(r.opened_on()), actor);
       // The lists the commune holds on the opening day, plus the open requests (QĐ 24/2021 Art. 3).
       tx.exec_params(
           "WITH c AS (SELECT h.id, coalesce((SELECT ch.classification FROM classification_history ch"
@@ -301,7 +301,7 @@ absl::StatusOr<v1::ReviewRound> OpenRound(db::Pool* pool, const v1::ReviewRound&
           " SELECT $1::uuid, c.id, CASE c.cls WHEN 'POOR' THEN 'ON_POOR_LIST' WHEN 'NEAR_POOR' THEN 'ON_NEAR_POOR_LIST'"
           "   ELSE 'APPLIED' END, c.cls, a.id FROM c LEFT JOIN a ON a.household_id = c.id"
           " WHERE c.cls IN ('POOR', 'NEAR_POOR') OR a.id IS NOT NULL",
-          id, r.commune_code(), DateText(r.opened_on()));
+          id, r.commune_code(), api::ProtoDateText(r.opened_on()));
       LNOB_ASSIGN_OR_RETURN(out, LoadRound(tx, id, false));
       return absl::OkStatus();
     });
@@ -361,7 +361,7 @@ absl::StatusOr<v1::ReviewRound> AdvanceRound(db::Pool* pool, const std::string& 
                         "ILLEGAL_TRANSITION");
     }
     if (meeting) {
-      if (step.date < ToDay(round.opened_on())) return InvalidField("held_on", "must not be before the round opened");
+      if (step.date < api::ProtoDay(round.opened_on())) return InvalidField("held_on", "must not be before the round opened");
       // Step 3 agrees the survey's results: every due household still active has one.
       auto missing = tx.exec_params(
           absl::StrCat("SELECT count(*), min(d.household_id::text) FROM round_due d"
@@ -379,7 +379,7 @@ absl::StatusOr<v1::ReviewRound> AdvanceRound(db::Pool* pool, const std::string& 
           " version = version + 1, updated_at = now() WHERE id = $1::uuid",
           id, step.to_state, D(step.date), step.attendees, step.note);
     } else {
-      if (step.date < ToDay(round.meeting_on())) return InvalidField("posted_on", "must not be before the village meeting");
+      if (step.date < api::ProtoDay(round.meeting_on())) return InvalidField("posted_on", "must not be before the village meeting");
       auto posted = tx.exec_params(
           "UPDATE reviews SET state = 'POSTED', posted_on = $2::date, version = version + 1, updated_at = now()"
           " WHERE round_id = $1::uuid AND state = 'SUBMITTED' RETURNING id",

@@ -73,9 +73,6 @@ void Insert(transaction_base& tx, const v1::Village& v, const std::string& actor
 
 }  // namespace
 
-std::string ProtoDateText(const google::type::Date& d) {
-  return api::IsSet(d) ? absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day()) : "";
-}
 
 absl::StatusOr<v1::Village> CreateVillage(db::Pool* pool, const v1::Village& v, const std::string& actor,
                                           const IdempotencyKey& key) {

@@ -6,13 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "common/api/proto_date.h"
 #include "common/db/pool.h"
 #include "services/registry/store/reference_store.h"
 
 namespace lnob::registry::pg {
 
 // "YYYY-MM-DD", or "" for an unset date (NULLIF'd to NULL in SQL).
-std::string ProtoDateText(const google::type::Date& d);
+using api::ProtoDateText;
 
 absl::StatusOr<v1::Village> CreateVillage(db::Pool* pool, const v1::Village& v, const std::string& actor,
                                           const IdempotencyKey& key);
