@@ -238,7 +238,9 @@ metrics=""
 for _ in $(seq 1 100); do
   metrics=$(curl -fsS --noproxy '*' "http://127.0.0.1:$fmetrics_port/metrics" 2>/dev/null || true)
   ratio=$(sed -n 's/^lnob_disbursement_ratio{source="CENTRAL_RECURRENT"} \(.*\)$/\1/p' <<<"$metrics")
-  [ -n "$ratio" ] && break
+  # A refresh between the allocation and the disbursement shows 0 for a moment: wait for the
+  # value, not just the series.
+  [ "$ratio" = "0.25" ] && break
   sleep 0.1
 done
 if [ "$ratio" != "0.25" ]; then
@@ -276,7 +278,7 @@ attendances=""
 for _ in $(seq 1 100); do
   cmetrics=$(curl -fsS --noproxy '*' "http://127.0.0.1:$cmetrics_port/metrics" 2>/dev/null || true)
   attendances=$(sed -n 's/^lnob_campaign_attendances{language="VI"} \(.*\)$/\1/p' <<<"$cmetrics")
-  [ -n "$attendances" ] && break
+  [ "$attendances" = "30" ] && break
   sleep 0.1
 done
 if [ "$attendances" != "30" ]; then
