@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "common/server/downstream.h"
 #include "common/status/grpc_status.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -33,6 +34,12 @@ absl::Status AsService(auth::ServiceTokenSource* self, absl::Duration timeout, g
     ctx->set_deadline(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout));
   }
   return absl::OkStatus();
+}
+
+void AsCaller(const server::Call& call, absl::Duration timeout, grpc::ClientContext* ctx) {
+  server::PrepareDownstream(call, call.authorization, ctx);
+  const auto cap = std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout);
+  if (call.deadline == absl::InfiniteFuture() || absl::ToChronoTime(call.deadline) > cap) ctx->set_deadline(cap);
 }
 
 }  // namespace lnob::peer

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "common/auth/service_token.h"
 #include "common/peer/peer_config.h"
+#include "common/server/call.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
@@ -27,6 +28,10 @@ absl::Status PeerStatus(const grpc::Status& status, absl::string_view peer);
 
 // Calls made on the service's own behalf: its token and the configured timeout.
 absl::Status AsService(auth::ServiceTokenSource* self, absl::Duration timeout, grpc::ClientContext* ctx);
+
+// Calls made for a caller: its token (so the peer applies the caller's own area scope), its
+// trace and request id, and the caller's remaining deadline capped at `timeout`.
+void AsCaller(const server::Call& call, absl::Duration timeout, grpc::ClientContext* ctx);
 
 }  // namespace lnob::peer
 

@@ -41,10 +41,10 @@ set -euo pipefail
 
 # Services with a schema and roles of their own (the gateway's schema holds the API keys); add
 # each new service here too.
-SERVICES=(registry funding campaigns gateway)
+SERVICES=(registry funding campaigns inspection gateway)
 # Services that mint their own tokens (funding, campaigns: --service_signing_key; the gateway:
 # --jwt_signing_key, for calls made with an API key).
-SIGNING_SERVICES=(funding campaigns gateway)
+SIGNING_SERVICES=(funding campaigns inspection gateway)
 
 # What each service's signing key may sign, written above its public key in
 # lnob-jwt-public-keys: a leaked service key cannot mint a province administrator. The
@@ -53,7 +53,7 @@ SIGNING_SERVICES=(funding campaigns gateway)
 # prints the same line, and tests/layout/check_service_list.py compares them).
 policy_of() {
   case "$1" in
-    gateway) echo "lnob-key-policy: subjects=apikey:* roles=COMMUNE_CHAIR,COMMUNE_OFFICER,INSPECTOR,PROVINCE_OFFICER,REVIEWER,SYSTEM_CLIENT,VIEWER" ;;
+    gateway) echo "lnob-key-policy: subjects=apikey:* roles=COMMUNE_CHAIR,COMMUNE_OFFICER,INSPECTION_APPRAISER,INSPECTOR,PROVINCE_OFFICER,REVIEWER,SYSTEM_CLIENT,VIEWER" ;;
     *) echo "lnob-key-policy: subjects=service:$1 roles=SERVICE_$(printf '%s' "$1" | tr '[:lower:]' '[:upper:]')" ;;
   esac
 }

@@ -697,6 +697,12 @@ class GatewayRestE2E(unittest.TestCase):
         self.assertEqual((got["household"], got["amountVnd"], len(got["shares"])), (h, "40000000", 2))
         listed = self.call("GET", f"/v1/supportLines?household={h}&year=2025")
         self.assertEqual(sorted(l["name"] for l in listed["lines"]), sorted([line["name"], other["name"]]))
+        # Several lines in one call, one result per name in order; a missing one is not found.
+        missing = f"supportLines/{uuid.uuid4()}"
+        batch = self.call("POST", "/v1/supportLines:batchGet", {"names": [other["name"], missing, line["name"]]})
+        self.assertEqual([(r["name"], r.get("found", False)) for r in batch["results"]],
+                         [(other["name"], True), (missing, False), (line["name"], True)])
+        self.assertEqual(batch["results"][2]["line"]["amountVnd"], "40000000")
         # The household leaves poverty: the registry's change feed flags the planned housing line.
         self.classify(h, False, date(2025, 10, 1))
         self.assertTrue(wait_for(lambda: self.call("GET", f"/v1/{line['name']}").get("reviewFlag"), timeout=20),
@@ -802,6 +808,7 @@ class GatewayRestE2E(unittest.TestCase):
         self.assertEqual(gift["amountVnd"], "700000")
         events = self.call("GET", f"/v1/supportEvents?person={person['name']}&year=2025")["supportEvents"]
         self.assertEqual([e["name"] for e in events], [gift["name"]])
+        self.assertEqual(self.call("GET", f"/v1/{gift['name']}")["amountVnd"], "700000")
         cov = self.call("GET", "/v1/personCoverage?year=2025")
         self.assertIn(person["name"], cov["notReached"])
         changed = self.call("POST", f"/v1/{person['name']}:setStatus", {

@@ -80,6 +80,7 @@ class CampaignsLogic {
   absl::Status ListPersons(const C& c, const v1::ListPersonsRequest& req, v1::ListPersonsResponse* out);
   absl::Status SetPersonStatus(const C& c, const v1::SetPersonStatusRequest& req, v1::PrestigiousPerson* out);
   absl::Status RecordSupportEvent(const C& c, const v1::RecordSupportEventRequest& req, v1::SupportEvent* out);
+  absl::Status GetSupportEvent(const C& c, const v1::GetSupportEventRequest& req, v1::SupportEvent* out);
   absl::Status ListSupportEvents(const C& c, const v1::ListSupportEventsRequest& req,
                                  v1::ListSupportEventsResponse* out);
   absl::Status GetPersonCoverage(const C& c, const v1::GetPersonCoverageRequest& req, v1::PersonCoverage* out);

@@ -374,6 +374,20 @@ absl::Status CampaignsLogic::RecordSupportEvent(const C& c, const v1::RecordSupp
   return absl::OkStatus();
 }
 
+absl::Status CampaignsLogic::GetSupportEvent(const C& c, const v1::GetSupportEventRequest& req,
+                                             v1::SupportEvent* out) {
+  SupportEventQuery q;
+  LNOB_ASSIGN_OR_RETURN(q.id, api::ParseUuidId(req.name(), "supportEvents", "name"));
+  LNOB_ASSIGN_OR_RETURN(auto covered, scope_->CoveredCommunes(c.principal, Today()));
+  if (covered) q.communes = std::vector<std::string>(covered->begin(), covered->end());
+  q.limit = 1;
+  LNOB_ASSIGN_OR_RETURN(auto rows, persons_->ListSupportEvents(q));
+  // Out of scope reads as missing.
+  if (rows.empty()) return api::NotFound(req.name());
+  *out = std::move(rows.front());
+  return absl::OkStatus();
+}
+
 absl::Status CampaignsLogic::ListSupportEvents(const C& c, const v1::ListSupportEventsRequest& req,
                                                v1::ListSupportEventsResponse* out) {
   SupportEventQuery q;

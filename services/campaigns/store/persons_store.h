@@ -31,6 +31,7 @@ struct SupportEventQuery {
   std::optional<std::vector<std::string>> communes;  // nullopt: any
   std::string person_id;                             // "": any
   int year = 0;                                      // 0: any
+  std::string id;                                    // "": any; else only this event
   std::string after_id;
   int limit = 100;
 };

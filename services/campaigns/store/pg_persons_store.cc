@@ -335,9 +335,9 @@ class PgPersonsStore final : public PersonsStore {
                             " FROM support_events e WHERE ($1 = false OR e.commune_code = ANY($2::text[]))"
                             " AND ($3 = '' OR e.person_id = $3::uuid)"
                             " AND ($4 = 0 OR e.event_date BETWEEN make_date($4, 1, 1) AND make_date($4, 12, 31))"
-                            " AND ($5 = '' OR e.id > $5::uuid) ORDER BY e.id LIMIT $6"),
+                            " AND ($5 = '' OR e.id > $5::uuid) AND ($7 = '' OR e.id = $7::uuid) ORDER BY e.id LIMIT $6"),
                q.communes.has_value(), ArrayLiteral(q.communes.value_or(std::vector<std::string>{})), q.person_id,
-               q.year, q.after_id, q.limit)) {
+               q.year, q.after_id, q.limit, q.id)) {
         out.push_back(EventFromRow(r));
       }
       return absl::OkStatus();

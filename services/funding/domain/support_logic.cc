@@ -157,6 +157,41 @@ absl::Status SupportLogic::GetSupportLine(const C& c, const v1::GetSupportLineRe
   return absl::OkStatus();
 }
 
+absl::Status SupportLogic::BatchGetSupportLines(const C& c, const v1::BatchGetSupportLinesRequest& req,
+                                                v1::BatchGetSupportLinesResponse* out) {
+  constexpr int kMaxNames = 1000;
+  if (req.names_size() > kMaxNames) return InvalidField("names", "at most 1,000 names per call");
+  std::vector<std::string> ids;
+  ids.reserve(req.names_size());
+  for (int i = 0; i < req.names_size(); ++i) {
+    LNOB_ASSIGN_OR_RETURN(std::string id,
+                          api::ParseUuidId(req.names(i), "supportLines", absl::StrCat("names[", i, "]")));
+    ids.push_back(std::move(id));
+  }
+  LNOB_ASSIGN_OR_RETURN(auto lines, s_.support->GetSupportLines(ids));
+  std::map<std::string, v1::SupportLine> by_name;
+  // One scope answer per (commune, year): a batch is usually a few communes.
+  std::map<std::pair<std::string, int>, bool> visible;
+  for (auto& l : lines) {
+    auto key = std::make_pair(l.commune_code(), l.year());
+    auto it = visible.find(key);
+    if (it == visible.end()) {
+      LNOB_ASSIGN_OR_RETURN(bool ok, s_.InScope(c.principal, l.commune_code(), l.year()));
+      it = visible.emplace(key, ok).first;
+    }
+    if (it->second) by_name[l.name()] = std::move(l);
+  }
+  for (int i = 0; i < req.names_size(); ++i) {
+    auto* r = out->add_results();
+    r->set_name(req.names(i));
+    auto it = by_name.find("supportLines/" + ids[i]);
+    if (it == by_name.end()) continue;
+    r->set_found(true);
+    *r->mutable_line() = it->second;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status SupportLogic::ListSupportLines(const C& c, const v1::ListSupportLinesRequest& req,
                                             v1::ListSupportLinesResponse* out) {
   SupportQuery q;

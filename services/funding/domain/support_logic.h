@@ -26,6 +26,8 @@ class SupportLogic {
   absl::Status CreateSupportLine(const C& c, const v1::CreateSupportLineRequest& req, v1::SupportLine* out);
   absl::Status GetSupportLine(const C& c, const v1::GetSupportLineRequest& req, v1::SupportLine* out);
   absl::Status ListSupportLines(const C& c, const v1::ListSupportLinesRequest& req, v1::ListSupportLinesResponse* out);
+  absl::Status BatchGetSupportLines(const C& c, const v1::BatchGetSupportLinesRequest& req,
+                                    v1::BatchGetSupportLinesResponse* out);
   absl::Status DeliverSupportLine(const C& c, const v1::DeliverSupportLineRequest& req, v1::SupportLine* out);
   absl::Status CancelSupportLine(const C& c, const v1::CancelSupportLineRequest& req, v1::SupportLine* out);
   absl::Status ClearReviewFlag(const C& c, const v1::ClearReviewFlagRequest& req, v1::SupportLine* out);

@@ -132,11 +132,7 @@ class GrpcRegistryClient : public RegistryClient {
   }
 
  private:
-  void AsCaller(const server::Call& call, grpc::ClientContext* ctx) {
-    server::PrepareDownstream(call, call.authorization, ctx);
-    const auto cap = std::chrono::system_clock::now() + absl::ToChronoMilliseconds(config_.timeout);
-    if (call.deadline == absl::InfiniteFuture() || absl::ToChronoTime(call.deadline) > cap) ctx->set_deadline(cap);
-  }
+  void AsCaller(const server::Call& call, grpc::ClientContext* ctx) { peer::AsCaller(call, config_.timeout, ctx); }
   // The change feed is a long-lived stream: no deadline.
   absl::Status AsSelf(grpc::ClientContext* ctx) { return peer::AsService(self_, absl::InfiniteDuration(), ctx); }
 

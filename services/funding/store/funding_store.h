@@ -175,6 +175,8 @@ class SupportStore {
   virtual absl::StatusOr<v1::SupportLine> CreateSupportLine(const v1::SupportLine& line, const std::string& actor,
                                                             const IdempotencyKey& key) = 0;
   virtual absl::StatusOr<v1::SupportLine> GetSupportLine(const std::string& id) = 0;
+  // The lines that exist among `ids` (uuids), in no particular order, with their shares.
+  virtual absl::StatusOr<std::vector<v1::SupportLine>> GetSupportLines(const std::vector<std::string>& ids) = 0;
   virtual absl::StatusOr<std::vector<v1::SupportLine>> ListSupportLines(const SupportQuery& q) = 0;
   // action: DELIVER, CANCEL or CLEAR_FLAG.
   virtual absl::StatusOr<v1::SupportLine> ChangeSupportLine(const std::string& id, const std::string& etag,

@@ -33,6 +33,20 @@ class PgSupportStore : public SupportStore {
     });
   }
 
+  absl::StatusOr<std::vector<v1::SupportLine>> GetSupportLines(const std::vector<std::string>& ids) override {
+    using Out = std::vector<v1::SupportLine>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      auto r = tx.exec_params(
+          absl::StrCat("SELECT ", kLineColumns, " FROM support_lines l WHERE l.id = ANY($1::uuid[])"),
+          ArrayLiteral(ids));
+      for (const auto& row : r) out.push_back(LineFromRow(row));
+      std::vector<v1::SupportLine*> ptrs;
+      for (auto& l : out) ptrs.push_back(&l);
+      LoadShares(tx, ptrs);
+      return absl::OkStatus();
+    });
+  }
+
   absl::StatusOr<std::vector<v1::SupportLine>> ListSupportLines(const SupportQuery& q) override {
     using Out = std::vector<v1::SupportLine>;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
