@@ -8,6 +8,7 @@
 #include "lnob/funding/v1/funding.lnob.h"
 #include "services/funding/api/business_metrics.h"
 #include "services/funding/domain/feed_consumer.h"
+#include "services/funding/peer/grpc_inspection_feed.h"
 #include "services/funding/domain/catalogue_logic.h"
 #include "services/funding/domain/funding_logic.h"
 #include "services/funding/domain/support_logic.h"
@@ -21,6 +22,10 @@ ABSL_FLAG(std::string, service_signing_key, "",
           "PEM private key that signs this service's own short-lived token (unit directory, change feed); "
           "its public half must be in the registry's --jwt_public_keys");
 ABSL_FLAG(bool, follow_registry_changes, true, "Consume the registry change feed (flags planned support lines)");
+ABSL_FLAG(std::string, inspection_address, "127.0.0.1:50055",
+          "host:port of the inspection service, whose change feed holds support lines and reports recoveries");
+ABSL_FLAG(bool, follow_inspection_changes, true,
+          "Consume the inspection change feed (holds on support lines, money recovered)");
 ABSL_FLAG(absl::Duration, business_metrics_interval, absl::Seconds(60),
           "How often lnob_disbursement_ratio and friends are refreshed");
 
@@ -53,9 +58,24 @@ int main(int argc, char** argv) {
         LNOB_RETURN_IF_ERROR(s.Serve<v1::SupportServiceAdapter>(&support));
         s.SetReadinessProbe([&s] { return s.DatabaseAnswers(); });
         auto& feed = s.Make<FeedConsumer>(&registry, &support_store);
-        auto& business = s.Make<BusinessMetrics>(&funding, &feed, s.metrics(), s.clock());
+        // Inspection's feed is read with a token of its own audience.
+        lnob::auth::ServiceTokenOptions to_inspection = me;
+        to_inspection.audience = lnob::auth::AudienceOfService("inspection");
+        LNOB_ASSIGN_OR_RETURN(auto self_inspection, lnob::auth::ServiceTokenSource::FromKeyFile(
+                                                        absl::GetFlag(FLAGS_service_signing_key), to_inspection,
+                                                        s.clock()));
+        auto& inspection_token = s.Own(std::move(self_inspection));
+        auto& inspection_feed = s.Own(NewGrpcInspectionFeed(
+            {.address = absl::GetFlag(FLAGS_inspection_address), .timeout = absl::Seconds(5)}, &inspection_token));
+        auto& inspection = s.Own(NewInspectionFollower(&inspection_feed, &support_store));
+        const bool follow_inspection = absl::GetFlag(FLAGS_follow_inspection_changes);
+        auto& business = s.Make<BusinessMetrics>(&funding, &feed, s.metrics(), s.clock(),
+                                                 follow_inspection ? &inspection : nullptr);
         if (absl::GetFlag(FLAGS_follow_registry_changes)) {
           s.OnServing([&feed] { feed.Start(); }, [&feed] { feed.Stop(); });
+        }
+        if (follow_inspection) {
+          s.OnServing([&inspection] { inspection.Start(); }, [&inspection] { inspection.StopThread(); });
         }
         s.OnServing([&business] { business.Start(absl::GetFlag(FLAGS_business_metrics_interval)); });
         return absl::OkStatus();

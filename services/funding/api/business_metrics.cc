@@ -8,8 +8,8 @@
 namespace lnob::funding {
 
 BusinessMetrics::BusinessMetrics(FundingLogic* logic, const FeedConsumer* feed, prometheus::Registry& registry,
-                                 const Clock& clock)
-    : logic_(logic), feed_(feed), clock_(clock) {
+                                 const Clock& clock, const InspectionFollower* inspection)
+    : logic_(logic), feed_(feed), inspection_(inspection), clock_(clock) {
   ratio_ = &prometheus::BuildGauge()
                 .Name("lnob_disbursement_ratio")
                 .Help("Disbursed / allocated funds of the current year, province-wide, by funding source")
@@ -22,11 +22,12 @@ BusinessMetrics::BusinessMetrics(FundingLogic* logic, const FeedConsumer* feed, 
                     .Name("lnob_disbursed_vnd")
                     .Help("Funds disbursed against the current year's allocations, by funding source (VND)")
                     .Register(registry);
-  lag_ = &prometheus::BuildGauge()
-              .Name("lnob_change_feed_lag_seconds")
-              .Help("How far a change-feed consumer is behind the feed it reads")
-              .Register(registry)
-              .Add({{"consumer", "funding"}, {"feed", "registry"}});
+  auto& lags = prometheus::BuildGauge()
+                   .Name("lnob_change_feed_lag_seconds")
+                   .Help("How far a change-feed consumer is behind the feed it reads")
+                   .Register(registry);
+  lag_ = &lags.Add({{"consumer", "funding"}, {"feed", "registry"}});
+  inspection_lag_ = inspection_ != nullptr ? &lags.Add({{"consumer", "funding"}, {"feed", "inspection"}}) : nullptr;
 }
 
 BusinessMetrics::~BusinessMetrics() { tasks_.clear(); }
@@ -47,8 +48,10 @@ absl::Status BusinessMetrics::Refresh() {
 
 void BusinessMetrics::Start(absl::Duration interval) {
   if (feed_ != nullptr) {
-    tasks_.push_back(std::make_unique<PeriodicTask>(clock_, absl::Milliseconds(200),
-                                                    [this] { lag_->Set(feed_->LagSeconds()); }));
+    tasks_.push_back(std::make_unique<PeriodicTask>(clock_, absl::Milliseconds(200), [this] {
+      lag_->Set(feed_->LagSeconds());
+      if (inspection_ != nullptr) inspection_lag_->Set(inspection_->LagSeconds());
+    }));
   }
   tasks_.push_back(std::make_unique<PeriodicTask>(clock_, interval, [this] {
     if (auto st = Refresh(); !st.ok()) {

@@ -4,7 +4,8 @@
 // Funding gauges for the movement dashboard and the change-feed alert, with bounded labels:
 //   lnob_disbursement_ratio{source}                 disbursed / allocated, province, this year
 //   lnob_allocated_vnd{source}, lnob_disbursed_vnd{source}
-//   lnob_change_feed_lag_seconds{consumer,feed}     how far the registry feed consumer is behind
+//   lnob_change_feed_lag_seconds{consumer,feed}     how far the registry (and inspection) feed
+//                                                   consumers are behind
 
 #include <memory>
 #include <vector>
@@ -27,7 +28,9 @@ namespace lnob::funding {
 
 class BusinessMetrics {
  public:
-  BusinessMetrics(FundingLogic* logic, const FeedConsumer* feed, prometheus::Registry& registry, const Clock& clock);
+  // inspection: the follower of inspection's feed, when funding follows it.
+  BusinessMetrics(FundingLogic* logic, const FeedConsumer* feed, prometheus::Registry& registry, const Clock& clock,
+                  const InspectionFollower* inspection = nullptr);
   ~BusinessMetrics();
   absl::Status Refresh();
   void Start(absl::Duration interval);
@@ -35,11 +38,13 @@ class BusinessMetrics {
  private:
   FundingLogic* logic_;
   const FeedConsumer* feed_;
+  const InspectionFollower* inspection_;
   const Clock& clock_;
   prometheus::Family<prometheus::Gauge>* ratio_;
   prometheus::Family<prometheus::Gauge>* allocated_;
   prometheus::Family<prometheus::Gauge>* disbursed_;
   prometheus::Gauge* lag_;
+  prometheus::Gauge* inspection_lag_;
   std::vector<std::unique_ptr<PeriodicTask>> tasks_;
 };
 

@@ -7,13 +7,12 @@
 // Flags and the cursor move in one transaction, so a restart resumes exactly after the last
 // applied change. Changes are applied in batches while catching up and at once at the tail.
 
-#include <atomic>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
+#include <memory>
 
 #include "absl/time/time.h"
+#include "common/util/feed_follower.h"
+#include "services/funding/domain/inspection_feed.h"
 #include "services/funding/domain/registry_client.h"
 #include "services/funding/store/funding_store.h"
 
@@ -31,34 +30,27 @@ class FeedConsumer {
   // Applies one change (exposed for tests). Returns the lines flagged.
   absl::StatusOr<int64_t> Apply(const RegistryChange& change);
   // Reads until stop() is true or the stream ends; returns how many changes were applied.
-  absl::StatusOr<int64_t> RunOnce(const std::function<bool()>& stop);
+  absl::StatusOr<int64_t> RunOnce(const std::function<bool()>& stop) { return follower_.RunOnce(stop); }
 
   // Background thread reconnecting with backoff until Stop().
-  void Start();
-  void Stop();
-  int64_t cursor() const { return cursor_.load(); }
-  int64_t applied() const { return applied_.load(); }
+  void Start() { follower_.Start(); }
+  void Stop() { follower_.StopThread(); }
+  int64_t cursor() const { return follower_.cursor(); }
+  int64_t applied() const { return follower_.applied(); }
   // Age of the newest applied change when it was applied, or 0 once the consumer has been
   // connected and idle for a second; while disconnected it grows with the outage.
-  double LagSeconds() const;
+  double LagSeconds() const { return follower_.LagSeconds(); }
 
  private:
-  absl::StatusOr<int64_t> ApplyBatch(const std::vector<RegistryChange>& batch);
-
-  RegistryClient* registry_;
-  SupportStore* store_;
-  Sleeper sleeper_;
-  std::atomic<bool> stop_{false};
-  std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
-  std::atomic<int64_t> cursor_{0};
-  std::atomic<int64_t> applied_{0};
-  std::thread thread_;
-  std::atomic<bool> connected_{false};
-  std::atomic<int64_t> last_lag_ms_{0};
-  std::atomic<int64_t> last_event_ms_{0};   // wall time of the last applied change
-  std::atomic<int64_t> down_since_ms_{0};   // 0 until the first lost connection
+  FeedFollower<RegistryChange> follower_;
 };
+
+// Follows inspection's feed the same way: holds placed and lifted on support lines, money
+// recovered (SupportStore::ApplyInspectionChanges), with the cursor kept under
+// kInspectionFeed.
+using InspectionFollower = FeedFollower<InspectionChange>;
+std::unique_ptr<InspectionFollower> NewInspectionFollower(InspectionFeed* feed, SupportStore* store,
+                                                          InspectionFollower::Sleeper sleeper = nullptr);
 
 }  // namespace lnob::funding
 

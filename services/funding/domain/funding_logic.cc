@@ -102,7 +102,8 @@ absl::Status FundingLogic::RecordDisbursement(const C& c, const v1::RecordDisbur
   }
   if (date > s_.Today()) return InvalidField("disbursement.date", "must not be in the future");
   if (!d.support_line().empty()) {
-    LNOB_RETURN_IF_ERROR(s_.VisibleLine(c, d.support_line(), "disbursement.support_line").status());
+    LNOB_ASSIGN_OR_RETURN(v1::SupportLine line, s_.VisibleLine(c, d.support_line(), "disbursement.support_line"));
+    LNOB_RETURN_IF_ERROR(NotHeld(line, "disbursement.support_line"));
   }
   LNOB_RETURN_IF_ERROR(s_.ResolveUnit(d.unit_code(), d.year(), "disbursement.unit_code").status());
   LNOB_RETURN_IF_ERROR(s_.RequireScope(c.principal, d.unit_code(), d.year(), "disbursement.unit_code"));
@@ -302,6 +303,9 @@ absl::Status FundingLogic::GetDisbursementReport(const C& c, const v1::GetDisbur
     total->set_allocated_vnd(total->allocated_vnd() + r.allocated_vnd());
     total->set_disbursed_vnd(total->disbursed_vnd() + r.disbursed_vnd());
     total->set_supported_vnd(total->supported_vnd() + r.supported_vnd());
+    total->set_held_vnd(total->held_vnd() + r.held_vnd());
+    total->set_recovered_vnd(total->recovered_vnd() + r.recovered_vnd());
+    total->set_net_vnd(total->net_vnd() + r.net_vnd());
     *out->add_rows() = std::move(r);
   }
   Finish(total);

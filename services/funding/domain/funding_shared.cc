@@ -1,6 +1,7 @@
 #include "services/funding/domain/funding_shared.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/api/resource_name.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
@@ -17,6 +18,14 @@ constexpr absl::Duration kCatalogueTtl = absl::Seconds(30);
 absl::Status CheckYear(int year, absl::string_view field) {
   if (year < 2000 || year > 2100) return InvalidField(field, "must be a year 2000-2100");
   return absl::OkStatus();
+}
+
+absl::Status NotHeld(const v1::SupportLine& line, absl::string_view field) {
+  if (line.held_by().empty()) return absl::OkStatus();
+  return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                        field, ": ", line.name(), " is held by the inspection finding ",
+                        absl::StrJoin(line.held_by(), ", "), " until the hold is lifted")),
+                    "HELD");
 }
 
 

@@ -29,6 +29,10 @@ inline constexpr char kDefaultProgramme[] = "PROG_BP_1000_EM_HH";
 // INVALID_ARGUMENT naming `field` unless 2000 <= year <= 2100.
 absl::Status CheckYear(int year, absl::string_view field);
 
+// FAILED_PRECONDITION HELD naming `field` and the findings while inspection holds the line
+// (docs/inspection.md): it is not delivered, paid or cancelled until every hold is lifted.
+absl::Status NotHeld(const v1::SupportLine& line, absl::string_view field);
+
 // The funding service's three stores, one per proto service.
 struct FundingStores {
   CatalogueStore* catalogue;

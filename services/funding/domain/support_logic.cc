@@ -223,6 +223,7 @@ absl::Status SupportLogic::LineAction(const C& c, const Req& req, const std::str
                                       v1::SupportLine* out) {
   LNOB_RETURN_IF_ERROR(CheckTextLength(req.reason(), "reason", 1000));
   LNOB_ASSIGN_OR_RETURN(v1::SupportLine l, s_.VisibleLine(c, req.name(), "name"));
+  if (action != "CLEAR_FLAG") LNOB_RETURN_IF_ERROR(NotHeld(l, "name"));
   LNOB_ASSIGN_OR_RETURN(*out, s_.support->ChangeSupportLine(l.name().substr(13), req.etag(), action, req.reason(),
                                                         c.principal.subject));
   return absl::OkStatus();

@@ -1,9 +1,5 @@
 #include "services/funding/peer/grpc_registry_client.h"
 
-#include <atomic>
-#include <condition_variable>
-#include <thread>
-
 #include "absl/strings/str_cat.h"
 #include "common/api/proto_date.h"
 #include "common/server/downstream.h"
@@ -85,50 +81,23 @@ class GrpcRegistryClient : public RegistryClient {
     rv1::WatchChangesRequest req;
     req.set_from_cursor(from);
     auto reader = households_->WatchChanges(&ctx, req);
-    // Read() blocks; a watcher cancels the call when asked to stop.
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-    std::thread watcher([&] {
-      std::unique_lock<std::mutex> lock(mu);
-      while (!done) {
-        if (stop()) {
-          ctx.TryCancel();
-          return;
-        }
-        cv.wait_for(lock, std::chrono::milliseconds(100));
-      }
-    });
-    rv1::ChangeEvent e;
-    bool sink_stopped = false;
-    while (reader->Read(&e)) {
-      RegistryChange c;
-      c.cursor = e.cursor();
-      c.household_id = e.household().substr(e.household().rfind('/') + 1);
-      c.kind = e.kind();
-      c.classification = rv1::HouseholdClass_Name(e.classification());
-      c.previous_classification = rv1::HouseholdClass_Name(e.previous_classification());
-      if (!e.related_household().empty()) {
-        c.related_household_id = e.related_household().substr(e.related_household().rfind('/') + 1);
-      }
-      auto when = api::FromProtoTimestamp(e.event_time(), "event_time");
-      c.event_time = when.ok() && e.has_event_time() ? *when : absl::Now();
-      if (!sink(c)) {
-        sink_stopped = true;
-        ctx.TryCancel();
-        break;
-      }
-    }
-    grpc::Status s = reader->Finish();
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      done = true;
-    }
-    cv.notify_all();
-    watcher.join();
-    if (sink_stopped || stop()) return absl::OkStatus();
-    if (s.ok()) return absl::UnavailableError("registry closed the change feed");
-    return PeerStatus(s);
+    return peer::FollowStream<rv1::ChangeEvent>(
+        ctx, *reader,
+        [&](const rv1::ChangeEvent& e) {
+          RegistryChange c;
+          c.cursor = e.cursor();
+          c.household_id = e.household().substr(e.household().rfind('/') + 1);
+          c.kind = e.kind();
+          c.classification = rv1::HouseholdClass_Name(e.classification());
+          c.previous_classification = rv1::HouseholdClass_Name(e.previous_classification());
+          if (!e.related_household().empty()) {
+            c.related_household_id = e.related_household().substr(e.related_household().rfind('/') + 1);
+          }
+          auto when = api::FromProtoTimestamp(e.event_time(), "event_time");
+          c.event_time = when.ok() && e.has_event_time() ? *when : absl::Now();
+          return sink(c);
+        },
+        stop, "registry");
   }
 
  private:

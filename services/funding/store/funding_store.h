@@ -17,6 +17,7 @@
 #include "absl/time/civil_time.h"
 #include "common/db/idempotency_key.h"
 #include "lnob/funding/v1/funding.pb.h"
+#include "services/funding/domain/inspection_feed.h"
 
 namespace lnob::funding {
 
@@ -199,6 +200,10 @@ class SupportStore {
   // accept the new class; a closed household flags all its PLANNED lines. Returns the lines
   // flagged.
   virtual absl::StatusOr<int64_t> ApplyChanges(const std::string& feed, const std::vector<FeedChange>& changes) = 0;
+  // Inspection's feed, the same way: holds placed and lifted on support lines, recoveries
+  // recorded. Returns the holds and recoveries applied.
+  virtual absl::StatusOr<int64_t> ApplyInspectionChanges(const std::string& feed,
+                                                         const std::vector<InspectionChange>& changes) = 0;
 };
 
 }  // namespace lnob::funding

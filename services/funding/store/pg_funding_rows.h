@@ -220,7 +220,8 @@ const std::string kLineColumns = std::string() +
     "l.id::text, l.household_id::text, l.content, l.date::text, l.year, l.quantity::float8,"
     " l.unit_of_measure, l.amount, l.state, l.classification, l.commune_code, l.ethnic_minority,"
     " l.review_flag, l.review_reason, coalesce(l.external_id, ''), l.version, " + db::Rfc3339("l.created_at") +
-    ", l.created_by, l.eligibility_basis, l.eligibility_override_reason";
+    ", l.created_by, l.eligibility_basis, l.eligibility_override_reason,"
+    " coalesce((SELECT array_agg(h.finding ORDER BY h.finding) FROM line_holds h WHERE h.line_id = l.id), '{}')";
 
 inline v1::SupportLine LineFromRow(const pqxx::row& r) {
   v1::SupportLine l;
@@ -248,6 +249,7 @@ inline v1::SupportLine LineFromRow(const pqxx::row& r) {
   l.set_created_by(Str(r[17]));
   l.set_eligibility_basis(Str(r[18]));
   l.set_eligibility_override_reason(Str(r[19]));
+  for (auto& f : db::ArrayValue(r[20])) l.add_held_by(std::move(f));
   return l;
 }
 

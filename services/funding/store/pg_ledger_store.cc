@@ -358,12 +358,24 @@ class PgLedgerStore : public LedgerStore {
                  : absl::StrCat(" sp AS (SELECT ", keys("commune_code"), ", sum(amount)::bigint AS v FROM support_agg"
                                 " WHERE year = $1",
                                 absl::StrReplaceAll(unit_filter, {{"%s", "commune_code"}}), " GROUP BY 1, 2, 3, 4)"),
+          ","
+          // Lines held by inspection findings, and money recovered under its recommendations.
+          " hd AS (SELECT ", keys("l.commune_code"), ", sum(s.amount)::bigint AS v FROM funding_shares s"
+          "  JOIN support_lines l ON l.id = s.line_id WHERE l.state <> 'CANCELLED'"
+          "  AND EXISTS (SELECT 1 FROM line_holds h WHERE h.line_id = l.id) AND ",
+          period ? "l.date BETWEEN $4::date AND $5::date" : "l.year = $1",
+          absl::StrReplaceAll(unit_filter, {{"%s", "l.commune_code"}}), " GROUP BY 1, 2, 3, 4),",
+          " rc AS (SELECT ", keys("unit_code"), ", sum(amount)::bigint AS v FROM inspection_recoveries WHERE ",
+          period ? "day BETWEEN $4::date AND $5::date" : "year = $1",
+          absl::StrReplaceAll(unit_filter, {{"%s", "unit_code"}}), " GROUP BY 1, 2, 3, 4)",
           " SELECT k.source, k.programme, k.node, k.unit, coalesce(pl.v, 0), coalesce(al.a, 0), coalesce(al.d, 0),"
-          "  coalesce(sp.v, 0)"
+          "  coalesce(sp.v, 0), coalesce(hd.v, 0), coalesce(rc.v, 0)"
           " FROM (SELECT source, programme, node, unit FROM pl UNION SELECT source, programme, node, unit FROM al"
-          "       UNION SELECT source, programme, node, unit FROM sp) k"
+          "       UNION SELECT source, programme, node, unit FROM sp UNION SELECT source, programme, node, unit FROM hd"
+          "       UNION SELECT source, programme, node, unit FROM rc) k"
           " LEFT JOIN pl USING (source, programme, node, unit) LEFT JOIN al USING (source, programme, node, unit)"
-          " LEFT JOIN sp USING (source, programme, node, unit) ORDER BY 1, 2, 3, 4");
+          " LEFT JOIN sp USING (source, programme, node, unit) LEFT JOIN hd USING (source, programme, node, unit)"
+          " LEFT JOIN rc USING (source, programme, node, unit) ORDER BY 1, 2, 3, 4");
       auto r = period ? tx.exec_params(sql, q.year, q.units.has_value(),
                                        ArrayLiteral(q.units.value_or(std::vector<std::string>{})), q.first, q.last)
                       : tx.exec_params(sql, q.year, q.units.has_value(),
@@ -378,6 +390,9 @@ class PgLedgerStore : public LedgerStore {
         x.set_allocated_vnd(row[5].as<int64_t>());
         x.set_disbursed_vnd(row[6].as<int64_t>());
         x.set_supported_vnd(row[7].as<int64_t>());
+        x.set_held_vnd(row[8].as<int64_t>());
+        x.set_recovered_vnd(row[9].as<int64_t>());
+        x.set_net_vnd(x.disbursed_vnd() - x.recovered_vnd());
         out.push_back(std::move(x));
       }
       return absl::OkStatus();

@@ -274,6 +274,41 @@ class PgSupportStore : public SupportStore {
     });
   }
 
+  absl::StatusOr<int64_t> ApplyInspectionChanges(const std::string& feed,
+                                                 const std::vector<InspectionChange>& changes) override {
+    return pool_->Write<int64_t>([&](transaction_base& tx, int64_t& out) -> absl::Status {
+      if (changes.empty()) return absl::OkStatus();
+      tx.exec_params("INSERT INTO feed_cursors (feed, cursor) VALUES ($1, 0) ON CONFLICT DO NOTHING", feed);
+      auto c = tx.exec_params("SELECT cursor FROM feed_cursors WHERE feed = $1 FOR UPDATE", feed);
+      const int64_t stored = c[0][0].as<int64_t>();
+      int64_t last = stored;
+      for (const auto& ch : changes) {
+        if (ch.cursor <= last) continue;
+        last = ch.cursor;
+        pqxx::result r;
+        if (ch.kind == "HOLD_PLACED" && !ch.line_id.empty()) {
+          r = tx.exec_params("INSERT INTO line_holds (line_id, finding, placed_on, cursor) VALUES ($1::uuid, $2, $3::date, $4)"
+                             " ON CONFLICT DO NOTHING",
+                             ch.line_id, ch.resource, ch.day, ch.cursor);
+        } else if (ch.kind == "HOLD_LIFTED" && !ch.line_id.empty()) {
+          r = tx.exec_params("DELETE FROM line_holds WHERE line_id = $1::uuid AND finding = $2", ch.line_id, ch.resource);
+        } else if (ch.kind == "RECOVERY_RECORDED" && ch.amount_vnd > 0) {
+          r = tx.exec_params("INSERT INTO inspection_recoveries (recovery, source, node_code, unit_code, day, year, amount,"
+                             " cursor) VALUES ($1, $2, $3, $4, $5::date, extract(year FROM $5::date)::int, $6, $7)"
+                             " ON CONFLICT DO NOTHING",
+                             ch.resource, ch.source, ch.node_code, ch.unit_code, ch.day, ch.amount_vnd, ch.cursor);
+        } else {
+          continue;
+        }
+        out += r.affected_rows();
+      }
+      if (last != stored) {
+        tx.exec_params("UPDATE feed_cursors SET cursor = $2, updated_at = now() WHERE feed = $1", feed, last);
+      }
+      return absl::OkStatus();
+    });
+  }
+
  private:
   db::Pool* pool_;
 };
