@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Drives tests/ops/prometheus_smoke.sh end to end with the real registry, funding and campaigns
-# services: prepares one database with their schemas, starts the registry, then funding and
-# campaigns (pointed at the services before them, signing their own tokens with the test's
-# key) on loopback, sends a bounded burst of calls to each, runs the smoke test against the
-# three metrics endpoints, and stops everything it started.
+# Drives tests/ops/prometheus_smoke.sh end to end with the real registry, funding, campaigns and
+# inspection services: prepares one database with their schemas, starts the registry, then
+# funding, campaigns and inspection (pointed at the services before them, signing their own
+# tokens with the test's key) on loopback, sends a bounded burst of calls to each, runs the
+# smoke test against the four metrics endpoints, and stops everything it started.
 #
 #   bash tests/ops/registry_smoke.sh BIN_DIR
 #
-#   BIN_DIR   folder with the built registry, funding, campaigns and lnobctl (e.g. build/bin)
+#   BIN_DIR   folder with the built registry, funding, campaigns, inspection and lnobctl (e.g. build/bin)
 #
 # PostgreSQL: under `./lnob test` (LNOB_TEST_ADMIN_URL set) a fresh database and roles are
 # created in that server and dropped afterwards; otherwise a private PostgreSQL is started with
@@ -24,15 +24,13 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=$(cd "${1:?usage: registry_smoke.sh BIN_DIR}" && pwd)
-for b in registry funding campaigns lnobctl; do
+for b in registry funding campaigns inspection lnobctl; do
   [ -x "$BIN/$b" ] || { echo "registry_smoke: $BIN/$b not found" >&2; exit 2; }
 done
 
 tmp=$(mktemp -d /tmp/lnob-registry-smoke.XXXXXX)
 chmod 755 "$tmp"
-reg_pid=""
-fund_pid=""
-camp_pid=""
+pids=()
 own_pg=""
 admin=""
 suffix=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -43,6 +41,8 @@ fowner=lnob_funding_owner
 fsvc=lnob_funding
 cowner=lnob_campaigns_owner
 csvc=lnob_campaigns
+iowner=lnob_inspection_owner
+isvc=lnob_inspection
 
 dsn() {  # key=value overrides applied to the admin connection string
   /usr/bin/python3 - "$admin" "$@" <<'PY'
@@ -63,14 +63,12 @@ stop_pid() {  # pid: SIGTERM, up to 10 s, then SIGKILL
 }
 
 cleanup() {
-  stop_pid "$camp_pid"
-  stop_pid "$fund_pid"
-  stop_pid "$reg_pid"
+  for p in "${pids[@]}"; do stop_pid "$p"; done  # the last started first
   if [ -n "$own_pg" ]; then
     "$ROOT/tools/pg.sh" stop "$tmp/pg" >/dev/null 2>&1 || true
   elif [ -n "$admin" ]; then
     psql "$(dsn dbname=postgres)" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-    for role in "$svc" "$owner" "$fsvc" "$fowner" "$csvc" "$cowner"; do
+    for role in "$svc" "$owner" "$fsvc" "$fowner" "$csvc" "$cowner" "$isvc" "$iowner"; do
       psql "$(dsn dbname=postgres)" -qc "DROP ROLE IF EXISTS $role" >/dev/null 2>&1 || true
     done
   fi
@@ -83,6 +81,7 @@ if [ -n "${LNOB_TEST_ADMIN_URL:-}" ]; then
   db=ops_smoke_$suffix owner=lnob_registry_owner_$suffix svc=lnob_registry_$suffix
   fowner=lnob_funding_owner_$suffix fsvc=lnob_funding_$suffix
   cowner=lnob_campaigns_owner_$suffix csvc=lnob_campaigns_$suffix
+  iowner=lnob_inspection_owner_$suffix isvc=lnob_inspection_$suffix
   psql "$admin" -qc "CREATE DATABASE $db" >/dev/null
 else
   own_pg=1
@@ -113,56 +112,62 @@ funding_url=$(dsn dbname=$db user=$fsvc password=fs-$suffix)
 "$BIN/lnobctl" migrate --service=campaigns \
   --database_url="$(dsn dbname=$db user=$cowner password=co-$suffix)" >/dev/null
 campaigns_url=$(dsn dbname=$db user=$csvc password=cs-$suffix)
+"$BIN/lnobctl" bootstrap --admin_url="$(dsn dbname=$db)" --service=inspection \
+  --owner_role="$iowner" --service_role="$isvc" \
+  --owner_password="io-$suffix" --service_password="is-$suffix" >/dev/null
+"$BIN/lnobctl" migrate --service=inspection \
+  --database_url="$(dsn dbname=$db user=$iowner password=io-$suffix)" >/dev/null
+inspection_url=$(dsn dbname=$db user=$isvc password=is-$suffix)
 "$BIN/lnobctl" keys --dir="$tmp" >/dev/null
 "$BIN/lnobctl" token --private_key="$tmp/jwt_private.pem" --roles=VIEWER,REVIEWER --ttl=10m >"$tmp/token"
 "$BIN/lnobctl" token --private_key="$tmp/jwt_private.pem" --roles=PROVINCE_ADMIN --ttl=10m >"$tmp/admin_token"
 page_secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
-LNOB_DATABASE_URL=$service_url LNOB_JWT_PUBLIC_KEYS=$tmp/jwt_public.pem \
-LNOB_PAGE_TOKEN_SECRET=$page_secret \
-LNOB_GRPC_PORT=0 LNOB_METRICS_PORT=0 LNOB_LISTEN_HOST=127.0.0.1 LNOB_METRICS_HOST=127.0.0.1 \
-  "$BIN/registry" --ready_file="$tmp/ready.json" >"$tmp/registry.log" 2>&1 &
-reg_pid=$!
-for _ in $(seq 1 150); do [ -s "$tmp/ready.json" ] && break; kill -0 "$reg_pid" 2>/dev/null || break; sleep 0.1; done
-if [ ! -s "$tmp/ready.json" ]; then
-  echo "registry_smoke: registry did not start:" >&2
-  tail -20 "$tmp/registry.log" >&2
-  exit 1
-fi
-read -r grpc_port metrics_port < <(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["grpc_port"], d["metrics_port"])' "$tmp/ready.json")
+# Starts service NAME on database URL with loopback ports chosen by the process (unless ARGS
+# pin one), the test's keys and page secret; waits for its ready file and sets NAME_grpc and
+# NAME_metrics to its ports.
+start_service() {  # NAME URL ARGS...
+  local name=$1 url=$2
+  shift 2
+  LNOB_DATABASE_URL=$url LNOB_JWT_PUBLIC_KEYS=$tmp/jwt_public.pem \
+  LNOB_PAGE_TOKEN_SECRET=$page_secret \
+  LNOB_GRPC_PORT=0 LNOB_METRICS_PORT=0 LNOB_LISTEN_HOST=127.0.0.1 LNOB_METRICS_HOST=127.0.0.1 \
+    "$BIN/$name" --ready_file="$tmp/$name.ready.json" "$@" >"$tmp/$name.log" 2>&1 &
+  local pid=$!
+  pids=("$pid" "${pids[@]}")
+  for _ in $(seq 1 150); do [ -s "$tmp/$name.ready.json" ] && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if [ ! -s "$tmp/$name.ready.json" ]; then
+    echo "registry_smoke: $name did not start:" >&2
+    tail -20 "$tmp/$name.log" >&2
+    exit 1
+  fi
+  local g m
+  read -r g m < <(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["grpc_port"], d["metrics_port"])' "$tmp/$name.ready.json")
+  printf -v "${name}_grpc" %s "$g"
+  printf -v "${name}_metrics" %s "$m"
+}
 
+start_service registry "$service_url"
+grpc_port=$registry_grpc metrics_port=$registry_metrics
+# Funding and inspection follow each other (funding reads inspection's feed; inspection checks
+# the support lines findings cite): inspection's port is chosen before either starts.
+inspection_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # Funding: its own role, the registry just started, and the test's private key as its service
 # signing key (its public half is the registry's LNOB_JWT_PUBLIC_KEYS). Business gauges every
 # second so that the disbursement below shows up at once.
-LNOB_DATABASE_URL=$funding_url LNOB_JWT_PUBLIC_KEYS=$tmp/jwt_public.pem \
-LNOB_PAGE_TOKEN_SECRET=$page_secret \
-LNOB_GRPC_PORT=0 LNOB_METRICS_PORT=0 LNOB_LISTEN_HOST=127.0.0.1 LNOB_METRICS_HOST=127.0.0.1 \
-  "$BIN/funding" --ready_file="$tmp/funding.ready.json" --registry_address="127.0.0.1:$grpc_port" \
-  --service_signing_key="$tmp/jwt_private.pem" --business_metrics_interval=1s >"$tmp/funding.log" 2>&1 &
-fund_pid=$!
-for _ in $(seq 1 150); do [ -s "$tmp/funding.ready.json" ] && break; kill -0 "$fund_pid" 2>/dev/null || break; sleep 0.1; done
-if [ ! -s "$tmp/funding.ready.json" ]; then
-  echo "registry_smoke: funding did not start:" >&2
-  tail -20 "$tmp/funding.log" >&2
-  exit 1
-fi
-read -r fgrpc_port fmetrics_port < <(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["grpc_port"], d["metrics_port"])' "$tmp/funding.ready.json")
-
+start_service funding "$funding_url" --registry_address="127.0.0.1:$grpc_port" \
+  --inspection_address="127.0.0.1:$inspection_port" \
+  --service_signing_key="$tmp/jwt_private.pem" --business_metrics_interval=1s
+fgrpc_port=$funding_grpc fmetrics_port=$funding_metrics
 # Campaigns: the registry and funding just started, the same signing key, gauges every second.
-LNOB_DATABASE_URL=$campaigns_url LNOB_JWT_PUBLIC_KEYS=$tmp/jwt_public.pem \
-LNOB_PAGE_TOKEN_SECRET=$page_secret \
-LNOB_GRPC_PORT=0 LNOB_METRICS_PORT=0 LNOB_LISTEN_HOST=127.0.0.1 LNOB_METRICS_HOST=127.0.0.1 \
-  "$BIN/campaigns" --ready_file="$tmp/campaigns.ready.json" --registry_address="127.0.0.1:$grpc_port" \
+start_service campaigns "$campaigns_url" --registry_address="127.0.0.1:$grpc_port" \
   --funding_address="127.0.0.1:$fgrpc_port" --service_signing_key="$tmp/jwt_private.pem" \
-  --business_metrics_interval=1s >"$tmp/campaigns.log" 2>&1 &
-camp_pid=$!
-for _ in $(seq 1 150); do [ -s "$tmp/campaigns.ready.json" ] && break; kill -0 "$camp_pid" 2>/dev/null || break; sleep 0.1; done
-if [ ! -s "$tmp/campaigns.ready.json" ]; then
-  echo "registry_smoke: campaigns did not start:" >&2
-  tail -20 "$tmp/campaigns.log" >&2
-  exit 1
-fi
-read -r cgrpc_port cmetrics_port < <(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["grpc_port"], d["metrics_port"])' "$tmp/campaigns.ready.json")
+  --business_metrics_interval=1s
+cgrpc_port=$campaigns_grpc cmetrics_port=$campaigns_metrics
+# Inspection: on the port funding follows, the others as peers, gauges every second.
+start_service inspection "$inspection_url" --grpc_port="$inspection_port" --registry_address="127.0.0.1:$grpc_port" \
+  --funding_address="127.0.0.1:$fgrpc_port" --campaigns_address="127.0.0.1:$cgrpc_port" \
+  --service_signing_key="$tmp/jwt_private.pem" --business_metrics_interval=1s
 
 PYTHONPATH=$ROOT/tools/py /usr/bin/python3 - "127.0.0.1:$grpc_port" "$tmp/token" <<'PY'
 import sys
@@ -289,4 +294,4 @@ fi
 echo "registry_smoke: campaigns exports lnob_campaign_attendances{language=\"VI\"} $attendances"
 
 bash "$ROOT/tests/ops/prometheus_smoke.sh" "registry=127.0.0.1:$metrics_port" "funding=127.0.0.1:$fmetrics_port" \
-  "campaigns=127.0.0.1:$cmetrics_port"
+  "campaigns=127.0.0.1:$cmetrics_port" "inspection=127.0.0.1:$inspection_metrics"
