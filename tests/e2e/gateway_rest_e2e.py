@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""End-to-end: every REST route of the registry, funding and campaigns APIs through the real gateway,
+"""End-to-end: every REST route of the registry, funding, campaigns and inspection APIs through the real gateway,
 called with curl only (a client we did not write).
 
 Run by ctest through ./lnob test, which provides a PostgreSQL (LNOB_TEST_*). Starts the real
@@ -35,7 +35,7 @@ BIN = os.path.join(BUILD, "bin")
 LNOBCTL = os.path.join(BIN, "lnobctl")
 ADMIN = os.environ.get("LNOB_TEST_ADMIN_URL")
 PACKAGES = {"lnob.registry.v1": "registry", "lnob.funding.v1": "funding",
-            "lnob.campaigns.v1": "campaigns"}  # API package -> serving binary
+            "lnob.campaigns.v1": "campaigns", "lnob.inspection.v1": "inspection"}  # API package -> serving binary
 
 # gRPC codes (google.rpc.Code) and the HTTP status the gateway must answer with
 # (HttpStatusForCode in common/status/status.cc).
@@ -47,6 +47,7 @@ HTTP_STATUS = {INVALID_ARGUMENT: 400, DEADLINE_EXCEEDED: 504, NOT_FOUND: 404, AL
                UNIMPLEMENTED: 501, UNAVAILABLE: 503, UNAUTHENTICATED: 401}
 BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest"
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
+SERVICES = ("registry", "funding", "campaigns", "inspection")
 HTTP_RULE_FIELD = 72295728  # (google.api.http) on google.protobuf.MethodOptions
 
 
@@ -173,7 +174,7 @@ class GatewayRestE2E(unittest.TestCase):
         suffix = cls.suffix
         run("psql", dsn(), "-qc", f"CREATE DATABASE {cls.db}")
         cls.urls = {}
-        for svc in ("registry", "funding", "campaigns"):
+        for svc in SERVICES:
             owner, role = f"lnob_{svc}_owner_{suffix}", f"lnob_{svc}_{suffix}"
             run(LNOBCTL, "bootstrap", f"--admin_url={dsn(dbname=cls.db)}", f"--service={svc}",
                 f"--owner_role={owner}", f"--service_role={role}",
@@ -194,6 +195,7 @@ class GatewayRestE2E(unittest.TestCase):
         cls.start("registry")
         cls.start("funding")
         cls.start("campaigns")
+        cls.start("inspection")
         addr = {pkg: f"127.0.0.1:{cls.ports[binary]}" for pkg, binary in PACKAGES.items()}
         # Every service of the two API packages, routed to the binary that serves it.
         cls.backends = ",".join(f"{svc}={addr[pkg]}" for pkg, svcs in cls.services.items() for svc in svcs)
@@ -219,11 +221,14 @@ class GatewayRestE2E(unittest.TestCase):
                    LNOB_PAGE_TOKEN_SECRET=cls.secret, LNOB_GRPC_PORT=str(cls.ports.get(name, 0)),
                    LNOB_METRICS_PORT="0", LNOB_LISTEN_HOST="127.0.0.1", LNOB_METRICS_HOST="127.0.0.1",
                    LNOB_HEALTH_INTERVAL="200ms", LNOB_SHUTDOWN_GRACE="0s")
-        if name in ("funding", "campaigns"):  # they call the registry with tokens they sign
+        if name in ("funding", "campaigns", "inspection"):  # they call the registry with tokens they sign
             env.update(LNOB_REGISTRY_ADDRESS=f"127.0.0.1:{cls.ports['registry']}",
                        LNOB_SERVICE_SIGNING_KEY=cls.key, LNOB_REGISTRY_TIMEOUT="3s")
         if name == "campaigns":  # and funding's programme catalogue
             env.update(LNOB_FUNDING_ADDRESS=f"127.0.0.1:{cls.ports['funding']}")
+        if name == "inspection":  # and the owners of the records findings cite
+            env.update(LNOB_FUNDING_ADDRESS=f"127.0.0.1:{cls.ports['funding']}",
+                       LNOB_CAMPAIGNS_ADDRESS=f"127.0.0.1:{cls.ports['campaigns']}")
         log = open(os.path.join(cls.tmp, f"{name}.log"), "a+")
         proc = subprocess.Popen([os.path.join(BIN, name), f"--ready_file={ready}"], env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
@@ -269,7 +274,7 @@ class GatewayRestE2E(unittest.TestCase):
                 p.kill()
                 p.wait()
         subprocess.run(["psql", dsn(), "-qc", f"DROP DATABASE IF EXISTS {cls.db} WITH (FORCE)"], capture_output=True)
-        for svc in ("registry", "funding", "campaigns"):
+        for svc in SERVICES:
             for role in (f"lnob_{svc}_{cls.suffix}", f"lnob_{svc}_owner_{cls.suffix}"):
                 subprocess.run(["psql", dsn(), "-qc", f"DROP ROLE IF EXISTS {role}"], capture_output=True)
 
@@ -858,6 +863,71 @@ class GatewayRestE2E(unittest.TestCase):
                          (2, 55, "ATTENDANCES"))
         spending = self.call("GET", "/v1/spending?period.type=YEAR&period.year=2025", token=token)
         self.assertGreaterEqual(int(spending["total"]["plannedVnd"]), 50000000)  # test_4c's campaign
+
+    def test_4f_inspection_of_a_support_line(self):
+        h = self.household(ethnicity="39")["name"]
+        self.classify(h, True, date(2024, 3, 1))
+        line = self.call("POST", "/v1/supportLines", {
+            "household": h, "content": "TOILET", "date": date(2025, 3, 1), "amountVnd": "5000000",
+            "shares": [{"nodeCode": "NTP_EM.P1", "source": "CENTRAL_RECURRENT", "amountVnd": "5000000"}]})
+        agencies = self.call("GET", "/v1/inspectionAgencies")["agencies"]
+        self.assertIn("DEPARTMENT", [a["code"] for a in agencies])
+        rules = self.call("GET", "/v1/inspectionRules")["rules"]
+        self.assertIn(("SIGNING_DAYS", 15), [(r["code"], r.get("value", 0)) for r in rules])
+        plan = self.call("POST", "/v1/inspectionPlans", {
+            "agencyCode": "DEPARTMENT", "year": 2025, "number": "KH 3/KH-BDT", "issuedDate": date(2024, 12, 20),
+            "items": [{"kind": "CHECK", "subjects": [{"unitCode": "25216"}], "scope": "Người có uy tín",
+                       "periodFrom": date(2024, 1, 1), "periodTo": date(2024, 12, 31),
+                       "plannedStart": date(2025, 4, 1), "plannedEnd": date(2025, 4, 30)}]})
+        self.assertEqual(self.call("GET", f"/v1/{plan['name']}")["items"][0]["number"], 1)
+        self.assertIn(plan["name"], [p["name"] for p in self.call("GET", "/v1/inspectionPlans?year=2025")["plans"]])
+        ins = self.call("POST", "/v1/inspections", {
+            "kind": "CHECK", "agencyCode": "DEPARTMENT", "decisionNumber": "7/QĐ-BDT", "decisionDate": date(2025, 3, 10),
+            "origin": "AD_HOC", "decider": "e2e-checker", "leader": "e2e-admin", "durationDays": 15,
+            "subjects": [{"unitCode": "25195"}], "scope": "Hỗ trợ nhà vệ sinh",
+            "periodFrom": date(2025, 1, 1), "periodTo": date(2025, 3, 1)})
+        self.assertEqual(self.call("GET", f"/v1/{ins['name']}")["state"], "DECIDED")
+        self.assertIn(ins["name"], [i["name"] for i in self.call("GET", "/v1/inspections?year=2025")["inspections"]])
+
+        def advance(to, day, token=None, **more):
+            nonlocal ins
+            ins = self.call("POST", f"/v1/{ins['name']}:advance", {"etag": ins["etag"], "to": to, "date": day, **more},
+                            token=token)
+        advance("ANNOUNCED", date(2025, 3, 12))
+        finding = self.call("POST", "/v1/findings", {
+            "inspection": ins["name"], "category": "WRONG_AMOUNT", "severity": "SERIOUS", "description": "Chi vượt định mức",
+            "date": date(2025, 3, 14), "hold": True, "references": [{"kind": "SUPPORT_LINE", "resource": line["name"]}]})
+        self.assertEqual(finding["toRecoverVnd"], "5000000")
+        self.assertEqual(self.call("GET", f"/v1/{finding['name']}")["references"][0]["communeCode"], "25195")
+        listed = self.call("GET", f"/v1/findings?resource={line['name']}")["findings"]
+        self.assertEqual([f["name"] for f in listed], [finding["name"]])
+        lifted = self.call("POST", f"/v1/{finding['name']}:liftHold", {"etag": finding["etag"], "reason": "đã xác minh"})
+        self.assertNotIn("holdActive", lifted)
+        advance("REPORTED", date(2025, 3, 20), reportSummary="Báo cáo")
+        advance("DRAFTED", date(2025, 3, 21), conclusionText="Kết luận kiểm tra")
+        rec = self.call("POST", "/v1/recommendations", {
+            "inspection": ins["name"], "finding": finding["name"], "kind": "FINANCIAL", "description": "Thu hồi",
+            "ownerUnit": "25195", "deadline": date(2025, 6, 30)})
+        self.assertEqual(rec["requiredVnd"], "5000000")
+        advance("CONCLUDED", date(2025, 3, 25), token=self.checker_token, conclusionNumber="2/KL-BDT")
+        conclusion = self.call("GET", f"/v1/{ins['name']}/conclusion")
+        self.assertEqual((conclusion["signer"], conclusion["drafter"]), ("e2e-checker", "e2e-admin"))
+        recovery = self.call("POST", "/v1/recoveries", {"recommendation": rec["name"], "date": date(2025, 4, 2),
+                                                      "amountVnd": "2000000", "document": "GNT 7"})
+        got = self.call("GET", f"/v1/recoveries?recommendation={rec['name']}")["recoveries"]
+        self.assertEqual([r["name"] for r in got], [recovery["name"]])
+        rec = self.call("GET", f"/v1/{rec['name']}")
+        followed = self.call("POST", f"/v1/{rec['name']}:followUp", {"etag": rec["etag"], "followUp": {
+            "date": date(2025, 7, 2), "status": "IN_PROGRESS", "evidence": "Biên bản 4/BB"}})
+        self.assertEqual(followed["status"], "IN_PROGRESS")
+        overdue = self.call("GET", "/v1/recommendations?overdueOnly=true")["recommendations"]
+        self.assertIn(rec["name"], [r["name"] for r in overdue])
+        report = self.call("GET", "/v1/findingsReport?period.type=YEAR&period.year=2025&groupBy=BY_NODE")
+        self.assertIn(("NTP_EM.P1", "5000000"), [(r.get("nodeCode"), r["toRecoverVnd"]) for r in report["rows"]])
+        flagged = self.call("GET", "/v1/flaggedRecords?kind=SUPPORT_LINE&openSeriousOnly=true")["records"]
+        self.assertIn(line["name"], [r["resource"] for r in flagged])
+        stats = self.call("GET", "/v1/inspectionStatistics?period.type=YEAR&period.year=2025")
+        self.assertEqual((stats["requiredVnd"], stats["recoveredVnd"]), ("5000000", "2000000"))
 
     def test_5_error_table(self):
         # One subTest per case, so that every broken case is reported.
