@@ -191,6 +191,7 @@ class GatewayRestE2E(unittest.TestCase):
         cls.admin_token = cls.mint("PROVINCE_ADMIN", subject="e2e-admin")
         # Approvals come from another person than the submitter (maker-checker).
         cls.checker_token = cls.mint("PROVINCE_ADMIN", subject="e2e-checker")
+        cls.appraiser_token = cls.mint("INSPECTION_APPRAISER", subject="e2e-appraiser")
         cls.secret = secrets.token_hex(16)
         cls.start("registry")
         cls.start("funding")
@@ -909,6 +910,10 @@ class GatewayRestE2E(unittest.TestCase):
             "inspection": ins["name"], "finding": finding["name"], "kind": "FINANCIAL", "description": "Thu hồi",
             "ownerUnit": "25195", "deadline": date(2025, 6, 30)})
         self.assertEqual(rec["requiredVnd"], "5000000")
+        # An appraiser is neither on the team nor the decider (a third person).
+        ins = self.call("POST", f"/v1/{ins['name']}:appraise", {"etag": ins["etag"], "date": date(2025, 3, 23),
+                                                               "opinion": "Thống nhất"}, token=self.appraiser_token)
+        self.assertEqual(ins["state"], "APPRAISED")
         advance("CONCLUDED", date(2025, 3, 25), token=self.checker_token, conclusionNumber="2/KL-BDT")
         conclusion = self.call("GET", f"/v1/{ins['name']}/conclusion")
         self.assertEqual((conclusion["signer"], conclusion["drafter"]), ("e2e-checker", "e2e-admin"))

@@ -22,6 +22,7 @@
 #include "embedded/lnob_registry_data.h"
 #include "services/registry/domain/refdata.h"
 #include "tools/lnobctl/client_util.h"
+#include "tools/lnobctl/csv_fields.h"
 #include "tools/lnobctl/household_csv.h"
 #include "tools/lnobctl/households_cmd.h"
 #include "tools/lnobctl/stream_import.h"
@@ -43,46 +44,6 @@ const std::vector<std::string>& PersonHeader() {
       "full_name", "birth_year", "sex", "ethnic_group", "citizen_id", "commune_code", "village", "source_group",
       "decision_number", "decision_date", "decision_authority", "term_start", "term_end", "support_events"};
   return k;
-}
-
-// A whole number in column `name`, or an error naming it ("" reads as `def`).
-bool Number(const std::string& text, const char* name, int64_t def, int64_t* out, std::string* error) {
-  if (text.empty()) {
-    *out = def;
-    return true;
-  }
-  if (absl::SimpleAtoi(text, out)) return true;
-  *error = absl::StrCat(name, ": not a whole number");
-  return false;
-}
-
-bool Date(const std::string& text, const char* name, bool required, google::type::Date* out, std::string* error) {
-  if (text.empty()) {
-    if (required) *error = absl::StrCat(name, ": is required (YYYY-MM-DD)");
-    return !required;
-  }
-  auto day = ParseDate(text);
-  if (!day.ok()) {
-    *error = absl::StrCat(name, ": must be YYYY-MM-DD");
-    return false;
-  }
-  *out = api::ToProtoDate(*day);
-  return true;
-}
-
-// "A:B:...;A:B:..." -> the parts of each item, each with `n` parts, or an error naming `name`.
-bool Items(const std::string& text, const char* name, size_t n, std::vector<std::vector<std::string>>* out,
-           std::string* error) {
-  out->clear();
-  for (absl::string_view item : absl::StrSplit(text, ';', absl::SkipWhitespace())) {
-    std::vector<std::string> parts = absl::StrSplit(item, ':');
-    if (parts.size() != n) {
-      *error = absl::StrCat(name, ": '", item, "' must have ", n, " parts separated by ':'");
-      return false;
-    }
-    out->push_back(std::move(parts));
-  }
-  return true;
 }
 
 bool ParseActivity(const std::vector<std::string>& f, cv1::Activity* a, std::string* error) {

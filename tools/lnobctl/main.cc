@@ -27,6 +27,7 @@
 #include "services/gateway/domain/api_key_logic.h"
 #include "tools/lnobctl/apikeys_cmd.h"
 #include "tools/lnobctl/campaigns_cmd.h"
+#include "tools/lnobctl/inspection_cmd.h"
 #include "tools/lnobctl/households_cmd.h"
 #include "tools/lnobctl/support_cmd.h"
 #include "tools/lnobctl/villages_cmd.h"
@@ -183,6 +184,8 @@ int RunImport(std::map<std::string, std::string>& a) {
   if (g_kind == "villages") return lnob::ctl::RunImportVillages(a, g_positional);
   if (g_kind == "activities") return lnob::ctl::RunImportActivities(a, g_positional);
   if (g_kind == "persons") return lnob::ctl::RunImportPersons(a, g_positional);
+  if (g_kind == "plans") return lnob::ctl::RunImportPlans(a, g_positional);
+  if (g_kind == "findings") return lnob::ctl::RunImportFindings(a, g_positional);
   return lnob::ctl::RunImportHouseholds(a, g_positional);
 }
 int RunAudit(std::map<std::string, std::string>& a) {
@@ -207,6 +210,7 @@ int RunDemo(std::map<std::string, std::string>& a) {
   if (g_kind == "villages") return lnob::ctl::RunDemoVillages(a);
   if (g_kind == "activities") return lnob::ctl::RunDemoActivities(a);
   if (g_kind == "persons") return lnob::ctl::RunDemoPersons(a);
+  if (g_kind == "inspection") return lnob::ctl::RunDemoInspection(a);
   return lnob::ctl::RunDemoGenerate(a);
 }
 int RunApiKeys(std::map<std::string, std::string>& a) { return lnob::ctl::RunApiKeys(a, g_positional); }
@@ -253,7 +257,8 @@ const Command kCommands[] = {
      "  from services/registry/data (see PROVENANCE.md there). Idempotent: the same files load\n"
      "  once; each load is recorded in registry.refdata_changes.\n",
      RunRefdata},
-    {"import", "import households, villages (registry), support lines (funding), activities, persons (campaigns)",
+    {"import", "import households, villages (registry), support lines (funding), activities, persons (campaigns),"
+               " plans, findings (inspection)",
      "lnobctl import households FILE.csv [--target=127.0.0.1:50051] [--token=JWT | --token_file=F]\n"
      "                [--import_id=UUID] [--progress=plain]\n"
      "  Streams the file (format: docs/household-csv.md) to HouseholdService/ImportHouseholds with\n"
@@ -287,7 +292,12 @@ const Command kCommands[] = {
      "                [--import_id=UUID]\n"
      "  Registers prestigious persons and their support events (format: docs/campaigns-csv.md)\n"
      "  with CreatePerson and RecordSupportEvent under request ids derived from the file: the\n"
-     "  same file again records nothing twice. Exit code 3 when some rows failed.\n",
+     "  same file again records nothing twice. Exit code 3 when some rows failed.\n"
+     "lnobctl import plans FILE.csv [--target=127.0.0.1:50055] [--token=JWT | --token_file=F]\n"
+     "lnobctl import findings FILE.csv [--target=127.0.0.1:50055] [--token=JWT | --token_file=F]\n"
+     "  Inspection plans (rows of one agency, year and number are one plan's items) and findings\n"
+     "  with their references (format: docs/inspection-csv.md), one idempotent call per plan or\n"
+     "  row. Exit code 3 when some rows failed.\n",
      RunImport},
     {"export", "export households to CSV",
      "lnobctl export households [--out=FILE.csv] [--unit=CODE] [--reviews=true|false]\n"
@@ -323,7 +333,12 @@ const Command kCommands[] = {
      "\n"
      "lnobctl demo persons [--seed=47] [--out=FILE.csv]\n"
      "  Prestigious persons of the demo's ethnic-minority villages with this year's Tết gifts,\n"
-     "  information and visits, as a person CSV.\n",
+     "  information and visits, as a person CSV.\n"
+     "lnobctl demo inspection --private_key=KEY.pem [--target=127.0.0.1:50055]\n"
+     "                [--funding_target=127.0.0.1:50052]\n"
+     "  A check of the demo's housing support in one commune from plan to published conclusion:\n"
+     "  findings on real demo lines (one holds its line in funding), a partial recovery and an\n"
+     "  overdue recommendation. The team's tokens are signed with KEY.pem.\n",
      RunDemo},
     {"apikeys", "create, list, get or revoke API keys through the gateway's admin API",
      lnob::ctl::kApiKeysHelp, RunApiKeys},
@@ -356,13 +371,15 @@ int main(int argc, char** argv) {
       }
       if (s.rfind("--", 0) != 0) {
         if ((name == "refdata" && s == "load") ||
-            (name == "demo" && (s == "generate" || s == "villages" || s == "activities" || s == "persons")) ||
+            (name == "demo" && (s == "generate" || s == "villages" || s == "activities" || s == "persons" ||
+                                 s == "inspection")) ||
             (name == "audit" && s == "verify") ||
             ((name == "import" || name == "export") && s == "households")) {
           g_kind = s;
           continue;
         }
-        if (name == "import" && (s == "support" || s == "villages" || s == "activities" || s == "persons") &&
+        if (name == "import" && (s == "support" || s == "villages" || s == "activities" || s == "persons" ||
+                                  s == "plans" || s == "findings") &&
             g_kind.empty()) {
           g_kind = s;
           continue;

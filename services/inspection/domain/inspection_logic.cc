@@ -25,14 +25,6 @@ bool ValidUnitCode(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
 }
 
-absl::Status Overlapping(const v1::Overlap& o, const std::string& field) {
-  return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                        field, ": the subject ", o.subject_unit_code(), " is already covered in this year by ",
-                        o.other(), " (", o.agency_code(), ", ", v1::Kind_Name(o.kind()),
-                        ") over an overlapping period; give overlap_reason to go ahead")),
-                    "OVERLAP");
-}
-
 }  // namespace
 
 absl::StatusOr<absl::CivilDay> RequiredDay(const google::type::Date& d, const std::string& field,
@@ -97,18 +89,6 @@ absl::Status InspectionLogic::CheckVisible(const C& c, const std::vector<std::st
     if (ok) return absl::OkStatus();
   }
   return api::NotFound(name);
-}
-
-absl::Status InspectionLogic::CheckOverlaps(const std::vector<v1::Subject>& subjects, int year,
-                                            const google::type::Date& from, const google::type::Date& to,
-                                            const std::string& plan_item, const std::string& reason,
-                                            const std::string& field,
-                                            google::protobuf::RepeatedPtrField<v1::Overlap>* out) {
-  LNOB_ASSIGN_OR_RETURN(auto overlaps, store_->FindOverlaps(subjects, year, api::ProtoDateText(from),
-                                                            api::ProtoDateText(to), plan_item));
-  if (!overlaps.empty() && reason.empty()) return Overlapping(overlaps.front(), field);
-  for (auto& o : overlaps) *out->Add() = std::move(o);
-  return absl::OkStatus();
 }
 
 // ---- Reference data ------------------------------------------------------------------------------
@@ -191,10 +171,6 @@ absl::Status InspectionLogic::CreatePlan(const C& c, const v1::CreatePlanRequest
   // Overlaps with what is already recorded, and between the plan's own items.
   for (int i = 0; i < p.items_size(); ++i) {
     auto* item = p.mutable_items(i);
-    std::vector<v1::Subject> subjects(item->subjects().begin(), item->subjects().end());
-    LNOB_RETURN_IF_ERROR(CheckOverlaps(subjects, p.year(), item->period_from(), item->period_to(), "",
-                                       item->overlap_reason(), absl::StrCat("plan.items[", i, "]"),
-                                       item->mutable_overlaps()));
     for (int j = 0; j < i; ++j) {
       const auto& other = p.items(j);
       const bool periods = api::ProtoDay(other.period_from()) <= api::ProtoDay(item->period_to()) &&
@@ -320,10 +296,7 @@ absl::Status InspectionLogic::CreateInspection(const C& c, const v1::CreateInspe
     in.set_plan_item(absl::StrCat("inspectionPlans/", plan_id, "/items/", number));
   }
   LNOB_RETURN_IF_ERROR(CheckSubjects(c, in.subjects(), "inspection.subjects"));
-  std::vector<v1::Subject> subjects(in.subjects().begin(), in.subjects().end());
   in.clear_overlaps();
-  LNOB_RETURN_IF_ERROR(CheckOverlaps(subjects, static_cast<int>(decided->year()), in.period_from(), in.period_to(),
-                                     in.plan_item(), in.overlap_reason(), "inspection", in.mutable_overlaps()));
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateInspection(
                                   in, c.principal.subject,
                                   api::IdempotencyKeyFor(req, "CreateInspection", c.principal.subject)));
@@ -370,6 +343,22 @@ absl::Status InspectionLogic::ListInspections(const C& c, const v1::ListInspecti
 
 absl::Status InspectionLogic::AdvanceInspection(const C& c, const v1::AdvanceInspectionRequest& req,
                                                 v1::Inspection* out) {
+  if (req.to() == v1::APPRAISED) return InvalidField("to", "the appraisal is AppraiseConclusion");
+  return Step(c, req, out);
+}
+
+absl::Status InspectionLogic::AppraiseConclusion(const C& c, const v1::AppraiseConclusionRequest& req,
+                                                 v1::Inspection* out) {
+  v1::AdvanceInspectionRequest step;
+  step.set_name(req.name());
+  step.set_etag(req.etag());
+  step.set_to(v1::APPRAISED);
+  *step.mutable_date() = req.date();
+  step.set_appraisal_opinion(req.opinion());
+  return Step(c, step, out);
+}
+
+absl::Status InspectionLogic::Step(const C& c, const v1::AdvanceInspectionRequest& req, v1::Inspection* out) {
   LNOB_ASSIGN_OR_RETURN(v1::Inspection cur, VisibleInspection(c, req.name(), "name"));
   Violations v;
   if (req.etag().empty()) v.Add("etag", "is required (read the inspection first)");
@@ -430,7 +419,7 @@ absl::Status InspectionLogic::AdvanceInspection(const C& c, const v1::AdvanceIns
                           "SELF_APPROVAL");
       }
       if (req.appraisal_opinion().empty() || Utf8Chars(req.appraisal_opinion()) > 8000) {
-        v.Add("appraisal_opinion", "is required, at most 8,000 characters");
+        v.Add("opinion", "is required, at most 8,000 characters");
       }
       break;
     case v1::CONCLUDED: {

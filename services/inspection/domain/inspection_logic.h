@@ -56,6 +56,7 @@ class InspectionLogic {
   absl::Status GetInspection(const C& c, const v1::GetInspectionRequest& req, v1::Inspection* out);
   absl::Status ListInspections(const C& c, const v1::ListInspectionsRequest& req, v1::ListInspectionsResponse* out);
   absl::Status AdvanceInspection(const C& c, const v1::AdvanceInspectionRequest& req, v1::Inspection* out);
+  absl::Status AppraiseConclusion(const C& c, const v1::AppraiseConclusionRequest& req, v1::Inspection* out);
   absl::Status GetConclusion(const C& c, const v1::GetConclusionRequest& req, v1::Conclusion* out);
 
   absl::Status CreateFinding(const C& c, const v1::CreateFindingRequest& req, v1::Finding* out);
@@ -98,10 +99,7 @@ class InspectionLogic {
   absl::StatusOr<v1::Finding> VisibleFinding(const C& c, const std::string& name, const std::string& field);
   absl::StatusOr<v1::Recommendation> VisibleRecommendation(const C& c, const std::string& name,
                                                            const std::string& field);
-  absl::Status CheckOverlaps(const std::vector<v1::Subject>& subjects, int year, const google::type::Date& from,
-                             const google::type::Date& to, const std::string& plan_item,
-                             const std::string& reason, const std::string& field,
-                             google::protobuf::RepeatedPtrField<v1::Overlap>* out);
+  absl::Status Step(const C& c, const v1::AdvanceInspectionRequest& req, v1::Inspection* out);
   // Fetches and freezes the references; fills commune, date, facts and money on each.
   absl::Status ResolveReferences(const C& c, v1::Finding* f);
 

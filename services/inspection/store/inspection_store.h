@@ -80,13 +80,9 @@ class InspectionStore {
   // The rule's value on a day (YYYY-MM-DD).
   virtual absl::StatusOr<int> RuleValue(const std::string& code, const std::string& day) = 0;
 
-  // Plan items and inspections of the same year whose subjects and covered periods overlap
-  // (`self` and `plan_item` excluded).
-  virtual absl::StatusOr<std::vector<v1::Overlap>> FindOverlaps(const std::vector<v1::Subject>& subjects, int year,
-                                                                const std::string& period_from,
-                                                                const std::string& period_to,
-                                                                const std::string& plan_item) = 0;
-
+  // Plan items and decisions are refused with FAILED_PRECONDITION OVERLAP, naming the other
+  // one, when a subject overlaps another of the same year and no overlap_reason is given
+  // (checked in the writing transaction, after a replay has been answered).
   virtual absl::StatusOr<v1::Plan> CreatePlan(const v1::Plan& plan, const std::string& creator,
                                               const db::IdempotencyKey& key) = 0;
   virtual absl::StatusOr<v1::Plan> GetPlan(const std::string& id) = 0;

@@ -40,6 +40,48 @@ Enum ParseEnum(const std::string& text, Parse parse) {
   return e;
 }
 
+// Plan items and inspections of `year` whose subjects and covered periods overlap these
+// (`plan_item`, a decision's own item, excepted).
+std::vector<v1::Overlap> OverlapsOf(transaction_base& tx, const google::protobuf::RepeatedPtrField<v1::Subject>& subjects,
+                                    int year, const std::string& from, const std::string& to,
+                                    const std::string& plan_item) {
+  std::vector<v1::Overlap> out;
+  std::set<std::string> seen;
+  for (const auto& s : subjects) {
+    for (const auto& r : tx.exec_params(
+             "SELECT owner, agency_code, kind, unit_code FROM subjects"
+             " WHERE unit_code = $1 AND year = $2 AND ($5 = '' OR (owner <> $5 AND plan_item <> $5))"
+             " AND (org_key = $6 OR org_key = '' OR $6 = '')"
+             " AND daterange(period_from, period_to, '[]') && daterange($3::date, $4::date, '[]')"
+             " ORDER BY owner",
+             s.unit_code(), year, from, to, plan_item, FoldName(s.organisation()))) {
+      if (!seen.insert(Str(r[0]) + "|" + Str(r[3])).second) continue;
+      v1::Overlap o;
+      o.set_other(Str(r[0]));
+      o.set_agency_code(Str(r[1]));
+      o.set_kind(ParseEnum<v1::Kind>(Str(r[2]), v1::Kind_Parse));
+      o.set_subject_unit_code(Str(r[3]));
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
+}
+// The overlap rule (docs/inspection.md): checked in the writing transaction, after a replay of
+// the same request (which must not overlap itself) has been answered.
+absl::Status RequireNoOverlap(transaction_base& tx, const google::protobuf::RepeatedPtrField<v1::Subject>& subjects,
+                              int year, const std::string& from, const std::string& to, const std::string& plan_item,
+                              const std::string& reason, const std::string& field) {
+  if (!reason.empty()) return absl::OkStatus();
+  auto overlaps = OverlapsOf(tx, subjects, year, from, to, plan_item);
+  if (overlaps.empty()) return absl::OkStatus();
+  const auto& o = overlaps.front();
+  return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                        field, ": the subject ", o.subject_unit_code(), " is already covered in this year by ",
+                        o.other(), " (", o.agency_code(), ", ", v1::Kind_Name(o.kind()),
+                        ") over an overlapping period; give overlap_reason to go ahead")),
+                    "OVERLAP");
+}
+
 // ---- Plans ---------------------------------------------------------------------------------------
 
 std::string ItemOwner(const std::string& plan_id, int number) {
@@ -415,33 +457,6 @@ class PgInspectionStore final : public InspectionStore {
     });
   }
 
-  absl::StatusOr<std::vector<v1::Overlap>> FindOverlaps(const std::vector<v1::Subject>& subjects, int year,
-                                                        const std::string& from, const std::string& to,
-                                                        const std::string& plan_item) override {
-    using Out = std::vector<v1::Overlap>;
-    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
-      std::set<std::string> seen;
-      for (const auto& s : subjects) {
-        for (const auto& r : tx.exec_params(
-                 "SELECT owner, agency_code, kind, unit_code FROM subjects"
-                 " WHERE unit_code = $1 AND year = $2 AND ($5 = '' OR (owner <> $5 AND plan_item <> $5))"
-                 " AND (org_key = $6 OR org_key = '' OR $6 = '')"
-                 " AND daterange(period_from, period_to, '[]') && daterange($3::date, $4::date, '[]')"
-                 " ORDER BY owner",
-                 s.unit_code(), year, from, to, plan_item, FoldName(s.organisation()))) {
-          if (!seen.insert(Str(r[0]) + "|" + Str(r[3])).second) continue;
-          v1::Overlap o;
-          o.set_other(Str(r[0]));
-          o.set_agency_code(Str(r[1]));
-          o.set_kind(ParseEnum<v1::Kind>(Str(r[2]), v1::Kind_Parse));
-          o.set_subject_unit_code(Str(r[3]));
-          out.push_back(std::move(o));
-        }
-      }
-      return absl::OkStatus();
-    });
-  }
-
   absl::StatusOr<v1::Plan> CreatePlan(const v1::Plan& plan, const std::string& creator,
                                       const db::IdempotencyKey& key) override {
     return pool_->Write<v1::Plan>([&](transaction_base& tx, v1::Plan& out) -> absl::Status {
@@ -450,8 +465,11 @@ class PgInspectionStore final : public InspectionStore {
         tx.exec_params("INSERT INTO plans (id, agency_code, year, number, issued_date, creator)"
                        " VALUES ($1::uuid, $2, $3, normalize($4, NFC), $5::date, $6)",
                        id, plan.agency_code(), plan.year(), plan.number(), api::ProtoDateText(plan.issued_date()), creator);
-        for (const auto& item : plan.items()) {
+        for (int i = 0; i < plan.items_size(); ++i) {
+          const auto& item = plan.items(i);
           const std::string from = api::ProtoDateText(item.period_from()), to = api::ProtoDateText(item.period_to());
+          LNOB_RETURN_IF_ERROR(RequireNoOverlap(tx, item.subjects(), plan.year(), from, to, "", item.overlap_reason(),
+                                                absl::StrCat("plan.items[", i, "]")));
           tx.exec_params("INSERT INTO plan_items (plan_id, number, kind, scope, period_from, period_to, planned_start,"
                          " planned_end, overlap_reason) VALUES ($1::uuid, $2, $3, normalize($4, NFC), $5::date, $6::date,"
                          " $7::date, $8::date, normalize($9, NFC))",
@@ -519,6 +537,8 @@ class PgInspectionStore final : public InspectionStore {
           plan_item = in.plan_item().substr(in.plan_item().rfind('/') + 1);
         }
         const std::string from = api::ProtoDateText(in.period_from()), to = api::ProtoDateText(in.period_to());
+        LNOB_RETURN_IF_ERROR(RequireNoOverlap(tx, in.subjects(), in.decision_date().year(), from, to, in.plan_item(),
+                                              in.overlap_reason(), "inspection"));
         tx.exec_params(
             "INSERT INTO inspections (id, kind, agency_code, decision_number, decision_date, origin, plan_id, plan_item,"
             " decider, leader, members, duration_days, scope, period_from, period_to, overlap_reason, creator)"

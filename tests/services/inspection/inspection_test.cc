@@ -64,6 +64,19 @@ TEST_F(InspectionTest, AnOverlappingSubjectNeedsAReasonAndNamesTheOther) {
   EXPECT_EQ(stats.inspections(), 2);
 }
 
+TEST_F(InspectionTest, ARetriedDecisionIsAnsweredFromTheFirstAndDoesNotOverlapItself) {
+  auto req = Decision("DEPARTMENT", v1::CHECK, Day(2024, 3, 1));
+  req.set_request_id("0190c0de-0000-7000-8000-00000000000a");
+  v1::Inspection first = Create(req);
+  v1::Inspection again = Create(req);
+  EXPECT_EQ(again.name(), first.name());
+  EXPECT_EQ(Count("SELECT count(*) FROM inspection.inspections"), 1);
+  // A new request for the same subject and period is the overlap.
+  req.set_request_id("0190c0de-0000-7000-8000-00000000000b");
+  v1::Inspection out;
+  EXPECT_EQ(GetReason(logic_->CreateInspection(director_, req, &out)), "OVERLAP");
+}
+
 TEST_F(InspectionTest, APlannedDecisionDoesNotOverlapItsOwnPlanItem) {
   v1::CreatePlanRequest req;
   auto* p = req.mutable_plan();
