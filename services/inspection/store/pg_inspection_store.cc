@@ -713,9 +713,17 @@ class PgInspectionStore final : public InspectionStore {
               ArrayLiteral(amounts), ArrayLiteral(communes), ArrayLiteral(dates), ArrayLiteral(facts),
               ArrayLiteral(fetched));
         }
+        // The money in one statement: the report's aggregate counts a finding once per node.
+        std::vector<std::string> money_sources, money_nodes, money_amounts;
         for (const auto& m : f.to_recover()) {
-          tx.exec_params("INSERT INTO finding_money (finding_id, source, node_code, amount_vnd) VALUES ($1::uuid, $2, $3, $4)",
-                         id, m.source(), m.node_code(), m.amount_vnd());
+          money_sources.push_back(m.source());
+          money_nodes.push_back(m.node_code());
+          money_amounts.push_back(absl::StrCat(m.amount_vnd()));
+        }
+        if (!money_sources.empty()) {
+          tx.exec_params("INSERT INTO finding_money (finding_id, source, node_code, amount_vnd)"
+                         " SELECT $1::uuid, s, n, a::bigint FROM unnest($2::text[], $3::text[], $4::text[]) AS x(s, n, a)",
+                         id, ArrayLiteral(money_sources), ArrayLiteral(money_nodes), ArrayLiteral(money_amounts));
         }
         LNOB_ASSIGN_OR_RETURN(out, ReadFinding(tx, id));
         return absl::OkStatus();
@@ -884,23 +892,15 @@ class PgInspectionStore final : public InspectionStore {
                                                         bool by_category, bool by_severity) override {
     using Out = std::vector<ReportRow>;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
-      const std::string node = by_node ? "coalesce(m.node_code, '')" : "''";
-      const std::string unit = by_unit ? "f.unit_code" : "''";
-      const std::string category = by_category ? "f.category" : "''";
-      const std::string severity = by_severity ? "f.severity" : "''";
-      // By node, a finding counts once per node and its money splits by node; otherwise the
-      // finding counts once with its whole amount.
-      const std::string sql =
-          by_node ? absl::StrCat("SELECT ", node, ", ", unit, ", ", category, ", ", severity,
-                                 ", count(DISTINCT f.id), coalesce(sum(m.amount_vnd), 0)::bigint"
-                                 " FROM findings f LEFT JOIN finding_money m ON m.finding_id = f.id"
-                                 " WHERE f.found_date BETWEEN $1::date AND $2::date"
-                                 " AND (NOT $3 OR f.unit_code = ANY($4::text[])) GROUP BY 1, 2, 3, 4")
-                  : absl::StrCat("SELECT ", node, ", ", unit, ", ", category, ", ", severity,
-                                 ", count(*), coalesce(sum(f.to_recover_vnd), 0)::bigint FROM findings f"
-                                 " WHERE f.found_date BETWEEN $1::date AND $2::date"
-                                 " AND (NOT $3 OR f.unit_code = ANY($4::text[])) GROUP BY 1, 2, 3, 4");
-      for (const auto& r : tx.exec_params(sql, from, to, units.has_value(), UnitsArray(units))) {
+      // The trigger-kept aggregate by month (periods are whole months); dimensions not asked
+      // for collapse to ''.
+      const std::string sql = absl::StrCat(
+          "SELECT ", by_node ? "node_code" : "''", ", ", by_unit ? "unit_code" : "''", ", ",
+          by_category ? "category" : "''", ", ", by_severity ? "severity" : "''",
+          ", sum(findings)::bigint, sum(to_recover_vnd)::bigint FROM findings_agg"
+          " WHERE by_node = $5 AND month BETWEEN date_trunc('month', $1::date) AND $2::date"
+          " AND (NOT $3 OR unit_code = ANY($4::text[])) GROUP BY 1, 2, 3, 4");
+      for (const auto& r : tx.exec_params(sql, from, to, units.has_value(), UnitsArray(units), by_node)) {
         out.push_back({Str(r[0]), Str(r[1]), Str(r[2]), Str(r[3]), r[4].as<int64_t>(), r[5].as<int64_t>()});
       }
       return absl::OkStatus();

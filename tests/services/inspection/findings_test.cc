@@ -291,6 +291,11 @@ TEST_F(FindingsTest, ReportsByNodeAndUnitAndFlaggedRecords) {
   rep.Clear();
   ASSERT_TRUE(logic_->GetFindingsReport(leader_, req, &rep).ok());
   EXPECT_EQ(rep.rows_size(), 2);
+  // The trigger-kept aggregate agrees with the findings themselves.
+  EXPECT_EQ(Count("SELECT sum(findings) FROM inspection.findings_agg WHERE NOT by_node"),
+            Count("SELECT count(*) FROM inspection.findings"));
+  EXPECT_EQ(Count("SELECT sum(to_recover_vnd) FROM inspection.findings_agg WHERE by_node"),
+            Count("SELECT sum(amount_vnd) FROM inspection.finding_money"));
   // For awards: the household with an open serious finding against it.
   v1::ListFlaggedRecordsRequest fr;
   fr.set_open_serious_only(true);
