@@ -43,6 +43,27 @@ class FeedHub {
   std::thread thread_;
 };
 
+// The body of every WatchChanges: reads the feed after `from` in pages of 500 (`read(after,
+// limit)` returns events with a `cursor()`), writes those `visible(event)` accepts (the
+// caller's area) to `sink` (Write, Cancelled), and waits on `hub` when nothing is new, until
+// the caller goes away.
+template <typename Sink, typename Read, typename Visible>
+absl::Status StreamFeed(FeedHub& hub, int64_t from, Sink& sink, Read&& read, Visible&& visible) {
+  int64_t cursor = from;
+  while (!sink.Cancelled()) {
+    auto events = read(cursor, 500);
+    if (!events.ok()) return events.status();
+    for (const auto& e : *events) {
+      cursor = e.cursor();
+      if (!visible(e)) continue;
+      if (!sink.Write(e)) return absl::OkStatus();
+    }
+    // Nothing new: wait on the shared poller, not on a query of this stream's own.
+    if (events->empty()) hub.WaitBeyond(cursor, absl::Seconds(1));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace lnob
 
 #endif  // LNOB_COMMON_UTIL_FEED_HUB_H_

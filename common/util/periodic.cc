@@ -1,5 +1,7 @@
 #include "common/util/periodic.h"
 
+#include "common/log/log.h"
+
 namespace lnob {
 
 PeriodicTask::PeriodicTask(const Clock& clock, absl::Duration interval, std::function<void()> fn,
@@ -37,6 +39,15 @@ void PeriodicTask::Stop() {
 int PeriodicTask::runs() const {
   std::lock_guard<std::mutex> l(mu_);
   return runs_;
+}
+
+std::unique_ptr<PeriodicTask> RefreshEvery(const Clock& clock, absl::Duration interval,
+                                           std::function<absl::Status()> refresh) {
+  return std::make_unique<PeriodicTask>(clock, interval, [refresh = std::move(refresh)] {
+    if (auto st = refresh(); !st.ok()) {
+      log::Warn("business metrics refresh failed", {{"error", std::string(st.message())}});
+    }
+  });
 }
 
 }  // namespace lnob

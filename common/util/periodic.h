@@ -7,9 +7,11 @@
 
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/util/clock.h"
 
@@ -39,6 +41,11 @@ class PeriodicTask {
   int runs_ = 0;
   std::thread thread_;
 };
+
+// A service's dashboard gauges: `refresh` every `interval`, a failure logged (the gauges keep
+// their last values) rather than fatal.
+std::unique_ptr<PeriodicTask> RefreshEvery(const Clock& clock, absl::Duration interval,
+                                           std::function<absl::Status()> refresh);
 
 }  // namespace lnob
 

@@ -1,6 +1,5 @@
 #include "services/campaigns/api/business_metrics.h"
 
-#include "common/log/log.h"
 #include "common/util/date.h"
 #include "prometheus/gauge.h"
 #include "prometheus/registry.h"
@@ -68,11 +67,7 @@ absl::Status BusinessMetrics::Refresh() {
 }
 
 void BusinessMetrics::Start(absl::Duration interval) {
-  tasks_.push_back(std::make_unique<PeriodicTask>(clock_, interval, [this] {
-    if (auto st = Refresh(); !st.ok()) {
-      log::Warn("business metrics refresh failed", {{"error", std::string(st.message())}});
-    }
-  }));
+  tasks_.push_back(RefreshEvery(clock_, interval, [this] { return Refresh(); }));
 }
 
 }  // namespace lnob::campaigns

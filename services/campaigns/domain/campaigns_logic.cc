@@ -851,19 +851,12 @@ absl::Status CampaignsLogic::WatchChanges(const C& c, const v1::WatchChangesRequ
                                           server::MessageWriter<v1::ChangeEvent>& sink) {
   if (req.from_cursor() < 0) return InvalidField("from_cursor", "must not be negative");
   LNOB_ASSIGN_OR_RETURN(auto scope, scope_->CoveredCommunes(c.principal, Today()));
-  int64_t cursor = req.from_cursor();
-  while (!sink.Cancelled()) {
-    LNOB_ASSIGN_OR_RETURN(auto events, store_->ReadFeed(cursor, 500));
-    for (const auto& e : events) {
-      cursor = e.cursor();
-      // Campaigns are province-wide (no commune): every reader sees them.
-      if (scope && !e.commune_code().empty() && !scope->count(e.commune_code())) continue;
-      if (!sink.Write(e)) return absl::OkStatus();
-    }
-    // Nothing new: wait on the shared poller, not on a query of this stream's own.
-    if (events.empty()) feed_.WaitBeyond(cursor, absl::Seconds(1));
-  }
-  return absl::OkStatus();
+  return StreamFeed(feed_, req.from_cursor(), sink,
+                    [&](int64_t after, int limit) { return store_->ReadFeed(after, limit); },
+                    [&](const v1::ChangeEvent& e) {
+                      // Campaigns are province-wide (no commune): every reader sees them.
+                      return !scope || e.commune_code().empty() || scope->count(e.commune_code()) > 0;
+                    });
 }
 
 }  // namespace lnob::campaigns

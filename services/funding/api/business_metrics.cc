@@ -1,6 +1,5 @@
 #include "services/funding/api/business_metrics.h"
 
-#include "common/log/log.h"
 #include "common/util/date.h"
 #include "prometheus/gauge.h"
 #include "prometheus/registry.h"
@@ -53,11 +52,7 @@ void BusinessMetrics::Start(absl::Duration interval) {
       if (inspection_ != nullptr) inspection_lag_->Set(inspection_->LagSeconds());
     }));
   }
-  tasks_.push_back(std::make_unique<PeriodicTask>(clock_, interval, [this] {
-    if (auto st = Refresh(); !st.ok()) {
-      log::Warn("business metrics refresh failed", {{"error", std::string(st.message())}});
-    }
-  }));
+  tasks_.push_back(RefreshEvery(clock_, interval, [this] { return Refresh(); }));
 }
 
 }  // namespace lnob::funding

@@ -8,6 +8,28 @@ namespace {
 
 using namespace pg;  // NOLINT: this file's own helpers
 
+// Applies the changes after the feed's stored cursor and moves the cursor to the last one, in
+// the caller's transaction; changes at or below it were applied before and are skipped. The
+// cursor row lock makes one consumer at a time apply changes. apply(change) returns the rows
+// it affected; the total is returned.
+template <typename Change, typename Apply>
+int64_t ApplyAfterCursor(transaction_base& tx, const std::string& feed, const std::vector<Change>& changes,
+                         Apply&& apply) {
+  tx.exec_params("INSERT INTO feed_cursors (feed, cursor) VALUES ($1, 0) ON CONFLICT DO NOTHING", feed);
+  auto c = tx.exec_params("SELECT cursor FROM feed_cursors WHERE feed = $1 FOR UPDATE", feed);
+  const int64_t stored = c[0][0].as<int64_t>();
+  int64_t last = stored, affected = 0;
+  for (const auto& ch : changes) {
+    if (ch.cursor <= last) continue;
+    last = ch.cursor;
+    affected += apply(ch);
+  }
+  if (last != stored) {
+    tx.exec_params("UPDATE feed_cursors SET cursor = $2, updated_at = now() WHERE feed = $1", feed, last);
+  }
+  return affected;
+}
+
 class PgSupportStore : public SupportStore {
  public:
   explicit PgSupportStore(db::Pool* pool) : pool_(pool) {}
@@ -234,14 +256,7 @@ class PgSupportStore : public SupportStore {
   absl::StatusOr<int64_t> ApplyChanges(const std::string& feed, const std::vector<FeedChange>& changes) override {
     return pool_->Write<int64_t>([&](transaction_base& tx, int64_t& out) -> absl::Status {
       if (changes.empty()) return absl::OkStatus();
-      // The cursor row lock makes one consumer at a time apply changes.
-      tx.exec_params("INSERT INTO feed_cursors (feed, cursor) VALUES ($1, 0) ON CONFLICT DO NOTHING", feed);
-      auto c = tx.exec_params("SELECT cursor FROM feed_cursors WHERE feed = $1 FOR UPDATE", feed);
-      const int64_t stored = c[0][0].as<int64_t>();
-      int64_t last = stored;
-      for (const auto& ch : changes) {
-        if (ch.cursor <= last) continue;
-        last = ch.cursor;
+      out = ApplyAfterCursor(tx, feed, changes, [&](const FeedChange& ch) -> int64_t {
         if (!ch.lineage_household_id.empty()) {
           // The closure: the ancestor and every household it descends from.
           tx.exec_params(
@@ -251,25 +266,23 @@ class PgSupportStore : public SupportStore {
               " WHERE a <> $1::uuid ON CONFLICT DO NOTHING",
               ch.lineage_household_id, ch.ancestor_id, ch.cursor);
         }
-        if (ch.household_id.empty()) continue;
-        pqxx::result r;
+        if (ch.household_id.empty()) return 0;
         if (ch.closed) {
-          r = tx.exec_params(
-              "UPDATE support_lines SET review_flag = true, review_reason = $2, version = version + 1, updated_at = now()"
-              " WHERE household_id = $1::uuid AND state = 'PLANNED' AND NOT review_flag",
-              ch.household_id, ch.reason);
-        } else {
-          r = tx.exec_params(
-              "UPDATE support_lines l SET review_flag = true, review_reason = $3, version = version + 1, updated_at = now()"
-              " FROM support_contents c WHERE c.code = l.content AND l.household_id = $1::uuid AND l.state = 'PLANNED'"
-              " AND NOT ($2 = ANY(c.eligible_classes)) AND NOT l.review_flag",
-              ch.household_id, ch.classification, ch.reason);
+          return tx
+              .exec_params(
+                  "UPDATE support_lines SET review_flag = true, review_reason = $2, version = version + 1, updated_at = now()"
+                  " WHERE household_id = $1::uuid AND state = 'PLANNED' AND NOT review_flag",
+                  ch.household_id, ch.reason)
+              .affected_rows();
         }
-        out += r.affected_rows();
-      }
-      if (last != stored) {
-        tx.exec_params("UPDATE feed_cursors SET cursor = $2, updated_at = now() WHERE feed = $1", feed, last);
-      }
+        return tx
+            .exec_params(
+                "UPDATE support_lines l SET review_flag = true, review_reason = $3, version = version + 1, updated_at = now()"
+                " FROM support_contents c WHERE c.code = l.content AND l.household_id = $1::uuid AND l.state = 'PLANNED'"
+                " AND NOT ($2 = ANY(c.eligible_classes)) AND NOT l.review_flag",
+                ch.household_id, ch.classification, ch.reason)
+            .affected_rows();
+      });
       return absl::OkStatus();
     });
   }
@@ -278,33 +291,28 @@ class PgSupportStore : public SupportStore {
                                                  const std::vector<InspectionChange>& changes) override {
     return pool_->Write<int64_t>([&](transaction_base& tx, int64_t& out) -> absl::Status {
       if (changes.empty()) return absl::OkStatus();
-      tx.exec_params("INSERT INTO feed_cursors (feed, cursor) VALUES ($1, 0) ON CONFLICT DO NOTHING", feed);
-      auto c = tx.exec_params("SELECT cursor FROM feed_cursors WHERE feed = $1 FOR UPDATE", feed);
-      const int64_t stored = c[0][0].as<int64_t>();
-      int64_t last = stored;
-      for (const auto& ch : changes) {
-        if (ch.cursor <= last) continue;
-        last = ch.cursor;
-        pqxx::result r;
+      out = ApplyAfterCursor(tx, feed, changes, [&](const InspectionChange& ch) -> int64_t {
         if (ch.kind == "HOLD_PLACED" && !ch.line_id.empty()) {
-          r = tx.exec_params("INSERT INTO line_holds (line_id, finding, placed_on, cursor) VALUES ($1::uuid, $2, $3::date, $4)"
-                             " ON CONFLICT DO NOTHING",
-                             ch.line_id, ch.resource, ch.day, ch.cursor);
-        } else if (ch.kind == "HOLD_LIFTED" && !ch.line_id.empty()) {
-          r = tx.exec_params("DELETE FROM line_holds WHERE line_id = $1::uuid AND finding = $2", ch.line_id, ch.resource);
-        } else if (ch.kind == "RECOVERY_RECORDED" && ch.amount_vnd > 0) {
-          r = tx.exec_params("INSERT INTO inspection_recoveries (recovery, source, node_code, unit_code, day, year, amount,"
-                             " cursor) VALUES ($1, $2, $3, $4, $5::date, extract(year FROM $5::date)::int, $6, $7)"
-                             " ON CONFLICT DO NOTHING",
-                             ch.resource, ch.source, ch.node_code, ch.unit_code, ch.day, ch.amount_vnd, ch.cursor);
-        } else {
-          continue;
+          return tx
+              .exec_params("INSERT INTO line_holds (line_id, finding, placed_on, cursor) VALUES ($1::uuid, $2, $3::date, $4)"
+                           " ON CONFLICT DO NOTHING",
+                           ch.line_id, ch.resource, ch.day, ch.cursor)
+              .affected_rows();
         }
-        out += r.affected_rows();
-      }
-      if (last != stored) {
-        tx.exec_params("UPDATE feed_cursors SET cursor = $2, updated_at = now() WHERE feed = $1", feed, last);
-      }
+        if (ch.kind == "HOLD_LIFTED" && !ch.line_id.empty()) {
+          return tx.exec_params("DELETE FROM line_holds WHERE line_id = $1::uuid AND finding = $2", ch.line_id, ch.resource)
+              .affected_rows();
+        }
+        if (ch.kind == "RECOVERY_RECORDED" && ch.amount_vnd > 0) {
+          return tx
+              .exec_params("INSERT INTO inspection_recoveries (recovery, source, node_code, unit_code, day, year, amount,"
+                           " cursor) VALUES ($1, $2, $3, $4, $5::date, extract(year FROM $5::date)::int, $6, $7)"
+                           " ON CONFLICT DO NOTHING",
+                           ch.resource, ch.source, ch.node_code, ch.unit_code, ch.day, ch.amount_vnd, ch.cursor)
+              .affected_rows();
+        }
+        return 0;  // other kinds only move the cursor
+      });
       return absl::OkStatus();
     });
   }

@@ -1,6 +1,5 @@
 #include "services/inspection/api/business_metrics.h"
 
-#include "common/log/log.h"
 #include "common/status/status.h"
 #include "prometheus/gauge.h"
 #include "prometheus/registry.h"
@@ -41,11 +40,7 @@ absl::Status BusinessMetrics::Refresh() {
 }
 
 void BusinessMetrics::Start(absl::Duration interval) {
-  tasks_.push_back(std::make_unique<PeriodicTask>(clock_, interval, [this] {
-    if (auto st = Refresh(); !st.ok()) {
-      log::Warn("business metrics refresh failed", {{"error", std::string(st.message())}});
-    }
-  }));
+  tasks_.push_back(RefreshEvery(clock_, interval, [this] { return Refresh(); }));
 }
 
 }  // namespace lnob::inspection

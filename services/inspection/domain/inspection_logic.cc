@@ -503,17 +503,11 @@ absl::Status InspectionLogic::WatchChanges(const C& c, const v1::WatchChangesReq
                                            server::MessageWriter<v1::ChangeEvent>& sink) {
   if (req.from_cursor() < 0) return InvalidField("from_cursor", "must not be negative");
   LNOB_ASSIGN_OR_RETURN(auto scope, scope_->Covered(c.principal, Today()));
-  int64_t cursor = req.from_cursor();
-  while (!sink.Cancelled()) {
-    LNOB_ASSIGN_OR_RETURN(auto events, store_->ReadFeed(cursor, 500));
-    for (const auto& e : events) {
-      cursor = e.cursor();
-      if (scope && !e.commune_code().empty() && !scope->count(e.commune_code())) continue;
-      if (!sink.Write(e)) return absl::OkStatus();
-    }
-    if (events.empty()) feed_.WaitBeyond(cursor, absl::Seconds(1));
-  }
-  return absl::OkStatus();
+  return StreamFeed(feed_, req.from_cursor(), sink,
+                    [&](int64_t after, int limit) { return store_->ReadFeed(after, limit); },
+                    [&](const v1::ChangeEvent& e) {
+                      return !scope || e.commune_code().empty() || scope->count(e.commune_code()) > 0;
+                    });
 }
 
 }  // namespace lnob::inspection

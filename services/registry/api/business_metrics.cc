@@ -3,7 +3,6 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "common/log/log.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
 #include "prometheus/family.h"
@@ -69,11 +68,7 @@ absl::Status BusinessMetrics::Refresh() {
 }
 
 void BusinessMetrics::Start(absl::Duration interval) {
-  tasks_.push_back(std::make_unique<PeriodicTask>(clock_, interval, [this] {
-    if (auto st = Refresh(); !st.ok()) {
-      log::Warn("business metrics refresh failed", {{"error", std::string(st.message())}});
-    }
-  }));
+  tasks_.push_back(RefreshEvery(clock_, interval, [this] { return Refresh(); }));
 }
 
 }  // namespace lnob::registry

@@ -138,18 +138,9 @@ absl::Status HouseholdLogic::WatchChanges(const C& c, const v1::WatchChangesRequ
                                           server::MessageWriter<v1::ChangeEvent>& sink) {
   if (req.from_cursor() < 0) return InvalidField("from_cursor", "must not be negative");
   LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
-  int64_t cursor = req.from_cursor();
-  while (!sink.Cancelled()) {
-    LNOB_ASSIGN_OR_RETURN(auto events, store_->ReadFeed(cursor, 500));
-    for (const auto& e : events) {
-      cursor = e.cursor();
-      if (scope && !scope->count(e.commune_code())) continue;
-      if (!sink.Write(e)) return absl::OkStatus();
-    }
-    // Nothing new: wait on the shared poller, not on a query of this stream's own.
-    if (events.empty()) feed_.WaitBeyond(cursor, absl::Seconds(1));
-  }
-  return absl::OkStatus();
+  return StreamFeed(
+      feed_, req.from_cursor(), sink, [&](int64_t after, int limit) { return store_->ReadFeed(after, limit); },
+      [&](const v1::ChangeEvent& e) { return !scope || scope->count(e.commune_code()) > 0; });
 }
 
 }  // namespace lnob::registry
