@@ -639,6 +639,7 @@ class GatewayRestE2E(unittest.TestCase):
         paid = self.call("POST", "/v1/disbursements", {"disbursement": dict(key, date=date(2024, 9, 1),
                                                                             amountVnd="300000", note="e2e")})
         self.assertEqual((paid["amountVnd"], paid["date"]), ("300000", date(2024, 9, 1)))
+        self.assertEqual(self.call("GET", f"/v1/{alloc['name']}")["amountVnd"], "1000000")
         listed = self.call("GET", "/v1/allocations?year=2024&unitCode=689")
         self.assertEqual([(a["name"], a["disbursedVnd"]) for a in listed["allocations"]], [(alloc["name"], "300000")])
         payments = self.call("GET", "/v1/disbursements?year=2024&unitCode=689&source=CENTRAL_INVESTMENT")

@@ -158,9 +158,9 @@ class InspectionE2E(unittest.TestCase):
         line = self.fund.call(f"{SUP}/CreateSupportLine", {"line": {
             "household": h, "content": "HOUSING", "date": date(2025, 5, 1), "amountVnd": "40000000",
             "shares": [{"nodeCode": "NTP_EM.P1", "source": "CENTRAL_RECURRENT", "amountVnd": "40000000"}]}}).name
-        self.fund.call(f"{FUND}/SetAllocation", {"allocation": {
+        alloc = self.fund.call(f"{FUND}/SetAllocation", {"allocation": {
             "year": 2025, "nodeCode": "NTP_EM.P1", "source": "CENTRAL_RECURRENT", "unitCode": "25195",
-            "amountVnd": "500000000"}})
+            "amountVnd": "500000000"}}).name
 
         ins = self.director.call(f"{INS}/CreateInspection", {"inspection": {
             "kind": "CHECK", "agencyCode": "DEPARTMENT", "decisionNumber": "15/QĐ-BDT", "decisionDate": date(2025, 5, 20),
@@ -179,8 +179,11 @@ class InspectionE2E(unittest.TestCase):
         finding = self.leader.call(f"{INS}/CreateFinding", {"finding": {
             "inspection": ins.name, "category": "WRONG_BENEFICIARY", "severity": "SERIOUS",
             "description": "Hộ đã có nhà kiên cố", "date": date(2025, 5, 25), "hold": True,
-            "references": [{"kind": "SUPPORT_LINE", "resource": line}, {"kind": "HOUSEHOLD", "resource": h}]}})
+            "references": [{"kind": "SUPPORT_LINE", "resource": line}, {"kind": "HOUSEHOLD", "resource": h},
+                           {"kind": "ALLOCATION", "resource": alloc}]}})
         self.assertEqual(finding.to_recover_vnd, 40_000_000)
+        self.assertEqual(finding.references[2].commune_code, "25195")
+        self.assertIn("500000000", finding.references[2].facts_json)
         self.assertIn('"amount_vnd":"40000000"', finding.references[0].facts_json.replace(" ", ""))
 
         # The hold reaches funding through the feed: no payment, no delivery.

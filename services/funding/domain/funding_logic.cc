@@ -73,14 +73,24 @@ absl::Status FundingLogic::ListAllocations(const C& c, const v1::ListAllocations
   return absl::OkStatus();
 }
 
+absl::StatusOr<v1::Allocation> FundingLogic::VisibleAllocation(const C& c, const std::string& name) {
+  LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(name, "allocations", "name"));
+  auto a = s_.ledger->GetAllocation(id);
+  if (!a.ok()) return a.status().code() == absl::StatusCode::kNotFound ? api::NotFound(name) : a.status();
+  LNOB_ASSIGN_OR_RETURN(bool ok, s_.InScope(c.principal, a->unit_code(), a->year()));
+  if (!ok) return api::NotFound(name);
+  return *a;
+}
+
+absl::Status FundingLogic::GetAllocation(const C& c, const v1::GetAllocationRequest& req, v1::Allocation* out) {
+  LNOB_ASSIGN_OR_RETURN(*out, VisibleAllocation(c, req.name()));
+  return absl::OkStatus();
+}
+
 absl::Status FundingLogic::ListAllocationRevisions(const C& c, const v1::ListAllocationRevisionsRequest& req,
                                                    v1::ListAllocationRevisionsResponse* out) {
-  LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(req.name(), "allocations", "name"));
-  auto a = s_.ledger->GetAllocation(id);
-  if (!a.ok()) return a.status().code() == absl::StatusCode::kNotFound ? api::NotFound(req.name()) : a.status();
-  LNOB_ASSIGN_OR_RETURN(bool ok, s_.InScope(c.principal, a->unit_code(), a->year()));
-  if (!ok) return api::NotFound(req.name());
-  LNOB_ASSIGN_OR_RETURN(auto revs, s_.ledger->ListRevisions(id));
+  LNOB_ASSIGN_OR_RETURN(v1::Allocation a, VisibleAllocation(c, req.name()));
+  LNOB_ASSIGN_OR_RETURN(auto revs, s_.ledger->ListRevisions(api::IdOf(a.name())));
   LNOB_ASSIGN_OR_RETURN(auto page, api::PageOf(s_.tokens, req, std::move(revs), out->mutable_next_page_token()));
   for (auto& r : page) *out->add_revisions() = std::move(r);
   return absl::OkStatus();

@@ -23,6 +23,7 @@ class FundingLogic {
   using C = server::Call;
   absl::Status SetAllocation(const C& c, const v1::SetAllocationRequest& req, v1::Allocation* out);
   absl::Status ListAllocations(const C& c, const v1::ListAllocationsRequest& req, v1::ListAllocationsResponse* out);
+  absl::Status GetAllocation(const C& c, const v1::GetAllocationRequest& req, v1::Allocation* out);
   absl::Status ListAllocationRevisions(const C& c, const v1::ListAllocationRevisionsRequest& req,
                                        v1::ListAllocationRevisionsResponse* out);
   absl::Status RecordDisbursement(const C& c, const v1::RecordDisbursementRequest& req, v1::Disbursement* out);
@@ -49,6 +50,8 @@ class FundingLogic {
   absl::StatusOr<std::vector<v1::DisbursementReportRow>> DisbursementBySource(int year);
 
  private:
+  // NOT_FOUND when missing or outside the caller's scope.
+  absl::StatusOr<v1::Allocation> VisibleAllocation(const C& c, const std::string& name);
   // Year, scope, node subtree and source filters shared by the allocation and disbursement lists.
   template <typename Req>
   absl::StatusOr<AllocationQuery> MoneyQuery(const C& c, const Req& req);

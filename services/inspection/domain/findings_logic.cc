@@ -31,6 +31,8 @@ const char* CollectionOf(v1::ReferenceKind k) {
       return "supportLines";
     case v1::FUNDING_PLAN:
       return "plans";
+    case v1::ALLOCATION:
+      return "allocations";
     case v1::HOUSEHOLD:
       return "households";
     case v1::REVIEW:

@@ -24,6 +24,7 @@ inline constexpr char kHousehold[] = "HOUSEHOLD";
 inline constexpr char kReview[] = "REVIEW";
 inline constexpr char kActivity[] = "ACTIVITY";
 inline constexpr char kSupportEvent[] = "SUPPORT_EVENT";
+inline constexpr char kAllocation[] = "ALLOCATION";
 
 struct ShareFact {
   std::string node_code;

@@ -65,6 +65,18 @@ class GrpcOwners final : public Owners {
             r->dated = true;
           });
     }
+    if (kind == kAllocation) {
+      return OneByOne<fv1::GetAllocationRequest, fv1::Allocation>(
+          call, resources, peers_.funding, "funding",
+          [this](grpc::ClientContext* ctx, const fv1::GetAllocationRequest& req, fv1::Allocation* out) {
+            return ledger_->GetAllocation(ctx, req, out);
+          },
+          [](const fv1::Allocation& a, OwnerRecord* r) {
+            r->commune_code = a.unit_code();
+            r->date = absl::CivilDay(a.year(), 12, 31);
+            r->dated = true;
+          });
+    }
     if (kind == kReview) return Reviews(call, resources, as_of);
     if (kind == kActivity) {
       return OneByOne<cv1::GetActivityRequest, cv1::Activity>(

@@ -14,8 +14,8 @@ struct OwnerPeers {
   peer::PeerConfig campaigns;
 };
 
-// Owners over the owners' own APIs, with the caller's token: funding's BatchGetSupportLines
-// and GetPlan, the registry's BatchGetHouseholdFacts and GetReview, campaigns' GetActivity
+// Owners over the owners' own APIs, with the caller's token: funding's BatchGetSupportLines,
+// GetPlan and GetAllocation, the registry's BatchGetHouseholdFacts and GetReview, campaigns' GetActivity
 // and GetSupportEvent.
 std::unique_ptr<Owners> NewGrpcOwners(OwnerPeers peers);
 
