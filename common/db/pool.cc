@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/db/sqlstate.h"
+#include "common/status/status.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 #include "common/util/deadline.h"
@@ -28,6 +29,14 @@ std::string ConstraintOf(const std::string& what) {
   pos += 12;
   auto end = what.find('"', pos);
   return end == std::string::npos ? "" : what.substr(pos, end - pos);
+}
+
+absl::Status InvariantStatus(const std::string& what) {
+  std::string message = what.substr(0, what.find('\n'));
+  for (const char* prefix : {"ERROR:  ", "ERROR: "}) {
+    if (message.rfind(prefix, 0) == 0) message = message.substr(std::string(prefix).size());
+  }
+  return WithReason(absl::FailedPreconditionError(message.empty() ? "invariant violated" : message), "INVARIANT");
 }
 
 const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
@@ -53,6 +62,9 @@ absl::Status StatusFromException(const std::exception& e) {
     return WithReason(absl::UnavailableError("database unavailable"), "DB_UNAVAILABLE");
   }
   if (const auto* se = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    // Our own triggers' refusals (RAISE EXCEPTION) say what rule was broken: pass the first
+    // line on, so a workflow refused by the database explains itself.
+    if (se->sqlstate() == "P0001") return InvariantStatus(se->what());
     return StatusFromSqlState(se->sqlstate(), ConstraintOf(se->what()));
   }
   return WithReason(absl::InternalError("database error"), "DB_ERROR");

@@ -50,6 +50,22 @@ std::string FetchKind(v1::ReferenceKind k) {
   return k == v1::SUPPORT_SHARE ? kSupportLine : v1::ReferenceKind_Name(k);
 }
 
+// The registry's facts of a household or review (ethnicity, classification, income) are
+// personal data (Decree 13/2023): they are shown only to callers the registry would show
+// them to; others see that they were withheld.
+void RedactFacts(const server::Call& c, v1::Finding* f) {
+  const bool personal = c.principal.Can("registry.personal_data.read") &&
+                        c.principal.Can("registry.personal_data.ethnicity") &&
+                        c.principal.Can("registry.personal_data.income");
+  if (personal) return;
+  for (auto& r : *f->mutable_references()) {
+    if (r.kind() == v1::HOUSEHOLD || r.kind() == v1::REVIEW) {
+      r.clear_facts_json();
+      r.set_facts_withheld(true);
+    }
+  }
+}
+
 void AddMoney(std::map<std::pair<std::string, std::string>, int64_t>& acc, const std::string& source,
               const std::string& node, int64_t amount) {
   if (amount > 0) acc[{source, node}] += amount;
@@ -210,7 +226,9 @@ absl::Status InspectionLogic::CreateFinding(const C& c, const v1::CreateFindingR
   if (f.inspection().empty()) v.Add("finding.inspection", "is required");
   LNOB_ASSIGN_OR_RETURN(auto categories, store_->Categories());
   if (!categories.count(f.category())) v.Add("finding.category", "must be a finding category (see docs/inspection.md)");
-  if (f.severity() == v1::SEVERITY_UNSPECIFIED) v.Add("finding.severity", "is required (MINOR, MODERATE, SERIOUS)");
+  if (f.severity() == v1::SEVERITY_UNSPECIFIED || !v1::Severity_IsValid(f.severity())) {
+    v.Add("finding.severity", "is required (MINOR, MODERATE, SERIOUS)");
+  }
   if (f.description().empty() || Utf8Chars(f.description()) > 4000) {
     v.Add("finding.description", "is required, at most 4,000 characters");
   }
@@ -249,7 +267,21 @@ absl::Status InspectionLogic::CreateFinding(const C& c, const v1::CreateFindingR
     if (!lines) return InvalidField("finding.hold", "holds support lines: cite at least one (SUPPORT_LINE or SUPPORT_SHARE)");
   }
   LNOB_RETURN_IF_ERROR(ResolveReferences(c, &f));
+  // A finding speaks of its own unit: every record it cites lies in it (or, for an allocation
+  // or plan of a wider unit, contains it).
+  for (int i = 0; i < f.references_size(); ++i) {
+    const auto& r = f.references(i);
+    const absl::CivilDay on = api::ProtoDay(f.date());
+    if (r.commune_code().empty() || r.commune_code() == f.unit_code() ||
+        graph->Within(r.commune_code(), f.unit_code(), on) || graph->Within(f.unit_code(), r.commune_code(), on)) {
+      continue;
+    }
+    return InvalidField(absl::StrCat("finding.references[", i, "].resource"),
+                        absl::StrCat(r.resource(), " is in ", r.commune_code(), ", not under the finding's unit ",
+                                     f.unit_code()));
+  }
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateFinding(f, me, api::IdempotencyKeyFor(req, "CreateFinding", me)));
+  RedactFacts(c, out);
   return absl::OkStatus();
 }
 
@@ -264,6 +296,7 @@ absl::StatusOr<v1::Finding> InspectionLogic::VisibleFinding(const C& c, const st
 
 absl::Status InspectionLogic::GetFinding(const C& c, const v1::GetFindingRequest& req, v1::Finding* out) {
   LNOB_ASSIGN_OR_RETURN(*out, VisibleFinding(c, req.name(), "name"));
+  RedactFacts(c, out);
   return absl::OkStatus();
 }
 
@@ -286,7 +319,10 @@ absl::Status InspectionLogic::ListFindings(const C& c, const v1::ListFindingsReq
                                        },
                                        [](const v1::Finding& f) { return api::IdOf(f.name()); },
                                        out->mutable_next_page_token()));
-  for (auto& f : rows) *out->add_findings() = std::move(f);
+  for (auto& f : rows) {
+    RedactFacts(c, &f);
+    *out->add_findings() = std::move(f);
+  }
   return absl::OkStatus();
 }
 
@@ -299,7 +335,16 @@ absl::Status InspectionLogic::LiftHold(const C& c, const v1::LiftHoldRequest& re
   if (!f.hold_active()) {
     return WithReason(absl::FailedPreconditionError(absl::StrCat(req.name(), " holds nothing")), "NO_HOLD");
   }
+  // Only the people who placed it (the team) or the decider lift a hold: an officer of the
+  // body inspected must not release its own lines.
+  LNOB_ASSIGN_OR_RETURN(v1::Inspection in, VisibleInspection(c, f.inspection(), "name"));
+  const std::string& me = c.principal.subject;
+  if (me != in.leader() && me != in.decider() &&
+      std::find(in.members().begin(), in.members().end(), me) == in.members().end()) {
+    return WithReason(absl::PermissionDeniedError("only the team or the decider lifts a hold"), "NOT_ON_TEAM");
+  }
   LNOB_ASSIGN_OR_RETURN(*out, store_->LiftHold(api::IdOf(req.name()), req.etag(), req.reason()));
+  RedactFacts(c, out);
   return absl::OkStatus();
 }
 
@@ -311,7 +356,7 @@ absl::Status InspectionLogic::CreateRecommendation(const C& c, const v1::CreateR
   Violations v;
   if (!api::ValidateRequestId(req.request_id()).ok()) v.Add("request_id", "must be a UUID");
   if (r.inspection().empty()) v.Add("recommendation.inspection", "is required");
-  if (r.kind() == v1::RECOMMENDATION_KIND_UNSPECIFIED) {
+  if (r.kind() == v1::RECOMMENDATION_KIND_UNSPECIFIED || !v1::RecommendationKind_IsValid(r.kind())) {
     v.Add("recommendation.kind", "is required (ADMINISTRATIVE, DISCIPLINARY, FINANCIAL, POLICY)");
   }
   if (r.kind() == v1::FINANCIAL && r.finding().empty()) {
@@ -369,6 +414,7 @@ absl::Status InspectionLogic::ListRecommendations(const C& c, const v1::ListReco
   if (!req.inspection().empty()) {
     LNOB_ASSIGN_OR_RETURN(q.inspection_id, api::ParseUuidId(req.inspection(), "inspections", "inspection"));
   }
+  if (!v1::RecommendationStatus_IsValid(req.status())) return InvalidField("status", "is not a status");
   if (req.status() != v1::RECOMMENDATION_STATUS_UNSPECIFIED) q.status = v1::RecommendationStatus_Name(req.status());
   q.overdue_only = req.overdue_only();
   q.today = FormatDate(Today());
@@ -400,15 +446,27 @@ absl::Status InspectionLogic::RecordFollowUp(const C& c, const v1::RecordFollowU
   if (req.etag().empty()) v.Add("etag", "is required (read the recommendation first)");
   auto day = RequiredDay(f.date(), "follow_up.date", Today());
   if (!day.ok()) v.Add("follow_up.date", std::string(day.status().message()));
-  if (f.status() == v1::RECOMMENDATION_STATUS_UNSPECIFIED) v.Add("follow_up.status", "is required (OPEN, IN_PROGRESS, DONE)");
+  if (f.status() == v1::RECOMMENDATION_STATUS_UNSPECIFIED || !v1::RecommendationStatus_IsValid(f.status())) {
+    v.Add("follow_up.status", "is required (OPEN, IN_PROGRESS, DONE)");
+  }
   if (f.evidence().empty() || Utf8Chars(f.evidence()) > 1000) v.Add("follow_up.evidence", "is required, at most 1,000 characters");
   if (Utf8Chars(f.note()) > 2000) v.Add("follow_up.note", "must be at most 2,000 characters");
   LNOB_RETURN_IF_ERROR(v.Status());
-  if (f.status() == v1::DONE && r.kind() == v1::FINANCIAL && r.recovered_vnd() < r.required_vnd()) {
-    return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                          "follow_up.status: a financial recommendation is done once ", r.required_vnd(),
-                          " VND are recovered; ", r.recovered_vnd(), " are")),
-                      "NOT_RECOVERED");
+  if (f.status() == v1::DONE && r.kind() == v1::FINANCIAL) {
+    // Each source and node in full: money over-recovered for one does not make up for another.
+    for (const auto& need : r.required()) {
+      int64_t got = 0;
+      for (const auto& m : r.recovered()) {
+        if (m.source() == need.source() && m.node_code() == need.node_code()) got = m.amount_vnd();
+      }
+      if (got < need.amount_vnd()) {
+        return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                              "follow_up.status: a financial recommendation is done once everything required is "
+                              "recovered; ", need.source(), " / ", need.node_code(), " has ", got, " of ",
+                              need.amount_vnd(), " VND")),
+                          "NOT_RECOVERED");
+      }
+    }
   }
   const std::string& me = c.principal.subject;
   LNOB_ASSIGN_OR_RETURN(*out, store_->RecordFollowUp(api::IdOf(r.name()), req.etag(), f, me, FormatDate(Today()),
@@ -435,25 +493,14 @@ absl::Status InspectionLogic::RecordRecovery(const C& c, const v1::RecordRecover
     r.set_source(rec.required(0).source());
     r.set_node_code(rec.required(0).node_code());
   }
-  const v1::Money* req_money = nullptr;
-  const v1::Money* got = nullptr;
-  for (const auto& m : rec.required()) {
-    if (m.source() == r.source() && m.node_code() == r.node_code()) req_money = &m;
-  }
-  for (const auto& m : rec.recovered()) {
-    if (m.source() == r.source() && m.node_code() == r.node_code()) got = &m;
-  }
-  if (req_money == nullptr) {
+  bool required = false;
+  for (const auto& m : rec.required()) required |= m.source() == r.source() && m.node_code() == r.node_code();
+  if (!required) {
     return InvalidField("recovery.source", absl::StrCat("nothing is to be recovered for source ", r.source(), " and node ",
                                                         r.node_code(), " under ", rec.name()));
   }
-  const int64_t after = (got ? got->amount_vnd() : 0) + r.amount_vnd();
-  if (after > req_money->amount_vnd() && r.over_recovery_reason().empty()) {
-    return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                          "recovery.amount_vnd: ", after, " VND recovered would exceed the ", req_money->amount_vnd(),
-                          " VND required; record it as an over-recovery with over_recovery_reason")),
-                      "OVER_RECOVERY");
-  }
+  // What was recovered so far is checked where the recovery is written (a retry of this
+  // request is answered from the first one, not measured again).
   const std::string& me = c.principal.subject;
   LNOB_ASSIGN_OR_RETURN(*out, store_->RecordRecovery(r, me, api::IdempotencyKeyFor(req, "RecordRecovery", me)));
   return absl::OkStatus();
@@ -487,6 +534,9 @@ absl::Status InspectionLogic::GetFindingsReport(const C& c, const v1::GetFinding
   LNOB_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::FromProtoDateOr(req.as_of(), "as_of", days.last));
   bool by_node = false, by_unit = false, by_category = false, by_severity = false;
   for (int d : req.group_by()) {
+    if (!v1::FindingsDimension_IsValid(d) || d == v1::FINDINGS_DIMENSION_UNSPECIFIED) {
+      return InvalidField("group_by", "BY_NODE, BY_UNIT, BY_CATEGORY or BY_SEVERITY");
+    }
     by_node |= d == v1::BY_NODE;
     by_unit |= d == v1::BY_UNIT;
     by_category |= d == v1::BY_CATEGORY;
@@ -529,6 +579,7 @@ absl::Status InspectionLogic::GetFindingsReport(const C& c, const v1::GetFinding
 absl::Status InspectionLogic::ListFlaggedRecords(const C& c, const v1::ListFlaggedRecordsRequest& req,
                                                  v1::ListFlaggedRecordsResponse* out) {
   FlaggedQuery q;
+  if (!v1::ReferenceKind_IsValid(req.kind())) return InvalidField("kind", "is not a reference kind");
   if (req.kind() != v1::REFERENCE_KIND_UNSPECIFIED) q.kind = v1::ReferenceKind_Name(req.kind());
   q.open_serious_only = req.open_serious_only();
   LNOB_ASSIGN_OR_RETURN(q.communes, FilterUnits(c, req.unit_code(), Today(), "unit_code"));

@@ -27,6 +27,34 @@ bool ValidUnitCode(const std::string& s) {
 
 }  // namespace
 
+std::string PublishedText(const v1::Conclusion& con) {
+  // Decree 43/2023: published in full except protected secrets. Every occurrence of every
+  // passage is found in the original text; overlapping ranges merge; each range is replaced
+  // once by the reason of the passage that starts it.
+  const std::string& text = con.text();
+  std::vector<std::pair<std::pair<size_t, size_t>, std::string>> ranges;  // [begin, end) -> reason
+  for (const auto& p : con.protected_passages()) {
+    if (p.text().empty()) continue;
+    for (size_t at = text.find(p.text()); at != std::string::npos; at = text.find(p.text(), at + 1)) {
+      ranges.push_back({{at, at + p.text().size()}, p.reason()});
+    }
+  }
+  std::sort(ranges.begin(), ranges.end());
+  std::string out;
+  size_t pos = 0;
+  for (size_t i = 0; i < ranges.size();) {
+    const size_t begin = ranges[i].first.first;
+    size_t end = ranges[i].first.second;
+    const std::string& reason = ranges[i].second;
+    for (++i; i < ranges.size() && ranges[i].first.first < end; ++i) end = std::max(end, ranges[i].first.second);
+    out.append(text, pos, begin - pos);
+    absl::StrAppend(&out, "[", reason, "]");
+    pos = end;
+  }
+  out.append(text, pos, std::string::npos);
+  return out;
+}
+
 absl::StatusOr<absl::CivilDay> RequiredDay(const google::type::Date& d, const std::string& field,
                                            std::optional<absl::CivilDay> not_after) {
   if (!api::IsSet(d)) return InvalidField(field, "is required");
@@ -133,7 +161,9 @@ absl::Status InspectionLogic::CreatePlan(const C& c, const v1::CreatePlanRequest
     const std::string f = absl::StrCat("plan.items[", i, "]");
     item->set_number(i + 1);
     item->clear_overlaps();
-    if (item->kind() == v1::KIND_UNSPECIFIED) v.Add(f + ".kind", "is required (INSPECTION or CHECK)");
+    if (item->kind() == v1::KIND_UNSPECIFIED || !v1::Kind_IsValid(item->kind())) {
+      v.Add(f + ".kind", "is required (INSPECTION or CHECK)");
+    }
     if (item->scope().empty() || Utf8Chars(item->scope()) > 1000) v.Add(f + ".scope", "is required, at most 1,000 characters");
     auto pf = RequiredDay(item->period_from(), f + ".period_from");
     auto pt = RequiredDay(item->period_to(), f + ".period_to");
@@ -147,6 +177,7 @@ absl::Status InspectionLogic::CreatePlan(const C& c, const v1::CreatePlanRequest
     if (pf.ok() && pt.ok() && *pt < *pf) v.Add(f + ".period_to", "must not be before period_from");
     if (ps.ok() && pe.ok() && *pe < *ps) v.Add(f + ".planned_end", "must not be before planned_start");
     if (ps.ok() && ps->year() != p.year()) v.Add(f + ".planned_start", "must be in the plan's year");
+    if (pe.ok() && pe->year() != p.year()) v.Add(f + ".planned_end", "must be in the plan's year");
     if (Utf8Chars(item->overlap_reason()) > 1000) v.Add(f + ".overlap_reason", "must be at most 1,000 characters");
   }
   LNOB_RETURN_IF_ERROR(v.Status());
@@ -225,14 +256,18 @@ absl::Status InspectionLogic::CreateInspection(const C& c, const v1::CreateInspe
   v1::Inspection in = req.inspection();
   Violations v;
   if (!api::ValidateRequestId(req.request_id()).ok()) v.Add("request_id", "must be a UUID");
-  if (in.kind() == v1::KIND_UNSPECIFIED) v.Add("inspection.kind", "is required (INSPECTION or CHECK)");
+  if (in.kind() == v1::KIND_UNSPECIFIED || !v1::Kind_IsValid(in.kind())) {
+    v.Add("inspection.kind", "is required (INSPECTION or CHECK)");
+  }
   if (in.agency_code().empty()) v.Add("inspection.agency_code", "is required (ListAgencies)");
   if (in.decision_number().empty() || Utf8Chars(in.decision_number()) > 100) {
     v.Add("inspection.decision_number", "is required, at most 100 characters");
   }
   auto decided = RequiredDay(in.decision_date(), "inspection.decision_date", Today());
   if (!decided.ok()) v.Add("inspection.decision_date", std::string(decided.status().message()));
-  if (in.origin() == v1::ORIGIN_UNSPECIFIED) v.Add("inspection.origin", "is required (PLANNED or AD_HOC)");
+  if (in.origin() == v1::ORIGIN_UNSPECIFIED || !v1::Origin_IsValid(in.origin())) {
+    v.Add("inspection.origin", "is required (PLANNED or AD_HOC)");
+  }
   if (in.origin() == v1::PLANNED && in.plan_item().empty()) v.Add("inspection.plan_item", "is required for a planned one");
   if (in.origin() == v1::AD_HOC && !in.plan_item().empty()) v.Add("inspection.plan_item", "must be empty for an ad hoc one");
   for (const auto& [value, field] : {std::pair{in.decider(), "inspection.decider"}, {in.leader(), "inspection.leader"}}) {
@@ -255,6 +290,12 @@ absl::Status InspectionLogic::CreateInspection(const C& c, const v1::CreateInspe
   LNOB_RETURN_IF_ERROR(v.Status());
   if (in.decider() == in.leader()) {
     return InvalidField("inspection.leader", "must not be the decider, who signs the conclusion");
+  }
+  for (int i = 0; i < in.members_size(); ++i) {
+    // The team drafts the conclusion and the decider signs it: one person cannot be both.
+    if (in.members(i) == in.decider() || in.members(i) == in.leader()) {
+      return InvalidField(absl::StrCat("inspection.members[", i, "]"), "must be neither the decider nor the leader");
+    }
   }
   LNOB_ASSIGN_OR_RETURN(auto agencies, store_->ListAgencies());
   bool known = false, allowed = false;
@@ -324,6 +365,8 @@ absl::Status InspectionLogic::ListInspections(const C& c, const v1::ListInspecti
   InspectionQuery q;
   if (req.year() != 0 && (req.year() < 2000 || req.year() > 2100)) return InvalidField("year", "must be 2000-2100");
   q.year = req.year();
+  if (!v1::Kind_IsValid(req.kind())) return InvalidField("kind", "is not a kind (INSPECTION or CHECK)");
+  if (!v1::State_IsValid(req.state())) return InvalidField("state", "is not a state");
   if (req.kind() != v1::KIND_UNSPECIFIED) q.kind = v1::Kind_Name(req.kind());
   if (req.state() != v1::STATE_UNSPECIFIED) q.state = v1::State_Name(req.state());
   q.agency = req.agency_code();
@@ -362,11 +405,23 @@ absl::Status InspectionLogic::Step(const C& c, const v1::AdvanceInspectionReques
   LNOB_ASSIGN_OR_RETURN(v1::Inspection cur, VisibleInspection(c, req.name(), "name"));
   Violations v;
   if (req.etag().empty()) v.Add("etag", "is required (read the inspection first)");
-  if (req.to() == v1::STATE_UNSPECIFIED || req.to() == v1::DECIDED) v.Add("to", "is required: the state to move to");
+  if (req.to() == v1::STATE_UNSPECIFIED || req.to() == v1::DECIDED || !v1::State_IsValid(req.to())) {
+    v.Add("to", "is required: the state to move to");
+  }
   auto day = RequiredDay(req.date(), "date", Today());
   if (!day.ok()) v.Add("date", std::string(day.status().message()));
+  if (day.ok() && cur.steps_size() > 0 && *day < api::ProtoDay(cur.steps(cur.steps_size() - 1).date())) {
+    const auto& prev = cur.steps(cur.steps_size() - 1);
+    v.Add("date", absl::StrCat("must not be before the previous step (", v1::State_Name(prev.state()), " on ",
+                               api::ProtoDateText(prev.date()), ")"));
+  }
   if (Utf8Chars(req.note()) > 2000) v.Add("note", "must be at most 2,000 characters");
   LNOB_RETURN_IF_ERROR(v.Status());
+  if (req.to() == cur.state()) {
+    return WithReason(absl::FailedPreconditionError(absl::StrCat("to: the inspection is ", v1::State_Name(cur.state()),
+                                                                 " already")),
+                      "ILLEGAL_TRANSITION");
+  }
   const std::string& me = c.principal.subject;
   const bool on_team = me == cur.leader() || std::find(cur.members().begin(), cur.members().end(), me) != cur.members().end();
   Advance a{.id = api::IdOf(req.name()), .etag = req.etag(), .to = v1::State_Name(req.to()), .day = FormatDate(*day),
@@ -436,6 +491,17 @@ absl::Status InspectionLogic::Step(const C& c, const v1::AdvanceInspectionReques
         v.Add("late_reason", absl::StrCat("is required: the conclusion was due by ",
                                           api::ProtoDateText(cur.signing_due()), " (SIGNING_DAYS)"));
       }
+      if (cur.state() == v1::DRAFTED) {
+        // Law 84/2025: drafts from 1 July 2025 are appraised first (rule APPRAISAL_REQUIRED).
+        LNOB_ASSIGN_OR_RETURN(v1::Conclusion con, store_->GetConclusion(a.id));
+        LNOB_ASSIGN_OR_RETURN(int required, store_->RuleValue("APPRAISAL_REQUIRED", api::ProtoDateText(con.draft_date())));
+        if (required == 1) {
+          return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                                "to: a draft of ", api::ProtoDateText(con.draft_date()),
+                                " is appraised (AppraiseConclusion) before it is signed (APPRAISAL_REQUIRED)")),
+                            "APPRAISAL_REQUIRED");
+        }
+      }
       break;
     }
     case v1::PUBLISHED: {
@@ -444,15 +510,7 @@ absl::Status InspectionLogic::Step(const C& c, const v1::AdvanceInspectionReques
       }
       if (req.portal_url().empty() || Utf8Chars(req.portal_url()) > 500) v.Add("portal_url", "is required, at most 500 characters");
       LNOB_ASSIGN_OR_RETURN(v1::Conclusion con, store_->GetConclusion(a.id));
-      // Decree 43/2023: published in full except protected secrets.
-      std::string text = con.text();
-      for (const auto& p : con.protected_passages()) {
-        size_t at;
-        while (!p.text().empty() && (at = text.find(p.text())) != std::string::npos) {
-          text.replace(at, p.text().size(), absl::StrCat("[", p.reason(), "]"));
-        }
-      }
-      a.published_text = std::move(text);
+      a.published_text = PublishedText(con);
       break;
     }
     case v1::WITHDRAWN:

@@ -29,6 +29,9 @@ namespace lnob::inspection {
 absl::StatusOr<absl::CivilDay> RequiredDay(const google::type::Date& d, const std::string& field,
                                            std::optional<absl::CivilDay> not_after = std::nullopt);
 
+// The conclusion's text with every protected passage replaced by its reason (Decree 43/2023).
+std::string PublishedText(const v1::Conclusion& con);
+
 inline constexpr char kAppraisePermission[] = "inspection.conclusions.appraise";
 // At most this many references per finding (support lines are fetched 1,000 per call).
 inline constexpr int kMaxReferences = 5000;

@@ -50,7 +50,7 @@ std::vector<v1::Overlap> OverlapsOf(transaction_base& tx, const google::protobuf
   for (const auto& s : subjects) {
     for (const auto& r : tx.exec_params(
              "SELECT owner, agency_code, kind, unit_code FROM subjects"
-             " WHERE unit_code = $1 AND year = $2 AND ($5 = '' OR (owner <> $5 AND plan_item <> $5))"
+             " WHERE unit_code = $1 AND year = $2 AND ($5 = '' OR owner <> $5)"
              " AND (org_key = $6 OR org_key = '' OR $6 = '')"
              " AND daterange(period_from, period_to, '[]') && daterange($3::date, $4::date, '[]')"
              " ORDER BY owner",
@@ -231,7 +231,8 @@ constexpr char kFindingColumns[] =
     "f.id::text, 'inspections/' || f.inspection_id, f.category, f.severity, f.description, f.unit_code,"
     " to_char(f.found_date, 'YYYY-MM-DD'), f.misused_vnd, f.to_recover_vnd, f.hold, f.hold_active, f.hold_lift_reason,"
     " f.version, f.creator, to_char(f.create_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
-    " EXISTS (SELECT 1 FROM recommendations r WHERE r.finding_id = f.id AND r.status <> 'DONE')";
+    " (NOT EXISTS (SELECT 1 FROM recommendations r WHERE r.finding_id = f.id)"
+    "  OR EXISTS (SELECT 1 FROM recommendations r WHERE r.finding_id = f.id AND r.status <> 'DONE'))";
 
 v1::Finding FindingFromRow(const pqxx::row& r) {
   v1::Finding f;
@@ -861,6 +862,19 @@ class PgInspectionStore final : public InspectionStore {
                                               const db::IdempotencyKey& key) override {
     return pool_->Write<v1::Recovery>([&](transaction_base& tx, v1::Recovery& out) -> absl::Status {
       return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
+        // Never past what is required for the source and node, unless said so (the trigger
+        // checks it too, under the same row lock).
+        auto need = tx.exec_params("SELECT required_vnd, recovered_vnd FROM recovery_requirements"
+                                   " WHERE recommendation_id = $1::uuid AND source = $2 AND node_code = $3 FOR UPDATE",
+                                   api::IdOf(r.recommendation()), r.source(), r.node_code());
+        if (!need.empty() && r.over_recovery_reason().empty() &&
+            need[0][1].as<int64_t>() + r.amount_vnd() > need[0][0].as<int64_t>()) {
+          return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                                "recovery.amount_vnd: ", need[0][1].as<int64_t>() + r.amount_vnd(),
+                                " VND recovered would exceed the ", need[0][0].as<int64_t>(),
+                                " VND required; record it as an over-recovery with over_recovery_reason")),
+                            "OVER_RECOVERY");
+        }
         auto row = tx.exec_params(
             absl::StrCat("INSERT INTO recoveries (recommendation_id, day, amount_vnd, source, node_code, document,"
                          " over_recovery_reason, creator) VALUES ($1::uuid, $2::date, $3, $4, $5, normalize($6, NFC),"

@@ -84,7 +84,18 @@ TEST_F(FindingsTest, MoneyIsComputedFromTheCitedLinesAndSharesAndFrozen) {
   ASSERT_EQ(f.references_size(), 3);
   EXPECT_EQ(f.references(0).commune_code(), "25216");
   EXPECT_TRUE(absl::StrContains(f.references(0).facts_json(), "40000000")) << f.references(0).facts_json();
-  EXPECT_TRUE(absl::StrContains(f.references(2).facts_json(), "POOR"));
+  // The household's facts are personal data: withheld from a caller without the registry's
+  // personal-data permissions, shown to one with them.
+  EXPECT_TRUE(f.references(2).facts_withheld());
+  EXPECT_TRUE(f.references(2).facts_json().empty());
+  EXPECT_FALSE(f.references(0).facts_withheld());
+  auto privileged = CallAs("auditor", {"inspection.read", "registry.personal_data.*"});
+  v1::GetFindingRequest show;
+  show.set_name(f.name());
+  v1::Finding shown;
+  ASSERT_TRUE(logic_->GetFinding(privileged, show, &shown).ok());
+  EXPECT_TRUE(absl::StrContains(shown.references(2).facts_json(), "POOR"));
+  EXPECT_TRUE(f.open());  // no recommendation yet: open
   // The owner's record changes later; the finding keeps what it relied on.
   owners_.records[line_a_].amount_vnd = 1;
   owners_.records[line_a_].facts_json = "{\"changed\":true}";
@@ -104,6 +115,13 @@ TEST_F(FindingsTest, ReferencesTheOwnerDoesNotShowAreRefusedAndNothingIsWritten)
                                                                   Ref(v1::SUPPORT_LINE, missing)}), &out);
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
   EXPECT_TRUE(Fields(st).count("finding.references[1].resource")) << st;
+  // A record of another commune than the finding's unit is refused, naming it.
+  st = logic_->CreateFinding(leader_, FindingOn(in_, {Ref(v1::SUPPORT_LINE, line_far_)}), &out);
+  EXPECT_TRUE(Fields(st).count("finding.references[0].resource")) << st;
+  // An unknown severity is named, not passed to the database.
+  auto bad = FindingOn(in_, {});
+  bad.mutable_finding()->set_severity(static_cast<v1::Severity>(9));
+  EXPECT_TRUE(Fields(logic_->CreateFinding(leader_, bad, &out)).count("finding.severity"));
   // Outside the caller's scope reads as missing: a team member scoped to 25216 cites a 25195 line.
   auto scoped = CallAs("leader-1", {"inspection.*"}, {"25216"});
   st = logic_->CreateFinding(scoped, FindingOn(in_, {Ref(v1::SUPPORT_LINE, line_far_)}), &out);
@@ -161,6 +179,9 @@ TEST_F(FindingsTest, AHoldIsPlacedAndLiftedOnTheFeed) {
   v1::Finding lifted;
   EXPECT_TRUE(Fields(logic_->LiftHold(leader_, lift, &lifted)).count("reason"));
   lift.set_reason("Hộ đã được xác minh đủ điều kiện");
+  // Not by someone outside the team, whatever their permissions.
+  EXPECT_EQ(logic_->LiftHold(CallAs("officer-of-the-commune", {"inspection.*"}), lift, &lifted).code(),
+            absl::StatusCode::kPermissionDenied);
   ASSERT_TRUE(logic_->LiftHold(leader_, lift, &lifted).ok());
   EXPECT_FALSE(lifted.hold_active());
   EXPECT_EQ(Count("SELECT count(*) FROM inspection.change_feed WHERE kind = 'HOLD_LIFTED'"), 2);
@@ -189,11 +210,43 @@ TEST_F(FindingsTest, RecoveriesNeverExceedWhatIsRequiredUnlessSaidSo) {
   v1::Recovery over;
   ASSERT_TRUE(Recover(r, 10000001, "CENTRAL_INVESTMENT", "nộp thừa, chờ hoàn trả", &over).ok());
   EXPECT_EQ(over.over_recovery_reason(), "nộp thừa, chờ hoàn trả");
+  // A retried recovery is answered from the first, not measured again against the total.
+  v1::RecordRecoveryRequest retry;
+  retry.set_request_id("0190c0de-0000-7000-8000-0000000000ee");
+  retry.mutable_recovery()->set_recommendation(r.name());
+  *retry.mutable_recovery()->mutable_date() = Day(2024, 5, 12);
+  retry.mutable_recovery()->set_amount_vnd(9999999);
+  retry.mutable_recovery()->set_source("CENTRAL_INVESTMENT");
+  retry.mutable_recovery()->set_node_code("NTP_EM.P1");
+  retry.mutable_recovery()->set_document("GNT 16");
+  retry.mutable_recovery()->set_over_recovery_reason("nộp thừa");
+  v1::Recovery first, again;
+  ASSERT_TRUE(logic_->RecordRecovery(leader_, retry, &first).ok());
+  retry.mutable_recovery()->clear_over_recovery_reason();
+  retry.mutable_recovery()->set_over_recovery_reason("nộp thừa");
+  ASSERT_TRUE(logic_->RecordRecovery(leader_, retry, &again).ok());
+  EXPECT_EQ(first.name(), again.name());
+  // A second financial recommendation on the same finding would require the money twice.
+  {
+    v1::CreateRecommendationRequest dup;
+    auto* x = dup.mutable_recommendation();
+    x->set_inspection(in_.name());
+    x->set_finding(f.name());
+    x->set_kind(v1::FINANCIAL);
+    x->set_description("again");
+    x->set_owner_unit("25216");
+    *x->mutable_deadline() = Day(2024, 6, 30);
+    v1::Recommendation out;
+    EXPECT_EQ(logic_->CreateRecommendation(leader_, dup, &out).code(), absl::StatusCode::kAlreadyExists);
+  }
   // Done only once everything required is recovered.
   v1::GetRecommendationRequest get;
   get.set_name(r.name());
   ASSERT_TRUE(logic_->GetRecommendation(leader_, get, &r).ok());
-  EXPECT_EQ(r.recovered_vnd(), 30000001);
+  // CENTRAL_INVESTMENT: 40,000,000 recovered of 30,000,000; LOCAL_ADDITIONAL: 0 of 10,000,000.
+  // The totals match, but each source is recovered in full before it is done.
+  EXPECT_EQ(r.recovered_vnd(), 40000000);
+  EXPECT_EQ(r.required_vnd(), 40000000);
   v1::RecordFollowUpRequest fu;
   fu.set_recommendation(r.name());
   fu.set_etag(r.etag());
@@ -206,8 +259,8 @@ TEST_F(FindingsTest, RecoveriesNeverExceedWhatIsRequiredUnlessSaidSo) {
   fu.set_etag(r.etag());
   ASSERT_TRUE(logic_->RecordFollowUp(leader_, fu, &r).ok());
   EXPECT_EQ(r.status(), v1::DONE);
-  EXPECT_EQ(Count("SELECT count(*) FROM inspection.change_feed WHERE kind = 'RECOVERY_RECORDED'"), 3);
-  EXPECT_EQ(Count("SELECT sum(amount_vnd) FROM inspection.change_feed WHERE kind = 'RECOVERY_RECORDED'"), 40000001);
+  EXPECT_EQ(Count("SELECT count(*) FROM inspection.change_feed WHERE kind = 'RECOVERY_RECORDED'"), 4);
+  EXPECT_EQ(Count("SELECT sum(amount_vnd) FROM inspection.change_feed WHERE kind = 'RECOVERY_RECORDED'"), 50000000);
 }
 
 TEST_F(FindingsTest, OverdueRecommendationsAreListedAndCounted) {

@@ -13,6 +13,10 @@ TEST_F(InspectionTest, WhichAgencyMayRunWhichKindIsDataByDate) {
   v1::Inspection before = Create(Decision("DEPARTMENT_INSPECTORATE", v1::INSPECTION, Day(2025, 6, 30), "25195"));
   EXPECT_EQ(before.state(), v1::DECIDED);
   v1::Inspection out;
+  // The decider signs what the team drafts: never one of the team.
+  auto both = Decision("DEPARTMENT_INSPECTORATE", v1::INSPECTION, Day(2025, 6, 1), "688");
+  both.mutable_inspection()->add_members("director");
+  EXPECT_TRUE(Fields(logic_->CreateInspection(director_, both, &out)).count("inspection.members[1]"));
   absl::Status st =
       logic_->CreateInspection(director_, Decision("DEPARTMENT_INSPECTORATE", v1::INSPECTION, Day(2025, 7, 1)), &out);
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
@@ -92,6 +96,9 @@ TEST_F(InspectionTest, APlannedDecisionDoesNotOverlapItsOwnPlanItem) {
   *item->mutable_period_from() = Day(2022, 1, 1);
   *item->mutable_period_to() = Day(2023, 12, 31);
   *item->mutable_planned_start() = Day(2024, 4, 1);
+  *item->mutable_planned_end() = Day(2025, 1, 30);
+  v1::Plan bad_plan;
+  EXPECT_TRUE(Fields(logic_->CreatePlan(director_, req, &bad_plan)).count("plan.items[0].planned_end"));
   *item->mutable_planned_end() = Day(2024, 4, 30);
   // A second item on the same subject and period in the same plan is an overlap too.
   *p->add_items() = *item;
@@ -108,6 +115,12 @@ TEST_F(InspectionTest, APlannedDecisionDoesNotOverlapItsOwnPlanItem) {
   v1::Inspection planned = Create(d);
   EXPECT_EQ(planned.plan_item(), plan.name() + "/items/1");
   EXPECT_EQ(planned.overlaps_size(), 0);
+  // A second decision from the same item is an overlap of the first, named.
+  d.mutable_inspection()->set_decision_number("QĐ 99/QĐ-BDT");
+  v1::Inspection twice;
+  absl::Status again = logic_->CreateInspection(director_, d, &twice);
+  EXPECT_EQ(GetReason(again), "OVERLAP") << again;
+  EXPECT_TRUE(absl::StrContains(again.message(), planned.name())) << again;
   // An ad hoc decision on the same subject overlaps the plan item (and the planned decision).
   v1::Inspection out;
   st = logic_->CreateInspection(director_, Decision("PROVINCIAL_INSPECTORATE", v1::INSPECTION, Day(2024, 5, 1)), &out);
@@ -119,6 +132,8 @@ TEST_F(InspectionTest, TheWorkflowsIllegalMovesAreRefusedByTheDatabase) {
   // Straight to a report, or a signature, is not a move of the workflow.
   absl::Status st = Advance(leader_, &in, v1::REPORTED, Day(2024, 3, 10));
   EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition) << st;
+  // The database's refusal says which rule.
+  EXPECT_TRUE(absl::StrContains(st.message(), "cannot move to REPORTED")) << st;
   EXPECT_ANY_THROW(ExecAsService(
       absl::StrCat("UPDATE inspections SET state = 'PUBLISHED' WHERE id = '", api::IdOf(in.name()), "'")));
   // Only the team moves it through fieldwork.
@@ -132,6 +147,10 @@ TEST_F(InspectionTest, TheWorkflowsIllegalMovesAreRefusedByTheDatabase) {
                 *d->mutable_due_date() = Day(2024, 3, 15);
               }).ok());
   EXPECT_EQ(in.data_requests_size(), 1);
+  // Steps are in date order, and a state is not entered twice.
+  st = Advance(leader_, &in, v1::REPORTED, Day(2024, 3, 4));
+  EXPECT_TRUE(Fields(st).count("date")) << st;
+  EXPECT_EQ(Advance(leader_, &in, v1::ANNOUNCED, Day(2024, 3, 6)).code(), absl::StatusCode::kFailedPrecondition);
   // A stale etag is refused.
   v1::Inspection stale = in;
   ASSERT_TRUE(Advance(leader_, &in, v1::REPORTED, Day(2024, 3, 25)).ok());
@@ -169,12 +188,21 @@ TEST_F(InspectionTest, DraftsFromJuly2025AreAppraisedBeforeSigning) {
   ASSERT_TRUE(Advance(leader_, &in, v1::REPORTED, Day(2025, 9, 1)).ok());
   ASSERT_TRUE(Advance(leader_, &in, v1::DRAFTED, Day(2025, 9, 2)).ok());
   absl::Status st = Advance(director_, &in, v1::CONCLUDED, Day(2025, 9, 5));
-  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition) << st;  // the database: appraisal first
+  EXPECT_EQ(GetReason(st), "APPRAISAL_REQUIRED") << st;
+  // The database refuses it too, whatever writes.
+  EXPECT_ANY_THROW(ExecAsService(absl::StrCat(
+      "UPDATE conclusions SET signer = 'director', signed_date = '2025-09-05', number = 'x' WHERE inspection_id = '",
+      api::IdOf(in.name()), "'; UPDATE inspections SET state = 'CONCLUDED' WHERE id = '", api::IdOf(in.name()), "'")));
   // The team cannot appraise its own draft; an appraiser can.
   auto team_appraiser = CallAs("member-1", {"inspection.*"});
   EXPECT_EQ(Advance(team_appraiser, &in, v1::APPRAISED, Day(2025, 9, 4)).code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(Advance(leader_, &in, v1::APPRAISED, Day(2025, 9, 4)).code(), absl::StatusCode::kPermissionDenied);
   ASSERT_TRUE(Advance(appraiser_, &in, v1::APPRAISED, Day(2025, 9, 4)).ok());
+  // A second appraisal would overwrite the first: refused.
+  EXPECT_EQ(Advance(CallAs("appraiser-2", {"inspection.read", "inspection.conclusions.appraise"}), &in, v1::APPRAISED,
+                    Day(2025, 9, 4))
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
   ASSERT_TRUE(Advance(director_, &in, v1::CONCLUDED, Day(2025, 9, 5)).ok());
   v1::GetConclusionRequest get;
   get.set_name(in.name() + "/conclusion");
@@ -220,6 +248,29 @@ TEST_F(InspectionTest, PublicationHidesSecretsAndStaysUpFifteenDays) {
   // A published text holding a protected passage is refused by the database.
   EXPECT_ANY_THROW(ExecAsService(absl::StrCat("UPDATE conclusions SET published_text = text WHERE inspection_id = '",
                                                api::IdOf(in.name()), "'")));
+}
+
+TEST_F(InspectionTest, PassagesInAnotherNormalFormAndOverlappingPassagesStayHidden) {
+  v1::Inspection in = Announced();
+  ASSERT_TRUE(Advance(leader_, &in, v1::REPORTED, Day(2024, 3, 25)).ok());
+  // "Nguyễn" written decomposed (NFD) in both the text and the passage; the passages overlap.
+  const std::string nfd = "Nguye\xcc\x82\xcc\x83n";
+  ASSERT_TRUE(Advance(leader_, &in, v1::DRAFTED, Day(2024, 3, 26), [&](auto& r) {
+                r.set_conclusion_text("Kết luận. Tài khoản 0123 của ông " + nfd + " tại ngân hàng X. Kiến nghị.");
+                auto* a = r.add_protected_passages();
+                a->set_text("0123");
+                a->set_reason("BANK_SECRET");
+                auto* b = r.add_protected_passages();
+                b->set_text("Tài khoản 0123 của ông " + nfd + " tại ngân hàng X.");
+                b->set_reason("BANK_SECRET");
+              }).ok());
+  ASSERT_TRUE(Advance(director_, &in, v1::CONCLUDED, Day(2024, 4, 2)).ok());
+  ASSERT_TRUE(Advance(leader_, &in, v1::PUBLISHED, Day(2024, 4, 5)).ok());
+  v1::GetConclusionRequest get;
+  get.set_name(in.name() + "/conclusion");
+  v1::Conclusion c;
+  ASSERT_TRUE(logic_->GetConclusion(outsider_, get, &c).ok());
+  EXPECT_EQ(c.published_text(), "Kết luận. [BANK_SECRET] Kiến nghị.");
 }
 
 TEST_F(InspectionTest, ChangesAreOnTheFeedInCommitOrder) {
