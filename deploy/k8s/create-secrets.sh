@@ -41,10 +41,10 @@ set -euo pipefail
 
 # Services with a schema and roles of their own (the gateway's schema holds the API keys); add
 # each new service here too.
-SERVICES=(registry funding campaigns inspection gateway)
+SERVICES=(registry funding campaigns inspection awards gateway)
 # Services that mint their own tokens (funding, campaigns: --service_signing_key; the gateway:
 # --jwt_signing_key, for calls made with an API key).
-SIGNING_SERVICES=(funding campaigns inspection gateway)
+SIGNING_SERVICES=(funding campaigns inspection awards gateway)
 
 # What each service's signing key may sign, written above its public key in
 # lnob-jwt-public-keys: a leaked service key cannot mint a province administrator. The

@@ -1,0 +1,185 @@
+#include "services/awards/domain/awards_logic.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/api/proto_date.h"
+#include "common/api/request_id.h"
+#include "common/api/resource_name.h"
+#include "common/status/status.h"
+#include "common/util/date.h"
+#include "common/util/text.h"
+
+namespace lnob::awards {
+namespace {
+
+// Targets: at least `min` (0 or 1), each with a description and a value >= 0.
+void CheckTargets(const google::protobuf::RepeatedPtrField<v1::Target>& targets, const std::string& field, int min,
+                  Violations& v) {
+  if (targets.size() < min) v.Add(field, "at least one target is required");
+  if (targets.size() > 100) v.Add(field, "at most 100 targets");
+  for (int i = 0; i < targets.size(); ++i) {
+    const auto& t = targets[i];
+    const std::string f = absl::StrCat(field, "[", i, "]");
+    if (t.description().empty() || Utf8Chars(t.description()) > 500) {
+      v.Add(f + ".description", "is required, at most 500 characters");
+    }
+    if (!(t.value() >= 0)) v.Add(f + ".value", "must be a number >= 0");
+    if (Utf8Chars(t.code()) > 60) v.Add(f + ".code", "must be at most 60 characters");
+    if (Utf8Chars(t.unit_of_measure()) > 60) v.Add(f + ".unit_of_measure", "must be at most 60 characters");
+  }
+}
+
+}  // namespace
+
+absl::CivilDay AwardsLogic::Today() const { return lnob::Today(clock_.Now()); }
+
+absl::Status AwardsLogic::ListAwardForms(const C&, const v1::ListAwardFormsRequest& req,
+                                         v1::ListAwardFormsResponse* out) {
+  LNOB_ASSIGN_OR_RETURN(auto all, store_->ListAwardForms());
+  LNOB_ASSIGN_OR_RETURN(auto page, api::PageOf(tokens_, req, std::move(all), out->mutable_next_page_token()));
+  for (auto& f : page) *out->add_forms() = std::move(f);
+  return absl::OkStatus();
+}
+
+absl::Status AwardsLogic::CreateMovement(const C& c, const v1::CreateMovementRequest& req, v1::Movement* out) {
+  const v1::Movement& m = req.movement();
+  Violations v;
+  if (!api::ValidateRequestId(req.request_id()).ok()) v.Add("request_id", "must be a UUID");
+  if (m.number().empty() || Utf8Chars(m.number()) > 100) v.Add("movement.number", "is required, at most 100 characters");
+  if (m.title().empty() || Utf8Chars(m.title()) > 500) v.Add("movement.title", "is required, at most 500 characters");
+  if (m.launched_by().empty() || Utf8Chars(m.launched_by()) > 200) {
+    v.Add("movement.launched_by", "is required, at most 200 characters");
+  }
+  for (int i = 0; i < m.parent_plans_size(); ++i) {
+    if (m.parent_plans(i).empty() || Utf8Chars(m.parent_plans(i)) > 100) {
+      v.Add(absl::StrCat("movement.parent_plans[", i, "]"), "must be 1-100 characters");
+    }
+  }
+  auto launched = api::IsSet(m.launched_date()) ? api::FromProtoDate(m.launched_date(), "movement.launched_date")
+                                                : InvalidField("movement.launched_date", "is required");
+  auto from = api::IsSet(m.period_from()) ? api::FromProtoDate(m.period_from(), "movement.period_from")
+                                          : InvalidField("movement.period_from", "is required");
+  auto to = api::IsSet(m.period_to()) ? api::FromProtoDate(m.period_to(), "movement.period_to")
+                                      : InvalidField("movement.period_to", "is required");
+  for (const auto* d : {&launched, &from, &to}) {
+    for (const auto& fv : GetFieldViolations(d->status())) v.Add(fv.field, fv.description);
+  }
+  if (launched.ok() && *launched > Today()) v.Add("movement.launched_date", "must not be in the future");
+  if (from.ok() && to.ok() && *to < *from) v.Add("movement.period_to", "must not be before period_from");
+  CheckTargets(m.targets(), "movement.targets", 0, v);
+  LNOB_RETURN_IF_ERROR(v.Status());
+  LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
+  if (!graph->Known(m.owner_unit())) {
+    return InvalidField("movement.owner_unit", "must be a unit code of the registry (ListAdminUnits)");
+  }
+  LNOB_RETURN_IF_ERROR(scope_->CheckFilter(c.principal, m.owner_unit(), Today(), "movement.owner_unit"));
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateMovement(m, c.principal.subject,
+                                                     api::IdempotencyKeyFor(req, "CreateMovement", c.principal.subject)));
+  return absl::OkStatus();
+}
+
+absl::Status AwardsLogic::GetMovement(const C&, const v1::GetMovementRequest& req, v1::Movement* out) {
+  // Movements are province-wide plans: every officer reads them.
+  LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(req.name(), "movements", "name"));
+  LNOB_ASSIGN_OR_RETURN(*out, store_->GetMovement(id));
+  return absl::OkStatus();
+}
+
+absl::Status AwardsLogic::ListMovements(const C&, const v1::ListMovementsRequest& req,
+                                        v1::ListMovementsResponse* out) {
+  if (req.year() != 0 && (req.year() < 2000 || req.year() > 2100)) return InvalidField("year", "must be 2000-2100");
+  LNOB_ASSIGN_OR_RETURN(auto rows, api::FetchPage<v1::Movement>(
+                                       tokens_, req,
+                                       [&](const std::string& after, int limit) {
+                                         return store_->ListMovements(req.year(), after, limit);
+                                       },
+                                       [](const v1::Movement& m) { return api::IdOf(m.name()); },
+                                       out->mutable_next_page_token()));
+  for (auto& m : rows) *out->add_movements() = std::move(m);
+  return absl::OkStatus();
+}
+
+absl::Status AwardsLogic::CreateRegistration(const C& c, const v1::CreateRegistrationRequest& req,
+                                             v1::Registration* out) {
+  v1::Registration r = req.registration();
+  Violations v;
+  if (!api::ValidateRequestId(req.request_id()).ok()) v.Add("request_id", "must be a UUID");
+  if (r.movement().empty()) v.Add("registration.movement", "is required");
+  if (r.subject_kind() == v1::RECIPIENT_KIND_UNSPECIFIED || !v1::RecipientKind_IsValid(r.subject_kind())) {
+    v.Add("registration.subject_kind", "is required (INDIVIDUAL, COLLECTIVE or HOUSEHOLD)");
+  }
+  if (r.subject_name().empty() || Utf8Chars(r.subject_name()) > 200) {
+    v.Add("registration.subject_name", "is required, at most 200 characters");
+  }
+  if (!r.household().empty()) {
+    if (r.subject_kind() != v1::HOUSEHOLD) v.Add("registration.household", "names a household: subject_kind HOUSEHOLD");
+    if (!api::ParseUuidId(r.household(), "households", "registration.household").ok()) {
+      v.Add("registration.household", "must be households/{uuid}");
+    }
+  }
+  auto day = api::IsSet(r.registered_date()) ? api::FromProtoDate(r.registered_date(), "registration.registered_date")
+                                             : InvalidField("registration.registered_date", "is required");
+  for (const auto& fv : GetFieldViolations(day.status())) v.Add(fv.field, fv.description);
+  if (day.ok() && *day > Today()) v.Add("registration.registered_date", "must not be in the future");
+  CheckTargets(r.targets(), "registration.targets", 1, v);
+  LNOB_RETURN_IF_ERROR(v.Status());
+  LNOB_ASSIGN_OR_RETURN(std::string movement_id, api::ParseUuidId(r.movement(), "movements", "registration.movement"));
+  auto m = store_->GetMovement(movement_id);
+  if (!m.ok()) {
+    return m.status().code() == absl::StatusCode::kNotFound ? InvalidField("registration.movement", "no such movement")
+                                                            : m.status();
+  }
+  r.set_movement(m->name());
+  if (r.year() == 0) r.set_year(static_cast<int32_t>(day->year()));
+  if (r.year() < m->period_from().year() || r.year() > m->period_to().year()) {
+    return InvalidField("registration.year", absl::StrCat("must be in the movement's period (",
+                                                          m->period_from().year(), "-", m->period_to().year(), ")"));
+  }
+  LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
+  if (!graph->Known(r.unit_code())) {
+    return InvalidField("registration.unit_code", "must be a unit code of the registry (ListAdminUnits)");
+  }
+  LNOB_RETURN_IF_ERROR(scope_->CheckFilter(c.principal, r.unit_code(), Today(), "registration.unit_code"));
+  const std::string& me = c.principal.subject;
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateRegistration(r, FoldName(r.subject_name()), me,
+                                                         api::IdempotencyKeyFor(req, "CreateRegistration", me)));
+  return absl::OkStatus();
+}
+
+absl::Status AwardsLogic::ListRegistrations(const C& c, const v1::ListRegistrationsRequest& req,
+                                            v1::ListRegistrationsResponse* out) {
+  RegistrationQuery q;
+  if (req.movement().empty()) return InvalidField("movement", "is required");
+  LNOB_ASSIGN_OR_RETURN(q.movement_id, api::ParseUuidId(req.movement(), "movements", "movement"));
+  if (req.year() != 0 && (req.year() < 2000 || req.year() > 2100)) return InvalidField("year", "must be 2000-2100");
+  q.year = req.year();
+  LNOB_ASSIGN_OR_RETURN(auto covered, scope_->Covered(c.principal, Today()));
+  if (!req.unit_code().empty()) {
+    LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
+    if (!graph->Known(req.unit_code())) return InvalidField("unit_code", "must be a unit code of the registry");
+    std::vector<std::string> units;
+    for (auto& u : graph->UnitsUnder(req.unit_code(), Today())) {
+      if (!covered || covered->count(u)) units.push_back(std::move(u));
+    }
+    if (covered && units.empty()) return scope::AreaScope::FilterOutOfScope("unit_code", req.unit_code());
+    q.units = std::move(units);
+  } else if (covered) {
+    q.units = std::vector<std::string>(covered->begin(), covered->end());
+  }
+  LNOB_ASSIGN_OR_RETURN(auto rows, api::FetchPage<v1::Registration>(
+                                       tokens_, req,
+                                       [&](const std::string& after, int limit) {
+                                         q.after_id = after;
+                                         q.limit = limit;
+                                         return store_->ListRegistrations(q);
+                                       },
+                                       [](const v1::Registration& x) { return api::IdOf(x.name()); },
+                                       out->mutable_next_page_token()));
+  for (auto& x : rows) *out->add_registrations() = std::move(x);
+  return absl::OkStatus();
+}
+
+}  // namespace lnob::awards

@@ -1,0 +1,43 @@
+// awards: wiring only (the process skeleton is common/server/service_main.h).
+
+#include "common/auth/service_token.h"
+#include "common/peer/registry_units.h"
+#include "common/scope/area_scope.h"
+#include "common/server/server_flags.h"
+#include "common/server/service_main.h"
+#include "common/status/status.h"
+#include "lnob/awards/v1/awards.lnob.h"
+#include "services/awards/domain/awards_logic.h"
+#include "services/awards/store/pg_awards_store.h"
+
+LNOB_SERVER_FLAGS("awards", 50054, 9104);
+ABSL_FLAG(std::string, registry_address, "127.0.0.1:50051", "host:port of the registry service");
+ABSL_FLAG(absl::Duration, registry_timeout, absl::Seconds(5), "Deadline of each registry call");
+ABSL_FLAG(std::string, service_signing_key, "",
+          "PEM private key that signs this service's own short-lived tokens (the registry's unit directory); "
+          "its public half must be in the registry's --jwt_public_keys");
+
+int main(int argc, char** argv) {
+  using namespace lnob::awards;
+  return lnob::server::RunService(
+      argc, argv, "lnob awards service", ServerConfigFromFlags,
+      [](lnob::server::ServiceContext& s) -> absl::Status {
+        const lnob::auth::ServiceTokenOptions me{.subject = "service:awards",
+                                                 .roles = {"SERVICE_AWARDS"},
+                                                 .issuer = s.config().jwt_issuer,
+                                                 .audience = lnob::auth::AudienceOfService("registry")};
+        LNOB_ASSIGN_OR_RETURN(auto self, lnob::auth::ServiceTokenSource::FromKeyFile(
+                                             absl::GetFlag(FLAGS_service_signing_key), me, s.clock()));
+        auto& token = s.Own(std::move(self));
+        const lnob::peer::PeerConfig registry_peer{.address = absl::GetFlag(FLAGS_registry_address),
+                                                   .timeout = absl::GetFlag(FLAGS_registry_timeout)};
+        auto& units = s.Own(lnob::peer::NewRegistryUnitDirectory(registry_peer, &token));
+        auto& scope = s.Make<lnob::scope::AreaScope>(&units, s.clock());
+        auto& store = s.Own(NewPgAwardsStore(&s.pool()));
+        auto& logic = s.Make<AwardsLogic>(&store, &scope, s.page_tokens(), s.clock());
+        LNOB_RETURN_IF_ERROR(s.Serve<v1::AwardsServiceAdapter>(&logic));
+        // Readiness follows the database only: a registry outage fails the calls that need it.
+        s.SetReadinessProbe([&store] { return store.Healthy(); });
+        return absl::OkStatus();
+      });
+}

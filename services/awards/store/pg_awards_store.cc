@@ -1,0 +1,218 @@
+#include "services/awards/store/pg_awards_store.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/api/proto_date.h"
+#include "common/api/resource_name.h"
+#include "common/db/idempotency.h"
+#include "common/db/pool.h"
+#include "common/db/sql_values.h"
+#include "common/status/status.h"
+#include "common/util/uuid.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace lnob::awards {
+namespace {
+
+using db::ArrayLiteral;
+using db::Str;
+using pqxx::transaction_base;
+
+std::string D(const std::string& col) { return "to_char(" + col + ", 'YYYY-MM-DD')"; }
+void SetDate(const pqxx::field& f, google::type::Date* out) {
+  if (!f.is_null()) api::SetProtoDate(f.as<std::string>(), out);
+}
+
+// Targets as a JSON array (jsonb column) and back.
+std::string TargetsJson(const google::protobuf::RepeatedPtrField<v1::Target>& targets) {
+  v1::Registration holder;
+  *holder.mutable_targets() = targets;
+  std::string json;
+  google::protobuf::util::JsonPrintOptions o;
+  o.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(holder, &json, o);
+  // {"targets":[...]} -> [...]
+  const auto open = json.find('[');
+  return open == std::string::npos ? "[]" : json.substr(open, json.rfind(']') - open + 1);
+}
+void ParseTargets(const std::string& json, google::protobuf::RepeatedPtrField<v1::Target>* out) {
+  v1::Registration holder;
+  if (google::protobuf::util::JsonStringToMessage(absl::StrCat("{\"targets\":", json, "}"), &holder).ok()) {
+    *out = holder.targets();
+  }
+}
+
+std::string MovementColumns() {
+  return absl::StrCat("id::text, number, title, ", D("launched_date"), ", launched_by, parent_plans, ", D("period_from"),
+                      ", ", D("period_to"), ", owner_unit, targets::text, creator, ", db::Rfc3339("create_time"));
+}
+v1::Movement MovementFromRow(const pqxx::row& r) {
+  v1::Movement m;
+  m.set_name(absl::StrCat("movements/", Str(r[0])));
+  m.set_number(Str(r[1]));
+  m.set_title(Str(r[2]));
+  SetDate(r[3], m.mutable_launched_date());
+  m.set_launched_by(Str(r[4]));
+  for (auto& p : db::ArrayValue(r[5])) m.add_parent_plans(std::move(p));
+  SetDate(r[6], m.mutable_period_from());
+  SetDate(r[7], m.mutable_period_to());
+  m.set_owner_unit(Str(r[8]));
+  ParseTargets(Str(r[9]), m.mutable_targets());
+  m.set_creator(Str(r[10]));
+  api::SetProtoTimestamp(Str(r[11]), m.mutable_create_time());
+  return m;
+}
+
+std::string RegistrationColumns() {
+  return absl::StrCat("id::text, 'movements/' || movement_id, year, subject_kind, subject_name, unit_code, household, ",
+                      D("registered_date"), ", targets::text, creator, ", db::Rfc3339("create_time"));
+}
+v1::Registration RegistrationFromRow(const pqxx::row& r) {
+  v1::Registration x;
+  x.set_name(absl::StrCat("registrations/", Str(r[0])));
+  x.set_movement(Str(r[1]));
+  x.set_year(r[2].as<int>());
+  v1::RecipientKind kind = v1::RECIPIENT_KIND_UNSPECIFIED;
+  v1::RecipientKind_Parse(Str(r[3]), &kind);
+  x.set_subject_kind(kind);
+  x.set_subject_name(Str(r[4]));
+  x.set_unit_code(Str(r[5]));
+  x.set_household(Str(r[6]));
+  SetDate(r[7], x.mutable_registered_date());
+  ParseTargets(Str(r[8]), x.mutable_targets());
+  x.set_creator(Str(r[9]));
+  api::SetProtoTimestamp(Str(r[10]), x.mutable_create_time());
+  return x;
+}
+
+class PgAwardsStore final : public AwardsStore {
+ public:
+  explicit PgAwardsStore(db::Pool* pool) : pool_(pool) {}
+
+  absl::StatusOr<std::vector<v1::AwardForm>> ListAwardForms() override {
+    using Out = std::vector<v1::AwardForm>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      std::map<std::string, size_t> at;
+      for (const auto& r : tx.exec("SELECT code, display_name, title, recipients, criteria, criteria_confirmed,"
+                                   " coalesce(quota_share, 0)::float8, quota_confirmed FROM award_forms ORDER BY code")) {
+        v1::AwardForm f;
+        f.set_code(Str(r[0]));
+        f.set_display_name(Str(r[1]));
+        f.set_title(r[2].as<bool>());
+        for (const auto& k : db::ArrayValue(r[3])) {
+          v1::RecipientKind kind = v1::RECIPIENT_KIND_UNSPECIFIED;
+          if (v1::RecipientKind_Parse(k, &kind)) f.add_recipients(kind);
+        }
+        f.set_criteria(Str(r[4]));
+        f.set_criteria_confirmed(r[5].as<bool>());
+        f.set_quota_share(r[6].as<double>());
+        f.set_quota_confirmed(r[7].as<bool>());
+        at[f.code()] = out.size();
+        out.push_back(std::move(f));
+      }
+      for (const auto& r : tx.exec(absl::StrCat("SELECT form_code, level, ", D("valid_from"), ", ", D("valid_to"),
+                                                ", legal_doc, confirmed FROM form_authorities"
+                                                " ORDER BY form_code, valid_from, level"))) {
+        auto it = at.find(Str(r[0]));
+        if (it == at.end()) continue;
+        auto* a = out[it->second].add_authorities();
+        a->set_level(Str(r[1]));
+        SetDate(r[2], a->mutable_valid_from());
+        SetDate(r[3], a->mutable_valid_to());
+        a->set_legal_doc(Str(r[4]));
+        a->set_confirmed(r[5].as<bool>());
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<v1::Movement> CreateMovement(const v1::Movement& m, const std::string& creator,
+                                              const db::IdempotencyKey& key) override {
+    return pool_->Write<v1::Movement>([&](transaction_base& tx, v1::Movement& out) -> absl::Status {
+      return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
+        auto r = tx.exec_params(
+            absl::StrCat("INSERT INTO movements (id, number, title, launched_date, launched_by, parent_plans, period_from,"
+                         " period_to, owner_unit, targets, creator) VALUES ($1::uuid, $2, $3, $4::date, $5, $6::text[],"
+                         " $7::date, $8::date, $9, $10::jsonb, $11) RETURNING ",
+                         MovementColumns()),
+            NewUuidV7(absl::Now()), m.number(), m.title(), api::ProtoDateText(m.launched_date()), m.launched_by(),
+            ArrayLiteral(std::vector<std::string>(m.parent_plans().begin(), m.parent_plans().end())),
+            api::ProtoDateText(m.period_from()), api::ProtoDateText(m.period_to()), m.owner_unit(),
+            TargetsJson(m.targets()), creator);
+        out = MovementFromRow(r[0]);
+        return absl::OkStatus();
+      });
+    });
+  }
+
+  absl::StatusOr<v1::Movement> GetMovement(const std::string& id) override {
+    return pool_->Fetch<v1::Movement>([&](transaction_base& tx, v1::Movement& out) -> absl::Status {
+      auto r = tx.exec_params(absl::StrCat("SELECT ", MovementColumns(), " FROM movements WHERE id = $1::uuid"), id);
+      if (r.empty()) return api::NotFound(absl::StrCat("movements/", id));
+      out = MovementFromRow(r[0]);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::vector<v1::Movement>> ListMovements(int year, const std::string& after_id, int limit) override {
+    using Out = std::vector<v1::Movement>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      for (const auto& r : tx.exec_params(
+               absl::StrCat("SELECT ", MovementColumns(), " FROM movements WHERE ($1 = 0 OR"
+                            " (extract(year FROM period_from) <= $1 AND extract(year FROM period_to) >= $1))"
+                            " AND ($2 = '' OR id > NULLIF($2, '')::uuid) ORDER BY id LIMIT $3"),
+               year, after_id, limit)) {
+        out.push_back(MovementFromRow(r));
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<v1::Registration> CreateRegistration(const v1::Registration& x, const std::string& subject_key,
+                                                      const std::string& creator,
+                                                      const db::IdempotencyKey& key) override {
+    return pool_->Write<v1::Registration>([&](transaction_base& tx, v1::Registration& out) -> absl::Status {
+      return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
+        auto r = tx.exec_params(
+            absl::StrCat("INSERT INTO registrations (id, movement_id, year, subject_kind, subject_name, subject_key,"
+                         " unit_code, household, registered_date, targets, creator) VALUES ($1::uuid, $2::uuid, $3, $4,"
+                         " $5, $6, $7, $8, $9::date, $10::jsonb, $11) RETURNING ",
+                         RegistrationColumns()),
+            NewUuidV7(absl::Now()), api::IdOf(x.movement()), x.year(), v1::RecipientKind_Name(x.subject_kind()),
+            x.subject_name(), subject_key, x.unit_code(), x.household(), api::ProtoDateText(x.registered_date()),
+            TargetsJson(x.targets()), creator);
+        out = RegistrationFromRow(r[0]);
+        return absl::OkStatus();
+      });
+    });
+  }
+
+  absl::StatusOr<std::vector<v1::Registration>> ListRegistrations(const RegistrationQuery& q) override {
+    using Out = std::vector<v1::Registration>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      for (const auto& r : tx.exec_params(
+               absl::StrCat("SELECT ", RegistrationColumns(), " FROM registrations WHERE movement_id = $1::uuid"
+                            " AND ($2 = 0 OR year = $2) AND (NOT $3 OR unit_code = ANY($4::text[]))"
+                            " AND ($5 = '' OR id > NULLIF($5, '')::uuid) ORDER BY id LIMIT $6"),
+               q.movement_id, q.year, q.units.has_value(), ArrayLiteral(q.units.value_or(std::vector<std::string>{})),
+               q.after_id, q.limit)) {
+        out.push_back(RegistrationFromRow(r));
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  bool Healthy() override { return pool_->Ping(); }
+
+ private:
+  db::Pool* pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<AwardsStore> NewPgAwardsStore(db::Pool* pool) { return std::make_unique<PgAwardsStore>(pool); }
+
+}  // namespace lnob::awards

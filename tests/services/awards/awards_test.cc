@@ -1,0 +1,178 @@
+// Awards, first layer, against its real schema: award forms as data with their deciding
+// authority by date, movements, registrations (one per subject and year, in the movement's
+// period, in the caller's area).
+
+#include <memory>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "common/api/resource_name.h"
+#include "common/db/pool.h"
+#include "common/status/status.h"
+#include "embedded/lnob_awards_migrations.h"
+#include "gtest/gtest.h"
+#include "services/awards/domain/awards_logic.h"
+#include "services/awards/store/pg_awards_store.h"
+#include "tests/support/dates.h"
+#include "tests/support/fake_unit_directory.h"
+#include "tests/support/service_test.h"
+
+namespace lnob::awards {
+namespace {
+
+using ::lnob::testing::Day;
+
+class AwardsTest : public testing::ServiceTest {
+ protected:
+  void SetUp() override {
+    OpenDatabase("awards", EmbeddedMigrations());
+    store_ = NewPgAwardsStore(pool_.get());
+    logic_ = std::make_unique<AwardsLogic>(store_.get(), &scope_, api::PageTokenCodec("test-secret-0123456789"),
+                                           RealClock::Get());
+    officer_ = CallAs("officer-1", {"awards.*"});
+    commune_ = CallAs("commune-officer", {"awards.*"}, {"25195"});
+  }
+
+  v1::Movement Movement() {
+    v1::CreateMovementRequest req;
+    auto* m = req.mutable_movement();
+    m->set_number("KH 47/KH-BDT");
+    m->set_title("Vì người nghèo – Không để ai bị bỏ lại phía sau");
+    *m->mutable_launched_date() = Day(2022, 9, 29);
+    m->set_launched_by("Trưởng Ban Dân tộc tỉnh");
+    m->add_parent_plans("KH 263/KH-UBND");
+    m->add_parent_plans("QĐ 666/QĐ-TTg");
+    *m->mutable_period_from() = Day(2022, 9, 29);
+    *m->mutable_period_to() = Day(2025, 12, 31);
+    m->set_owner_unit("70");
+    auto* t = m->add_targets();
+    t->set_code("EM_HOUSEHOLDS_ESCAPED");
+    t->set_description("Hộ nghèo dân tộc thiểu số thoát nghèo");
+    t->set_value(1000);
+    t->set_unit_of_measure("hộ");
+    v1::Movement out;
+    absl::Status st = logic_->CreateMovement(officer_, req, &out);
+    EXPECT_TRUE(st.ok()) << st;
+    return out;
+  }
+
+  v1::CreateRegistrationRequest Registration(const std::string& movement, const std::string& name, int year,
+                                             const std::string& unit = "25195") {
+    v1::CreateRegistrationRequest req;
+    auto* r = req.mutable_registration();
+    r->set_movement(movement);
+    r->set_year(year);
+    r->set_subject_kind(v1::INDIVIDUAL);
+    r->set_subject_name(name);
+    r->set_unit_code(unit);
+    *r->mutable_registered_date() = Day(year, 1, 20);
+    auto* t = r->add_targets();
+    t->set_description("Vận động 5 hộ thoát nghèo");
+    t->set_value(5);
+    return req;
+  }
+
+  std::set<std::string> Fields(const absl::Status& st) {
+    std::set<std::string> out;
+    for (const auto& f : GetFieldViolations(st)) out.insert(f.field);
+    return out;
+  }
+
+  lnob::testing::FakeUnitDirectory units_;
+  scope::AreaScope scope_{&units_, RealClock::Get()};
+  std::unique_ptr<AwardsStore> store_;
+  std::unique_ptr<AwardsLogic> logic_;
+  server::Call officer_, commune_;
+};
+
+TEST_F(AwardsTest, AwardFormsAreDataWithTheirAuthorityByDate) {
+  v1::ListAwardFormsResponse forms;
+  ASSERT_TRUE(logic_->ListAwardForms(officer_, v1::ListAwardFormsRequest(), &forms).ok());
+  const v1::AwardForm* cstd = nullptr;
+  for (const auto& f : forms.forms()) {
+    if (f.code() == "TITLE_CSTD_BASE") cstd = &f;
+  }
+  ASSERT_NE(cstd, nullptr);
+  EXPECT_TRUE(cstd->title());
+  EXPECT_DOUBLE_EQ(cstd->quota_share(), 0.15);
+  EXPECT_FALSE(cstd->quota_confirmed());  // UNCONFIRMED in the brief: said so
+  bool district_until_june_2025 = false;
+  for (const auto& a : cstd->authorities()) {
+    if (a.level() == "DISTRICT_CHAIR") district_until_june_2025 = api::ProtoDateText(a.valid_to()) == "2025-06-30";
+  }
+  EXPECT_TRUE(district_until_june_2025);
+  EXPECT_EQ(forms.forms_size(), 9);
+}
+
+TEST_F(AwardsTest, MovementsAndRegistrationsAreCheckedAndOncePerSubjectAndYear) {
+  v1::Movement m = Movement();
+  EXPECT_TRUE(absl::StartsWith(m.name(), "movements/"));
+  ASSERT_EQ(m.targets_size(), 1);
+  EXPECT_EQ(m.targets(0).value(), 1000);
+  EXPECT_EQ(m.parent_plans_size(), 2);
+  v1::Registration r;
+  ASSERT_TRUE(logic_->CreateRegistration(commune_, Registration(m.name(), "Điểu Lanh", 2024), &r).ok());
+  EXPECT_EQ(r.year(), 2024);
+  // The same person (spelt without diacritics) again in the same year: refused by the database.
+  v1::Registration again;
+  EXPECT_EQ(logic_->CreateRegistration(commune_, Registration(m.name(), "dieu lanh", 2024), &again).code(),
+            absl::StatusCode::kAlreadyExists);
+  // Next year is another registration.
+  ASSERT_TRUE(logic_->CreateRegistration(commune_, Registration(m.name(), "Điểu Lanh", 2025), &again).ok());
+  // Outside the movement's period, outside the caller's area, without targets: each named.
+  EXPECT_TRUE(Fields(logic_->CreateRegistration(commune_, Registration(m.name(), "X", 2026), &again))
+                  .count("registration.year"));
+  EXPECT_EQ(logic_->CreateRegistration(commune_, Registration(m.name(), "Y", 2024, "25216"), &again).code(),
+            absl::StatusCode::kPermissionDenied);
+  auto bare = Registration(m.name(), "Z", 2024);
+  bare.mutable_registration()->clear_targets();
+  EXPECT_TRUE(Fields(logic_->CreateRegistration(commune_, bare, &again)).count("registration.targets"));
+  // The commune officer lists its own; the province sees everything.
+  v1::ListRegistrationsRequest list;
+  list.set_movement(m.name());
+  v1::ListRegistrationsResponse mine, all;
+  ASSERT_TRUE(logic_->CreateRegistration(officer_, Registration(m.name(), "Thị Hoa", 2024, "25216"), &again).ok());
+  ASSERT_TRUE(logic_->ListRegistrations(commune_, list, &mine).ok());
+  ASSERT_TRUE(logic_->ListRegistrations(officer_, list, &all).ok());
+  EXPECT_EQ(mine.registrations_size(), 2);
+  EXPECT_EQ(all.registrations_size(), 3);
+  list.set_year(2025);
+  all.Clear();
+  ASSERT_TRUE(logic_->ListRegistrations(officer_, list, &all).ok());
+  EXPECT_EQ(all.registrations_size(), 1);
+  // The database keeps a registration in its movement's period, whatever writes.
+  EXPECT_ANY_THROW(Exec(absl::StrCat(
+      "INSERT INTO awards.registrations (id, movement_id, year, subject_kind, subject_name, subject_key, unit_code,"
+      " registered_date, targets, creator) VALUES (gen_random_uuid(), '", api::IdOf(m.name()),
+      "', 2030, 'INDIVIDUAL', 'x', 'x', '25195', '2030-01-01', '[{\"description\":\"d\"}]', 'sql')")));
+}
+
+TEST_F(AwardsTest, BadMovementsNameTheFieldAndMovementsAreListedByTheYearsTheyRun) {
+  v1::CreateMovementRequest req;
+  req.mutable_movement()->set_owner_unit("70");
+  v1::Movement out;
+  absl::Status st = logic_->CreateMovement(officer_, req, &out);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  for (const char* f : {"movement.number", "movement.title", "movement.launched_by", "movement.launched_date",
+                        "movement.period_from", "movement.period_to"}) {
+    EXPECT_TRUE(Fields(st).count(f)) << f << " " << st;
+  }
+  v1::Movement m = Movement();
+  v1::ListMovementsRequest list;
+  list.set_year(2024);
+  v1::ListMovementsResponse listed;
+  ASSERT_TRUE(logic_->ListMovements(officer_, list, &listed).ok());
+  ASSERT_EQ(listed.movements_size(), 1);
+  list.set_year(2026);
+  listed.Clear();
+  ASSERT_TRUE(logic_->ListMovements(officer_, list, &listed).ok());
+  EXPECT_EQ(listed.movements_size(), 0);
+  v1::GetMovementRequest get;
+  get.set_name(m.name());
+  v1::Movement got;
+  ASSERT_TRUE(logic_->GetMovement(commune_, get, &got).ok());
+  EXPECT_EQ(got.SerializeAsString(), m.SerializeAsString());
+}
+
+}  // namespace
+}  // namespace lnob::awards
