@@ -26,6 +26,10 @@ inline std::string Rfc3339(const std::string& expr) {
   return "to_char((" + expr + ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 }
 
+// SQL rendering a date expression as YYYY-MM-DD, whatever the session's DateStyle (NULL stays
+// NULL; api::SetProtoDate(Str(field), ...) leaves the message's date unset then).
+inline std::string DateText(const std::string& expr) { return "to_char(" + expr + ", 'YYYY-MM-DD')"; }
+
 }  // namespace lnob::db
 
 #endif  // LNOB_COMMON_DB_SQL_VALUES_H_

@@ -21,10 +21,8 @@ using db::ArrayLiteral;
 using db::Str;
 using pqxx::transaction_base;
 
-std::string D(const std::string& col) { return "to_char(" + col + ", 'YYYY-MM-DD')"; }
-void SetDate(const pqxx::field& f, google::type::Date* out) {
-  if (!f.is_null()) api::SetProtoDate(f.as<std::string>(), out);
-}
+using db::DateText;
+void SetDate(const pqxx::field& f, google::type::Date* out) { api::SetProtoDate(Str(f), out); }
 
 // Targets as a JSON array (jsonb column) and back.
 std::string TargetsJson(const google::protobuf::RepeatedPtrField<v1::Target>& targets) {
@@ -46,8 +44,8 @@ void ParseTargets(const std::string& json, google::protobuf::RepeatedPtrField<v1
 }
 
 std::string MovementColumns() {
-  return absl::StrCat("id::text, number, title, ", D("launched_date"), ", launched_by, parent_plans, ", D("period_from"),
-                      ", ", D("period_to"), ", owner_unit, targets::text, creator, ", db::Rfc3339("create_time"));
+  return absl::StrCat("id::text, number, title, ", DateText("launched_date"), ", launched_by, parent_plans, ", DateText("period_from"),
+                      ", ", DateText("period_to"), ", owner_unit, targets::text, creator, ", db::Rfc3339("create_time"));
 }
 v1::Movement MovementFromRow(const pqxx::row& r) {
   v1::Movement m;
@@ -68,7 +66,7 @@ v1::Movement MovementFromRow(const pqxx::row& r) {
 
 std::string RegistrationColumns() {
   return absl::StrCat("id::text, 'movements/' || movement_id, year, subject_kind, subject_name, unit_code, household, ",
-                      D("registered_date"), ", targets::text, creator, ", db::Rfc3339("create_time"));
+                      DateText("registered_date"), ", targets::text, creator, ", db::Rfc3339("create_time"));
 }
 v1::Registration RegistrationFromRow(const pqxx::row& r) {
   v1::Registration x;
@@ -113,7 +111,7 @@ class PgAwardsStore final : public AwardsStore {
         at[f.code()] = out.size();
         out.push_back(std::move(f));
       }
-      for (const auto& r : tx.exec(absl::StrCat("SELECT form_code, level, ", D("valid_from"), ", ", D("valid_to"),
+      for (const auto& r : tx.exec(absl::StrCat("SELECT form_code, level, ", DateText("valid_from"), ", ", DateText("valid_to"),
                                                 ", legal_doc, confirmed FROM form_authorities"
                                                 " ORDER BY form_code, valid_from, level"))) {
         auto it = at.find(Str(r[0]));

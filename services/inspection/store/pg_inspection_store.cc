@@ -25,11 +25,8 @@ using db::ArrayLiteral;
 using db::Str;
 using pqxx::transaction_base;
 
-// Dates as ISO text whatever the session's DateStyle.
-std::string D(const std::string& col) { return "to_char(" + col + ", 'YYYY-MM-DD')"; }
-void SetDate(const pqxx::field& f, google::type::Date* out) {
-  if (!f.is_null()) api::SetProtoDate(f.as<std::string>(), out);
-}
+using db::DateText;
+void SetDate(const pqxx::field& f, google::type::Date* out) { api::SetProtoDate(Str(f), out); }
 
 std::string UnitsArray(const Units& u) { return ArrayLiteral(u.value_or(std::vector<std::string>{})); }
 
@@ -129,7 +126,7 @@ void LoadOverlaps(transaction_base& tx, const std::string& owner, google::protob
 }
 
 absl::StatusOr<v1::Plan> ReadPlan(transaction_base& tx, const std::string& id) {
-  auto r = tx.exec_params(absl::StrCat("SELECT id::text, agency_code, year, number, ", D("issued_date"), ", creator, ",
+  auto r = tx.exec_params(absl::StrCat("SELECT id::text, agency_code, year, number, ", DateText("issued_date"), ", creator, ",
                                        db::Rfc3339("create_time"), " FROM plans WHERE id = $1::uuid"),
                           id);
   if (r.empty()) return api::NotFound(absl::StrCat("inspectionPlans/", id));
@@ -142,8 +139,8 @@ absl::StatusOr<v1::Plan> ReadPlan(transaction_base& tx, const std::string& id) {
   p.set_creator(Str(r[0][5]));
   api::SetProtoTimestamp(Str(r[0][6]), p.mutable_create_time());
   for (const auto& row : tx.exec_params(
-           absl::StrCat("SELECT number, kind, scope, ", D("period_from"), ", ", D("period_to"), ", ", D("planned_start"),
-                        ", ", D("planned_end"), ", overlap_reason FROM plan_items WHERE plan_id = $1::uuid ORDER BY number"),
+           absl::StrCat("SELECT number, kind, scope, ", DateText("period_from"), ", ", DateText("period_to"), ", ", DateText("planned_start"),
+                        ", ", DateText("planned_end"), ", overlap_reason FROM plan_items WHERE plan_id = $1::uuid ORDER BY number"),
            id)) {
     auto* item = p.add_items();
     item->set_number(row[0].as<int>());
@@ -165,11 +162,11 @@ absl::StatusOr<v1::Plan> ReadPlan(transaction_base& tx, const std::string& id) {
 
 absl::StatusOr<v1::Inspection> ReadInspection(transaction_base& tx, const std::string& id) {
   auto r = tx.exec_params(
-      absl::StrCat("SELECT i.id::text, i.kind, i.agency_code, i.decision_number, ", D("i.decision_date"),
+      absl::StrCat("SELECT i.id::text, i.kind, i.agency_code, i.decision_number, ", DateText("i.decision_date"),
                    ", i.origin, coalesce('inspectionPlans/' || i.plan_id || '/items/' || i.plan_item, ''), i.decider,"
                    " i.leader, i.members, i.duration_days, i.scope, ",
-                   D("i.period_from"), ", ", D("i.period_to"), ", i.overlap_reason, i.state, i.version, i.creator, ",
-                   db::Rfc3339("i.create_time"), ", ", D("c.signing_due"),
+                   DateText("i.period_from"), ", ", DateText("i.period_to"), ", i.overlap_reason, i.state, i.version, i.creator, ",
+                   db::Rfc3339("i.create_time"), ", ", DateText("c.signing_due"),
                    ", (c.signed_date IS NULL AND c.signing_due < current_date)"
                    " FROM inspections i LEFT JOIN conclusions c ON c.inspection_id = i.id WHERE i.id = $1::uuid"),
       id);
@@ -202,8 +199,8 @@ absl::StatusOr<v1::Inspection> ReadInspection(transaction_base& tx, const std::s
   const std::string owner = in.name();
   LoadSubjects(tx, owner, in.mutable_subjects());
   LoadOverlaps(tx, owner, in.mutable_overlaps());
-  for (const auto& d : tx.exec_params(absl::StrCat("SELECT addressee, description, ", D("requested_date"), ", ",
-                                                   D("due_date"),
+  for (const auto& d : tx.exec_params(absl::StrCat("SELECT addressee, description, ", DateText("requested_date"), ", ",
+                                                   DateText("due_date"),
                                                    " FROM data_requests WHERE inspection_id = $1::uuid ORDER BY seq"),
                                       id)) {
     auto* x = in.add_data_requests();
@@ -213,7 +210,7 @@ absl::StatusOr<v1::Inspection> ReadInspection(transaction_base& tx, const std::s
     SetDate(d[3], x->mutable_due_date());
   }
   for (const auto& s : tx.exec_params(
-           absl::StrCat("SELECT to_state, ", D("day"), ", actor, note FROM inspection_steps WHERE inspection_id = $1::uuid"
+           absl::StrCat("SELECT to_state, ", DateText("day"), ", actor, note FROM inspection_steps WHERE inspection_id = $1::uuid"
                         " ORDER BY seq"),
            id)) {
     auto* x = in.add_steps();
@@ -266,7 +263,7 @@ void LoadFindingDetails(transaction_base& tx, std::vector<v1::Finding*> findings
   }
   for (const auto& r : tx.exec_params(
            absl::StrCat("SELECT finding_id::text, kind, resource, node_code, source, amount_vnd, commune_code, ",
-                        D("record_date"), ", facts::text, ", db::Rfc3339("fetched_at"),
+                        DateText("record_date"), ", facts::text, ", db::Rfc3339("fetched_at"),
                         " FROM finding_refs WHERE finding_id = ANY($1::uuid[]) ORDER BY finding_id, seq"),
            ArrayLiteral(ids))) {
     auto* ref = by_id[Str(r[0])]->add_references();
@@ -304,7 +301,7 @@ std::string RecommendationColumns() {
   return absl::StrCat(
       "r.id::text, 'inspections/' || r.inspection_id, coalesce('findings/' || r.finding_id, ''), r.kind, r.description,"
       " r.owner_unit, ",
-      D("r.deadline"), ", r.status, r.version, r.creator, ", db::Rfc3339("r.create_time"),
+      DateText("r.deadline"), ", r.status, r.version, r.creator, ", db::Rfc3339("r.create_time"),
       ", (r.status <> 'DONE' AND r.deadline < $1::date)");
 }
 
@@ -333,7 +330,7 @@ void LoadRecommendationDetails(transaction_base& tx, std::vector<v1::Recommendat
     ids.push_back(api::IdOf(r->name()));
     by_id[ids.back()] = r;
   }
-  for (const auto& r : tx.exec_params(absl::StrCat("SELECT recommendation_id::text, ", D("day"),
+  for (const auto& r : tx.exec_params(absl::StrCat("SELECT recommendation_id::text, ", DateText("day"),
                                                    ", status, evidence, note, actor FROM follow_ups"
                                                    " WHERE recommendation_id = ANY($1::uuid[]) ORDER BY recommendation_id, seq"),
                                       ArrayLiteral(ids))) {
@@ -376,7 +373,7 @@ absl::StatusOr<v1::Recommendation> ReadRecommendation(transaction_base& tx, cons
 }
 
 std::string RecoveryColumns() {
-  return absl::StrCat("id, 'recommendations/' || recommendation_id, ", D("day"),
+  return absl::StrCat("id, 'recommendations/' || recommendation_id, ", DateText("day"),
                       ", amount_vnd, source, node_code, document, over_recovery_reason, creator, ",
                       db::Rfc3339("create_time"));
 }
@@ -405,7 +402,7 @@ class PgInspectionStore final : public InspectionStore {
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
       std::map<std::string, size_t> at;
       for (const auto& r : tx.exec(absl::StrCat(
-               "SELECT a.code, a.display_name, k.kind, ", D("k.valid_from"), ", ", D("k.valid_to"),
+               "SELECT a.code, a.display_name, k.kind, ", DateText("k.valid_from"), ", ", DateText("k.valid_to"),
                ", k.legal_doc FROM agencies a LEFT JOIN agency_kinds k ON k.agency_code = a.code"
                " ORDER BY a.code, k.valid_from, k.kind"))) {
         auto [it, fresh] = at.emplace(Str(r[0]), out.size());
@@ -428,7 +425,7 @@ class PgInspectionStore final : public InspectionStore {
   absl::StatusOr<std::vector<v1::Rule>> ListRules() override {
     using Out = std::vector<v1::Rule>;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
-      for (const auto& r : tx.exec(absl::StrCat("SELECT code, value, ", D("valid_from"),
+      for (const auto& r : tx.exec(absl::StrCat("SELECT code, value, ", DateText("valid_from"),
                                                 ", legal_doc, confirmed FROM rules ORDER BY code, valid_from"))) {
         v1::Rule x;
         x.set_code(Str(r[0]));
@@ -643,11 +640,11 @@ class PgInspectionStore final : public InspectionStore {
   absl::StatusOr<v1::Conclusion> GetConclusion(const std::string& id) override {
     return pool_->Fetch<v1::Conclusion>([&](transaction_base& tx, v1::Conclusion& out) -> absl::Status {
       auto r = tx.exec_params(
-          absl::StrCat("SELECT i.state, c.drafter, ", D("c.draft_date"), ", c.text, c.protected_passages::text,"
-                       " coalesce(c.appraiser, ''), ", D("c.appraisal_date"), ", coalesce(c.appraisal_opinion, ''),"
-                       " coalesce(c.signer, ''), coalesce(c.number, ''), ", D("c.signed_date"), ", ", D("c.signing_due"),
+          absl::StrCat("SELECT i.state, c.drafter, ", DateText("c.draft_date"), ", c.text, c.protected_passages::text,"
+                       " coalesce(c.appraiser, ''), ", DateText("c.appraisal_date"), ", coalesce(c.appraisal_opinion, ''),"
+                       " coalesce(c.signer, ''), coalesce(c.number, ''), ", DateText("c.signed_date"), ", ", DateText("c.signing_due"),
                        ", c.late_reason, coalesce(c.published_text, ''), coalesce(c.portal_url, ''), ",
-                       D("c.published_from"), ", ", D("c.withdrawable_from"), ", ", D("c.withdrawn_date"),
+                       DateText("c.published_from"), ", ", DateText("c.withdrawable_from"), ", ", DateText("c.withdrawn_date"),
                        " FROM conclusions c JOIN inspections i ON i.id = c.inspection_id WHERE c.inspection_id = $1::uuid"),
           id);
       if (r.empty()) return api::NotFound(absl::StrCat("inspections/", id, "/conclusion"));
@@ -1037,7 +1034,7 @@ class PgInspectionStore final : public InspectionStore {
     using Out = std::vector<v1::ChangeEvent>;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
       for (const auto& r : tx.exec_params(
-               absl::StrCat("SELECT cursor, kind, resource, commune_code, ", D("event_date"),
+               absl::StrCat("SELECT cursor, kind, resource, commune_code, ", DateText("event_date"),
                             ", support_line, source, node_code, amount_vnd, ", db::Rfc3339("at"),
                             " FROM change_feed WHERE cursor > $1 ORDER BY cursor LIMIT $2"),
                after_cursor, limit)) {
