@@ -36,6 +36,22 @@ void CheckTargets(const google::protobuf::RepeatedPtrField<v1::Target>& targets,
 
 absl::CivilDay AwardsLogic::Today() const { return lnob::Today(clock_.Now()); }
 
+absl::StatusOr<Units> AwardsLogic::UnitsFor(const C& c, const std::string& unit_code, const std::string& field) {
+  LNOB_ASSIGN_OR_RETURN(auto covered, scope_->Covered(c.principal, Today()));
+  if (unit_code.empty()) {
+    if (!covered) return Units();
+    return Units(std::vector<std::string>(covered->begin(), covered->end()));
+  }
+  LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
+  if (!graph->Known(unit_code)) return InvalidField(field, "must be a unit code of the registry (ListAdminUnits)");
+  std::vector<std::string> units;
+  for (auto& u : graph->UnitsUnder(unit_code, Today())) {
+    if (!covered || covered->count(u)) units.push_back(std::move(u));
+  }
+  if (covered && units.empty()) return scope::AreaScope::FilterOutOfScope(field, unit_code);
+  return Units(std::move(units));
+}
+
 absl::Status AwardsLogic::ListAwardForms(const C&, const v1::ListAwardFormsRequest& req,
                                          v1::ListAwardFormsResponse* out) {
   LNOB_ASSIGN_OR_RETURN(auto all, store_->ListAwardForms());
@@ -156,19 +172,7 @@ absl::Status AwardsLogic::ListRegistrations(const C& c, const v1::ListRegistrati
   LNOB_ASSIGN_OR_RETURN(q.movement_id, api::ParseUuidId(req.movement(), "movements", "movement"));
   if (req.year() != 0 && (req.year() < 2000 || req.year() > 2100)) return InvalidField("year", "must be 2000-2100");
   q.year = req.year();
-  LNOB_ASSIGN_OR_RETURN(auto covered, scope_->Covered(c.principal, Today()));
-  if (!req.unit_code().empty()) {
-    LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
-    if (!graph->Known(req.unit_code())) return InvalidField("unit_code", "must be a unit code of the registry");
-    std::vector<std::string> units;
-    for (auto& u : graph->UnitsUnder(req.unit_code(), Today())) {
-      if (!covered || covered->count(u)) units.push_back(std::move(u));
-    }
-    if (covered && units.empty()) return scope::AreaScope::FilterOutOfScope("unit_code", req.unit_code());
-    q.units = std::move(units);
-  } else if (covered) {
-    q.units = std::vector<std::string>(covered->begin(), covered->end());
-  }
+  LNOB_ASSIGN_OR_RETURN(q.units, UnitsFor(c, req.unit_code(), "unit_code"));
   LNOB_ASSIGN_OR_RETURN(auto rows, api::FetchPage<v1::Registration>(
                                        tokens_, req,
                                        [&](const std::string& after, int limit) {
@@ -179,6 +183,72 @@ absl::Status AwardsLogic::ListRegistrations(const C& c, const v1::ListRegistrati
                                        [](const v1::Registration& x) { return api::IdOf(x.name()); },
                                        out->mutable_next_page_token()));
   for (auto& x : rows) *out->add_registrations() = std::move(x);
+  return absl::OkStatus();
+}
+
+absl::Status AwardsLogic::CreateInitiative(const C& c, const v1::CreateInitiativeRequest& req, v1::Initiative* out) {
+  const v1::Initiative& i = req.initiative();
+  Violations v;
+  if (!api::ValidateRequestId(req.request_id()).ok()) v.Add("request_id", "must be a UUID");
+  if (i.title().empty() || Utf8Chars(i.title()) > 500) v.Add("initiative.title", "is required, at most 500 characters");
+  if (i.authors().empty() || i.authors_size() > 50) v.Add("initiative.authors", "1-50 authors");
+  std::vector<std::string> keys;
+  for (int k = 0; k < i.authors_size(); ++k) {
+    if (i.authors(k).empty() || Utf8Chars(i.authors(k)) > 200) {
+      v.Add(absl::StrCat("initiative.authors[", k, "]"), "must be 1-200 characters");
+    }
+    keys.push_back(FoldName(i.authors(k)));
+  }
+  if (i.scope() == v1::INITIATIVE_SCOPE_UNSPECIFIED || !v1::InitiativeScope_IsValid(i.scope())) {
+    v.Add("initiative.scope", "is required (BASE, PROVINCIAL or NATIONAL)");
+  }
+  if (i.decision_number().empty() || Utf8Chars(i.decision_number()) > 100) {
+    v.Add("initiative.decision_number", "is required: the recognising decision, at most 100 characters");
+  }
+  if (i.recognised_by().empty() || Utf8Chars(i.recognised_by()) > 200) {
+    v.Add("initiative.recognised_by", "is required, at most 200 characters");
+  }
+  if (i.benefit().empty() || Utf8Chars(i.benefit()) > 4000) v.Add("initiative.benefit", "is required, at most 4,000 characters");
+  auto applied = api::IsSet(i.applied_from()) ? api::FromProtoDate(i.applied_from(), "initiative.applied_from")
+                                              : InvalidField("initiative.applied_from", "is required: applied at the grassroots since");
+  auto decided = api::IsSet(i.decision_date()) ? api::FromProtoDate(i.decision_date(), "initiative.decision_date")
+                                               : InvalidField("initiative.decision_date", "is required");
+  for (const auto* d : {&applied, &decided}) {
+    for (const auto& fv : GetFieldViolations(d->status())) v.Add(fv.field, fv.description);
+  }
+  if (decided.ok() && *decided > Today()) v.Add("initiative.decision_date", "must not be in the future");
+  // Law 06/2022 Art. 3(4): an initiative is recognised after it has been applied.
+  if (applied.ok() && decided.ok() && *decided < *applied) {
+    v.Add("initiative.decision_date", "must not be before applied_from (it is recognised once applied)");
+  }
+  LNOB_RETURN_IF_ERROR(v.Status());
+  LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
+  if (!graph->Known(i.unit_code())) {
+    return InvalidField("initiative.unit_code", "must be a unit code of the registry (ListAdminUnits)");
+  }
+  LNOB_RETURN_IF_ERROR(scope_->CheckFilter(c.principal, i.unit_code(), Today(), "initiative.unit_code"));
+  const std::string& me = c.principal.subject;
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateInitiative(i, keys, me, api::IdempotencyKeyFor(req, "CreateInitiative", me)));
+  return absl::OkStatus();
+}
+
+absl::Status AwardsLogic::ListInitiatives(const C& c, const v1::ListInitiativesRequest& req,
+                                          v1::ListInitiativesResponse* out) {
+  InitiativeQuery q;
+  if (req.year() != 0 && (req.year() < 2000 || req.year() > 2100)) return InvalidField("year", "must be 2000-2100");
+  q.year = req.year();
+  q.author_key = FoldName(req.author());
+  LNOB_ASSIGN_OR_RETURN(q.units, UnitsFor(c, req.unit_code(), "unit_code"));
+  LNOB_ASSIGN_OR_RETURN(auto rows, api::FetchPage<v1::Initiative>(
+                                       tokens_, req,
+                                       [&](const std::string& after, int limit) {
+                                         q.after_id = after;
+                                         q.limit = limit;
+                                         return store_->ListInitiatives(q);
+                                       },
+                                       [](const v1::Initiative& x) { return api::IdOf(x.name()); },
+                                       out->mutable_next_page_token()));
+  for (auto& x : rows) *out->add_initiatives() = std::move(x);
   return absl::OkStatus();
 }
 

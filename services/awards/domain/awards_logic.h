@@ -28,9 +28,14 @@ class AwardsLogic {
   absl::Status CreateRegistration(const C& c, const v1::CreateRegistrationRequest& req, v1::Registration* out);
   absl::Status ListRegistrations(const C& c, const v1::ListRegistrationsRequest& req,
                                  v1::ListRegistrationsResponse* out);
+  absl::Status CreateInitiative(const C& c, const v1::CreateInitiativeRequest& req, v1::Initiative* out);
+  absl::Status ListInitiatives(const C& c, const v1::ListInitiativesRequest& req, v1::ListInitiativesResponse* out);
 
  private:
   absl::CivilDay Today() const;
+  // unit_code given: its subtree within the caller's area (OUT_OF_SCOPE when none of it is);
+  // else the caller's area (nullopt: the whole province).
+  absl::StatusOr<Units> UnitsFor(const C& c, const std::string& unit_code, const std::string& field);
 
   AwardsStore* store_;
   scope::AreaScope* scope_;

@@ -24,6 +24,14 @@ struct RegistrationQuery {
   int limit = 100;
 };
 
+struct InitiativeQuery {
+  Units units;
+  int year = 0;
+  std::string author_key;  // folded; "" any
+  std::string after_id;
+  int limit = 100;
+};
+
 class AwardsStore {
  public:
   virtual ~AwardsStore() = default;
@@ -38,6 +46,11 @@ class AwardsStore {
                                                               const std::string& creator,
                                                               const db::IdempotencyKey& key) = 0;
   virtual absl::StatusOr<std::vector<v1::Registration>> ListRegistrations(const RegistrationQuery& q) = 0;
+  // author_keys: the authors folded, in order.
+  virtual absl::StatusOr<v1::Initiative> CreateInitiative(const v1::Initiative& i,
+                                                          const std::vector<std::string>& author_keys,
+                                                          const std::string& creator, const db::IdempotencyKey& key) = 0;
+  virtual absl::StatusOr<std::vector<v1::Initiative>> ListInitiatives(const InitiativeQuery& q) = 0;
   virtual bool Healthy() = 0;
 };
 

@@ -86,6 +86,30 @@ v1::Registration RegistrationFromRow(const pqxx::row& r) {
   return x;
 }
 
+std::string InitiativeColumns() {
+  return absl::StrCat("id::text, title, authors, unit_code, scope, ", DateText("applied_from"),
+                      ", decision_number, ", DateText("decision_date"), ", recognised_by, benefit, creator, ",
+                      db::Rfc3339("create_time"));
+}
+v1::Initiative InitiativeFromRow(const pqxx::row& r) {
+  v1::Initiative x;
+  x.set_name(absl::StrCat("initiatives/", Str(r[0])));
+  x.set_title(Str(r[1]));
+  for (auto& a : db::ArrayValue(r[2])) x.add_authors(std::move(a));
+  x.set_unit_code(Str(r[3]));
+  v1::InitiativeScope scope = v1::INITIATIVE_SCOPE_UNSPECIFIED;
+  v1::InitiativeScope_Parse(Str(r[4]), &scope);
+  x.set_scope(scope);
+  SetDate(r[5], x.mutable_applied_from());
+  x.set_decision_number(Str(r[6]));
+  SetDate(r[7], x.mutable_decision_date());
+  x.set_recognised_by(Str(r[8]));
+  x.set_benefit(Str(r[9]));
+  x.set_creator(Str(r[10]));
+  api::SetProtoTimestamp(Str(r[11]), x.mutable_create_time());
+  return x;
+}
+
 class PgAwardsStore final : public AwardsStore {
  public:
   explicit PgAwardsStore(db::Pool* pool) : pool_(pool) {}
@@ -198,6 +222,41 @@ class PgAwardsStore final : public AwardsStore {
                q.movement_id, q.year, q.units.has_value(), ArrayLiteral(q.units.value_or(std::vector<std::string>{})),
                q.after_id, q.limit)) {
         out.push_back(RegistrationFromRow(r));
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<v1::Initiative> CreateInitiative(const v1::Initiative& i, const std::vector<std::string>& author_keys,
+                                                  const std::string& creator, const db::IdempotencyKey& key) override {
+    return pool_->Write<v1::Initiative>([&](transaction_base& tx, v1::Initiative& out) -> absl::Status {
+      return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
+        auto r = tx.exec_params(
+            absl::StrCat("INSERT INTO initiatives (id, title, authors, author_keys, unit_code, scope, applied_from,"
+                         " decision_number, decision_date, recognised_by, benefit, creator) VALUES ($1::uuid, $2,"
+                         " $3::text[], $4::text[], $5, $6, $7::date, $8, $9::date, $10, $11, $12) RETURNING ",
+                         InitiativeColumns()),
+            NewUuidV7(absl::Now()), i.title(),
+            ArrayLiteral(std::vector<std::string>(i.authors().begin(), i.authors().end())), ArrayLiteral(author_keys),
+            i.unit_code(), v1::InitiativeScope_Name(i.scope()), api::ProtoDateText(i.applied_from()),
+            i.decision_number(), api::ProtoDateText(i.decision_date()), i.recognised_by(), i.benefit(), creator);
+        out = InitiativeFromRow(r[0]);
+        return absl::OkStatus();
+      });
+    });
+  }
+
+  absl::StatusOr<std::vector<v1::Initiative>> ListInitiatives(const InitiativeQuery& q) override {
+    using Out = std::vector<v1::Initiative>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      for (const auto& r : tx.exec_params(
+               absl::StrCat("SELECT ", InitiativeColumns(), " FROM initiatives WHERE (NOT $1 OR unit_code = ANY($2::text[]))"
+                            " AND ($3 = 0 OR extract(year FROM decision_date) = $3)"
+                            " AND ($4 = '' OR author_keys @> ARRAY[$4]) AND ($5 = '' OR id > NULLIF($5, '')::uuid)"
+                            " ORDER BY id LIMIT $6"),
+               q.units.has_value(), ArrayLiteral(q.units.value_or(std::vector<std::string>{})), q.year, q.author_key,
+               q.after_id, q.limit)) {
+        out.push_back(InitiativeFromRow(r));
       }
       return absl::OkStatus();
     });

@@ -174,5 +174,48 @@ TEST_F(AwardsTest, BadMovementsNameTheFieldAndMovementsAreListedByTheYearsTheyRu
   EXPECT_EQ(got.SerializeAsString(), m.SerializeAsString());
 }
 
+TEST_F(AwardsTest, InitiativesAreRecognisedOnceAppliedAndFoundByAuthor) {
+  v1::CreateInitiativeRequest req;
+  auto* i = req.mutable_initiative();
+  i->set_title("Phát thanh song ngữ Việt – X'tiêng tại ấp");
+  i->add_authors("Điểu Lanh");
+  i->add_authors("Thị Hoa");
+  i->set_unit_code("25195");
+  i->set_scope(v1::BASE);
+  *i->mutable_applied_from() = Day(2024, 2, 1);
+  i->set_decision_number("12/QĐ-UBND");
+  *i->mutable_decision_date() = Day(2024, 11, 20);
+  i->set_recognised_by("Chủ tịch UBND xã");
+  i->set_benefit("Người dân ấp nghe được chính sách bằng tiếng mẹ đẻ");
+  v1::Initiative made;
+  ASSERT_TRUE(logic_->CreateInitiative(commune_, req, &made).ok());
+  EXPECT_EQ(made.authors_size(), 2);
+  // Recognised before it was applied: refused, naming the field; another area: refused.
+  auto early = req;
+  *early.mutable_initiative()->mutable_decision_date() = Day(2024, 1, 15);
+  v1::Initiative out;
+  EXPECT_TRUE(Fields(logic_->CreateInitiative(commune_, early, &out)).count("initiative.decision_date"));
+  auto elsewhere = req;
+  elsewhere.mutable_initiative()->set_unit_code("25216");
+  EXPECT_EQ(logic_->CreateInitiative(commune_, elsewhere, &out).code(), absl::StatusCode::kPermissionDenied);
+  // The same decision does not recognise the same initiative twice.
+  EXPECT_EQ(logic_->CreateInitiative(commune_, req, &out).code(), absl::StatusCode::kAlreadyExists);
+  // Found by an author, spelt without diacritics; by year; not by another commune.
+  v1::ListInitiativesRequest list;
+  list.set_author("dieu lanh");
+  v1::ListInitiativesResponse found;
+  ASSERT_TRUE(logic_->ListInitiatives(officer_, list, &found).ok());
+  ASSERT_EQ(found.initiatives_size(), 1);
+  EXPECT_EQ(found.initiatives(0).name(), made.name());
+  list.set_year(2023);
+  found.Clear();
+  ASSERT_TRUE(logic_->ListInitiatives(officer_, list, &found).ok());
+  EXPECT_EQ(found.initiatives_size(), 0);
+  found.Clear();
+  ASSERT_TRUE(logic_->ListInitiatives(CallAs("other", {"awards.read"}, {"25216"}), v1::ListInitiativesRequest(), &found)
+                  .ok());
+  EXPECT_EQ(found.initiatives_size(), 0);
+}
+
 }  // namespace
 }  // namespace lnob::awards
