@@ -1,6 +1,7 @@
 #include "services/awards/domain/awards_logic.h"
 
 #include <set>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -249,6 +250,81 @@ absl::Status AwardsLogic::ListInitiatives(const C& c, const v1::ListInitiativesR
                                        [](const v1::Initiative& x) { return api::IdOf(x.name()); },
                                        out->mutable_next_page_token()));
   for (auto& x : rows) *out->add_initiatives() = std::move(x);
+  return absl::OkStatus();
+}
+
+absl::Status AwardsLogic::CreateAdvancedExample(const C& c, const v1::CreateAdvancedExampleRequest& req,
+                                                v1::AdvancedExample* out) {
+  v1::AdvancedExample e = req.example();
+  Violations v;
+  if (!api::ValidateRequestId(req.request_id()).ok()) v.Add("request_id", "must be a UUID");
+  if (e.subject_kind() == v1::RECIPIENT_KIND_UNSPECIFIED || !v1::RecipientKind_IsValid(e.subject_kind())) {
+    v.Add("example.subject_kind", "is required (INDIVIDUAL, COLLECTIVE or HOUSEHOLD)");
+  }
+  for (const auto& [value, field, max] :
+       {std::tuple{e.subject_name(), "example.subject_name", 200}, {e.field(), "example.field", 200},
+        {e.description(), "example.description", 4000}, {e.discovered_by(), "example.discovered_by", 200}}) {
+    if (value.empty() || Utf8Chars(value) > static_cast<size_t>(max)) {
+      v.Add(field, absl::StrCat("is required, at most ", max, " characters"));
+    }
+  }
+  if (!e.household().empty() && (e.subject_kind() != v1::HOUSEHOLD ||
+                                  !api::ParseUuidId(e.household(), "households", "example.household").ok())) {
+    v.Add("example.household", "must be households/{uuid}, for a HOUSEHOLD subject");
+  }
+  auto found = api::IsSet(e.discovered_date()) ? api::FromProtoDate(e.discovered_date(), "example.discovered_date")
+                                               : InvalidField("example.discovered_date", "is required");
+  for (const auto& fv : GetFieldViolations(found.status())) v.Add(fv.field, fv.description);
+  if (found.ok() && *found > Today()) v.Add("example.discovered_date", "must not be in the future");
+  if (e.evidence_size() > 50) v.Add("example.evidence", "at most 50 references");
+  for (int i = 0; i < e.evidence_size(); ++i) {
+    if (e.evidence(i).empty() || Utf8Chars(e.evidence(i)) > 500) {
+      v.Add(absl::StrCat("example.evidence[", i, "]"), "must be 1-500 characters");
+    }
+  }
+  for (int i = 0; i < e.replication_size(); ++i) {
+    const auto& a = e.replication(i);
+    const std::string f = absl::StrCat("example.replication[", i, "]");
+    if (a.description().empty() || Utf8Chars(a.description()) > 1000) {
+      v.Add(f + ".description", "is required, at most 1,000 characters");
+    }
+    auto d = api::IsSet(a.date()) ? api::FromProtoDate(a.date(), f + ".date") : InvalidField(f + ".date", "is required");
+    for (const auto& fv : GetFieldViolations(d.status())) v.Add(fv.field, fv.description);
+    // Replicated after it was discovered.
+    if (d.ok() && found.ok() && *d < *found) v.Add(f + ".date", "must not be before discovered_date");
+  }
+  LNOB_RETURN_IF_ERROR(v.Status());
+  if (!e.movement().empty()) {
+    LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(e.movement(), "movements", "example.movement"));
+    auto m = store_->GetMovement(id);
+    if (!m.ok()) {
+      return m.status().code() == absl::StatusCode::kNotFound ? InvalidField("example.movement", "no such movement")
+                                                              : m.status();
+    }
+    e.set_movement(m->name());
+  }
+  LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
+  if (!graph->Known(e.unit_code())) {
+    return InvalidField("example.unit_code", "must be a unit code of the registry (ListAdminUnits)");
+  }
+  LNOB_RETURN_IF_ERROR(scope_->CheckFilter(c.principal, e.unit_code(), Today(), "example.unit_code"));
+  const std::string& me = c.principal.subject;
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateAdvancedExample(e, me, api::IdempotencyKeyFor(req, "CreateAdvancedExample", me)));
+  return absl::OkStatus();
+}
+
+absl::Status AwardsLogic::ListAdvancedExamples(const C& c, const v1::ListAdvancedExamplesRequest& req,
+                                               v1::ListAdvancedExamplesResponse* out) {
+  if (req.year() != 0 && (req.year() < 2000 || req.year() > 2100)) return InvalidField("year", "must be 2000-2100");
+  LNOB_ASSIGN_OR_RETURN(Units units, UnitsFor(c, req.unit_code(), "unit_code"));
+  LNOB_ASSIGN_OR_RETURN(auto rows, api::FetchPage<v1::AdvancedExample>(
+                                       tokens_, req,
+                                       [&](const std::string& after, int limit) {
+                                         return store_->ListAdvancedExamples(units, req.year(), after, limit);
+                                       },
+                                       [](const v1::AdvancedExample& x) { return api::IdOf(x.name()); },
+                                       out->mutable_next_page_token()));
+  for (auto& x : rows) *out->add_examples() = std::move(x);
   return absl::OkStatus();
 }
 

@@ -30,6 +30,9 @@ class AwardsLogic {
                                  v1::ListRegistrationsResponse* out);
   absl::Status CreateInitiative(const C& c, const v1::CreateInitiativeRequest& req, v1::Initiative* out);
   absl::Status ListInitiatives(const C& c, const v1::ListInitiativesRequest& req, v1::ListInitiativesResponse* out);
+  absl::Status CreateAdvancedExample(const C& c, const v1::CreateAdvancedExampleRequest& req, v1::AdvancedExample* out);
+  absl::Status ListAdvancedExamples(const C& c, const v1::ListAdvancedExamplesRequest& req,
+                                    v1::ListAdvancedExamplesResponse* out);
 
  private:
   absl::CivilDay Today() const;

@@ -51,6 +51,12 @@ class AwardsStore {
                                                           const std::vector<std::string>& author_keys,
                                                           const std::string& creator, const db::IdempotencyKey& key) = 0;
   virtual absl::StatusOr<std::vector<v1::Initiative>> ListInitiatives(const InitiativeQuery& q) = 0;
+  virtual absl::StatusOr<v1::AdvancedExample> CreateAdvancedExample(const v1::AdvancedExample& e,
+                                                                    const std::string& creator,
+                                                                    const db::IdempotencyKey& key) = 0;
+  virtual absl::StatusOr<std::vector<v1::AdvancedExample>> ListAdvancedExamples(const Units& units, int year,
+                                                                                const std::string& after_id,
+                                                                                int limit) = 0;
   virtual bool Healthy() = 0;
 };
 

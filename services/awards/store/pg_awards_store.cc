@@ -110,6 +110,44 @@ v1::Initiative InitiativeFromRow(const pqxx::row& r) {
   return x;
 }
 
+std::string ExampleColumns() {
+  return absl::StrCat("id::text, subject_kind, subject_name, household, field, unit_code, description, discovered_by, ",
+                      DateText("discovered_date"), ", evidence, replication::text,"
+                      " coalesce('movements/' || movement_id, ''), creator, ", db::Rfc3339("create_time"));
+}
+v1::AdvancedExample ExampleFromRow(const pqxx::row& r) {
+  v1::AdvancedExample x;
+  x.set_name(absl::StrCat("advancedExamples/", Str(r[0])));
+  v1::RecipientKind kind = v1::RECIPIENT_KIND_UNSPECIFIED;
+  v1::RecipientKind_Parse(Str(r[1]), &kind);
+  x.set_subject_kind(kind);
+  x.set_subject_name(Str(r[2]));
+  x.set_household(Str(r[3]));
+  x.set_field(Str(r[4]));
+  x.set_unit_code(Str(r[5]));
+  x.set_description(Str(r[6]));
+  x.set_discovered_by(Str(r[7]));
+  SetDate(r[8], x.mutable_discovered_date());
+  for (auto& e : db::ArrayValue(r[9])) x.add_evidence(std::move(e));
+  v1::AdvancedExample holder;
+  if (google::protobuf::util::JsonStringToMessage(absl::StrCat("{\"replication\":", Str(r[10]), "}"), &holder).ok()) {
+    *x.mutable_replication() = holder.replication();
+  }
+  x.set_movement(Str(r[11]));
+  x.set_creator(Str(r[12]));
+  api::SetProtoTimestamp(Str(r[13]), x.mutable_create_time());
+  return x;
+}
+
+std::string ReplicationJson(const v1::AdvancedExample& e) {
+  v1::AdvancedExample holder;
+  *holder.mutable_replication() = e.replication();
+  std::string json;
+  (void)google::protobuf::util::MessageToJsonString(holder, &json);
+  const auto open = json.find('[');
+  return open == std::string::npos ? "[]" : json.substr(open, json.rfind(']') - open + 1);
+}
+
 class PgAwardsStore final : public AwardsStore {
  public:
   explicit PgAwardsStore(db::Pool* pool) : pool_(pool) {}
@@ -257,6 +295,42 @@ class PgAwardsStore final : public AwardsStore {
                q.units.has_value(), ArrayLiteral(q.units.value_or(std::vector<std::string>{})), q.year, q.author_key,
                q.after_id, q.limit)) {
         out.push_back(InitiativeFromRow(r));
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<v1::AdvancedExample> CreateAdvancedExample(const v1::AdvancedExample& e, const std::string& creator,
+                                                            const db::IdempotencyKey& key) override {
+    return pool_->Write<v1::AdvancedExample>([&](transaction_base& tx, v1::AdvancedExample& out) -> absl::Status {
+      return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
+        auto r = tx.exec_params(
+            absl::StrCat("INSERT INTO advanced_examples (id, subject_kind, subject_name, household, field, unit_code,"
+                         " description, discovered_by, discovered_date, evidence, replication, movement_id, creator)"
+                         " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::date, $10::text[], $11::jsonb,"
+                         " NULLIF($12, '')::uuid, $13) RETURNING ",
+                         ExampleColumns()),
+            NewUuidV7(absl::Now()), v1::RecipientKind_Name(e.subject_kind()), e.subject_name(), e.household(),
+            e.field(), e.unit_code(), e.description(), e.discovered_by(), api::ProtoDateText(e.discovered_date()),
+            ArrayLiteral(std::vector<std::string>(e.evidence().begin(), e.evidence().end())), ReplicationJson(e),
+            e.movement().empty() ? "" : api::IdOf(e.movement()), creator);
+        out = ExampleFromRow(r[0]);
+        return absl::OkStatus();
+      });
+    });
+  }
+
+  absl::StatusOr<std::vector<v1::AdvancedExample>> ListAdvancedExamples(const Units& units, int year,
+                                                                        const std::string& after_id,
+                                                                        int limit) override {
+    using Out = std::vector<v1::AdvancedExample>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      for (const auto& r : tx.exec_params(
+               absl::StrCat("SELECT ", ExampleColumns(), " FROM advanced_examples WHERE (NOT $1 OR unit_code = ANY($2::text[]))"
+                            " AND ($3 = 0 OR extract(year FROM discovered_date) = $3)"
+                            " AND ($4 = '' OR id > NULLIF($4, '')::uuid) ORDER BY id LIMIT $5"),
+               units.has_value(), ArrayLiteral(units.value_or(std::vector<std::string>{})), year, after_id, limit)) {
+        out.push_back(ExampleFromRow(r));
       }
       return absl::OkStatus();
     });

@@ -217,5 +217,41 @@ TEST_F(AwardsTest, InitiativesAreRecognisedOnceAppliedAndFoundByAuthor) {
   EXPECT_EQ(found.initiatives_size(), 0);
 }
 
+TEST_F(AwardsTest, AdvancedExamplesAreReplicatedAfterTheyAreDiscovered) {
+  v1::Movement m = Movement();
+  v1::CreateAdvancedExampleRequest req;
+  auto* e = req.mutable_example();
+  e->set_subject_kind(v1::HOUSEHOLD);
+  e->set_subject_name("Hộ ông Điểu Lanh");
+  e->set_field("giảm nghèo");
+  e->set_unit_code("25195");
+  e->set_description("Thoát nghèo bằng nuôi bò sinh sản, hướng dẫn 5 hộ khác cùng làm");
+  e->set_discovered_by("Ban Dân tộc tỉnh");
+  *e->mutable_discovered_date() = Day(2024, 6, 1);
+  e->add_evidence("Biên bản khảo sát 3/BB");
+  auto* a = e->add_replication();
+  *a->mutable_date() = Day(2024, 9, 15);
+  a->set_description("Hội nghị biểu dương và chia sẻ kinh nghiệm tại xã");
+  e->set_movement(m.name());
+  v1::AdvancedExample made;
+  ASSERT_TRUE(logic_->CreateAdvancedExample(commune_, req, &made).ok());
+  EXPECT_EQ(made.replication_size(), 1);
+  EXPECT_EQ(made.movement(), m.name());
+  EXPECT_EQ(made.evidence(0), "Biên bản khảo sát 3/BB");
+  auto early = req;
+  *early.mutable_example()->mutable_replication(0)->mutable_date() = Day(2024, 5, 1);
+  v1::AdvancedExample out;
+  EXPECT_TRUE(Fields(logic_->CreateAdvancedExample(commune_, early, &out)).count("example.replication[0].date"));
+  auto elsewhere = req;
+  elsewhere.mutable_example()->set_unit_code("25216");
+  EXPECT_EQ(logic_->CreateAdvancedExample(commune_, elsewhere, &out).code(), absl::StatusCode::kPermissionDenied);
+  v1::ListAdvancedExamplesRequest list;
+  list.set_year(2024);
+  v1::ListAdvancedExamplesResponse found;
+  ASSERT_TRUE(logic_->ListAdvancedExamples(officer_, list, &found).ok());
+  ASSERT_EQ(found.examples_size(), 1);
+  EXPECT_EQ(found.examples(0).SerializeAsString(), made.SerializeAsString());
+}
+
 }  // namespace
 }  // namespace lnob::awards
