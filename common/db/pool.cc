@@ -278,4 +278,11 @@ bool Pool::Ping() {
   return st.ok();
 }
 
+absl::StatusOr<int64_t> ChangeFeedHead(Pool* pool) {
+  return pool->Fetch<int64_t>([&](pqxx::transaction_base& tx, int64_t& out) -> absl::Status {
+    out = tx.exec("SELECT coalesce(max(cursor), 0) FROM change_feed")[0][0].as<int64_t>();
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace lnob::db

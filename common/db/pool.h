@@ -121,6 +121,10 @@ class Pool {
   prometheus::Family<prometheus::Counter>* c_errors_ = nullptr;
 };
 
+// The newest cursor of the schema's change_feed table (0 when empty): what every service's
+// FeedHub polls.
+absl::StatusOr<int64_t> ChangeFeedHead(Pool* pool);
+
 }  // namespace lnob::db
 
 #endif  // LNOB_COMMON_DB_POOL_H_

@@ -18,7 +18,6 @@ namespace lnob::inspection {
 
 // Kinds of reference, named as in the API (ReferenceKind).
 inline constexpr char kSupportLine[] = "SUPPORT_LINE";
-inline constexpr char kSupportShare[] = "SUPPORT_SHARE";
 inline constexpr char kFundingPlan[] = "FUNDING_PLAN";
 inline constexpr char kHousehold[] = "HOUSEHOLD";
 inline constexpr char kReview[] = "REVIEW";
@@ -48,7 +47,7 @@ struct OwnerRecord {
 class Owners {
  public:
   virtual ~Owners() = default;
-  // One record per resource, in order, all of one kind (kSupportLine covers kSupportShare).
+  // One record per resource, in order, all of one kind (kSupportLine also serves SUPPORT_SHARE references).
   // Owners that offer a batch read are asked once per 1,000 records. UNAVAILABLE when an
   // owner cannot answer, naming it.
   virtual absl::StatusOr<std::vector<OwnerRecord>> Fetch(const server::Call& call, const std::string& kind,

@@ -1055,12 +1055,7 @@ class PgInspectionStore final : public InspectionStore {
     });
   }
 
-  absl::StatusOr<int64_t> FeedHead() override {
-    return pool_->Fetch<int64_t>([&](transaction_base& tx, int64_t& out) -> absl::Status {
-      out = tx.exec("SELECT coalesce(max(cursor), 0) FROM change_feed")[0][0].as<int64_t>();
-      return absl::OkStatus();
-    });
-  }
+  absl::StatusOr<int64_t> FeedHead() override { return db::ChangeFeedHead(pool_); }
 
   bool Healthy() override { return pool_->Ping(); }
 

@@ -789,12 +789,7 @@ class PgHouseholdStore : public HouseholdStore {
     return pg::ExportHouseholdRecords(pool_, communes, include_reviews, sink);
   }
 
-  absl::StatusOr<int64_t> FeedHead() override {
-    return pool_->Fetch<int64_t>([&](transaction_base& tx, int64_t& out) -> absl::Status {
-      out = tx.exec("SELECT coalesce(max(cursor), 0) FROM change_feed")[0][0].as<int64_t>();
-      return absl::OkStatus();
-    });
-  }
+  absl::StatusOr<int64_t> FeedHead() override { return db::ChangeFeedHead(pool_); }
 
   absl::StatusOr<std::vector<v1::ChangeEvent>> ReadFeed(int64_t after, int limit) override {
     return pool_->Fetch<std::vector<v1::ChangeEvent>>([&](transaction_base& tx, std::vector<v1::ChangeEvent>& out) -> absl::Status {
