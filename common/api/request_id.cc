@@ -1,18 +1,13 @@
 #include "common/api/request_id.h"
 
-#include <openssl/sha.h>
-
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
+#include "common/util/sha256.h"
 
 namespace lnob::api {
 
 std::string RequestHash(absl::string_view method, absl::string_view request_bytes) {
-  std::string data = absl::StrCat(method, "\n", request_bytes);
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(d), sizeof d));
+  return Sha256Hex(absl::StrCat(method, "\n", request_bytes));
 }
 
 absl::Status ValidateRequestId(absl::string_view id) {

@@ -1,7 +1,5 @@
 #include "common/db/migrate.h"
 
-#include <openssl/sha.h>
-
 #include <pqxx/pqxx>
 
 #include "absl/strings/escaping.h"
@@ -9,6 +7,7 @@
 #include "common/db/pool.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
+#include "common/util/sha256.h"
 #include "embedded/lnob_common_migrations.h"
 
 namespace lnob::db {
@@ -16,12 +15,6 @@ namespace lnob::db {
 const std::vector<EmbeddedFile>& CommonMigrations() { return EmbeddedCommonMigrations(); }
 
 namespace {
-
-std::string Sha256Hex(const std::string& s) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(d), sizeof d));
-}
 
 bool ValidIdent(const std::string& s) {
   if (s.empty() || s.size() > 63) return false;

@@ -36,7 +36,14 @@ absl::Status InvariantStatus(const std::string& what) {
   for (const char* prefix : {"ERROR:  ", "ERROR: "}) {
     if (message.rfind(prefix, 0) == 0) message = message.substr(std::string(prefix).size());
   }
-  return WithReason(absl::FailedPreconditionError(message.empty() ? "invariant violated" : message), "INVARIANT");
+  // A message that opens with its own reason code ("QUOTA: ...") gives that reason.
+  std::string reason = "INVARIANT";
+  const size_t colon = message.find(": ");
+  if (colon >= 3 && colon <= 40 && colon != std::string::npos &&
+      std::all_of(message.begin(), message.begin() + colon, [](char ch) { return (ch >= 'A' && ch <= 'Z') || ch == '_'; })) {
+    reason = message.substr(0, colon);
+  }
+  return WithReason(absl::FailedPreconditionError(message.empty() ? "invariant violated" : message), reason);
 }
 
 const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {

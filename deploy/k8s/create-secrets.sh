@@ -53,7 +53,7 @@ SIGNING_SERVICES=(funding campaigns inspection awards gateway)
 # prints the same line, and tests/layout/check_service_list.py compares them).
 policy_of() {
   case "$1" in
-    gateway) echo "lnob-key-policy: subjects=apikey:* roles=COMMUNE_CHAIR,COMMUNE_OFFICER,INSPECTION_APPRAISER,INSPECTOR,PROVINCE_OFFICER,REVIEWER,SYSTEM_CLIENT,VIEWER" ;;
+    gateway) echo "lnob-key-policy: subjects=apikey:* roles=AWARDS_COUNCIL_MEMBER,AWARDS_HEAD,COMMUNE_CHAIR,COMMUNE_OFFICER,INSPECTION_APPRAISER,INSPECTOR,PROVINCE_OFFICER,REVIEWER,SYSTEM_CLIENT,VIEWER" ;;
     *) echo "lnob-key-policy: subjects=service:$1 roles=SERVICE_$(printf '%s' "$1" | tr '[:lower:]' '[:upper:]')" ;;
   esac
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""End-to-end: every REST route of the registry, funding, campaigns and inspection APIs through the real gateway,
-called with curl only (a client we did not write).
+"""End-to-end: every REST route of the registry, funding, campaigns, inspection and awards APIs through the real
+gateway, called with curl only (a client we did not write).
 
 Run by ctest through ./lnob test, which provides a PostgreSQL (LNOB_TEST_*). Starts the real
 registry, funding and gateway binaries on a temporary database, then:
@@ -35,7 +35,8 @@ BIN = os.path.join(BUILD, "bin")
 LNOBCTL = os.path.join(BIN, "lnobctl")
 ADMIN = os.environ.get("LNOB_TEST_ADMIN_URL")
 PACKAGES = {"lnob.registry.v1": "registry", "lnob.funding.v1": "funding",
-            "lnob.campaigns.v1": "campaigns", "lnob.inspection.v1": "inspection"}  # API package -> serving binary
+            "lnob.campaigns.v1": "campaigns", "lnob.inspection.v1": "inspection",
+            "lnob.awards.v1": "awards"}  # API package -> serving binary
 
 # gRPC codes (google.rpc.Code) and the HTTP status the gateway must answer with
 # (HttpStatusForCode in common/status/status.cc).
@@ -47,7 +48,7 @@ HTTP_STATUS = {INVALID_ARGUMENT: 400, DEADLINE_EXCEEDED: 504, NOT_FOUND: 404, AL
                UNIMPLEMENTED: 501, UNAVAILABLE: 503, UNAUTHENTICATED: 401}
 BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest"
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
-SERVICES = ("registry", "funding", "campaigns", "inspection")
+SERVICES = ("registry", "funding", "campaigns", "inspection", "awards")
 HTTP_RULE_FIELD = 72295728  # (google.api.http) on google.protobuf.MethodOptions
 
 
@@ -197,6 +198,7 @@ class GatewayRestE2E(unittest.TestCase):
         cls.start("funding")
         cls.start("campaigns")
         cls.start("inspection")
+        cls.start("awards")
         addr = {pkg: f"127.0.0.1:{cls.ports[binary]}" for pkg, binary in PACKAGES.items()}
         # Every service of the two API packages, routed to the binary that serves it.
         cls.backends = ",".join(f"{svc}={addr[pkg]}" for pkg, svcs in cls.services.items() for svc in svcs)
@@ -222,7 +224,7 @@ class GatewayRestE2E(unittest.TestCase):
                    LNOB_PAGE_TOKEN_SECRET=cls.secret, LNOB_GRPC_PORT=str(cls.ports.get(name, 0)),
                    LNOB_METRICS_PORT="0", LNOB_LISTEN_HOST="127.0.0.1", LNOB_METRICS_HOST="127.0.0.1",
                    LNOB_HEALTH_INTERVAL="200ms", LNOB_SHUTDOWN_GRACE="0s")
-        if name in ("funding", "campaigns", "inspection"):  # they call the registry with tokens they sign
+        if name in ("funding", "campaigns", "inspection", "awards"):  # they call the registry with tokens they sign
             env.update(LNOB_REGISTRY_ADDRESS=f"127.0.0.1:{cls.ports['registry']}",
                        LNOB_SERVICE_SIGNING_KEY=cls.key, LNOB_REGISTRY_TIMEOUT="3s")
         if name == "campaigns":  # and funding's programme catalogue
@@ -230,6 +232,10 @@ class GatewayRestE2E(unittest.TestCase):
         if name == "inspection":  # and the owners of the records findings cite
             env.update(LNOB_FUNDING_ADDRESS=f"127.0.0.1:{cls.ports['funding']}",
                        LNOB_CAMPAIGNS_ADDRESS=f"127.0.0.1:{cls.ports['campaigns']}")
+        if name == "awards":  # and the owners of a nomination's evidence
+            env.update(LNOB_FUNDING_ADDRESS=f"127.0.0.1:{cls.ports['funding']}",
+                       LNOB_CAMPAIGNS_ADDRESS=f"127.0.0.1:{cls.ports['campaigns']}",
+                       LNOB_INSPECTION_ADDRESS=f"127.0.0.1:{cls.ports['inspection']}")
         log = open(os.path.join(cls.tmp, f"{name}.log"), "a+")
         proc = subprocess.Popen([os.path.join(BIN, name), f"--ready_file={ready}"], env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
@@ -764,6 +770,9 @@ class GatewayRestE2E(unittest.TestCase):
         self.assertEqual(self.call("GET", f"/v1/{made['name']}")["byLanguage"][0]["code"], "STIENG")
         listed = self.call("GET", f"/v1/activities?campaign={campaign['name']}")
         self.assertEqual([a["name"] for a in listed["activities"]], [made["name"]])
+        batch = self.call("POST", "/v1/activities:batchGet", {"names": [made["name"], "activities/" + str(uuid.uuid4())]})
+        self.assertEqual([r.get("found", False) for r in batch["results"]], [True, False])
+        self.assertEqual(batch["results"][0]["activity"]["participantsTotal"], "60")
         # The village is checked against the registry's register (villages of test_1b), over the
         # registry's API with campaigns' own token: matched without diacritics, linked.
         placed = self.call("POST", "/v1/activities", {**activity, "communeCode": "25222", "village": "ap phu loc"})
@@ -934,6 +943,121 @@ class GatewayRestE2E(unittest.TestCase):
         self.assertIn(line["name"], [r["resource"] for r in flagged])
         stats = self.call("GET", "/v1/inspectionStatistics?period.type=YEAR&period.year=2025")
         self.assertEqual((stats["requiredVnd"], stats["recoveredVnd"]), ("5000000", "2000000"))
+
+    def test_4g_awards_from_registration_to_decision(self):
+        import base64
+        import io
+        import zipfile
+        forms = self.call("GET", "/v1/awardForms")["forms"]
+        self.assertIn("TITLE_ADVANCED_WORKER", [f["code"] for f in forms])
+        movement = self.call("POST", "/v1/movements", {
+            "number": "KH 47/KH-BDT", "title": "Vì người nghèo", "launchedDate": date(2022, 9, 29),
+            "launchedBy": "Trưởng Ban Dân tộc", "periodFrom": date(2022, 9, 29), "periodTo": date(2025, 12, 31),
+            "ownerUnit": "70", "targets": [{"description": "1.000 hộ DTTS thoát nghèo mỗi năm", "value": 1000}]})
+        self.assertEqual(self.call("GET", f"/v1/{movement['name']}")["number"], "KH 47/KH-BDT")
+        self.assertIn(movement["name"], [m["name"] for m in self.call("GET", "/v1/movements?year=2024")["movements"]])
+        registration = self.call("POST", "/v1/registrations", {
+            "movement": movement["name"], "year": 2024, "subjectKind": "INDIVIDUAL", "subjectName": "Điểu Thị Hạnh",
+            "unitCode": "25195", "registeredDate": date(2024, 1, 15),
+            "targets": [{"description": "Vận động 5 hộ thoát nghèo", "value": 5}]})
+        self.assertIn(registration["name"], [r["name"] for r in self.call(
+            "GET", f"/v1/registrations?movement={movement['name']}&year=2024")["registrations"]])
+        initiative = self.call("POST", "/v1/initiatives", {
+            "title": "Nuôi bò luân phiên", "authors": ["Điểu Thị Hạnh"], "unitCode": "25195", "scope": "BASE",
+            "appliedFrom": date(2024, 3, 1), "decisionNumber": "QĐ 9/QĐ-UBND", "decisionDate": date(2024, 11, 1),
+            "recognisedBy": "Chủ tịch UBND xã", "benefit": "8 hộ áp dụng"})
+        self.assertIn(initiative["name"], [i["name"] for i in self.call(
+            "GET", "/v1/initiatives?author=dieu%20thi%20hanh")["initiatives"]])
+        example = self.call("POST", "/v1/advancedExamples", {
+            "subjectKind": "INDIVIDUAL", "subjectName": "Điểu Thị Hạnh", "field": "giảm nghèo", "unitCode": "25195",
+            "description": "Vận động hộ nghèo", "discoveredBy": "Ban Dân tộc", "discoveredDate": date(2024, 12, 1)})
+        self.assertIn(example["name"], [e["name"] for e in self.call(
+            "GET", "/v1/advancedExamples?year=2024")["examples"]])
+        # The nomination cites a household of the registry: its facts are frozen with the registry's cursor.
+        # Commune 25220: no other test leaves an inspection open there.
+        h = self.household(commune="25220", ethnicity="39", name="Thị Lành")["name"]
+        nominator = self.mint("COMMUNE_OFFICER", scope="25220", subject="e2e-commune-officer")
+        nomination = self.call("POST", "/v1/nominations", {
+            "movement": movement["name"], "year": 2024, "formCode": "TITLE_ADVANCED_WORKER",
+            "subjectKind": "INDIVIDUAL", "subjectName": "Điểu Thị Hạnh", "unitCode": "25220", "sex": "FEMALE",
+            "ethnicGroupCode": "22", "achievements": [{"key": "2024/ANNUAL_TASKS", "description": "Hoàn thành tốt"}],
+            "evidenceRequest": {"households": [h], "areaPoverty": True, "areaInspection": True}}, token=nominator)
+        evidence = nomination["evidence"]
+        self.assertEqual((nomination["state"], evidence["items"]), ("DRAFT", "3"))
+        self.assertEqual({o["owner"] for o in evidence["owners"]}, {"registry", "inspection"})
+        # The registry's data changes; the snapshot does not, and a comparison says what changed.
+        self.classify(h, True, date(2024, 12, 20))
+        diff = self.call("GET", f"/v1/{nomination['name']}:compareEvidence", token=nominator)
+        self.assertIn(h, [c["resource"] for c in diff.get("changes", [])])
+        self.assertEqual(self.call("GET", f"/v1/{nomination['name']}")["evidence"]["digest"], evidence["digest"])
+        nomination = self.call("POST", f"/v1/{nomination['name']}:refreshEvidence", {}, token=nominator)
+        self.assertTrue(nomination["evidence"]["name"].endswith("/evidence/2"))
+        cursor = {o["owner"]: int(o.get("cursor", 0)) for o in evidence["owners"]}
+        after = {o["owner"]: int(o.get("cursor", 0)) for o in nomination["evidence"]["owners"]}
+        self.assertGreater(after["registry"], cursor["registry"])  # the review is on the registry's feed
+        nomination = self.call("POST", f"/v1/{nomination['name']}:recordUnitReview", {"review": {
+            "meetingDate": date(2025, 1, 8), "attendees": 20, "votesFor": 18, "votesAgainst": 2, "proposed": True,
+            "minutes": "BB 1/BB"}}, token=nominator)
+        council = self.call("POST", "/v1/councils", {"title": "Hội đồng TĐKT", "unitCode": "70", "members": [
+            {"principal": f"e2e-member-{i}", "displayName": n} for i, n in
+            enumerate(["Trần Văn Hùng", "Lê Thị Mai", "Phạm Văn Nam"])]})
+        self.assertIn(council["name"], [c["name"] for c in self.call("GET", "/v1/councils")["councils"]])
+        nomination = self.call("POST", f"/v1/{nomination['name']}:openCouncilReview", {
+            "council": council["name"], "openedDate": date(2025, 1, 15)})
+        for i in range(3):
+            member = self.mint("AWARDS_COUNCIL_MEMBER", subject=f"e2e-member-{i}")
+            nomination = self.call("POST", f"/v1/{nomination['name']}:castVote", {
+                "choice": "YES", "snapshot": nomination["councilReview"]["snapshot"]}, token=member)
+        nomination = self.call("POST", f"/v1/{nomination['name']}:closeCouncilReview", {})
+        self.assertEqual(nomination["state"], "COUNCIL_APPROVED")
+        pre = self.call("GET", "/v1/awardForms/TITLE_CSTD_BASE:checkPrerequisites?subjectName=Di%E1%BB%83u%20Th%E1%BB%8B"
+                               "%20H%E1%BA%A1nh&unitCode=25195&year=2024")
+        self.assertFalse(pre.get("met", False))
+        # A district-level decision after 30 June 2025 is refused; the agency head decides.
+        status, _, body = self.raw("POST", f"/v1/{nomination['name']}:decide", {"decision": {
+            "number": "QĐ 1", "date": date(2025, 7, 1), "authorityLevel": "DISTRICT_CHAIR", "signer": "Chủ tịch"}},
+            self.checker_token)
+        self.assertEqual(status, 400, body)
+        nomination = self.call("POST", f"/v1/{nomination['name']}:decide", {"decision": {
+            "number": "QĐ 15/QĐ-BDT", "date": date(2025, 1, 20), "authorityLevel": "AGENCY_HEAD",
+            "signer": "Trưởng ban"}}, token=self.checker_token)
+        self.assertEqual((nomination["state"], nomination["decision"]["decider"]), ("DECIDED", "e2e-checker"))
+        self.assertIn(nomination["name"], [n["name"] for n in self.call(
+            "GET", "/v1/nominations?year=2024&ethnicMinorityOnly=true")["nominations"]])
+        # Another beyond the agency: submitted upward with its dossier, a ZIP a stock reader opens.
+        upward = self.call("POST", "/v1/nominations", {
+            "year": 2024, "formCode": "AWARD_BK_PROV_CHAIR", "subjectKind": "COLLECTIVE", "subjectName": "UBND xã",
+            "unitCode": "25220", "achievements": [{"key": "2024/MOVEMENT", "description": "Dẫn đầu phong trào"}],
+            "evidenceRequest": {"areaDisbursement": True}}, token=nominator)
+        upward = self.call("POST", f"/v1/{upward['name']}:recordUnitReview", {"review": {
+            "meetingDate": date(2025, 1, 8), "attendees": 20, "votesFor": 15, "votesAgainst": 5, "proposed": True}},
+            token=nominator)
+        upward = self.call("POST", f"/v1/{upward['name']}:openCouncilReview", {
+            "council": council["name"], "openedDate": date(2025, 1, 15)})
+        for i in range(3):
+            upward = self.call("POST", f"/v1/{upward['name']}:castVote", {
+                "choice": "YES", "snapshot": upward["councilReview"]["snapshot"]},
+                token=self.mint("AWARDS_COUNCIL_MEMBER", subject=f"e2e-member-{i}"))
+        upward = self.call("POST", f"/v1/{upward['name']}:closeCouncilReview", {})
+        upward = self.call("POST", f"/v1/{upward['name']}:submit", {"submission": {
+            "toAuthority": "Chủ tịch UBND tỉnh", "letterNumber": "TTr 5/TTr-BDT", "date": date(2025, 2, 3)}})
+        self.assertEqual(upward["state"], "SUBMITTED")
+        dossier = self.call("GET", f"/v1/{upward['name']}:exportDossier")
+        archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(dossier["archive"])))
+        self.assertIsNone(archive.testzip())
+        self.assertIn("05_chung_cu.json", archive.namelist())
+        frozen = json.loads(archive.read("05_chung_cu.json"))
+        self.assertEqual(frozen["items"][0]["kind"], "AREA_DISBURSEMENT")
+        self.assertIn("TTr 5/TTr-BDT", archive.read("01_to_trinh.txt").decode())
+        revoked = self.call("POST", f"/v1/{nomination['name']}:revoke", {"revocation": {
+            "reason": "STANDARD_NOT_MET", "number": "QĐ 40/QĐ-BDT", "date": date(2025, 6, 1),
+            "amountToRecoverVnd": "300000"}}, token=self.checker_token)
+        self.assertEqual(revoked["state"], "REVOKED")
+        stats = self.call("GET", "/v1/awardsStatistics?period.type=YEAR&period.year=2025")
+        self.assertEqual((int(stats.get("decided", 0)), int(stats["revoked"]), stats["amountToRecoverVnd"]),
+                         (0, 1, "300000"))
+        annual = self.call("GET", "/v1/awardsAnnualReport?year=2025")
+        self.assertEqual((annual["form"], annual.get("layoutConfirmed", False)), ("0602.N/BNV-TĐKT", False))
 
     def test_5_error_table(self):
         # One subTest per case, so that every broken case is reported.

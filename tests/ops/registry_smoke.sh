@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Drives tests/ops/prometheus_smoke.sh end to end with the real registry, funding, campaigns and
-# inspection services: prepares one database with their schemas, starts the registry, then
-# funding, campaigns and inspection (pointed at the services before them, signing their own
-# tokens with the test's key) on loopback, sends a bounded burst of calls to each, runs the
-# smoke test against the four metrics endpoints, and stops everything it started.
+# Drives tests/ops/prometheus_smoke.sh end to end with the real registry, funding, campaigns,
+# inspection and awards services: prepares one database with their schemas, starts the
+# registry, then funding, campaigns, inspection and awards (pointed at the services before
+# them, signing their own tokens with the test's key) on loopback, sends a bounded burst of
+# calls to each, runs the smoke test against the five metrics endpoints, and stops everything
+# it started.
 #
 #   bash tests/ops/registry_smoke.sh BIN_DIR
 #
-#   BIN_DIR   folder with the built registry, funding, campaigns, inspection and lnobctl (e.g. build/bin)
+#   BIN_DIR   folder with the built registry, funding, campaigns, inspection, awards and lnobctl (e.g. build/bin)
 #
 # PostgreSQL: under `./lnob test` (LNOB_TEST_ADMIN_URL set) a fresh database and roles are
 # created in that server and dropped afterwards; otherwise a private PostgreSQL is started with
@@ -24,7 +25,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=$(cd "${1:?usage: registry_smoke.sh BIN_DIR}" && pwd)
-for b in registry funding campaigns inspection lnobctl; do
+for b in registry funding campaigns inspection awards lnobctl; do
   [ -x "$BIN/$b" ] || { echo "registry_smoke: $BIN/$b not found" >&2; exit 2; }
 done
 
@@ -43,6 +44,8 @@ cowner=lnob_campaigns_owner
 csvc=lnob_campaigns
 iowner=lnob_inspection_owner
 isvc=lnob_inspection
+aowner=lnob_awards_owner
+asvc=lnob_awards
 
 dsn() {  # key=value overrides applied to the admin connection string
   /usr/bin/python3 - "$admin" "$@" <<'PY'
@@ -68,7 +71,7 @@ cleanup() {
     "$ROOT/tools/pg.sh" stop "$tmp/pg" >/dev/null 2>&1 || true
   elif [ -n "$admin" ]; then
     psql "$(dsn dbname=postgres)" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-    for role in "$svc" "$owner" "$fsvc" "$fowner" "$csvc" "$cowner" "$isvc" "$iowner"; do
+    for role in "$svc" "$owner" "$fsvc" "$fowner" "$csvc" "$cowner" "$isvc" "$iowner" "$asvc" "$aowner"; do
       psql "$(dsn dbname=postgres)" -qc "DROP ROLE IF EXISTS $role" >/dev/null 2>&1 || true
     done
   fi
@@ -82,6 +85,7 @@ if [ -n "${LNOB_TEST_ADMIN_URL:-}" ]; then
   fowner=lnob_funding_owner_$suffix fsvc=lnob_funding_$suffix
   cowner=lnob_campaigns_owner_$suffix csvc=lnob_campaigns_$suffix
   iowner=lnob_inspection_owner_$suffix isvc=lnob_inspection_$suffix
+  aowner=lnob_awards_owner_$suffix asvc=lnob_awards_$suffix
   psql "$admin" -qc "CREATE DATABASE $db" >/dev/null
 else
   own_pg=1
@@ -118,6 +122,12 @@ campaigns_url=$(dsn dbname=$db user=$csvc password=cs-$suffix)
 "$BIN/lnobctl" migrate --service=inspection \
   --database_url="$(dsn dbname=$db user=$iowner password=io-$suffix)" >/dev/null
 inspection_url=$(dsn dbname=$db user=$isvc password=is-$suffix)
+"$BIN/lnobctl" bootstrap --admin_url="$(dsn dbname=$db)" --service=awards \
+  --owner_role="$aowner" --service_role="$asvc" \
+  --owner_password="ao-$suffix" --service_password="as-$suffix" >/dev/null
+"$BIN/lnobctl" migrate --service=awards \
+  --database_url="$(dsn dbname=$db user=$aowner password=ao-$suffix)" >/dev/null
+awards_url=$(dsn dbname=$db user=$asvc password=as-$suffix)
 "$BIN/lnobctl" keys --dir="$tmp" >/dev/null
 "$BIN/lnobctl" token --private_key="$tmp/jwt_private.pem" --roles=VIEWER,REVIEWER --ttl=10m >"$tmp/token"
 "$BIN/lnobctl" token --private_key="$tmp/jwt_private.pem" --roles=PROVINCE_ADMIN --ttl=10m >"$tmp/admin_token"
@@ -168,6 +178,12 @@ cgrpc_port=$campaigns_grpc cmetrics_port=$campaigns_metrics
 start_service inspection "$inspection_url" --grpc_port="$inspection_port" --registry_address="127.0.0.1:$grpc_port" \
   --funding_address="127.0.0.1:$fgrpc_port" --campaigns_address="127.0.0.1:$cgrpc_port" \
   --service_signing_key="$tmp/jwt_private.pem" --business_metrics_interval=1s
+# Awards: the owners of evidence as peers, gauges every second (they exist from the first
+# refresh, zero included).
+start_service awards "$awards_url" --registry_address="127.0.0.1:$grpc_port" \
+  --funding_address="127.0.0.1:$fgrpc_port" --campaigns_address="127.0.0.1:$cgrpc_port" \
+  --inspection_address="127.0.0.1:$inspection_port" --service_signing_key="$tmp/jwt_private.pem" \
+  --business_metrics_interval=1s
 
 PYTHONPATH=$ROOT/tools/py /usr/bin/python3 - "127.0.0.1:$grpc_port" "$tmp/token" <<'PY'
 import sys
@@ -294,4 +310,4 @@ fi
 echo "registry_smoke: campaigns exports lnob_campaign_attendances{language=\"VI\"} $attendances"
 
 bash "$ROOT/tests/ops/prometheus_smoke.sh" "registry=127.0.0.1:$metrics_port" "funding=127.0.0.1:$fmetrics_port" \
-  "campaigns=127.0.0.1:$cmetrics_port" "inspection=127.0.0.1:$inspection_metrics"
+  "campaigns=127.0.0.1:$cmetrics_port" "inspection=127.0.0.1:$inspection_metrics" "awards=127.0.0.1:$awards_metrics"

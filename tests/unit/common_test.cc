@@ -16,7 +16,9 @@
 #include "common/status/status.h"
 #include "common/util/date.h"
 #include "common/util/periodic.h"
+#include "common/util/sha256.h"
 #include "common/util/text.h"
+#include "common/util/zip.h"
 #include "google/rpc/error_details.pb.h"
 #include "lnob/registry/v1/households.pb.h"
 #include "lnob/registry/v1/reference_data.pb.h"
@@ -25,6 +27,31 @@
 
 namespace lnob {
 namespace {
+
+TEST(Sha256Hex, KnownVector) {
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Zip, StoredEntriesWithTheirCrcAndADirectoryAtTheEnd) {
+  EXPECT_EQ(Crc32("123456789"), 0xCBF43926u);  // the check value of CRC-32/ISO-HDLC
+  ZipWriter zip(absl::FromUnixSeconds(1733443200));  // 2024-12-06
+  zip.Add("01_tờ_trình.txt", "Kính gửi");
+  zip.Add("b.txt", "");
+  const std::string z = zip.Finish();
+  auto u32 = [&](size_t at) {
+    return static_cast<uint32_t>(static_cast<unsigned char>(z[at])) |
+           static_cast<uint32_t>(static_cast<unsigned char>(z[at + 1])) << 8 |
+           static_cast<uint32_t>(static_cast<unsigned char>(z[at + 2])) << 16 |
+           static_cast<uint32_t>(static_cast<unsigned char>(z[at + 3])) << 24;
+  };
+  EXPECT_EQ(u32(0), 0x04034b50u);
+  EXPECT_EQ(u32(14), Crc32("Kính gửi"));
+  // The end record: two entries, and where the directory starts.
+  const size_t end = z.size() - 22;
+  EXPECT_EQ(u32(end), 0x06054b50u);
+  EXPECT_EQ(z[end + 10], 2);
+  EXPECT_EQ(u32(u32(end + 16)), 0x02014b50u);
+}
 
 TEST(FoldName, IgnoresVietnameseMarksCaseApostrophesHyphensAndSpacing) {
   EXPECT_EQ(FoldName("Sóc Bù Lạch"), "soc bu lach");

@@ -5,10 +5,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "absl/strings/str_split.h"
+#include "common/auth/jwt.h"
+#include "common/server/service_list.h"
 #include "grpcpp/client_context.h"
 
 namespace lnob::ctl {
@@ -84,6 +88,35 @@ void Progress::Update(int64_t done, bool final) {
   std::fprintf(stderr, "%s[%s] %3.0f%% %lld/%lld lines  %.0f lines/s  ETA %.0fs%s", tty_ ? "\r" : "", bar.c_str(),
                frac * 100, static_cast<long long>(done), static_cast<long long>(total_), rate, eta, tty_ ? "" : "\n");
   if (final && tty_) std::fprintf(stderr, "\n");
+}
+
+std::string MintDemoToken(const std::string& key_pem, const std::string& subject, const std::string& roles,
+                          const std::vector<std::string>& scope) {
+  auth::Claims c;
+  c.issuer = "lnob";
+  for (const auto& svc : services::All()) c.audience.push_back(auth::AudienceOfService(svc.name));
+  c.subject = subject;
+  for (auto r : absl::StrSplit(roles, ',')) c.roles.emplace_back(r);
+  c.scope_units = scope;
+  const absl::Time now = absl::Now();
+  c.issued_at = now;
+  c.not_before = now - absl::Seconds(5);
+  c.expires_at = now + absl::Minutes(30);
+  auto tok = auth::MintRs256(key_pem, c);
+  return tok.ok() ? *tok : "";
+}
+
+std::string ReadPrivateKey(const Args& a, const char* what) {
+  const std::string file = Get(a, "private_key");
+  if (file.empty()) {
+    std::fprintf(stderr, "%s: --private_key is required (it signs the demo's officers' tokens)\n", what);
+    return "";
+  }
+  std::ifstream in(file);
+  std::stringstream key;
+  key << in.rdbuf();
+  if (!in || key.str().empty()) std::fprintf(stderr, "%s: cannot read %s\n", what, file.c_str());
+  return key.str();
 }
 
 }  // namespace lnob::ctl

@@ -35,6 +35,13 @@ std::string RowRequestId(const std::string& import_id, int64_t row);
 
 int64_t CountLines(const std::string& path);
 
+// A 30-minute token for every service, signed with the operator's key: the demos act as the
+// officers of their scenario. "" when the key cannot sign.
+std::string MintDemoToken(const std::string& key_pem, const std::string& subject, const std::string& roles,
+                          const std::vector<std::string>& scope = {});
+// The PEM text of --private_key, or "" (with a message on stderr naming `what`).
+std::string ReadPrivateKey(const Args& a, const char* what);
+
 class Progress {
  public:
   Progress(int64_t total, bool tty) : total_(total), tty_(tty), start_(absl::Now()) {}

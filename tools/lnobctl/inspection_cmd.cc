@@ -90,20 +90,6 @@ bool References(const std::string& text, iv1::Finding* f, std::string* error) {
   return true;
 }
 
-std::string Mint(const std::string& key_pem, const std::string& subject, const std::string& roles) {
-  auth::Claims c;
-  c.issuer = "lnob";
-  for (const auto& svc : services::All()) c.audience.push_back(auth::AudienceOfService(svc.name));
-  c.subject = subject;
-  for (auto r : absl::StrSplit(roles, ',')) c.roles.emplace_back(r);
-  const absl::Time now = absl::Now();
-  c.issued_at = now;
-  c.not_before = now - absl::Seconds(5);
-  c.expires_at = now + absl::Minutes(30);
-  auto tok = auth::MintRs256(key_pem, c);
-  return tok.ok() ? *tok : "";
-}
-
 }  // namespace
 
 int RunImportPlans(Args& a, const std::string& file) {
@@ -262,18 +248,14 @@ int RunImportFindings(Args& a, const std::string& file) {
 }
 
 int RunDemoInspection(Args& a) {
-  const std::string key_file = Get(a, "private_key");
-  if (key_file.empty()) return Fail("demo inspection: --private_key is required (it signs the team's tokens)");
-  std::ifstream kin(key_file);
-  if (!kin) return Fail("demo inspection: cannot read " + key_file);
-  std::stringstream key;
-  key << kin.rdbuf();
+  const std::string key = ReadPrivateKey(a, "demo inspection");
+  if (key.empty()) return 1;
   // The people: a team of two inspectors, the director who decides and signs, an appraiser.
-  const std::string leader = Mint(key.str(), "demo-inspector-lead", "INSPECTOR");
-  const std::string member = Mint(key.str(), "demo-inspector", "INSPECTOR");
-  const std::string director = Mint(key.str(), "demo-director", "PROVINCE_OFFICER");
-  const std::string appraiser = Mint(key.str(), "demo-appraiser", "INSPECTION_APPRAISER");
-  if (leader.empty() || director.empty()) return Fail("demo inspection: cannot sign tokens with " + key_file);
+  const std::string leader = MintDemoToken(key, "demo-inspector-lead", "INSPECTOR");
+  const std::string member = MintDemoToken(key, "demo-inspector", "INSPECTOR");
+  const std::string director = MintDemoToken(key, "demo-director", "PROVINCE_OFFICER");
+  const std::string appraiser = MintDemoToken(key, "demo-appraiser", "INSPECTION_APPRAISER");
+  if (leader.empty() || director.empty()) return Fail("demo inspection: cannot sign tokens with --private_key");
   auto ins = iv1::InspectionService::NewStub(
       grpc::CreateChannel(Get(a, "target", "127.0.0.1:50055"), grpc::InsecureChannelCredentials()));
   auto sup = fv1::SupportService::NewStub(

@@ -27,6 +27,7 @@
 #include "services/gateway/domain/api_key_logic.h"
 #include "tools/lnobctl/apikeys_cmd.h"
 #include "tools/lnobctl/campaigns_cmd.h"
+#include "tools/lnobctl/awards_cmd.h"
 #include "tools/lnobctl/inspection_cmd.h"
 #include "tools/lnobctl/households_cmd.h"
 #include "tools/lnobctl/support_cmd.h"
@@ -211,6 +212,7 @@ int RunDemo(std::map<std::string, std::string>& a) {
   if (g_kind == "activities") return lnob::ctl::RunDemoActivities(a);
   if (g_kind == "persons") return lnob::ctl::RunDemoPersons(a);
   if (g_kind == "inspection") return lnob::ctl::RunDemoInspection(a);
+  if (g_kind == "awards") return lnob::ctl::RunDemoAwards(a);
   return lnob::ctl::RunDemoGenerate(a);
 }
 int RunApiKeys(std::map<std::string, std::string>& a) { return lnob::ctl::RunApiKeys(a, g_positional); }
@@ -258,7 +260,7 @@ const Command kCommands[] = {
      "  once; each load is recorded in registry.refdata_changes.\n",
      RunRefdata},
     {"import", "import households, villages (registry), support lines (funding), activities, persons (campaigns),"
-               " plans, findings (inspection)",
+               " plans, findings (inspection), registrations, nominations (awards)",
      "lnobctl import households FILE.csv [--target=127.0.0.1:50051] [--token=JWT | --token_file=F]\n"
      "                [--import_id=UUID] [--progress=plain]\n"
      "  Streams the file (format: docs/household-csv.md) to HouseholdService/ImportHouseholds with\n"
@@ -297,7 +299,13 @@ const Command kCommands[] = {
      "lnobctl import findings FILE.csv [--target=127.0.0.1:50055] [--token=JWT | --token_file=F]\n"
      "  Inspection plans (rows of one agency, year and number are one plan's items) and findings\n"
      "  with their references (format: docs/inspection-csv.md), one idempotent call per plan or\n"
-     "  row. Exit code 3 when some rows failed.\n",
+     "  row. Exit code 3 when some rows failed.\n"
+     "lnobctl import registrations FILE.csv [--target=127.0.0.1:50054] [--token=JWT | --token_file=F]\n"
+     "lnobctl import nominations FILE.csv [--target=127.0.0.1:50054] [--token=JWT | --token_file=F]\n"
+     "  Awards registrations (rows of one subject, movement and year are its targets) and\n"
+     "  nominations (rows of one subject, form and year are its achievements; the evidence they\n"
+     "  cite is read from its owners under the token), format: docs/awards-csv.md. One\n"
+     "  idempotent call per registration or nomination. Exit code 3 when some rows failed.\n",
      RunImport},
     {"export", "export households to CSV",
      "lnobctl export households [--out=FILE.csv] [--unit=CODE] [--reviews=true|false]\n"
@@ -338,7 +346,13 @@ const Command kCommands[] = {
      "                [--funding_target=127.0.0.1:50052]\n"
      "  A check of the demo's housing support in one commune from plan to published conclusion:\n"
      "  findings on real demo lines (one holds its line in funding), a partial recovery and an\n"
-     "  overdue recommendation. The team's tokens are signed with KEY.pem.\n",
+     "  overdue recommendation. The team's tokens are signed with KEY.pem.\n"
+     "lnobctl demo awards --private_key=KEY.pem [--target=127.0.0.1:50054]\n"
+     "                [--registry_target=127.0.0.1:50051] [--campaigns_target=127.0.0.1:50053]\n"
+     "  The 2024 round of the movement in the demo commune with the most households that escaped\n"
+     "  poverty: a registration, an initiative, the council, nominations citing those households,\n"
+     "  council votes, decisions, one submitted upward, one rejected, one revoked, and this\n"
+     "  year's draft citing the commune's activities. The officers' tokens are signed with KEY.pem.\n",
      RunDemo},
     {"apikeys", "create, list, get or revoke API keys through the gateway's admin API",
      lnob::ctl::kApiKeysHelp, RunApiKeys},
@@ -372,14 +386,14 @@ int main(int argc, char** argv) {
       if (s.rfind("--", 0) != 0) {
         if ((name == "refdata" && s == "load") ||
             (name == "demo" && (s == "generate" || s == "villages" || s == "activities" || s == "persons" ||
-                                 s == "inspection")) ||
+                                 s == "inspection" || s == "awards")) ||
             (name == "audit" && s == "verify") ||
             ((name == "import" || name == "export") && s == "households")) {
           g_kind = s;
           continue;
         }
         if (name == "import" && (s == "support" || s == "villages" || s == "activities" || s == "persons" ||
-                                  s == "plans" || s == "findings") &&
+                                  s == "plans" || s == "findings" || s == "registrations" || s == "nominations") &&
             g_kind.empty()) {
           g_kind = s;
           continue;

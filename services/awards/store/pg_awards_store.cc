@@ -12,6 +12,7 @@
 #include "common/db/sql_values.h"
 #include "common/status/status.h"
 #include "common/util/uuid.h"
+#include "services/awards/store/pg_nominations.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace lnob::awards {
@@ -335,6 +336,63 @@ class PgAwardsStore final : public AwardsStore {
       return absl::OkStatus();
     });
   }
+
+  absl::StatusOr<v1::Nomination> CreateNomination(const v1::Nomination& n, const NominationKeys& keys,
+                                                  const FrozenEvidence& evidence, const std::string& creator,
+                                                  const db::IdempotencyKey& key) override {
+    return pg::CreateNomination(pool_, n, keys, evidence, creator, key);
+  }
+  absl::StatusOr<v1::Nomination> GetNomination(const std::string& id) override { return pg::GetNomination(pool_, id); }
+  absl::StatusOr<std::vector<v1::Nomination>> ListNominations(const NominationQuery& q) override {
+    return pg::ListNominations(pool_, q);
+  }
+  absl::StatusOr<std::pair<v1::EvidenceSnapshot, std::vector<EvidenceRow>>> GetEvidence(const std::string& id,
+                                                                                        int seq) override {
+    return pg::GetEvidence(pool_, id, seq);
+  }
+  absl::StatusOr<v1::Nomination> AddEvidence(const Step& s, const FrozenEvidence& evidence) override {
+    return pg::AddEvidence(pool_, s, evidence);
+  }
+  absl::StatusOr<v1::Nomination> RecordUnitReview(const Step& s, const v1::UnitReview& review) override {
+    return pg::RecordUnitReview(pool_, s, review);
+  }
+  absl::StatusOr<v1::Council> CreateCouncil(const v1::Council& c, const std::vector<std::string>& name_keys,
+                                            const std::string& creator, const db::IdempotencyKey& key) override {
+    return pg::CreateCouncil(pool_, c, name_keys, creator, key);
+  }
+  absl::StatusOr<v1::Council> GetCouncil(const std::string& id) override { return pg::GetCouncil(pool_, id); }
+  absl::StatusOr<std::vector<v1::Council>> ListCouncils(const std::string& after_id, int limit) override {
+    return pg::ListCouncils(pool_, after_id, limit);
+  }
+  absl::StatusOr<v1::Nomination> OpenCouncilReview(const Step& s, const std::string& council_id,
+                                                   const std::string& opened_date) override {
+    return pg::OpenCouncilReview(pool_, s, council_id, opened_date);
+  }
+  absl::StatusOr<v1::Nomination> CastVote(const Step& s, const std::string& choice, int snapshot_seq) override {
+    return pg::CastVote(pool_, s, choice, snapshot_seq);
+  }
+  absl::StatusOr<v1::Nomination> CloseCouncilReview(const Step& s) override { return pg::CloseCouncilReview(pool_, s); }
+  absl::StatusOr<v1::Nomination> Decide(const Step& s, const DecideInput& d) override { return pg::Decide(pool_, s, d); }
+  absl::StatusOr<v1::Nomination> Submit(const Step& s, const v1::Submission& sub) override {
+    return pg::Submit(pool_, s, sub);
+  }
+  absl::StatusOr<v1::Nomination> Revoke(const Step& s, const v1::Revocation& r) override {
+    return pg::Revoke(pool_, s, r);
+  }
+  absl::StatusOr<v1::CheckPrerequisitesResponse> CheckPrerequisites(const std::string& form_code,
+                                                                    const std::string& unit_code,
+                                                                    const NominationKeys& keys, int year) override {
+    return pg::CheckPrerequisites(pool_, form_code, unit_code, keys, year);
+  }
+
+  absl::StatusOr<StatisticsRows> Statistics(const std::string& first, const std::string& last, int year,
+                                            const Units& units) override {
+    return pg::Statistics(pool_, first, last, year, units);
+  }
+  absl::StatusOr<std::vector<v1::ChangeEvent>> ReadFeed(int64_t after_cursor, int limit) override {
+    return pg::ReadFeed(pool_, after_cursor, limit);
+  }
+  absl::StatusOr<int64_t> FeedHead() override { return db::ChangeFeedHead(pool_); }
 
   bool Healthy() override { return pool_->Ping(); }
 

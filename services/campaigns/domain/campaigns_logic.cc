@@ -624,6 +624,32 @@ absl::Status CampaignsLogic::GetActivity(const C& c, const v1::GetActivityReques
   return scope_->CheckResource(c.principal, out->commune_code(), day, req.name());
 }
 
+absl::Status CampaignsLogic::BatchGetActivities(const C& c, const v1::BatchGetActivitiesRequest& req,
+                                                v1::BatchGetActivitiesResponse* out) {
+  constexpr int kMax = 1000;
+  if (req.names_size() > kMax) return InvalidField("names", "at most 1000 per call");
+  std::vector<std::string> ids;
+  ids.reserve(req.names_size());
+  for (int i = 0; i < req.names_size(); ++i) {
+    LNOB_ASSIGN_OR_RETURN(std::string id,
+                          api::ParseUuidId(req.names(i), "activities", absl::StrCat("names[", i, "]")));
+    ids.push_back(std::move(id));
+  }
+  // The same area rule as ListActivities: communes of any period the scope covers today.
+  LNOB_ASSIGN_OR_RETURN(auto covered, scope_->CoveredCommunes(c.principal, Today()));
+  LNOB_ASSIGN_OR_RETURN(int64_t cursor, store_->FeedHead());
+  out->set_cursor(cursor);
+  LNOB_ASSIGN_OR_RETURN(auto rows, store_->BatchGetActivities(ids));
+  for (auto& row : rows) {
+    auto* r = out->add_results();
+    // Outside the caller's scope reads exactly like a missing activity.
+    if (!row || (covered && !covered->count(row->commune_code()))) continue;
+    r->set_found(true);
+    *r->mutable_activity() = std::move(*row);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CampaignsLogic::ListActivities(const C& c, const v1::ListActivitiesRequest& req,
                                             v1::ListActivitiesResponse* out) {
   ActivityQuery q;

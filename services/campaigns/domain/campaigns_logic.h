@@ -63,6 +63,8 @@ class CampaignsLogic {
   absl::Status ImportActivities(const C& c, server::MessageReader<v1::ImportActivitiesRequest>& in,
                                 v1::ImportActivitiesResponse* out);
   absl::Status GetActivity(const C& c, const v1::GetActivityRequest& req, v1::Activity* out);
+  absl::Status BatchGetActivities(const C& c, const v1::BatchGetActivitiesRequest& req,
+                                  v1::BatchGetActivitiesResponse* out);
   absl::Status ListActivities(const C& c, const v1::ListActivitiesRequest& req, v1::ListActivitiesResponse* out);
   absl::Status GetReach(const C& c, const v1::GetReachRequest& req, v1::Reach* out);
   absl::Status GetCoverage(const C& c, const v1::GetCoverageRequest& req, v1::Coverage* out);

@@ -70,6 +70,9 @@ class CampaignsStore {
   virtual absl::StatusOr<ImportOutcome> ImportBatch(const std::string& import_id, const std::string& actor,
                                                     const std::vector<ImportRow>& rows) = 0;
   virtual absl::StatusOr<v1::Activity> GetActivity(const std::string& id) = 0;
+  // One per id, in order; nullopt when missing.
+  virtual absl::StatusOr<std::vector<std::optional<v1::Activity>>> BatchGetActivities(
+      const std::vector<std::string>& ids) = 0;
   virtual absl::StatusOr<std::vector<v1::Activity>> ListActivities(const ActivityQuery& q) = 0;
   // Rows grouped as asked; the totals (activities, attendances) in *totals.
   virtual absl::StatusOr<std::vector<v1::ReachRow>> Reach(const ReachQuery& q, v1::ReachRow* totals) = 0;

@@ -585,6 +585,30 @@ class PgCampaignsStore final : public CampaignsStore {
     });
   }
 
+  absl::StatusOr<std::vector<std::optional<v1::Activity>>> BatchGetActivities(
+      const std::vector<std::string>& ids) override {
+    using Out = std::vector<std::optional<v1::Activity>>;
+    return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      std::map<std::string, v1::Activity> found;
+      for (const auto& r : tx.exec_params(
+               absl::StrCat("SELECT ", ActivityColumns(), " FROM activities a WHERE a.id = ANY($1::uuid[])"),
+               ArrayLiteral(ids))) {
+        v1::Activity a = ActivityFromRow(r);
+        std::string id(api::IdOf(a.name()));
+        found.emplace(std::move(id), std::move(a));
+      }
+      std::vector<v1::Activity*> ptrs;
+      for (auto& [id, a] : found) ptrs.push_back(&a);
+      LoadReach(tx, ptrs);
+      out.reserve(ids.size());
+      for (const auto& id : ids) {
+        auto it = found.find(id);
+        out.push_back(it == found.end() ? std::nullopt : std::optional<v1::Activity>(it->second));
+      }
+      return absl::OkStatus();
+    });
+  }
+
   absl::StatusOr<std::vector<v1::Activity>> ListActivities(const ActivityQuery& q) override {
     using Out = std::vector<v1::Activity>;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {

@@ -1,7 +1,6 @@
 #include "services/gateway/domain/api_key_logic.h"
 
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <cmath>
@@ -17,6 +16,7 @@
 #include "common/api/resource_name.h"
 #include "common/auth/jwt.h"
 #include "common/status/status.h"
+#include "common/util/sha256.h"
 
 namespace lnob::gateway {
 namespace {
@@ -61,11 +61,7 @@ bool LooksLikeApiKeySecret(absl::string_view secret) {
   return true;
 }
 
-std::string ApiKeySecretHash(absl::string_view secret) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), d);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(d), sizeof d));
-}
+std::string ApiKeySecretHash(absl::string_view secret) { return Sha256Hex(secret); }
 
 v1::ApiKey ApiKeyLogic::ToProto(const ApiKeyRecord& k, absl::Time now) {
   v1::ApiKey out;

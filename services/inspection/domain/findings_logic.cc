@@ -602,8 +602,11 @@ absl::Status InspectionLogic::GetStatistics(const C& c, const v1::GetStatisticsR
   if (req.period().type() == common::v1::Period::TYPE_UNSPECIFIED) return InvalidField("period", "is required");
   LNOB_ASSIGN_OR_RETURN(api::DayRange days, api::ResolvePeriod(req.period(), "period"));
   LNOB_ASSIGN_OR_RETURN(Units units, FilterUnits(c, req.unit_code(), days.last, "unit_code"));
+  // Read before the figures: every change at or before it is in them.
+  LNOB_ASSIGN_OR_RETURN(int64_t cursor, store_->FeedHead());
   LNOB_ASSIGN_OR_RETURN(*out, store_->Statistics(FormatDate(days.first), FormatDate(days.last), units,
                                                  FormatDate(Today())));
+  out->set_cursor(cursor);
   return absl::OkStatus();
 }
 

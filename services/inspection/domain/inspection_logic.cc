@@ -370,6 +370,7 @@ absl::Status InspectionLogic::ListInspections(const C& c, const v1::ListInspecti
   if (req.kind() != v1::KIND_UNSPECIFIED) q.kind = v1::Kind_Name(req.kind());
   if (req.state() != v1::STATE_UNSPECIFIED) q.state = v1::State_Name(req.state());
   q.agency = req.agency_code();
+  q.open_only = req.open_only();
   LNOB_ASSIGN_OR_RETURN(q.units, FilterUnits(c, req.unit_code(), Today(), "unit_code"));
   LNOB_ASSIGN_OR_RETURN(auto rows, api::FetchPage<v1::Inspection>(
                                        tokens_, req,

@@ -25,6 +25,7 @@ struct InspectionQuery {
   std::string kind;    // "" any
   std::string agency;  // "" any
   std::string state;   // "" any
+  bool open_only = false;  // not yet concluded
   Units units;         // any subject among them
   std::string after_id;
   int limit = 100;

@@ -572,8 +572,10 @@ class PgInspectionStore final : public InspectionStore {
           " AND ($2 = '' OR i.kind = $2) AND ($3 = '' OR i.agency_code = $3) AND ($4 = '' OR i.state = $4)"
           " AND (NOT $5 OR EXISTS (SELECT 1 FROM subjects s WHERE s.owner = 'inspections/' || i.id"
           "                        AND s.unit_code = ANY($6::text[])))"
-          " AND ($7 = '' OR i.id > $7::uuid) ORDER BY i.id LIMIT $8",
-          q.year, q.kind, q.agency, q.state, q.units.has_value(), UnitsArray(q.units), q.after_id, q.limit);
+          " AND ($7 = '' OR i.id > $7::uuid)"
+          " AND (NOT $9 OR i.state NOT IN ('CONCLUDED', 'PUBLISHED', 'WITHDRAWN')) ORDER BY i.id LIMIT $8",
+          q.year, q.kind, q.agency, q.state, q.units.has_value(), UnitsArray(q.units), q.after_id, q.limit,
+          q.open_only);
       for (const auto& r : ids) {
         LNOB_ASSIGN_OR_RETURN(auto in, ReadInspection(tx, Str(r[0])));
         out.push_back(std::move(in));

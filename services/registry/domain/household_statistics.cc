@@ -38,6 +38,9 @@ absl::Status HouseholdLogic::BatchGetHouseholdFacts(const C& c, const v1::BatchG
     dates.push_back(FormatDate(d));
   }
   LNOB_ASSIGN_OR_RETURN(auto scope, ScopeCommunes(c.principal));
+  // Read before the facts: every change at or before it is in them.
+  LNOB_ASSIGN_OR_RETURN(int64_t cursor, store_->FeedHead());
+  out->set_cursor(cursor);
   LNOB_ASSIGN_OR_RETURN(auto facts, store_->Facts(ids, dates));
   for (size_t i = 0; i < facts.size(); ++i) {
     v1::HouseholdFact* f = out->add_facts();
@@ -226,6 +229,9 @@ absl::Status HouseholdLogic::GetStatistics(const C& c, const v1::GetStatisticsRe
   }
   out->set_year(period.year());
   *out->mutable_period() = period;
+  // Read before the figures: every change at or before it is in them.
+  LNOB_ASSIGN_OR_RETURN(int64_t cursor, store_->FeedHead());
+  out->set_cursor(cursor);
   std::map<std::string, std::pair<int64_t, int64_t>> poor_near;  // bucket -> (poor, near-poor)
   if (days.whole_year && !q.by_village) {
     // Years are kept as snapshots maintained by trigger: the fast path.

@@ -9,81 +9,10 @@
 #include "common/api/resource_name.h"
 #include "common/db/pool.h"
 #include "common/status/status.h"
-#include "embedded/lnob_awards_migrations.h"
-#include "gtest/gtest.h"
-#include "services/awards/domain/awards_logic.h"
-#include "services/awards/store/pg_awards_store.h"
-#include "tests/support/dates.h"
-#include "tests/support/fake_unit_directory.h"
-#include "tests/support/service_test.h"
+#include "tests/services/awards/awards_fixture.h"
 
 namespace lnob::awards {
 namespace {
-
-using ::lnob::testing::Day;
-
-class AwardsTest : public testing::ServiceTest {
- protected:
-  void SetUp() override {
-    OpenDatabase("awards", EmbeddedMigrations());
-    store_ = NewPgAwardsStore(pool_.get());
-    logic_ = std::make_unique<AwardsLogic>(store_.get(), &scope_, api::PageTokenCodec("test-secret-0123456789"),
-                                           RealClock::Get());
-    officer_ = CallAs("officer-1", {"awards.*"});
-    commune_ = CallAs("commune-officer", {"awards.*"}, {"25195"});
-  }
-
-  v1::Movement Movement() {
-    v1::CreateMovementRequest req;
-    auto* m = req.mutable_movement();
-    m->set_number("KH 47/KH-BDT");
-    m->set_title("Vì người nghèo – Không để ai bị bỏ lại phía sau");
-    *m->mutable_launched_date() = Day(2022, 9, 29);
-    m->set_launched_by("Trưởng Ban Dân tộc tỉnh");
-    m->add_parent_plans("KH 263/KH-UBND");
-    m->add_parent_plans("QĐ 666/QĐ-TTg");
-    *m->mutable_period_from() = Day(2022, 9, 29);
-    *m->mutable_period_to() = Day(2025, 12, 31);
-    m->set_owner_unit("70");
-    auto* t = m->add_targets();
-    t->set_code("EM_HOUSEHOLDS_ESCAPED");
-    t->set_description("Hộ nghèo dân tộc thiểu số thoát nghèo");
-    t->set_value(1000);
-    t->set_unit_of_measure("hộ");
-    v1::Movement out;
-    absl::Status st = logic_->CreateMovement(officer_, req, &out);
-    EXPECT_TRUE(st.ok()) << st;
-    return out;
-  }
-
-  v1::CreateRegistrationRequest Registration(const std::string& movement, const std::string& name, int year,
-                                             const std::string& unit = "25195") {
-    v1::CreateRegistrationRequest req;
-    auto* r = req.mutable_registration();
-    r->set_movement(movement);
-    r->set_year(year);
-    r->set_subject_kind(v1::INDIVIDUAL);
-    r->set_subject_name(name);
-    r->set_unit_code(unit);
-    *r->mutable_registered_date() = Day(year, 1, 20);
-    auto* t = r->add_targets();
-    t->set_description("Vận động 5 hộ thoát nghèo");
-    t->set_value(5);
-    return req;
-  }
-
-  std::set<std::string> Fields(const absl::Status& st) {
-    std::set<std::string> out;
-    for (const auto& f : GetFieldViolations(st)) out.insert(f.field);
-    return out;
-  }
-
-  lnob::testing::FakeUnitDirectory units_;
-  scope::AreaScope scope_{&units_, RealClock::Get()};
-  std::unique_ptr<AwardsStore> store_;
-  std::unique_ptr<AwardsLogic> logic_;
-  server::Call officer_, commune_;
-};
 
 TEST_F(AwardsTest, AwardFormsAreDataWithTheirAuthorityByDate) {
   v1::ListAwardFormsResponse forms;

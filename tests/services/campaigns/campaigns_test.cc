@@ -206,6 +206,26 @@ TEST_F(CampaignsTest, ACommuneOfficerSeesAndWritesOnlyItsCommunes) {
   v1::Activity got;
   EXPECT_EQ(logic_->GetActivity(commune_, get, &got).code(), absl::StatusCode::kNotFound);
   ASSERT_TRUE(logic_->GetActivity(officer_, get, &got).ok());
+  // Many at once (awards' evidence): in order, outside the scope exactly like missing, with the
+  // change feed's cursor.
+  v1::BatchGetActivitiesRequest batch;
+  batch.add_names(mine.name());
+  batch.add_names(outside.name());
+  batch.add_names("activities/00000000-0000-7000-8000-000000000099");
+  v1::BatchGetActivitiesResponse found;
+  ASSERT_TRUE(logic_->BatchGetActivities(commune_, batch, &found).ok());
+  ASSERT_EQ(found.results_size(), 3);
+  EXPECT_TRUE(found.results(0).found());
+  EXPECT_EQ(found.results(0).activity().participants_total(), mine.participants_total());
+  EXPECT_FALSE(found.results(1).found());
+  EXPECT_FALSE(found.results(1).has_activity());
+  EXPECT_FALSE(found.results(2).found());
+  EXPECT_GE(found.cursor(), 2);
+  found.Clear();
+  ASSERT_TRUE(logic_->BatchGetActivities(officer_, batch, &found).ok());
+  EXPECT_TRUE(found.results(1).found());
+  batch.add_names("not-a-name");
+  EXPECT_EQ(logic_->BatchGetActivities(officer_, batch, &found).code(), absl::StatusCode::kInvalidArgument);
   // Lists page by page with tokens bound to the query.
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(logic_->CreateActivity(officer_, Activity(c.name()), &got).ok());
   v1::ListActivitiesRequest paged;

@@ -63,6 +63,7 @@ TEST_F(InspectionTest, AnOverlappingSubjectNeedsAReasonAndNamesTheOther) {
   sreq.mutable_period()->set_year(2024);
   v1::Statistics stats;
   ASSERT_TRUE(logic_->GetStatistics(director_, sreq, &stats).ok());
+  EXPECT_GT(stats.cursor(), 0);  // the decisions above are in the change feed
   EXPECT_EQ(stats.overlaps_flagged(), 1);
   EXPECT_EQ(stats.checks(), 1);
   EXPECT_EQ(stats.inspections(), 2);
@@ -129,6 +130,14 @@ TEST_F(InspectionTest, APlannedDecisionDoesNotOverlapItsOwnPlanItem) {
 
 TEST_F(InspectionTest, TheWorkflowsIllegalMovesAreRefusedByTheDatabase) {
   v1::Inspection in = Create(Decision("DEPARTMENT", v1::CHECK, Day(2024, 3, 1)));
+  {
+    v1::ListInspectionsRequest open;
+    open.set_open_only(true);
+    v1::ListInspectionsResponse listed;
+    ASSERT_TRUE(logic_->ListInspections(director_, open, &listed).ok());
+    ASSERT_EQ(listed.inspections_size(), 1);
+    EXPECT_EQ(listed.inspections(0).name(), in.name());
+  }
   // Straight to a report, or a signature, is not a move of the workflow.
   absl::Status st = Advance(leader_, &in, v1::REPORTED, Day(2024, 3, 10));
   EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition) << st;
@@ -175,6 +184,15 @@ TEST_F(InspectionTest, TheWorkflowsIllegalMovesAreRefusedByTheDatabase) {
                       [](auto& r) { r.set_late_reason("chờ ý kiến cơ quan quản lý"); })
                   .ok());
   EXPECT_EQ(in.state(), v1::CONCLUDED);
+  // No longer open (what awards asks before a decision).
+  v1::ListInspectionsRequest open;
+  open.set_open_only(true);
+  v1::ListInspectionsResponse listed;
+  ASSERT_TRUE(logic_->ListInspections(director_, open, &listed).ok());
+  for (const auto& i : listed.inspections()) EXPECT_NE(i.name(), in.name());
+  open.set_open_only(false);
+  ASSERT_TRUE(logic_->ListInspections(director_, open, &listed).ok());
+  EXPECT_EQ(listed.inspections_size(), 1);
   ASSERT_EQ(in.steps_size(), 5);
   EXPECT_EQ(in.steps(4).actor(), "director");
   // The signed text does not change.

@@ -1,0 +1,47 @@
+#ifndef LNOB_SERVICES_AWARDS_API_BUSINESS_METRICS_H_
+#define LNOB_SERVICES_AWARDS_API_BUSINESS_METRICS_H_
+
+// Awards gauges for the movement dashboard, province-wide:
+//   lnob_awards_nominations{year,state}   nominations of last year's and this year's rounds by state
+//   lnob_awards_decided{form}             awards decided this calendar year (not revoked), by form
+//   lnob_awards_honoured{recipient}       of them: women, ethnic-minority people and households
+//   lnob_awards_revoked                   awards revoked this calendar year
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/util/clock.h"
+#include "common/util/periodic.h"
+#include "services/awards/domain/awards_logic.h"
+
+namespace prometheus {
+class Registry;
+class Gauge;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace lnob::awards {
+
+class BusinessMetrics {
+ public:
+  BusinessMetrics(AwardsLogic* logic, prometheus::Registry& registry, const Clock& clock);
+  ~BusinessMetrics();
+  absl::Status Refresh();
+  void Start(absl::Duration interval);
+
+ private:
+  AwardsLogic* logic_;
+  const Clock& clock_;
+  prometheus::Family<prometheus::Gauge>* nominations_;
+  prometheus::Family<prometheus::Gauge>* decided_;
+  prometheus::Family<prometheus::Gauge>* honoured_;
+  prometheus::Family<prometheus::Gauge>* revoked_;
+  std::vector<std::unique_ptr<PeriodicTask>> tasks_;
+};
+
+}  // namespace lnob::awards
+
+#endif  // LNOB_SERVICES_AWARDS_API_BUSINESS_METRICS_H_
