@@ -282,6 +282,7 @@ int RunDemoAwards(Args& a) {
     for (size_t i = at; i < std::min(escaped.size(), at + 1000); ++i) fq.add_queries()->set_household(escaped[i]);
     rv1::BatchGetHouseholdFactsResponse facts;
     auto ctx = Context(officer);
+    ctx->AddMetadata("x-lnob-purpose", "demo: the communes' escapes for the 2024 awards round");
     if (!check(reg->BatchGetHouseholdFacts(ctx.get(), fq, &facts), "read the households' facts")) return 1;
     for (const auto& x : facts.facts()) {
       if (x.found()) by_commune[x.commune_code()].push_back(x.household());
@@ -574,7 +575,7 @@ int RunDemoAwards(Args& a) {
     if (!check(aw->RevokeAward(ctx.get(), rv, &*revoked), "revoke")) return 1;
   }
   std::printf("demo awards: commune %s: %zu escaped households cited (digest %.12s), %zu activities;"
-              " 9 decided (%d with an integrity override), 1 submitted upward, 1 rejected, 1 revoked, 1 draft\n",
+              " 10 decided (%d with an integrity override; 1 later revoked), 1 submitted upward, 1 rejected, 1 draft\n",
               commune.c_str(), cited.size(), a1->evidence().digest().c_str(), activities.size(), overrides);
   return 0;
 }

@@ -12,19 +12,19 @@ BusinessMetrics::BusinessMetrics(AwardsLogic* logic, prometheus::Registry& regis
     : logic_(logic), clock_(clock) {
   nominations_ = &prometheus::BuildGauge()
                       .Name("lnob_awards_nominations")
-                      .Help("Nominations of last year's and this year's rounds by state, province-wide")
+                      .Help("Nominations of the last three years' rounds (year) by state, province-wide")
                       .Register(registry);
   decided_ = &prometheus::BuildGauge()
                   .Name("lnob_awards_decided")
-                  .Help("Awards decided this calendar year and not revoked, by form, province-wide")
+                  .Help("Awards decided in the year and not revoked since, by form, province-wide")
                   .Register(registry);
   honoured_ = &prometheus::BuildGauge()
                    .Name("lnob_awards_honoured")
-                   .Help("Awards decided this calendar year to women, ethnic-minority people and households")
+                   .Help("Awards decided in the year to women, ethnic-minority people and households")
                    .Register(registry);
   revoked_ = &prometheus::BuildGauge()
                  .Name("lnob_awards_revoked")
-                 .Help("Awards revoked this calendar year, province-wide")
+                 .Help("Awards revoked in the year, province-wide")
                  .Register(registry);
 }
 
@@ -32,22 +32,26 @@ BusinessMetrics::~BusinessMetrics() { tasks_.clear(); }
 
 absl::Status BusinessMetrics::Refresh() {
   const int year = static_cast<int>(Today(clock_.Now()).year());
-  for (int y : {year - 1, year}) {
+  // The last three years: a round is reviewed and decided in the year after its own.
+  for (int y = year - 2; y <= year; ++y) {
     LNOB_ASSIGN_OR_RETURN(v1::Statistics s, logic_->ProvinceStatistics(y));
+    const std::string label = absl::StrCat(y);
     // Every state gets a value, so a state that empties reads 0 rather than its last count.
     for (int i = v1::NominationState_MIN + 1; i <= v1::NominationState_MAX; ++i) {
       const std::string state = v1::NominationState_Name(static_cast<v1::NominationState>(i));
       auto it = s.nominations_by_state().find(state);
-      nominations_->Add({{"year", absl::StrCat(y)}, {"state", state}})
+      nominations_->Add({{"year", label}, {"state", state}})
           .Set(it == s.nominations_by_state().end() ? 0.0 : static_cast<double>(it->second));
     }
-    if (y != year) continue;
-    for (const auto& f : s.by_form()) decided_->Add({{"form", f.form_code()}}).Set(static_cast<double>(f.decided()));
-    honoured_->Add({{"recipient", "women"}}).Set(static_cast<double>(s.women()));
-    honoured_->Add({{"recipient", "ethnic_minority_people"}}).Set(static_cast<double>(s.ethnic_minority_individuals()));
-    honoured_->Add({{"recipient", "ethnic_minority_households"}})
+    for (const auto& f : s.by_form()) {
+      decided_->Add({{"year", label}, {"form", f.form_code()}}).Set(static_cast<double>(f.decided()));
+    }
+    honoured_->Add({{"year", label}, {"recipient", "women"}}).Set(static_cast<double>(s.women()));
+    honoured_->Add({{"year", label}, {"recipient", "ethnic_minority_people"}})
+        .Set(static_cast<double>(s.ethnic_minority_individuals()));
+    honoured_->Add({{"year", label}, {"recipient", "ethnic_minority_households"}})
         .Set(static_cast<double>(s.ethnic_minority_households()));
-    revoked_->Add({}).Set(static_cast<double>(s.revoked()));
+    revoked_->Add({{"year", label}}).Set(static_cast<double>(s.revoked()));
   }
   return absl::OkStatus();
 }

@@ -1,11 +1,11 @@
 #ifndef LNOB_SERVICES_AWARDS_API_BUSINESS_METRICS_H_
 #define LNOB_SERVICES_AWARDS_API_BUSINESS_METRICS_H_
 
-// Awards gauges for the movement dashboard, province-wide:
-//   lnob_awards_nominations{year,state}   nominations of last year's and this year's rounds by state
-//   lnob_awards_decided{form}             awards decided this calendar year (not revoked), by form
-//   lnob_awards_honoured{recipient}       of them: women, ethnic-minority people and households
-//   lnob_awards_revoked                   awards revoked this calendar year
+// Awards gauges for the movement dashboard, province-wide, for the last three years:
+//   lnob_awards_nominations{year,state}   nominations of the year's round by state
+//   lnob_awards_decided{year,form}        awards decided in the year (not revoked since), by form
+//   lnob_awards_honoured{year,recipient}  of them: women, ethnic-minority people and households
+//   lnob_awards_revoked{year}             awards revoked in the year
 
 #include <memory>
 #include <vector>

@@ -90,10 +90,12 @@ absl::StatusOr<FrozenEvidence> AwardsLogic::Freeze(const C& c, const std::string
   // The owners answer for the end of the year, or for today while the year runs.
   const absl::CivilDay as_of = std::min(absl::CivilDay(year, 12, 31), Today());
   out.as_of = FormatDate(as_of);
-  LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
+  // Under the unit by the area rule (docs/architecture.md): a 2024 commune's records and those
+  // of the commune it became in 2025 both count.
   std::set<std::string> under;
   for (const absl::CivilDay d : {as_of, Today()}) {
-    for (auto& u : graph->UnitsUnder(unit_code, d)) under.insert(std::move(u));
+    LNOB_ASSIGN_OR_RETURN(auto covered, scope_->CoveredBy({unit_code}, d));
+    under.insert(covered.begin(), covered.end());
   }
   auto check = [&](const OwnerRecord& r, const std::string& f, const std::string& name) -> absl::Status {
     if (!r.found) return InvalidField(f, absl::StrCat(name, " is not found (or is outside your area)"));
