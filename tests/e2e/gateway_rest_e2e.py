@@ -1058,6 +1058,37 @@ class GatewayRestE2E(unittest.TestCase):
                          (0, 1, "300000"))
         annual = self.call("GET", "/v1/awardsAnnualReport?year=2025")
         self.assertEqual((annual["form"], annual.get("layoutConfirmed", False)), ("0602.N/BNV-TĐKT", False))
+        # lnobctl imports: rows of one subject are one record; the same file again records nothing twice.
+        regs = os.path.join(self.tmp, "registrations.csv")
+        with open(regs, "w", encoding="utf-8") as f:
+            f.write("movement,year,subject_kind,subject_name,unit_code,household,registered_date,target_code,"
+                    "target_description,target_value,target_unit_of_measure\n")
+            f.write(f"{movement['name']},2024,INDIVIDUAL,Lò Văn Tư,25220,,2024-01-20,,Vận động 3 hộ,3,hộ\n")
+            f.write(f"{movement['name']},2024,INDIVIDUAL,Lò Văn Tư,25220,,2024-01-20,,Tổ chức 2 buổi,2,buổi\n")
+        noms = os.path.join(self.tmp, "nominations.csv")
+        with open(noms, "w", encoding="utf-8") as f:
+            f.write("year,form_code,subject_kind,subject_name,subject_ref,unit_code,sex,ethnic_group_code,household,"
+                    "achievement_key,achievement_description,households,activities,area_statistics,report\n")
+            f.write(f"2024,AWARD_GK_HEAD,INDIVIDUAL,Lò Văn Tư,,25220,MALE,29,,2024/IMPORT,Vận động,{h},,POVERTY,\n")
+            f.write("2024,AWARD_GK_HEAD,INDIVIDUAL,Lò Văn Tư,,25220,MALE,29,,2024/IMPORT2,Tuyên truyền,,,,\n")
+        target = f"--target=127.0.0.1:{self.ports['awards']}"
+        for _ in range(2):
+            out = run(LNOBCTL, "import", "registrations", regs, target, f"--token={nominator}")
+            self.assertIn("import registrations: 1 recorded", out)
+            out = run(LNOBCTL, "import", "nominations", noms, target, f"--token={nominator}")
+            self.assertIn("import nominations: 1 recorded", out)
+        imported = [n for n in self.call("GET", "/v1/nominations?year=2024&formCode=AWARD_GK_HEAD")["nominations"]
+                    if n["subjectName"] == "Lò Văn Tư"]
+        self.assertEqual(len(imported), 1)
+        self.assertEqual([a["key"] for a in imported[0]["achievements"]], ["2024/IMPORT", "2024/IMPORT2"])
+        self.assertEqual(imported[0]["evidence"]["items"], "2")
+        registered = [r for r in self.call("GET", f"/v1/registrations?movement={movement['name']}")["registrations"]
+                      if r["subjectName"] == "Lò Văn Tư"]
+        self.assertEqual(len(registered[0]["targets"]), 2)
+        evaluated = self.call("POST", f"/v1/{registered[0]['name']}:selfEvaluate", {"evaluation": {
+            "point": "YEAR_END", "date": date(2025, 1, 5), "taskRating": "GOOD", "annualTasks": "Nhiệm vụ năm 2024",
+            "results": [{"target": 0, "achieved": 3}, {"target": 1, "achieved": 2}]}}, token=nominator)
+        self.assertEqual(evaluated["evaluations"][0]["taskRating"], "GOOD")
 
     def test_5_error_table(self):
         # One subTest per case, so that every broken case is reported.

@@ -82,41 +82,73 @@ int Report(const char* what, int64_t created, int64_t failed, const std::vector<
   return failed > 0 ? 3 : 0;
 }
 
+// Reads the CSV `file` (its first line must be `header`) row by row into `g`: add(fields,
+// line) adds a row or returns why it is refused. Non-zero (after a message) when the file
+// cannot be read.
+template <typename Req, typename Add>
+int ReadGrouped(const std::string& file, const std::vector<std::string>& header, const char* what, Grouped<Req>* g,
+                Add&& add) {
+  if (file.empty()) return Fail(absl::StrCat("import ", what, ": give the CSV file (see lnobctl import --help)"));
+  std::ifstream in(file);
+  if (!in) return Fail(absl::StrCat("import ", what, ": cannot read ", file));
+  std::vector<std::string> f;
+  int64_t line_no = 0;
+  if (!csv::ReadRecord(in, &f, &line_no) || f != header) {
+    return Fail(absl::StrCat("import ", what, ": the first line must be the header ", csv::FormatRecord(header)));
+  }
+  while (csv::ReadRecord(in, &f, &line_no)) {
+    if (f.size() != header.size()) {
+      g->Error(line_no, absl::StrCat("expected ", header.size(), " columns, found ", f.size()));
+      continue;
+    }
+    const std::string why = add(f, line_no);
+    if (!why.empty()) g->Error(line_no, why);
+  }
+  return 0;
+}
+
+// Sends each grouped request once with `call(ctx, req, &made)`; prints each with `show`.
+template <typename Req, typename Resp, typename Call, typename Show>
+int SendGrouped(Args& a, const char* what, Grouped<Req>& g, Call&& call, Show&& show) {
+  const std::string token = Token(a);
+  int64_t created = 0;
+  for (const auto& key : g.order) {
+    const auto& [line, req] = g.by_key[key];
+    Resp made;
+    auto ctx = Context(token);
+    grpc::Status s = call(ctx.get(), req, &made);
+    if (!s.ok()) {
+      if (Fatal(s)) return Fail(absl::StrCat("import ", what, ": line ", line, ": ", s.error_message()));
+      g.Error(line, s.error_message());
+      continue;
+    }
+    ++created;
+    show(made);
+  }
+  return Report(what, created, g.failed, g.errors);
+}
+
+std::unique_ptr<av1::AwardsService::Stub> AwardsStub(const Args& a) {
+  return av1::AwardsService::NewStub(
+      grpc::CreateChannel(Get(a, "target", "127.0.0.1:50054"), grpc::InsecureChannelCredentials()));
+}
+
 }  // namespace
 
 int RunImportRegistrations(Args& a, const std::string& file) {
-  if (file.empty()) return Fail("import registrations: give the CSV file (see lnobctl import --help)");
-  std::ifstream in(file);
-  if (!in) return Fail("import registrations: cannot read " + file);
-  std::vector<std::string> f;
-  int64_t line_no = 0;
-  if (!csv::ReadRecord(in, &f, &line_no) || f != RegistrationHeader()) {
-    return Fail("import registrations: the first line must be the header " + csv::FormatRecord(RegistrationHeader()));
-  }
   const std::string import_id = Get(a, "import_id", FileImportId(file));
   Grouped<av1::CreateRegistrationRequest> g;
-  while (csv::ReadRecord(in, &f, &line_no)) {
-    if (f.size() != RegistrationHeader().size()) {
-      g.Error(line_no, absl::StrCat("expected ", RegistrationHeader().size(), " columns, found ", f.size()));
-      continue;
-    }
+  auto add = [&](const std::vector<std::string>& f, int64_t line_no) -> std::string {
     std::string why;
     int64_t year = 0;
     google::type::Date registered;
     av1::RecipientKind kind = av1::RECIPIENT_KIND_UNSPECIFIED;
     double value = 0;
-    if (!Number(f[1], "year", 0, &year, &why) || !Date(f[6], "registered_date", true, &registered, &why)) {
-      g.Error(line_no, why);
-      continue;
-    }
+    if (!Number(f[1], "year", 0, &year, &why) || !Date(f[6], "registered_date", true, &registered, &why)) return why;
     if (!av1::RecipientKind_Parse(f[2], &kind) || kind == av1::RECIPIENT_KIND_UNSPECIFIED) {
-      g.Error(line_no, "subject_kind: INDIVIDUAL, COLLECTIVE or HOUSEHOLD");
-      continue;
+      return "subject_kind: INDIVIDUAL, COLLECTIVE or HOUSEHOLD";
     }
-    if (!absl::SimpleAtod(f[9], &value)) {
-      g.Error(line_no, "target_value: a number");
-      continue;
-    }
+    if (!absl::SimpleAtod(f[9], &value)) return "target_value: a number";
     bool fresh = false;
     auto* req = g.At(absl::StrCat(f[0], "|", year, "|", f[2], "|", f[3], "|", f[4]), line_no, &fresh);
     if (fresh) {
@@ -135,65 +167,38 @@ int RunImportRegistrations(Args& a, const std::string& file) {
     t->set_description(f[8]);
     t->set_value(value);
     t->set_unit_of_measure(f[10]);
-  }
-  auto stub = av1::AwardsService::NewStub(
-      grpc::CreateChannel(Get(a, "target", "127.0.0.1:50054"), grpc::InsecureChannelCredentials()));
-  const std::string token = Token(a);
-  int64_t created = 0;
-  for (const auto& key : g.order) {
-    const auto& [line, req] = g.by_key[key];
-    av1::Registration made;
-    auto ctx = Context(token);
-    grpc::Status s = stub->CreateRegistration(ctx.get(), req, &made);
-    if (!s.ok()) {
-      if (Fatal(s)) return Fail(absl::StrCat("import registrations: line ", line, ": ", s.error_message()));
-      g.Error(line, s.error_message());
-      continue;
-    }
-    ++created;
-    std::printf("%s\t%s %d: %d targets\n", made.name().c_str(), made.subject_name().c_str(), made.year(),
-                made.targets_size());
-  }
-  return Report("registrations", created, g.failed, g.errors);
+    return "";
+  };
+  if (int rc = ReadGrouped(file, RegistrationHeader(), "registrations", &g, add); rc != 0) return rc;
+  auto stub = AwardsStub(a);
+  return SendGrouped<av1::CreateRegistrationRequest, av1::Registration>(
+      a, "registrations", g,
+      [&](grpc::ClientContext* ctx, const av1::CreateRegistrationRequest& req, av1::Registration* out) {
+        return stub->CreateRegistration(ctx, req, out);
+      },
+      [](const av1::Registration& made) {
+        std::printf("%s\t%s %d: %d targets\n", made.name().c_str(), made.subject_name().c_str(), made.year(),
+                    made.targets_size());
+      });
 }
 
 int RunImportNominations(Args& a, const std::string& file) {
-  if (file.empty()) return Fail("import nominations: give the CSV file (see lnobctl import --help)");
-  std::ifstream in(file);
-  if (!in) return Fail("import nominations: cannot read " + file);
-  std::vector<std::string> f;
-  int64_t line_no = 0;
-  if (!csv::ReadRecord(in, &f, &line_no) || f != NominationHeader()) {
-    return Fail("import nominations: the first line must be the header " + csv::FormatRecord(NominationHeader()));
-  }
   const std::string import_id = Get(a, "import_id", FileImportId(file));
   Grouped<av1::CreateNominationRequest> g;
-  while (csv::ReadRecord(in, &f, &line_no)) {
-    if (f.size() != NominationHeader().size()) {
-      g.Error(line_no, absl::StrCat("expected ", NominationHeader().size(), " columns, found ", f.size()));
-      continue;
-    }
+  auto add = [&](const std::vector<std::string>& f, int64_t line_no) -> std::string {
     std::string why;
     int64_t year = 0;
     av1::RecipientKind kind = av1::RECIPIENT_KIND_UNSPECIFIED;
     av1::Sex sex = av1::SEX_UNSPECIFIED;
-    if (!Number(f[0], "year", 0, &year, &why)) {
-      g.Error(line_no, why);
-      continue;
-    }
+    if (!Number(f[0], "year", 0, &year, &why)) return why;
     if (!av1::RecipientKind_Parse(f[2], &kind) || kind == av1::RECIPIENT_KIND_UNSPECIFIED) {
-      g.Error(line_no, "subject_kind: INDIVIDUAL, COLLECTIVE or HOUSEHOLD");
-      continue;
+      return "subject_kind: INDIVIDUAL, COLLECTIVE or HOUSEHOLD";
     }
-    if (!f[6].empty() && (!av1::Sex_Parse(f[6], &sex) || sex == av1::SEX_UNSPECIFIED)) {
-      g.Error(line_no, "sex: MALE, FEMALE or empty");
-      continue;
-    }
-    bool stats_ok = true;
-    for (const auto& w : Words(f[13])) stats_ok &= w == "POVERTY" || w == "DISBURSEMENT" || w == "INSPECTION";
-    if (!stats_ok) {
-      g.Error(line_no, "area_statistics: words among POVERTY DISBURSEMENT INSPECTION");
-      continue;
+    if (!f[6].empty() && (!av1::Sex_Parse(f[6], &sex) || sex == av1::SEX_UNSPECIFIED)) return "sex: MALE, FEMALE or empty";
+    for (const auto& w : Words(f[13])) {
+      if (w != "POVERTY" && w != "DISBURSEMENT" && w != "INSPECTION") {
+        return "area_statistics: words among POVERTY DISBURSEMENT INSPECTION";
+      }
     }
     bool fresh = false;
     auto* req = g.At(absl::StrCat(year, "|", f[1], "|", f[2], "|", f[3], "|", f[4], "|", f[5]), line_no, &fresh);
@@ -222,34 +227,26 @@ int RunImportNominations(Args& a, const std::string& file) {
       if (w == "DISBURSEMENT") er->set_area_disbursement(true);
       if (w == "INSPECTION") er->set_area_inspection(true);
     }
-  }
-  auto stub = av1::AwardsService::NewStub(
-      grpc::CreateChannel(Get(a, "target", "127.0.0.1:50054"), grpc::InsecureChannelCredentials()));
-  const std::string token = Token(a);
-  int64_t created = 0;
-  for (const auto& key : g.order) {
-    const auto& [line, req] = g.by_key[key];
-    av1::Nomination made;
-    auto ctx = Context(token);
-    grpc::Status s = stub->CreateNomination(ctx.get(), req, &made);
-    if (!s.ok()) {
-      if (Fatal(s)) return Fail(absl::StrCat("import nominations: line ", line, ": ", s.error_message()));
-      g.Error(line, s.error_message());
-      continue;
-    }
-    ++created;
-    std::printf("%s\t%s %s %d: evidence %lld items, digest %.12s\n", made.name().c_str(), made.form_code().c_str(),
-                made.subject_name().c_str(), made.year(), static_cast<long long>(made.evidence().items()),
-                made.evidence().digest().c_str());
-  }
-  return Report("nominations", created, g.failed, g.errors);
+    return "";
+  };
+  if (int rc = ReadGrouped(file, NominationHeader(), "nominations", &g, add); rc != 0) return rc;
+  auto stub = AwardsStub(a);
+  return SendGrouped<av1::CreateNominationRequest, av1::Nomination>(
+      a, "nominations", g,
+      [&](grpc::ClientContext* ctx, const av1::CreateNominationRequest& req, av1::Nomination* out) {
+        return stub->CreateNomination(ctx, req, out);
+      },
+      [](const av1::Nomination& made) {
+        std::printf("%s\t%s %s %d: evidence %lld items, digest %.12s\n", made.name().c_str(),
+                    made.form_code().c_str(), made.subject_name().c_str(), made.year(),
+                    static_cast<long long>(made.evidence().items()), made.evidence().digest().c_str());
+      });
 }
 
 int RunDemoAwards(Args& a) {
   const std::string key = ReadPrivateKey(a, "demo awards");
   if (key.empty()) return 1;
-  auto aw = av1::AwardsService::NewStub(
-      grpc::CreateChannel(Get(a, "target", "127.0.0.1:50054"), grpc::InsecureChannelCredentials()));
+  auto aw = AwardsStub(a);
   auto reg = rv1::HouseholdService::NewStub(
       grpc::CreateChannel(Get(a, "registry_target", "127.0.0.1:50051"), grpc::InsecureChannelCredentials()));
   auto camp = cv1::CampaignsService::NewStub(

@@ -178,7 +178,7 @@ int RunRefdata(std::map<std::string, std::string>& a) {
 }
 
 std::string g_positional;  // FILE of "import households FILE"
-std::string g_kind;        // households | support
+std::string g_kind;        // what to import, demo or verify (households, support, ...)
 
 int RunImport(std::map<std::string, std::string>& a) {
   if (g_kind == "support") return lnob::ctl::RunImportSupport(a, g_positional);
@@ -187,6 +187,8 @@ int RunImport(std::map<std::string, std::string>& a) {
   if (g_kind == "persons") return lnob::ctl::RunImportPersons(a, g_positional);
   if (g_kind == "plans") return lnob::ctl::RunImportPlans(a, g_positional);
   if (g_kind == "findings") return lnob::ctl::RunImportFindings(a, g_positional);
+  if (g_kind == "registrations") return lnob::ctl::RunImportRegistrations(a, g_positional);
+  if (g_kind == "nominations") return lnob::ctl::RunImportNominations(a, g_positional);
   return lnob::ctl::RunImportHouseholds(a, g_positional);
 }
 int RunAudit(std::map<std::string, std::string>& a) {

@@ -187,6 +187,49 @@ absl::Status AwardsLogic::ListRegistrations(const C& c, const v1::ListRegistrati
   return absl::OkStatus();
 }
 
+absl::Status AwardsLogic::RecordSelfEvaluation(const C& c, const v1::RecordSelfEvaluationRequest& req,
+                                               v1::Registration* out) {
+  const v1::SelfEvaluation& e = req.evaluation();
+  Violations v;
+  if (!api::ValidateRequestId(req.request_id()).ok()) v.Add("request_id", "must be a UUID");
+  if (e.point() == v1::EVALUATION_POINT_UNSPECIFIED || !v1::EvaluationPoint_IsValid(e.point())) {
+    v.Add("evaluation.point", "is required (MID_YEAR or YEAR_END)");
+  }
+  auto day = api::IsSet(e.date()) ? api::FromProtoDate(e.date(), "evaluation.date")
+                                  : InvalidField("evaluation.date", "is required");
+  for (const auto& fv : GetFieldViolations(day.status())) v.Add(fv.field, fv.description);
+  if (day.ok() && *day > Today()) v.Add("evaluation.date", "must not be in the future");
+  if (!v1::TaskRating_IsValid(e.task_rating())) v.Add("evaluation.task_rating", "is not a rating");
+  if (e.point() == v1::YEAR_END && e.task_rating() == v1::TASK_RATING_UNSPECIFIED) {
+    v.Add("evaluation.task_rating", "is required at YEAR_END (EXCELLENT, GOOD, COMPLETED or NOT_COMPLETED)");
+  }
+  if (e.annual_tasks().empty() || Utf8Chars(e.annual_tasks()) > 4000) {
+    v.Add("evaluation.annual_tasks", "is required (the year's professional tasks), at most 4,000 characters");
+  }
+  if (Utf8Chars(e.summary()) > 4000) v.Add("evaluation.summary", "must be at most 4,000 characters");
+  LNOB_RETURN_IF_ERROR(v.Status());
+  LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(req.registration(), "registrations", "registration"));
+  LNOB_ASSIGN_OR_RETURN(v1::Registration r, store_->GetRegistration(id));
+  LNOB_RETURN_IF_ERROR(scope_->CheckResource(c.principal, r.unit_code(), Today(), r.name()));
+  std::set<int> seen;
+  for (int i = 0; i < e.results_size(); ++i) {
+    const auto& t = e.results(i);
+    const std::string f = absl::StrCat("evaluation.results[", i, "]");
+    if (t.target() < 0 || t.target() >= r.targets_size()) {
+      v.Add(f + ".target", absl::StrCat("must be the index of a registered target (0-", r.targets_size() - 1, ")"));
+    } else if (!seen.insert(t.target()).second) {
+      v.Add(f + ".target", "is evaluated twice");
+    }
+    if (!(t.achieved() >= 0) || t.achieved() > 1e15) v.Add(f + ".achieved", "must be a number >= 0");
+    if (Utf8Chars(t.note()) > 500) v.Add(f + ".note", "must be at most 500 characters");
+  }
+  LNOB_RETURN_IF_ERROR(v.Status());
+  const std::string& me = c.principal.subject;
+  LNOB_ASSIGN_OR_RETURN(*out, store_->RecordSelfEvaluation(id, e, me,
+                                                           api::IdempotencyKeyFor(req, "RecordSelfEvaluation", me)));
+  return absl::OkStatus();
+}
+
 absl::Status AwardsLogic::CreateInitiative(const C& c, const v1::CreateInitiativeRequest& req, v1::Initiative* out) {
   const v1::Initiative& i = req.initiative();
   Violations v;
@@ -308,6 +351,26 @@ absl::Status AwardsLogic::CreateAdvancedExample(const C& c, const v1::CreateAdva
     return InvalidField("example.unit_code", "must be a unit code of the registry (ListAdminUnits)");
   }
   LNOB_RETURN_IF_ERROR(scope_->CheckFilter(c.principal, e.unit_code(), Today(), "example.unit_code"));
+  // Linked awards: decided, for the same kind of subject, in the example's area.
+  if (e.linked_awards_size() > 20) return InvalidField("example.linked_awards", "at most 20");
+  if (!e.linked_awards().empty()) {
+    LNOB_ASSIGN_OR_RETURN(auto area, scope_->CoveredBy({e.unit_code()}, Today()));
+    std::set<std::string> seen;
+    for (int i = 0; i < e.linked_awards_size(); ++i) {
+      const std::string f = absl::StrCat("example.linked_awards[", i, "]");
+      LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(e.linked_awards(i), "nominations", f));
+      auto n = store_->GetNomination(id);
+      if (!n.ok() && n.status().code() != absl::StatusCode::kNotFound) return n.status();
+      if (!n.ok() || !scope_->CheckResource(c.principal, n->unit_code(), Today(), n->name()).ok()) {
+        return InvalidField(f, "no such nomination (or outside your area)");
+      }
+      if (n->state() != v1::DECIDED) return InvalidField(f, "must be a decided award (not revoked)");
+      if (n->subject_kind() != e.subject_kind()) return InvalidField(f, "is an award to another kind of subject");
+      if (!area.count(n->unit_code())) return InvalidField(f, "is an award outside the example's area");
+      if (!seen.insert(n->name()).second) return InvalidField(f, "is linked twice");
+      e.set_linked_awards(i, n->name());
+    }
+  }
   const std::string& me = c.principal.subject;
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateAdvancedExample(e, me, api::IdempotencyKeyFor(req, "CreateAdvancedExample", me)));
   return absl::OkStatus();

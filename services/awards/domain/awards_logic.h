@@ -37,6 +37,7 @@ class AwardsLogic {
   absl::Status CreateRegistration(const C& c, const v1::CreateRegistrationRequest& req, v1::Registration* out);
   absl::Status ListRegistrations(const C& c, const v1::ListRegistrationsRequest& req,
                                  v1::ListRegistrationsResponse* out);
+  absl::Status RecordSelfEvaluation(const C& c, const v1::RecordSelfEvaluationRequest& req, v1::Registration* out);
   absl::Status CreateInitiative(const C& c, const v1::CreateInitiativeRequest& req, v1::Initiative* out);
   absl::Status ListInitiatives(const C& c, const v1::ListInitiativesRequest& req, v1::ListInitiativesResponse* out);
   absl::Status CreateAdvancedExample(const C& c, const v1::CreateAdvancedExampleRequest& req, v1::AdvancedExample* out);

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/proto_date.h"
+#include "common/peer/household_facts.h"
 #include "common/peer/peer.h"
 #include "common/status/status.h"
 #include "google/protobuf/util/json_util.h"
@@ -36,7 +37,7 @@ std::string Json(const google::protobuf::Message& m) {
 
 class GrpcEvidenceOwners final : public EvidenceOwners {
  public:
-  explicit GrpcEvidenceOwners(EvidencePeers peers) : peers_(std::move(peers)) {
+  explicit GrpcEvidenceOwners(EvidencePeers peers) : peers_(std::move(peers)), facts_(peers_.registry) {
     households_ = rv1::HouseholdService::NewStub(peer::NewPeerChannel(peers_.registry.address));
     campaigns_ = cv1::CampaignsService::NewStub(peer::NewPeerChannel(peers_.campaigns.address));
     funding_ = fv1::FundingService::NewStub(peer::NewPeerChannel(peers_.funding.address));
@@ -45,35 +46,21 @@ class GrpcEvidenceOwners final : public EvidenceOwners {
 
   absl::StatusOr<std::vector<OwnerRecord>> Households(const server::Call& call, const std::vector<std::string>& names,
                                                       absl::CivilDay as_of, OwnerRead* read) override {
-    std::vector<OwnerRecord> out;
-    out.reserve(names.size());
     *read = {.owner = "registry", .cursor = 0, .read_time = absl::Now()};
-    for (size_t at = 0; at < names.size(); at += kBatch) {
-      rv1::BatchGetHouseholdFactsRequest req;
-      for (size_t i = at; i < std::min(names.size(), at + kBatch); ++i) {
-        auto* q = req.add_queries();
-        q->set_household(names[i]);
-        *q->mutable_date() = api::ToProtoDate(as_of);
+    LNOB_ASSIGN_OR_RETURN(auto got, facts_.Fetch(call, names, as_of));
+    read->cursor = got.cursor;
+    std::vector<OwnerRecord> out;
+    out.reserve(got.facts.size());
+    for (const auto& f : got.facts) {
+      OwnerRecord r;
+      r.found = f.found();
+      if (r.found) {
+        r.commune_code = f.commune_code();
+        r.escaped = f.escaped();
+        r.ethnic_minority = f.ethnic_minority();
+        r.facts_json = Json(f);
       }
-      rv1::BatchGetHouseholdFactsResponse resp;
-      grpc::ClientContext ctx;
-      peer::AsCaller(call, peers_.registry.timeout, &ctx);
-      grpc::Status s = households_->BatchGetHouseholdFacts(&ctx, req, &resp);
-      if (!s.ok()) return peer::PeerStatus(s, "registry");
-      if (resp.facts_size() != req.queries_size()) return absl::InternalError("registry returned a short batch");
-      // The snapshot is as new as the oldest batch: keep the first cursor.
-      if (at == 0) read->cursor = resp.cursor();
-      for (const auto& f : resp.facts()) {
-        OwnerRecord r;
-        r.found = f.found();
-        if (r.found) {
-          r.commune_code = f.commune_code();
-          r.escaped = f.escaped();
-          r.ethnic_minority = f.ethnic_minority();
-          r.facts_json = Json(f);
-        }
-        out.push_back(std::move(r));
-      }
+      out.push_back(std::move(r));
     }
     return out;
   }
@@ -203,6 +190,7 @@ class GrpcEvidenceOwners final : public EvidenceOwners {
 
  private:
   EvidencePeers peers_;
+  peer::HouseholdFactsClient facts_;
   std::unique_ptr<rv1::HouseholdService::Stub> households_;
   std::unique_ptr<cv1::CampaignsService::Stub> campaigns_;
   std::unique_ptr<fv1::FundingService::Stub> funding_;

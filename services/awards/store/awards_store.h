@@ -110,6 +110,12 @@ class AwardsStore {
                                                               const std::string& creator,
                                                               const db::IdempotencyKey& key) = 0;
   virtual absl::StatusOr<std::vector<v1::Registration>> ListRegistrations(const RegistrationQuery& q) = 0;
+  virtual absl::StatusOr<v1::Registration> GetRegistration(const std::string& id) = 0;
+  // Once per point (the database checks the dates against the registration's year).
+  virtual absl::StatusOr<v1::Registration> RecordSelfEvaluation(const std::string& registration_id,
+                                                                const v1::SelfEvaluation& e,
+                                                                const std::string& evaluator,
+                                                                const db::IdempotencyKey& key) = 0;
   // author_keys: the authors folded, in order.
   virtual absl::StatusOr<v1::Initiative> CreateInitiative(const v1::Initiative& i,
                                                           const std::vector<std::string>& author_keys,

@@ -12,8 +12,8 @@
 #include "common/db/sql_values.h"
 #include "common/status/status.h"
 #include "common/util/uuid.h"
+#include "services/awards/store/pg_json.h"
 #include "services/awards/store/pg_nominations.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace lnob::awards {
 namespace {
@@ -29,19 +29,7 @@ void SetDate(const pqxx::field& f, google::type::Date* out) { api::SetProtoDate(
 std::string TargetsJson(const google::protobuf::RepeatedPtrField<v1::Target>& targets) {
   v1::Registration holder;
   *holder.mutable_targets() = targets;
-  std::string json;
-  google::protobuf::util::JsonPrintOptions o;
-  o.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(holder, &json, o);
-  // {"targets":[...]} -> [...]
-  const auto open = json.find('[');
-  return open == std::string::npos ? "[]" : json.substr(open, json.rfind(']') - open + 1);
-}
-void ParseTargets(const std::string& json, google::protobuf::RepeatedPtrField<v1::Target>* out) {
-  v1::Registration holder;
-  if (google::protobuf::util::JsonStringToMessage(absl::StrCat("{\"targets\":", json, "}"), &holder).ok()) {
-    *out = holder.targets();
-  }
+  return pg::ArrayJson(holder);
 }
 
 std::string MovementColumns() {
@@ -59,7 +47,7 @@ v1::Movement MovementFromRow(const pqxx::row& r) {
   SetDate(r[6], m.mutable_period_from());
   SetDate(r[7], m.mutable_period_to());
   m.set_owner_unit(Str(r[8]));
-  ParseTargets(Str(r[9]), m.mutable_targets());
+  pg::ParseArray("targets", Str(r[9]), &m);
   m.set_creator(Str(r[10]));
   api::SetProtoTimestamp(Str(r[11]), m.mutable_create_time());
   return m;
@@ -81,10 +69,42 @@ v1::Registration RegistrationFromRow(const pqxx::row& r) {
   x.set_unit_code(Str(r[5]));
   x.set_household(Str(r[6]));
   SetDate(r[7], x.mutable_registered_date());
-  ParseTargets(Str(r[8]), x.mutable_targets());
+  pg::ParseArray("targets", Str(r[8]), &x);
   x.set_creator(Str(r[9]));
   api::SetProtoTimestamp(Str(r[10]), x.mutable_create_time());
   return x;
+}
+
+// The self-evaluations of these registrations, in point order, one statement.
+void LoadEvaluations(transaction_base& tx, const std::vector<v1::Registration*>& regs) {
+  std::map<std::string, v1::Registration*> by_id;
+  std::vector<std::string> ids;
+  for (auto* r : regs) {
+    ids.emplace_back(api::IdOf(r->name()));
+    by_id[ids.back()] = r;
+  }
+  if (ids.empty()) return;
+  for (const auto& row : tx.exec_params(
+           absl::StrCat("SELECT registration_id::text, point, ", DateText("date"), ", results::text, task_rating,"
+                        " annual_tasks, summary, evaluator, ", db::Rfc3339("create_time"),
+                        " FROM self_evaluations WHERE registration_id = ANY($1::uuid[]) ORDER BY registration_id, point"),
+           ArrayLiteral(ids))) {
+    auto it = by_id.find(Str(row[0]));
+    if (it == by_id.end()) continue;
+    v1::SelfEvaluation* e = it->second->add_evaluations();
+    v1::EvaluationPoint point = v1::EVALUATION_POINT_UNSPECIFIED;
+    v1::EvaluationPoint_Parse(Str(row[1]), &point);
+    e->set_point(point);
+    SetDate(row[2], e->mutable_date());
+    pg::ParseArray("results", Str(row[3]), e);
+    v1::TaskRating rating = v1::TASK_RATING_UNSPECIFIED;
+    v1::TaskRating_Parse(Str(row[4]), &rating);
+    e->set_task_rating(rating);
+    e->set_annual_tasks(Str(row[5]));
+    e->set_summary(Str(row[6]));
+    e->set_evaluator(Str(row[7]));
+    api::SetProtoTimestamp(Str(row[8]), e->mutable_create_time());
+  }
 }
 
 std::string InitiativeColumns() {
@@ -114,7 +134,8 @@ v1::Initiative InitiativeFromRow(const pqxx::row& r) {
 std::string ExampleColumns() {
   return absl::StrCat("id::text, subject_kind, subject_name, household, field, unit_code, description, discovered_by, ",
                       DateText("discovered_date"), ", evidence, replication::text,"
-                      " coalesce('movements/' || movement_id, ''), creator, ", db::Rfc3339("create_time"));
+                      " coalesce('movements/' || movement_id, ''), creator, ", db::Rfc3339("create_time"),
+                      ", linked_awards");
 }
 v1::AdvancedExample ExampleFromRow(const pqxx::row& r) {
   v1::AdvancedExample x;
@@ -130,23 +151,18 @@ v1::AdvancedExample ExampleFromRow(const pqxx::row& r) {
   x.set_discovered_by(Str(r[7]));
   SetDate(r[8], x.mutable_discovered_date());
   for (auto& e : db::ArrayValue(r[9])) x.add_evidence(std::move(e));
-  v1::AdvancedExample holder;
-  if (google::protobuf::util::JsonStringToMessage(absl::StrCat("{\"replication\":", Str(r[10]), "}"), &holder).ok()) {
-    *x.mutable_replication() = holder.replication();
-  }
+  pg::ParseArray("replication", Str(r[10]), &x);
   x.set_movement(Str(r[11]));
   x.set_creator(Str(r[12]));
   api::SetProtoTimestamp(Str(r[13]), x.mutable_create_time());
+  for (auto& a : db::ArrayValue(r[14])) x.add_linked_awards(std::move(a));
   return x;
 }
 
 std::string ReplicationJson(const v1::AdvancedExample& e) {
   v1::AdvancedExample holder;
   *holder.mutable_replication() = e.replication();
-  std::string json;
-  (void)google::protobuf::util::MessageToJsonString(holder, &json);
-  const auto open = json.find('[');
-  return open == std::string::npos ? "[]" : json.substr(open, json.rfind(']') - open + 1);
+  return pg::ArrayJson(holder);
 }
 
 class PgAwardsStore final : public AwardsStore {
@@ -262,7 +278,50 @@ class PgAwardsStore final : public AwardsStore {
                q.after_id, q.limit)) {
         out.push_back(RegistrationFromRow(r));
       }
+      std::vector<v1::Registration*> ptrs;
+      for (auto& x : out) ptrs.push_back(&x);
+      LoadEvaluations(tx, ptrs);
       return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<v1::Registration> GetRegistration(const std::string& id) override {
+    return pool_->Fetch<v1::Registration>([&](transaction_base& tx, v1::Registration& out) -> absl::Status {
+      auto r = tx.exec_params(absl::StrCat("SELECT ", RegistrationColumns(), " FROM registrations WHERE id = $1::uuid"),
+                              id);
+      if (r.empty()) return api::NotFound("registrations/" + id);
+      out = RegistrationFromRow(r[0]);
+      LoadEvaluations(tx, {&out});
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<v1::Registration> RecordSelfEvaluation(const std::string& registration_id, const v1::SelfEvaluation& e,
+                                                        const std::string& evaluator,
+                                                        const db::IdempotencyKey& key) override {
+    return pool_->Write<v1::Registration>([&](transaction_base& tx, v1::Registration& out) -> absl::Status {
+      return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
+        const std::string point = v1::EvaluationPoint_Name(e.point());
+        if (!tx.exec_params("SELECT 1 FROM self_evaluations WHERE registration_id = $1::uuid AND point = $2",
+                            registration_id, point)
+                 .empty()) {
+          return WithReason(absl::AlreadyExistsError(absl::StrCat("the ", point, " evaluation is already recorded")),
+                            "ALREADY_EVALUATED");
+        }
+        v1::SelfEvaluation holder;
+        *holder.mutable_results() = e.results();
+        tx.exec_params(
+            "INSERT INTO self_evaluations (registration_id, point, date, results, task_rating, annual_tasks, summary,"
+            " evaluator) VALUES ($1::uuid, $2, $3::date, $4::jsonb, $5, $6, $7, $8)",
+            registration_id, point, api::ProtoDateText(e.date()), pg::ArrayJson(holder),
+            e.task_rating() == v1::TASK_RATING_UNSPECIFIED ? "" : v1::TaskRating_Name(e.task_rating()),
+            e.annual_tasks(), e.summary(), evaluator);
+        auto r = tx.exec_params(
+            absl::StrCat("SELECT ", RegistrationColumns(), " FROM registrations WHERE id = $1::uuid"), registration_id);
+        out = RegistrationFromRow(r[0]);
+        LoadEvaluations(tx, {&out});
+        return absl::OkStatus();
+      });
     });
   }
 
@@ -307,14 +366,15 @@ class PgAwardsStore final : public AwardsStore {
       return db::RunIdempotent(tx, key, &out, [&]() -> absl::Status {
         auto r = tx.exec_params(
             absl::StrCat("INSERT INTO advanced_examples (id, subject_kind, subject_name, household, field, unit_code,"
-                         " description, discovered_by, discovered_date, evidence, replication, movement_id, creator)"
-                         " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::date, $10::text[], $11::jsonb,"
-                         " NULLIF($12, '')::uuid, $13) RETURNING ",
+                         " description, discovered_by, discovered_date, evidence, replication, movement_id, creator,"
+                         " linked_awards) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::date, $10::text[], $11::jsonb,"
+                         " NULLIF($12, '')::uuid, $13, $14::text[]) RETURNING ",
                          ExampleColumns()),
             NewUuidV7(absl::Now()), v1::RecipientKind_Name(e.subject_kind()), e.subject_name(), e.household(),
             e.field(), e.unit_code(), e.description(), e.discovered_by(), api::ProtoDateText(e.discovered_date()),
             ArrayLiteral(std::vector<std::string>(e.evidence().begin(), e.evidence().end())), ReplicationJson(e),
-            e.movement().empty() ? "" : api::IdOf(e.movement()), creator);
+            e.movement().empty() ? "" : api::IdOf(e.movement()), creator,
+            ArrayLiteral(std::vector<std::string>(e.linked_awards().begin(), e.linked_awards().end())));
         out = ExampleFromRow(r[0]);
         return absl::OkStatus();
       });

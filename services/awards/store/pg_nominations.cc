@@ -15,7 +15,7 @@
 #include "common/db/sql_values.h"
 #include "common/status/status.h"
 #include "common/util/uuid.h"
-#include "google/protobuf/util/json_util.h"
+#include "services/awards/store/pg_json.h"
 
 namespace lnob::awards::pg {
 namespace {
@@ -32,23 +32,6 @@ void SetTime(const pqxx::field& f, google::protobuf::Timestamp* out) {
   if (!f.is_null()) api::SetProtoTimestamp(Str(f), out);
 }
 int64_t Int(const pqxx::field& f) { return f.is_null() ? 0 : f.as<int64_t>(); }
-
-// The repeated field of a holder message as a JSON array, and back.
-std::string ArrayJson(const google::protobuf::Message& holder) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions o;
-  o.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(holder, &json, o);
-  const auto open = json.find('[');
-  return open == std::string::npos ? "[]" : json.substr(open, json.rfind(']') - open + 1);
-}
-// Merged into `holder` (parsing JSON clears the message it parses into).
-void ParseArray(const std::string& field, const std::string& json, google::protobuf::Message* holder) {
-  std::unique_ptr<google::protobuf::Message> parsed(holder->New());
-  if (google::protobuf::util::JsonStringToMessage(absl::StrCat("{\"", field, "\":", json, "}"), parsed.get()).ok()) {
-    holder->MergeFrom(*parsed);
-  }
-}
 
 template <typename E, typename Parse>
 E EnumOf(const pqxx::field& f, Parse parse) {

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/proto_date.h"
+#include "common/peer/household_facts.h"
 #include "common/peer/peer.h"
 #include "common/status/status.h"
 #include "google/protobuf/util/json_util.h"
@@ -40,7 +41,7 @@ void SetDay(OwnerRecord* r, const google::type::Date& d) {
 
 class GrpcOwners final : public Owners {
  public:
-  explicit GrpcOwners(OwnerPeers peers) : peers_(std::move(peers)) {
+  explicit GrpcOwners(OwnerPeers peers) : peers_(std::move(peers)), facts_(peers_.registry) {
     auto funding = peer::NewPeerChannel(peers_.funding.address);
     support_ = fv1::SupportService::NewStub(funding);
     ledger_ = fv1::FundingService::NewStub(funding);
@@ -138,32 +139,19 @@ class GrpcOwners final : public Owners {
 
   absl::StatusOr<std::vector<OwnerRecord>> Households(const server::Call& call, const std::vector<std::string>& names,
                                                       absl::CivilDay as_of) {
+    LNOB_ASSIGN_OR_RETURN(auto got, facts_.Fetch(call, names, as_of));
     std::vector<OwnerRecord> out;
-    out.reserve(names.size());
-    for (size_t at = 0; at < names.size(); at += kBatch) {
-      rv1::BatchGetHouseholdFactsRequest req;
-      for (size_t i = at; i < std::min(names.size(), at + kBatch); ++i) {
-        auto* q = req.add_queries();
-        q->set_household(names[i]);
-        *q->mutable_date() = api::ToProtoDate(as_of);
+    out.reserve(got.facts.size());
+    for (const auto& f : got.facts) {
+      OwnerRecord r;
+      r.found = f.found();
+      if (r.found) {
+        r.commune_code = f.commune_code();
+        r.date = as_of;
+        r.dated = true;
+        r.facts_json = Json(f);
       }
-      rv1::BatchGetHouseholdFactsResponse resp;
-      grpc::ClientContext ctx;
-      peer::AsCaller(call, peers_.registry.timeout, &ctx);
-      grpc::Status s = households_->BatchGetHouseholdFacts(&ctx, req, &resp);
-      if (!s.ok()) return peer::PeerStatus(s, "registry");
-      if (resp.facts_size() != req.queries_size()) return absl::InternalError("registry returned a short batch");
-      for (const auto& f : resp.facts()) {
-        OwnerRecord r;
-        r.found = f.found();
-        if (r.found) {
-          r.commune_code = f.commune_code();
-          r.date = as_of;
-          r.dated = true;
-          r.facts_json = Json(f);
-        }
-        out.push_back(std::move(r));
-      }
+      out.push_back(std::move(r));
     }
     return out;
   }
@@ -216,6 +204,7 @@ class GrpcOwners final : public Owners {
   }
 
   OwnerPeers peers_;
+  peer::HouseholdFactsClient facts_;
   std::unique_ptr<fv1::SupportService::Stub> support_;
   std::unique_ptr<fv1::FundingService::Stub> ledger_;
   std::unique_ptr<rv1::HouseholdService::Stub> households_;

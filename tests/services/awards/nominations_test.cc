@@ -674,3 +674,93 @@ TEST_F(AwardsReportsTest, TheDossierIsOneArchiveWithTheFrozenEvidenceAndAManifes
 
 }  // namespace
 }  // namespace lnob::awards
+
+namespace lnob::awards {
+namespace {
+
+TEST_F(NominationsTest, SelfEvaluationsMidYearAndAtYearEndAgainstTheTargets) {
+  v1::Movement m = Movement();
+  auto req = Registration(m.name(), "Hà Thị Sen", 2024);
+  auto* t = req.mutable_registration()->add_targets();
+  t->set_description("Tổ chức 6 buổi tuyên truyền");
+  t->set_value(6);
+  req.set_request_id(NewRequestId());
+  v1::Registration r;
+  ASSERT_TRUE(logic_->CreateRegistration(commune_, req, &r).ok());
+  auto eval = [&](v1::EvaluationPoint point, google::type::Date day, v1::TaskRating rating) {
+    v1::RecordSelfEvaluationRequest e;
+    e.set_request_id(NewRequestId());
+    e.set_registration(r.name());
+    auto* x = e.mutable_evaluation();
+    x->set_point(point);
+    *x->mutable_date() = day;
+    x->set_task_rating(rating);
+    x->set_annual_tasks("Nhiệm vụ công tác dân tộc năm 2024 của xã");
+    auto* res = x->add_results();
+    res->set_target(0);
+    res->set_achieved(point == v1::MID_YEAR ? 2 : 6);
+    return e;
+  };
+  v1::Registration out;
+  // A mid-year evaluation in March is not mid-year (the database says so).
+  EXPECT_EQ(logic_->RecordSelfEvaluation(commune_, eval(v1::MID_YEAR, Day(2024, 3, 1), v1::TASK_RATING_UNSPECIFIED), &out)
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(
+      logic_->RecordSelfEvaluation(commune_, eval(v1::MID_YEAR, Day(2024, 7, 5), v1::TASK_RATING_UNSPECIFIED), &out).ok());
+  EXPECT_EQ(logic_->RecordSelfEvaluation(commune_, eval(v1::MID_YEAR, Day(2024, 7, 9), v1::TASK_RATING_UNSPECIFIED), &out)
+                .code(),
+            absl::StatusCode::kAlreadyExists);
+  // The year end rates the tasks, and names a registered target.
+  EXPECT_TRUE(Fields(logic_->RecordSelfEvaluation(
+                         commune_, eval(v1::YEAR_END, Day(2025, 1, 10), v1::TASK_RATING_UNSPECIFIED), &out))
+                  .count("evaluation.task_rating"));
+  auto bad = eval(v1::YEAR_END, Day(2025, 1, 10), v1::EXCELLENT);
+  bad.mutable_evaluation()->mutable_results(0)->set_target(5);
+  EXPECT_TRUE(Fields(logic_->RecordSelfEvaluation(commune_, bad, &out)).count("evaluation.results[0].target"));
+  ASSERT_TRUE(logic_->RecordSelfEvaluation(commune_, eval(v1::YEAR_END, Day(2025, 1, 10), v1::EXCELLENT), &out).ok());
+  ASSERT_EQ(out.evaluations_size(), 2);
+  EXPECT_EQ(out.evaluations(0).point(), v1::MID_YEAR);
+  EXPECT_EQ(out.evaluations(1).task_rating(), v1::EXCELLENT);
+  EXPECT_EQ(out.evaluations(1).results(0).achieved(), 6);
+  EXPECT_EQ(out.evaluations(1).evaluator(), "commune-officer");
+  v1::ListRegistrationsRequest list;
+  list.set_movement(m.name());
+  v1::ListRegistrationsResponse listed;
+  ASSERT_TRUE(logic_->ListRegistrations(officer_, list, &listed).ok());
+  ASSERT_EQ(listed.registrations_size(), 1);
+  EXPECT_EQ(listed.registrations(0).evaluations_size(), 2);
+  // Another district's officer does not evaluate it.
+  server::Call other = CallAs("other", {"awards.*"}, {"25216"});
+  EXPECT_EQ(logic_->RecordSelfEvaluation(other, eval(v1::MID_YEAR, Day(2024, 7, 5), v1::TASK_RATING_UNSPECIFIED), &out)
+                .code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(NominationsTest, AnAdvancedExampleLinksTheDecidedAwardsItLedTo) {
+  v1::Nomination decided = Approved(Request("Hà Thị Sen"));
+  ASSERT_TRUE(Decide(&decided).ok());
+  auto draft = Nominate(Request("Lò Văn Tư"));
+  ASSERT_TRUE(draft.ok());
+  v1::CreateAdvancedExampleRequest req;
+  req.set_request_id(NewRequestId());
+  auto* e = req.mutable_example();
+  e->set_subject_kind(v1::INDIVIDUAL);
+  e->set_subject_name("Hà Thị Sen");
+  e->set_field("giảm nghèo");
+  e->set_unit_code("25195");
+  e->set_description("Vận động hộ nghèo làm kinh tế");
+  e->set_discovered_by("Ban Dân tộc");
+  *e->mutable_discovered_date() = Day(2025, 2, 1);
+  e->add_linked_awards(decided.name());
+  e->add_linked_awards(draft->name());
+  v1::AdvancedExample out;
+  EXPECT_TRUE(Fields(logic_->CreateAdvancedExample(commune_, req, &out)).count("example.linked_awards[1]"));
+  e->mutable_linked_awards()->RemoveLast();
+  ASSERT_TRUE(logic_->CreateAdvancedExample(commune_, req, &out).ok());
+  ASSERT_EQ(out.linked_awards_size(), 1);
+  EXPECT_EQ(out.linked_awards(0), decided.name());
+}
+
+}  // namespace
+}  // namespace lnob::awards
