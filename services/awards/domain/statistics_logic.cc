@@ -128,15 +128,24 @@ absl::Status AwardsLogic::GetStatistics(const C& c, const v1::GetStatisticsReque
     const scope::UnitVersion* v = graph->Find(code, geo);
     if (v != nullptr && v->parent_code == parent) children.push_back(code);
   }
+  // Each unit of the rows to its child: up its parents on that day (the code's own unit then
+  // through the lineage when it was retired), once per code.
+  const std::set<std::string> child_set(children.begin(), children.end());
   std::map<std::string, std::string> child_of;
-  for (const auto& child : children) {
-    for (const auto& code : graph->UnitsUnder(child, geo)) child_of.emplace(code, child);
+  for (const auto& a : rows.decided) {
+    if (child_of.count(a.unit_code)) continue;
+    std::string at = graph->UnitOn(a.unit_code, geo);
+    for (int depth = 0; depth < 8 && !at.empty() && !child_set.count(at); ++depth) {
+      const scope::UnitVersion* v = graph->Find(at, geo);
+      at = v == nullptr ? "" : v->parent_code;
+    }
+    child_of[a.unit_code] = child_set.count(at) ? at : "";
   }
   std::map<std::string, v1::UnitAwards> by_unit;
   for (const auto& child : children) by_unit[child].set_unit_code(child);
   for (const auto& a : rows.decided) {
     auto it = child_of.find(a.unit_code);
-    if (it == child_of.end()) continue;  // decided at the parent's own level
+    if (it == child_of.end() || it->second.empty()) continue;  // decided at the parent's own level
     auto& u = by_unit[it->second];
     u.set_decided(u.decided() + a.count);
     if (EthnicMinority(a.ethnic_group_code) && a.subject_kind != "COLLECTIVE") u.set_ethnic_minority(u.ethnic_minority() + a.count);

@@ -660,10 +660,11 @@ absl::StatusOr<StatisticsRows> Statistics(db::Pool* pool, const std::string& fir
     const bool filtered = units.has_value();
     const std::string unit_list = ArrayLiteral(units.value_or(std::vector<std::string>{}));
     for (const auto& r : tx.exec_params(
-             "SELECT d.form_code, n.unit_code, n.subject_kind, n.sex, n.ethnic_group_code, count(*)"
-             " FROM decisions d JOIN nominations n ON n.id = d.nomination_id"
-             " WHERE d.date BETWEEN $1::date AND $2::date AND n.state = 'DECIDED'"
-             " AND (NOT $3 OR n.unit_code = ANY($4::text[])) GROUP BY 1, 2, 3, 4, 5",
+             "SELECT d.form_code, d.unit_code, d.subject_kind, d.sex, d.ethnic_group_code, count(*)"
+             " FROM decisions d WHERE d.date BETWEEN $1::date AND $2::date"
+             " AND (NOT $3 OR d.unit_code = ANY($4::text[]))"
+             " AND NOT EXISTS (SELECT 1 FROM revocations r WHERE r.nomination_id = d.nomination_id)"
+             " GROUP BY 1, 2, 3, 4, 5",
              first, last, filtered, unit_list)) {
       out.decided.push_back({Str(r[0]), Str(r[1]), Str(r[2]), Str(r[3]), Str(r[4]), r[5].as<int64_t>()});
     }
