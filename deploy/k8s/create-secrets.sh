@@ -41,7 +41,7 @@ set -euo pipefail
 
 # Services with a schema and roles of their own (the gateway's schema holds the API keys); add
 # each new service here too.
-SERVICES=(registry funding campaigns inspection awards gateway)
+SERVICES=(registry funding campaigns inspection awards reporting gateway)
 # Services that mint their own tokens (funding, campaigns: --service_signing_key; the gateway:
 # --jwt_signing_key, for calls made with an API key).
 SIGNING_SERVICES=(funding campaigns inspection awards gateway)

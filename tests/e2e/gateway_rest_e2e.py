@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""End-to-end: every REST route of the registry, funding, campaigns, inspection and awards APIs through the real
-gateway, called with curl only (a client we did not write).
+"""End-to-end: every REST route of the registry, funding, campaigns, inspection, awards and reporting APIs through
+the real gateway, called with curl only (a client we did not write).
 
 Run by ctest through ./lnob test, which provides a PostgreSQL (LNOB_TEST_*). Starts the real
 registry, funding and gateway binaries on a temporary database, then:
@@ -36,7 +36,7 @@ LNOBCTL = os.path.join(BIN, "lnobctl")
 ADMIN = os.environ.get("LNOB_TEST_ADMIN_URL")
 PACKAGES = {"lnob.registry.v1": "registry", "lnob.funding.v1": "funding",
             "lnob.campaigns.v1": "campaigns", "lnob.inspection.v1": "inspection",
-            "lnob.awards.v1": "awards"}  # API package -> serving binary
+            "lnob.awards.v1": "awards", "lnob.reporting.v1": "reporting"}  # API package -> serving binary
 
 # gRPC codes (google.rpc.Code) and the HTTP status the gateway must answer with
 # (HttpStatusForCode in common/status/status.cc).
@@ -48,7 +48,7 @@ HTTP_STATUS = {INVALID_ARGUMENT: 400, DEADLINE_EXCEEDED: 504, NOT_FOUND: 404, AL
                UNIMPLEMENTED: 501, UNAVAILABLE: 503, UNAUTHENTICATED: 401}
 BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest"
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
-SERVICES = ("registry", "funding", "campaigns", "inspection", "awards")
+SERVICES = ("registry", "funding", "campaigns", "inspection", "awards", "reporting")
 HTTP_RULE_FIELD = 72295728  # (google.api.http) on google.protobuf.MethodOptions
 
 
@@ -199,6 +199,7 @@ class GatewayRestE2E(unittest.TestCase):
         cls.start("campaigns")
         cls.start("inspection")
         cls.start("awards")
+        cls.start("reporting")
         addr = {pkg: f"127.0.0.1:{cls.ports[binary]}" for pkg, binary in PACKAGES.items()}
         # Every service of the two API packages, routed to the binary that serves it.
         cls.backends = ",".join(f"{svc}={addr[pkg]}" for pkg, svcs in cls.services.items() for svc in svcs)
@@ -1089,6 +1090,18 @@ class GatewayRestE2E(unittest.TestCase):
             "point": "YEAR_END", "date": date(2025, 1, 5), "taskRating": "GOOD", "annualTasks": "Nhiệm vụ năm 2024",
             "results": [{"target": 0, "achieved": 3}, {"target": 1, "achieved": 2}]}}, token=nominator)
         self.assertEqual(evaluated["evaluations"][0]["taskRating"], "GOOD")
+
+    def test_4h_report_definitions_and_calendar(self):
+        definitions = self.call("GET", "/v1/reportDefinitions")["definitions"]
+        self.assertIn("EMULATION_STATISTICS", [d["code"] for d in definitions])
+        ntp = self.call("GET", "/v1/reportDefinitions/NTP1719_MONITORING")
+        self.assertEqual(ntp["regime"], "NTP1719_MONITORING")
+        self.assertIn("lnob.funding.v1.FundingService/GetDisbursementReport",
+                      [i["method"] for s in ntp["sections"] for i in s["indicators"]])
+        calendar = self.call("GET", "/v1/reportCalendar?year=2025", token=self.mint("VIEWER"))
+        due = {(d["definition"], d["rule"]): d["dueDate"] for d in calendar["due"]}
+        self.assertEqual(due[("reportDefinitions/EMULATION_STATISTICS", "form 0602.N received by 15 December")],
+                         date(2025, 12, 15))
 
     def test_5_error_table(self):
         # One subTest per case, so that every broken case is reported.
