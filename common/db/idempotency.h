@@ -27,6 +27,10 @@ absl::StatusOr<std::optional<std::string>> BeginIdempotent(pqxx::transaction_bas
                                                            absl::string_view subject);
 void FinishIdempotent(pqxx::transaction_base& tx, absl::string_view request_id,
                       absl::string_view response);
+// Looks, without claiming the id, for the stored response of an earlier identical request
+// (the same errors as Begin for a mismatch): a use case that reads other services before it
+// writes answers a retry from here before calling them again. nullopt when there is none yet.
+absl::StatusOr<std::optional<std::string>> PriorResponse(pqxx::transaction_base& tx, const IdempotencyKey& key);
 
 // An import id belongs to the caller that started it (the row of table `imports` whose
 // `actor_column` holds the subject): another caller resuming it gets ALREADY_EXISTS (reason

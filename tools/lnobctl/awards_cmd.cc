@@ -59,6 +59,7 @@ struct Grouped {
   std::map<std::string, std::pair<int64_t, Req>> by_key;  // key -> (first line, request)
   int64_t failed = 0;
   std::vector<std::string> errors;
+  std::set<std::string> refused;  // keys with a refused row: never sent incomplete
   void Error(int64_t line, const std::string& message) {
     ++failed;
     if (errors.size() < 20) errors.push_back(absl::StrCat("line ", line, ": ", message));
@@ -82,12 +83,13 @@ int Report(const char* what, int64_t created, int64_t failed, const std::vector<
   return failed > 0 ? 3 : 0;
 }
 
-// Reads the CSV `file` (its first line must be `header`) row by row into `g`: add(fields,
-// line) adds a row or returns why it is refused. Non-zero (after a message) when the file
-// cannot be read.
-template <typename Req, typename Add>
+// Reads the CSV `file` (its first line must be `header`) row by row into `g`: key_of(fields)
+// names the record a row belongs to, add(fields, line, key) adds the row or returns why it is
+// refused (the whole record is then not sent). Non-zero (after a message) when the file cannot
+// be read.
+template <typename Req, typename KeyOf, typename Add>
 int ReadGrouped(const std::string& file, const std::vector<std::string>& header, const char* what, Grouped<Req>* g,
-                Add&& add) {
+                KeyOf&& key_of, Add&& add) {
   if (file.empty()) return Fail(absl::StrCat("import ", what, ": give the CSV file (see lnobctl import --help)"));
   std::ifstream in(file);
   if (!in) return Fail(absl::StrCat("import ", what, ": cannot read ", file));
@@ -101,8 +103,12 @@ int ReadGrouped(const std::string& file, const std::vector<std::string>& header,
       g->Error(line_no, absl::StrCat("expected ", header.size(), " columns, found ", f.size()));
       continue;
     }
-    const std::string why = add(f, line_no);
-    if (!why.empty()) g->Error(line_no, why);
+    const std::string key = key_of(f);
+    const std::string why = add(f, line_no, key);
+    if (!why.empty()) {
+      g->Error(line_no, why);
+      g->refused.insert(key);
+    }
   }
   return 0;
 }
@@ -114,6 +120,10 @@ int SendGrouped(Args& a, const char* what, Grouped<Req>& g, Call&& call, Show&& 
   int64_t created = 0;
   for (const auto& key : g.order) {
     const auto& [line, req] = g.by_key[key];
+    if (g.refused.count(key)) {
+      g.Error(line, "not sent: a row of this record was refused (fix it and run the file again)");
+      continue;
+    }
     Resp made;
     auto ctx = Context(token);
     grpc::Status s = call(ctx.get(), req, &made);
@@ -138,7 +148,10 @@ std::unique_ptr<av1::AwardsService::Stub> AwardsStub(const Args& a) {
 int RunImportRegistrations(Args& a, const std::string& file) {
   const std::string import_id = Get(a, "import_id", FileImportId(file));
   Grouped<av1::CreateRegistrationRequest> g;
-  auto add = [&](const std::vector<std::string>& f, int64_t line_no) -> std::string {
+  auto key_of = [](const std::vector<std::string>& f) {
+    return absl::StrCat(f[0], "|", f[1], "|", f[2], "|", f[3], "|", f[4]);
+  };
+  auto add = [&](const std::vector<std::string>& f, int64_t line_no, const std::string& key) -> std::string {
     std::string why;
     int64_t year = 0;
     google::type::Date registered;
@@ -150,7 +163,7 @@ int RunImportRegistrations(Args& a, const std::string& file) {
     }
     if (!absl::SimpleAtod(f[9], &value)) return "target_value: a number";
     bool fresh = false;
-    auto* req = g.At(absl::StrCat(f[0], "|", year, "|", f[2], "|", f[3], "|", f[4]), line_no, &fresh);
+    auto* req = g.At(key, line_no, &fresh);
     if (fresh) {
       req->set_request_id(RowRequestId(import_id, line_no));
       auto* r = req->mutable_registration();
@@ -169,7 +182,7 @@ int RunImportRegistrations(Args& a, const std::string& file) {
     t->set_unit_of_measure(f[10]);
     return "";
   };
-  if (int rc = ReadGrouped(file, RegistrationHeader(), "registrations", &g, add); rc != 0) return rc;
+  if (int rc = ReadGrouped(file, RegistrationHeader(), "registrations", &g, key_of, add); rc != 0) return rc;
   auto stub = AwardsStub(a);
   return SendGrouped<av1::CreateRegistrationRequest, av1::Registration>(
       a, "registrations", g,
@@ -185,7 +198,10 @@ int RunImportRegistrations(Args& a, const std::string& file) {
 int RunImportNominations(Args& a, const std::string& file) {
   const std::string import_id = Get(a, "import_id", FileImportId(file));
   Grouped<av1::CreateNominationRequest> g;
-  auto add = [&](const std::vector<std::string>& f, int64_t line_no) -> std::string {
+  auto key_of = [](const std::vector<std::string>& f) {
+    return absl::StrCat(f[0], "|", f[1], "|", f[2], "|", f[3], "|", f[4], "|", f[5]);
+  };
+  auto add = [&](const std::vector<std::string>& f, int64_t line_no, const std::string& key) -> std::string {
     std::string why;
     int64_t year = 0;
     av1::RecipientKind kind = av1::RECIPIENT_KIND_UNSPECIFIED;
@@ -201,7 +217,7 @@ int RunImportNominations(Args& a, const std::string& file) {
       }
     }
     bool fresh = false;
-    auto* req = g.At(absl::StrCat(year, "|", f[1], "|", f[2], "|", f[3], "|", f[4], "|", f[5]), line_no, &fresh);
+    auto* req = g.At(key, line_no, &fresh);
     auto* n = req->mutable_nomination();
     if (fresh) {
       req->set_request_id(RowRequestId(import_id, line_no));
@@ -229,7 +245,7 @@ int RunImportNominations(Args& a, const std::string& file) {
     }
     return "";
   };
-  if (int rc = ReadGrouped(file, NominationHeader(), "nominations", &g, add); rc != 0) return rc;
+  if (int rc = ReadGrouped(file, NominationHeader(), "nominations", &g, key_of, add); rc != 0) return rc;
   auto stub = AwardsStub(a);
   return SendGrouped<av1::CreateNominationRequest, av1::Nomination>(
       a, "nominations", g,

@@ -211,6 +211,22 @@ absl::Status AwardsLogic::RecordSelfEvaluation(const C& c, const v1::RecordSelfE
   LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(req.registration(), "registrations", "registration"));
   LNOB_ASSIGN_OR_RETURN(v1::Registration r, store_->GetRegistration(id));
   LNOB_RETURN_IF_ERROR(scope_->CheckResource(c.principal, r.unit_code(), Today(), r.name()));
+  // The windows of the two points in the registration's year (the database checks them too).
+  const int y = r.year();
+  const bool mid = e.point() == v1::MID_YEAR;
+  const absl::CivilDay from = mid ? absl::CivilDay(y, 6, 1) : absl::CivilDay(y, 11, 1);
+  const absl::CivilDay to = mid ? absl::CivilDay(y, 12, 31) : absl::CivilDay(y + 1, 3, 31);
+  if (*day < from || *day > to) {
+    v.Add("evaluation.date", absl::StrCat("a ", mid ? "mid-year" : "year-end", " evaluation of ", y, " is dated from ",
+                                          FormatDate(from), " to ", FormatDate(to)));
+  }
+  for (const auto& other : r.evaluations()) {
+    if (other.point() == e.point()) continue;
+    const absl::CivilDay d = api::ProtoDay(other.date());
+    if ((mid && *day > d) || (!mid && *day < d)) {
+      v.Add("evaluation.date", "the year-end evaluation is not dated before the mid-year one");
+    }
+  }
   std::set<int> seen;
   for (int i = 0; i < e.results_size(); ++i) {
     const auto& t = e.results(i);

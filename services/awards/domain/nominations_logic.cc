@@ -2,6 +2,7 @@
 // decision or the submission upward, revocation.
 
 #include <algorithm>
+#include <cmath>
 #include <regex>
 #include <set>
 #include <string>
@@ -233,6 +234,11 @@ absl::Status AwardsLogic::CreateNomination(const C& c, const v1::CreateNominatio
   }
   LNOB_RETURN_IF_ERROR(scope_->CheckFilter(c.principal, n.unit_code(), Today(), "nomination.unit_code"));
 
+  // A retry is answered before the owners are read again.
+  const std::string& me = c.principal.subject;
+  const db::IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateNomination", me);
+  LNOB_ASSIGN_OR_RETURN(bool replayed, store_->Replay(key, out));
+  if (replayed) return absl::OkStatus();
   EvidenceRefs refs;
   const auto& er = n.evidence_request();
   LNOB_RETURN_IF_ERROR(ParseNames(er.households(), "households", "nomination.evidence_request.households",
@@ -251,9 +257,7 @@ absl::Status AwardsLogic::CreateNomination(const C& c, const v1::CreateNominatio
   if (person) k.named_keys.push_back(k.name_key);
   for (const auto& p : n.named_persons()) k.named_keys.push_back(NameKey(p));
   n.clear_evidence_request();
-  const std::string& me = c.principal.subject;
-  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateNomination(n, k, evidence, me,
-                                                       api::IdempotencyKeyFor(req, "CreateNomination", me)));
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateNomination(n, k, evidence, me, key));
   return absl::OkStatus();
 }
 
@@ -351,6 +355,8 @@ absl::Status AwardsLogic::RefreshEvidence(const C& c, const v1::RefreshEvidenceR
   const std::string& me = c.principal.subject;
   LNOB_ASSIGN_OR_RETURN(Step s, StepFor(c, req.nomination(), req.etag(),
                                         api::IdempotencyKeyFor(req, "RefreshEvidence", me)));
+  LNOB_ASSIGN_OR_RETURN(bool replayed, store_->Replay(s.key, out));
+  if (replayed) return absl::OkStatus();
   LNOB_ASSIGN_OR_RETURN(v1::Nomination n, store_->GetNomination(s.nomination_id));
   LNOB_ASSIGN_OR_RETURN(auto frozen, store_->GetEvidence(s.nomination_id, 0));
   EvidenceRefs refs;
@@ -416,11 +422,13 @@ absl::Status AwardsLogic::CreateCouncil(const C& c, const v1::CreateCouncilReque
     if (Utf8Chars(m.role()) > 100) v.Add(f + ".role", "must be at most 100 characters");
     name_keys.push_back(NameKey(m.display_name()));
   }
-  if (k.quorum_share() != 0 && !(k.quorum_share() > 0 && k.quorum_share() <= 1)) {
-    v.Add("council.quorum_share", "must be in (0, 1] (unset: the rule's)");
+  // Shares are kept to three decimals: checked as they will be stored.
+  const double quorum = std::round(k.quorum_share() * 1000) / 1000, majority = std::round(k.majority_share() * 1000) / 1000;
+  if (k.quorum_share() != 0 && !(quorum > 0 && quorum <= 1)) {
+    v.Add("council.quorum_share", "must be in (0, 1] to three decimals (unset: the rule's)");
   }
-  if (k.majority_share() != 0 && !(k.majority_share() >= 0.5 && k.majority_share() < 1)) {
-    v.Add("council.majority_share", "must be in [0.5, 1) (unset: the rule's)");
+  if (k.majority_share() != 0 && !(majority >= 0.5 && majority < 1)) {
+    v.Add("council.majority_share", "must be in [0.5, 1) to three decimals (unset: the rule's)");
   }
   LNOB_RETURN_IF_ERROR(v.Status());
   LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
@@ -433,11 +441,13 @@ absl::Status AwardsLogic::CreateCouncil(const C& c, const v1::CreateCouncilReque
   return absl::OkStatus();
 }
 
-absl::Status AwardsLogic::ListCouncils(const C&, const v1::ListCouncilsRequest& req, v1::ListCouncilsResponse* out) {
+absl::Status AwardsLogic::ListCouncils(const C& c, const v1::ListCouncilsRequest& req, v1::ListCouncilsResponse* out) {
+  // Councils of the caller's area (their members are named).
+  LNOB_ASSIGN_OR_RETURN(Units units, UnitsFor(c, "", "unit_code"));
   LNOB_ASSIGN_OR_RETURN(auto rows, api::FetchPage<v1::Council>(
                                        tokens_, req,
                                        [&](const std::string& after, int limit) {
-                                         return store_->ListCouncils(after, limit);
+                                         return store_->ListCouncils(units, after, limit);
                                        },
                                        [](const v1::Council& x) { return api::IdOf(x.name()); },
                                        out->mutable_next_page_token()));
@@ -456,6 +466,18 @@ absl::Status AwardsLogic::OpenCouncilReview(const C& c, const v1::OpenCouncilRev
   const std::string& me = c.principal.subject;
   LNOB_ASSIGN_OR_RETURN(Step s, StepFor(c, req.nomination(), req.etag(),
                                         api::IdempotencyKeyFor(req, "OpenCouncilReview", me)));
+  // A council of the caller's area, advising a level that contains the nominee's unit.
+  auto k = store_->GetCouncil(*council);
+  if (!k.ok() && k.status().code() != absl::StatusCode::kNotFound) return k.status();
+  if (!k.ok() || !scope_->CheckResource(c.principal, k->unit_code(), Today(), k->name()).ok()) {
+    return InvalidField("council", "no such council (or outside your area)");
+  }
+  LNOB_ASSIGN_OR_RETURN(v1::Nomination n, store_->GetNomination(s.nomination_id));
+  LNOB_ASSIGN_OR_RETURN(auto advised, scope_->CoveredBy({k->unit_code()}, Today()));
+  if (!advised.count(n.unit_code())) {
+    return InvalidField("council", absl::StrCat("advises unit ", k->unit_code(), ", which does not contain the nominee's unit ",
+                                                n.unit_code()));
+  }
   LNOB_ASSIGN_OR_RETURN(*out, store_->OpenCouncilReview(s, *council, FormatDate(*day)));
   return absl::OkStatus();
 }
@@ -507,6 +529,8 @@ absl::Status AwardsLogic::DecideNomination(const C& c, const v1::DecideNominatio
   const std::string& me = c.principal.subject;
   LNOB_ASSIGN_OR_RETURN(Step s, StepFor(c, req.nomination(), req.etag(),
                                         api::IdempotencyKeyFor(req, "DecideNomination", me)));
+  LNOB_ASSIGN_OR_RETURN(bool replayed, store_->Replay(s.key, out));
+  if (replayed) return absl::OkStatus();
   LNOB_ASSIGN_OR_RETURN(v1::Nomination n, store_->GetNomination(s.nomination_id));
   // What inspection says now, under the decider's token; the database refuses the decision
   // when it shows open work and there is no override reason.
@@ -555,6 +579,10 @@ absl::Status AwardsLogic::RevokeAward(const C& c, const v1::RevokeAwardRequest& 
   LNOB_RETURN_IF_ERROR(v.Status());
   const std::string& me = c.principal.subject;
   LNOB_ASSIGN_OR_RETURN(Step s, StepFor(c, req.nomination(), req.etag(), api::IdempotencyKeyFor(req, "RevokeAward", me)));
+  LNOB_ASSIGN_OR_RETURN(v1::Nomination n, store_->GetNomination(s.nomination_id));
+  if (n.has_decision() && *day < api::ProtoDay(n.decision().date())) {
+    return InvalidField("revocation.date", absl::StrCat("must not be before the decision (", api::ProtoDateText(n.decision().date()), ")"));
+  }
   LNOB_ASSIGN_OR_RETURN(*out, store_->Revoke(s, r));
   return absl::OkStatus();
 }

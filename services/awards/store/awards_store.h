@@ -144,7 +144,8 @@ class AwardsStore {
   virtual absl::StatusOr<v1::Council> CreateCouncil(const v1::Council& c, const std::vector<std::string>& name_keys,
                                                     const std::string& creator, const db::IdempotencyKey& key) = 0;
   virtual absl::StatusOr<v1::Council> GetCouncil(const std::string& id) = 0;
-  virtual absl::StatusOr<std::vector<v1::Council>> ListCouncils(const std::string& after_id, int limit) = 0;
+  virtual absl::StatusOr<std::vector<v1::Council>> ListCouncils(const Units& units, const std::string& after_id,
+                                                                int limit) = 0;
   virtual absl::StatusOr<v1::Nomination> OpenCouncilReview(const Step& s, const std::string& council_id,
                                                            const std::string& opened_date) = 0;
   virtual absl::StatusOr<v1::Nomination> CastVote(const Step& s, const std::string& choice, int snapshot_seq) = 0;
@@ -161,6 +162,9 @@ class AwardsStore {
                                                     const Units& units) = 0;
   virtual absl::StatusOr<std::vector<v1::ChangeEvent>> ReadFeed(int64_t after_cursor, int limit) = 0;
   virtual absl::StatusOr<int64_t> FeedHead() = 0;
+  // The response stored for an earlier identical request, into *out: true when there is one
+  // (a use case that reads other services first answers a retry before calling them again).
+  virtual absl::StatusOr<bool> Replay(const db::IdempotencyKey& key, google::protobuf::Message* out) = 0;
   virtual bool Healthy() = 0;
 };
 

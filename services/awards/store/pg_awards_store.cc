@@ -421,8 +421,9 @@ class PgAwardsStore final : public AwardsStore {
     return pg::CreateCouncil(pool_, c, name_keys, creator, key);
   }
   absl::StatusOr<v1::Council> GetCouncil(const std::string& id) override { return pg::GetCouncil(pool_, id); }
-  absl::StatusOr<std::vector<v1::Council>> ListCouncils(const std::string& after_id, int limit) override {
-    return pg::ListCouncils(pool_, after_id, limit);
+  absl::StatusOr<std::vector<v1::Council>> ListCouncils(const Units& units, const std::string& after_id,
+                                                        int limit) override {
+    return pg::ListCouncils(pool_, units, after_id, limit);
   }
   absl::StatusOr<v1::Nomination> OpenCouncilReview(const Step& s, const std::string& council_id,
                                                    const std::string& opened_date) override {
@@ -453,6 +454,14 @@ class PgAwardsStore final : public AwardsStore {
     return pg::ReadFeed(pool_, after_cursor, limit);
   }
   absl::StatusOr<int64_t> FeedHead() override { return db::ChangeFeedHead(pool_); }
+
+  absl::StatusOr<bool> Replay(const db::IdempotencyKey& key, google::protobuf::Message* out) override {
+    return pool_->Fetch<bool>([&](transaction_base& tx, bool& found) -> absl::Status {
+      LNOB_ASSIGN_OR_RETURN(auto prior, db::PriorResponse(tx, key));
+      found = prior.has_value() && out->ParseFromString(*prior);
+      return absl::OkStatus();
+    });
+  }
 
   bool Healthy() override { return pool_->Ping(); }
 

@@ -1,5 +1,6 @@
 #include "services/awards/store/pg_nominations.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -467,13 +468,16 @@ absl::StatusOr<v1::Council> GetCouncil(db::Pool* pool, const std::string& id) {
   });
 }
 
-absl::StatusOr<std::vector<v1::Council>> ListCouncils(db::Pool* pool, const std::string& after_id, int limit) {
+absl::StatusOr<std::vector<v1::Council>> ListCouncils(db::Pool* pool, const Units& units, const std::string& after_id,
+                                                      int limit) {
   using Out = std::vector<v1::Council>;
   return pool->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
     out = ReadCouncils(tx, tx.exec_params(absl::StrCat("SELECT ", CouncilColumns(),
                                                        " WHERE ($1 = '' OR c.id > NULLIF($1, '')::uuid)"
+                                                       " AND (NOT $3 OR c.unit_code = ANY($4::text[]))"
                                                        " ORDER BY c.id LIMIT $2"),
-                                          after_id, limit));
+                                          after_id, limit, units.has_value(),
+                                          ArrayLiteral(units.value_or(std::vector<std::string>{}))));
     return absl::OkStatus();
   });
 }
@@ -530,9 +534,9 @@ absl::StatusOr<v1::Nomination> CloseCouncilReview(db::Pool* pool, const Step& s)
     }
     const int64_t members = t[0][0].as<int64_t>(), cast = t[0][1].as<int64_t>(), yes = t[0][2].as<int64_t>();
     const double quorum = t[0][3].as<double>(), majority = t[0][4].as<double>();
-    // Shares are stored to three decimals (0.667 for two thirds): compare with a margin.
-    constexpr double kEps = 1e-3;
-    const bool quorum_met = static_cast<double>(cast) + kEps >= quorum * static_cast<double>(members);
+    // Shares are stored to three decimals (0.667 for two thirds): a margin of half that step per
+    // member, so that 2 of 3 or 8 of 12 meet a two-thirds quorum.
+    const bool quorum_met = static_cast<double>(cast) >= (quorum - 0.0005) * static_cast<double>(members);
     if (!quorum_met) {
       return Refused("QUORUM", absl::StrCat("QUORUM: ", cast, " of the ", members,
                                             " members who may vote have voted; the council needs a share of ", quorum));
@@ -564,6 +568,13 @@ absl::StatusOr<v1::Nomination> Decide(db::Pool* pool, const Step& s, const Decid
     }
     v1::Nomination holder;
     ParseArray("achievements", Str(row[6]), &holder);
+    // The advanced workers of the unit and year are the prerequisite and the quota base of
+    // other titles: a concurrent revocation of one waits for this decision (same lock).
+    tx.exec_params("SELECT pg_advisory_xact_lock(hashtext('awards.quota'), hashtext($1::text || '|' || $2::text || '|' || $3::text))",
+                   "TITLE_ADVANCED_WORKER", Str(row[1]), row[2].as<int>());
+    // Achievements in key order, so that two decisions citing the same ones never deadlock.
+    std::sort(holder.mutable_achievements()->begin(), holder.mutable_achievements()->end(),
+              [](const v1::Achievement& a, const v1::Achievement& b) { return a.key() < b.key(); });
     NominationKeys keys;
     keys.subject_key = Str(row[4]);
     keys.name_key = keys.subject_key.substr(0, keys.subject_key.find('|'));
@@ -617,6 +628,11 @@ absl::StatusOr<v1::Nomination> Decide(db::Pool* pool, const Step& s, const Decid
 
 absl::StatusOr<v1::Nomination> Submit(db::Pool* pool, const Step& s, const v1::Submission& sub) {
   return RunStep(pool, s, [&](transaction_base& tx) -> absl::Status {
+    auto st = tx.exec_params("SELECT state FROM nominations WHERE id = $1::uuid", s.nomination_id);
+    if (Str(st[0][0]) != "COUNCIL_APPROVED") {
+      return Refused("NOT_APPROVED", absl::StrCat("only a nomination the council approved is submitted (state ",
+                                                  Str(st[0][0]), ")"));
+    }
     auto early = tx.exec_params("SELECT opened_date > $2::date FROM council_reviews WHERE nomination_id = $1::uuid",
                                 s.nomination_id, api::ProtoDateText(sub.date()));
     if (!early.empty() && early[0][0].as<bool>()) {
@@ -631,7 +647,13 @@ absl::StatusOr<v1::Nomination> Submit(db::Pool* pool, const Step& s, const v1::S
 
 absl::StatusOr<v1::Nomination> Revoke(db::Pool* pool, const Step& s, const v1::Revocation& r) {
   return RunStep(pool, s, [&](transaction_base& tx) -> absl::Status {
-    auto st = tx.exec_params("SELECT state FROM nominations WHERE id = $1::uuid", s.nomination_id);
+    auto st = tx.exec_params("SELECT n.state, d.form_code, d.unit_code, d.year FROM nominations n"
+                             " JOIN decisions d ON d.nomination_id = n.id WHERE n.id = $1::uuid",
+                             s.nomination_id);
+    if (st.empty()) return Refused("NOT_DECIDED", "only a decided award is revoked");
+    // The same lock as decisions of the form, unit and year (quota and prerequisites).
+    tx.exec_params("SELECT pg_advisory_xact_lock(hashtext('awards.quota'), hashtext($1::text || '|' || $2::text || '|' || $3::text))",
+                   Str(st[0][1]), Str(st[0][2]), st[0][3].as<int>());
     if (Str(st[0][0]) != "DECIDED") {
       return Refused("NOT_DECIDED", absl::StrCat("only a decided award is revoked (state ", Str(st[0][0]), ")"));
     }

@@ -28,7 +28,8 @@ absl::StatusOr<v1::Nomination> RecordUnitReview(db::Pool* pool, const Step& s, c
 absl::StatusOr<v1::Council> CreateCouncil(db::Pool* pool, const v1::Council& c, const std::vector<std::string>& name_keys,
                                           const std::string& creator, const db::IdempotencyKey& key);
 absl::StatusOr<v1::Council> GetCouncil(db::Pool* pool, const std::string& id);
-absl::StatusOr<std::vector<v1::Council>> ListCouncils(db::Pool* pool, const std::string& after_id, int limit);
+absl::StatusOr<std::vector<v1::Council>> ListCouncils(db::Pool* pool, const Units& units, const std::string& after_id,
+                                                      int limit);
 absl::StatusOr<v1::Nomination> OpenCouncilReview(db::Pool* pool, const Step& s, const std::string& council_id,
                                                  const std::string& opened_date);
 absl::StatusOr<v1::Nomination> CastVote(db::Pool* pool, const Step& s, const std::string& choice, int snapshot_seq);
