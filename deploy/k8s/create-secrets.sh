@@ -44,7 +44,7 @@ set -euo pipefail
 SERVICES=(registry funding campaigns inspection awards reporting gateway)
 # Services that mint their own tokens (funding, campaigns: --service_signing_key; the gateway:
 # --jwt_signing_key, for calls made with an API key).
-SIGNING_SERVICES=(funding campaigns inspection awards gateway)
+SIGNING_SERVICES=(funding campaigns inspection awards reporting gateway)
 
 # What each service's signing key may sign, written above its public key in
 # lnob-jwt-public-keys: a leaked service key cannot mint a province administrator. The

@@ -225,7 +225,7 @@ class GatewayRestE2E(unittest.TestCase):
                    LNOB_PAGE_TOKEN_SECRET=cls.secret, LNOB_GRPC_PORT=str(cls.ports.get(name, 0)),
                    LNOB_METRICS_PORT="0", LNOB_LISTEN_HOST="127.0.0.1", LNOB_METRICS_HOST="127.0.0.1",
                    LNOB_HEALTH_INTERVAL="200ms", LNOB_SHUTDOWN_GRACE="0s")
-        if name in ("funding", "campaigns", "inspection", "awards"):  # they call the registry with tokens they sign
+        if name in ("funding", "campaigns", "inspection", "awards", "reporting"):  # they call the registry with tokens they sign
             env.update(LNOB_REGISTRY_ADDRESS=f"127.0.0.1:{cls.ports['registry']}",
                        LNOB_SERVICE_SIGNING_KEY=cls.key, LNOB_REGISTRY_TIMEOUT="3s")
         if name == "campaigns":  # and funding's programme catalogue
@@ -233,6 +233,12 @@ class GatewayRestE2E(unittest.TestCase):
         if name == "inspection":  # and the owners of the records findings cite
             env.update(LNOB_FUNDING_ADDRESS=f"127.0.0.1:{cls.ports['funding']}",
                        LNOB_CAMPAIGNS_ADDRESS=f"127.0.0.1:{cls.ports['campaigns']}")
+        if name == "reporting":  # the owners of the numbers it composes
+            env.update(LNOB_REGISTRY_ADDRESS=f"127.0.0.1:{cls.ports['registry']}",
+                       LNOB_FUNDING_ADDRESS=f"127.0.0.1:{cls.ports['funding']}",
+                       LNOB_CAMPAIGNS_ADDRESS=f"127.0.0.1:{cls.ports['campaigns']}",
+                       LNOB_INSPECTION_ADDRESS=f"127.0.0.1:{cls.ports['inspection']}",
+                       LNOB_AWARDS_ADDRESS=f"127.0.0.1:{cls.ports['awards']}")
         if name == "awards":  # and the owners of a nomination's evidence
             env.update(LNOB_FUNDING_ADDRESS=f"127.0.0.1:{cls.ports['funding']}",
                        LNOB_CAMPAIGNS_ADDRESS=f"127.0.0.1:{cls.ports['campaigns']}",
@@ -1102,6 +1108,17 @@ class GatewayRestE2E(unittest.TestCase):
         due = {(d["definition"], d["rule"]): d["dueDate"] for d in calendar["due"]}
         self.assertEqual(due[("reportDefinitions/EMULATION_STATISTICS", "form 0602.N received by 15 December")],
                          date(2025, 12, 15))
+        # Composed from the real owners: the numbers are theirs, as they answer them directly.
+        report = self.call("POST", "/v1/reportInstances", {"definition": "reportDefinitions/ETHNIC_WORK_PERIODIC",
+                                                   "period": {"type": "YEAR", "year": 2025}})
+        inputs = {i["indicator"]: i for i in report["inputs"]}
+        self.assertEqual(len(inputs), 9)
+        direct = self.call("GET", "/v1/inspectionStatistics?period.type=YEAR&period.year=2025")
+        self.assertEqual(json.loads(inputs["RECOVERED"]["valueJson"]), direct.get("recoveredVnd", "0"))
+        registry = self.call("GET", "/v1/statistics?year=2025")
+        self.assertEqual(int(inputs["TRANSITIONS"].get("cursor", 0)), int(registry.get("cursor", 0)))
+        self.assertEqual(self.call("GET", f"/v1/{report['name']}")["digest"], report["digest"])
+        self.assertIn(report["name"], [r["name"] for r in self.call("GET", "/v1/reportInstances?year=2025")["reports"]])
 
     def test_5_error_table(self):
         # One subTest per case, so that every broken case is reported.

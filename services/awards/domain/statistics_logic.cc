@@ -12,13 +12,13 @@
 #include "absl/strings/str_replace.h"
 #include "common/api/period.h"
 #include "common/api/proto_date.h"
+#include "common/api/proto_json.h"
 #include "common/api/resource_name.h"
 #include "common/status/status.h"
 #include "common/util/csv.h"
 #include "common/util/date.h"
 #include "common/util/sha256.h"
 #include "common/util/zip.h"
-#include "google/protobuf/util/json_util.h"
 #include "services/awards/domain/awards_logic.h"
 
 namespace lnob::awards {
@@ -45,14 +45,7 @@ void Count(const AwardCell& a, v1::FormCount* f) {
   }
 }
 
-std::string Json(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions o;
-  o.preserve_proto_field_names = true;
-  o.add_whitespace = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
-  return out;
-}
+std::string Json(const google::protobuf::Message& m) { return api::ProtoJson(m, /*pretty=*/true); }
 
 std::string DateOf(const google::type::Date& d) { return api::IsSet(d) ? api::ProtoDateText(d) : ""; }
 

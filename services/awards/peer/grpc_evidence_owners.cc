@@ -7,10 +7,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/proto_date.h"
+#include "common/api/proto_json.h"
 #include "common/peer/household_facts.h"
 #include "common/peer/peer.h"
 #include "common/status/status.h"
-#include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "lnob/campaigns/v1/campaigns.grpc.pb.h"
 #include "lnob/funding/v1/funding.grpc.pb.h"
@@ -27,13 +27,7 @@ namespace iv1 = ::lnob::inspection::v1;
 
 constexpr size_t kBatch = 1000;  // the owners' batch limit
 
-std::string Json(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions o;
-  o.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
-  return out;
-}
+std::string Json(const google::protobuf::Message& m) { return api::ProtoJson(m); }
 
 class GrpcEvidenceOwners final : public EvidenceOwners {
  public:

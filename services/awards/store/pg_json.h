@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/proto_json.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -15,10 +16,7 @@ namespace lnob::awards::pg {
 
 // The one repeated field set in `holder`, as a JSON array (field names as in the proto).
 inline std::string ArrayJson(const google::protobuf::Message& holder) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions o;
-  o.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(holder, &json, o);
+  const std::string json = api::ProtoJson(holder);
   const auto open = json.find('[');
   return open == std::string::npos ? "[]" : json.substr(open, json.rfind(']') - open + 1);
 }

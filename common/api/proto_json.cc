@@ -1,0 +1,16 @@
+#include "common/api/proto_json.h"
+
+#include "google/protobuf/util/json_util.h"
+
+namespace lnob::api {
+
+std::string ProtoJson(const google::protobuf::Message& m, bool pretty) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.preserve_proto_field_names = true;
+  o.add_whitespace = pretty;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  return out;
+}
+
+}  // namespace lnob::api
