@@ -1,5 +1,6 @@
 #include "common/api/period.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/status/status.h"
@@ -47,6 +48,29 @@ std::string PeriodLabel(const common::v1::Period& p) {
     case P::HALF_YEAR: return absl::StrFormat("%04d-H%d", p.year(), p.index());
     default: return absl::StrFormat("%04d", p.year());
   }
+}
+
+absl::StatusOr<common::v1::Period> ParsePeriodLabel(absl::string_view label, absl::string_view field) {
+  common::v1::Period p;
+  int year = 0, index = 0;
+  const auto bad = [&] { return InvalidField(field, "must be a period like 2025, 2025-Q3, 2025-H1 or 2025-07"); };
+  if (label.size() < 4 || !absl::SimpleAtoi(label.substr(0, 4), &year)) return bad();
+  p.set_year(year);
+  const absl::string_view rest = label.substr(4);
+  if (rest.empty()) {
+    p.set_type(common::v1::Period::YEAR);
+  } else if (rest.size() == 3 && rest[0] == '-' && (rest[1] == 'Q' || rest[1] == 'H') &&
+             absl::SimpleAtoi(rest.substr(2), &index)) {
+    p.set_type(rest[1] == 'Q' ? common::v1::Period::QUARTER : common::v1::Period::HALF_YEAR);
+    p.set_index(index);
+  } else if (rest.size() == 3 && rest[0] == '-' && absl::SimpleAtoi(rest.substr(1), &index)) {
+    p.set_type(common::v1::Period::MONTH);
+    p.set_index(index);
+  } else {
+    return bad();
+  }
+  LNOB_RETURN_IF_ERROR(ResolvePeriod(p, field).status());
+  return p;
 }
 
 }  // namespace lnob::api

@@ -22,6 +22,8 @@ struct DayRange {
 absl::StatusOr<DayRange> ResolvePeriod(const common::v1::Period& p, absl::string_view field);
 // "2025", "2025-Q3", "2025-H1", "2025-07".
 std::string PeriodLabel(const common::v1::Period& p);
+// The period of such a label; INVALID_ARGUMENT naming `field` otherwise.
+absl::StatusOr<common::v1::Period> ParsePeriodLabel(absl::string_view label, absl::string_view field);
 
 }  // namespace lnob::api
 

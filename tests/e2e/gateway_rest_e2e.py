@@ -1056,6 +1056,8 @@ class GatewayRestE2E(unittest.TestCase):
         frozen = json.loads(archive.read("05_chung_cu.json"))
         self.assertEqual(frozen["items"][0]["kind"], "AREA_DISBURSEMENT")
         self.assertIn("TTr 5/TTr-BDT", archive.read("01_to_trinh.txt").decode())
+        listed = archive.read("02_danh_sach.csv").decode().splitlines()
+        self.assertEqual((len(listed), listed[0].split(",")[0]), (2, "stt"))
         revoked = self.call("POST", f"/v1/{nomination['name']}:revoke", {"revocation": {
             "reason": "STANDARD_NOT_MET", "number": "QĐ 40/QĐ-BDT", "date": date(2025, 6, 1),
             "amountToRecoverVnd": "300000"}}, token=self.checker_token)
@@ -1119,6 +1121,16 @@ class GatewayRestE2E(unittest.TestCase):
         self.assertEqual(int(inputs["TRANSITIONS"].get("cursor", 0)), int(registry.get("cursor", 0)))
         self.assertEqual(self.call("GET", f"/v1/{report['name']}")["digest"], report["digest"])
         self.assertIn(report["name"], [r["name"] for r in self.call("GET", "/v1/reportInstances?year=2025")["reports"]])
+        # lnobctl: compose from the owners and read back, as CSV.
+        target = f"--target=127.0.0.1:{self.ports['reporting']}"
+        out = run(LNOBCTL, "report", "generate", "--definition=EMULATION_STATISTICS", "--period=2025", target,
+                  f"--token={self.admin_token}")
+        rows = out.strip().splitlines()
+        self.assertEqual(rows[0].split(",")[:6], ["report", "definition", "period", "unit_code", "section", "indicator"])
+        self.assertEqual(len(rows), 2)
+        self.assertIn("FORM_0602N", rows[1])
+        again = run(LNOBCTL, "report", "get", report["name"], target, f"--token={self.admin_token}")
+        self.assertEqual(len(again.strip().splitlines()), 1 + 9)
 
     def test_5_error_table(self):
         # One subTest per case, so that every broken case is reported.

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "common/api/page_token.h"
+#include "common/api/period.h"
 #include "common/api/proto_date.h"
 #include "common/api/import_stream.h"
 #include "common/api/request_id.h"
@@ -27,6 +28,17 @@
 
 namespace lnob {
 namespace {
+
+TEST(PeriodLabel, ParsesWhatItPrints) {
+  for (const char* label : {"2025", "2025-Q3", "2025-H1", "2025-07", "2024-12"}) {
+    auto p = api::ParsePeriodLabel(label, "period");
+    ASSERT_TRUE(p.ok()) << label << ": " << p.status();
+    EXPECT_EQ(api::PeriodLabel(*p), label);
+  }
+  for (const char* bad : {"", "25", "2025-Q5", "2025-13", "2025-X1", "2025-H3", "abcd"}) {
+    EXPECT_EQ(api::ParsePeriodLabel(bad, "period").status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+}
 
 TEST(Sha256Hex, KnownVector) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

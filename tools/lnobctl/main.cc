@@ -29,6 +29,7 @@
 #include "tools/lnobctl/campaigns_cmd.h"
 #include "tools/lnobctl/awards_cmd.h"
 #include "tools/lnobctl/inspection_cmd.h"
+#include "tools/lnobctl/report_cmd.h"
 #include "tools/lnobctl/households_cmd.h"
 #include "tools/lnobctl/support_cmd.h"
 #include "tools/lnobctl/villages_cmd.h"
@@ -218,6 +219,7 @@ int RunDemo(std::map<std::string, std::string>& a) {
   return lnob::ctl::RunDemoGenerate(a);
 }
 int RunApiKeys(std::map<std::string, std::string>& a) { return lnob::ctl::RunApiKeys(a, g_positional); }
+int RunReportCmd(std::map<std::string, std::string>& a) { return lnob::ctl::RunReport(a, g_kind, g_positional); }
 
 const Command kCommands[] = {
     {"keys", "generate the development JWT key pair",
@@ -356,6 +358,16 @@ const Command kCommands[] = {
      "  council votes, decisions, one submitted upward, one rejected, one revoked, and this\n"
      "  year's draft citing the commune's activities. The officers' tokens are signed with KEY.pem.\n",
      RunDemo},
+    {"report", "compose a report from the owners, or read one, as CSV",
+     "lnobctl report generate --definition=CODE --period=2025|2025-Q3|2025-H1|2025-07 [--unit=CODE]\n"
+     "                [--out=FILE.csv] [--target=127.0.0.1:50056] [--token=JWT | --token_file=F]\n"
+     "lnobctl report get reportInstances/ID [--out=FILE.csv] [--target=...] [--token=...]\n"
+     "  generate composes a report of a definition (ListReportDefinitions: ETHNIC_WORK_PERIODIC,\n"
+     "  NTP1719_MONITORING, EMULATION_STATISTICS, POVERTY_REVIEW_RESULTS) for a period and unit\n"
+     "  (default: the province) from the services that own the numbers, under the token (so\n"
+     "  within its area); get reads one back. Both print the report's inputs as CSV, one row per\n"
+     "  indicator with its owner, the owner's cursor and the value as the owner gave it (docs/reporting.md).\n",
+     RunReportCmd},
     {"apikeys", "create, list, get or revoke API keys through the gateway's admin API",
      lnob::ctl::kApiKeysHelp, RunApiKeys},
 };
@@ -398,6 +410,10 @@ int main(int argc, char** argv) {
                                   s == "plans" || s == "findings" || s == "registrations" || s == "nominations") &&
             g_kind.empty()) {
           g_kind = s;
+          continue;
+        }
+        if (name == "report") {  // generate | get, then the report's name for get
+          (g_kind.empty() ? g_kind : g_positional) = s;
           continue;
         }
         if (name == "apikeys" && g_positional.empty()) {  // create | list | get | revoke

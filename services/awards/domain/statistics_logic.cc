@@ -229,12 +229,14 @@ absl::Status AwardsLogic::ExportDossier(const C& c, const v1::ExportDossierReque
   files["01_to_trinh.txt"] = proposal;
   // 2. The list (danh sách), one row: a spreadsheet opens it.
   std::string list =
-      csv::FormatRecord({"stt", "ho_ten_hoac_tap_the", "loai", "gioi_tinh", "dan_toc", "don_vi", "hinh_thuc", "nam", "thanh_tich"});
+      csv::FormatRecord({"stt", "ho_ten_hoac_tap_the", "loai", "gioi_tinh", "dan_toc", "don_vi", "hinh_thuc", "nam", "thanh_tich"}) +
+      "\r\n";
   std::vector<std::string> achievements;
   for (const auto& a : n.achievements()) achievements.push_back(absl::StrCat(a.key(), ": ", a.description()));
   list += csv::FormatRecord({"1", n.subject_name(), v1::RecipientKind_Name(n.subject_kind()),
             n.sex() == v1::SEX_UNSPECIFIED ? "" : v1::Sex_Name(n.sex()), n.ethnic_group_code(), n.unit_code(),
-            n.form_code(), absl::StrCat(n.year()), absl::StrJoin(achievements, "; ")});
+            n.form_code(), absl::StrCat(n.year()), absl::StrJoin(achievements, "; ")}) +
+          "\r\n";
   files["02_danh_sach.csv"] = list;
   // 3. The achievement report.
   files["03_bao_cao_thanh_tich.txt"] =
