@@ -3,10 +3,20 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/jwt.h"
 
 namespace lnob::auth {
+
+ServiceTokenOptions OwnTokenOptions(absl::string_view service, absl::string_view peer, std::string issuer) {
+  ServiceTokenOptions o;
+  o.subject = absl::StrCat("service:", service);
+  o.roles = {absl::AsciiStrToUpper(absl::StrCat("SERVICE_", service))};
+  o.issuer = std::move(issuer);
+  o.audience = AudienceOfService(peer);
+  return o;
+}
 
 absl::StatusOr<std::unique_ptr<ServiceTokenSource>> ServiceTokenSource::FromKeyFile(
     const std::string& key_file, ServiceTokenOptions options, const Clock& clock) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/util/clock.h"
 
@@ -23,6 +24,10 @@ struct ServiceTokenOptions {
   std::string audience;  // the called service's (AudienceOfService)
   absl::Duration ttl = absl::Minutes(10);
 };
+
+// A service's own identity on calls to `peer`: subject "service:<service>", role
+// SERVICE_<SERVICE> (common/auth/roles.json), the peer's audience.
+ServiceTokenOptions OwnTokenOptions(absl::string_view service, absl::string_view peer, std::string issuer);
 
 class ServiceTokenSource {
  public:

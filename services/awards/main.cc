@@ -32,10 +32,8 @@ int main(int argc, char** argv) {
   return lnob::server::RunService(
       argc, argv, "lnob awards service", ServerConfigFromFlags,
       [](lnob::server::ServiceContext& s) -> absl::Status {
-        const lnob::auth::ServiceTokenOptions me{.subject = "service:awards",
-                                                 .roles = {"SERVICE_AWARDS"},
-                                                 .issuer = s.config().jwt_issuer,
-                                                 .audience = lnob::auth::AudienceOfService("registry")};
+        const lnob::auth::ServiceTokenOptions me =
+            lnob::auth::OwnTokenOptions("awards", "registry", s.config().jwt_issuer);
         LNOB_ASSIGN_OR_RETURN(auto self, lnob::auth::ServiceTokenSource::FromKeyFile(
                                              absl::GetFlag(FLAGS_service_signing_key), me, s.clock()));
         auto& token = s.Own(std::move(self));

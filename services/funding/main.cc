@@ -34,10 +34,8 @@ int main(int argc, char** argv) {
   return lnob::server::RunService(
       argc, argv, "lnob funding service", ServerConfigFromFlags,
       [](lnob::server::ServiceContext& s) -> absl::Status {
-        const lnob::auth::ServiceTokenOptions me{.subject = "service:funding",
-                                                 .roles = {"SERVICE_FUNDING"},
-                                                 .issuer = s.config().jwt_issuer,
-                                                 .audience = lnob::auth::AudienceOfService("registry")};
+        const lnob::auth::ServiceTokenOptions me =
+            lnob::auth::OwnTokenOptions("funding", "registry", s.config().jwt_issuer);
         LNOB_ASSIGN_OR_RETURN(auto self, lnob::auth::ServiceTokenSource::FromKeyFile(
                                              absl::GetFlag(FLAGS_service_signing_key), me, s.clock()));
         auto& token = s.Own(std::move(self));

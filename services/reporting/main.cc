@@ -29,10 +29,8 @@ int main(int argc, char** argv) {
   return lnob::server::RunService(
       argc, argv, "lnob reporting service", ServerConfigFromFlags,
       [](lnob::server::ServiceContext& s) -> absl::Status {
-        const lnob::auth::ServiceTokenOptions me{.subject = "service:reporting",
-                                                 .roles = {"SERVICE_REPORTING"},
-                                                 .issuer = s.config().jwt_issuer,
-                                                 .audience = lnob::auth::AudienceOfService("registry")};
+        const lnob::auth::ServiceTokenOptions me =
+            lnob::auth::OwnTokenOptions("reporting", "registry", s.config().jwt_issuer);
         LNOB_ASSIGN_OR_RETURN(auto self, lnob::auth::ServiceTokenSource::FromKeyFile(
                                              absl::GetFlag(FLAGS_service_signing_key), me, s.clock()));
         auto& token = s.Own(std::move(self));

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth/jwt.h"
 #include "common/auth/policy.h"
+#include "common/auth/service_token.h"
 #include "common/status/status.h"
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
@@ -96,6 +97,15 @@ TEST_F(JwtTest, RejectsWrongAudienceIssuerAndTampering) {
   std::string spliced = tok.substr(0, p1) + forged.substr(f1, f2 - f1) + tok.substr(p2);
   EXPECT_EQ(GetReason(MakeVerifier(pub_).Verify(spliced).status()).value_or(""), "TOKEN_SIGNATURE");
   EXPECT_EQ(GetReason(MakeVerifier(pub_).Verify("a.b").status()).value_or(""), "TOKEN_MALFORMED");
+}
+
+TEST(OwnTokenOptions, AServicesIdentityIsItsNameAndItsServiceRole) {
+  const ServiceTokenOptions o = OwnTokenOptions("reporting", "registry", "lnob");
+  EXPECT_EQ(o.subject, "service:reporting");
+  ASSERT_EQ(o.roles.size(), 1u);
+  EXPECT_EQ(o.roles[0], "SERVICE_REPORTING");
+  EXPECT_EQ(o.audience, AudienceOfService("registry"));
+  EXPECT_EQ(o.issuer, "lnob");
 }
 
 TEST(RolePolicy, GrantsByExactWildcardAndStar) {

@@ -45,8 +45,6 @@ void Count(const AwardCell& a, v1::FormCount* f) {
   }
 }
 
-std::string Json(const google::protobuf::Message& m) { return api::ProtoJson(m, /*pretty=*/true); }
-
 std::string DateOf(const google::type::Date& d) { return api::IsSet(d) ? api::ProtoDateText(d) : ""; }
 
 }  // namespace
@@ -261,7 +259,7 @@ absl::Status AwardsLogic::ExportDossier(const C& c, const v1::ExportDossierReque
   files["04_bien_ban.txt"] = minutes;
   // 5. The frozen evidence, as its owners answered.
   v1::EvidenceSnapshot head = snapshot;
-  std::string evidence_json = absl::StrCat("{\"snapshot\": ", Json(head), ",\n\"items\": [\n");
+  std::string evidence_json = absl::StrCat("{\"snapshot\": ", api::ProtoJson(head, /*pretty=*/true), ",\n\"items\": [\n");
   for (size_t i = 0; i < items.size(); ++i) {
     absl::StrAppend(&evidence_json, i ? ",\n" : "", "{\"kind\": \"", items[i].kind, "\", \"resource\": \"",
                     items[i].resource, "\", \"commune_code\": \"", items[i].commune_code,

@@ -27,8 +27,6 @@ namespace iv1 = ::lnob::inspection::v1;
 
 constexpr size_t kBatch = 1000;  // the owners' batch limit
 
-std::string Json(const google::protobuf::Message& m) { return api::ProtoJson(m); }
-
 class GrpcEvidenceOwners final : public EvidenceOwners {
  public:
   explicit GrpcEvidenceOwners(EvidencePeers peers) : peers_(std::move(peers)), facts_(peers_.registry) {
@@ -52,7 +50,7 @@ class GrpcEvidenceOwners final : public EvidenceOwners {
         r.commune_code = f.commune_code();
         r.escaped = f.escaped();
         r.ethnic_minority = f.ethnic_minority();
-        r.facts_json = Json(f);
+        r.facts_json = api::ProtoJson(f);
       }
       out.push_back(std::move(r));
     }
@@ -80,7 +78,7 @@ class GrpcEvidenceOwners final : public EvidenceOwners {
         if (r.found) {
           r.commune_code = res.activity().commune_code();
           r.participants = res.activity().participants_total();
-          r.facts_json = Json(res.activity());
+          r.facts_json = api::ProtoJson(res.activity());
         }
         out.push_back(std::move(r));
       }
@@ -102,7 +100,7 @@ class GrpcEvidenceOwners final : public EvidenceOwners {
       if (!s.ok()) return peer::PeerStatus(s, "registry");
       read->owner = "registry";
       read->cursor = resp.cursor();
-      return Json(resp);
+      return api::ProtoJson(resp);
     }
     if (which == AreaStatistic::kDisbursement) {
       peer::AsCaller(call, peers_.funding.timeout, &ctx);
@@ -114,7 +112,7 @@ class GrpcEvidenceOwners final : public EvidenceOwners {
       if (!s.ok()) return peer::PeerStatus(s, "funding");
       read->owner = "funding";
       read->cursor = 0;  // funding has no change feed
-      return Json(resp);
+      return api::ProtoJson(resp);
     }
     peer::AsCaller(call, peers_.inspection.timeout, &ctx);
     iv1::GetStatisticsRequest req;
@@ -126,7 +124,7 @@ class GrpcEvidenceOwners final : public EvidenceOwners {
     if (!s.ok()) return peer::PeerStatus(s, "inspection");
     read->owner = "inspection";
     read->cursor = resp.cursor();
-    return Json(resp);
+    return api::ProtoJson(resp);
   }
 
   absl::StatusOr<Integrity> IntegrityOf(const server::Call& call, const std::string& unit_code) override {

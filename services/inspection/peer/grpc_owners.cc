@@ -25,8 +25,6 @@ namespace cv1 = ::lnob::campaigns::v1;
 
 constexpr size_t kBatch = 1000;  // the owners' batch limit
 
-std::string Json(const google::protobuf::Message& m) { return api::ProtoJson(m); }
-
 void SetDay(OwnerRecord* r, const google::type::Date& d) {
   if (!api::IsSet(d)) return;
   r->date = api::ProtoDay(d);
@@ -123,7 +121,7 @@ class GrpcOwners final : public Owners {
           SetDay(&r, l.date());
           r.amount_vnd = l.amount_vnd();
           for (const auto& sh : l.shares()) r.shares.push_back({sh.node_code(), sh.source(), sh.amount_vnd()});
-          r.facts_json = Json(l);
+          r.facts_json = api::ProtoJson(l);
         }
         out.push_back(std::move(r));
       }
@@ -143,7 +141,7 @@ class GrpcOwners final : public Owners {
         r.commune_code = f.commune_code();
         r.date = as_of;
         r.dated = true;
-        r.facts_json = Json(f);
+        r.facts_json = api::ProtoJson(f);
       }
       out.push_back(std::move(r));
     }
@@ -191,7 +189,7 @@ class GrpcOwners final : public Owners {
       if (!s.ok()) return peer::PeerStatus(s, owner);
       r.found = true;
       fill(msg, &r);
-      r.facts_json = Json(msg);
+      r.facts_json = api::ProtoJson(msg);
       out.push_back(std::move(r));
     }
     return out;
