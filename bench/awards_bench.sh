@@ -23,23 +23,6 @@ start_funding
 "$BIN/lnobctl" demo villages --out="$BENCH_TMP/villages.csv"
 "$BIN/lnobctl" import villages "$BENCH_TMP/villages.csv" --target="$TARGET" --token="$TOKEN" | tail -1
 
-start_service() {  # NAME PORT_VAR EXTRA_ENV...
-  local name=$1 owner svc port
-  owner="${ADMIN_URL/user=lnob_admin/user=lnob_${name}_owner}"; owner="${owner/password=*/password=owner dbname=lnob}"
-  svc="${ADMIN_URL/user=lnob_admin/user=lnob_${name}}"; svc="${svc/password=*/password=svc dbname=lnob}"
-  "$BIN/lnobctl" bootstrap --admin_url="$ADMIN_URL" --service="$name" --owner_password=owner --service_password=svc >/dev/null
-  "$BIN/lnobctl" migrate --service="$name" --database_url="$owner" >/dev/null
-  port=$(free_port)
-  shift
-  env LNOB_DATABASE_URL="$svc" LNOB_JWT_PUBLIC_KEYS="$BENCH_TMP/jwt_public.pem" \
-    LNOB_PAGE_TOKEN_SECRET=bench-secret-0123456789 LNOB_GRPC_PORT="$port" LNOB_METRICS_PORT=0 \
-    LNOB_LISTEN_HOST=127.0.0.1 LNOB_LOG_LEVEL=warning LNOB_REGISTRY_ADDRESS="$TARGET" \
-    LNOB_FUNDING_ADDRESS="127.0.0.1:$F_PORT" LNOB_SERVICE_SIGNING_KEY="$BENCH_TMP/jwt_private.pem" "$@" \
-    "$BIN/$name" --ready_file="$BENCH_TMP/$name.ready" >"$BENCH_TMP/$name.log" 2>&1 &
-  SERVICE_PID=$!
-  SERVICE_PORT=$port
-  for _ in $(seq 1 100); do [ -f "$BENCH_TMP/$name.ready" ] && break; sleep 0.1; done
-}
 start_service campaigns
 C_PORT=$SERVICE_PORT; CAMPAIGNS_PID=$SERVICE_PID
 "$BIN/lnobctl" demo activities --per_village=1 --out="$BENCH_TMP/all.csv"

@@ -51,6 +51,27 @@ start_funding() {
   for _ in $(seq 1 100); do [ -f "$BENCH_TMP/funding.ready" ] && break; sleep 0.1; done
 }
 
+# Another service NAME on a free port with its schema, pointed at the registry of bench_start
+# and at funding (start_funding first) under the bench key; extra KEY=VALUE settings follow.
+# Sets SERVICE_PID and SERVICE_PORT.
+start_service() {  # NAME [KEY=VALUE...]
+  local name=$1 owner svc port
+  owner="${ADMIN_URL/user=lnob_admin/user=lnob_${name}_owner}"; owner="${owner/password=*/password=owner dbname=lnob}"
+  svc="${ADMIN_URL/user=lnob_admin/user=lnob_${name}}"; svc="${svc/password=*/password=svc dbname=lnob}"
+  "$BIN/lnobctl" bootstrap --admin_url="$ADMIN_URL" --service="$name" --owner_password=owner --service_password=svc >/dev/null
+  "$BIN/lnobctl" migrate --service="$name" --database_url="$owner" >/dev/null
+  port=$(free_port)
+  shift
+  env LNOB_DATABASE_URL="$svc" LNOB_JWT_PUBLIC_KEYS="$BENCH_TMP/jwt_public.pem" \
+    LNOB_PAGE_TOKEN_SECRET=bench-secret-0123456789 LNOB_GRPC_PORT="$port" LNOB_METRICS_PORT=0 \
+    LNOB_LISTEN_HOST=127.0.0.1 LNOB_LOG_LEVEL=warning LNOB_REGISTRY_ADDRESS="$TARGET" \
+    LNOB_FUNDING_ADDRESS="127.0.0.1:$F_PORT" LNOB_SERVICE_SIGNING_KEY="$BENCH_TMP/jwt_private.pem" "$@" \
+    "$BIN/$name" --ready_file="$BENCH_TMP/$name.ready" >"$BENCH_TMP/$name.log" 2>&1 &
+  SERVICE_PID=$!
+  SERVICE_PORT=$port
+  for _ in $(seq 1 100); do [ -f "$BENCH_TMP/$name.ready" ] && break; sleep 0.1; done
+}
+
 bench_stop() {
   [ -n "${REGISTRY_PID:-}" ] && kill "$REGISTRY_PID" 2>/dev/null && wait "$REGISTRY_PID" 2>/dev/null
   "$ROOT/tools/pg.sh" stop "$BENCH_TMP/pg" || true

@@ -8,12 +8,12 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   # libraries
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev libprotoc-dev protobuf-compiler
-  libabsl-dev libpqxx-dev libpq-dev prometheus-cpp-dev libssl-dev libboost-dev
+  libabsl-dev libpqxx-dev libpq-dev prometheus-cpp-dev libssl-dev libboost-dev libxlsxwriter-dev
   # proto include trees (googleapis, grpc health/reflection)
   golang-github-gogo-googleapis-dev grpc-proto
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3-grpcio python3-protobuf curl openssl
+  python3-grpcio python3-protobuf python3-openpyxl curl openssl
   # fuzz targets (services/gateway/fuzz): clang with libFuzzer and the sanitizer runtimes
   clang-14 libclang-rt-14-dev
   # database server

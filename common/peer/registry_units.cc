@@ -65,6 +65,7 @@ class RegistryUnitDirectory final : public scope::UnitDirectory {
           v.code = u.code();
           v.level = LevelName(u.level());
           v.parent_code = u.parent_code();
+          v.name = u.display_name();
           if (api::IsSet(u.valid_from())) {
             if (auto d = api::FromProtoDate(u.valid_from(), "valid_from"); d.ok()) v.valid_from = *d;
           }

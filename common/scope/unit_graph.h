@@ -23,6 +23,7 @@ struct UnitVersion {
   std::optional<absl::CivilDay> valid_to;    // unset: still in force
   std::string area_type;                     // RURAL / URBAN default of households there
   bool confirmed = true;                     // false: from an unverified source (PROVENANCE.md)
+  std::string name;                          // official full name (reports print it)
 };
 
 // A lineage step (merge, split, rename): old_code continued as new_code from effective_date.

@@ -7,6 +7,7 @@
 #include "common/server/service_main.h"
 #include "common/status/status.h"
 #include "lnob/reporting/v1/reporting.lnob.h"
+#include "services/reporting/api/business_metrics.h"
 #include "services/reporting/domain/reporting_logic.h"
 #include "services/reporting/peer/grpc_owner_caller.h"
 #include "services/reporting/store/pg_reporting_store.h"
@@ -19,6 +20,8 @@ ABSL_FLAG(std::string, inspection_address, "127.0.0.1:50055", "host:port of the 
 ABSL_FLAG(std::string, awards_address, "127.0.0.1:50054", "host:port of the awards service");
 ABSL_FLAG(absl::Duration, owner_timeout, absl::Seconds(20),
           "Deadline of each statistics call to an owner while a report is composed");
+ABSL_FLAG(absl::Duration, business_metrics_interval, absl::Seconds(60),
+          "How often the deadline gauges (overdue reports, days to the next due date) are recomputed");
 ABSL_FLAG(absl::Duration, registry_timeout, absl::Seconds(5), "Deadline of each call for the registry's unit directory");
 ABSL_FLAG(std::string, service_signing_key, "",
           "PEM private key that signs this service's own short-lived tokens (the registry's unit directory); "
@@ -47,8 +50,14 @@ int main(int argc, char** argv) {
             {"inspection", {.address = absl::GetFlag(FLAGS_inspection_address), .timeout = timeout}},
             {"awards", {.address = absl::GetFlag(FLAGS_awards_address), .timeout = timeout}},
         }));
-        auto& logic = s.Make<ReportingLogic>(&store, &owners, &scope, s.page_tokens(), s.clock());
+        // Compositions started as operations run on their own threads; joined before the logic goes.
+        auto& tasks = s.Make<ThreadTaskRunner>();
+        auto& logic = s.Make<ReportingLogic>(&store, &owners, &scope, s.page_tokens(), s.clock(), &tasks);
         LNOB_RETURN_IF_ERROR(s.Serve<v1::ReportingServiceAdapter>(&logic));
+        auto& business = s.Make<BusinessMetrics>(&logic, s.metrics(), s.clock());
+        s.OnServing([&business] { business.Start(absl::GetFlag(FLAGS_business_metrics_interval)); });
+        // Running compositions finish (each owner call has its deadline) before the logic goes.
+        s.OnServing([] {}, [&tasks] { tasks.Join(); });
         // Readiness follows the database only: an owner that is down fails the compositions that need it.
         s.SetReadinessProbe([&store] { return store.Healthy(); });
         return absl::OkStatus();

@@ -12,6 +12,8 @@ registry, funding and gateway binaries on a temporary database, then:
   one table (common/status/status.cc, HttpStatusForCode) and the {code, message, details}
   body with its google.rpc details.
 """
+import base64
+import io
 import json
 import os
 import re
@@ -42,6 +44,10 @@ PACKAGES = {"lnob.registry.v1": "registry", "lnob.funding.v1": "funding",
 # (HttpStatusForCode in common/status/status.cc).
 INVALID_ARGUMENT, DEADLINE_EXCEEDED, NOT_FOUND, ALREADY_EXISTS = 3, 4, 5, 6
 PERMISSION_DENIED, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, ABORTED = 7, 8, 9, 10
+
+
+def report_inputs(report):
+    return {i["indicator"]: i for i in report["inputs"]}
 UNIMPLEMENTED, UNAVAILABLE, UNAUTHENTICATED = 12, 14, 16
 HTTP_STATUS = {INVALID_ARGUMENT: 400, DEADLINE_EXCEEDED: 504, NOT_FOUND: 404, ALREADY_EXISTS: 409,
                PERMISSION_DENIED: 403, RESOURCE_EXHAUSTED: 429, FAILED_PRECONDITION: 400, ABORTED: 409,
@@ -1114,7 +1120,7 @@ class GatewayRestE2E(unittest.TestCase):
         report = self.call("POST", "/v1/reportInstances", {"definition": "reportDefinitions/ETHNIC_WORK_PERIODIC",
                                                    "period": {"type": "YEAR", "year": 2025}})
         inputs = {i["indicator"]: i for i in report["inputs"]}
-        self.assertEqual(len(inputs), 9)
+        self.assertEqual(len(inputs), 10)
         direct = self.call("GET", "/v1/inspectionStatistics?period.type=YEAR&period.year=2025")
         self.assertEqual(json.loads(inputs["RECOVERED"]["valueJson"]), direct.get("recoveredVnd", "0"))
         registry = self.call("GET", "/v1/statistics?year=2025")
@@ -1130,7 +1136,98 @@ class GatewayRestE2E(unittest.TestCase):
         self.assertEqual(len(rows), 2)
         self.assertIn("FORM_0602N", rows[1])
         again = run(LNOBCTL, "report", "get", report["name"], target, f"--token={self.admin_token}")
-        self.assertEqual(len(again.strip().splitlines()), 1 + 9)
+        self.assertEqual(len(again.strip().splitlines()), 1 + 10)
+        self.report_workflow_lock_and_exports(report, target)
+
+    def report_workflow_lock_and_exports(self, report, target):
+        name = report["name"]
+        # The registry's own answer while nothing has changed since the composition.
+        registry = self.call("GET", "/v1/statistics?year=2025&unitCode=70&byChildUnit=true")
+        checker = self.mint("PROVINCE_ADMIN", subject="e2e-checker")
+        rid = lambda: str(uuid.uuid4())  # noqa: E731
+        # Maker-checker: the maker submits, does not approve; the checker approves and locks.
+        submitted = self.call("POST", f"/v1/{name}:submit", {"requestId": rid()})
+        self.assertEqual((submitted["state"], submitted["submitter"]), ("SUBMITTED", "e2e-admin"))
+        self.error(PERMISSION_DENIED, "POST", f"/v1/{name}:approve", {"requestId": rid()})
+        self.error(FAILED_PRECONDITION, "POST", f"/v1/{name}:lock", {"requestId": rid()}, token=checker)
+        self.call("POST", f"/v1/{name}:approve", {"requestId": rid(), "etag": submitted["etag"]}, token=checker)
+        locked = self.call("POST", f"/v1/{name}:lock", {"requestId": rid()}, token=checker)
+        self.assertEqual((locked["state"], locked["lock"]["lockedBy"], locked["lock"]["rule"]),
+                         ("LOCKED", "e2e-checker", "APPROVED_REPORT"))
+        self.assertIn(":revise", locked["lock"]["howToAmend"])
+        _, d, _ = self.error(FAILED_PRECONDITION, "POST", f"/v1/{name}:return", {"requestId": rid(), "note": "x"},
+                             token=checker)
+        csv_then = base64.b64decode(self.call("GET", f"/v1/{name}:export?format=CSV")["content"])
+        xlsx = base64.b64decode(self.call("GET", f"/v1/{name}:export")["content"])
+        # Later writes to the registry, funding and campaigns do not alter the locked report.
+        h = self.household(commune="25195", ethnicity="39", name="Thị Báo Cáo")["name"]
+        self.classify(h, True, date(2025, 3, 1))
+        self.call("POST", "/v1/supportLines", {
+            "household": h, "content": "TOILET", "date": date(2025, 6, 1), "amountVnd": "7000000", "shares": [
+                {"nodeCode": "NTP_EM.P1", "source": "CENTRAL_RECURRENT", "amountVnd": "7000000"}]})
+        campaign = self.call("POST", "/v1/campaigns", {
+            "title": "Báo cáo sau khóa", "topics": ["NTP_1719"], "startDate": date(2025, 3, 1),
+            "endDate": date(2025, 11, 30), "ownerUnit": "70"})
+        self.call("POST", f"/v1/{campaign['name']}:setStatus", {"status": "ACTIVE", "etag": campaign["etag"]})
+        self.call("POST", "/v1/activities", {
+            "campaign": campaign["name"], "activityType": "LOUDSPEAKER_RADIO", "startDate": date(2025, 5, 2),
+            "communeCode": "25216", "sessions": 1, "participantsTotal": "75"})
+        self.assertEqual(base64.b64decode(self.call("GET", f"/v1/{name}:export?format=CSV")["content"]), csv_then)
+        self.assertEqual(self.call("GET", f"/v1/{name}")["digest"], report["digest"])
+        compared = self.call("GET", f"/v1/{name}:compareInputs")
+        changed = {i["indicator"] for i in compared["inputs"] if i.get("changed")}
+        self.assertIn("REACH", changed)
+        self.assertIn("HOUSEHOLDS_BY_CLASS", changed)
+        # The spreadsheet, read by openpyxl: sheets, values as the owners gave them, native charts.
+        import openpyxl
+        book = openpyxl.load_workbook(io.BytesIO(xlsx))
+        self.assertEqual(book.sheetnames[0], "Thông tin báo cáo")
+        self.assertEqual(len(book.sheetnames), 1 + 6)
+        self.assertTrue(book.sheetnames[1].startswith("1. Hộ nghèo"), book.sheetnames)
+        cells = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+        self.assertIn(int(json.loads(report_inputs(report)["RECOVERED"]["valueJson"])), cells)
+        charts = sum(len(ws._charts) for ws in book.worksheets)
+        with_rows = [c for c in ("POVERTY_RATES", "EM_ESCAPES_TARGET", "DISBURSEMENT_BY_SOURCE")
+                     if json.loads(report_inputs(report)[c]["valueJson"] or "[]")]
+        self.assertEqual(charts, len(with_rows))
+        self.assertGreaterEqual(charts, 1)
+        # Each province row of the rates table: the registry's own numbers, by unit name.
+        rates = book[book.sheetnames[1]]
+        rows = [[c.value for c in r] for r in rates.iter_rows()]
+        self.assertTrue(registry.get("totals"))
+        for t in registry["totals"]:
+            self.assertTrue(any(r[0] == t["unitCode"] and r[3] == int(t.get("poor", "0")) for r in rows if r),
+                            (t, rows[:8]))
+        # lnobctl exports the same file.
+        out = os.path.join(self.tmp, "report.xlsx")
+        run(LNOBCTL, "report", "export", name, f"--out={out}", target, f"--token={self.admin_token}")
+        self.assertEqual(openpyxl.load_workbook(out).sheetnames, book.sheetnames)
+        # An amendment: revision 2, with what changed since the locked one.
+        revised = self.call("POST", f"/v1/{name}:revise", {"requestId": rid(), "reason": "bổ sung hoạt động"})
+        self.assertEqual((revised["revision"], revised["previous"], revised["state"]), (2, name, "DRAFT"))
+        self.assertIn("REACH", {c["indicator"] for c in revised["changesFromPrevious"]})
+        self.call("POST", f"/v1/{revised['name']}:submit", {"requestId": rid()})
+        returned = self.call("POST", f"/v1/{revised['name']}:return", {"requestId": rid(), "note": "kiểm tra lại"},
+                             token=checker)
+        self.assertEqual(returned["history"][-1]["note"], "kiểm tra lại")
+        # A roll-up needs every child unit's locked report: refused, naming the missing ones.
+        _, d, _ = self.error(FAILED_PRECONDITION, "POST", "/v1/reportInstances:rollUp", {
+            "definition": "reportDefinitions/ETHNIC_WORK_PERIODIC", "period": {"type": "YEAR", "year": 2025},
+            "requestId": rid()})
+        # A composition as an operation, with progress; cancelling a finished one changes nothing.
+        op = self.call("POST", "/v1/reportInstances:start", {"report": {
+            "definition": "reportDefinitions/NTP1719_MONITORING", "period": {"type": "QUARTER", "year": 2025,
+                                                                           "index": 2}}, "requestId": rid()})
+        for _ in range(300):
+            if op["state"] != "RUNNING":
+                break
+            time.sleep(0.1)
+            op = self.call("GET", f"/v1/{op['name']}")
+        self.assertEqual(op["state"], "SUCCEEDED", op)
+        self.assertEqual(op["doneSteps"], op["totalSteps"])
+        self.assertIn(op["name"], [o["name"] for o in self.call("GET", "/v1/reportOperations")["operations"]])
+        self.assertEqual(self.call("POST", f"/v1/{op['name']}:cancel", {"requestId": rid()})["state"], "SUCCEEDED")
+        self.assertEqual(len(self.call("GET", f"/v1/{op['report']}")["inputs"]), 2)
 
     def test_5_error_table(self):
         # One subTest per case, so that every broken case is reported.

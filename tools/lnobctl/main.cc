@@ -358,15 +358,22 @@ const Command kCommands[] = {
      "  council votes, decisions, one submitted upward, one rejected, one revoked, and this\n"
      "  year's draft citing the commune's activities. The officers' tokens are signed with KEY.pem.\n",
      RunDemo},
-    {"report", "compose a report from the owners, or read one, as CSV",
+    {"report", "compose, read, export and move reports through approval",
      "lnobctl report generate --definition=CODE --period=2025|2025-Q3|2025-H1|2025-07 [--unit=CODE]\n"
      "                [--out=FILE.csv] [--target=127.0.0.1:50056] [--token=JWT | --token_file=F]\n"
      "lnobctl report get reportInstances/ID [--out=FILE.csv] [--target=...] [--token=...]\n"
+     "lnobctl report export reportInstances/ID [--format=XLSX|CSV] --out=FILE [--target=...] [--token=...]\n"
+     "lnobctl report submit|approve|lock|return reportInstances/ID [--note=TEXT] [--target=...] [--token=...]\n"
+     "lnobctl report revise reportInstances/ID --reason=TEXT [--target=...] [--token=...]\n"
      "  generate composes a report of a definition (ListReportDefinitions: ETHNIC_WORK_PERIODIC,\n"
      "  NTP1719_MONITORING, EMULATION_STATISTICS, POVERTY_REVIEW_RESULTS) for a period and unit\n"
      "  (default: the province) from the services that own the numbers, under the token (so\n"
-     "  within its area); get reads one back. Both print the report's inputs as CSV, one row per\n"
-     "  indicator with its owner, the owner's cursor and the value as the owner gave it (docs/reporting.md).\n",
+     "  within its area), as an operation whose progress it shows on stderr; get reads one back.\n"
+     "  Both print the report's inputs as CSV, one row per indicator with its owner, the owner's\n"
+     "  cursor and the value as the owner gave it. export writes the stored snapshot as XLSX\n"
+     "  (one sheet per section, charts) or CSV (one line per cell with its source). submit,\n"
+     "  approve, lock and return (with --note) move it through approval; revise composes the\n"
+     "  next revision of a locked report (docs/reporting.md).\n",
      RunReportCmd},
     {"apikeys", "create, list, get or revoke API keys through the gateway's admin API",
      lnob::ctl::kApiKeysHelp, RunApiKeys},

@@ -7,8 +7,9 @@
 
 namespace lnob::ctl {
 
-// lnobctl report generate|get: composes a report (CreateReport) or reads one (GetReport) and
-// prints its inputs as CSV (to stdout or --out).
+// lnobctl report generate|get|export|submit|approve|lock|return|revise: composes a report (as
+// an operation, with progress) or reads one and prints its inputs as CSV (to stdout or --out);
+// exports one as XLSX or CSV; moves one through approval; amends a locked one.
 int RunReport(Args& args, const std::string& verb, const std::string& name);
 
 }  // namespace lnob::ctl
