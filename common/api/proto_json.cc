@@ -13,4 +13,13 @@ std::string ProtoJson(const google::protobuf::Message& m, bool pretty) {
   return out;
 }
 
+std::string ProtoJsonAllFields(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.preserve_proto_field_names = true;
+  o.always_print_primitive_fields = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  return out;
+}
+
 }  // namespace lnob::api

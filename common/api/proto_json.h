@@ -13,6 +13,10 @@ namespace lnob::api {
 // `pretty`: indented, for files people open.
 std::string ProtoJson(const google::protobuf::Message& m, bool pretty = false);
 
+// Every field printed, defaults included (a zero is 0, not missing): an answer as it is
+// frozen, so that two answers compare field by field.
+std::string ProtoJsonAllFields(const google::protobuf::Message& m);
+
 }  // namespace lnob::api
 
 #endif  // LNOB_COMMON_API_PROTO_JSON_H_

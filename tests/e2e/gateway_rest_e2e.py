@@ -1142,7 +1142,8 @@ class GatewayRestE2E(unittest.TestCase):
     def report_workflow_lock_and_exports(self, report, target):
         name = report["name"]
         # The registry's own answer while nothing has changed since the composition.
-        registry = self.call("GET", "/v1/statistics?year=2025&unitCode=70&byChildUnit=true")
+        province = report["unitCode"]  # the province on the report's geography (after the 2025 merger)
+        registry = self.call("GET", f"/v1/statistics?year=2025&unitCode={province}&byChildUnit=true")
         checker = self.mint("PROVINCE_ADMIN", subject="e2e-checker")
         rid = lambda: str(uuid.uuid4())  # noqa: E731
         # Maker-checker: the maker submits, does not approve; the checker approves and locks.
@@ -1211,9 +1212,25 @@ class GatewayRestE2E(unittest.TestCase):
                              token=checker)
         self.assertEqual(returned["history"][-1]["note"], "kiểm tra lại")
         # A roll-up needs every child unit's locked report: refused, naming the missing ones.
-        _, d, _ = self.error(FAILED_PRECONDITION, "POST", "/v1/reportInstances:rollUp", {
-            "definition": "reportDefinitions/ETHNIC_WORK_PERIODIC", "period": {"type": "YEAR", "year": 2025},
-            "requestId": rid()})
+        review = {"definition": "reportDefinitions/POVERTY_REVIEW_RESULTS", "period": {"type": "YEAR", "year": 2024}}
+        body, _, _ = self.error(FAILED_PRECONDITION, "POST", "/v1/reportInstances:rollUp",
+                                {**review, "unitCode": "689", "requestId": rid()})
+        self.assertIn("25195", json.dumps(body))
+        # The district's 8 communes (2024 geography) each lock their report; the roll-up then equals
+        # the district's report composed from the registry.
+        for commune in ("25195", "25198", "25201", "25204", "25205", "25207", "25210", "25213"):
+            r = self.call("POST", "/v1/reportInstances", {**review, "unitCode": commune})
+            self.call("POST", f"/v1/{r['name']}:submit", {"requestId": rid()})
+            self.call("POST", f"/v1/{r['name']}:approve", {"requestId": rid()}, token=checker)
+            self.call("POST", f"/v1/{r['name']}:lock", {"requestId": rid()}, token=checker)
+        rolled = self.call("POST", "/v1/reportInstances:rollUp", {**review, "unitCode": "689", "requestId": rid()})
+        self.assertEqual((rolled["source"], len(rolled["rolledUpFrom"])), ("ROLL_UP", 8))
+        district = self.call("POST", "/v1/reportInstances", {**review, "unitCode": "689"})
+
+        def rows(r):
+            return sorted(json.dumps(x, sort_keys=True) for x in json.loads(r["inputs"][0]["valueJson"]))
+        self.assertEqual(rows(rolled), rows(district))
+        self.assertTrue(rows(district))
         # A composition as an operation, with progress; cancelling a finished one changes nothing.
         op = self.call("POST", "/v1/reportInstances:start", {"report": {
             "definition": "reportDefinitions/NTP1719_MONITORING", "period": {"type": "QUARTER", "year": 2025,

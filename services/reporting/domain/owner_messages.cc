@@ -234,7 +234,7 @@ absl::StatusOr<std::string> SumValues(const pb::FieldDescriptor* field,
       const double q = static_cast<double>(r->GetInt64(*row, den));
       r->SetDouble(row.get(), f, q == 0 ? 0.0 : n / q * std::get<2>(rule));
     }
-    printed.push_back(api::ProtoJson(*row));
+    printed.push_back(api::ProtoJsonAllFields(*row));
   }
   if (!field->is_repeated()) return printed.empty() ? std::string("null") : printed.front();
   return absl::StrCat("[", absl::StrJoin(printed, ","), "]");

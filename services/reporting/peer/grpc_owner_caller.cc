@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "common/api/proto_json.h"
 #include "common/peer/peer.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -68,10 +69,7 @@ class GrpcOwnerCaller final : public OwnerCaller {
     if (!resp->ParseFromString(answer)) return absl::InternalError(absl::StrCat(owner, " sent an unreadable answer"));
     OwnerAnswer out;
     out.read_time = absl::Now();
-    pb::util::JsonPrintOptions o;
-    o.preserve_proto_field_names = true;
-    o.always_print_primitive_fields = true;
-    (void)pb::util::MessageToJsonString(*resp, &out.response_json, o);
+    out.response_json = api::ProtoJsonAllFields(*resp);
     // The owner's change-feed position, when its answer carries one.
     const pb::FieldDescriptor* cursor = resp->GetDescriptor()->FindFieldByName("cursor");
     if (cursor != nullptr && cursor->cpp_type() == pb::FieldDescriptor::CPPTYPE_INT64 && !cursor->is_repeated()) {
