@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Drives tests/ops/prometheus_smoke.sh end to end with the real registry, funding, campaigns,
-# inspection and awards services: prepares one database with their schemas, starts the
-# registry, then funding, campaigns, inspection and awards (pointed at the services before
-# them, signing their own tokens with the test's key) on loopback, sends a bounded burst of
-# calls to each, runs the smoke test against the five metrics endpoints, and stops everything
-# it started.
+# inspection, awards and reporting services: prepares one database with their schemas, starts
+# the registry, then funding, campaigns, inspection, awards and reporting (pointed at the
+# services before them, signing their own tokens with the test's key) on loopback, sends a
+# bounded burst of calls to each, runs the smoke test against the six metrics endpoints, and
+# stops everything it started.
 #
 #   bash tests/ops/registry_smoke.sh BIN_DIR
 #
-#   BIN_DIR   folder with the built registry, funding, campaigns, inspection, awards and lnobctl (e.g. build/bin)
+#   BIN_DIR   folder with the built registry, funding, campaigns, inspection, awards, reporting and lnobctl (e.g. build/bin)
 #
 # PostgreSQL: under `./lnob test` (LNOB_TEST_ADMIN_URL set) a fresh database and roles are
 # created in that server and dropped afterwards; otherwise a private PostgreSQL is started with
@@ -25,7 +25,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=$(cd "${1:?usage: registry_smoke.sh BIN_DIR}" && pwd)
-for b in registry funding campaigns inspection awards lnobctl; do
+for b in registry funding campaigns inspection awards reporting lnobctl; do
   [ -x "$BIN/$b" ] || { echo "registry_smoke: $BIN/$b not found" >&2; exit 2; }
 done
 
@@ -46,6 +46,8 @@ iowner=lnob_inspection_owner
 isvc=lnob_inspection
 aowner=lnob_awards_owner
 asvc=lnob_awards
+rowner=lnob_reporting_owner
+rsvc=lnob_reporting
 
 dsn() {  # key=value overrides applied to the admin connection string
   /usr/bin/python3 - "$admin" "$@" <<'PY'
@@ -71,7 +73,7 @@ cleanup() {
     "$ROOT/tools/pg.sh" stop "$tmp/pg" >/dev/null 2>&1 || true
   elif [ -n "$admin" ]; then
     psql "$(dsn dbname=postgres)" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-    for role in "$svc" "$owner" "$fsvc" "$fowner" "$csvc" "$cowner" "$isvc" "$iowner" "$asvc" "$aowner"; do
+    for role in "$svc" "$owner" "$fsvc" "$fowner" "$csvc" "$cowner" "$isvc" "$iowner" "$asvc" "$aowner" "$rsvc" "$rowner"; do
       psql "$(dsn dbname=postgres)" -qc "DROP ROLE IF EXISTS $role" >/dev/null 2>&1 || true
     done
   fi
@@ -86,6 +88,7 @@ if [ -n "${LNOB_TEST_ADMIN_URL:-}" ]; then
   cowner=lnob_campaigns_owner_$suffix csvc=lnob_campaigns_$suffix
   iowner=lnob_inspection_owner_$suffix isvc=lnob_inspection_$suffix
   aowner=lnob_awards_owner_$suffix asvc=lnob_awards_$suffix
+  rowner=lnob_reporting_owner_$suffix rsvc=lnob_reporting_$suffix
   psql "$admin" -qc "CREATE DATABASE $db" >/dev/null
 else
   own_pg=1
@@ -128,6 +131,12 @@ inspection_url=$(dsn dbname=$db user=$isvc password=is-$suffix)
 "$BIN/lnobctl" migrate --service=awards \
   --database_url="$(dsn dbname=$db user=$aowner password=ao-$suffix)" >/dev/null
 awards_url=$(dsn dbname=$db user=$asvc password=as-$suffix)
+"$BIN/lnobctl" bootstrap --admin_url="$(dsn dbname=$db)" --service=reporting \
+  --owner_role="$rowner" --service_role="$rsvc" \
+  --owner_password="ro-$suffix" --service_password="rs-$suffix" >/dev/null
+"$BIN/lnobctl" migrate --service=reporting \
+  --database_url="$(dsn dbname=$db user=$rowner password=ro-$suffix)" >/dev/null
+reporting_url=$(dsn dbname=$db user=$rsvc password=rs-$suffix)
 "$BIN/lnobctl" keys --dir="$tmp" >/dev/null
 "$BIN/lnobctl" token --private_key="$tmp/jwt_private.pem" --roles=VIEWER,REVIEWER --ttl=10m >"$tmp/token"
 "$BIN/lnobctl" token --private_key="$tmp/jwt_private.pem" --roles=PROVINCE_ADMIN --ttl=10m >"$tmp/admin_token"
@@ -184,6 +193,11 @@ start_service awards "$awards_url" --registry_address="127.0.0.1:$grpc_port" \
   --funding_address="127.0.0.1:$fgrpc_port" --campaigns_address="127.0.0.1:$cgrpc_port" \
   --inspection_address="127.0.0.1:$inspection_port" --service_signing_key="$tmp/jwt_private.pem" \
   --business_metrics_interval=1s
+# Reporting: every owner as a peer, the deadline gauges every second.
+start_service reporting "$reporting_url" --registry_address="127.0.0.1:$grpc_port" \
+  --funding_address="127.0.0.1:$fgrpc_port" --campaigns_address="127.0.0.1:$cgrpc_port" \
+  --inspection_address="127.0.0.1:$inspection_port" --awards_address="127.0.0.1:$awards_grpc" \
+  --service_signing_key="$tmp/jwt_private.pem" --business_metrics_interval=1s
 
 PYTHONPATH=$ROOT/tools/py /usr/bin/python3 - "127.0.0.1:$grpc_port" "$tmp/token" <<'PY'
 import sys
@@ -310,4 +324,5 @@ fi
 echo "registry_smoke: campaigns exports lnob_campaign_attendances{language=\"VI\"} $attendances"
 
 bash "$ROOT/tests/ops/prometheus_smoke.sh" "registry=127.0.0.1:$metrics_port" "funding=127.0.0.1:$fmetrics_port" \
-  "campaigns=127.0.0.1:$cmetrics_port" "inspection=127.0.0.1:$inspection_metrics" "awards=127.0.0.1:$awards_metrics"
+  "campaigns=127.0.0.1:$cmetrics_port" "inspection=127.0.0.1:$inspection_metrics" "awards=127.0.0.1:$awards_metrics" \
+  "reporting=127.0.0.1:$reporting_metrics"
