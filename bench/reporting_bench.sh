@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Reporting benchmark: the annual province report (ETHNIC_WORK_PERIODIC 2025, every section)
+# Reporting benchmark: the annual province report (ETHNIC_WORK_PERIODIC of this year, every section)
 # composed from the five owners at the demo scale, next to the owners' statistics calls alone
 # (the very requests the report stored, sent directly one after another, summed), and the
-# report's XLSX export. Data: HOUSEHOLDS demo households (default 1,000,000), about LINES
-# support-ledger lines in 2025 (default 200,000), ACTIVITIES activities (default 1,000,000),
+# report's XLSX export. Data: HOUSEHOLDS demo households (default 1,000,000), up to LINES
+# support-ledger lines this year (default 200,000), ACTIVITIES activities (default 1,000,000),
 # and the demo inspection and awards rounds (what ./lnob up loads).
 #   bench/reporting_bench.sh [HOUSEHOLDS] [LINES] [ACTIVITIES]
 set -euo pipefail
@@ -19,13 +19,16 @@ PIDS="$FUNDING_PID"
 "$BIN/lnobctl" import villages "$BENCH_TMP/villages.csv" --target="$TARGET" --token="$TOKEN" | tail -1
 "$BIN/lnobctl" import households "$BENCH_TMP/demo.csv" --target="$TARGET" --token="$TOKEN" --progress=plain 2>/dev/null | tail -1
 
-# Support lines in 2025: a house and a toilet for ethnic-minority households poor on both dates.
-CLASS_ON="SELECT c.classification FROM registry.classification_history c WHERE c.household_id = h.id AND c.effective_date <= date '%s' ORDER BY c.effective_date DESC, c.recorded_at DESC LIMIT 1"
-ELIGIBLE="SELECT h.id FROM registry.households h WHERE h.head_ethnicity <> '' AND h.head_ethnicity NOT IN (SELECT code FROM registry.ethnic_majority) AND ($(printf "$CLASS_ON" 2025-03-15)) = 'POOR' AND ($(printf "$CLASS_ON" 2025-04-01)) = 'POOR' ORDER BY h.id LIMIT $((L / 2))"
-psql_admin -c "\\copy ($ELIGIBLE) TO '$BENCH_TMP/ids'"
-awk 'BEGIN { print "external_id,household,content,date,quantity,unit_of_measure,amount_vnd,state,shares" }
-     { printf "R%d-h,%s,HOUSING,2025-03-15,1,house,40000000,DELIVERED,NTP_EM.P1:CENTRAL_RECURRENT:30000000;PROG_BP_1000_EM_HH.HOUSING:PROVINCIAL_SPECIAL:10000000\n", NR, $1
-       printf "R%d-t,%s,TOILET,2025-04-01,1,unit,6000000,PLANNED,NTP_EM.P1:CENTRAL_RECURRENT:4000000;NTP_EM.P1:LOCAL_COUNTERPART:2000000\n", NR, $1 }' \
+# Support lines this year (the demo inspection checks this year's housing lines): housing,
+# domestic water and a toilet under NTP 1719 project 1 for ethnic-minority households poor or
+# near-poor on the day, up to LINES lines.
+YEAR=$(date +%Y)
+CLASS_ON="SELECT c.classification FROM registry.classification_history c WHERE c.household_id = h.id AND c.effective_date <= date '$YEAR-03-15' ORDER BY c.effective_date DESC, c.recorded_at DESC LIMIT 1"
+psql_admin -c "\\copy (SELECT h.id FROM registry.households h WHERE h.head_ethnicity <> '' AND h.head_ethnicity NOT IN (SELECT code FROM registry.ethnic_majority) AND ($CLASS_ON) IN ('POOR', 'NEAR_POOR') ORDER BY h.id LIMIT $(( (L + 2) / 3 ))) TO '$BENCH_TMP/ids'"
+awk -v y="$YEAR" 'BEGIN { print "external_id,household,content,date,quantity,unit_of_measure,amount_vnd,state,shares" }
+     { printf "R%d-h,%s,HOUSING,%s-03-15,1,house,40000000,DELIVERED,NTP_EM.P1:CENTRAL_RECURRENT:30000000;NTP_EM.P1:LOCAL_COUNTERPART:10000000\n", NR, $1, y
+       printf "R%d-w,%s,DOMESTIC_WATER,%s-03-15,1,unit,3000000,DELIVERED,NTP_EM.P1:CENTRAL_RECURRENT:3000000\n", NR, $1, y
+       printf "R%d-t,%s,TOILET,%s-03-15,1,unit,6000000,PLANNED,NTP_EM.P1:CENTRAL_RECURRENT:4000000;NTP_EM.P1:LOCAL_COUNTERPART:2000000\n", NR, $1, y }' \
   "$BENCH_TMP/ids" > "$BENCH_TMP/support.csv"
 "$BIN/lnobctl" import support "$BENCH_TMP/support.csv" --target="127.0.0.1:$F_PORT" --token="$TOKEN" --progress=plain 2>/dev/null | tail -1
 
@@ -55,7 +58,7 @@ echo "data: $(psql_admin -c "SELECT (SELECT count(*) FROM registry.households) |
   ' activities, ' || (SELECT count(*) FROM inspection.findings) || ' findings, ' ||
   (SELECT count(*) FROM awards.nominations) || ' nominations'")"
 
-ROOT="$ROOT" RP="127.0.0.1:$RP_PORT" TOKEN="$TOKEN" \
+ROOT="$ROOT" RP="127.0.0.1:$RP_PORT" TOKEN="$TOKEN" YEAR="$YEAR" \
 OWNERS="registry=$TARGET funding=127.0.0.1:$F_PORT campaigns=127.0.0.1:$C_PORT inspection=127.0.0.1:$I_PORT awards=127.0.0.1:$AW_PORT" \
 /usr/bin/python3 - <<'PY'
 import json, os, statistics, sys, time, uuid
@@ -64,13 +67,14 @@ import lnob_grpc
 tok = os.environ["TOKEN"]
 rp = lnob_grpc.Client(os.environ["RP"], token=tok)
 owners = {k: lnob_grpc.Client(v, token=tok) for k, v in (x.split("=") for x in os.environ["OWNERS"].split())}
+year = int(os.environ["YEAR"])
 compose, direct, export = [], [], []
 for k in range(6):
     # Each run its own report: the same year and province, the geography one day earlier each time.
     t = time.perf_counter()
     r = rp.call("lnob.reporting.v1.ReportingService/CreateReport", {"requestId": str(uuid.uuid4()), "report": {
-        "definition": "reportDefinitions/ETHNIC_WORK_PERIODIC", "period": {"type": "YEAR", "year": 2025},
-        "geography": {"year": 2025, "month": 12, "day": 31 - k}}}, timeout=120)
+        "definition": "reportDefinitions/ETHNIC_WORK_PERIODIC", "period": {"type": "YEAR", "year": year},
+        "geography": {"year": year, "month": 12, "day": 31 - k}}}, timeout=120)
     compose.append((time.perf_counter() - t) * 1000)
     # The owners alone: the very requests stored with the report, one after another.
     t = time.perf_counter()

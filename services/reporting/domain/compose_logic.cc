@@ -128,15 +128,19 @@ absl::Status ReportingLogic::Compose(const C& c, const v1::ReportDefinition& d, 
     const scope::UnitVersion* u = graph->Find(code, geo);
     if (u != nullptr && u->parent_code == r->unit_code()) has_children = true;
   }
+  const int year = r->period().year();
+  auto wanted = [&](const v1::Indicator& ind) {
+    return internal::IndicatorApplies(ind.first_year(), ind.last_year(), year) && (!only || only(ind.code()));
+  };
   int total = 0;
   for (const auto& section : d.sections()) {
-    for (const auto& ind : section.indicators()) total += (!only || only(ind.code())) ? 1 : 0;
+    for (const auto& ind : section.indicators()) total += wanted(ind) ? 1 : 0;
   }
   int done = 0;
   if (progress) LNOB_RETURN_IF_ERROR(progress(done, total));
   for (const auto& section : d.sections()) {
     for (const auto& ind : section.indicators()) {
-      if (only && !only(ind.code())) continue;
+      if (!wanted(ind)) continue;
       LNOB_ASSIGN_OR_RETURN(std::string request, BuildRequest(ind.method(), ind.params_json(), r->period(),
                                                                r->unit_code(), r->geography(), has_children));
       auto answer = owners_->Call(c, ind.owner(), ind.method(), request);
@@ -281,7 +285,11 @@ absl::Status ReportingLogic::StartReport(const C& c, const v1::StartReportReques
   *op.mutable_period() = r.period();
   op.set_unit_code(r.unit_code());
   int total = 0;
-  for (const auto& s : d.sections()) total += s.indicators_size();
+  for (const auto& s : d.sections()) {
+    for (const auto& ind : s.indicators()) {
+      total += internal::IndicatorApplies(ind.first_year(), ind.last_year(), r.period().year()) ? 1 : 0;
+    }
+  }
   op.set_total_steps(total);
   bool started = false;
   LNOB_ASSIGN_OR_RETURN(v1::Operation created, store_->CreateOperation(op, op_key, &started));

@@ -38,6 +38,11 @@ bool SameJson(const std::string& a, const std::string& b);
 
 google::protobuf::Timestamp TimestampOf(absl::Time t);
 
+// Whether an indicator applies to a report of `year` (its first and last years, 0: open).
+inline bool IndicatorApplies(int first_year, int last_year, int year) {
+  return (first_year == 0 || year >= first_year) && (last_year == 0 || year <= last_year);
+}
+
 // field -> (numerator, denominator, factor)
 using Ratios = std::map<std::string, std::tuple<std::string, std::string, double>>;
 

@@ -68,6 +68,7 @@ absl::Status ReportingLogic::RollUpReport(const C& c, const v1::RollUpReportRequ
   for (const auto& n : child_names) r.add_rolled_up_from(n);
   for (const auto& section : d.sections()) {
     for (const auto& ind : section.indicators()) {
+      if (!internal::IndicatorApplies(ind.first_year(), ind.last_year(), r.period().year())) continue;
       if (owner_read(ind.code())) {
         *r.add_inputs() = *from_owner.at(ind.code());
         continue;

@@ -191,7 +191,8 @@ class PgReportingStore final : public ReportingStore {
         for (auto& s : *d.mutable_sections()) sections[{d.code(), d.version(), s.code()}] = &s;
       }
       for (const auto& r : tx.exec("SELECT i.code, i.version, i.section_code, i.indicator_code, i.label, m.owner,"
-                                   " i.method, i.params::text, i.select_path, i.unit_of_measure, i.confirmed"
+                                   " i.method, i.params::text, i.select_path, i.unit_of_measure, i.confirmed,"
+                                   " coalesce(i.first_year, 0), coalesce(i.last_year, 0)"
                                    " FROM report_indicators i JOIN statistic_methods m ON m.method = i.method"
                                    " ORDER BY i.code, i.version, i.section_code, i.seq")) {
         auto it = sections.find({Str(r[0]), r[1].as<int>(), Str(r[2])});
@@ -205,6 +206,8 @@ class PgReportingStore final : public ReportingStore {
         ind->set_select(Str(r[8]));
         ind->set_unit_of_measure(Str(r[9]));
         ind->set_confirmed(r[10].as<bool>());
+        ind->set_first_year(r[11].as<int>());
+        ind->set_last_year(r[12].as<int>());
       }
       for (const auto& r : tx.exec("SELECT code, version, indicator_code, kind, title, category_field, value_fields,"
                                    " y_axis_title FROM report_charts ORDER BY code, version, seq")) {

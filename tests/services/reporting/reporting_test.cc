@@ -624,6 +624,25 @@ TEST_F(ReportingTest, TheDeadlineGaugesCountReportsDueWithoutALockedProvinceRepo
   EXPECT_EQ(after->overdue["ETHNIC_WORK_PERIODIC"], before->overdue["ETHNIC_WORK_PERIODIC"]);
 }
 
+TEST_F(ReportingTest, AnIndicatorOfSomeYearsIsLeftOutOfAReportOfAnotherYear) {
+  // KH 47's target runs 2021-2025: a 2026 report goes without it, every other indicator read.
+  v1::Report r;
+  ASSERT_TRUE(logic_->CreateReport(call_, Request("ETHNIC_WORK_PERIODIC", Period::YEAR, 2026), &r).ok());
+  EXPECT_EQ(r.inputs_size(), 9);
+  EXPECT_FALSE(ByIndicator(r).count("EM_ESCAPES_TARGET"));
+  v1::ReportDefinition d;
+  v1::GetReportDefinitionRequest get;
+  get.set_name("reportDefinitions/ETHNIC_WORK_PERIODIC");
+  ASSERT_TRUE(logic_->GetReportDefinition(call_, get, &d).ok());
+  for (const auto& s : d.sections()) {
+    for (const auto& i : s.indicators()) {
+      if (i.code() == "EM_ESCAPES_TARGET") {
+        EXPECT_EQ(std::make_pair(i.first_year(), i.last_year()), std::make_pair(2021, 2025));
+      }
+    }
+  }
+}
+
 TEST_F(ReportingTest, ExportsCarryEveryCellWithItsSource) {
   v1::Report r;
   ASSERT_TRUE(logic_->CreateReport(call_, Request("ETHNIC_WORK_PERIODIC", Period::YEAR, 2025), &r).ok());
