@@ -3,32 +3,21 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
+#include "prometheus/family.h"
 #include "prometheus/gauge.h"
-#include "prometheus/registry.h"
 
 namespace lnob::awards {
 
 BusinessMetrics::BusinessMetrics(AwardsLogic* logic, prometheus::Registry& registry, const Clock& clock)
-    : logic_(logic), clock_(clock) {
-  nominations_ = &prometheus::BuildGauge()
-                      .Name("lnob_awards_nominations")
-                      .Help("Nominations of the last three years' rounds (year) by state, province-wide")
-                      .Register(registry);
-  decided_ = &prometheus::BuildGauge()
-                  .Name("lnob_awards_decided")
-                  .Help("Awards decided in the year and not revoked since, by form, province-wide")
-                  .Register(registry);
-  honoured_ = &prometheus::BuildGauge()
-                   .Name("lnob_awards_honoured")
-                   .Help("Awards decided in the year to women, ethnic-minority people and households")
-                   .Register(registry);
-  revoked_ = &prometheus::BuildGauge()
-                 .Name("lnob_awards_revoked")
-                 .Help("Awards revoked in the year, province-wide")
-                 .Register(registry);
+    : logic_(logic), clock_(clock), gauges_(registry, clock) {
+  nominations_ = &gauges_.Add("lnob_awards_nominations",
+                              "Nominations of the last three years' rounds (year) by state, province-wide");
+  decided_ = &gauges_.Add("lnob_awards_decided",
+                          "Awards decided in the year and not revoked since, by form, province-wide");
+  honoured_ = &gauges_.Add("lnob_awards_honoured",
+                           "Awards decided in the year to women, ethnic-minority people and households");
+  revoked_ = &gauges_.Add("lnob_awards_revoked", "Awards revoked in the year, province-wide");
 }
-
-BusinessMetrics::~BusinessMetrics() { tasks_.clear(); }
 
 absl::Status BusinessMetrics::Refresh() {
   const int year = static_cast<int>(Today(clock_.Now()).year());
@@ -57,7 +46,7 @@ absl::Status BusinessMetrics::Refresh() {
 }
 
 void BusinessMetrics::Start(absl::Duration interval) {
-  tasks_.push_back(RefreshEvery(clock_, interval, [this] { return Refresh(); }));
+  gauges_.Start(interval, [this] { return Refresh(); });
 }
 
 }  // namespace lnob::awards

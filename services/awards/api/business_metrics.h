@@ -13,22 +13,15 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/util/clock.h"
+#include "common/metrics/gauge_set.h"
 #include "common/util/periodic.h"
 #include "services/awards/domain/awards_logic.h"
-
-namespace prometheus {
-class Registry;
-class Gauge;
-template <typename T>
-class Family;
-}  // namespace prometheus
 
 namespace lnob::awards {
 
 class BusinessMetrics {
  public:
   BusinessMetrics(AwardsLogic* logic, prometheus::Registry& registry, const Clock& clock);
-  ~BusinessMetrics();
   absl::Status Refresh();
   void Start(absl::Duration interval);
 
@@ -39,7 +32,7 @@ class BusinessMetrics {
   prometheus::Family<prometheus::Gauge>* decided_;
   prometheus::Family<prometheus::Gauge>* honoured_;
   prometheus::Family<prometheus::Gauge>* revoked_;
-  std::vector<std::unique_ptr<PeriodicTask>> tasks_;
+  metrics::GaugeSet gauges_;  // last: its refresh stops first
 };
 
 }  // namespace lnob::awards

@@ -1,32 +1,22 @@
 #include "services/campaigns/api/business_metrics.h"
 
 #include "common/util/date.h"
+#include "prometheus/family.h"
 #include "prometheus/gauge.h"
-#include "prometheus/registry.h"
 
 namespace lnob::campaigns {
 
 BusinessMetrics::BusinessMetrics(CampaignsLogic* logic, prometheus::Registry& registry, const Clock& clock)
-    : logic_(logic), clock_(clock) {
-  uncovered_ = &prometheus::BuildGauge()
-                    .Name("lnob_villages_without_activity")
-                    .Help("Register villages with no communication activity this quarter, province-wide")
-                    .Register(registry);
-  villages_ = &prometheus::BuildGauge()
-                   .Name("lnob_villages_registered")
-                   .Help("Register villages in force at the end of this quarter, province-wide")
-                   .Register(registry);
-  attendances_ = &prometheus::BuildGauge()
-                      .Name("lnob_campaign_attendances")
-                      .Help("Attendances of this year's activities by language used (not unique people)")
-                      .Register(registry);
-  persons_ = &prometheus::BuildGauge()
-                  .Name("lnob_prestigious_persons")
-                  .Help("Prestigious persons active this year, reached by an activity or information or not")
-                  .Register(registry);
+    : logic_(logic), clock_(clock), gauges_(registry, clock) {
+  uncovered_ = &gauges_.Add("lnob_villages_without_activity",
+                            "Register villages with no communication activity this quarter, province-wide");
+  villages_ = &gauges_.Add("lnob_villages_registered",
+                           "Register villages in force at the end of this quarter, province-wide");
+  attendances_ = &gauges_.Add("lnob_campaign_attendances",
+                              "Attendances of this year's activities by language used (not unique people)");
+  persons_ = &gauges_.Add("lnob_prestigious_persons",
+                          "Prestigious persons active this year, reached by an activity or information or not");
 }
-
-BusinessMetrics::~BusinessMetrics() { tasks_.clear(); }
 
 absl::Status BusinessMetrics::Refresh() {
   server::Call system;
@@ -67,7 +57,7 @@ absl::Status BusinessMetrics::Refresh() {
 }
 
 void BusinessMetrics::Start(absl::Duration interval) {
-  tasks_.push_back(RefreshEvery(clock_, interval, [this] { return Refresh(); }));
+  gauges_.Start(interval, [this] { return Refresh(); });
 }
 
 }  // namespace lnob::campaigns

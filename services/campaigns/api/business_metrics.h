@@ -15,22 +15,15 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/util/clock.h"
+#include "common/metrics/gauge_set.h"
 #include "common/util/periodic.h"
 #include "services/campaigns/domain/campaigns_logic.h"
-
-namespace prometheus {
-class Registry;
-class Gauge;
-template <typename T>
-class Family;
-}  // namespace prometheus
 
 namespace lnob::campaigns {
 
 class BusinessMetrics {
  public:
   BusinessMetrics(CampaignsLogic* logic, prometheus::Registry& registry, const Clock& clock);
-  ~BusinessMetrics();
   absl::Status Refresh();
   void Start(absl::Duration interval);
 
@@ -41,7 +34,7 @@ class BusinessMetrics {
   prometheus::Family<prometheus::Gauge>* villages_;
   prometheus::Family<prometheus::Gauge>* attendances_;
   prometheus::Family<prometheus::Gauge>* persons_;
-  std::vector<std::unique_ptr<PeriodicTask>> tasks_;
+  metrics::GaugeSet gauges_;  // last: its refresh stops first
 };
 
 }  // namespace lnob::campaigns

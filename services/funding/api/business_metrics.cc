@@ -8,28 +8,18 @@ namespace lnob::funding {
 
 BusinessMetrics::BusinessMetrics(FundingLogic* logic, const FeedConsumer* feed, prometheus::Registry& registry,
                                  const Clock& clock, const InspectionFollower* inspection)
-    : logic_(logic), feed_(feed), inspection_(inspection), clock_(clock) {
-  ratio_ = &prometheus::BuildGauge()
-                .Name("lnob_disbursement_ratio")
-                .Help("Disbursed / allocated funds of the current year, province-wide, by funding source")
-                .Register(registry);
-  allocated_ = &prometheus::BuildGauge()
-                    .Name("lnob_allocated_vnd")
-                    .Help("Funds allocated for the current year, province-wide, by funding source (VND)")
-                    .Register(registry);
-  disbursed_ = &prometheus::BuildGauge()
-                    .Name("lnob_disbursed_vnd")
-                    .Help("Funds disbursed against the current year's allocations, by funding source (VND)")
-                    .Register(registry);
-  auto& lags = prometheus::BuildGauge()
-                   .Name("lnob_change_feed_lag_seconds")
-                   .Help("How far a change-feed consumer is behind the feed it reads")
-                   .Register(registry);
+    : logic_(logic), feed_(feed), inspection_(inspection), clock_(clock), gauges_(registry, clock) {
+  ratio_ = &gauges_.Add("lnob_disbursement_ratio",
+                        "Disbursed / allocated funds of the current year, province-wide, by funding source");
+  allocated_ = &gauges_.Add("lnob_allocated_vnd",
+                            "Funds allocated for the current year, province-wide, by funding source (VND)");
+  disbursed_ = &gauges_.Add("lnob_disbursed_vnd",
+                            "Funds disbursed against the current year's allocations, by funding source (VND)");
+  auto& lags = gauges_.Add("lnob_change_feed_lag_seconds",
+                           "How far a change-feed consumer is behind the feed it reads");
   lag_ = &lags.Add({{"consumer", "funding"}, {"feed", "registry"}});
   inspection_lag_ = inspection_ != nullptr ? &lags.Add({{"consumer", "funding"}, {"feed", "inspection"}}) : nullptr;
 }
-
-BusinessMetrics::~BusinessMetrics() { tasks_.clear(); }
 
 absl::Status BusinessMetrics::Refresh() {
   if (feed_ != nullptr) lag_->Set(feed_->LagSeconds());
@@ -52,7 +42,7 @@ void BusinessMetrics::Start(absl::Duration interval) {
       if (inspection_ != nullptr) inspection_lag_->Set(inspection_->LagSeconds());
     }));
   }
-  tasks_.push_back(RefreshEvery(clock_, interval, [this] { return Refresh(); }));
+  gauges_.Start(interval, [this] { return Refresh(); });
 }
 
 }  // namespace lnob::funding

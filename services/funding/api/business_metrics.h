@@ -12,17 +12,11 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/metrics/gauge_set.h"
 #include "common/util/periodic.h"
 #include "common/util/clock.h"
 #include "services/funding/domain/feed_consumer.h"
 #include "services/funding/domain/funding_logic.h"
-
-namespace prometheus {
-class Registry;
-class Gauge;
-template <typename T>
-class Family;
-}  // namespace prometheus
 
 namespace lnob::funding {
 
@@ -31,7 +25,6 @@ class BusinessMetrics {
   // inspection: the follower of inspection's feed, when funding follows it.
   BusinessMetrics(FundingLogic* logic, const FeedConsumer* feed, prometheus::Registry& registry, const Clock& clock,
                   const InspectionFollower* inspection = nullptr);
-  ~BusinessMetrics();
   absl::Status Refresh();
   void Start(absl::Duration interval);
 
@@ -45,7 +38,8 @@ class BusinessMetrics {
   prometheus::Family<prometheus::Gauge>* disbursed_;
   prometheus::Gauge* lag_;
   prometheus::Gauge* inspection_lag_;
-  std::vector<std::unique_ptr<PeriodicTask>> tasks_;
+  metrics::GaugeSet gauges_;
+  std::vector<std::unique_ptr<PeriodicTask>> tasks_;  // the feed lags, every 200 ms
 };
 
 }  // namespace lnob::funding

@@ -1,32 +1,22 @@
 #include "services/inspection/api/business_metrics.h"
 
 #include "common/status/status.h"
+#include "prometheus/family.h"
 #include "prometheus/gauge.h"
-#include "prometheus/registry.h"
 
 namespace lnob::inspection {
 
 BusinessMetrics::BusinessMetrics(InspectionLogic* logic, prometheus::Registry& registry, const Clock& clock)
-    : logic_(logic), clock_(clock) {
-  overdue_ = &prometheus::BuildGauge()
-                  .Name("lnob_inspection_recommendations_overdue")
-                  .Help("Recommendations past their deadline and not done, province-wide")
-                  .Register(registry);
-  recommendations_ = &prometheus::BuildGauge()
-                          .Name("lnob_inspection_recommendations")
-                          .Help("Recommendations by status (open: not done), province-wide")
-                          .Register(registry);
-  holds_ = &prometheus::BuildGauge()
-                .Name("lnob_inspection_holds_active")
-                .Help("Findings whose hold on support lines is active, province-wide")
-                .Register(registry);
-  money_ = &prometheus::BuildGauge()
-                .Name("lnob_inspection_money_vnd")
-                .Help("Money to recover under financial recommendations: required and recovered (VND)")
-                .Register(registry);
+    : logic_(logic), clock_(clock), gauges_(registry, clock) {
+  overdue_ = &gauges_.Add("lnob_inspection_recommendations_overdue",
+                          "Recommendations past their deadline and not done, province-wide");
+  recommendations_ = &gauges_.Add("lnob_inspection_recommendations",
+                                  "Recommendations by status (open: not done), province-wide");
+  holds_ = &gauges_.Add("lnob_inspection_holds_active",
+                        "Findings whose hold on support lines is active, province-wide");
+  money_ = &gauges_.Add("lnob_inspection_money_vnd",
+                        "Money to recover under financial recommendations: required and recovered (VND)");
 }
-
-BusinessMetrics::~BusinessMetrics() { tasks_.clear(); }
 
 absl::Status BusinessMetrics::Refresh() {
   LNOB_ASSIGN_OR_RETURN(v1::Statistics s, logic_->ProvinceStatistics());
@@ -40,7 +30,7 @@ absl::Status BusinessMetrics::Refresh() {
 }
 
 void BusinessMetrics::Start(absl::Duration interval) {
-  tasks_.push_back(RefreshEvery(clock_, interval, [this] { return Refresh(); }));
+  gauges_.Start(interval, [this] { return Refresh(); });
 }
 
 }  // namespace lnob::inspection

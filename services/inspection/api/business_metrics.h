@@ -13,22 +13,15 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/util/clock.h"
+#include "common/metrics/gauge_set.h"
 #include "common/util/periodic.h"
 #include "services/inspection/domain/inspection_logic.h"
-
-namespace prometheus {
-class Registry;
-class Gauge;
-template <typename T>
-class Family;
-}  // namespace prometheus
 
 namespace lnob::inspection {
 
 class BusinessMetrics {
  public:
   BusinessMetrics(InspectionLogic* logic, prometheus::Registry& registry, const Clock& clock);
-  ~BusinessMetrics();
   absl::Status Refresh();
   void Start(absl::Duration interval);
 
@@ -39,7 +32,7 @@ class BusinessMetrics {
   prometheus::Family<prometheus::Gauge>* recommendations_;
   prometheus::Family<prometheus::Gauge>* holds_;
   prometheus::Family<prometheus::Gauge>* money_;
-  std::vector<std::unique_ptr<PeriodicTask>> tasks_;
+  metrics::GaugeSet gauges_;  // last: its refresh stops first
 };
 
 }  // namespace lnob::inspection

@@ -7,27 +7,19 @@
 #include "common/util/date.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
-#include "prometheus/registry.h"
 
 namespace lnob::registry {
 
 BusinessMetrics::BusinessMetrics(HouseholdLogic* logic, prometheus::Registry& registry, const Clock& clock)
-    : logic_(logic), clock_(clock) {
-  households_ = &prometheus::BuildGauge()
-                     .Name("lnob_households")
-                     .Help("Households by district (pre-2025 geography) and official classification at the end of the current year")
-                     .Register(registry);
-  escaped_ = &prometheus::BuildGauge()
-                  .Name("lnob_em_households_escaped_poverty_total")
-                  .Help("Ethnic-minority poor households out of poverty in the year (ESCAPED_POOR + POOR_TO_NEAR_POOR)")
-                  .Register(registry);
-  targets_ = &prometheus::BuildGauge()
-                  .Name("lnob_movement_target")
-                  .Help("Yearly threshold of each movement target")
-                  .Register(registry);
+    : logic_(logic), clock_(clock), gauges_(registry, clock) {
+  households_ = &gauges_.Add("lnob_households",
+                             "Households by district (pre-2025 geography) and official classification "
+                             "at the end of the current year");
+  escaped_ = &gauges_.Add("lnob_em_households_escaped_poverty_total",
+                          "Ethnic-minority poor households out of poverty in the year "
+                          "(ESCAPED_POOR + POOR_TO_NEAR_POOR)");
+  targets_ = &gauges_.Add("lnob_movement_target", "Yearly threshold of each movement target");
 }
-
-BusinessMetrics::~BusinessMetrics() { tasks_.clear(); }
 
 absl::Status BusinessMetrics::Refresh() {
   server::Call system;
@@ -68,7 +60,7 @@ absl::Status BusinessMetrics::Refresh() {
 }
 
 void BusinessMetrics::Start(absl::Duration interval) {
-  tasks_.push_back(RefreshEvery(clock_, interval, [this] { return Refresh(); }));
+  gauges_.Start(interval, [this] { return Refresh(); });
 }
 
 }  // namespace lnob::registry

@@ -11,22 +11,15 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/metrics/gauge_set.h"
 #include "common/util/periodic.h"
 #include "services/registry/domain/household_logic.h"
-
-namespace prometheus {
-class Registry;
-class Gauge;
-template <typename T>
-class Family;
-}  // namespace prometheus
 
 namespace lnob::registry {
 
 class BusinessMetrics {
  public:
   BusinessMetrics(HouseholdLogic* logic, prometheus::Registry& registry, const Clock& clock);
-  ~BusinessMetrics();
   absl::Status Refresh();
   void Start(absl::Duration interval);  // refreshes in a background thread until destroyed
 
@@ -36,7 +29,7 @@ class BusinessMetrics {
   prometheus::Family<prometheus::Gauge>* households_;
   prometheus::Family<prometheus::Gauge>* escaped_;
   prometheus::Family<prometheus::Gauge>* targets_;
-  std::vector<std::unique_ptr<PeriodicTask>> tasks_;
+  metrics::GaugeSet gauges_;  // last: its refresh stops first
 };
 
 }  // namespace lnob::registry

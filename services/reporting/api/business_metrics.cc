@@ -1,24 +1,18 @@
 #include "services/reporting/api/business_metrics.h"
 
 #include "common/status/status.h"
+#include "prometheus/family.h"
 #include "prometheus/gauge.h"
-#include "prometheus/registry.h"
 
 namespace lnob::reporting {
 
 BusinessMetrics::BusinessMetrics(ReportingLogic* logic, prometheus::Registry& registry, const Clock& clock)
-    : logic_(logic), clock_(clock) {
-  overdue_ = &prometheus::BuildGauge()
-                  .Name("lnob_reporting_overdue_reports")
-                  .Help("Reports due in the last 365 days whose period has no locked report of the province")
-                  .Register(registry);
-  next_due_ = &prometheus::BuildGauge()
-                   .Name("lnob_reporting_days_to_next_due")
-                   .Help("Days to the definition's next due date not yet met by a locked report")
-                   .Register(registry);
+    : logic_(logic), clock_(clock), gauges_(registry, clock) {
+  overdue_ = &gauges_.Add("lnob_reporting_overdue_reports",
+                          "Reports due in the last 365 days whose period has no locked report of the province");
+  next_due_ = &gauges_.Add("lnob_reporting_days_to_next_due",
+                           "Days to the definition's next due date not yet met by a locked report");
 }
-
-BusinessMetrics::~BusinessMetrics() { tasks_.clear(); }
 
 absl::Status BusinessMetrics::Refresh() {
   LNOB_ASSIGN_OR_RETURN(auto d, logic_->ProvinceDeadlines());
@@ -28,7 +22,7 @@ absl::Status BusinessMetrics::Refresh() {
 }
 
 void BusinessMetrics::Start(absl::Duration interval) {
-  tasks_.push_back(RefreshEvery(clock_, interval, [this] { return Refresh(); }));
+  gauges_.Start(interval, [this] { return Refresh(); });
 }
 
 }  // namespace lnob::reporting

@@ -12,22 +12,15 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/util/clock.h"
+#include "common/metrics/gauge_set.h"
 #include "common/util/periodic.h"
 #include "services/reporting/domain/reporting_logic.h"
-
-namespace prometheus {
-class Registry;
-class Gauge;
-template <typename T>
-class Family;
-}  // namespace prometheus
 
 namespace lnob::reporting {
 
 class BusinessMetrics {
  public:
   BusinessMetrics(ReportingLogic* logic, prometheus::Registry& registry, const Clock& clock);
-  ~BusinessMetrics();
   absl::Status Refresh();
   void Start(absl::Duration interval);
 
@@ -36,7 +29,7 @@ class BusinessMetrics {
   const Clock& clock_;
   prometheus::Family<prometheus::Gauge>* overdue_;
   prometheus::Family<prometheus::Gauge>* next_due_;
-  std::vector<std::unique_ptr<PeriodicTask>> tasks_;
+  metrics::GaugeSet gauges_;  // last: its refresh stops first
 };
 
 }  // namespace lnob::reporting

@@ -3,6 +3,8 @@
 // the caller's token, and the answer's selected field kept with the owner's cursor.
 
 #include <algorithm>
+#include <deque>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,9 @@ using internal::SameJson;
 using internal::Select;
 using internal::TimestampOf;
 using Period = common::v1::Period;
+
+// How many owners' statistics calls a composition has in flight at once.
+constexpr size_t kParallelOwnerCalls = 4;
 
 
 // Resolves the definition and fills the report's defaults; every field error at once.
@@ -138,33 +143,57 @@ absl::Status ReportingLogic::Compose(const C& c, const v1::ReportDefinition& d, 
   }
   int done = 0;
   if (progress) LNOB_RETURN_IF_ERROR(progress(done, total));
+  // The owners are asked a few at a time (each call under its own deadline); answers are taken
+  // in the definition's order, so the inputs, the progress and the first error are as if asked
+  // one after another. Calls in flight are waited for before returning (a future of
+  // std::async waits in its destructor).
+  struct Pending {
+    const v1::Section* section;
+    const v1::Indicator* ind;
+    std::string request;
+    std::future<absl::StatusOr<OwnerAnswer>> answer;
+  };
+  std::deque<Pending> inflight;
+  auto take = [&](Pending& p) -> absl::Status {
+    absl::StatusOr<OwnerAnswer> answer = p.answer.get();
+    if (!answer.ok()) {
+      return absl::Status(answer.status().code(),
+                          absl::StrCat("the ", p.ind->owner(), " service could not answer ", p.ind->code(), " (",
+                                       answer.status().message(), "); nothing was stored"));
+    }
+    v1::ReportInput* in = r->add_inputs();
+    in->set_section(p.section->code());
+    in->set_indicator(p.ind->code());
+    in->set_label(p.ind->label());
+    in->set_owner(p.ind->owner());
+    in->set_method(p.ind->method());
+    in->set_request_json(p.request);
+    in->set_value_json(Select(answer->response_json, p.ind->select()));
+    in->set_cursor(answer->cursor);
+    *in->mutable_read_time() = TimestampOf(answer->read_time);
+    in->set_unit_of_measure(p.ind->unit_of_measure());
+    in->set_confirmed(p.ind->confirmed());
+    in->set_source("OWNER");
+    return progress ? progress(++done, total) : absl::OkStatus();
+  };
+  auto take_oldest = [&]() -> absl::Status {
+    absl::Status st = take(inflight.front());
+    inflight.pop_front();
+    return st;
+  };
   for (const auto& section : d.sections()) {
     for (const auto& ind : section.indicators()) {
       if (!wanted(ind)) continue;
       LNOB_ASSIGN_OR_RETURN(std::string request, BuildRequest(ind.method(), ind.params_json(), r->period(),
                                                                r->unit_code(), r->geography(), has_children));
-      auto answer = owners_->Call(c, ind.owner(), ind.method(), request);
-      if (!answer.ok()) {
-        return absl::Status(answer.status().code(),
-                            absl::StrCat("the ", ind.owner(), " service could not answer ", ind.code(), " (",
-                                         answer.status().message(), "); nothing was stored"));
-      }
-      v1::ReportInput* in = r->add_inputs();
-      in->set_section(section.code());
-      in->set_indicator(ind.code());
-      in->set_label(ind.label());
-      in->set_owner(ind.owner());
-      in->set_method(ind.method());
-      in->set_request_json(request);
-      in->set_value_json(Select(answer->response_json, ind.select()));
-      in->set_cursor(answer->cursor);
-      *in->mutable_read_time() = TimestampOf(answer->read_time);
-      in->set_unit_of_measure(ind.unit_of_measure());
-      in->set_confirmed(ind.confirmed());
-      in->set_source("OWNER");
-      if (progress) LNOB_RETURN_IF_ERROR(progress(++done, total));
+      if (inflight.size() >= kParallelOwnerCalls) LNOB_RETURN_IF_ERROR(take_oldest());
+      auto call = [this, &c, owner = ind.owner(), method = ind.method(), request] {
+        return owners_->Call(c, owner, method, request);
+      };
+      inflight.push_back({&section, &ind, request, std::async(std::launch::async, std::move(call))});
     }
   }
+  while (!inflight.empty()) LNOB_RETURN_IF_ERROR(take_oldest());
   return absl::OkStatus();
 }
 

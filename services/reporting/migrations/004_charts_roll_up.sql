@@ -42,7 +42,7 @@ INSERT INTO roll_up_ratios VALUES
   ('near_poverty_rate_percent', 'near_poor', 'households_registered', 100),
   ('disbursement_rate', 'disbursed_vnd', 'allocated_vnd', 1);
 
--- An indicator may apply to some years only (a target of 2021-2025 has no figure for 2026):
+-- An indicator may apply to some years only (a target of 2022-2025 has no figure for 2026):
 -- a report of another year goes without it. NULL: every year.
 ALTER TABLE report_indicators
   ADD COLUMN first_year integer CHECK (first_year BETWEEN 2000 AND 2100),
@@ -50,7 +50,7 @@ ALTER TABLE report_indicators
   ADD CHECK (first_year IS NULL OR last_year IS NULL OR first_year <= last_year);
 
 -- ---- ETHNIC_WORK_PERIODIC version 2: version 1 and the poverty rates by unit; the target of
--- KH 47 (1,000 ethnic-minority poor households escaping a year) for its years 2021-2025.
+-- KH 47 (1,000 ethnic-minority poor households escaping a year) for its years 2022-2025.
 INSERT INTO report_definitions
   SELECT code, 2, title, regime, legal_basis, period_types, ad_hoc, layout_confirmed, valid_from, valid_to
   FROM report_definitions WHERE code = 'ETHNIC_WORK_PERIODIC' AND version = 1;
@@ -61,7 +61,7 @@ INSERT INTO report_sections
   SELECT code, 2, seq, section_code, title FROM report_sections WHERE code = 'ETHNIC_WORK_PERIODIC' AND version = 1;
 INSERT INTO report_indicators
   SELECT code, 2, section_code, seq, indicator_code, label, method, params, select_path, unit_of_measure, confirmed,
-         CASE WHEN indicator_code = 'EM_ESCAPES_TARGET' THEN 2021 END,
+         CASE WHEN indicator_code = 'EM_ESCAPES_TARGET' THEN 2022 END,
          CASE WHEN indicator_code = 'EM_ESCAPES_TARGET' THEN 2025 END
   FROM report_indicators WHERE code = 'ETHNIC_WORK_PERIODIC' AND version = 1;
 INSERT INTO report_indicators VALUES
