@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reporting benchmark: the annual province report (ETHNIC_WORK_PERIODIC of this year, every section)
-# composed from the five owners at the demo scale, next to the owners' statistics calls alone
-# (the very requests the report stored, sent directly one after another, summed), and the
+# composed from the five owners at the demo scale (four calls in flight at a time), next to the
+# owners' statistics calls alone (the very requests the report stored, sent directly one after
+# another, summed), and the
 # report's XLSX export. Data: HOUSEHOLDS demo households (default 1,000,000), up to LINES
 # support-ledger lines this year (default 200,000), ACTIVITIES activities (default 1,000,000),
 # and the demo inspection and awards rounds (what ./lnob up loads).
@@ -19,16 +20,16 @@ PIDS="$FUNDING_PID"
 "$BIN/lnobctl" import villages "$BENCH_TMP/villages.csv" --target="$TARGET" --token="$TOKEN" | tail -1
 "$BIN/lnobctl" import households "$BENCH_TMP/demo.csv" --target="$TARGET" --token="$TOKEN" --progress=plain 2>/dev/null | tail -1
 
-# Support lines this year (the demo inspection checks this year's housing lines): housing,
-# domestic water and a toilet under NTP 1719 project 1 for ethnic-minority households poor or
-# near-poor on the day, up to LINES lines.
+# Support lines this year (the demo inspection checks this year's housing lines): each support
+# content once (housing, land, water, toilet, electricity, livelihoods, training, credit) under
+# NTP 1719 project 1 for ethnic-minority households poor or near-poor on the day, up to LINES.
 YEAR=$(date +%Y)
+CONTENTS="HOUSING RESIDENTIAL_LAND PRODUCTION_LAND DOMESTIC_WATER TOILET ELECTRICITY LIVESTOCK_CROPS JOB_CONVERSION VOCATIONAL_TRAINING POLICY_CREDIT_LOAN"
 CLASS_ON="SELECT c.classification FROM registry.classification_history c WHERE c.household_id = h.id AND c.effective_date <= date '$YEAR-03-15' ORDER BY c.effective_date DESC, c.recorded_at DESC LIMIT 1"
-psql_admin -c "\\copy (SELECT h.id FROM registry.households h WHERE h.head_ethnicity <> '' AND h.head_ethnicity NOT IN (SELECT code FROM registry.ethnic_majority) AND ($CLASS_ON) IN ('POOR', 'NEAR_POOR') ORDER BY h.id LIMIT $(( (L + 2) / 3 ))) TO '$BENCH_TMP/ids'"
-awk -v y="$YEAR" 'BEGIN { print "external_id,household,content,date,quantity,unit_of_measure,amount_vnd,state,shares" }
-     { printf "R%d-h,%s,HOUSING,%s-03-15,1,house,40000000,DELIVERED,NTP_EM.P1:CENTRAL_RECURRENT:30000000;NTP_EM.P1:LOCAL_COUNTERPART:10000000\n", NR, $1, y
-       printf "R%d-w,%s,DOMESTIC_WATER,%s-03-15,1,unit,3000000,DELIVERED,NTP_EM.P1:CENTRAL_RECURRENT:3000000\n", NR, $1, y
-       printf "R%d-t,%s,TOILET,%s-03-15,1,unit,6000000,PLANNED,NTP_EM.P1:CENTRAL_RECURRENT:4000000;NTP_EM.P1:LOCAL_COUNTERPART:2000000\n", NR, $1, y }' \
+psql_admin -c "\\copy (SELECT h.id FROM registry.households h WHERE h.head_ethnicity <> '' AND h.head_ethnicity NOT IN (SELECT code FROM registry.ethnic_majority) AND ($CLASS_ON) IN ('POOR', 'NEAR_POOR') ORDER BY h.id LIMIT $(( (L + 9) / 10 ))) TO '$BENCH_TMP/ids'"
+awk -v y="$YEAR" -v contents="$CONTENTS" 'BEGIN { n = split(contents, c, " "); print "external_id,household,content,date,quantity,unit_of_measure,amount_vnd,state,shares" }
+     { for (i = 1; i <= n; i++)
+         printf "R%d-%d,%s,%s,%s-03-15,1,unit,10000000,%s,NTP_EM.P1:CENTRAL_RECURRENT:8000000;NTP_EM.P1:LOCAL_COUNTERPART:2000000\n", NR, i, $1, c[i], y, (i % 2 ? "DELIVERED" : "PLANNED") }' \
   "$BENCH_TMP/ids" > "$BENCH_TMP/support.csv"
 "$BIN/lnobctl" import support "$BENCH_TMP/support.csv" --target="127.0.0.1:$F_PORT" --token="$TOKEN" --progress=plain 2>/dev/null | tail -1
 
@@ -87,9 +88,9 @@ for k in range(6):
 compose, direct, export = compose[1:], direct[1:], export[1:]  # the first of each warms caches
 print(f"annual province report ({len(r.inputs)} indicators from 5 owners, composed, frozen, digest): "
       f"median {statistics.median(compose):.0f} ms (max {max(compose):.0f}); goal < 1000 ms")
-print(f"the owners' statistics calls alone (the same {len(r.inputs)} requests, sequential): "
-      f"median {statistics.median(direct):.0f} ms; composition overhead "
-      f"{statistics.median(compose) - statistics.median(direct):.0f} ms")
+print(f"the owners' statistics calls alone (the same {len(r.inputs)} requests, one after another): "
+      f"median {statistics.median(direct):.0f} ms; composition minus that sum "
+      f"{statistics.median(compose) - statistics.median(direct):.0f} ms (the composition asks 4 owners at a time)")
 print(f"XLSX export ({len(f.content)} bytes, {f.filename}): median {statistics.median(export):.0f} ms "
       f"(max {max(export):.0f}); goal < 1000 ms")
 PY
