@@ -1,5 +1,8 @@
 #include "services/reporting/api/business_metrics.h"
 
+#include <map>
+#include <string>
+
 #include "common/status/status.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
@@ -17,7 +20,17 @@ BusinessMetrics::BusinessMetrics(ReportingLogic* logic, prometheus::Registry& re
 absl::Status BusinessMetrics::Refresh() {
   LNOB_ASSIGN_OR_RETURN(auto d, logic_->ProvinceDeadlines());
   for (const auto& [code, n] : d.overdue) overdue_->Add({{"definition", code}}).Set(n);
-  for (const auto& [code, days] : d.days_to_next_due) next_due_->Add({{"definition", code}}).Set(days);
+  // A definition with nothing due any more loses its series rather than keeping its last value.
+  std::map<std::string, prometheus::Gauge*> next;
+  for (const auto& [code, days] : d.days_to_next_due) {
+    prometheus::Gauge& g = next_due_->Add({{"definition", code}});
+    g.Set(days);
+    next[code] = &g;
+  }
+  for (const auto& [code, g] : next_due_series_) {
+    if (!next.count(code)) next_due_->Remove(g);
+  }
+  next_due_series_ = std::move(next);
   return absl::OkStatus();
 }
 

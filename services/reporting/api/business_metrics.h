@@ -6,7 +6,9 @@
 //                                               no locked report of the province
 //   lnob_reporting_days_to_next_due{definition} days to the next due date not yet met
 
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -29,6 +31,7 @@ class BusinessMetrics {
   const Clock& clock_;
   prometheus::Family<prometheus::Gauge>* overdue_;
   prometheus::Family<prometheus::Gauge>* next_due_;
+  std::map<std::string, prometheus::Gauge*> next_due_series_;  // by definition, as last set
   metrics::GaugeSet gauges_;  // last: its refresh stops first
 };
 

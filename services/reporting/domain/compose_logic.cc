@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <deque>
 #include <future>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,8 @@ using Period = common::v1::Period;
 
 // How many owners' statistics calls a composition has in flight at once.
 constexpr size_t kParallelOwnerCalls = 4;
+// How many compositions run in the background at once (StartReport).
+constexpr int kMaxRunningCompositions = 8;
 
 
 // Resolves the definition and fills the report's defaults; every field error at once.
@@ -197,6 +201,21 @@ absl::Status ReportingLogic::Compose(const C& c, const v1::ReportDefinition& d, 
   return absl::OkStatus();
 }
 
+// One series per key: an existing one is amended, not composed again beside it.
+absl::Status ReportingLogic::RefuseExisting(const v1::ReportDefinition& d, const v1::Report& r) {
+  ReportKey k{.code = d.code(), .period = r.period(), .unit_code = r.unit_code(),
+              .geography = api::ProtoDateText(r.geography()), .source = "OWNERS"};
+  LNOB_ASSIGN_OR_RETURN(auto existing, store_->FindLatest(k));
+  if (!existing) return absl::OkStatus();
+  std::string how = existing->state() == "LOCKED"
+                        ? absl::StrCat(" It was locked by ", existing->lock().locked_by(), " (rule ",
+                                       existing->lock().rule(), "): ", existing->lock().how_to_amend())
+                        : absl::StrCat(" It is ", existing->state(), "; amend it with :revise.");
+  return WithReason(absl::AlreadyExistsError(absl::StrCat("this report exists as ", existing->name(), " (revision ",
+                                                          existing->revision(), ").", how)),
+                    "REPORT_EXISTS");
+}
+
 absl::Status ReportingLogic::CreateReport(const C& c, const v1::CreateReportRequest& req, v1::Report* out) {
   if (!api::ValidateRequestId(req.request_id()).ok()) return InvalidField("request_id", "must be a UUID");
   v1::Report r = req.report();
@@ -207,19 +226,7 @@ absl::Status ReportingLogic::CreateReport(const C& c, const v1::CreateReportRequ
   const db::IdempotencyKey key = api::IdempotencyKeyFor(req, "CreateReport", c.principal.subject);
   LNOB_ASSIGN_OR_RETURN(bool replayed, store_->Replay(key, out));
   if (replayed) return absl::OkStatus();
-  // One series per key: an existing one is amended, not composed again beside it.
-  ReportKey k{.code = d.code(), .period = r.period(), .unit_code = r.unit_code(),
-              .geography = api::ProtoDateText(r.geography()), .source = "OWNERS"};
-  LNOB_ASSIGN_OR_RETURN(auto existing, store_->FindLatest(k));
-  if (existing) {
-    std::string how = existing->state() == "LOCKED"
-                          ? absl::StrCat(" It was locked by ", existing->lock().locked_by(), " (rule ",
-                                         existing->lock().rule(), "): ", existing->lock().how_to_amend())
-                          : absl::StrCat(" It is ", existing->state(), "; amend it with :revise.");
-    return WithReason(absl::AlreadyExistsError(absl::StrCat("this report exists as ", existing->name(), " (revision ",
-                                                            existing->revision(), ").", how)),
-                      "REPORT_EXISTS");
-  }
+  LNOB_RETURN_IF_ERROR(RefuseExisting(d, r));
   LNOB_RETURN_IF_ERROR(Compose(c, d, &r, nullptr));
   LNOB_ASSIGN_OR_RETURN(*out, store_->CreateReport(r, c.principal.subject, "", key));
   return absl::OkStatus();
@@ -262,6 +269,30 @@ absl::Status ReportingLogic::CompareReportInputs(const C& c, const v1::CompareRe
                                                  v1::InputComparison* out) {
   LNOB_ASSIGN_OR_RETURN(v1::Report r, ReadReport(c, req.name(), "name"));
   out->set_report(r.name());
+  LNOB_ASSIGN_OR_RETURN(auto defs, store_->ListDefinitions());
+  std::map<std::string, std::string> selects;
+  for (const auto& d : defs) {
+    if (d.name() != r.definition() || d.version() != r.version()) continue;
+    for (const auto& s : d.sections()) {
+      for (const auto& i : s.indicators()) selects[i.code()] = i.select();
+    }
+  }
+  // A roll-up's sums move when a child unit locks another report (an amendment) since.
+  bool children_moved = false;
+  if (r.source() == "ROLL_UP") {
+    std::vector<std::string> units;
+    std::set<std::string> used;
+    for (const auto& name : r.rolled_up_from()) {
+      auto child = store_->GetReport(api::IdOf(name));
+      LNOB_RETURN_IF_ERROR(child.status());
+      units.push_back(child->unit_code());
+      used.insert(name);
+    }
+    ReportKey k{.code = api::IdOf(r.definition()), .period = r.period(), .unit_code = "",
+                .geography = api::ProtoDateText(r.geography()), .source = ""};
+    LNOB_ASSIGN_OR_RETURN(auto latest, store_->LatestLocked(k, r.version(), units));
+    for (const auto& [unit, rep] : latest) children_moved |= !used.count(rep.name());
+  }
   for (const auto& in : r.inputs()) {
     auto* x = out->add_inputs();
     x->set_indicator(in.indicator());
@@ -269,9 +300,12 @@ absl::Status ReportingLogic::CompareReportInputs(const C& c, const v1::CompareRe
     x->set_stored_json(in.value_json());
     x->set_stored_cursor(in.cursor());
     if (in.source() == "ROLL_UP") {
-      // Summed from child reports, which are locked: they do not move.
+      // Summed from locked child reports: changed when a child has locked an amendment since
+      // (roll up again to see the new sums).
       x->set_current_json(in.value_json());
       x->set_current_cursor(in.cursor());
+      x->set_changed(children_moved);
+      if (children_moved) out->set_changed(out->changed() + 1);
       continue;
     }
     // The very request stored, so the geography and period are those of the report.
@@ -280,18 +314,7 @@ absl::Status ReportingLogic::CompareReportInputs(const C& c, const v1::CompareRe
       return absl::Status(answer.status().code(), absl::StrCat("the ", in.owner(), " service could not answer ",
                                                                in.indicator(), " (", answer.status().message(), ")"));
     }
-    const auto defs = store_->ListDefinitions();
-    LNOB_RETURN_IF_ERROR(defs.status());
-    std::string select;
-    for (const auto& d : *defs) {
-      if (d.name() != r.definition() || d.version() != r.version()) continue;
-      for (const auto& s : d.sections()) {
-        for (const auto& i : s.indicators()) {
-          if (i.code() == in.indicator()) select = i.select();
-        }
-      }
-    }
-    x->set_current_json(Select(answer->response_json, select));
+    x->set_current_json(Select(answer->response_json, selects[in.indicator()]));
     x->set_current_cursor(answer->cursor);
     x->set_changed(!SameJson(x->stored_json(), x->current_json()));
     if (x->changed()) out->set_changed(out->changed() + 1);
@@ -320,6 +343,20 @@ absl::Status ReportingLogic::StartReport(const C& c, const v1::StartReportReques
     }
   }
   op.set_total_steps(total);
+  // A retry finds its operation; a new one is refused at once when the report exists.
+  v1::Operation prior;
+  LNOB_ASSIGN_OR_RETURN(bool replayed, store_->ReplayOperation(op_key, &prior));
+  if (replayed) {
+    LNOB_ASSIGN_OR_RETURN(*out, store_->GetOperation(api::IdOf(prior.name())));
+    return absl::OkStatus();
+  }
+  LNOB_RETURN_IF_ERROR(RefuseExisting(d, r));
+  // Compositions in the background are bounded: each holds a thread and four owner calls.
+  if (tasks_->Running() >= kMaxRunningCompositions) {
+    return WithReason(absl::ResourceExhaustedError(absl::StrCat(
+                          kMaxRunningCompositions, " compositions are running: try again when one ends")),
+                      "TOO_MANY_COMPOSITIONS");
+  }
   bool started = false;
   LNOB_ASSIGN_OR_RETURN(v1::Operation created, store_->CreateOperation(op, op_key, &started));
   // A retry finds the operation started the first time (its worker may have finished).

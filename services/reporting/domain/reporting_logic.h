@@ -73,6 +73,9 @@ class ReportingLogic {
   absl::Status Move(const C& c, const Req& req, const std::string& method, const std::string& to_state,
                     v1::Report* out);
   absl::StatusOr<std::string> ProvinceCode(absl::CivilDay geography);
+  // ALREADY_EXISTS (REPORT_EXISTS) naming the report of r's key composed from the owners, and
+  // its lock, when there is one.
+  absl::Status RefuseExisting(const v1::ReportDefinition& d, const v1::Report& r);
   void AddDiff(v1::Report* r);
 
   ReportingStore* store_;

@@ -53,6 +53,21 @@ absl::Status ReportingLogic::RollUpReport(const C& c, const v1::RollUpReportRequ
                           "geography) of every child unit; none for: ", absl::StrJoin(missing, ", "))),
                       "CHILD_REPORTS_MISSING");
   }
+  // Rolling up again amends the roll-up: its next revision (a draft is replaced, a locked one
+  // stays; one in approval is returned first).
+  ReportKey own{.code = d.code(), .period = r.period(), .unit_code = r.unit_code(),
+                .geography = api::ProtoDateText(r.geography()), .source = "ROLL_UP"};
+  LNOB_ASSIGN_OR_RETURN(auto prior, store_->FindLatest(own));
+  std::string previous_id;
+  if (prior) {
+    if (prior->state() == "SUBMITTED" || prior->state() == "APPROVED") {
+      return WithReason(absl::FailedPreconditionError(absl::StrCat(prior->name(), " is ", prior->state(),
+                                                                   ": it is returned to draft before it is rolled up again")),
+                        "IN_APPROVAL");
+    }
+    previous_id = api::IdOf(prior->name());
+    r.set_amendment_reason("rolled up again from the child units' latest locked reports");
+  }
   std::map<std::string, std::string> mode;
   for (const auto& rule : d.roll_up()) mode[rule.indicator()] = rule.mode();
   auto owner_read = [&](const std::string& code) { return mode[code] != "SUM"; };
@@ -98,7 +113,8 @@ absl::Status ReportingLogic::RollUpReport(const C& c, const v1::RollUpReportRequ
       in->set_source("ROLL_UP");
     }
   }
-  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateReport(r, c.principal.subject, "", key));
+  LNOB_ASSIGN_OR_RETURN(*out, store_->CreateReport(r, c.principal.subject, previous_id, key));
+  AddDiff(out);
   return absl::OkStatus();
 }
 

@@ -1,13 +1,16 @@
 #ifndef LNOB_SERVICES_REPORTING_DOMAIN_TASK_RUNNER_H_
 #define LNOB_SERVICES_REPORTING_DOMAIN_TASK_RUNNER_H_
 
-// Where long-running compositions run: each task on its own thread, joined when the runner is
-// destroyed (so no task outlives the logic and store it uses).
+// Where long-running compositions run: each task on its own thread; finished threads are
+// joined as new tasks start, the rest when the runner is joined or destroyed (so no task
+// outlives the logic and store it uses).
 
+#include <atomic>
 #include <functional>
+#include <list>
+#include <memory>
 #include <mutex>
 #include <thread>
-#include <vector>
 
 namespace lnob::reporting {
 
@@ -15,6 +18,8 @@ class TaskRunner {
  public:
   virtual ~TaskRunner() = default;
   virtual void Run(std::function<void()> task) = 0;
+  // Tasks started and not yet finished.
+  virtual int Running() = 0;
 };
 
 class ThreadTaskRunner final : public TaskRunner {
@@ -26,21 +31,48 @@ class ThreadTaskRunner final : public TaskRunner {
 
   void Run(std::function<void()> task) override {
     std::lock_guard<std::mutex> lock(mu_);
-    threads_.emplace_back(std::move(task));
+    Reap();
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    threads_.push_back({std::thread([task = std::move(task), done] {
+                          task();
+                          done->store(true);
+                        }),
+                        done});
+  }
+  int Running() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Reap();
+    return static_cast<int>(threads_.size());
   }
   // Waits for every task started so far.
   void Join() {
-    std::vector<std::thread> threads;
+    std::list<Worker> threads;
     {
       std::lock_guard<std::mutex> lock(mu_);
       threads.swap(threads_);
     }
-    for (auto& t : threads) t.join();
+    for (auto& w : threads) w.thread.join();
   }
 
  private:
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  // Joins the threads whose task has returned (they are ending or ended). Holds mu_.
+  void Reap() {
+    for (auto it = threads_.begin(); it != threads_.end();) {
+      if (it->done->load()) {
+        it->thread.join();
+        it = threads_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
   std::mutex mu_;
-  std::vector<std::thread> threads_;
+  std::list<Worker> threads_;
 };
 
 }  // namespace lnob::reporting

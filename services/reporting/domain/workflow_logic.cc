@@ -81,7 +81,10 @@ absl::Status ReportingLogic::Move(const C& c, const Req& req, const std::string&
   LNOB_ASSIGN_OR_RETURN(v1::Report cur, ReadReport(c, req.name(), "name"));
   const db::IdempotencyKey key = api::IdempotencyKeyFor(req, method, c.principal.subject);
   LNOB_ASSIGN_OR_RETURN(bool replayed, store_->Replay(key, out));
-  if (replayed) return absl::OkStatus();
+  if (replayed) {
+    AddDiff(out);
+    return absl::OkStatus();
+  }
   // Clear answers before the database's own checks (which hold whatever the caller).
   const std::string& me = c.principal.subject;
   if (cur.state() == "LOCKED") {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <sstream>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "common/api/period.h"
@@ -107,7 +109,8 @@ struct Table {
   std::vector<const pb::FieldDescriptor*> columns;
   std::vector<pb::Struct> rows;
   bool scalar = false;
-  pb::Value value;  // scalar
+  pb::Value value;                             // scalar
+  const pb::FieldDescriptor* field = nullptr;  // scalar: its type (nullptr when unknown)
 };
 
 Table ReadTable(const v1::ReportInput& in, const std::string& select) {
@@ -118,6 +121,7 @@ Table ReadTable(const v1::ReportInput& in, const std::string& select) {
   if (f == nullptr || f->message_type() == nullptr) {
     t.scalar = true;
     t.value = v;
+    t.field = f;
     return t;
   }
   if (v.kind_case() == pb::Value::kListValue) {
@@ -149,9 +153,10 @@ std::string Text(const pb::Value& v) {
   switch (v.kind_case()) {
     case pb::Value::kStringValue: return v.string_value();
     case pb::Value::kNumberValue: {
-      std::ostringstream s;
-      s << v.number_value();
-      return s.str();
+      // The shortest text that reads back as the same double (as the stored JSON has it).
+      std::string out;
+      (void)pb::util::MessageToJsonString(v, &out);
+      return out;
     }
     case pb::Value::kBoolValue: return v.bool_value() ? "true" : "false";
     default: {
@@ -177,10 +182,10 @@ std::string UnitName(const v1::Report& r, const std::string& code) {
   return "";
 }
 
-// At most 31 characters, none of []:*?/\ (Excel's rules for sheet names).
+// At most 31 characters, none of []:*?/\ nor an apostrophe (Excel's rules for sheet names).
 std::string SheetName(int index, const std::string& title) {
   std::string clean = absl::StrReplaceAll(
-      title, {{"[", " "}, {"]", " "}, {":", " "}, {"*", " "}, {"?", " "}, {"/", " "}, {"\\", " "}});
+      title, {{"[", " "}, {"]", " "}, {":", " "}, {"*", " "}, {"?", " "}, {"/", " "}, {"\\", " "}, {"'", " "}});
   std::string out = absl::StrCat(index, ". ");
   int chars = static_cast<int>(out.size());
   for (size_t i = 0; i < clean.size() && chars < 31;) {
@@ -217,6 +222,15 @@ class TempFile {
   int fd_ = -1;
 };
 
+// A CSV cell a spreadsheet would run as a formula (=, +, -, @ first) is written as text.
+std::string CsvText(const std::string& s) {
+  double ignored;
+  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') && !absl::SimpleAtod(s, &ignored)) {
+    return "'" + s;
+  }
+  return s;
+}
+
 }  // namespace
 
 std::string ReportFileName(const v1::Report& r, const std::string& extension) {
@@ -236,8 +250,9 @@ absl::StatusOr<std::string> ReportCsv(const v1::Report& r, const v1::ReportDefin
     auto line = [&](const std::string& row, const std::string& field, const std::string& value,
                     const std::string& unit_name) {
       out += csv::FormatRecord({r.name(), absl::StrCat(r.revision()), r.state(), in.section(), in.indicator(),
-                                in.label(), row, field, value, in.unit_of_measure(), unit_name, in.source(), in.owner(),
-                                in.method(), in.request_json(), absl::StrCat(in.cursor()), Time(in.read_time())}) +
+                                CsvText(in.label()), row, field, CsvText(value), in.unit_of_measure(),
+                                CsvText(unit_name), in.source(), in.owner(), in.method(), in.request_json(),
+                                absl::StrCat(in.cursor()), Time(in.read_time())}) +
              "\n";
     };
     if (t.scalar) {
@@ -342,6 +357,10 @@ absl::StatusOr<std::string> ReportXlsx(const v1::Report& r, const v1::ReportDefi
   for (const auto& section : d.sections()) {
     const std::string name = SheetName(++index, section.title());
     lxw_worksheet* ws = workbook_add_worksheet(wb, name.c_str());
+    if (ws == nullptr) {
+      (void)workbook_close(wb);
+      return absl::InternalError(absl::StrCat("the sheet name \"", name, "\" was refused"));
+    }
     worksheet_set_column(ws, 0, 0, 22, nullptr);
     worksheet_set_column(ws, 1, 12, 16, nullptr);
     worksheet_write_string(ws, 0, 0, section.title().c_str(), title);
@@ -368,11 +387,15 @@ absl::StatusOr<std::string> ReportXlsx(const v1::Report& r, const v1::ReportDefi
                                  .c_str(),
                              note);
       if (t.scalar) {
+        // A number only where the field is one (its type says which format); anything else as text.
         const std::string v = Text(t.value);
-        char* end = nullptr;
-        const double n = std::strtod(v.c_str(), &end);
-        if (!v.empty() && end != nullptr && *end == '\0') {
-          worksheet_write_number(ws, at, 0, n, integer);
+        const auto type = t.field == nullptr ? pb::FieldDescriptor::CPPTYPE_STRING : t.field->cpp_type();
+        const bool whole = type == pb::FieldDescriptor::CPPTYPE_INT64 || type == pb::FieldDescriptor::CPPTYPE_UINT64 ||
+                           type == pb::FieldDescriptor::CPPTYPE_INT32 || type == pb::FieldDescriptor::CPPTYPE_UINT32;
+        const bool real = type == pb::FieldDescriptor::CPPTYPE_DOUBLE || type == pb::FieldDescriptor::CPPTYPE_FLOAT;
+        double n = 0;
+        if ((whole || real) && absl::SimpleAtod(v, &n) && std::isfinite(n)) {
+          worksheet_write_number(ws, at, 0, n, whole ? integer : decimal);
         } else {
           worksheet_write_string(ws, at, 0, v.c_str(), text);
         }
@@ -418,7 +441,11 @@ absl::StatusOr<std::string> ReportXlsx(const v1::Report& r, const v1::ReportDefi
               break;
             case pb::FieldDescriptor::CPPTYPE_DOUBLE:
             case pb::FieldDescriptor::CPPTYPE_FLOAT:
-              worksheet_write_number(ws, at, col, v.number_value(), decimal);
+              if (v.kind_case() == pb::Value::kNumberValue && std::isfinite(v.number_value())) {
+                worksheet_write_number(ws, at, col, v.number_value(), decimal);
+              } else {  // "NaN", "Infinity" as proto JSON spells them: text, not an invalid number
+                worksheet_write_string(ws, at, col, Text(v).c_str(), text);
+              }
               break;
             case pb::FieldDescriptor::CPPTYPE_BOOL:
               worksheet_write_string(ws, at, col, v.bool_value() ? "Có" : "Không", text);

@@ -18,7 +18,10 @@ ALTER TABLE reports
   ADD COLUMN approver         text,
   ADD COLUMN locker           text,
   ADD COLUMN lock_time        timestamptz,
-  ADD COLUMN lock_rule        text;
+  ADD COLUMN lock_rule        text,
+  -- The rule's words as they were when the report was locked (the rule may be reworded later).
+  ADD COLUMN lock_description text,
+  ADD COLUMN lock_how_to_amend text;
 
 -- Reports composed before this migration: those of one key become the revisions of one series,
 -- the newest its draft.
@@ -44,7 +47,11 @@ CREATE INDEX reports_locked_key ON reports (code, period_type, period_year, peri
 ALTER TABLE reports
   ADD CONSTRAINT maker_checker CHECK (approver IS NULL OR submitter IS NULL OR approver <> submitter),
   ADD CONSTRAINT lock_explained CHECK (state <> 'LOCKED' OR (locker IS NOT NULL AND lock_time IS NOT NULL
-                                                            AND lock_rule IS NOT NULL));
+                                                            AND lock_rule IS NOT NULL AND lock_description IS NOT NULL
+                                                            AND lock_how_to_amend IS NOT NULL)),
+  -- Only a locked report carries a lock.
+  ADD CONSTRAINT lock_only_when_locked CHECK (state = 'LOCKED' OR (locker IS NULL AND lock_time IS NULL
+                                                                   AND lock_rule IS NULL));
 
 -- Why a report is locked and how to amend it: data, so that the words are the province's.
 CREATE TABLE lock_rules (
@@ -101,6 +108,10 @@ BEGIN
       OLD.amendment_reason, OLD.source, OLD.rolled_up_from, OLD.unit_names) THEN
     RAISE EXCEPTION 'FROZEN: a composed report''s content never changes' USING ERRCODE = 'P0001';
   END IF;
+  -- Who submitted and approved changes only with a move.
+  IF NEW.state = OLD.state AND (NEW.submitter, NEW.approver) IS DISTINCT FROM (OLD.submitter, OLD.approver) THEN
+    RAISE EXCEPTION 'FROZEN: who submitted and approved a report changes only with a move' USING ERRCODE = 'P0001';
+  END IF;
   IF NEW.state <> OLD.state AND NOT EXISTS (SELECT 1 FROM report_moves WHERE from_state = OLD.state
                                                                          AND to_state = NEW.state) THEN
     RAISE EXCEPTION 'ILLEGAL_MOVE: a % report cannot become %', OLD.state, NEW.state USING ERRCODE = 'P0001';
@@ -111,6 +122,11 @@ END $$;
 CREATE TRIGGER reports_guard BEFORE UPDATE OR DELETE ON reports FOR EACH ROW EXECUTE FUNCTION reports_guard();
 CREATE TRIGGER report_events_frozen BEFORE UPDATE OR DELETE ON report_events
   FOR EACH ROW EXECUTE FUNCTION reports_frozen();
+-- The rules are data changed by a migration (a locked report keeps the words it was locked under).
+CREATE TRIGGER lock_rules_read_only BEFORE UPDATE OR DELETE ON lock_rules
+  FOR EACH ROW EXECUTE FUNCTION definitions_read_only();
+CREATE TRIGGER report_moves_read_only BEFORE UPDATE OR DELETE ON report_moves
+  FOR EACH ROW EXECUTE FUNCTION definitions_read_only();
 
 -- An input is read from its owner, or summed from the child units' locked reports.
 ALTER TABLE report_inputs ADD COLUMN source text NOT NULL DEFAULT 'OWNER' CHECK (source IN ('OWNER', 'ROLL_UP'));

@@ -93,6 +93,15 @@ INSERT INTO indicator_roll_up VALUES
   ('NTP1719_MONITORING', 1, 'NTP_EM_DISBURSEMENT', 'OWNER',
    'plans and allocations are also made to the district and the province, which no commune reports');
 
+-- Charts and roll-up rules belong to a definition version: a migration adds a version, never
+-- edits one (a locked report re-exports as it was).
+CREATE TRIGGER report_charts_read_only BEFORE UPDATE OR DELETE ON report_charts
+  FOR EACH ROW EXECUTE FUNCTION definitions_read_only();
+CREATE TRIGGER indicator_roll_up_read_only BEFORE UPDATE OR DELETE ON indicator_roll_up
+  FOR EACH ROW EXECUTE FUNCTION definitions_read_only();
+CREATE TRIGGER roll_up_ratios_read_only BEFORE UPDATE OR DELETE ON roll_up_ratios
+  FOR EACH ROW EXECUTE FUNCTION definitions_read_only();
+
 -- Long-running compositions (google.longrunning style): progress, outcome, cancellation.
 CREATE TABLE operations (
   id               uuid PRIMARY KEY,

@@ -32,7 +32,8 @@ std::string ReportColumns() {
                       ", state, digest, creator, ", db::Rfc3339("create_time"),
                       ", etag, revision, coalesce(previous_id::text, ''), amendment_reason, coalesce(submitter, ''),"
                       " coalesce(approver, ''), coalesce(locker, ''), coalesce(", db::Rfc3339("lock_time"), ", ''),"
-                      " coalesce(lock_rule, ''), source, rolled_up_from::text[], unit_names::text, series_id::text");
+                      " coalesce(lock_rule, ''), source, rolled_up_from::text[], unit_names::text, series_id::text,"
+                      " coalesce(lock_description, ''), coalesce(lock_how_to_amend, '')");
 }
 
 // A report with its inputs, history and lock (a page of reports reads each: pages are small).
@@ -63,15 +64,12 @@ absl::StatusOr<v1::Report> Read(transaction_base& tx, const std::string& id) {
   for (const auto& from : db::ArrayValue(row[22])) out.add_rolled_up_from("reportInstances/" + from);
   out.set_series("reportInstances/" + Str(row[24]));
   if (!Str(row[18]).empty()) {
-    auto rule = tx.exec_params("SELECT description, how_to_amend FROM lock_rules WHERE rule = $1", Str(row[20]));
     auto* lock = out.mutable_lock();
     lock->set_locked_by(Str(row[18]));
     api::SetProtoTimestamp(Str(row[19]), lock->mutable_lock_time());
     lock->set_rule(Str(row[20]));
-    if (!rule.empty()) {
-      lock->set_rule_description(Str(rule[0][0]));
-      lock->set_how_to_amend(absl::StrReplaceAll(Str(rule[0][1]), {{"{report}", out.name()}}));
-    }
+    lock->set_rule_description(Str(row[25]));
+    lock->set_how_to_amend(absl::StrReplaceAll(Str(row[26]), {{"{report}", out.name()}}));
   }
   for (const auto& u : tx.exec_params("SELECT key, value FROM jsonb_each_text($1::jsonb) ORDER BY key", Str(row[23]))) {
     auto* n = out.add_units();
@@ -345,8 +343,10 @@ class PgReportingStore final : public ReportingStore {
         } else if (m.to_state == "APPROVED") {
           tx.exec_params("UPDATE reports SET state = 'APPROVED', approver = $2 WHERE id = $1::uuid", m.id, m.actor);
         } else if (m.to_state == "LOCKED") {
+          // The rule's words are copied: the lock explains itself as it was given.
           tx.exec_params("UPDATE reports SET state = 'LOCKED', locker = $2, lock_time = now(),"
-                         " lock_rule = 'APPROVED_REPORT' WHERE id = $1::uuid",
+                         " lock_rule = r.rule, lock_description = r.description, lock_how_to_amend = r.how_to_amend"
+                         " FROM lock_rules r WHERE r.rule = 'APPROVED_REPORT' AND reports.id = $1::uuid",
                          m.id, m.actor);
         } else {
           return absl::InternalError("unknown move " + m.to_state);
@@ -383,8 +383,7 @@ class PgReportingStore final : public ReportingStore {
       for (const auto& r : tx.exec_params(
                "SELECT DISTINCT ON (unit_code) unit_code, id::text FROM reports WHERE state = 'LOCKED' AND code = $1"
                " AND version = $2 AND period_type = $3 AND period_year = $4 AND period_index = $5"
-               " AND geography = $6::date AND unit_code = ANY($7::text[]) ORDER BY unit_code, revision DESC,"
-               " source DESC",
+               " AND geography = $6::date AND unit_code = ANY($7::text[]) ORDER BY unit_code, lock_time DESC",
                k.code, version, common::v1::Period::Type_Name(k.period.type()), k.period.year(), k.period.index(),
                k.geography, db::ArrayLiteral(units))) {
         LNOB_ASSIGN_OR_RETURN(auto rep, Read(tx, Str(r[1])));
@@ -532,6 +531,14 @@ class PgReportingStore final : public ReportingStore {
   }
 
   absl::StatusOr<bool> Replay(const db::IdempotencyKey& key, v1::Report* out) override {
+    return pool_->Fetch<bool>([&](transaction_base& tx, bool& found) -> absl::Status {
+      LNOB_ASSIGN_OR_RETURN(auto prior, db::PriorResponse(tx, key));
+      found = prior.has_value() && out->ParseFromString(*prior);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<bool> ReplayOperation(const db::IdempotencyKey& key, v1::Operation* out) override {
     return pool_->Fetch<bool>([&](transaction_base& tx, bool& found) -> absl::Status {
       LNOB_ASSIGN_OR_RETURN(auto prior, db::PriorResponse(tx, key));
       found = prior.has_value() && out->ParseFromString(*prior);

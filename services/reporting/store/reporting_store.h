@@ -60,7 +60,7 @@ class ReportingStore {
   virtual absl::StatusOr<v1::Report> MoveReport(const Move& move, const db::IdempotencyKey& key) = 0;
   // The series' report of this key, its latest revision (nullopt when there is none).
   virtual absl::StatusOr<std::optional<v1::Report>> FindLatest(const ReportKey& key) = 0;
-  // The latest LOCKED revision of each unit's series of this key (unit_code ignored), by unit.
+  // The most recently locked report of each unit of this key (unit_code and source ignored), by unit.
   virtual absl::StatusOr<std::map<std::string, v1::Report>> LatestLocked(const ReportKey& key, int version,
                                                                           const std::vector<std::string>& units) = 0;
   // roll_up_ratios: field -> (numerator, denominator, factor).
@@ -85,6 +85,8 @@ class ReportingStore {
                                                               const std::string& after_id, int limit) = 0;
   // The response stored for an earlier identical request: true when there is one.
   virtual absl::StatusOr<bool> Replay(const db::IdempotencyKey& key, v1::Report* out) = 0;
+  // The operation an earlier identical StartReport created: true when there is one.
+  virtual absl::StatusOr<bool> ReplayOperation(const db::IdempotencyKey& key, v1::Operation* out) = 0;
   virtual bool Healthy() = 0;
 };
 

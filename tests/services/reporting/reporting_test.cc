@@ -384,6 +384,7 @@ TEST_F(ReportingTest, TheWorkflowRefusesIllegalMovesAndALockExplainsItself) {
   // Maker-checker: the submitter does not approve, in the logic and in the database.
   EXPECT_EQ(logic_->ApproveReport(call_, Action(r), &r).code(), absl::StatusCode::kPermissionDenied);
   EXPECT_ANY_THROW(Exec("UPDATE reporting.reports SET state = 'APPROVED', approver = 'officer-1'"));
+  EXPECT_ANY_THROW(Exec("UPDATE reporting.reports SET submitter = 'someone-else'"));  // only with a move
   // Returned with a reason (required), submitted again, approved, locked.
   EXPECT_EQ(logic_->ReturnReport(checker_, Action(r), &r).code(), absl::StatusCode::kInvalidArgument);
   ASSERT_TRUE(logic_->ReturnReport(checker_, Action(r, "thiếu số liệu thôn"), &r).ok());
@@ -406,6 +407,8 @@ TEST_F(ReportingTest, TheWorkflowRefusesIllegalMovesAndALockExplainsItself) {
   EXPECT_ANY_THROW(Exec("UPDATE reporting.reports SET state = 'DRAFT'"));
   EXPECT_ANY_THROW(Exec("UPDATE reporting.reports SET digest = 'x'"));
   EXPECT_ANY_THROW(Exec("DELETE FROM reporting.reports"));
+  // The words it was locked under are its own: the rule is changed by a migration only.
+  EXPECT_ANY_THROW(Exec("UPDATE reporting.lock_rules SET description = 'x'"));
   // Composing the same report again is refused, naming the locked one and the way to amend.
   st = logic_->CreateReport(call_, Request("ETHNIC_WORK_PERIODIC", Period::YEAR, 2025), &draft);
   EXPECT_EQ(st.code(), absl::StatusCode::kAlreadyExists);
@@ -532,6 +535,13 @@ TEST_F(ReportingTest, TwoCommuneReportsRollUpToTheProvinceReportForTheSamePeriod
     summed += in.source() == "ROLL_UP" ? 1 : 0;
   }
   EXPECT_EQ(summed, 5);  // by class, flows, rates, reach, coverage; the rest read from the owners
+  // Rolling up again amends the roll-up: revision 2, the draft replaced.
+  up.set_request_id("00000000-0000-4000-8000-0000000000f2");
+  v1::Report again;
+  ASSERT_TRUE(logic.RollUpReport(call_, up, &again).ok());
+  EXPECT_EQ(again.revision(), 2);
+  EXPECT_EQ(again.previous(), rolled.name());
+  EXPECT_EQ(again.changes_from_previous_size(), 0);
   // The rates were recomputed from the sums, not added.
   EXPECT_TRUE(absl::StrContains(ByIndicator(rolled)["POVERTY_RATES"].value_json(), "15")) << ByIndicator(rolled)["POVERTY_RATES"].value_json();
 }
