@@ -188,7 +188,8 @@ std::string SheetName(int index, const std::string& title) {
       title, {{"[", " "}, {"]", " "}, {":", " "}, {"*", " "}, {"?", " "}, {"/", " "}, {"\\", " "}, {"'", " "}});
   std::string out = absl::StrCat(index, ". ");
   int chars = static_cast<int>(out.size());
-  for (size_t i = 0; i < clean.size() && chars < 31;) {
+  size_t i = 0;
+  for (; i < clean.size() && chars < 31; ++chars) {
     size_t len = 1;
     const unsigned char ch = static_cast<unsigned char>(clean[i]);
     if (ch >= 0xF0) len = 4;
@@ -196,7 +197,17 @@ std::string SheetName(int index, const std::string& title) {
     else if (ch >= 0xC0) len = 2;
     out.append(clean, i, len);
     i += len;
-    ++chars;
+  }
+  // A title cut short ends at a word, with an ellipsis (one character of the 31).
+  if (i < clean.size()) {
+    const size_t space = out.rfind(' ');
+    if (space != std::string::npos && space > absl::StrCat(index, ".").size()) {
+      out.resize(space);
+    } else {  // one word longer than the sheet: its last character makes room
+      while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+      if (!out.empty()) out.pop_back();
+    }
+    out += "\u2026";
   }
   return out;
 }
