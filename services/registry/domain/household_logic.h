@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 
 #include "absl/status/status.h"
 #include "common/api/page_token.h"
@@ -22,6 +23,7 @@
 #include "common/scope/area_scope.h"
 #include "common/util/feed_hub.h"
 #include "services/registry/domain/personal_data.h"
+#include "services/registry/domain/simulation.h"
 #include "services/registry/store/household_store.h"
 #include "services/registry/store/reference_store.h"
 
@@ -82,6 +84,35 @@ class HouseholdLogic {
   absl::Status ListTransitions(const C& c, const v1::ListTransitionsRequest& req,
                                v1::ListTransitionsResponse* out);
   absl::Status GetStatistics(const C& c, const v1::GetStatisticsRequest& req, v1::Statistics* out);
+
+  // A standard applied to the households as their latest approved reviews describe them (the
+  // basis), without changing anything: each household's class now against the range of
+  // classes the simulated standard gives (simulation.h), grouped by unit, head's group, area
+  // and head's sex. Within the caller's area (a unit outside it is refused).
+  struct SimulationSpec {
+    StandardRule standard;
+    std::string unit_code;      // "" = every commune the caller may read
+    absl::CivilDay as_of;       // reviews approved by this day
+    absl::CivilDay geography;   // units as of this day (buckets, area types)
+    bool by_child_unit = false;
+  };
+  struct SimulationCell {
+    std::string unit, ethnic_group, area, head_sex, from, best, worst;
+    int64_t households = 0;
+    auto Key() const { return std::make_tuple(unit, ethnic_group, area, head_sex, from, best, worst); }
+  };
+  struct SimulationResult {
+    std::vector<SimulationCell> cells;          // by key
+    std::map<std::string, int64_t> unknown;     // an input -> households whose class it leaves open
+    int64_t households = 0;
+    int64_t exact = 0;                          // households with one class under the standard
+    std::vector<std::string> changing;          // households whose class changes in some case
+    int64_t cursor = 0;                         // the change feed's head read before the scan
+  };
+  // Each page of the scan; a non-OK status stops it (progress and cancellation).
+  using SimulationProgress = std::function<absl::Status(int64_t households_done)>;
+  absl::Status Simulate(const C& c, const SimulationSpec& spec, SimulationResult* out,
+                        const SimulationProgress& progress = nullptr);
   absl::Status CreateTarget(const C& c, const v1::CreateTargetRequest& req, v1::MovementTarget* out);
   absl::Status ListTargets(const C& c, const v1::ListTargetsRequest& req, v1::ListTargetsResponse* out);
   absl::Status GetTargetProgress(const C& c, const v1::GetTargetProgressRequest& req,

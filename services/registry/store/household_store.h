@@ -151,6 +151,23 @@ class HouseholdStore {
   virtual absl::StatusOr<std::vector<PeriodHousehold>> PeriodHouseholds(
       const std::optional<std::vector<std::string>>& communes, absl::CivilDay first, absl::CivilDay last,
       const std::string& after, int limit) = 0;
+  // What a simulation classifies: active households registered by `as_of` in q's communes
+  // (with their bucket), id > after, in id order, at most `limit`; each with its head's group
+  // and sex, its class on `as_of` and the approved review that class rests on (none when
+  // unclassified). Reads only.
+  struct SimulationBasisRow {
+    std::string id, commune_code, bucket;
+    std::string ethnic_group;  // EM, KINH or UNKNOWN
+    std::string head_sex;      // MALE, FEMALE or ""
+    std::string current_class; // "" when never classified by then
+    std::string area_type, area_override_reason;
+    bool reviewed = false;
+    int64_t income = 0;
+    std::optional<int> proxy_score;
+    std::string indicators_json = "[]";  // the review's assessments (code, deprived)
+  };
+  virtual absl::StatusOr<std::vector<SimulationBasisRow>> SimulationBasis(const StatsQuery& q, absl::CivilDay as_of,
+                                                                          const std::string& after, int limit) = 0;
   // Denominators: bucket -> active households registered by `last` in the buckets' communes.
   virtual absl::StatusOr<std::map<std::string, int64_t>> RegisteredHouseholds(const StatsQuery& q,
                                                                               absl::CivilDay last) = 0;
