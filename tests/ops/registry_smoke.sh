@@ -99,44 +99,25 @@ else
   admin=$("$ROOT/tools/pg.sh" url "$tmp/pg")
 fi
 
-"$BIN/lnobctl" bootstrap --admin_url="$(dsn dbname=$db)" --service=registry \
-  --owner_role="$owner" --service_role="$svc" \
-  --owner_password="o-$suffix" --service_password="s-$suffix" >/dev/null
-"$BIN/lnobctl" migrate --service=registry \
-  --database_url="$(dsn dbname=$db user=$owner password=o-$suffix)" >/dev/null
-service_url=$(dsn dbname=$db user=$svc password=s-$suffix)
+# Each service's schema in the one database, as its own owner and service role; sets NAME_url
+# to the service role's connection string.
+prepare_schema() {  # NAME OWNER_ROLE SERVICE_ROLE PASSWORD_PREFIX
+  local name=$1 owner_role=$2 service_role=$3 pw=$4
+  "$BIN/lnobctl" bootstrap --admin_url="$(dsn dbname=$db)" --service="$name" \
+    --owner_role="$owner_role" --service_role="$service_role" \
+    --owner_password="${pw}o-$suffix" --service_password="${pw}s-$suffix" >/dev/null
+  "$BIN/lnobctl" migrate --service="$name" \
+    --database_url="$(dsn dbname=$db user=$owner_role password=${pw}o-$suffix)" >/dev/null
+  printf -v "${name}_url" %s "$(dsn dbname=$db user=$service_role password=${pw}s-$suffix)"
+}
+prepare_schema registry "$owner" "$svc" ""
+service_url=$registry_url
 "$BIN/lnobctl" refdata load --database_url="$service_url" >/dev/null
-# The funding schema in the same database, as its own owner and service role.
-"$BIN/lnobctl" bootstrap --admin_url="$(dsn dbname=$db)" --service=funding \
-  --owner_role="$fowner" --service_role="$fsvc" \
-  --owner_password="fo-$suffix" --service_password="fs-$suffix" >/dev/null
-"$BIN/lnobctl" migrate --service=funding \
-  --database_url="$(dsn dbname=$db user=$fowner password=fo-$suffix)" >/dev/null
-funding_url=$(dsn dbname=$db user=$fsvc password=fs-$suffix)
-"$BIN/lnobctl" bootstrap --admin_url="$(dsn dbname=$db)" --service=campaigns \
-  --owner_role="$cowner" --service_role="$csvc" \
-  --owner_password="co-$suffix" --service_password="cs-$suffix" >/dev/null
-"$BIN/lnobctl" migrate --service=campaigns \
-  --database_url="$(dsn dbname=$db user=$cowner password=co-$suffix)" >/dev/null
-campaigns_url=$(dsn dbname=$db user=$csvc password=cs-$suffix)
-"$BIN/lnobctl" bootstrap --admin_url="$(dsn dbname=$db)" --service=inspection \
-  --owner_role="$iowner" --service_role="$isvc" \
-  --owner_password="io-$suffix" --service_password="is-$suffix" >/dev/null
-"$BIN/lnobctl" migrate --service=inspection \
-  --database_url="$(dsn dbname=$db user=$iowner password=io-$suffix)" >/dev/null
-inspection_url=$(dsn dbname=$db user=$isvc password=is-$suffix)
-"$BIN/lnobctl" bootstrap --admin_url="$(dsn dbname=$db)" --service=awards \
-  --owner_role="$aowner" --service_role="$asvc" \
-  --owner_password="ao-$suffix" --service_password="as-$suffix" >/dev/null
-"$BIN/lnobctl" migrate --service=awards \
-  --database_url="$(dsn dbname=$db user=$aowner password=ao-$suffix)" >/dev/null
-awards_url=$(dsn dbname=$db user=$asvc password=as-$suffix)
-"$BIN/lnobctl" bootstrap --admin_url="$(dsn dbname=$db)" --service=reporting \
-  --owner_role="$rowner" --service_role="$rsvc" \
-  --owner_password="ro-$suffix" --service_password="rs-$suffix" >/dev/null
-"$BIN/lnobctl" migrate --service=reporting \
-  --database_url="$(dsn dbname=$db user=$rowner password=ro-$suffix)" >/dev/null
-reporting_url=$(dsn dbname=$db user=$rsvc password=rs-$suffix)
+prepare_schema funding "$fowner" "$fsvc" f
+prepare_schema campaigns "$cowner" "$csvc" c
+prepare_schema inspection "$iowner" "$isvc" i
+prepare_schema awards "$aowner" "$asvc" a
+prepare_schema reporting "$rowner" "$rsvc" r
 "$BIN/lnobctl" keys --dir="$tmp" >/dev/null
 "$BIN/lnobctl" token --private_key="$tmp/jwt_private.pem" --roles=VIEWER,REVIEWER --ttl=10m >"$tmp/token"
 "$BIN/lnobctl" token --private_key="$tmp/jwt_private.pem" --roles=PROVINCE_ADMIN --ttl=10m >"$tmp/admin_token"
