@@ -31,6 +31,17 @@ void FinishIdempotent(pqxx::transaction_base& tx, absl::string_view request_id,
 // (the same errors as Begin for a mismatch): a use case that reads other services before it
 // writes answers a retry from here before calling them again. nullopt when there is none yet.
 absl::StatusOr<std::optional<std::string>> PriorResponse(pqxx::transaction_base& tx, const IdempotencyKey& key);
+// PriorResponse in a read transaction of `pool` (a db::Pool), parsed into *out: true when there
+// is one.
+template <typename PoolT, typename Message>
+absl::StatusOr<bool> ReplayResponse(PoolT& pool, const IdempotencyKey& key, Message* out) {
+  return pool.template Fetch<bool>([&](pqxx::transaction_base& tx, bool& found) -> absl::Status {
+    auto prior = PriorResponse(tx, key);
+    if (!prior.ok()) return prior.status();
+    found = prior->has_value() && out->ParseFromString(**prior);
+    return absl::OkStatus();
+  });
+}
 
 // An import id belongs to the caller that started it (the row of table `imports` whose
 // `actor_column` holds the subject): another caller resuming it gets ALREADY_EXISTS (reason

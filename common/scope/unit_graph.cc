@@ -102,6 +102,25 @@ std::vector<std::string> UnitGraph::UnitsUnder(const std::string& ancestor, absl
   return out;
 }
 
+std::vector<std::string> UnitGraph::ChildrenOf(const std::string& parent, absl::CivilDay date) const {
+  std::vector<std::string> out;
+  for (const auto& code : UnitsUnder(parent, date)) {
+    const UnitVersion* v = Find(code, date);
+    if (v != nullptr && v->parent_code == parent) out.push_back(code);
+  }
+  return out;
+}
+
+std::string UnitGraph::Top(const std::string& code, absl::CivilDay date) const {
+  std::string at = UnitOn(code, date);
+  for (int depth = 0; depth < 8; ++depth) {
+    const UnitVersion* v = Find(at, date);
+    if (v == nullptr || v->parent_code.empty()) return at;
+    at = v->parent_code;
+  }
+  return at;
+}
+
 std::vector<std::string> UnitGraph::Successors(const std::string& code) const {
   std::set<std::string> seen;
   std::vector<std::string> todo{code};

@@ -64,6 +64,11 @@ class UnitGraph {
   std::vector<std::string> CommunesUnder(const std::string& ancestor, absl::CivilDay date) const;
   // Codes of any level and period whose unit on `date` lies within `ancestor`.
   std::vector<std::string> UnitsUnder(const std::string& ancestor, absl::CivilDay date) const;
+  // The units whose parent on `date` is `parent`.
+  std::vector<std::string> ChildrenOf(const std::string& parent, absl::CivilDay date) const;
+  // The unit without a parent above `code` (its successor's, when retired) on `date`: the
+  // province. The chain stops at a unit not in force then.
+  std::string Top(const std::string& code, absl::CivilDay date) const;
   // Every code `code` continued as through the lineage, transitively (not `code` itself).
   std::vector<std::string> Successors(const std::string& code) const;
 

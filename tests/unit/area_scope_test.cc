@@ -120,5 +120,17 @@ TEST_F(AreaScopeTest, AnUnreachableDirectoryIsUnavailableUntilFirstLoadedThenThe
   EXPECT_TRUE(*still);
 }
 
+TEST(UnitGraphTest, ChildrenAndTheProvinceOnEitherGeography) {
+  const UnitGraph g(Reform());
+  EXPECT_EQ(g.ChildrenOf("70", kLastOld), (std::vector<std::string>{"688", "689"}));
+  EXPECT_EQ(g.ChildrenOf("689", kLastOld), (std::vector<std::string>{"25195", "25198"}));
+  EXPECT_EQ(g.ChildrenOf("75", kFirstNew), (std::vector<std::string>{"25199", "25217"}));
+  EXPECT_TRUE(g.ChildrenOf("25199", kFirstNew).empty());
+  // Up from a commune (a retired code through its successor) to the unit with no parent.
+  EXPECT_EQ(g.Top("25195", kLastOld), "70");
+  EXPECT_EQ(g.Top("25195", kFirstNew), "75");
+  EXPECT_EQ(g.Top("688", kLastOld), "70");
+}
+
 }  // namespace
 }  // namespace lnob::scope

@@ -105,20 +105,9 @@ absl::Status AwardsLogic::GetStatistics(const C& c, const v1::GetStatisticsReque
   // new communes; a nomination counts in the child its unit lies in on that day.
   LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
   std::string parent = req.unit_code();
-  if (parent.empty() && !rows.decided.empty()) {  // the province: up from any unit to the one with no parent
-    parent = graph->UnitOn(rows.decided.front().unit_code, geo);
-    for (int depth = 0; depth < 8; ++depth) {
-      const scope::UnitVersion* v = graph->Find(parent, geo);
-      if (v == nullptr || v->parent_code.empty()) break;
-      parent = v->parent_code;
-    }
-  }
+  if (parent.empty() && !rows.decided.empty()) parent = graph->Top(rows.decided.front().unit_code, geo);
   if (parent.empty()) return absl::OkStatus();
-  std::vector<std::string> children;
-  for (const auto& code : graph->UnitsUnder(parent, geo)) {
-    const scope::UnitVersion* v = graph->Find(code, geo);
-    if (v != nullptr && v->parent_code == parent) children.push_back(code);
-  }
+  const std::vector<std::string> children = graph->ChildrenOf(parent, geo);
   // Each unit of the rows to its child: up its parents on that day (the code's own unit then
   // through the lineage when it was retired), once per code.
   const std::set<std::string> child_set(children.begin(), children.end());

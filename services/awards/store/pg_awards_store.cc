@@ -456,11 +456,7 @@ class PgAwardsStore final : public AwardsStore {
   absl::StatusOr<int64_t> FeedHead() override { return db::ChangeFeedHead(pool_); }
 
   absl::StatusOr<bool> Replay(const db::IdempotencyKey& key, google::protobuf::Message* out) override {
-    return pool_->Fetch<bool>([&](transaction_base& tx, bool& found) -> absl::Status {
-      LNOB_ASSIGN_OR_RETURN(auto prior, db::PriorResponse(tx, key));
-      found = prior.has_value() && out->ParseFromString(*prior);
-      return absl::OkStatus();
-    });
+    return db::ReplayResponse(*pool_, key, out);
   }
 
   bool Healthy() override { return pool_->Ping(); }

@@ -38,7 +38,6 @@ namespace lnob::reporting {
 using internal::BuildRequest;
 using internal::SameJson;
 using internal::Select;
-using internal::TimestampOf;
 using Period = common::v1::Period;
 
 // How many owners' statistics calls a composition has in flight at once.
@@ -118,13 +117,7 @@ absl::StatusOr<std::string> ReportingLogic::ProvinceCode(absl::CivilDay geo) {
   // Up from any commune to the unit without a parent on the date.
   LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
   const auto communes = graph->CommunesUnder("", geo);
-  std::string at = communes.empty() ? "" : graph->UnitOn(communes.front(), geo);
-  for (int depth = 0; depth < 8 && !at.empty(); ++depth) {
-    const scope::UnitVersion* u = graph->Find(at, geo);
-    if (u == nullptr || u->parent_code.empty()) break;
-    at = u->parent_code;
-  }
-  return at;
+  return communes.empty() ? std::string() : graph->Top(communes.front(), geo);
 }
 
 absl::Status ReportingLogic::Compose(const C& c, const v1::ReportDefinition& d, v1::Report* r,
@@ -132,11 +125,7 @@ absl::Status ReportingLogic::Compose(const C& c, const v1::ReportDefinition& d, 
   LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
   const absl::CivilDay geo = api::ProtoDay(r->geography());
   // A unit without children (a commune) answers "by child unit" as one row of its own.
-  bool has_children = false;
-  for (const auto& code : graph->UnitsUnder(r->unit_code(), geo)) {
-    const scope::UnitVersion* u = graph->Find(code, geo);
-    if (u != nullptr && u->parent_code == r->unit_code()) has_children = true;
-  }
+  const bool has_children = !graph->ChildrenOf(r->unit_code(), geo).empty();
   const int year = r->period().year();
   auto wanted = [&](const v1::Indicator& ind) {
     return internal::IndicatorApplies(ind.first_year(), ind.last_year(), year) && (!only || only(ind.code()));
@@ -174,7 +163,7 @@ absl::Status ReportingLogic::Compose(const C& c, const v1::ReportDefinition& d, 
     in->set_request_json(p.request);
     in->set_value_json(Select(answer->response_json, p.ind->select()));
     in->set_cursor(answer->cursor);
-    *in->mutable_read_time() = TimestampOf(answer->read_time);
+    *in->mutable_read_time() = api::ToProtoTimestamp(answer->read_time);
     in->set_unit_of_measure(p.ind->unit_of_measure());
     in->set_confirmed(p.ind->confirmed());
     in->set_source("OWNER");
@@ -319,7 +308,7 @@ absl::Status ReportingLogic::CompareReportInputs(const C& c, const v1::CompareRe
     x->set_changed(!SameJson(x->stored_json(), x->current_json()));
     if (x->changed()) out->set_changed(out->changed() + 1);
   }
-  *out->mutable_compare_time() = TimestampOf(clock_.Now());
+  *out->mutable_compare_time() = api::ToProtoTimestamp(clock_.Now());
   return absl::OkStatus();
 }
 
@@ -345,7 +334,7 @@ absl::Status ReportingLogic::StartReport(const C& c, const v1::StartReportReques
   op.set_total_steps(total);
   // A retry finds its operation; a new one is refused at once when the report exists.
   v1::Operation prior;
-  LNOB_ASSIGN_OR_RETURN(bool replayed, store_->ReplayOperation(op_key, &prior));
+  LNOB_ASSIGN_OR_RETURN(bool replayed, store_->Replay(op_key, &prior));
   if (replayed) {
     LNOB_ASSIGN_OR_RETURN(*out, store_->GetOperation(api::IdOf(prior.name())));
     return absl::OkStatus();

@@ -99,15 +99,6 @@ bool SameJson(const std::string& a, const std::string& b) {
   return pb::util::MessageDifferencer::Equals(x, y);
 }
 
-pb::Timestamp TimestampOf(absl::Time t) {
-  pb::Timestamp ts;
-  const int64_t ms = absl::ToUnixMillis(t);
-  ts.set_seconds(ms / 1000);
-  ts.set_nanos(static_cast<int32_t>((ms % 1000) * 1000000));
-  return ts;
-}
-
-
 const pb::FieldDescriptor* SelectedField(const std::string& method, const std::string& path) {
   LinkOwnerDescriptors();
   const pb::MethodDescriptor* m =

@@ -12,9 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/timestamp.pb.h"
 #include "google/type/date.pb.h"
 #include "lnob/common/v1/period.pb.h"
 
@@ -35,8 +33,6 @@ const google::protobuf::FieldDescriptor* SelectedField(const std::string& method
 
 // Two JSON texts with the same value (jsonb and the owner's printing differ in spacing).
 bool SameJson(const std::string& a, const std::string& b);
-
-google::protobuf::Timestamp TimestampOf(absl::Time t);
 
 // Whether an indicator applies to a report of `year` (its first and last years, 0: open).
 inline bool IndicatorApplies(int first_year, int last_year, int year) {

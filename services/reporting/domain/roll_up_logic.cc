@@ -31,11 +31,7 @@ absl::Status ReportingLogic::RollUpReport(const C& c, const v1::RollUpReportRequ
   // The unit's direct children on the report's geography, each with its locked report.
   LNOB_ASSIGN_OR_RETURN(auto graph, scope_->Graph());
   const absl::CivilDay geo = api::ProtoDay(r.geography());
-  std::vector<std::string> children;
-  for (const auto& code : graph->UnitsUnder(r.unit_code(), geo)) {
-    const scope::UnitVersion* u = graph->Find(code, geo);
-    if (u != nullptr && u->parent_code == r.unit_code()) children.push_back(code);
-  }
+  const std::vector<std::string> children = graph->ChildrenOf(r.unit_code(), geo);
   if (children.empty()) {
     return InvalidField("unit_code", absl::StrCat(r.unit_code(), " has no child units on ", api::ProtoDateText(r.geography()),
                                                   ": its report is composed from the owners"));
@@ -107,7 +103,7 @@ absl::Status ReportingLogic::RollUpReport(const C& c, const v1::RollUpReportRequ
       in->set_method(ind.method());
       in->set_request_json(absl::StrCat("{\"roll_up_of\":[\"", absl::StrJoin(child_names, "\",\""), "\"]}"));
       in->set_value_json(*sum);
-      *in->mutable_read_time() = internal::TimestampOf(clock_.Now());
+      *in->mutable_read_time() = api::ToProtoTimestamp(clock_.Now());
       in->set_unit_of_measure(ind.unit_of_measure());
       in->set_confirmed(ind.confirmed());
       in->set_source("ROLL_UP");

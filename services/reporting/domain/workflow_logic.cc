@@ -13,25 +13,11 @@
 #include "common/api/resource_name.h"
 #include "common/status/status.h"
 #include "common/util/date.h"
-#include "google/protobuf/struct.pb.h"
-#include "google/protobuf/util/json_util.h"
-#include "google/protobuf/util/message_differencer.h"
+#include "services/reporting/domain/owner_messages.h"
 #include "services/reporting/domain/reporting_logic.h"
 #include "services/reporting/export/report_export.h"
 
 namespace lnob::reporting {
-namespace {
-
-bool SameValue(const std::string& a, const std::string& b) {
-  google::protobuf::Value x, y;
-  if (!google::protobuf::util::JsonStringToMessage(a, &x).ok() ||
-      !google::protobuf::util::JsonStringToMessage(b, &y).ok()) {
-    return a == b;
-  }
-  return google::protobuf::util::MessageDifferencer::Equals(x, y);
-}
-
-}  // namespace
 
 absl::StatusOr<v1::Report> ReportingLogic::ReadReport(const C& c, const std::string& name, const std::string& field) {
   LNOB_ASSIGN_OR_RETURN(std::string id, api::ParseUuidId(name, "reportInstances", field));
@@ -53,7 +39,7 @@ void ReportingLogic::AddDiff(v1::Report* r) {
   for (const auto& in : r->inputs()) {
     seen.insert(in.indicator());
     auto it = before.find(in.indicator());
-    if (it != before.end() && SameValue(it->second->value_json(), in.value_json())) continue;
+    if (it != before.end() && internal::SameJson(it->second->value_json(), in.value_json())) continue;
     auto* ch = r->add_changes_from_previous();
     ch->set_indicator(in.indicator());
     ch->set_label(in.label());

@@ -530,20 +530,8 @@ class PgReportingStore final : public ReportingStore {
     });
   }
 
-  absl::StatusOr<bool> Replay(const db::IdempotencyKey& key, v1::Report* out) override {
-    return pool_->Fetch<bool>([&](transaction_base& tx, bool& found) -> absl::Status {
-      LNOB_ASSIGN_OR_RETURN(auto prior, db::PriorResponse(tx, key));
-      found = prior.has_value() && out->ParseFromString(*prior);
-      return absl::OkStatus();
-    });
-  }
-
-  absl::StatusOr<bool> ReplayOperation(const db::IdempotencyKey& key, v1::Operation* out) override {
-    return pool_->Fetch<bool>([&](transaction_base& tx, bool& found) -> absl::Status {
-      LNOB_ASSIGN_OR_RETURN(auto prior, db::PriorResponse(tx, key));
-      found = prior.has_value() && out->ParseFromString(*prior);
-      return absl::OkStatus();
-    });
+  absl::StatusOr<bool> Replay(const db::IdempotencyKey& key, google::protobuf::Message* out) override {
+    return db::ReplayResponse(*pool_, key, out);
   }
 
   bool Healthy() override { return pool_->Ping(); }

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/db/idempotency_key.h"
+#include "google/protobuf/message.h"
 #include "lnob/reporting/v1/reporting.pb.h"
 
 namespace lnob::reporting {
@@ -83,10 +84,9 @@ class ReportingStore {
   virtual absl::StatusOr<std::vector<v1::Report>> ListReports(const std::string& code, int year,
                                                               const std::optional<std::vector<std::string>>& units,
                                                               const std::string& after_id, int limit) = 0;
-  // The response stored for an earlier identical request: true when there is one.
-  virtual absl::StatusOr<bool> Replay(const db::IdempotencyKey& key, v1::Report* out) = 0;
-  // The operation an earlier identical StartReport created: true when there is one.
-  virtual absl::StatusOr<bool> ReplayOperation(const db::IdempotencyKey& key, v1::Operation* out) = 0;
+  // The response stored for an earlier identical request (a report, or the operation an
+  // earlier identical StartReport created): true when there is one.
+  virtual absl::StatusOr<bool> Replay(const db::IdempotencyKey& key, google::protobuf::Message* out) = 0;
   virtual bool Healthy() = 0;
 };
 
