@@ -143,6 +143,11 @@ class HouseholdLogic {
   // Communes of the caller's area scope today (scope::AreaScope); nullopt: whole province.
   absl::StatusOr<std::optional<std::set<std::string>>> ScopeCommunes(const auth::Principal& p);
   absl::StatusOr<std::vector<std::string>> CommunesUnder(const std::string& unit, absl::CivilDay date);
+  // (commune code, bucket) for the communes under `unit` on `geo` that `allowed` accepts, each
+  // once: the bucket is the unit's child the commune lies in (by_child_unit), else "".
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Buckets(
+      const std::string& unit, absl::CivilDay geo, bool by_child_unit,
+      const std::function<bool(const std::string&)>& allowed);
   absl::StatusOr<bool> InScope(const auth::Principal& p, const std::string& commune);
   // The communes a list may read: those under `unit` on `geo` (any when empty) within the
   // caller's scope; nullopt when nothing restricts them.

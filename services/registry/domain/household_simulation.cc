@@ -49,27 +49,11 @@ absl::Status HouseholdLogic::Simulate(const C& c, const SimulationSpec& spec, Si
   } else {
     LNOB_ASSIGN_OR_RETURN(communes, CommunesUnder(spec.unit_code, spec.geography));
   }
-  std::set<std::string> in(communes.begin(), communes.end());
+  const std::set<std::string> in(communes.begin(), communes.end());
+  if (spec.by_child_unit && spec.unit_code.empty()) return InvalidField("unit_code", "is required with by_child_unit");
   StatsQuery q;
-  std::set<std::string> placed;
-  if (spec.by_child_unit) {
-    if (spec.unit_code.empty()) return InvalidField("unit_code", "is required with by_child_unit");
-    UnitQuery uq;
-    uq.as_of = spec.geography;
-    uq.parent_code = spec.unit_code;
-    uq.limit = 1000;
-    LNOB_ASSIGN_OR_RETURN(auto children, refs_->ListUnits(uq));
-    for (const auto& child : children) {
-      LNOB_ASSIGN_OR_RETURN(auto under, CommunesUnder(child.code(), spec.geography));
-      for (const auto& code : under) {
-        if (in.count(code) && placed.insert(code).second) q.communes.push_back({code, child.code()});
-      }
-    }
-  } else {
-    for (const auto& code : communes) {
-      if (placed.insert(code).second) q.communes.push_back({code, ""});
-    }
-  }
+  LNOB_ASSIGN_OR_RETURN(q.communes, Buckets(spec.unit_code, spec.geography, spec.by_child_unit,
+                                            [&](const std::string& code) { return in.count(code) > 0; }));
   // Read before the households: every change at or before it is in what follows.
   LNOB_ASSIGN_OR_RETURN(out->cursor, store_->FeedHead());
   std::map<decltype(std::declval<SimulationCell>().Key()), size_t> at;

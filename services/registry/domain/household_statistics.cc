@@ -177,6 +177,33 @@ absl::Status HouseholdLogic::ListTransitions(const C& c, const v1::ListTransitio
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> HouseholdLogic::Buckets(
+    const std::string& unit, absl::CivilDay geo, bool by_child_unit,
+    const std::function<bool(const std::string&)>& allowed) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::set<std::string> placed;
+  auto add = [&](const std::vector<std::string>& communes, const std::string& bucket) {
+    for (const auto& code : communes) {
+      if (allowed(code) && placed.insert(code).second) out.push_back({code, bucket});
+    }
+  };
+  if (by_child_unit) {
+    UnitQuery uq;
+    uq.as_of = geo;
+    uq.parent_code = unit;
+    uq.limit = 1000;
+    LNOB_ASSIGN_OR_RETURN(auto children, refs_->ListUnits(uq));
+    for (const auto& child : children) {
+      LNOB_ASSIGN_OR_RETURN(auto communes, CommunesUnder(child.code(), geo));
+      add(communes, child.code());
+    }
+  } else {
+    LNOB_ASSIGN_OR_RETURN(auto communes, CommunesUnder(unit, geo));
+    add(communes, "");
+  }
+  return out;
+}
+
 absl::Status HouseholdLogic::GetStatistics(const C& c, const v1::GetStatisticsRequest& req, v1::Statistics* out) {
   common::v1::Period period = req.period();
   if (period.type() == common::v1::Period::TYPE_UNSPECIFIED) {
@@ -206,27 +233,9 @@ absl::Status HouseholdLogic::GetStatistics(const C& c, const v1::GetStatisticsRe
   q.year = period.year();
   q.by_ethnic_group = req.by_ethnic_group();
   q.by_village = req.by_village();
-  std::set<std::string> placed;
-  auto add = [&](const std::vector<std::string>& communes, const std::string& bucket) {
-    for (const auto& code : communes) {
-      if ((scope && !scope->count(code)) || !placed.insert(code).second) continue;
-      q.communes.push_back({code, bucket});
-    }
-  };
-  if (req.by_child_unit()) {
-    UnitQuery uq;
-    uq.as_of = geo;
-    uq.parent_code = req.unit_code();
-    uq.limit = 1000;
-    LNOB_ASSIGN_OR_RETURN(auto children, refs_->ListUnits(uq));
-    for (const auto& child : children) {
-      LNOB_ASSIGN_OR_RETURN(auto communes, CommunesUnder(child.code(), geo));
-      add(communes, child.code());
-    }
-  } else {
-    LNOB_ASSIGN_OR_RETURN(auto communes, CommunesUnder(req.unit_code(), geo));
-    add(communes, "");
-  }
+  LNOB_ASSIGN_OR_RETURN(q.communes, Buckets(req.unit_code(), geo, req.by_child_unit(), [&](const std::string& code) {
+                          return !scope || scope->count(code) > 0;
+                        }));
   out->set_year(period.year());
   *out->mutable_period() = period;
   // Read before the figures: every change at or before it is in them.
