@@ -1,5 +1,7 @@
 #include "common/util/csv.h"
 
+#include "absl/strings/numbers.h"
+
 namespace lnob::csv {
 
 bool ReadRecord(std::istream& in, std::vector<std::string>* fields, int64_t* line_no) {
@@ -68,6 +70,14 @@ std::string FormatRecord(const std::vector<std::string>& fields) {
     out.push_back('"');
   }
   return out;
+}
+
+std::string SafeText(const std::string& s) {
+  double ignored;
+  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') && !absl::SimpleAtod(s, &ignored)) {
+    return "'" + s;
+  }
+  return s;
 }
 
 }  // namespace lnob::csv

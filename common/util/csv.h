@@ -13,6 +13,9 @@ namespace lnob::csv {
 // *line_no is advanced by the physical lines consumed.
 bool ReadRecord(std::istream& in, std::vector<std::string>* fields, int64_t* line_no);
 std::string FormatRecord(const std::vector<std::string>& fields);
+// A cell a spreadsheet would run as a formula (=, +, -, @ first, and not a number) prefixed
+// with an apostrophe, so that exported text stays text.
+std::string SafeText(const std::string& s);
 
 }  // namespace lnob::csv
 

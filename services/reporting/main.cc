@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
             {"awards", {.address = absl::GetFlag(FLAGS_awards_address), .timeout = timeout}},
         }));
         // Compositions started as operations run on their own threads; joined before the logic goes.
-        auto& tasks = s.Make<ThreadTaskRunner>();
+        auto& tasks = s.Make<lnob::ThreadTaskRunner>();
         auto& logic = s.Make<ReportingLogic>(&store, &owners, &scope, s.page_tokens(), s.clock(), &tasks);
         LNOB_RETURN_IF_ERROR(s.Serve<v1::ReportingServiceAdapter>(&logic));
         auto& business = s.Make<BusinessMetrics>(&logic, s.metrics(), s.clock());

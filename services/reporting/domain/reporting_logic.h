@@ -15,9 +15,9 @@
 #include "common/scope/area_scope.h"
 #include "common/server/call.h"
 #include "common/util/clock.h"
+#include "common/util/task_runner.h"
 #include "lnob/reporting/v1/reporting.pb.h"
 #include "services/reporting/domain/owner_caller.h"
-#include "services/reporting/domain/task_runner.h"
 #include "services/reporting/store/reporting_store.h"
 
 namespace lnob::reporting {

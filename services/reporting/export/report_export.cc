@@ -1,14 +1,9 @@
 #include "services/reporting/export/report_export.h"
 
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -17,6 +12,7 @@
 #include "common/api/period.h"
 #include "common/api/proto_date.h"
 #include "common/api/resource_name.h"
+#include "common/export/xlsx_file.h"
 #include "common/util/csv.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/struct.pb.h"
@@ -212,36 +208,6 @@ std::string SheetName(int index, const std::string& title) {
   return out;
 }
 
-class TempFile {
- public:
-  TempFile() {
-    const char* dir = std::getenv("TMPDIR");
-    path_ = absl::StrCat(dir != nullptr && *dir ? dir : "/tmp", "/lnob-report-XXXXXX");
-    fd_ = mkstemp(path_.data());
-  }
-  ~TempFile() {
-    if (fd_ >= 0) {
-      close(fd_);
-      unlink(path_.c_str());
-    }
-  }
-  bool ok() const { return fd_ >= 0; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
-
-// A CSV cell a spreadsheet would run as a formula (=, +, -, @ first) is written as text.
-std::string CsvText(const std::string& s) {
-  double ignored;
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') && !absl::SimpleAtod(s, &ignored)) {
-    return "'" + s;
-  }
-  return s;
-}
-
 }  // namespace
 
 std::string ReportFileName(const v1::Report& r, const std::string& extension) {
@@ -261,8 +227,8 @@ absl::StatusOr<std::string> ReportCsv(const v1::Report& r, const v1::ReportDefin
     auto line = [&](const std::string& row, const std::string& field, const std::string& value,
                     const std::string& unit_name) {
       out += csv::FormatRecord({r.name(), absl::StrCat(r.revision()), r.state(), in.section(), in.indicator(),
-                                CsvText(in.label()), row, field, CsvText(value), in.unit_of_measure(),
-                                CsvText(unit_name), in.source(), in.owner(), in.method(), in.request_json(),
+                                csv::SafeText(in.label()), row, field, csv::SafeText(value), in.unit_of_measure(),
+                                csv::SafeText(unit_name), in.source(), in.owner(), in.method(), in.request_json(),
                                 absl::StrCat(in.cursor()), Time(in.read_time())}) +
              "\n";
     };
@@ -284,9 +250,8 @@ absl::StatusOr<std::string> ReportCsv(const v1::Report& r, const v1::ReportDefin
 }
 
 absl::StatusOr<std::string> ReportXlsx(const v1::Report& r, const v1::ReportDefinition& d) {
-  TempFile file;
-  if (!file.ok()) return absl::InternalError("no temporary file for the workbook");
-  lxw_workbook* wb = workbook_new(file.path().c_str());
+  xlsx::WorkbookFile file;
+  lxw_workbook* wb = file.workbook();
   if (wb == nullptr) return absl::InternalError("the workbook could not be created");
   lxw_format* title = workbook_add_format(wb);
   format_set_bold(title);
@@ -369,7 +334,6 @@ absl::StatusOr<std::string> ReportXlsx(const v1::Report& r, const v1::ReportDefi
     const std::string name = SheetName(++index, section.title());
     lxw_worksheet* ws = workbook_add_worksheet(wb, name.c_str());
     if (ws == nullptr) {
-      (void)workbook_close(wb);
       return absl::InternalError(absl::StrCat("the sheet name \"", name, "\" was refused"));
     }
     worksheet_set_column(ws, 0, 0, 22, nullptr);
@@ -515,13 +479,7 @@ absl::StatusOr<std::string> ReportXlsx(const v1::Report& r, const v1::ReportDefi
       at += 2;
     }
   }
-  if (lxw_error err = workbook_close(wb); err != LXW_NO_ERROR) {
-    return absl::InternalError(absl::StrCat("the workbook could not be written: ", lxw_strerror(err)));
-  }
-  std::ifstream in(file.path(), std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
+  return file.Finish();
 }
 
 }  // namespace lnob::reporting

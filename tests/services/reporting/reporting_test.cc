@@ -213,7 +213,7 @@ class ReportingTest : public testing::ServiceTest {
   scope::AreaScope scope_{&units_, RealClock::Get()};
   std::unique_ptr<ReportingStore> store_;
   std::unique_ptr<ReportingLogic> logic_;
-  ThreadTaskRunner tasks_;
+  lnob::ThreadTaskRunner tasks_;
   server::Call call_;
   server::Call checker_;
 };

@@ -1,9 +1,9 @@
-#ifndef LNOB_SERVICES_REPORTING_DOMAIN_TASK_RUNNER_H_
-#define LNOB_SERVICES_REPORTING_DOMAIN_TASK_RUNNER_H_
+#ifndef LNOB_COMMON_UTIL_TASK_RUNNER_H_
+#define LNOB_COMMON_UTIL_TASK_RUNNER_H_
 
-// Where long-running compositions run: each task on its own thread; finished threads are
-// joined as new tasks start, the rest when the runner is joined or destroyed (so no task
-// outlives the logic and store it uses).
+// Where long-running operations (report compositions, simulations) run: each task on its own
+// thread; finished threads are joined as new tasks start, the rest when the runner is joined or
+// destroyed (so no task outlives the logic and store it uses).
 
 #include <atomic>
 #include <functional>
@@ -12,7 +12,7 @@
 #include <mutex>
 #include <thread>
 
-namespace lnob::reporting {
+namespace lnob {
 
 class TaskRunner {
  public:
@@ -75,6 +75,6 @@ class ThreadTaskRunner final : public TaskRunner {
   std::list<Worker> threads_;
 };
 
-}  // namespace lnob::reporting
+}  // namespace lnob
 
-#endif  // LNOB_SERVICES_REPORTING_DOMAIN_TASK_RUNNER_H_
+#endif  // LNOB_COMMON_UTIL_TASK_RUNNER_H_
