@@ -85,8 +85,8 @@ void Progress::Update(int64_t done, bool final) {
   const double eta = rate > 0 && total_ > done ? (total_ - done) / rate : 0;
   std::string bar(filled, '#');
   bar += std::string(width - filled, '.');
-  std::fprintf(stderr, "%s[%s] %3.0f%% %lld/%lld lines  %.0f lines/s  ETA %.0fs%s", tty_ ? "\r" : "", bar.c_str(),
-               frac * 100, static_cast<long long>(done), static_cast<long long>(total_), rate, eta, tty_ ? "" : "\n");
+  std::fprintf(stderr, "%s[%s] %3.0f%% %lld/%lld %s  %.0f %s/s  ETA %.0fs%s", tty_ ? "\r" : "", bar.c_str(), frac * 100,
+               static_cast<long long>(done), static_cast<long long>(total_), noun_, rate, noun_, eta, tty_ ? "" : "\n");
   if (final && tty_) std::fprintf(stderr, "\n");
 }
 

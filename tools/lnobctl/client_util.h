@@ -44,13 +44,16 @@ std::string ReadPrivateKey(const Args& a, const char* what);
 
 class Progress {
  public:
-  Progress(int64_t total, bool tty) : total_(total), tty_(tty), start_(absl::Now()) {}
+  // `noun`: what is counted ("lines" of a file, "households" of a simulation).
+  Progress(int64_t total, bool tty, const char* noun = "lines")
+      : total_(total), tty_(tty), noun_(noun), start_(absl::Now()) {}
   void Update(int64_t done, bool final = false);
   double Seconds() const { return absl::ToDoubleSeconds(absl::Now() - start_); }
 
  private:
   int64_t total_;
   bool tty_;
+  const char* noun_;
   absl::Time start_, last_ = absl::InfinitePast();
 };
 

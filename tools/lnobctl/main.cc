@@ -30,6 +30,7 @@
 #include "tools/lnobctl/awards_cmd.h"
 #include "tools/lnobctl/inspection_cmd.h"
 #include "tools/lnobctl/report_cmd.h"
+#include "tools/lnobctl/simulate_cmd.h"
 #include "tools/lnobctl/households_cmd.h"
 #include "tools/lnobctl/support_cmd.h"
 #include "tools/lnobctl/villages_cmd.h"
@@ -220,6 +221,7 @@ int RunDemo(std::map<std::string, std::string>& a) {
 }
 int RunApiKeys(std::map<std::string, std::string>& a) { return lnob::ctl::RunApiKeys(a, g_positional); }
 int RunReportCmd(std::map<std::string, std::string>& a) { return lnob::ctl::RunReport(a, g_kind, g_positional); }
+int RunSimulateCmd(std::map<std::string, std::string>& a) { return lnob::ctl::RunSimulate(a); }
 
 const Command kCommands[] = {
     {"keys", "generate the development JWT key pair",
@@ -375,6 +377,20 @@ const Command kCommands[] = {
      "  approve, lock and return (with --note) move it through approval; revise composes the\n"
      "  next revision of a locked report (docs/reporting.md).\n",
      RunReportCmd},
+    {"simulate", "classify every household under a standard not in force yet, with its cost",
+     "lnobctl simulate --standard=ID | --draft=STANDARD.json [--unit=CODE] [--by_child_unit=true]\n"
+     "                [--as_of=YYYY-MM-DD] [--geography=YYYY-MM-DD] [--title=TEXT] [--out=FILE.xlsx|FILE.csv]\n"
+     "                [--target=127.0.0.1:50051] [--token=JWT | --token_file=F] [--progress=plain]\n"
+     "  Applies a poverty standard (one of the registry's, e.g. PS_2027_2030, or a draft: a\n"
+     "  PovertyStandard as JSON with lines, caps, min_deprivations_poor, indicators, valid_from)\n"
+     "  to each household's latest approved review in force on --as_of (default today), within\n"
+     "  the token's area, as an operation whose progress it shows on stderr. Prints the households\n"
+     "  poor now and under the standard (best and worst case: inputs the reviews did not record\n"
+     "  give a range, never a guess), the unknowns, and the support need of the newly eligible\n"
+     "  households by content and source. --out writes the export (households that change class,\n"
+     "  personal data masked for the token). The token needs registry.simulations.run\n"
+     "  (docs/registry.md, \"Policy simulation\").\n",
+     RunSimulateCmd},
     {"apikeys", "create, list, get or revoke API keys through the gateway's admin API",
      lnob::ctl::kApiKeysHelp, RunApiKeys},
 };

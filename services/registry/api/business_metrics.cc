@@ -1,5 +1,6 @@
 #include "services/registry/api/business_metrics.h"
 
+#include <algorithm>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -10,8 +11,9 @@
 
 namespace lnob::registry {
 
-BusinessMetrics::BusinessMetrics(HouseholdLogic* logic, prometheus::Registry& registry, const Clock& clock)
-    : logic_(logic), clock_(clock), gauges_(registry, clock) {
+BusinessMetrics::BusinessMetrics(HouseholdLogic* logic, prometheus::Registry& registry, const Clock& clock,
+                                 SimulationLogic* simulations)
+    : logic_(logic), simulations_(simulations), clock_(clock), gauges_(registry, clock) {
   households_ = &gauges_.Add("lnob_households",
                              "Households by district (pre-2025 geography) and official classification "
                              "at the end of the current year");
@@ -19,6 +21,30 @@ BusinessMetrics::BusinessMetrics(HouseholdLogic* logic, prometheus::Registry& re
                           "Ethnic-minority poor households out of poverty in the year "
                           "(ESCAPED_POOR + POOR_TO_NEAR_POOR)");
   targets_ = &gauges_.Add("lnob_movement_target", "Yearly threshold of each movement target");
+  entering_ = &gauges_.Add("lnob_simulation_entering_poverty",
+                           "Households not poor now and poor under the newest simulation's standard, by commune "
+                           "(case: certain = in the best case too, possible = in the worst case)");
+}
+
+absl::Status BusinessMetrics::RefreshSimulation() {
+  if (simulations_ == nullptr) return absl::OkStatus();
+  LNOB_ASSIGN_OR_RETURN(auto latest, simulations_->Latest());
+  std::vector<prometheus::Gauge*> shown;
+  if (latest) {
+    for (const auto& c : latest->by_commune()) {
+      auto& certain = entering_->Add({{"commune", c.unit_code()}, {"case", "certain"}});
+      certain.Set(static_cast<double>(c.entering_poverty_best()));
+      auto& possible = entering_->Add({{"commune", c.unit_code()}, {"case", "possible"}});
+      possible.Set(static_cast<double>(c.entering_poverty_worst()));
+      shown.push_back(&certain);
+      shown.push_back(&possible);
+    }
+  }
+  for (auto* g : entering_shown_) {
+    if (std::find(shown.begin(), shown.end(), g) == shown.end()) entering_->Remove(g);
+  }
+  entering_shown_ = std::move(shown);
+  return absl::OkStatus();
 }
 
 absl::Status BusinessMetrics::Refresh() {
@@ -56,7 +82,7 @@ absl::Status BusinessMetrics::Refresh() {
       escaped_->Add({{"year", absl::StrCat(y.year())}}).Set(static_cast<double>(y.achieved()));
     }
   }
-  return absl::OkStatus();
+  return RefreshSimulation();
 }
 
 void BusinessMetrics::Start(absl::Duration interval) {

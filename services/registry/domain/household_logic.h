@@ -97,22 +97,30 @@ class HouseholdLogic {
     bool by_child_unit = false;
   };
   struct SimulationCell {
-    std::string unit, ethnic_group, area, head_sex, from, best, worst;
+    std::string unit, commune, ethnic_group, area, head_sex, from, best, worst;
     int64_t households = 0;
-    auto Key() const { return std::make_tuple(unit, ethnic_group, area, head_sex, from, best, worst); }
+    auto Key() const { return std::make_tuple(unit, commune, ethnic_group, area, head_sex, from, best, worst); }
   };
   struct SimulationResult {
     std::vector<SimulationCell> cells;          // by key
     std::map<std::string, int64_t> unknown;     // an input -> households whose class it leaves open
     int64_t households = 0;
     int64_t exact = 0;                          // households with one class under the standard
-    std::vector<std::string> changing;          // households whose class changes in some case
+    std::vector<HouseholdChange> changing;      // households whose class changes in some case
+    std::vector<std::string> communes;          // the population's communes
     int64_t cursor = 0;                         // the change feed's head read before the scan
   };
   // Each page of the scan; a non-OK status stops it (progress and cancellation).
   using SimulationProgress = std::function<absl::Status(int64_t households_done)>;
   absl::Status Simulate(const C& c, const SimulationSpec& spec, SimulationResult* out,
                         const SimulationProgress& progress = nullptr);
+  // Households registered by `as_of` in the population (an estimate of a simulation's size).
+  absl::StatusOr<int64_t> SimulationPopulation(const C& c, const SimulationSpec& spec);
+  // The caller's communes today; nullopt: the whole province.
+  absl::StatusOr<std::optional<std::set<std::string>>> CallerCommunes(const C& c) { return ScopeCommunes(c.principal); }
+  // Masks what the caller may not read (personal_data.json) and audits what it may, before
+  // the response leaves.
+  absl::Status Present(const C& c, absl::Span<google::protobuf::Message* const> msgs);
   absl::Status CreateTarget(const C& c, const v1::CreateTargetRequest& req, v1::MovementTarget* out);
   absl::Status ListTargets(const C& c, const v1::ListTargetsRequest& req, v1::ListTargetsResponse* out);
   absl::Status GetTargetProgress(const C& c, const v1::GetTargetProgressRequest& req,
@@ -149,15 +157,14 @@ class HouseholdLogic {
       const std::string& unit, absl::CivilDay geo, bool by_child_unit,
       const std::function<bool(const std::string&)>& allowed);
   absl::StatusOr<bool> InScope(const auth::Principal& p, const std::string& commune);
+  // A simulation's population: its communes (within the caller's area) and their buckets.
+  absl::StatusOr<StatsQuery> SimulationQuery(const C& c, const SimulationSpec& spec);
   // The communes a list may read: those under `unit` on `geo` (any when empty) within the
   // caller's scope; nullopt when nothing restricts them.
   absl::StatusOr<std::optional<std::vector<std::string>>> CommuneFilter(const C& c, const std::string& unit,
                                                                        absl::CivilDay geo);
   // Loads a household the caller may see (NOT_FOUND otherwise, whether or not it exists).
   absl::StatusOr<v1::Household> Visible(const C& c, const std::string& id);
-  // Masks what the caller may not read (personal_data.json) and audits what it may, before
-  // the response leaves.
-  absl::Status Present(const C& c, absl::Span<google::protobuf::Message* const> msgs);
   absl::Status Present(const C& c, std::initializer_list<google::protobuf::Message*> msgs) {
     return Present(c, absl::MakeConstSpan(msgs.begin(), msgs.size()));
   }

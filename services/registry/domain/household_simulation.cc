@@ -37,11 +37,10 @@ void ReadAssessments(const std::string& json, ReviewFacts* f) {
 
 }  // namespace
 
-absl::Status HouseholdLogic::Simulate(const C& c, const SimulationSpec& spec, SimulationResult* out,
-                                      const SimulationProgress& progress) {
-  *out = SimulationResult();
+absl::StatusOr<StatsQuery> HouseholdLogic::SimulationQuery(const C& c, const SimulationSpec& spec) {
   // The population: the communes under the unit on the geography, within the caller's area,
   // bucketed by the unit's children when asked.
+  if (spec.by_child_unit && spec.unit_code.empty()) return InvalidField("unit_code", "is required with by_child_unit");
   LNOB_ASSIGN_OR_RETURN(auto allowed, CommuneFilter(c, spec.unit_code, spec.geography));
   std::vector<std::string> communes;
   if (allowed) {
@@ -50,10 +49,26 @@ absl::Status HouseholdLogic::Simulate(const C& c, const SimulationSpec& spec, Si
     LNOB_ASSIGN_OR_RETURN(communes, CommunesUnder(spec.unit_code, spec.geography));
   }
   const std::set<std::string> in(communes.begin(), communes.end());
-  if (spec.by_child_unit && spec.unit_code.empty()) return InvalidField("unit_code", "is required with by_child_unit");
   StatsQuery q;
   LNOB_ASSIGN_OR_RETURN(q.communes, Buckets(spec.unit_code, spec.geography, spec.by_child_unit,
                                             [&](const std::string& code) { return in.count(code) > 0; }));
+  return q;
+}
+
+absl::StatusOr<int64_t> HouseholdLogic::SimulationPopulation(const C& c, const SimulationSpec& spec) {
+  LNOB_ASSIGN_OR_RETURN(StatsQuery q, SimulationQuery(c, spec));
+  LNOB_ASSIGN_OR_RETURN(auto by_bucket, store_->RegisteredHouseholds(q, spec.as_of));
+  int64_t n = 0;
+  for (const auto& [bucket, households] : by_bucket) n += households;
+  return n;
+}
+
+absl::Status HouseholdLogic::Simulate(const C& c, const SimulationSpec& spec, SimulationResult* out,
+                                      const SimulationProgress& progress) {
+  *out = SimulationResult();
+  LNOB_ASSIGN_OR_RETURN(StatsQuery q, SimulationQuery(c, spec));
+  for (const auto& [commune, bucket] : q.communes) out->communes.push_back(commune);
+  std::sort(out->communes.begin(), out->communes.end());
   // Read before the households: every change at or before it is in what follows.
   LNOB_ASSIGN_OR_RETURN(out->cursor, store_->FeedHead());
   std::map<decltype(std::declval<SimulationCell>().Key()), size_t> at;
@@ -82,6 +97,7 @@ absl::Status HouseholdLogic::Simulate(const C& c, const SimulationSpec& spec, Si
       const ClassRange r = ClassifyRange(f, spec.standard);
       SimulationCell cell;
       cell.unit = row.bucket;
+      cell.commune = row.commune_code;
       cell.ethnic_group = row.ethnic_group;
       cell.area = area;
       cell.head_sex = row.head_sex;
@@ -94,7 +110,11 @@ absl::Status HouseholdLogic::Simulate(const C& c, const SimulationSpec& spec, Si
       ++out->households;
       if (r.exact()) ++out->exact;
       for (const auto& u : r.unknown) ++out->unknown[u];
-      if (cell.from != cell.best || cell.from != cell.worst) out->changing.push_back(row.id);
+      if (cell.from != cell.best || cell.from != cell.worst) {
+        out->changing.push_back({.id = row.id, .commune_code = row.commune_code, .unit_code = row.bucket,
+                                 .area_type = area, .from = cell.from, .best = cell.best, .worst = cell.worst,
+                                 .unknown = r.unknown});
+      }
     }
     if (progress) LNOB_RETURN_IF_ERROR(progress(out->households));
     if (static_cast<int>(rows.size()) < kSimulationPage) break;

@@ -35,6 +35,12 @@ struct ClassRange {
   bool exact() const { return best == worst; }
 };
 
+// A household whose class under a simulated standard differs from its class now in some case.
+struct HouseholdChange {
+  std::string id, commune_code, unit_code, area_type, from, best, worst;
+  std::vector<std::string> unknown;  // ClassRange::unknown
+};
+
 // 0 for POOR up to 3 for NOT_POOR: the order in which "worse" and "better" are meant.
 int Rank(HouseholdClass c);
 

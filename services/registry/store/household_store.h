@@ -151,7 +151,8 @@ class HouseholdStore {
   virtual absl::StatusOr<std::vector<PeriodHousehold>> PeriodHouseholds(
       const std::optional<std::vector<std::string>>& communes, absl::CivilDay first, absl::CivilDay last,
       const std::string& after, int limit) = 0;
-  // What a simulation classifies: active households registered by `as_of` in q's communes
+  // What a simulation classifies: active households registered by `as_of` (or with a class on
+  // that day) in q's communes
   // (with their bucket), id > after, in id order, at most `limit`; each with its head's group
   // and sex, its class on `as_of` and the approved review that class rests on (none when
   // unclassified). Reads only.

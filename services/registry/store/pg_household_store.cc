@@ -538,7 +538,10 @@ class PgHouseholdStore : public HouseholdStore {
                "   WHERE c.household_id = h.id AND c.effective_date <= $3::date"
                "   ORDER BY c.effective_date DESC, c.recorded_at DESC LIMIT 1) c ON true"
                " LEFT JOIN reviews r ON r.id = c.review_id"
-               " WHERE h.status = 'HOUSEHOLD_ACTIVE' AND h.registered_on <= $3::date AND ($4 = '' OR h.id > $4::uuid)"
+               // Registered by the day, or classified by then (a record entered later for a household
+               // already on a list).
+               " WHERE h.status = 'HOUSEHOLD_ACTIVE' AND (h.registered_on <= $3::date OR c.classification IS NOT NULL)"
+               " AND ($4 = '' OR h.id > $4::uuid)"
                " ORDER BY h.id LIMIT $5",
                ArrayLiteral(codes), ArrayLiteral(buckets), D(as_of), after, limit)) {
         SimulationBasisRow b;
