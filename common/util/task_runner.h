@@ -18,6 +18,9 @@ class TaskRunner {
  public:
   virtual ~TaskRunner() = default;
   virtual void Run(std::function<void()> task) = 0;
+  // Runs `task` unless `limit` tasks are running already (checked and started at once, so two
+  // callers never both take the last place); false when it was not started.
+  virtual bool TryRun(int limit, std::function<void()> task) = 0;
   // Tasks started and not yet finished.
   virtual int Running() = 0;
 };
@@ -32,12 +35,14 @@ class ThreadTaskRunner final : public TaskRunner {
   void Run(std::function<void()> task) override {
     std::lock_guard<std::mutex> lock(mu_);
     Reap();
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    threads_.push_back({std::thread([task = std::move(task), done] {
-                          task();
-                          done->store(true);
-                        }),
-                        done});
+    Start(std::move(task));
+  }
+  bool TryRun(int limit, std::function<void()> task) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Reap();
+    if (static_cast<int>(threads_.size()) >= limit) return false;
+    Start(std::move(task));
+    return true;
   }
   int Running() override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -59,6 +64,15 @@ class ThreadTaskRunner final : public TaskRunner {
     std::thread thread;
     std::shared_ptr<std::atomic<bool>> done;
   };
+  // Holds mu_.
+  void Start(std::function<void()> task) {
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    threads_.push_back({std::thread([task = std::move(task), done] {
+                          task();
+                          done->store(true);
+                        }),
+                        done});
+  }
   // Joins the threads whose task has returned (they are ending or ended). Holds mu_.
   void Reap() {
     for (auto it = threads_.begin(); it != threads_.end();) {

@@ -38,7 +38,10 @@ int main(int argc, char** argv) {
         auto& simulation =
             s.Make<SimulationLogic>(&household, &refs, &simulations, s.page_tokens(), s.clock(), &tasks);
         LNOB_RETURN_IF_ERROR(s.Serve<v1::SimulationServiceAdapter>(&simulation));
-        s.OnServing([] {}, [&tasks] { tasks.Join(); });
+        s.OnServing([] {}, [&simulation, &tasks] {
+          simulation.Stop();
+          tasks.Join();
+        });
         s.SetReadinessProbe([&refs] { return refs.Healthy(); });
         auto& business = s.Make<BusinessMetrics>(&household, s.metrics(), s.clock(), &simulation);
         s.OnServing([&business] { business.Start(absl::GetFlag(FLAGS_business_metrics_interval)); });

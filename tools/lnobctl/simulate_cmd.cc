@@ -53,8 +53,11 @@ int RunSimulate(Args& a) {
   for (const auto& [flag, date] : {std::pair{"as_of", req.mutable_as_of()}, {"geography", req.mutable_geography()}}) {
     if (!Get(a, flag).empty() && !ParseDay(Get(a, flag), date)) return Fail(absl::StrCat("simulate: --", flag, "=YYYY-MM-DD"));
   }
-  auto stub = sv1::SimulationService::NewStub(
-      grpc::CreateChannel(Get(a, "target", "127.0.0.1:50051"), grpc::InsecureChannelCredentials()));
+  // A simulation's cells and its export can be larger than gRPC's default 4 MB answer.
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  auto stub = sv1::SimulationService::NewStub(grpc::CreateCustomChannel(
+      Get(a, "target", "127.0.0.1:50051"), grpc::InsecureChannelCredentials(), args));
   const std::string token = Token(a);
   sv1::SimulationOperation op;
   {

@@ -106,7 +106,8 @@ class HouseholdLogic {
     std::map<std::string, int64_t> unknown;     // an input -> households whose class it leaves open
     int64_t households = 0;
     int64_t exact = 0;                          // households with one class under the standard
-    std::vector<HouseholdChange> changing;      // households whose class changes in some case
+    // Households whose list (poor, near-poor, neither) differs from now in some case.
+    std::vector<HouseholdChange> changing;
     std::vector<std::string> communes;          // the population's communes
     int64_t cursor = 0;                         // the change feed's head read before the scan
   };

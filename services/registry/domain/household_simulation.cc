@@ -35,6 +35,10 @@ void ReadAssessments(const std::string& json, ReviewFacts* f) {
   }
 }
 
+// The list a class puts a household on: what support depends on. A move between middle income
+// and not poor (or a cap the standard does not give) changes no list.
+int List(const std::string& cls) { return cls == "POOR" ? 2 : cls == "NEAR_POOR" ? 1 : 0; }
+
 }  // namespace
 
 absl::StatusOr<StatsQuery> HouseholdLogic::SimulationQuery(const C& c, const SimulationSpec& spec) {
@@ -110,7 +114,7 @@ absl::Status HouseholdLogic::Simulate(const C& c, const SimulationSpec& spec, Si
       ++out->households;
       if (r.exact()) ++out->exact;
       for (const auto& u : r.unknown) ++out->unknown[u];
-      if (cell.from != cell.best || cell.from != cell.worst) {
+      if (List(cell.from) != List(cell.best) || List(cell.from) != List(cell.worst)) {
         out->changing.push_back({.id = row.id, .commune_code = row.commune_code, .unit_code = row.bucket,
                                  .area_type = area, .from = cell.from, .best = cell.best, .worst = cell.worst,
                                  .unknown = r.unknown});

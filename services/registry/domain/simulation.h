@@ -35,7 +35,8 @@ struct ClassRange {
   bool exact() const { return best == worst; }
 };
 
-// A household whose class under a simulated standard differs from its class now in some case.
+// A household whose list (poor, near-poor, neither) under a simulated standard differs from its
+// list now in some case.
 struct HouseholdChange {
   std::string id, commune_code, unit_code, area_type, from, best, worst;
   std::vector<std::string> unknown;  // ClassRange::unknown

@@ -68,7 +68,8 @@ absl::Status CheckDraft(v1::PovertyStandard* s) {
   Violations v;
   const std::string p = "draft_standard.";
   if (s->id().empty()) s->set_id("DRAFT");
-  if (s->id().size() > 64) v.Add(p + "id", "at most 64 bytes");
+  static const std::regex kId("[A-Z0-9_]{1,64}");
+  if (!std::regex_match(s->id(), kId)) v.Add(p + "id", "must be 1-64 of A-Z, 0-9 and _ (e.g. LOCAL_2027)");
   if (!api::IsSet(s->valid_from())) {
     v.Add(p + "valid_from", "is required: the day the standard would take effect (unit costs are those of that day)");
   } else if (!api::FromProtoDate(s->valid_from(), p + "valid_from").ok()) {
@@ -259,6 +260,8 @@ absl::StatusOr<v1::Simulation> SimulationLogic::Run(const C& c, const v1::StartS
   *s.mutable_as_of() = api::ToProtoDate(r.spec.as_of);
   s.set_by_child_unit(r.spec.by_child_unit);
   for (const auto& code : result.communes) s.add_communes(code);
+  LNOB_ASSIGN_OR_RETURN(auto scope, households_->CallerCommunes(c));
+  s.set_area_limited(scope.has_value());
   s.set_creator(c.principal.subject);
   s.set_registry_cursor(result.cursor);
   s.set_households(result.households);
@@ -273,7 +276,10 @@ absl::StatusOr<v1::Simulation> SimulationLogic::Run(const C& c, const v1::StartS
 absl::Status SimulationLogic::StartSimulation(const C& c, const v1::StartSimulationRequest& req,
                                               v1::SimulationOperation* out) {
   if (tasks_ == nullptr) return absl::UnimplementedError("this server runs no background simulations");
-  if (!api::ValidateRequestId(req.request_id()).ok()) return InvalidField("request_id", "must be a UUID");
+  // Required: a retry (the gateway's, a client's) must find its operation, not scan again.
+  if (req.request_id().empty() || !api::ValidateRequestId(req.request_id()).ok()) {
+    return InvalidField("request_id", "is required: a UUID");
+  }
   LNOB_ASSIGN_OR_RETURN(Resolved r, Resolve(c, req));
   const db::IdempotencyKey key = api::IdempotencyKeyFor(req, "StartSimulation", c.principal.subject);
   v1::SimulationOperation prior;
@@ -282,10 +288,7 @@ absl::Status SimulationLogic::StartSimulation(const C& c, const v1::StartSimulat
     LNOB_ASSIGN_OR_RETURN(*out, store_->GetOperation(api::IdOf(prior.name())));
     return absl::OkStatus();
   }
-  if (tasks_->Running() >= kMaxRunning) {
-    return WithReason(absl::ResourceExhaustedError(absl::StrCat(kMaxRunning, " simulations are running: try again when one ends")),
-                      "TOO_MANY_SIMULATIONS");
-  }
+  if (tasks_->Running() >= kMaxRunning) return TooMany();
   // The population's size (also checks the unit and the caller's area before anything starts).
   LNOB_ASSIGN_OR_RETURN(int64_t total, households_->SimulationPopulation(c, r.spec));
   bool started = false;
@@ -296,8 +299,9 @@ absl::Status SimulationLogic::StartSimulation(const C& c, const v1::StartSimulat
   // The worker's call: the caller's identity and area, no deadline of this RPC's own.
   C worker = c;
   worker.deadline = absl::InfiniteFuture();
-  tasks_->Run([this, worker, req, id]() {
+  const bool running = tasks_->TryRun(kMaxRunning, [this, worker, req, id]() {
     auto progress = [&](int64_t done) -> absl::Status {
+      if (stopping_.load()) return absl::UnavailableError("the service stopped during the simulation; start it again");
       LNOB_ASSIGN_OR_RETURN(bool cancel, store_->CancelRequested(id));
       if (cancel) return absl::CancelledError("cancelled by request; nothing was stored");
       SimulationStore::OperationUpdate u;
@@ -310,6 +314,7 @@ absl::Status SimulationLogic::StartSimulation(const C& c, const v1::StartSimulat
       end.state = "SUCCEEDED";
       end.simulation_id = api::IdOf(sim->name());
       end.done = sim->households();
+      end.total = sim->households();
     } else {
       end.state = sim.status().code() == absl::StatusCode::kCancelled ? "CANCELLED" : "FAILED";
       end.error_code = absl::StatusCodeToString(sim.status().code());
@@ -317,7 +322,21 @@ absl::Status SimulationLogic::StartSimulation(const C& c, const v1::StartSimulat
     }
     (void)store_->UpdateOperation(id, end);
   });
-  return absl::OkStatus();
+  if (running) return absl::OkStatus();
+  // The places were taken between the check and the start: the operation ends at once.
+  const absl::Status st = TooMany();
+  SimulationStore::OperationUpdate end;
+  end.state = "FAILED";
+  end.error_code = absl::StatusCodeToString(st.code());
+  end.error_message = std::string(st.message());
+  LNOB_ASSIGN_OR_RETURN(*out, store_->UpdateOperation(id, end));
+  return st;
+}
+
+absl::Status SimulationLogic::TooMany() {
+  return WithReason(
+      absl::ResourceExhaustedError(absl::StrCat(kMaxRunning, " simulations are running: try again when one ends")),
+      "TOO_MANY_SIMULATIONS");
 }
 
 absl::Status SimulationLogic::GetSimulationOperation(const C& c, const v1::GetSimulationOperationRequest& req,
@@ -377,6 +396,24 @@ absl::Status SimulationLogic::ListSimulations(const C& c, const v1::ListSimulati
   return absl::OkStatus();
 }
 
+absl::Status SimulationLogic::Disclose(const C& c, absl::Span<v1::SimulatedHousehold* const> households) {
+  // A household that has since moved out of the caller's area: its classes stay (they are the
+  // simulation's), what it is now does not.
+  LNOB_ASSIGN_OR_RETURN(auto scope, households_->CallerCommunes(c));
+  std::vector<google::protobuf::Message*> msgs;
+  msgs.reserve(households.size());
+  for (auto* h : households) {
+    if (scope && !scope->count(h->current_commune_code())) {
+      h->clear_current_commune_code();
+      h->clear_head_name();
+      h->clear_head_ethnicity_code();
+      h->clear_village();
+    }
+    msgs.push_back(h);
+  }
+  return households_->Present(c, msgs);
+}
+
 absl::Status SimulationLogic::ListSimulationHouseholds(const C& c, const v1::ListSimulationHouseholdsRequest& req,
                                                        v1::ListSimulationHouseholdsResponse* out) {
   LNOB_ASSIGN_OR_RETURN(v1::Simulation s, Visible(c, req.parent(), "parent"));
@@ -399,13 +436,13 @@ absl::Status SimulationLogic::ListSimulationHouseholds(const C& c, const v1::Lis
                                          return absl::StrCat(h.commune_code(), "/", api::IdOf(h.household()));
                                        },
                                        out->mutable_next_page_token()));
-  std::vector<google::protobuf::Message*> msgs;
+  std::vector<v1::SimulatedHousehold*> page;
   for (auto& h : rows) {
     auto* m = out->add_households();
     *m = std::move(h);
-    msgs.push_back(m);
+    page.push_back(m);
   }
-  return households_->Present(c, msgs);
+  return Disclose(c, page);
 }
 
 absl::StatusOr<std::vector<v1::SimulatedHousehold>> SimulationLogic::AllHouseholds(const C& c, const v1::Simulation& s,
@@ -427,10 +464,10 @@ absl::StatusOr<std::vector<v1::SimulatedHousehold>> SimulationLogic::AllHousehol
     after_commune = all.back().commune_code();
     after_id = api::IdOf(all.back().household());
   }
-  std::vector<google::protobuf::Message*> msgs;
-  msgs.reserve(all.size());
-  for (auto& h : all) msgs.push_back(&h);
-  LNOB_RETURN_IF_ERROR(households_->Present(c, msgs));
+  std::vector<v1::SimulatedHousehold*> page;
+  page.reserve(all.size());
+  for (auto& h : all) page.push_back(&h);
+  LNOB_RETURN_IF_ERROR(Disclose(c, page));
   return all;
 }
 
@@ -439,6 +476,13 @@ absl::Status SimulationLogic::ExportSimulation(const C& c, const v1::ExportSimul
   const std::string format = req.format().empty() ? "XLSX" : req.format();
   if (format != "CSV" && format != "XLSX") return InvalidField("format", "must be CSV or XLSX");
   LNOB_ASSIGN_OR_RETURN(v1::Simulation s, Visible(c, req.name(), "name"));
+  // One file is one message: beyond this many households, a commune at a time.
+  if (req.commune_code().empty() && s.changing_households() > kMaxExportHouseholds) {
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                          s.changing_households(), " households change class: more than ", kMaxExportHouseholds,
+                          " for one file; export a commune at a time (commune_code)")),
+                      "EXPORT_TOO_LARGE");
+  }
   LNOB_ASSIGN_OR_RETURN(auto households, AllHouseholds(c, s, req.commune_code()));
   const std::string base = absl::StrCat("simulation-", s.standard().id(), "-",
                                         s.unit_code().empty() ? "all" : s.unit_code(), "-", api::IdOf(s.name()));

@@ -6,6 +6,7 @@
 // costs in force, and stored as an immutable snapshot. Runs as an operation in the background.
 // Knows nothing of gRPC or SQL.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -50,11 +51,17 @@ class SimulationLogic {
   absl::StatusOr<v1::Simulation> Run(const C& c, const v1::StartSimulationRequest& req,
                                      const Progress& progress = nullptr);
 
-  // The newest simulation (by_commune included), if any: the dashboard's.
+  // The newest simulation of a registry standard over every commune (by_commune included), if
+  // any: the dashboard's.
   absl::StatusOr<std::optional<v1::Simulation>> Latest() { return store_->LatestSimulation(); }
+
+  // Running simulations stop at their next page (FAILED, UNAVAILABLE): the server is stopping.
+  void Stop() { stopping_.store(true); }
 
   // At most this many simulations run at once (each holds a thread and a database connection).
   static constexpr int kMaxRunning = 2;
+  // At most this many households in one export file (without commune_code).
+  static constexpr int64_t kMaxExportHouseholds = 50000;
 
  private:
   struct Resolved {
@@ -63,8 +70,12 @@ class SimulationLogic {
     HouseholdLogic::SimulationSpec spec;
   };
   absl::StatusOr<Resolved> Resolve(const C& c, const v1::StartSimulationRequest& req);
+  static absl::Status TooMany();
   // A simulation the caller may read: all its communes in the caller's area (NOT_FOUND otherwise).
   absl::StatusOr<v1::Simulation> Visible(const C& c, const std::string& name, const std::string& field);
+  // What the caller may read of the households: masked and audited (personal_data.json), and
+  // nothing of what a household is now once it has moved out of the caller's area.
+  absl::Status Disclose(const C& c, absl::Span<v1::SimulatedHousehold* const> households);
   absl::StatusOr<std::vector<v1::SimulatedHousehold>> AllHouseholds(const C& c, const v1::Simulation& s,
                                                                    const std::string& commune);
 
@@ -74,6 +85,7 @@ class SimulationLogic {
   api::PageTokenCodec tokens_;
   const Clock& clock_;
   TaskRunner* tasks_;
+  std::atomic<bool> stopping_{false};
 };
 
 // The results a simulation stores, from the scan: cells by unit, the transition matrix, the

@@ -32,13 +32,14 @@ std::string Area(v1::AreaType a) { return a == v1::AREA_TYPE_URBAN ? "URBAN" : "
 std::string SimulationHouseholdsCsv(const v1::Simulation& s, const std::vector<v1::SimulatedHousehold>& households) {
   std::string out = csv::FormatRecord({"simulation", "standard", "household", "commune_code", "unit_code", "village",
                                        "head_name", "head_ethnicity_code", "area_type", "from_class", "best_class",
-                                       "worst_class", "unknown_inputs", "masked_fields"}) +
+                                       "worst_class", "unknown_inputs", "current_commune_code", "masked_fields"}) +
                     "\n";
   for (const auto& h : households) {
-    out += csv::FormatRecord({s.name(), s.standard().id(), h.household(), h.commune_code(), h.unit_code(),
+    out += csv::FormatRecord({s.name(), csv::SafeText(s.standard().id()), h.household(), h.commune_code(), h.unit_code(),
                               csv::SafeText(h.village()), csv::SafeText(h.head_name()), h.head_ethnicity_code(),
                               Area(h.area_type()), h.from_class(), h.best_class(), h.worst_class(),
-                              absl::StrJoin(h.unknown_inputs(), " "), absl::StrJoin(h.masked_fields(), " ")}) +
+                              absl::StrJoin(h.unknown_inputs(), " "), h.current_commune_code(),
+                              absl::StrJoin(h.masked_fields(), " ")}) +
            "\n";
   }
   return out;
@@ -177,7 +178,7 @@ absl::StatusOr<std::string> SimulationXlsx(const v1::Simulation& s,
   worksheet_set_column(hs, 0, 0, 40, nullptr);
   worksheet_set_column(hs, 1, 10, 18, nullptr);
   headings(hs, 0, {"Hộ", "Mã xã", "Đơn vị", "Thôn, ấp", "Chủ hộ", "Dân tộc chủ hộ", "Khu vực", "Hiện nay",
-                   "Tốt nhất", "Xấu nhất", "Thông tin chưa biết", "Trường bị che"});
+                   "Tốt nhất", "Xấu nhất", "Thông tin chưa biết", "Xã hiện nay", "Trường bị che"});
   row = 1;
   for (const auto& h : households) {
     int col = 0;
@@ -185,7 +186,7 @@ absl::StatusOr<std::string> SimulationXlsx(const v1::Simulation& s,
          {h.household(), h.commune_code(), h.unit_code(), h.village(), h.head_name(), h.head_ethnicity_code(),
           std::string(h.area_type() == v1::AREA_TYPE_URBAN ? "Thành thị" : "Nông thôn"), ClassLabel(h.from_class()),
           ClassLabel(h.best_class()), ClassLabel(h.worst_class()), absl::StrJoin(h.unknown_inputs(), ", "),
-          absl::StrJoin(h.masked_fields(), ", ")}) {
+          h.current_commune_code(), absl::StrJoin(h.masked_fields(), ", ")}) {
       worksheet_write_string(hs, row, col++, v.c_str(), nullptr);
     }
     ++row;

@@ -215,8 +215,10 @@ class PgSimulationStore final : public SimulationStore {
   absl::StatusOr<std::optional<v1::Simulation>> LatestSimulation() override {
     using Out = std::optional<v1::Simulation>;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
+      // The dashboard's: of a registry standard, over every commune (not a draft, nor an officer's).
       auto r = tx.exec(absl::StrCat("SELECT ", SimulationColumns("(body - 'cells')"),
-                                    " FROM simulations ORDER BY id DESC LIMIT 1"));
+                                    " FROM simulations WHERE unit_code = '' AND NOT (body ? 'draft_standard')"
+                                    " AND NOT (body ? 'area_limited') ORDER BY id DESC LIMIT 1"));
       if (r.empty()) return absl::OkStatus();
       LNOB_ASSIGN_OR_RETURN(out, ReadSimulation(r[0]));
       return absl::OkStatus();
@@ -232,7 +234,7 @@ class PgSimulationStore final : public SimulationStore {
       for (const auto& r : tx.exec_params(
                "SELECT s.household_id::text, s.commune_code, s.unit_code, coalesce(h.village, ''),"
                " coalesce(m.full_name, ''), coalesce(h.head_ethnicity, ''), s.area_type, s.from_class, s.best_class,"
-               " s.worst_class, s.unknown"
+               " s.worst_class, s.unknown, coalesce(h.commune_code, '')"
                " FROM simulation_households s LEFT JOIN households h ON h.id = s.household_id"
                " LEFT JOIN members m ON m.id = h.head_member_id"
                " WHERE s.simulation_id = $1::uuid AND (cardinality($2::text[]) = 0 OR s.commune_code = ANY($2::text[]))"
@@ -251,6 +253,7 @@ class PgSimulationStore final : public SimulationStore {
         h.set_best_class(Str(r[8]));
         h.set_worst_class(Str(r[9]));
         for (const auto& u : db::ArrayValue(r[10])) h.add_unknown_inputs(u);
+        h.set_current_commune_code(Str(r[11]));
         out.push_back(std::move(h));
       }
       return absl::OkStatus();

@@ -48,11 +48,12 @@ class SimulationStore {
   // `within` (every one when nullopt).
   virtual absl::StatusOr<std::vector<v1::Simulation>> ListSimulations(
       const std::optional<std::vector<std::string>>& within, const std::string& after_id, int limit) = 0;
-  // The newest simulation, if any (the dashboard's).
+  // The newest simulation of a registry standard over every commune (no unit, no draft, not
+  // narrowed by an area), if any: the dashboard's.
   virtual absl::StatusOr<std::optional<v1::Simulation>> LatestSimulation() = 0;
   // Changing households of a simulation in (commune, id) order after (after_commune,
-  // after_id), in `communes` (all when empty), with their live head name, head ethnicity
-  // and village (to be masked by the caller).
+  // after_id), in `communes` (all when empty), with their commune, head name, head ethnicity
+  // and village now (to be masked by the caller).
   virtual absl::StatusOr<std::vector<v1::SimulatedHousehold>> ListHouseholds(
       const std::string& simulation_id, const std::vector<std::string>& communes, const std::string& after_commune,
       const std::string& after_id, int limit) = 0;

@@ -357,7 +357,7 @@ absl::Status ReportingLogic::StartReport(const C& c, const v1::StartReportReques
   const std::string id = api::IdOf(created.name());
   // The operation is the retry's answer: its one worker stores the report without a key of its own.
   const db::IdempotencyKey key;
-  tasks_->Run([this, worker, d, r, id, key]() mutable {
+  const bool running = tasks_->TryRun(kMaxRunningCompositions, [this, worker, d, r, id, key]() mutable {
     auto progress = [&](int done, int total) -> absl::Status {
       LNOB_ASSIGN_OR_RETURN(bool cancel, store_->CancelRequested(id));
       if (cancel) return absl::CancelledError("cancelled by request; nothing was stored");
@@ -385,7 +385,22 @@ absl::Status ReportingLogic::StartReport(const C& c, const v1::StartReportReques
     }
     (void)store_->UpdateOperation(id, end);
   });
+  if (!running) return TooMany(id, out);
   return absl::OkStatus();
+}
+
+// The places were taken between the check and the start: the operation ends at once.
+absl::Status ReportingLogic::TooMany(const std::string& id, v1::Operation* out) {
+  const absl::Status st = WithReason(
+      absl::ResourceExhaustedError(
+          absl::StrCat(kMaxRunningCompositions, " compositions are running: try again when one ends")),
+      "TOO_MANY_COMPOSITIONS");
+  OperationUpdate end;
+  end.state = "FAILED";
+  end.error_code = absl::StatusCodeToString(st.code());
+  end.error_message = std::string(st.message());
+  LNOB_ASSIGN_OR_RETURN(*out, store_->UpdateOperation(id, end));
+  return st;
 }
 
 absl::Status ReportingLogic::GetOperation(const C& c, const v1::GetOperationRequest& req, v1::Operation* out) {

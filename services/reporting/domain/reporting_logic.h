@@ -61,6 +61,9 @@ class ReportingLogic {
   using Progress = std::function<absl::Status(int done, int total)>;
 
  private:
+  // RESOURCE_EXHAUSTED when every place for a background composition was taken after the check:
+  // operation `id` ends FAILED with it.
+  absl::Status TooMany(const std::string& id, v1::Operation* out);
   // Validates the report asked for and fills its defaults (version, geography, unit: the
   // province); returns its definition. Errors name fields under `field`.
   absl::StatusOr<v1::ReportDefinition> Resolve(const C& c, v1::Report* r, const std::string& field);
