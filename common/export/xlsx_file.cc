@@ -26,6 +26,21 @@ WorkbookFile::~WorkbookFile() {
   }
 }
 
+const WorkbookFile::Formats& WorkbookFile::formats() {
+  if (wb_ == nullptr || formats_.title != nullptr) return formats_;
+  formats_.title = workbook_add_format(wb_);
+  format_set_bold(formats_.title);
+  format_set_font_size(formats_.title, 14);
+  formats_.bold = workbook_add_format(wb_);
+  format_set_bold(formats_.bold);
+  formats_.head = workbook_add_format(wb_);
+  format_set_bold(formats_.head);
+  format_set_text_wrap(formats_.head);
+  format_set_bg_color(formats_.head, 0xDDEBF7);
+  format_set_border(formats_.head, LXW_BORDER_THIN);
+  return formats_;
+}
+
 absl::StatusOr<std::string> WorkbookFile::Finish() {
   if (wb_ == nullptr) return absl::InternalError("the workbook could not be created");
   lxw_error err = workbook_close(wb_);

@@ -342,6 +342,17 @@ class GatewayRestE2E(unittest.TestCase):
         self.assertEqual(len(hits), 1, f"{method} {path} matches {hits}")
         GatewayRestE2E.called[hits[0]] = GatewayRestE2E.called.get(hits[0], 0) + 1
 
+    def finished(self, op):
+        """A long-running operation (reporting's, the registry's simulations) polled until it ends;
+        it must succeed."""
+        for _ in range(300):
+            if op["state"] != "RUNNING":
+                break
+            time.sleep(0.1)
+            op = self.call("GET", f"/v1/{op['name']}")
+        self.assertEqual(op["state"], "SUCCEEDED", op)
+        return op
+
     def error(self, code, method, path, body=None, token="admin", base=None, http=None):
         """A REST call that must fail with `code` and the HTTP status of the table (or `http`).
         The body must be a google.rpc.Status with a message and an ErrorInfo in its details
@@ -1235,12 +1246,7 @@ class GatewayRestE2E(unittest.TestCase):
         op = self.call("POST", "/v1/reportInstances:start", {"report": {
             "definition": "reportDefinitions/NTP1719_MONITORING", "period": {"type": "QUARTER", "year": 2025,
                                                                            "index": 2}}, "requestId": rid()})
-        for _ in range(300):
-            if op["state"] != "RUNNING":
-                break
-            time.sleep(0.1)
-            op = self.call("GET", f"/v1/{op['name']}")
-        self.assertEqual(op["state"], "SUCCEEDED", op)
+        op = self.finished(op)
         self.assertEqual(op["doneSteps"], op["totalSteps"])
         self.assertIn(op["name"], [o["name"] for o in self.call("GET", "/v1/reportOperations")["operations"]])
         self.assertEqual(self.call("POST", f"/v1/{op['name']}:cancel", {"requestId": rid()})["state"], "SUCCEEDED")
@@ -1253,12 +1259,7 @@ class GatewayRestE2E(unittest.TestCase):
         op = self.call("POST", "/v1/simulations:start", {
             "requestId": rid(), "standard": "povertyStandards/PS_2027_2030", "asOf": date(2025, 12, 31),
             "title": "NĐ 351/2025 trên danh sách cuối năm 2025"})
-        for _ in range(300):
-            if op["state"] != "RUNNING":
-                break
-            time.sleep(0.1)
-            op = self.call("GET", f"/v1/{op['name']}")
-        self.assertEqual(op["state"], "SUCCEEDED", op)
+        op = self.finished(op)
         sim = self.call("GET", f"/v1/{op['simulation']}")
         stats = self.call("GET", "/v1/statistics?year=2025")
         count = {}
@@ -1290,12 +1291,7 @@ class GatewayRestE2E(unittest.TestCase):
         draft["id"] = "LOCAL_2027"
         draft["lines"] = [{**line, "incomeLineVnd": str(int(line["incomeLineVnd"]) * 11 // 10)} for line in national["lines"]]
         op2 = self.call("POST", "/v1/simulations:start", {"requestId": rid(), "draftStandard": draft, "asOf": date(2025, 12, 31)})
-        for _ in range(300):
-            if op2["state"] != "RUNNING":
-                break
-            time.sleep(0.1)
-            op2 = self.call("GET", f"/v1/{op2['name']}")
-        self.assertEqual(op2["state"], "SUCCEEDED", op2)
+        op2 = self.finished(op2)
         cmp = self.call("GET", f"/v1/simulations:compare?a={op['simulation']}&b={op2['simulation']}")
         totals = cmp["units"][-1]
         self.assertGreaterEqual(int(totals["b"].get("poorWorst", 0)), int(totals["a"].get("poorWorst", 0)))

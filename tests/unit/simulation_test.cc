@@ -133,4 +133,19 @@ TEST(SimulationTest, RankOrdersClassesFromPoorest) {
 }
 
 }  // namespace
+TEST(SimulationTest, AssessmentsAreReadWhateverTheEvidenceSays) {
+  ReviewFacts f;
+  ReadAssessmentsJson(
+      R"([{"code": "D01", "deprived": true, "evidence": "mái tôn \"dột\", {vách} [đất]: true"},)"
+      R"( {"code": "D02", "deprived": false, "evidence": "\\"}, {"evidence": "no code", "deprived": true},)"
+      R"( {"code": "D03", "note": {"deprived": true, "code": "X"}, "deprived": true}])",
+      &f);
+  EXPECT_EQ(f.assessed, (std::set<std::string>{"D01", "D02", "D03"}));
+  EXPECT_EQ(f.deprived, (std::set<std::string>{"D01", "D03"}));
+  ReviewFacts none;
+  ReadAssessmentsJson("[]", &none);
+  ReadAssessmentsJson("not json", &none);
+  EXPECT_TRUE(none.assessed.empty());
+}
+
 }  // namespace lnob::registry

@@ -2,38 +2,21 @@
 // latest approved review recorded, with the range of classes the unknowns allow. Reads only.
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/api/proto_date.h"
 #include "common/status/status.h"
-#include "google/protobuf/struct.pb.h"
-#include "google/protobuf/util/json_util.h"
 #include "services/registry/domain/household_logic.h"
 
 namespace lnob::registry {
 namespace {
 
 constexpr int kSimulationPage = 5000;
-
-// The assessments of a review as stored: [{"code": "D01", "deprived": true, ...}].
-void ReadAssessments(const std::string& json, ReviewFacts* f) {
-  google::protobuf::Value v;
-  if (!google::protobuf::util::JsonStringToMessage(json, &v).ok() ||
-      v.kind_case() != google::protobuf::Value::kListValue) {
-    return;
-  }
-  for (const auto& item : v.list_value().values()) {
-    if (item.kind_case() != google::protobuf::Value::kStructValue) continue;
-    const auto& fields = item.struct_value().fields();
-    auto code = fields.find("code");
-    if (code == fields.end()) continue;
-    f->assessed.insert(code->second.string_value());
-    auto deprived = fields.find("deprived");
-    if (deprived != fields.end() && deprived->second.bool_value()) f->deprived.insert(code->second.string_value());
-  }
-}
+const std::string kUnclassified = "UNCLASSIFIED";
 
 // The list a class puts a household on: what support depends on. A move between middle income
 // and not poor (or a cap the standard does not give) changes no list.
@@ -75,22 +58,39 @@ absl::Status HouseholdLogic::Simulate(const C& c, const SimulationSpec& spec, Si
   std::sort(out->communes.begin(), out->communes.end());
   // Read before the households: every change at or before it is in what follows.
   LNOB_ASSIGN_OR_RETURN(out->cursor, store_->FeedHead());
-  std::map<decltype(std::declval<SimulationCell>().Key()), size_t> at;
+  // Cells by a key of their fields joined (a tuple of eight strings per household cost more than
+  // the classification).
+  absl::flat_hash_map<std::string, size_t> at;
   std::vector<SimulationCell> cells;
-  std::string after;
+  std::map<std::string, std::string> area_of;  // commune -> its area on the geography ("" unknown)
+  std::string key;
+  // The next page is read while this one is classified: the database's work and ours overlap.
+  auto fetch = [&](std::string after) {
+    return std::async(std::launch::async,
+                      [this, &q, &spec, after] { return store_->SimulationBasis(q, spec.as_of, after, kSimulationPage); });
+  };
+  auto next = fetch("");
   while (true) {
-    LNOB_ASSIGN_OR_RETURN(auto rows, store_->SimulationBasis(q, spec.as_of, after, kSimulationPage));
+    LNOB_ASSIGN_OR_RETURN(auto rows, next.get());
+    const bool last = static_cast<int>(rows.size()) < kSimulationPage;
+    if (!last) next = fetch(rows.back().id);
     for (const auto& row : rows) {
       ReviewFacts f;
       // The household's area on the geography: its own override, else its unit's.
       std::string area = row.area_type;
       if (row.area_override_reason.empty()) {
-        LNOB_ASSIGN_OR_RETURN(v1::AreaType a, UnitArea(row.commune_code, spec.geography));
-        if (a != v1::AREA_TYPE_UNSPECIFIED) area = a == v1::AREA_TYPE_URBAN ? "URBAN" : "RURAL";
+        auto it = area_of.find(row.commune_code);
+        if (it == area_of.end()) {
+          LNOB_ASSIGN_OR_RETURN(v1::AreaType a, UnitArea(row.commune_code, spec.geography));
+          it = area_of.emplace(row.commune_code, a == v1::AREA_TYPE_UNSPECIFIED ? ""
+                                                 : a == v1::AREA_TYPE_URBAN   ? "URBAN"
+                                                                              : "RURAL").first;
+        }
+        if (!it->second.empty()) area = it->second;
       }
       f.area = area == "URBAN" ? AreaType::kUrban : AreaType::kRural;
       if (row.reviewed) {
-        ReadAssessments(row.indicators_json, &f);
+        ReadAssessmentsJson(row.indicators_json, &f);
         // A baseline list carries no assessment: neither its income nor its indicators are known.
         if (row.proxy_score) {
           f.proxy_score = row.proxy_score;
@@ -99,32 +99,41 @@ absl::Status HouseholdLogic::Simulate(const C& c, const SimulationSpec& spec, Si
         }
       }
       const ClassRange r = ClassifyRange(f, spec.standard);
-      SimulationCell cell;
-      cell.unit = row.bucket;
-      cell.commune = row.commune_code;
-      cell.ethnic_group = row.ethnic_group;
-      cell.area = area;
-      cell.head_sex = row.head_sex;
-      cell.from = row.current_class.empty() ? "UNCLASSIFIED" : row.current_class;
-      cell.best = HouseholdClassName(r.best);
-      cell.worst = HouseholdClassName(r.worst);
-      auto [it, inserted] = at.try_emplace(cell.Key(), cells.size());
-      if (inserted) cells.push_back(cell);
+      const std::string& from = row.current_class.empty() ? kUnclassified : row.current_class;
+      const char* best = HouseholdClassName(r.best);
+      const char* worst = HouseholdClassName(r.worst);
+      key.clear();
+      absl::StrAppend(&key, row.bucket, "|", row.commune_code, "|", row.ethnic_group, "|", area, "|", row.head_sex,
+                      "|", from, "|", best, "|", worst);
+      auto [it, inserted] = at.try_emplace(key, cells.size());
+      if (inserted) {
+        cells.push_back({.unit = row.bucket, .commune = row.commune_code, .ethnic_group = row.ethnic_group,
+                         .area = area, .head_sex = row.head_sex, .from = from, .best = best, .worst = worst});
+      }
       ++cells[it->second].households;
       ++out->households;
       if (r.exact()) ++out->exact;
       for (const auto& u : r.unknown) ++out->unknown[u];
-      if (List(cell.from) != List(cell.best) || List(cell.from) != List(cell.worst)) {
+      // Listed: a household on a list now, or off one, that the standard may move. One never
+      // classified has no list to change (it counts in the matrix as UNCLASSIFIED).
+      if (row.current_class.empty()) continue;
+      if (List(from) != List(best) || List(from) != List(worst)) {
         out->changing.push_back({.id = row.id, .commune_code = row.commune_code, .unit_code = row.bucket,
-                                 .area_type = area, .from = cell.from, .best = cell.best, .worst = cell.worst,
+                                 .area_type = area, .from = from, .best = best, .worst = worst,
                                  .unknown = r.unknown});
       }
     }
-    if (progress) LNOB_RETURN_IF_ERROR(progress(out->households));
-    if (static_cast<int>(rows.size()) < kSimulationPage) break;
-    after = rows.back().id;
+    if (progress) {
+      absl::Status st = progress(out->households);
+      if (!st.ok()) {
+        if (!last) (void)next.get();  // the read in flight ends before its captures go
+        return st;
+      }
+    }
+    if (last) break;
   }
-  for (const auto& [key, i] : at) out->cells.push_back(cells[i]);
+  std::sort(cells.begin(), cells.end(), [](const SimulationCell& a, const SimulationCell& b) { return a.Key() < b.Key(); });
+  out->cells = std::move(cells);
   return absl::OkStatus();
 }
 

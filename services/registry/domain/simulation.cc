@@ -1,6 +1,61 @@
 #include "services/registry/domain/simulation.h"
 
 namespace lnob::registry {
+namespace {
+
+// A JSON string starting at s[i] (the opening quote): its text, unescaped only as far as the
+// codes need (they are plain); i ends after the closing quote.
+std::string ReadJsonString(const std::string& s, size_t& i) {
+  std::string out;
+  for (++i; i < s.size() && s[i] != '"'; ++i) {
+    if (s[i] == '\\' && i + 1 < s.size()) ++i;
+    out.push_back(s[i]);
+  }
+  ++i;
+  return out;
+}
+
+}  // namespace
+
+void ReadAssessmentsJson(const std::string& json, ReviewFacts* f) {
+  int depth = 0;
+  std::string key, code;
+  bool deprived = false;
+  bool expect_value = false;
+  for (size_t i = 0; i < json.size();) {
+    const char ch = json[i];
+    if (ch == '"') {
+      std::string text = ReadJsonString(json, i);
+      if (depth == 2 && !expect_value) {
+        key = std::move(text);
+      } else if (depth == 2 && key == "code") {
+        code = std::move(text);
+      }
+      continue;
+    }
+    if (ch == ':') {
+      expect_value = true;
+    } else if (ch == ',') {
+      expect_value = false;
+    } else if (ch == '{' || ch == '[') {
+      ++depth;
+      if (depth == 2) {
+        code.clear();
+        deprived = false;
+      }
+      expect_value = false;
+    } else if (ch == '}' || ch == ']') {
+      if (depth == 2 && ch == '}' && !code.empty()) {
+        f->assessed.insert(code);
+        if (deprived) f->deprived.insert(code);
+      }
+      --depth;
+    } else if (depth == 2 && expect_value && key == "deprived" && json.compare(i, 4, "true") == 0) {
+      deprived = true;
+    }
+    ++i;
+  }
+}
 
 int Rank(HouseholdClass c) {
   switch (c) {

@@ -42,6 +42,12 @@ struct HouseholdChange {
   std::vector<std::string> unknown;  // ClassRange::unknown
 };
 
+// Fills f->assessed and f->deprived from a review's assessments as stored
+// ([{"code": "D01", "deprived": true, "evidence": "..."}, ...]); anything else is skipped.
+// Read by hand: a simulation reads one per household, and a general JSON parser costs more than
+// the rest of the household's work.
+void ReadAssessmentsJson(const std::string& json, ReviewFacts* f);
+
 // 0 for POOR up to 3 for NOT_POOR: the order in which "worse" and "better" are meant.
 int Rank(HouseholdClass c);
 

@@ -61,7 +61,7 @@ CREATE TABLE simulations (
 );
 CREATE INDEX simulations_newest ON simulations (id DESC);
 
--- The households whose class changes in some case, with what decided it.
+-- The households whose list (poor, near-poor, neither) changes in some case, with what decided it.
 CREATE TABLE simulation_households (
   simulation_id  uuid NOT NULL REFERENCES simulations (id),
   household_id   uuid NOT NULL,
@@ -72,9 +72,10 @@ CREATE TABLE simulation_households (
   best_class     text NOT NULL,
   worst_class    text NOT NULL,
   unknown        text[] NOT NULL DEFAULT '{}',
-  PRIMARY KEY (simulation_id, household_id)
+  -- A household is in one commune of a simulation: the key is also the list's order (one index
+  -- to write, which a simulation of a province writes hundreds of thousands of times).
+  PRIMARY KEY (simulation_id, commune_code, household_id)
 );
-CREATE INDEX simulation_households_commune ON simulation_households (simulation_id, commune_code, household_id);
 
 -- A snapshot never changes: neither the simulation nor its households.
 CREATE FUNCTION simulations_immutable() RETURNS trigger LANGUAGE plpgsql AS $$

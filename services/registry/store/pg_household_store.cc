@@ -522,41 +522,44 @@ class PgHouseholdStore : public HouseholdStore {
   absl::StatusOr<std::vector<SimulationBasisRow>> SimulationBasis(const StatsQuery& q, absl::CivilDay as_of,
                                                                   const std::string& after, int limit) override {
     const auto [codes, buckets] = CodesAndBuckets(q);
+    // The bucket is looked up here, not joined: with a join the planner sorts every remaining
+    // household for each page; filtered by code, a page walks the primary key from `after`.
+    std::map<std::string, std::string> bucket_of;
+    for (size_t i = 0; i < codes.size(); ++i) bucket_of.emplace(codes[i], buckets[i]);
     using Out = std::vector<SimulationBasisRow>;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
       // The class on the day and the review it rests on: joined by the history's review id
       // (a split household's history names the reviews of the household it came from).
       for (const auto& row : tx.exec_params(
-               "SELECT h.id::text, h.commune_code, m.bucket,"
+               "SELECT h.id::text, h.commune_code,"
                " CASE WHEN h.head_ethnicity = '' THEN 'UNKNOWN' WHEN h.head_ethnicity IN (SELECT code FROM ethnic_majority)"
                "   THEN 'KINH' ELSE 'EM' END,"
                " coalesce(hm.sex, ''), coalesce(c.classification, ''), h.area_type, h.area_type_override_reason,"
                " r.id IS NOT NULL, coalesce(r.income_per_capita, 0), r.proxy_score, coalesce(r.indicators::text, '[]')"
-               " FROM households h JOIN unnest($1::text[], $2::text[]) AS m(code, bucket) ON m.code = h.commune_code"
-               " LEFT JOIN members hm ON hm.id = h.head_member_id"
+               " FROM households h LEFT JOIN members hm ON hm.id = h.head_member_id"
                " LEFT JOIN LATERAL (SELECT c.classification, c.review_id FROM classification_history c"
-               "   WHERE c.household_id = h.id AND c.effective_date <= $3::date"
+               "   WHERE c.household_id = h.id AND c.effective_date <= $2::date"
                "   ORDER BY c.effective_date DESC, c.recorded_at DESC LIMIT 1) c ON true"
                " LEFT JOIN reviews r ON r.id = c.review_id"
                // Registered by the day, or classified by then (a record entered later for a household
                // already on a list).
-               " WHERE h.status = 'HOUSEHOLD_ACTIVE' AND (h.registered_on <= $3::date OR c.classification IS NOT NULL)"
-               " AND ($4 = '' OR h.id > $4::uuid)"
-               " ORDER BY h.id LIMIT $5",
-               ArrayLiteral(codes), ArrayLiteral(buckets), D(as_of), after, limit)) {
+               " WHERE h.status = 'HOUSEHOLD_ACTIVE' AND (h.registered_on <= $2::date OR c.classification IS NOT NULL)"
+               " AND h.commune_code = ANY($1::text[]) AND ($3 = '' OR h.id > $3::uuid)"
+               " ORDER BY h.id LIMIT $4",
+               ArrayLiteral(codes), D(as_of), after, limit)) {
         SimulationBasisRow b;
         b.id = Str(row[0]);
         b.commune_code = Str(row[1]);
-        b.bucket = Str(row[2]);
-        b.ethnic_group = Str(row[3]);
-        b.head_sex = Str(row[4]);
-        b.current_class = Str(row[5]);
-        b.area_type = Str(row[6]);
-        b.area_override_reason = Str(row[7]);
-        b.reviewed = row[8].as<bool>();
-        b.income = row[9].as<int64_t>();
-        if (!row[10].is_null()) b.proxy_score = row[10].as<int>();
-        b.indicators_json = Str(row[11]);
+        b.bucket = bucket_of[b.commune_code];
+        b.ethnic_group = Str(row[2]);
+        b.head_sex = Str(row[3]);
+        b.current_class = Str(row[4]);
+        b.area_type = Str(row[5]);
+        b.area_override_reason = Str(row[6]);
+        b.reviewed = row[7].as<bool>();
+        b.income = row[8].as<int64_t>();
+        if (!row[9].is_null()) b.proxy_score = row[9].as<int>();
+        b.indicators_json = Str(row[10]);
         out.push_back(std::move(b));
       }
       return absl::OkStatus();
