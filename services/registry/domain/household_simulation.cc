@@ -16,6 +16,7 @@ namespace lnob::registry {
 namespace {
 
 constexpr int kSimulationPage = 5000;
+constexpr int kSimulationRanges = 2;  // the machine's cores, as the database sees them
 const std::string kUnclassified = "UNCLASSIFIED";
 
 // The list a class puts a household on: what support depends on. A move between middle income
@@ -64,16 +65,37 @@ absl::Status HouseholdLogic::Simulate(const C& c, const SimulationSpec& spec, Si
   std::vector<SimulationCell> cells;
   std::map<std::string, std::string> area_of;  // commune -> its area on the geography ("" unknown)
   std::string key;
-  // The next page is read while this one is classified: the database's work and ours overlap.
-  auto fetch = [&](std::string after) {
-    return std::async(std::launch::async,
-                      [this, &q, &spec, after] { return store_->SimulationBasis(q, spec.as_of, after, kSimulationPage); });
+  // The households are read in id ranges side by side, each range's next page while this one is
+  // classified: the database's work runs on every core, and ours overlaps it.
+  struct Range {
+    std::string after, through;
+    std::future<absl::StatusOr<std::vector<HouseholdStore::SimulationBasisRow>>> next;
+    bool done = false;
   };
-  auto next = fetch("");
-  while (true) {
-    LNOB_ASSIGN_OR_RETURN(auto rows, next.get());
-    const bool last = static_cast<int>(rows.size()) < kSimulationPage;
-    if (!last) next = fetch(rows.back().id);
+  auto fetch = [&](Range& r) {
+    r.next = std::async(std::launch::async, [this, &q, &spec, after = r.after, through = r.through] {
+      return store_->SimulationBasis(q, spec.as_of, after, through, kSimulationPage);
+    });
+  };
+  LNOB_ASSIGN_OR_RETURN(auto splits, store_->HouseholdIdSplits(kSimulationRanges));
+  std::vector<Range> ranges(splits.size() + 1);
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    ranges[i].after = i == 0 ? "" : splits[i - 1];
+    ranges[i].through = i < splits.size() ? splits[i] : "";
+    fetch(ranges[i]);
+  }
+  size_t open = ranges.size();
+  for (size_t turn = 0; open > 0; ++turn) {
+    Range& range = ranges[turn % ranges.size()];
+    if (range.done) continue;
+    LNOB_ASSIGN_OR_RETURN(auto rows, range.next.get());
+    if (static_cast<int>(rows.size()) < kSimulationPage) {
+      range.done = true;
+      --open;
+    } else {
+      range.after = rows.back().id;
+      fetch(range);
+    }
     for (const auto& row : rows) {
       ReviewFacts f;
       // The household's area on the geography: its own override, else its unit's.
@@ -126,11 +148,12 @@ absl::Status HouseholdLogic::Simulate(const C& c, const SimulationSpec& spec, Si
     if (progress) {
       absl::Status st = progress(out->households);
       if (!st.ok()) {
-        if (!last) (void)next.get();  // the read in flight ends before its captures go
+        for (auto& r : ranges) {
+          if (!r.done) (void)r.next.get();  // reads in flight end before their captures go
+        }
         return st;
       }
     }
-    if (last) break;
   }
   std::sort(cells.begin(), cells.end(), [](const SimulationCell& a, const SimulationCell& b) { return a.Key() < b.Key(); });
   out->cells = std::move(cells);

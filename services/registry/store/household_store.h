@@ -152,10 +152,9 @@ class HouseholdStore {
       const std::optional<std::vector<std::string>>& communes, absl::CivilDay first, absl::CivilDay last,
       const std::string& after, int limit) = 0;
   // What a simulation classifies: active households registered by `as_of` (or with a class on
-  // that day) in q's communes
-  // (with their bucket), id > after, in id order, at most `limit`; each with its head's group
-  // and sex, its class on `as_of` and the approved review that class rests on (none when
-  // unclassified). Reads only.
+  // that day) in q's communes (with their bucket), after < id <= through ("" for no bound), in
+  // id order, at most `limit`; each with its head's group and sex, its class on `as_of` and the
+  // approved review that class rests on (none when unclassified). Reads only.
   struct SimulationBasisRow {
     std::string id, commune_code, bucket;
     std::string ethnic_group;  // EM, KINH or UNKNOWN
@@ -168,7 +167,11 @@ class HouseholdStore {
     std::string indicators_json = "[]";  // the review's assessments (code, deprived)
   };
   virtual absl::StatusOr<std::vector<SimulationBasisRow>> SimulationBasis(const StatsQuery& q, absl::CivilDay as_of,
-                                                                          const std::string& after, int limit) = 0;
+                                                                          const std::string& after,
+                                                                          const std::string& through, int limit) = 0;
+  // Household ids that cut the households into about `parts` ranges of equal size (from a sample;
+  // fewer, or none, for a small registry), ascending: a scan read in parallel.
+  virtual absl::StatusOr<std::vector<std::string>> HouseholdIdSplits(int parts) = 0;
   // Denominators: bucket -> active households registered by `last` in the buckets' communes.
   virtual absl::StatusOr<std::map<std::string, int64_t>> RegisteredHouseholds(const StatsQuery& q,
                                                                               absl::CivilDay last) = 0;
