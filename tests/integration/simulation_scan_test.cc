@@ -253,6 +253,17 @@ TEST_F(SimulationScanTest, AStoredSimulationWithItsCostHouseholdsFilesAndCompari
   auto mine = logic.Run(officer_, Request2027());
   ASSERT_TRUE(mine.ok()) << mine.status();
   EXPECT_EQ(mine->households(), 5);
+  EXPECT_TRUE(mine->area_limited());
+  EXPECT_FALSE(mine->province_wide());
+  EXPECT_TRUE(s.province_wide());
+  {
+    // The dashboard still shows the province-wide simulation, not the officer's one ward.
+    prometheus::Registry registry;
+    BusinessMetrics metrics(logic_.get(), registry, clock_, &logic);
+    ASSERT_TRUE(metrics.Refresh().ok());
+    const std::string text = prometheus::TextSerializer().Serialize(registry.Collect());
+    EXPECT_TRUE(absl::StrContains(text, "lnob_simulation_entering_poverty{case=\"possible\",commune=\"25216\"} 0")) << text;
+  }
   v1::ListSimulationsResponse listed;
   ASSERT_TRUE(logic.ListSimulations(officer_, v1::ListSimulationsRequest(), &listed).ok());
   ASSERT_EQ(listed.simulations_size(), 1);

@@ -262,6 +262,12 @@ absl::StatusOr<v1::Simulation> SimulationLogic::Run(const C& c, const v1::StartS
   for (const auto& code : result.communes) s.add_communes(code);
   LNOB_ASSIGN_OR_RETURN(auto scope, households_->CallerCommunes(c));
   s.set_area_limited(scope.has_value());
+  bool province_wide = !scope.has_value();
+  if (province_wide && !r.spec.unit_code.empty()) {
+    LNOB_ASSIGN_OR_RETURN(v1::AdminUnit unit, refs_->GetUnit(r.spec.unit_code, r.spec.geography));
+    province_wide = unit.level() == v1::UNIT_LEVEL_PROVINCE;
+  }
+  s.set_province_wide(province_wide);
   s.set_creator(c.principal.subject);
   s.set_registry_cursor(result.cursor);
   s.set_households(result.households);

@@ -215,10 +215,11 @@ class PgSimulationStore final : public SimulationStore {
   absl::StatusOr<std::optional<v1::Simulation>> LatestSimulation() override {
     using Out = std::optional<v1::Simulation>;
     return pool_->Fetch<Out>([&](transaction_base& tx, Out& out) -> absl::Status {
-      // The dashboard's: of a registry standard, over every commune (not a draft, nor an officer's).
+      // The dashboard's: of a registry standard, over every commune (not a draft, nor a unit's or
+      // an officer's).
       auto r = tx.exec(absl::StrCat("SELECT ", SimulationColumns("(body - 'cells')"),
-                                    " FROM simulations WHERE unit_code = '' AND NOT (body ? 'draft_standard')"
-                                    " AND NOT (body ? 'area_limited') ORDER BY id DESC LIMIT 1"));
+                                    " FROM simulations WHERE (body->>'province_wide')::boolean IS TRUE"
+                                    " AND (body->>'draft_standard')::boolean IS NOT TRUE ORDER BY id DESC LIMIT 1"));
       if (r.empty()) return absl::OkStatus();
       LNOB_ASSIGN_OR_RETURN(out, ReadSimulation(r[0]));
       return absl::OkStatus();

@@ -48,8 +48,8 @@ class SimulationStore {
   // `within` (every one when nullopt).
   virtual absl::StatusOr<std::vector<v1::Simulation>> ListSimulations(
       const std::optional<std::vector<std::string>>& within, const std::string& after_id, int limit) = 0;
-  // The newest simulation of a registry standard over every commune (no unit, no draft, not
-  // narrowed by an area), if any: the dashboard's.
+  // The newest province-wide simulation of a registry standard (Simulation.province_wide, not
+  // a draft), if any: the dashboard's.
   virtual absl::StatusOr<std::optional<v1::Simulation>> LatestSimulation() = 0;
   // Changing households of a simulation in (commune, id) order after (after_commune,
   // after_id), in `communes` (all when empty), with their commune, head name, head ethnicity
