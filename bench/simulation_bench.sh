@@ -58,7 +58,7 @@ for k in range(4):
 scan_s, sim_s = statistics.median(scans[1:]), statistics.median(sims[1:])
 total = result.units[-1]
 print(f"simulated: {int(result.households)} households, {int(result.exact_households)} with one class, "
-      f"{int(result.changing_households)} changing class in some case, {len(result.cells)} cells, "
+      f"{int(result.changing_households)} whose list (poor, near-poor, neither) may change, {len(result.cells)} cells, "
       f"{len(result.by_commune)} communes; entering poverty {int(total.entering_poverty_best)}-"
       f"{int(total.entering_poverty_worst)}")
 print(f"plain scan of the same latest reviews (COPY to /dev/null): median {scan_s:.2f} s  max {max(scans[1:]):.2f} s")

@@ -88,7 +88,7 @@ int RunSimulate(Args& a) {
     grpc::Status s = stub->GetSimulation(ctx.get(), get, &sim);
     if (!s.ok()) return Fail("simulate: " + s.error_message());
   }
-  std::printf("%s: %s, %lld households (%lld with one class, %lld changing class in some case), registry cursor %lld\n",
+  std::printf("%s: %s, %lld households (%lld with one class, %lld whose list may change), registry cursor %lld\n",
               sim.name().c_str(), sim.title().c_str(), static_cast<long long>(sim.households()),
               static_cast<long long>(sim.exact_households()), static_cast<long long>(sim.changing_households()),
               static_cast<long long>(sim.registry_cursor()));
