@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/api/proto_date.h"
+#include "common/util/date.h"
 #include "common/util/uuid.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
@@ -20,13 +21,11 @@ namespace sv1 = ::lnob::registry::v1;
 
 namespace {
 
-// "YYYY-MM-DD" into a request date; false when malformed.
+// "YYYY-MM-DD" into a request date; false when malformed or not a day.
 bool ParseDay(const std::string& text, google::type::Date* out) {
-  int y = 0, m = 0, d = 0;
-  if (std::sscanf(text.c_str(), "%d-%d-%d", &y, &m, &d) != 3) return false;
-  out->set_year(y);
-  out->set_month(m);
-  out->set_day(d);
+  auto day = ParseDate(text);
+  if (!day.ok()) return false;
+  *out = api::ToProtoDate(*day);
   return true;
 }
 

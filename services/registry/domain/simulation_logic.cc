@@ -208,7 +208,7 @@ void SummarizeSimulation(const HouseholdLogic::SimulationResult& r, const std::v
   }
 }
 
-absl::StatusOr<SimulationLogic::Resolved> SimulationLogic::Resolve(const C& c, const v1::StartSimulationRequest& req) {
+absl::StatusOr<SimulationLogic::Resolved> SimulationLogic::Resolve(const v1::StartSimulationRequest& req) {
   Resolved out;
   const bool draft = req.has_draft_standard();
   if (req.standard().empty() == !draft) {
@@ -240,13 +240,12 @@ absl::StatusOr<SimulationLogic::Resolved> SimulationLogic::Resolve(const C& c, c
   LNOB_ASSIGN_OR_RETURN(out.spec.geography, api::FromProtoDateOr(req.geography(), "geography", out.spec.as_of));
   out.spec.unit_code = req.unit_code();
   out.spec.by_child_unit = req.by_child_unit();
-  (void)c;
   return out;
 }
 
 absl::StatusOr<v1::Simulation> SimulationLogic::Run(const C& c, const v1::StartSimulationRequest& req,
                                                    const Progress& progress) {
-  LNOB_ASSIGN_OR_RETURN(Resolved r, Resolve(c, req));
+  LNOB_ASSIGN_OR_RETURN(Resolved r, Resolve(req));
   HouseholdLogic::SimulationResult result;
   LNOB_RETURN_IF_ERROR(households_->Simulate(c, r.spec, &result, progress));
   v1::Simulation s;
@@ -286,7 +285,7 @@ absl::Status SimulationLogic::StartSimulation(const C& c, const v1::StartSimulat
   if (req.request_id().empty() || !api::ValidateRequestId(req.request_id()).ok()) {
     return InvalidField("request_id", "is required: a UUID");
   }
-  LNOB_ASSIGN_OR_RETURN(Resolved r, Resolve(c, req));
+  LNOB_ASSIGN_OR_RETURN(Resolved r, Resolve(req));
   const db::IdempotencyKey key = api::IdempotencyKeyFor(req, "StartSimulation", c.principal.subject);
   v1::SimulationOperation prior;
   LNOB_ASSIGN_OR_RETURN(bool replayed, store_->ReplayOperation(key, &prior));
@@ -429,13 +428,7 @@ absl::Status SimulationLogic::Disclose(const C& c, absl::Span<v1::SimulatedHouse
 absl::Status SimulationLogic::ListSimulationHouseholds(const C& c, const v1::ListSimulationHouseholdsRequest& req,
                                                        v1::ListSimulationHouseholdsResponse* out) {
   LNOB_ASSIGN_OR_RETURN(v1::Simulation s, Visible(c, req.parent(), "parent"));
-  std::vector<std::string> communes;
-  if (!req.commune_code().empty()) {
-    if (std::find(s.communes().begin(), s.communes().end(), req.commune_code()) == s.communes().end()) {
-      return InvalidField("commune_code", "is not a commune of the simulation's population");
-    }
-    communes.push_back(req.commune_code());
-  }
+  LNOB_ASSIGN_OR_RETURN(auto communes, CommuneFilter(s, req.commune_code()));
   const std::string id = api::IdOf(s.name());
   LNOB_ASSIGN_OR_RETURN(auto rows, api::FetchPage<v1::SimulatedHousehold>(
                                        tokens_, req,
@@ -457,15 +450,18 @@ absl::Status SimulationLogic::ListSimulationHouseholds(const C& c, const v1::Lis
   return Disclose(c, page);
 }
 
+absl::StatusOr<std::vector<std::string>> SimulationLogic::CommuneFilter(const v1::Simulation& s,
+                                                                      const std::string& commune) {
+  if (commune.empty()) return std::vector<std::string>{};
+  if (std::find(s.communes().begin(), s.communes().end(), commune) == s.communes().end()) {
+    return InvalidField("commune_code", "is not a commune of the simulation's population");
+  }
+  return std::vector<std::string>{commune};
+}
+
 absl::StatusOr<std::vector<v1::SimulatedHousehold>> SimulationLogic::AllHouseholds(const C& c, const v1::Simulation& s,
                                                                                   const std::string& commune) {
-  std::vector<std::string> communes;
-  if (!commune.empty()) {
-    if (std::find(s.communes().begin(), s.communes().end(), commune) == s.communes().end()) {
-      return InvalidField("commune_code", "is not a commune of the simulation's population");
-    }
-    communes.push_back(commune);
-  }
+  LNOB_ASSIGN_OR_RETURN(auto communes, CommuneFilter(s, commune));
   std::vector<v1::SimulatedHousehold> all;
   std::string after_commune, after_id;
   while (true) {

@@ -69,7 +69,10 @@ class SimulationLogic {
     bool draft = false;
     HouseholdLogic::SimulationSpec spec;
   };
-  absl::StatusOr<Resolved> Resolve(const C& c, const v1::StartSimulationRequest& req);
+  absl::StatusOr<Resolved> Resolve(const v1::StartSimulationRequest& req);
+  // The communes a household list is limited to: none (all) or the one asked, which must be
+  // one of the simulation's.
+  static absl::StatusOr<std::vector<std::string>> CommuneFilter(const v1::Simulation& s, const std::string& commune);
   static absl::Status TooMany();
   // A simulation the caller may read: all its communes in the caller's area (NOT_FOUND otherwise).
   absl::StatusOr<v1::Simulation> Visible(const C& c, const std::string& name, const std::string& field);
